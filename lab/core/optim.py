@@ -1,0 +1,117 @@
+"""Optimizers that update a network's flat parameter vector in place.
+
+All parameters of a network live in one float64 vector ``theta`` of shape ``(P,)`` (the layers' W and b are views of
+it) and the gradient in one vector ``g`` of the same shape, so one optimizer step is a handful of NumPy calls however
+many layers there are. State arrays have shape ``(P,)`` too and are saved by name (``m``, ``v``, ``velocity``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+Array = np.ndarray
+
+
+class Optimizer:
+    """Base interface: ``step(theta, g, lr)`` updates ``theta`` in place; ``state()`` / ``load_state()`` round-trip."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+
+    def __init__(self, n_params: int) -> None:
+        self.n_params = n_params
+
+    def step(self, theta: Array, g: Array, lr: float) -> None:
+        """Apply one update to ``theta`` (P,) given the gradient ``g`` (P,) and learning rate ``lr``."""
+        raise NotImplementedError
+
+    def state(self) -> dict[str, Array]:
+        """The optimizer's state as named arrays (copies)."""
+        return {}
+
+    def load_state(self, state: dict[str, Array]) -> None:
+        """Restore state saved by ``state()``."""
+
+
+class SGD(Optimizer):
+    """theta <- theta - lr * g."""
+
+    name = "sgd"
+    description = "plain gradient descent: theta -= lr * g"
+
+    def step(self, theta: Array, g: Array, lr: float) -> None:
+        theta -= lr * g
+
+
+class Momentum(Optimizer):
+    """Keras' SGD with momentum mu = 0.9: v <- mu v - lr g; theta <- theta + v."""
+
+    name = "momentum"
+    description = "gradient descent with momentum 0.9: v = 0.9 v - lr g; theta += v"
+    MU = 0.9
+
+    def __init__(self, n_params: int) -> None:
+        super().__init__(n_params)
+        self.velocity = np.zeros(n_params)
+
+    def step(self, theta: Array, g: Array, lr: float) -> None:
+        self.velocity *= self.MU
+        self.velocity -= lr * g
+        theta += self.velocity
+
+    def state(self) -> dict[str, Array]:
+        return {"velocity": self.velocity.copy()}
+
+    def load_state(self, state: dict[str, Array]) -> None:
+        self.velocity[:] = state["velocity"]
+
+
+class Adam(Optimizer):
+    """Adam with Keras' defaults (beta1 0.9, beta2 0.999, epsilon 1e-7) and Keras' form of the bias correction::
+
+        t <- t + 1
+        m <- m + (1 - beta1) (g - m)
+        v <- v + (1 - beta2) (g^2 - v)
+        theta <- theta - lr sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + epsilon)
+    """
+
+    name = "adam"
+    description = "Adam (Keras defaults: beta1 0.9, beta2 0.999, epsilon 1e-7)"
+    BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-7
+
+    def __init__(self, n_params: int) -> None:
+        super().__init__(n_params)
+        self.m = np.zeros(n_params)
+        self.v = np.zeros(n_params)
+        self.t = 0
+        self._tmp = np.zeros(n_params)
+
+    def step(self, theta: Array, g: Array, lr: float) -> None:
+        self.t += 1
+        alpha = lr * np.sqrt(1.0 - self.BETA2**self.t) / (1.0 - self.BETA1**self.t)
+        tmp = self._tmp
+        np.subtract(g, self.m, out=tmp)
+        tmp *= 1.0 - self.BETA1
+        self.m += tmp
+        np.multiply(g, g, out=tmp)
+        tmp -= self.v
+        tmp *= 1.0 - self.BETA2
+        self.v += tmp
+        np.sqrt(self.v, out=tmp)
+        tmp += self.EPSILON
+        np.divide(self.m, tmp, out=tmp)
+        tmp *= alpha
+        theta -= tmp
+
+    def state(self) -> dict[str, Array]:
+        return {"m": self.m.copy(), "v": self.v.copy(), "t": np.array(self.t)}
+
+    def load_state(self, state: dict[str, Array]) -> None:
+        self.m[:] = state["m"]
+        self.v[:] = state["v"]
+        self.t = int(state["t"])
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (SGD, Momentum, Adam)}

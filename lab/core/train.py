@@ -1,0 +1,259 @@
+"""The trainer: one network, one optimizer, one history, stepped an epoch at a time.
+
+An epoch visits every training row once: one update in full-batch mode (``batch_size`` 0), or one update per
+mini-batch of rows shuffled by the seed. The metrics recorded for epoch e are those Keras reports: the loss and
+accuracy of the predictions made during the epoch, before each update (for full batch, the network as it stood at
+the start of the epoch). Held-out rows are scored with the same weights in full-batch mode and with the end-of-epoch
+weights in mini-batch mode.
+
+A row is right when every output rounds to its target (``y > 0.5`` is a 1, as Keras' binary accuracy). The solved
+epoch is the first at which every training row is right. A loss or parameter that stops being finite ends the run as
+``diverged`` and restores the last finite weights; nothing is raised to the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from lab.core.errors import LabError
+from lab.core.experiment import Experiment, StopRule
+from lab.core.gates import TruthTable
+from lab.core.losses import LOSSES
+from lab.core.nn import Network
+from lab.core.optim import OPTIMIZERS, Optimizer
+
+Array = np.ndarray
+THRESHOLD = 0.5
+
+# Run states. READY: nothing run yet or more to run. The rest end a run.
+READY, SOLVED, BUDGET, LOSS_REACHED, DIVERGED = "ready", "solved", "budget", "loss-reached", "diverged"
+
+
+@dataclass
+class History:
+    """Per-epoch metrics; index i is epoch i + 1. Held-out lists stay empty when no row is held out."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    heldout_loss: list[float] = field(default_factory=list)
+    heldout_accuracy: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def since(self, start: int) -> History:
+        """The epochs after the first ``start`` (a slice to send to the interface)."""
+        return History(self.loss[start:], self.accuracy[start:], self.heldout_loss[start:],
+                       self.heldout_accuracy[start:])
+
+    def extend(self, more: History) -> None:
+        """Append another slice."""
+        self.loss += more.loss
+        self.accuracy += more.accuracy
+        self.heldout_loss += more.heldout_loss
+        self.heldout_accuracy += more.heldout_accuracy
+
+
+def row_accuracy(y: Array, t: Array) -> float:
+    """Fraction of rows whose every output rounds to its target. ``y``, ``t``: (n, n_outputs); nan when n is 0."""
+    if y.shape[0] == 0:
+        return float("nan")
+    return float(np.mean(np.all((y > THRESHOLD) == (t > THRESHOLD), axis=1)))
+
+
+class Trainer:
+    """Trains one network on one experiment.
+
+    Attributes:
+        experiment: the experiment (its table may be swapped while training: ``set_table``).
+        net: the network being trained.
+        optimizer: its optimizer, holding its state.
+        lr: the current learning rate (``set_lr`` changes it without resetting anything).
+        epoch: epochs completed.
+        history: metrics per completed epoch.
+        solved_epoch: first epoch with every training row right, or None.
+        diverged_epoch: the epoch that produced a non-finite value, or None.
+    """
+
+    def __init__(self, experiment: Experiment, net: Network | None = None) -> None:
+        self.experiment = experiment
+        training = experiment.training
+        self.lr = training.lr
+        self.loss = LOSSES[training.loss]
+        self.stop_rule: StopRule = training.stop_rule
+        shape = experiment.shape
+        self.net = net if net is not None else Network.initialise(
+            shape, training.init, np.random.default_rng(training.seed))
+        if self.net.shape != shape:
+            raise LabError(f"the saved network has layer sizes {self.net.shape.sizes}, the experiment needs "
+                           f"{shape.sizes}")
+        self.optimizer: Optimizer = OPTIMIZERS[training.optimizer](shape.n_params)
+        self._shuffle = np.random.default_rng([training.seed, 1])
+        self._backup = np.empty_like(self.net.theta)
+        self.epoch = 0
+        self.history = History()
+        self.solved_epoch: int | None = None
+        self.diverged_epoch: int | None = None
+        self._load_table(experiment.table)
+
+    # --- data ------------------------------------------------------------------------------------------------------
+    def _load_table(self, table: TruthTable) -> None:
+        self.x_train = np.ascontiguousarray(table.inputs[table.train_rows])
+        self.t_train = np.ascontiguousarray(table.targets[table.train_rows])
+        self.x_held = np.ascontiguousarray(table.inputs[table.heldout_rows])
+        self.t_held = np.ascontiguousarray(table.targets[table.heldout_rows])
+
+    def set_table(self, table: TruthTable) -> None:
+        """Train on ``table`` from the next step on. It must have the same number of inputs and outputs.
+
+        Raises:
+            LabError: when the table's shape differs (the network would need rebuilding).
+        """
+        old = self.experiment.table
+        if (table.n_inputs, table.n_outputs) != (old.n_inputs, old.n_outputs):
+            raise LabError(f"the network takes {old.n_inputs} inputs and gives {old.n_outputs} outputs; "
+                           f"the new table has {table.n_inputs} and {table.n_outputs}")
+        self.experiment = self.experiment.with_table(table)
+        self._load_table(table)
+        if self.solved_epoch is not None and self.status != SOLVED:
+            self.solved_epoch = None
+
+    def set_lr(self, lr: float) -> None:
+        """Change the learning rate from the next update on; nothing else is reset."""
+        self.experiment.with_training(lr=lr)  # validates
+        self.lr = float(lr)
+
+    # --- state -----------------------------------------------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        """``diverged``, ``solved``/``loss-reached`` when the stop rule has fired, ``budget`` when the budget is
+        spent, else ``ready``."""
+        if self.diverged_epoch is not None:
+            return DIVERGED
+        if self.stop_rule.kind == "solved" and self.solved_epoch is not None:
+            return SOLVED
+        if (self.stop_rule.kind == "loss" and self.history.loss
+                and self.history.loss[-1] < self.stop_rule.threshold):
+            return LOSS_REACHED
+        if self.epoch >= self.experiment.training.epochs:
+            return BUDGET
+        return READY
+
+    @property
+    def done(self) -> bool:
+        """True when the run has ended (stop rule, budget or divergence)."""
+        return self.status != READY
+
+    def predict(self, x: Array | None = None) -> Array:
+        """Outputs for ``x`` (n, n_inputs), by default every row of the table -> (n, n_outputs)."""
+        with np.errstate(all="ignore"):
+            return self.net.forward(self.experiment.table.inputs if x is None else x)
+
+    # --- training --------------------------------------------------------------------------------------------------
+    def step(self) -> bool:
+        """Train one epoch and record its metrics.
+
+        Returns:
+            False when the epoch diverged (the weights are restored to their last finite values), else True.
+
+        Raises:
+            LabError: when every row is held out, so there is nothing to train on.
+        """
+        if self.x_train.shape[0] == 0:
+            raise LabError("every row is held out: keep at least one row to train on")
+        self.diverged_epoch = None
+        with np.errstate(all="ignore"):
+            size = self.experiment.training.batch_size
+            if size == 0 or size >= self.x_train.shape[0]:
+                ok = self._full_batch_epoch()
+            else:
+                ok = self._mini_batch_epoch(size)
+        if not ok:
+            self.diverged_epoch = self.epoch + 1
+            return False
+        self.epoch += 1
+        if self.solved_epoch is None and self.history.accuracy[-1] == 1.0:
+            self.solved_epoch = self.epoch
+        return True
+
+    def _update(self, zs: list[Array], acts: list[Array], t: Array) -> bool:
+        """Backpropagate from the output of a forward trace against targets ``t`` and apply one update."""
+        out = self.net.acts[-1]
+        dz = self.loss.grad_z(zs[-1], acts[-1], t, out)
+        theta = self.net.theta
+        np.copyto(self._backup, theta)
+        self.optimizer.step(theta, self.net.backward(zs, acts, dz), self.lr)
+        if not np.isfinite(theta).all():
+            np.copyto(theta, self._backup)
+            return False
+        return True
+
+    def _score_heldout(self) -> tuple[float, float] | None:
+        """Loss and accuracy on the held-out rows with the current weights, or None when none are held out."""
+        if not self.x_held.shape[0]:
+            return None
+        zs, acts = self.net.forward_trace(self.x_held)
+        return (self.loss.value(zs[-1], acts[-1], self.t_held, self.net.acts[-1]),
+                row_accuracy(acts[-1], self.t_held))
+
+    def _record(self, loss: float, accuracy: float, held: tuple[float, float] | None) -> None:
+        self.history.loss.append(loss)
+        self.history.accuracy.append(accuracy)
+        if held is not None:
+            self.history.heldout_loss.append(held[0])
+            self.history.heldout_accuracy.append(held[1])
+
+    def _full_batch_epoch(self) -> bool:
+        zs, acts = self.net.forward_trace(self.x_train)
+        loss = self.loss.value(zs[-1], acts[-1], self.t_train, self.net.acts[-1])
+        if not np.isfinite(loss):
+            return False
+        held = self._score_heldout()  # the same weights the training loss saw
+        accuracy = row_accuracy(acts[-1], self.t_train)
+        if not self._update(zs, acts, self.t_train):
+            return False
+        self._record(loss, accuracy, held)
+        return True
+
+    def _mini_batch_epoch(self, size: int) -> bool:
+        n = self.x_train.shape[0]
+        order = self._shuffle.permutation(n)
+        z_all = np.empty_like(self.t_train)
+        y_all = np.empty_like(self.t_train)
+        for start in range(0, n, size):
+            rows = order[start : start + size]
+            zs, acts = self.net.forward_trace(self.x_train[rows])
+            z_all[rows], y_all[rows] = zs[-1], acts[-1]
+            if not self._update(zs, acts, self.t_train[rows]):
+                return False
+        loss = self.loss.value(z_all, y_all, self.t_train, self.net.acts[-1])
+        if not np.isfinite(loss):
+            return False
+        self._record(loss, row_accuracy(y_all, self.t_train), self._score_heldout())
+        return True
+
+    def run(self, epochs: int | None = None, should_stop: Callable[[], bool] | None = None,
+            on_epoch: Callable[[Trainer], None] | None = None) -> str:
+        """Step until the run is done, ``epochs`` more have run, or ``should_stop()`` is true.
+
+        Args:
+            epochs: at most this many more epochs (default: until the budget or the stop rule).
+            should_stop: polled before every epoch (a worker's cancellation check).
+            on_epoch: called after every epoch (for logging).
+
+        Returns:
+            The status afterwards.
+        """
+        remaining = epochs if epochs is not None else self.experiment.training.epochs
+        while remaining > 0 and not self.done:
+            if should_stop is not None and should_stop():
+                break
+            if not self.step():
+                break
+            remaining -= 1
+            if on_epoch is not None:
+                on_epoch(self)
+        return self.status
