@@ -192,7 +192,7 @@ def parse_hidden(spec: str) -> tuple[Layer, ...]:
         ConfigError: naming the bad item.
     """
     spec = spec.strip()
-    if spec.lower() in ("none", "", "0"):
+    if spec.lower() in ("none", ""):
         return ()
     layers = []
     for i, item in enumerate(spec.split(",")):

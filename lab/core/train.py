@@ -112,13 +112,35 @@ class Trainer:
         Raises:
             LabError: when the table's shape differs (the network would need rebuilding).
         """
-        old = self.experiment.table
-        if (table.n_inputs, table.n_outputs) != (old.n_inputs, old.n_outputs):
-            raise LabError(f"the network takes {old.n_inputs} inputs and gives {old.n_outputs} outputs; "
-                           f"the new table has {table.n_inputs} and {table.n_outputs}")
-        self.experiment = self.experiment.with_table(table)
-        self._load_table(table)
-        if self.solved_epoch is not None and self.status != SOLVED:
+        self.set_experiment(self.experiment.with_table(table))
+
+    def can_continue(self, experiment: Experiment) -> bool:
+        """Whether ``experiment`` can take over this run without new weights: the same network shape, optimizer,
+        initialiser, seed and batch size (the table's bits, the learning rate, the budget and the stop rule may
+        differ)."""
+        old, new = self.experiment.training, experiment.training
+        return (experiment.shape == self.net.shape
+                and (old.optimizer, old.init, old.seed, old.batch_size, old.loss)
+                == (new.optimizer, new.init, new.seed, new.batch_size, new.loss))
+
+    def set_experiment(self, experiment: Experiment) -> None:
+        """Continue this run under ``experiment`` from the next step: new table bits, learning rate, budget or stop
+        rule apply at once; the weights, optimizer state and history are kept.
+
+        Raises:
+            LabError: when ``can_continue`` is false (the network would need rebuilding).
+        """
+        if experiment.shape != self.net.shape:
+            raise LabError(f"the network has layer sizes {self.net.shape.sizes}; the change needs "
+                           f"{experiment.shape.sizes}: reset to rebuild it")
+        if not self.can_continue(experiment):
+            raise LabError("a new loss, optimizer, initialiser, seed or batch size needs a reset")
+        table_changed = experiment.table != self.experiment.table
+        self.experiment = experiment
+        self.lr = experiment.training.lr
+        self.stop_rule = experiment.training.stop_rule
+        if table_changed:
+            self._load_table(experiment.table)
             self.solved_epoch = None
 
     def set_lr(self, lr: float) -> None:
@@ -146,6 +168,18 @@ class Trainer:
     def done(self) -> bool:
         """True when the run has ended (stop rule, budget or divergence)."""
         return self.status != READY
+
+    def shuffle_state(self) -> dict[str, int]:
+        """The mini-batch shuffler's generator state as four integers (saved so a resumed run shuffles the same)."""
+        st = self._shuffle.bit_generator.state
+        return {"state": st["state"]["state"], "inc": st["state"]["inc"], "has_uint32": st["has_uint32"],
+                "uinteger": st["uinteger"]}
+
+    def load_shuffle_state(self, values: dict[str, int]) -> None:
+        """Restore a state from ``shuffle_state``."""
+        self._shuffle.bit_generator.state = {
+            "bit_generator": "PCG64", "state": {"state": values["state"], "inc": values["inc"]},
+            "has_uint32": values["has_uint32"], "uinteger": values["uinteger"]}
 
     def predict(self, x: Array | None = None) -> Array:
         """Outputs for ``x`` (n, n_inputs), by default every row of the table -> (n, n_outputs)."""

@@ -1,0 +1,111 @@
+"""The command line: argument parsing only. Every command drives the same core API as the app.
+
+    nnlab [FILE] [--recipe NAME | --gate NAME]   open the lab (the default experiment is keras-xor)
+    nnlab open FILE                              open the lab on a saved experiment
+    nnlab train [gate] [network] [output]        train headless; see ``nnlab train --help``
+    nnlab predict FILE BITS...                   ask a saved network about any input
+    nnlab gates | nnlab recipes                  list what exists
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from lab.commands.parser import Parser
+from lab.core.errors import LabError
+from lab.core.gates import PRESETS
+from lab.core.recipes import RECIPES
+
+COMMANDS = ("train", "predict", "gates", "recipes", "open")
+
+
+def _app_parser() -> Parser:
+    p = Parser(prog="nnlab", description="A terminal learning lab for neural networks. With no arguments it opens "
+               "the lab on the default experiment (keras-xor).",
+               epilog="commands: nnlab train | predict | gates | recipes | open FILE (each has --help)")
+    p.add_argument("file", nargs="?", help="an experiment file to open")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--recipe", choices=list(RECIPES), metavar="NAME", help="open a recipe: " + ", ".join(RECIPES))
+    group.add_argument("--gate", choices=list(PRESETS), metavar="NAME", help="open a preset gate")
+    return p
+
+
+def _open_parser() -> Parser:
+    p = Parser(prog="nnlab open", description="Open the lab on a saved experiment.")
+    p.add_argument("file", help="the experiment file")
+    return p
+
+
+def _gates(argv: Sequence[str]) -> int:
+    Parser(prog="nnlab gates", description="List the preset gates.").parse_args(argv)
+    width = max(map(len, PRESETS))
+    for name, p in PRESETS.items():
+        print(f"{name:<{width}}  {p.n_inputs} in  {p.description}  [{p.expression}]")
+    return 0
+
+
+def _recipes(argv: Sequence[str]) -> int:
+    Parser(prog="nnlab recipes", description="List the tutorial recipes.").parse_args(argv)
+    width = max(map(len, RECIPES))
+    for name, r in RECIPES.items():
+        print(f"{name:<{width}}  {r.description}")
+        print(f"{'':<{width}}  from: {r.source}")
+        print(f"{'':<{width}}  watch: {r.watch}")
+    return 0
+
+
+def _app(argv: Sequence[str], open_only: bool = False) -> int:
+    args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
+    from lab.core.experiment import Experiment
+    from lab.core.gates import preset
+    from lab.core.recipes import recipe
+
+    trainer = None
+    path = args.file
+    if path:
+        from lab.files.experiment_file import read
+
+        experiment, trainer = read(path)
+    elif getattr(args, "recipe", None):
+        experiment = recipe(args.recipe)
+    elif getattr(args, "gate", None):
+        experiment = recipe("keras-xor").with_table(preset(args.gate))
+        experiment = Experiment(experiment.table, experiment.architecture, experiment.training, args.gate)
+    else:
+        experiment = recipe("keras-xor")
+    from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
+
+    LabApp(experiment, trainer=trainer, path=path).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``nnlab`` command. Returns the exit status: 0, 2 for bad input, 130 when interrupted."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            command, rest = argv[0], argv[1:]
+            if command == "train":
+                from lab.commands.train import train_main
+
+                return train_main(rest)
+            if command == "predict":
+                from lab.commands.predict import predict_main
+
+                return predict_main(rest)
+            if command == "gates":
+                return _gates(rest)
+            if command == "recipes":
+                return _recipes(rest)
+            return _app(rest, open_only=True)
+        return _app(argv)
+    except LabError as e:
+        print(f"nnlab: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnlab: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+

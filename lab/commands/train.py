@@ -1,0 +1,143 @@
+"""``nnlab train``: train headless and report like Keras' ``fit``; ``--json`` for scripts.
+
+The output contract (kept stable; other tools build on it): a model summary, then lines
+``Epoch 12/1000 - loss: 0.2549 - binary_accuracy: 0.5000`` every ``--every`` epochs, at the solved epoch and at the
+last, then each row's prediction and a result line. ``--json`` prints exactly one JSON object instead.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Sequence
+
+from lab.commands.parser import Parser
+from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
+from lab.core.errors import LabError
+from lab.core.summary import summary_text
+from lab.core.train import Trainer
+from lab.files.exports import write_history_csv, write_weights
+from lab.files.experiment_file import write
+
+
+def parser() -> Parser:
+    """The ``nnlab train`` argument parser."""
+    p = Parser(prog="nnlab train", description="Train a network on a gate without the interface.",
+               epilog="examples: nnlab train --gate xor --hidden 4:tanh --lr 0.1 --stop solved | "
+                      "nnlab train --recipe single-neuron --json")
+    add_gate_args(p)
+    add_network_args(p)
+    o = p.add_argument_group("output")
+    o.add_argument("--every", type=int, metavar="N", help="print an epoch line every N epochs (default: budget/10)")
+    o.add_argument("--quiet", action="store_true", help="print only the result line")
+    o.add_argument("--json", action="store_true", help="print one JSON object with the results, nothing else")
+    o.add_argument("--log-csv", metavar="PATH", help="write epoch, loss, accuracy (and held-out) per epoch")
+    o.add_argument("--save-weights", metavar="PATH", help="weights as .npz, or .txt for one text file per layer")
+    o.add_argument("--save", metavar="PATH", help="save the experiment with its trained weights")
+    return p
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) else None
+
+
+def epoch_line(trainer: Trainer) -> str:
+    """``Epoch 12/1000 - loss: 0.2549 - binary_accuracy: 0.5000`` (and ``val_`` metrics for held-out rows)."""
+    h, e = trainer.history, trainer.epoch
+    line = (f"Epoch {e}/{trainer.experiment.training.epochs} - loss: {h.loss[-1]:.4f} - "
+            f"binary_accuracy: {h.accuracy[-1]:.4f}")
+    if h.heldout_loss:
+        line += f" - val_loss: {h.heldout_loss[-1]:.4f} - val_binary_accuracy: {h.heldout_accuracy[-1]:.4f}"
+    return line
+
+
+def prediction_lines(trainer: Trainer) -> list[str]:
+    """Every row: inputs, targets, raw outputs, rounded bits and a right/wrong mark; held-out rows flagged."""
+    table = trainer.experiment.table
+    y = trainer.predict()
+    names = " ".join(table.output_names)
+    lines = [f"{'inputs':>{max(6, table.n_inputs)}}  target  output  {names}"]
+    for r in range(table.n_rows):
+        target = "".join(table.columns[k][r] for k in range(table.n_outputs))
+        outs = " ".join(f"{v:.4f}" for v in y[r])
+        right = all((y[r, k] > 0.5) == (table.bit(r, k) == 1) for k in range(table.n_outputs))
+        mark = "ok" if right else "WRONG"
+        held = "  (held out)" if r in table.heldout else ""
+        lines.append(f"{table.row_label(r):>{max(6, table.n_inputs)}}  {target:>6}  {outs}  {mark}{held}")
+    return lines
+
+
+def result(trainer: Trainer, seconds: float) -> dict:
+    """The ``--json`` object."""
+    h, table = trainer.history, trainer.experiment.table
+    return {
+        "gate": table.name,
+        "inputs": table.n_inputs,
+        "outputs": table.n_outputs,
+        "epochs_run": trainer.epoch,
+        "solved_epoch": trainer.solved_epoch,
+        "final_loss": _finite(h.loss[-1]) if h.loss else None,
+        "train_accuracy": h.accuracy[-1] if h.accuracy else None,
+        "heldout_accuracy": h.heldout_accuracy[-1] if h.heldout_accuracy else None,
+        "status": trainer.status,
+        "diverged_epoch": trainer.diverged_epoch,
+        "seconds": round(seconds, 6),
+        "us_per_epoch": round(seconds / max(trainer.epoch, 1) * 1e6, 3),
+        "predictions": [[_finite(float(v)) for v in row] for row in trainer.predict()],
+    }
+
+
+def train_main(argv: Sequence[str]) -> int:
+    """Run ``nnlab train``; returns the exit status (0, or 2 for bad input, raised as LabError)."""
+    args = parser().parse_args(argv)
+    if args.every is not None and args.every < 1:
+        raise LabError(f"--every: expected a whole number of at least 1, got {args.every}")
+    experiment, trainer = experiment_from_args(args)
+    trainer = trainer or Trainer(experiment)
+    talk = not (args.json or args.quiet)
+    budget = experiment.training.epochs
+    every = args.every or max(1, budget // 10)
+    if talk:
+        print(summary_text(experiment.shape, experiment.name))
+
+    def on_epoch(t: Trainer) -> None:
+        if t.epoch % every == 0 or t.epoch == t.solved_epoch or t.done:
+            print(epoch_line(t))
+
+    start = time.perf_counter()
+    status = trainer.run(on_epoch=on_epoch if talk else None)
+    seconds = time.perf_counter() - start
+    if args.log_csv:
+        write_history_csv(args.log_csv, trainer)
+    if args.save_weights:
+        write_weights(args.save_weights, trainer)
+    if args.save:
+        write(args.save, experiment, trainer)
+    if args.json:
+        print(json.dumps(result(trainer, seconds)))
+        return 0
+    if talk:
+        if status == "diverged" and trainer.epoch and trainer.epoch % every:
+            print(epoch_line(trainer))
+        print()
+        print("\n".join(prediction_lines(trainer)))
+    print(result_line(trainer, seconds))
+    return 0
+
+
+def result_line(trainer: Trainer, seconds: float) -> str:
+    """One line: status, solved epoch, loss and accuracy, speed."""
+    h = trainer.history
+    parts = [f"status: {trainer.status}"]
+    if trainer.diverged_epoch is not None:
+        parts[0] = f"status: diverged at epoch {trainer.diverged_epoch} (the loss or a weight became NaN or "\
+                   "infinite; try a smaller --lr)"
+    parts.append(f"solved at epoch {trainer.solved_epoch}" if trainer.solved_epoch else "not solved")
+    if h.loss:
+        parts.append(f"loss {h.loss[-1]:.4g}, accuracy {h.accuracy[-1]:.4f}")
+    if h.heldout_accuracy:
+        parts.append(f"held-out accuracy {h.heldout_accuracy[-1]:.4f}")
+    parts.append(f"{trainer.epoch} epochs in {seconds:.3f} s")
+    return " · ".join(parts)
+

@@ -1,0 +1,295 @@
+"""The experiment file: JSON with a format version, read through a declared msgspec schema.
+
+A file holds the table, the architecture, the training settings and, optionally, the trained state (weights,
+optimizer state, epoch, history, shuffle generator) so a run can be resumed exactly. Every problem with a file
+becomes one ``LabError`` line naming the field: ``architecture.layers[1].units: expected int, got str``.
+
+Example::
+
+    {"format": "nnlab-experiment", "version": 1, "name": "xor",
+     "table": {"inputs": 2, "outputs": ["0110"], "heldout": []},
+     "architecture": {"layers": [{"units": 16, "activation": "relu"}], "output_activation": "sigmoid"},
+     "training": {"loss": "mse", "optimizer": "adam", "lr": 0.001, ...}}
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import msgspec
+import numpy as np
+
+from lab.core.errors import LabError
+from lab.core.experiment import Architecture, Experiment, Layer, Training
+from lab.core.gates import TruthTable
+from lab.core.nn import Network
+from lab.core.train import History, Trainer
+
+FORMAT = "nnlab-experiment"
+VERSION = 1
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class TableSpec(msgspec.Struct, forbid_unknown_fields=True):
+    """``outputs``: one bit string per output column in row order (``"0110"`` is XOR)."""
+
+    inputs: int
+    outputs: list[str]
+    heldout: list[int] = []
+    name: str = "custom"
+    output_names: list[str] = []
+
+
+class LayerSpec(msgspec.Struct, forbid_unknown_fields=True):
+    units: int
+    activation: str = "relu"
+
+
+class ArchitectureSpec(msgspec.Struct, forbid_unknown_fields=True):
+    layers: list[LayerSpec] = []
+    output_activation: str = "sigmoid"
+    bias: bool = True
+
+
+class TrainingSpec(msgspec.Struct, forbid_unknown_fields=True):
+    loss: str = "mse"
+    optimizer: str = "adam"
+    lr: float = 0.001
+    batch_size: int = 0
+    init: str = "glorot_uniform"
+    seed: int = 0
+    epochs: int = 1000
+    stop: str = "budget"
+
+
+class HistorySpec(msgspec.Struct, forbid_unknown_fields=True):
+    loss: list[float] = []
+    accuracy: list[float] = []
+    heldout_loss: list[float] = []
+    heldout_accuracy: list[float] = []
+
+
+class StateSpec(msgspec.Struct, forbid_unknown_fields=True):
+    """A trained network: ``weights`` maps W1, b1, ... to nested lists of the layer's shape."""
+
+    epoch: int
+    lr: float
+    weights: dict[str, list[list[float] | float]]
+    optimizer: dict[str, list[float] | float] = {}
+    solved_epoch: int | None = None
+    history: HistorySpec = msgspec.field(default_factory=HistorySpec)
+    shuffle: dict[str, str] = {}
+
+
+class ExperimentSpec(msgspec.Struct, forbid_unknown_fields=True):
+    format: str
+    version: int
+    table: TableSpec
+    architecture: ArchitectureSpec = msgspec.field(default_factory=ArchitectureSpec)
+    training: TrainingSpec = msgspec.field(default_factory=TrainingSpec)
+    name: str = "experiment"
+    state: StateSpec | None = None
+
+
+class _Header(msgspec.Struct):
+    format: str = ""
+    version: int = 0
+
+
+def _field_error(err: msgspec.ValidationError) -> LabError:
+    """Turn msgspec's ``Expected `int`, got `str` - at `$.a.b[1]``` into ``a.b[1]: expected int, got str``."""
+    text = str(err)
+    m = re.match(r"(.*?) - at `\$\.?(.*)`$", text)
+    message, where = (m.group(1), m.group(2)) if m else (text, "")
+    message = message.replace("`", "")
+    unknown = re.match(r"Object contains unknown field (\S+)", message)
+    if unknown:
+        return LabError(f"{where + '.' if where else ''}{unknown.group(1)}: unknown field")
+    message = message[0].lower() + message[1:] if message else message
+    return LabError(f"{where}: {message}" if where else message)
+
+
+# --- experiment <-> spec -------------------------------------------------------------------------------------------
+def _spec_of(experiment: Experiment, trainer: Trainer | None) -> ExperimentSpec:
+    t, a, tr = experiment.table, experiment.architecture, experiment.training
+    state = None
+    if trainer is not None:
+        h = trainer.history
+        state = StateSpec(
+            epoch=trainer.epoch, lr=trainer.lr,
+            weights={name: view.tolist() for name, view in trainer.net.params.items()},
+            optimizer={k: (v.tolist() if v.ndim else float(v)) for k, v in trainer.optimizer.state().items()},
+            solved_epoch=trainer.solved_epoch,
+            history=HistorySpec(list(h.loss), list(h.accuracy), list(h.heldout_loss), list(h.heldout_accuracy)),
+            shuffle={k: str(v) for k, v in trainer.shuffle_state().items()},
+        )
+    return ExperimentSpec(
+        format=FORMAT, version=VERSION, name=experiment.name,
+        table=TableSpec(t.n_inputs, list(t.columns), sorted(t.heldout), t.name, list(t.output_names)),
+        architecture=ArchitectureSpec([LayerSpec(l.units, l.activation) for l in a.layers], a.output_activation,
+                                      a.bias),
+        training=TrainingSpec(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop),
+        state=state,
+    )
+
+
+def _experiment_of(spec: ExperimentSpec) -> Experiment:
+    t = spec.table
+    try:
+        table = TruthTable(t.inputs, tuple(t.outputs), frozenset(t.heldout), t.name, tuple(t.output_names))
+    except LabError as e:
+        raise LabError(f"table: {e}") from None
+    a = spec.architecture
+    try:
+        arch = Architecture(tuple(Layer(l.units, l.activation) for l in a.layers), a.output_activation, a.bias)
+    except LabError as e:
+        raise LabError(f"architecture.{e}") from None
+    tr = spec.training
+    try:
+        training = Training(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop)
+    except LabError as e:
+        raise LabError(f"training.{e}") from None
+    return Experiment(table, arch, training, spec.name)
+
+
+def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
+    shape = experiment.shape
+    theta = []
+    for name, dims in shape.param_shapes():
+        if name not in state.weights:
+            raise LabError(f"state.weights: missing {name} for a network of sizes {shape.sizes}")
+        try:
+            value = np.asarray(state.weights[name], dtype=np.float64)
+        except ValueError:
+            raise LabError(f"state.weights.{name}: rows of different lengths") from None
+        if value.shape != dims:
+            raise LabError(f"state.weights.{name}: expected shape {dims}, got {value.shape}")
+        if not np.isfinite(value).all():
+            raise LabError(f"state.weights.{name}: holds a value that is not a finite number")
+        theta.append(value.ravel())
+    extra = sorted(set(state.weights) - {n for n, _ in shape.param_shapes()})
+    if extra:
+        raise LabError(f"state.weights.{extra[0]}: not a parameter of a network of sizes {shape.sizes}")
+    trainer = Trainer(experiment, Network(shape, np.concatenate(theta) if theta else np.zeros(0)))
+    try:
+        trainer.set_lr(state.lr)
+    except LabError as e:
+        raise LabError(f"state.{e}") from None
+    if state.epoch < 0 or state.epoch != len(state.history.loss):
+        raise LabError(f"state.epoch: {state.epoch} does not match the {len(state.history.loss)} epochs of history")
+    opt = {k: np.asarray(v, dtype=np.float64) for k, v in state.optimizer.items()}
+    expected = trainer.optimizer.state()
+    for key, value in expected.items():
+        if key not in opt:
+            if state.epoch:
+                raise LabError(f"state.optimizer: missing '{key}' for {experiment.training.optimizer}")
+            continue
+        if opt[key].shape != value.shape:
+            raise LabError(f"state.optimizer.{key}: expected shape {value.shape}, got {opt[key].shape}")
+    if set(opt) >= set(expected):
+        trainer.optimizer.load_state(opt)
+    trainer.epoch = state.epoch
+    h = state.history
+    trainer.history = History(list(h.loss), list(h.accuracy), list(h.heldout_loss), list(h.heldout_accuracy))
+    trainer.solved_epoch = state.solved_epoch
+    if state.shuffle:
+        try:
+            trainer.load_shuffle_state({k: int(v) for k, v in state.shuffle.items()})
+        except (ValueError, KeyError, TypeError):
+            raise LabError("state.shuffle: not a saved random generator state") from None
+    return trainer
+
+
+# --- bytes and files -----------------------------------------------------------------------------------------------
+def dumps(experiment: Experiment, trainer: Trainer | None = None) -> bytes:
+    """The experiment (and the trainer's state, when given) as indented JSON bytes."""
+    return msgspec.json.format(msgspec.json.encode(_spec_of(experiment, trainer)), indent=2) + b"\n"
+
+
+def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
+    """Read an experiment and, if the file holds one, a trainer restored to its saved state.
+
+    Raises:
+        LabError: one line naming the field for any problem (bad JSON, wrong type, unknown key, wrong length,
+            unsupported version).
+    """
+    try:
+        header = msgspec.json.decode(data, type=_Header)
+    except msgspec.DecodeError as e:
+        detail = str(e)
+        if isinstance(e, msgspec.ValidationError):
+            raise _field_error(e) from None
+        raise LabError(f"not valid JSON ({detail[0].lower() + detail[1:]})") from None
+    if header.format != FORMAT:
+        raise LabError(f"format: expected \"{FORMAT}\", got \"{header.format}\": this is not an nnlab experiment")
+    if header.version > VERSION:
+        raise LabError(f"version: the file is format version {header.version}, newer than this nnlab reads "
+                       f"({VERSION}); upgrade nnlab to open it")
+    if header.version < 1:
+        raise LabError(f"version: expected 1 to {VERSION}, got {header.version}")
+    try:
+        spec = msgspec.json.decode(data, type=ExperimentSpec)
+    except msgspec.ValidationError as e:
+        raise _field_error(e) from None
+    experiment = _experiment_of(spec)
+    return experiment, (_trainer_of(experiment, spec.state) if spec.state is not None else None)
+
+
+def read(path: str | os.PathLike) -> tuple[Experiment, Trainer | None]:
+    """Read an experiment file (see ``loads``); a missing or unreadable file is a LabError naming the path."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise LabError(f"{p}: is a folder, not an experiment file")
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise LabError(f"{p}: larger than {MAX_FILE_BYTES // 2**20} MiB, not an experiment file")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise LabError(f"{p}: no such file") from None
+    except PermissionError:
+        raise LabError(f"{p}: permission denied") from None
+    except OSError as e:
+        raise LabError(f"{p}: cannot read ({e.strerror or e})") from None
+    try:
+        return loads(data)
+    except LabError as e:
+        raise LabError(f"{p}: {e}") from None
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so a crash or a full
+    disk leaves either the old file or the new one, never half of one.
+
+    Raises:
+        LabError: naming the path and the reason (folder missing, permission denied, disk full, ...).
+    """
+    p = Path(path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+        tmp = None
+    except FileNotFoundError:
+        raise LabError(f"{p}: the folder {p.parent} does not exist") from None
+    except PermissionError:
+        raise LabError(f"{p}: permission denied") from None
+    except OSError as e:
+        raise LabError(f"{p}: cannot write ({e.strerror or e})") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def write(path: str | os.PathLike, experiment: Experiment, trainer: Trainer | None = None) -> None:
+    """Save the experiment (with the trainer's state when given) atomically to ``path``."""
+    write_atomic(path, dumps(experiment, trainer))

@@ -1,0 +1,120 @@
+"""What a trained network leaves the lab as: a loss-history CSV, weights as .npz or the tutorials' text files, and
+a standalone Python script that needs only NumPy."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+
+from lab.core.errors import LabError
+from lab.core.train import Trainer
+from lab.files.experiment_file import write_atomic
+
+
+def history_csv(trainer: Trainer) -> str:
+    """The loss history as CSV text: ``epoch,loss,accuracy`` and, with held-out rows, ``heldout_loss,
+    heldout_accuracy`` (the two-layer tutorial's per-epoch loss log)."""
+    h = trainer.history
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    held = bool(h.heldout_loss)
+    writer.writerow(["epoch", "loss", "accuracy"] + (["heldout_loss", "heldout_accuracy"] if held else []))
+    for i in range(len(h)):
+        row = [i + 1, repr(h.loss[i]), repr(h.accuracy[i])]
+        if held:
+            row += [repr(h.heldout_loss[i]), repr(h.heldout_accuracy[i])]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def write_history_csv(path: str | os.PathLike, trainer: Trainer) -> None:
+    """Write ``history_csv`` to ``path`` atomically."""
+    write_atomic(path, history_csv(trainer).encode())
+
+
+def write_weights(path: str | os.PathLike, trainer: Trainer) -> list[Path]:
+    """Save the weights: ``.npz`` holds W1, b1, W2, ... in one file; ``.txt`` writes the tutorials' form, one text
+    file per layer (``NAME_layer1.txt``...) with W's rows and, when the layer has one, the bias as a last row.
+
+    Returns:
+        The files written.
+    """
+    p = Path(path)
+    params = trainer.net.params
+    if p.suffix == ".npz":
+        buf = io.BytesIO()
+        np.savez(buf, **{k: v.copy() for k, v in params.items()})
+        write_atomic(p, buf.getvalue())
+        return [p]
+    if p.suffix == ".txt":
+        written = []
+        for l in range(trainer.net.shape.n_layers):
+            w = trainer.net.W[l]
+            b = trainer.net.b[l]
+            rows, cols = w.shape
+            header = f"layer {l + 1}: W ({rows}x{cols})" + (" then the bias as the last row" if b is not None else "")
+            body = w if b is None else np.vstack([w, b[None, :]])
+            buf = io.StringIO()
+            np.savetxt(buf, body, header=header, fmt="%.17g")
+            target = p.with_name(f"{p.stem}_layer{l + 1}.txt")
+            write_atomic(target, buf.getvalue().encode())
+            written.append(target)
+        return written
+    raise LabError(f"{p}: weights are saved as .npz or .txt, got '{p.suffix or 'no extension'}'")
+
+
+SCRIPT_TEMPLATE = '''#!/usr/bin/env python3
+"""{name}: a network trained by nnlab ({epochs} epochs), standalone: it needs only NumPy.
+
+Gate: {gate} with {n_inputs} inputs and {n_outputs} outputs. Layers: {sizes}. Prints the output for every row.
+"""
+import numpy as np
+
+ACTIVATIONS = {{
+    "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "linear": lambda z: z,
+}}
+LAYERS = {layers}  # (W, b or None, activation) per dense layer
+
+
+def predict(x):
+    """Outputs for inputs x of shape (n, {n_inputs}) -> (n, {n_outputs})."""
+    a = np.asarray(x, dtype=np.float64)
+    for w, b, act in LAYERS:
+        z = a @ np.array(w)
+        if b is not None:
+            z = z + np.array(b)
+        a = ACTIVATIONS[act](z)
+    return a
+
+
+if __name__ == "__main__":
+    rows = np.array([[(i >> (({n_inputs} - 1) - j)) & 1 for j in range({n_inputs})] for i in range(2 ** {n_inputs})],
+                    dtype=np.float64)
+    for row, out in zip(rows, predict(rows)):
+        print(" ".join(str(int(v)) for v in row), "->", " ".join(repr(float(v)) for v in out))
+'''
+
+
+def standalone_script(trainer: Trainer) -> str:
+    """A Python script holding the trained weights that prints ``bits -> outputs`` for every row of the table."""
+    net = trainer.net
+    exp = trainer.experiment
+    layers = "[\n" + "".join(
+        f"    ({net.W[l].tolist()!r}, {None if net.b[l] is None else net.b[l].tolist()!r}, "
+        f"{net.shape.activations[l]!r}),\n" for l in range(net.shape.n_layers)) + "]"
+    return SCRIPT_TEMPLATE.format(name=exp.name, epochs=trainer.epoch, gate=exp.table.name,
+                                  n_inputs=exp.table.n_inputs, n_outputs=exp.table.n_outputs,
+                                  sizes=" -> ".join(map(str, net.shape.sizes)), layers=layers)
+
+
+def write_script(path: str | os.PathLike, trainer: Trainer) -> None:
+    """Write ``standalone_script`` to ``path`` atomically."""
+    write_atomic(path, standalone_script(trainer).encode())
