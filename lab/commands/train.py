@@ -47,7 +47,7 @@ def epoch_line(trainer: Trainer) -> str:
     h, e = trainer.history, trainer.epoch
     line = (f"Epoch {e}/{trainer.experiment.training.epochs} - loss: {h.loss[-1]:.4f} - "
             f"binary_accuracy: {h.accuracy[-1]:.4f}")
-    if h.heldout_loss:
+    if h.heldout_loss and trainer.experiment.table.heldout:
         line += f" - val_loss: {h.heldout_loss[-1]:.4f} - val_binary_accuracy: {h.heldout_accuracy[-1]:.4f}"
     return line
 
@@ -79,7 +79,7 @@ def result(trainer: Trainer, seconds: float) -> dict:
         "solved_epoch": trainer.solved_epoch,
         "final_loss": _finite(h.loss[-1]) if h.loss else None,
         "train_accuracy": h.accuracy[-1] if h.accuracy else None,
-        "heldout_accuracy": h.heldout_accuracy[-1] if h.heldout_accuracy else None,
+        "heldout_accuracy": _finite(h.heldout_accuracy[-1]) if h.heldout_accuracy else None,
         "status": trainer.status,
         "diverged_epoch": trainer.diverged_epoch,
         "seconds": round(seconds, 6),
@@ -136,7 +136,7 @@ def result_line(trainer: Trainer, seconds: float) -> str:
     parts.append(f"solved at epoch {trainer.solved_epoch}" if trainer.solved_epoch else "not solved")
     if h.loss:
         parts.append(f"loss {h.loss[-1]:.4g}, accuracy {h.accuracy[-1]:.4f}")
-    if h.heldout_accuracy:
+    if h.heldout_accuracy and trainer.experiment.table.heldout:
         parts.append(f"held-out accuracy {h.heldout_accuracy[-1]:.4f}")
     parts.append(f"{trainer.epoch} epochs in {seconds:.3f} s")
     return " · ".join(parts)

@@ -14,6 +14,9 @@ Grammar, lowest precedence first (all binary operators but ``->`` are left-assoc
 Variables are ``a`` to ``h``: ``a`` is the first (most significant) input. The precedence of ``&``, ``^`` and ``|``
 follows Python and C, and ``==`` binds more loosely than all three as it does in Python, so ``a == b & c`` means
 ``a == (b & c)``. Errors carry the 1-based column: ``col 7: expected a variable or '(' but found ')'``.
+
+Nesting is bounded (``MAX_NESTING`` open ``(``, ``~`` and ``->`` at once, ``MAX_DEPTH`` levels in a tree) so that
+parsing, printing and evaluating, which recurse, never run out of stack.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from lab.core.errors import ExpressionError
 
 VARIABLES = "abcdefgh"
 MAX_OUTPUTS = 4
+MAX_NESTING = 32  # '(', '~' and '->' open at once while parsing (each recursion of the parser)
+MAX_DEPTH = 256  # levels of a tree (``a & b & ...`` chains nest one level per operator)
 
 # Binary operators by precedence level (higher binds tighter) and the function that evaluates them on bool arrays.
 PRECEDENCE: dict[str, int] = {"->": 1, "==": 2, "|": 3, "^": 4, "&": 5}
@@ -132,6 +137,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.pos = 0
+        self.nesting = 0
 
     @property
     def tok(self) -> Token:
@@ -144,6 +150,15 @@ class _Parser:
 
     def _is_op(self, *ops: str) -> bool:
         return self.tok.kind == "op" and self.tok.text in ops
+
+    def _nested(self, tok: Token, rule) -> Node:
+        """Parse ``rule()`` one level deeper than ``tok``, refusing to go beyond ``MAX_NESTING``."""
+        if self.nesting == MAX_NESTING:
+            raise ExpressionError(tok.col, f"nested too deeply: at most {MAX_NESTING} '(', '~' and '->' open at once")
+        self.nesting += 1
+        node = rule()
+        self.nesting -= 1
+        return node
 
     def program(self) -> list[Node]:
         outputs = [self.expr()]
@@ -159,8 +174,7 @@ class _Parser:
     def expr(self) -> Node:
         left = self.equiv()
         if self._is_op("->"):
-            self._take()
-            return Binary("->", left, self.expr())
+            return Binary("->", left, self._nested(self._take(), self.expr))
         return left
 
     def _left_assoc(self, op: str, operand) -> Node:
@@ -184,8 +198,7 @@ class _Parser:
 
     def unary(self) -> Node:
         if self._is_op("~"):
-            self._take()
-            return Not(self.unary())
+            return Not(self._nested(self._take(), self.unary))
         return self.atom()
 
     def atom(self) -> Node:
@@ -198,7 +211,7 @@ class _Parser:
             return Const(int(tok.text))
         if self._is_op("("):
             self._take()
-            inner = self.expr()
+            inner = self._nested(tok, self.expr)
             if not self._is_op(")"):
                 raise ExpressionError(self.tok.col, f"expected ')' to close the '(' at col {tok.col} "
                                                     f"but found {_describe(self.tok)}")
@@ -215,7 +228,24 @@ def parse(text: str) -> list[Node]:
     """
     if not text.strip():
         raise ExpressionError(1, "the expression is empty: type one such as 'a ^ b'")
-    return _Parser(text).program()
+    trees = _Parser(text).program()
+    for tree in trees:
+        if depth(tree) > MAX_DEPTH:
+            raise ExpressionError(1, f"nested too deeply: at most {MAX_DEPTH} levels of operators in one output")
+    return trees
+
+
+def depth(node: Node) -> int:
+    """Levels of ``node``: 1 for a variable or constant. Iterative, so any tree can be measured."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, Not):
+            stack.append((node.operand, level + 1))
+        elif isinstance(node, Binary):
+            stack += [(node.left, level + 1), (node.right, level + 1)]
+    return deepest
 
 
 def variables_used(node: Node) -> set[int]:

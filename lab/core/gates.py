@@ -7,6 +7,8 @@ lets the training thread hold one safely while the interface makes the next.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -266,3 +268,27 @@ def parse_rows(spec: str, n_inputs: int) -> frozenset[int]:
             raise LabError(f"held-out row '{item}': expected a row index 0 to {n_rows - 1} "
                            f"or {n_inputs} bits such as {'1' + '0' * (n_inputs - 1)}")
     return frozenset(rows)
+
+
+def parse_inputs(values: Sequence[str], n_inputs: int) -> np.ndarray:
+    """Parse one value per input (or one bit string) into an array of shape ``(1, n_inputs)``.
+
+    Raises:
+        LabError: naming the input that is not a number in [0, 1], or the wrong count.
+    """
+    values = list(values)
+    if len(values) == 1 and len(values[0]) == n_inputs > 1 and set(values[0]) <= {"0", "1"}:
+        values = list(values[0])
+    if len(values) != n_inputs:
+        names = " ".join(ex.VARIABLES[:n_inputs])
+        raise LabError(f"expected {n_inputs} input value{'s' * (n_inputs > 1)} ({names}), got {len(values)}")
+    out = []
+    for name, text in zip(ex.VARIABLES, values):
+        try:
+            v = float(text)
+        except ValueError:
+            v = math.nan
+        if not (0.0 <= v <= 1.0):
+            raise LabError(f"input {name}: expected a number from 0 to 1, got '{text}'")
+        out.append(v)
+    return np.array([out])

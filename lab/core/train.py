@@ -13,6 +13,7 @@ epoch is the first at which every training row is right. A loss or parameter tha
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -34,7 +35,8 @@ READY, SOLVED, BUDGET, LOSS_REACHED, DIVERGED = "ready", "solved", "budget", "lo
 
 @dataclass
 class History:
-    """Per-epoch metrics; index i is epoch i + 1. Held-out lists stay empty when no row is held out."""
+    """Per-epoch metrics; index i is epoch i + 1 in every list. The held-out lists stay empty until a row is held
+    out; from then on they are as long as ``loss``, with nan for the epochs that had no held-out row."""
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
@@ -234,11 +236,16 @@ class Trainer:
                 row_accuracy(acts[-1], self.t_held))
 
     def _record(self, loss: float, accuracy: float, held: tuple[float, float] | None) -> None:
-        self.history.loss.append(loss)
-        self.history.accuracy.append(accuracy)
-        if held is not None:
-            self.history.heldout_loss.append(held[0])
-            self.history.heldout_accuracy.append(held[1])
+        h = self.history
+        h.loss.append(loss)
+        h.accuracy.append(accuracy)
+        if held is not None or h.heldout_loss:
+            # Rows held out (now or earlier in the run): keep the held-out lists aligned with ``loss``.
+            missing = len(h.loss) - 1 - len(h.heldout_loss)
+            h.heldout_loss += [math.nan] * missing
+            h.heldout_accuracy += [math.nan] * missing
+            h.heldout_loss.append(held[0] if held is not None else math.nan)
+            h.heldout_accuracy.append(held[1] if held is not None else math.nan)
 
     def _full_batch_epoch(self) -> bool:
         zs, acts = self.net.forward_trace(self.x_train)

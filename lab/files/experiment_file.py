@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -66,10 +67,12 @@ class TrainingSpec(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class HistorySpec(msgspec.Struct, forbid_unknown_fields=True):
+    """One value per epoch; a held-out value is null for an epoch without held-out rows (JSON has no nan)."""
+
     loss: list[float] = []
     accuracy: list[float] = []
-    heldout_loss: list[float] = []
-    heldout_accuracy: list[float] = []
+    heldout_loss: list[float | None] = []
+    heldout_accuracy: list[float | None] = []
 
 
 class StateSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -180,6 +183,12 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
         raise LabError(f"state.{e}") from None
     if state.epoch < 0 or state.epoch != len(state.history.loss):
         raise LabError(f"state.epoch: {state.epoch} does not match the {len(state.history.loss)} epochs of history")
+    for key in ("accuracy", "heldout_loss", "heldout_accuracy"):
+        n = len(getattr(state.history, key))
+        if n != state.epoch and not (n == 0 and key.startswith("heldout")):
+            raise LabError(f"state.history.{key}: expected {state.epoch} values (one per epoch), got {n}")
+    if state.solved_epoch is not None and not 1 <= state.solved_epoch <= state.epoch:
+        raise LabError(f"state.solved_epoch: expected 1 to {state.epoch} or null, got {state.solved_epoch}")
     opt = {k: np.asarray(v, dtype=np.float64) for k, v in state.optimizer.items()}
     expected = trainer.optimizer.state()
     for key, value in expected.items():
@@ -193,12 +202,13 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
         trainer.optimizer.load_state(opt)
     trainer.epoch = state.epoch
     h = state.history
-    trainer.history = History(list(h.loss), list(h.accuracy), list(h.heldout_loss), list(h.heldout_accuracy))
+    trainer.history = History(list(h.loss), list(h.accuracy), [math.nan if v is None else v for v in h.heldout_loss],
+                              [math.nan if v is None else v for v in h.heldout_accuracy])
     trainer.solved_epoch = state.solved_epoch
     if state.shuffle:
         try:
             trainer.load_shuffle_state({k: int(v) for k, v in state.shuffle.items()})
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError):
             raise LabError("state.shuffle: not a saved random generator state") from None
     return trainer
 
@@ -222,7 +232,8 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
         detail = str(e)
         if isinstance(e, msgspec.ValidationError):
             raise _field_error(e) from None
-        raise LabError(f"not valid JSON ({detail[0].lower() + detail[1:]})") from None
+        detail = detail[0].lower() + detail[1:] if detail[1:2].islower() else detail  # keep "JSON is malformed"
+        raise LabError(f"not valid JSON ({detail})") from None
     if header.format != FORMAT:
         raise LabError(f"format: expected \"{FORMAT}\", got \"{header.format}\": this is not an nnlab experiment")
     if header.version > VERSION:

@@ -1,0 +1,376 @@
+"""The lab: composes the four panes, owns the training worker and routes every message.
+
+The panes never talk to each other. Each posts what the person did (a table edit, a new setting, a prediction
+query); the app turns that into a change of the experiment, applies it to the session's trainer (live when the
+network can continue, after a confirmation when it must be rebuilt), and tells the panes what to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from lab.core.errors import LabError
+from lab.core.experiment import Experiment
+from lab.core.gates import preset
+from lab.core.recipes import RECIPES, recipe
+from lab.core.train import Trainer
+from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, TrainingFailed, TrainingProgress
+from lab.ui.screens.confirm import ConfirmScreen
+from lab.ui.screens.help import HelpScreen
+from lab.ui.screens.presets import PresetScreen
+from lab.ui.session import Session
+from lab.ui.training_loop import train_loop
+from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
+from lab.ui.widgets.chart import LossChart
+from lab.ui.widgets.prediction import PredictionPane
+from lab.ui.widgets.status import StatusLine
+from lab.ui.widgets.table_pane import TablePane
+from lab.ui.widgets.truth_table import TruthTableView
+
+SPEEDS = (1, 5, 20, 100, 500, 0)  # epochs per 0.1 s tick; 0 = unthrottled
+LR_FACTOR = 2.0
+
+
+def speed_label(per_tick: int) -> str:
+    """``20/tick`` or ``max``."""
+    return "max" if per_tick == 0 else f"{per_tick}/tick"
+
+
+class LabApp(App[None]):
+    """nnlab: define a gate, shape a network, watch it learn."""
+
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "nnlab"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("space", "toggle_training", "Train/Pause", id="run.toggle"),
+        Binding("s", "step", "Step", id="run.step"),
+        Binding("r", "reset", "Reset", id="run.reset"),
+        Binding("n", "new_seed", "New seed", id="run.reseed"),
+        Binding("left_square_bracket", "lr(-1)", "lr÷2", id="run.lr_down"),
+        Binding("right_square_bracket", "lr(1)", "lr×2", id="run.lr_up"),
+        Binding("comma", "speed(-1)", "Slower", id="run.slower"),
+        Binding("full_stop", "speed(1)", "Faster", id="run.faster"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("q,ctrl+c", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
+                 path: str | None = None) -> None:
+        super().__init__()
+        self.experiment = experiment if experiment is not None else recipe("keras-xor")
+        self.session = Session(self.experiment, trainer)
+        if trainer is not None:
+            self.experiment = trainer.experiment
+        self.path = Path(path) if path else None
+        self.running = False
+        self.query_x = None
+        self.epochs_per_second = 0.0
+        self._last: Snapshot | None = None
+
+    # --- layout ----------------------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        e = self.experiment
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield TablePane(e.table, id="table-pane")
+                yield PredictionPane(e.table.n_inputs, e.table.output_names, id="prediction-pane")
+            with Vertical(id="right"):
+                yield LossChart(id="chart")
+                yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#table-pane").border_title = "Truth table"
+        self.query_one("#prediction-pane").border_title = "Prediction"
+        self.query_one("#chart").border_title = "Loss · accuracy"
+        self.query_one("#architecture-pane").border_title = "Architecture"
+        for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
+            self.query_one(hidden).display = False
+        self._show_experiment()
+        with self.session.lock:
+            snapshot = self.session.snapshot(False)
+        self._show_snapshot(snapshot, replace_history=True)
+        self.query_one(TruthTableView).focus()
+
+    # --- helpers ---------------------------------------------------------------------------------------------------
+    @property
+    def table_view(self) -> TruthTableView:
+        return self.query_one(TruthTableView)
+
+    @property
+    def settings_list(self) -> SettingsList:
+        return self.query_one(SettingsList)
+
+    def _show_experiment(self) -> None:
+        """Make every pane show ``self.experiment`` (its table, settings and sizes)."""
+        e = self.experiment
+        if self.table_view.table != e.table:
+            self.table_view.table = e.table
+        self.settings_list.set_values(e.architecture, e.training)
+        self.settings_list.set_io(e.table.n_inputs, e.table.n_outputs)
+        self.query_one(PredictionPane).set_table_shape(e.table.n_inputs, e.table.output_names)
+        self.query_one("#table-pane").border_title = f"Truth table · {e.table.name}"
+        self.sub_title = e.name
+
+    def state(self) -> str:
+        """idle, training, paused, solved or diverged."""
+        t = self.session.trainer
+        if self.running:
+            return TRAINING
+        if t.diverged_epoch is not None:
+            return DIVERGED
+        if t.solved_epoch is not None:
+            return SOLVED
+        return IDLE if t.epoch == 0 else PAUSED
+
+    def _show_status(self) -> None:
+        t = self.session.trainer
+        h = t.history
+        self.query_one(StatusLine).show(
+            state=self.state(), epoch=t.epoch, budget=t.experiment.training.epochs,
+            loss=h.loss[-1] if h.loss else None, accuracy=h.accuracy[-1] if h.accuracy else None,
+            heldout_accuracy=h.heldout_accuracy[-1] if h.heldout_accuracy else None,
+            solved_epoch=t.solved_epoch, diverged_epoch=t.diverged_epoch,
+            epochs_per_second=self.epochs_per_second, lr=t.lr, speed=speed_label(self.session.epochs_per_tick))
+
+    def _show_snapshot(self, snapshot: Snapshot, replace_history: bool = False) -> None:
+        chart = self.query_one(LossChart)
+        if replace_history:
+            chart.clear_history()
+        chart.extend(snapshot.history, snapshot.solved_epoch)
+        self.table_view.show_outputs(snapshot.outputs if snapshot.epoch or self.session.trainer.epoch == 0 else ())
+        self._answer_query()
+        self._show_status()
+
+    def _answer_query(self) -> None:
+        pane = self.query_one(PredictionPane)
+        if pane.x is not None and pane.x.shape[1] == self.session.trainer.net.shape.sizes[0]:
+            pane.show_outputs(self.session.predict(pane.x)[0])
+
+    # --- the worker ------------------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="training", name="training")
+    def _train(self) -> None:
+        """Train in a thread: calls the core, posts messages, never touches a widget."""
+        worker = get_current_worker()
+        train_loop(self.session, lambda: worker.is_cancelled, self.post_message)
+
+    def _stop_worker(self) -> None:
+        self.workers.cancel_group(self, "training")
+        self.running = False
+
+    @on(TrainingProgress)
+    def _progress(self, message: TrainingProgress) -> None:
+        snapshot = message.snapshot
+        if snapshot.run_id != self.session.run_id:
+            return  # from a trainer that has since been replaced
+        self.epochs_per_second = snapshot.epochs_per_second or self.epochs_per_second
+        if not snapshot.running:
+            self.running = False
+        self._show_snapshot(snapshot)
+        if not snapshot.running and snapshot.diverged_epoch is not None:
+            self.notify(f"Diverged at epoch {snapshot.diverged_epoch}: the loss or a weight became NaN or infinite. "
+                        f"Training is paused with the last finite weights; lower the learning rate ([) and "
+                        f"press space to go on, or r to reset.", title="Diverged", severity="error", timeout=10)
+        elif not snapshot.running and snapshot.status == "budget" and snapshot.solved_epoch is None:
+            self.notify(f"The budget of {self.session.trainer.experiment.training.epochs:,} epochs is spent "
+                        "without solving the gate.", severity="warning")
+
+    @on(TrainingFailed)
+    def _failed(self, message: TrainingFailed) -> None:
+        self.running = False
+        self.notify(message.error, title="Cannot train", severity="error")
+        self._show_status()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "training" and event.state == WorkerState.ERROR:
+            self.running = False
+            self.notify(f"Training stopped: {event.worker.error}", title="Error", severity="error")
+            self._show_status()
+
+    # --- run actions -----------------------------------------------------------------------------------------------
+    def action_toggle_training(self) -> None:
+        """Start training, or pause it."""
+        if self.running:
+            self._stop_worker()
+            self._show_status()
+            return
+        t = self.session.trainer
+        status = t.status
+        if status == "budget":
+            self.notify(f"The budget of {t.experiment.training.epochs:,} epochs is spent: raise Epochs in the "
+                        "architecture pane, or press r to reset.", severity="warning")
+            return
+        if status in ("solved", "loss-reached"):
+            self.notify(f"The stop rule '{t.experiment.training.stop}' has fired: set Stop to budget to train on, "
+                        "or press r to reset.", severity="warning")
+            return
+        if not len(t.experiment.table.train_rows):
+            self.notify("Every row is held out: keep at least one row to train on (h toggles).", severity="error")
+            return
+        self.running = True
+        self._train()
+        self._show_status()
+
+    def action_step(self) -> None:
+        """Train exactly one epoch (pauses a running worker first)."""
+        if self.running:
+            self._stop_worker()
+        with self.session.lock:
+            t = self.session.trainer
+            if t.done and t.status != DIVERGED:
+                snapshot = None
+            else:
+                try:
+                    t.step()
+                except LabError as e:
+                    self.notify(str(e), severity="error")
+                    return
+                snapshot = self.session.snapshot(False)
+        if snapshot is None:
+            self.notify("The run is over (budget or stop rule): press r to reset.", severity="warning")
+            return
+        self._show_snapshot(snapshot)
+        if snapshot.diverged_epoch is not None:
+            self.notify(f"Diverged at epoch {snapshot.diverged_epoch}.", severity="error")
+
+    def _reset(self, experiment: Experiment) -> None:
+        self._stop_worker()
+        self.experiment = experiment
+        self.session.reset(experiment)
+        self._show_experiment()
+        with self.session.lock:
+            snapshot = self.session.snapshot(False)
+        self._show_snapshot(snapshot, replace_history=True)
+
+    def action_reset(self) -> None:
+        """New weights from the same seed; the history starts again."""
+        self._reset(self.experiment)
+        self.notify(f"Reset: new weights from seed {self.experiment.training.seed}.", timeout=2)
+
+    def action_new_seed(self) -> None:
+        """Reset with the next seed."""
+        seed = (self.experiment.training.seed + 1) % 2**32
+        self._reset(self.experiment.with_training(seed=seed))
+        self.notify(f"Reset with seed {seed}.", timeout=2)
+
+    def action_lr(self, direction: int) -> None:
+        """Halve (-1) or double (+1) the learning rate, live."""
+        lr = self.experiment.training.lr * (LR_FACTOR if direction > 0 else 1 / LR_FACTOR)
+        try:
+            experiment = self.experiment.with_training(lr=float(f"{lr:.6g}"))
+        except LabError as e:
+            self.notify(str(e), severity="warning")
+            return
+        self._apply(experiment)
+
+    def action_speed(self, direction: int) -> None:
+        """Train fewer or more epochs per tick (the last step is unthrottled)."""
+        i = SPEEDS.index(self.session.epochs_per_tick) if self.session.epochs_per_tick in SPEEDS else 2
+        self.session.epochs_per_tick = SPEEDS[max(0, min(len(SPEEDS) - 1, i + direction))]
+        self._show_status()
+
+    def action_help(self) -> None:
+        """Show every key."""
+        self.push_screen(HelpScreen(self._binding_sections()))
+
+    async def action_quit(self) -> None:
+        """Stop training and leave."""
+        self._stop_worker()
+        self.exit()
+
+    def _binding_sections(self) -> list[tuple[str, list[Binding]]]:
+        return [("Training (anywhere)", self.BINDINGS), ("Truth table", TruthTableView.BINDINGS + TablePane.BINDINGS),
+                ("Architecture", SettingsList.BINDINGS), ("Chart", LossChart.BINDINGS)]
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        targets = {"Truth table": "#truth-table", "Architecture": "#settings", "Chart": "#chart"}
+        for title, bindings in self._binding_sections():
+            for b in bindings:
+                if not b.show or not b.description:
+                    continue
+                selector = targets.get(title)
+
+                def run(action: str = b.action, selector: str | None = selector) -> None:
+                    target = self.query_one(selector) if selector else self
+                    self.call_later(self.run_action, action, target)
+
+                yield SystemCommand(f"{b.description}", f"{title}: {b.description} (key {b.key})", run)
+        for name, r in RECIPES.items():
+            yield SystemCommand(f"Recipe: {name}", r.description, lambda name=name: self._open_recipe(name))
+
+    # --- applying changes ------------------------------------------------------------------------------------------
+    def _apply(self, experiment: Experiment, revert=None) -> None:
+        """Adopt ``experiment``: live when the network can continue, else reset (asking first if it has trained)."""
+        trainer = self.session.trainer
+        if trainer.can_continue(experiment):
+            with self.session.lock:
+                trainer.set_experiment(experiment)
+            self.experiment = experiment
+            self._show_experiment()
+            self._show_status()
+            return
+        if trainer.epoch == 0:
+            self._reset(experiment)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._reset(experiment)
+            else:
+                self._show_experiment()
+                if revert is not None:
+                    revert()
+
+        self.push_screen(ConfirmScreen("This change needs a new network: discard the trained weights "
+                                       f"({trainer.epoch:,} epochs)?"), answer)
+
+    @on(TruthTableView.Edited)
+    def _table_edited(self, event: TruthTableView.Edited) -> None:
+        self._apply(replace(self.experiment, table=event.table))
+
+    @on(SettingsList.Changed)
+    def _settings_changed(self, event: SettingsList.Changed) -> None:
+        try:
+            experiment = replace(self.experiment, architecture=event.architecture, training=event.training)
+        except LabError as e:
+            self.notify(str(e), severity="error")
+            return
+        self._apply(experiment)
+
+    @on(PredictionPane.Query)
+    def _query(self, event: PredictionPane.Query) -> None:
+        self._answer_query()
+
+    @on(TablePane.PresetsRequested)
+    def _presets(self) -> None:
+        def picked(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            kind, name = choice
+            if kind == "recipe":
+                self._open_recipe(name)
+            else:
+                table = preset(name)
+                self._apply(replace(self.experiment, table=table, name=name))
+
+        self.push_screen(PresetScreen(), picked)
+
+    def _open_recipe(self, name: str) -> None:
+        r = RECIPES[name]
+        self._reset(r.experiment())
+        self.notify(f"{r.description}. Watch: {r.watch}.", title=f"Recipe {name}", timeout=8)
+

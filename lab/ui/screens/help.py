@@ -1,0 +1,44 @@
+"""The help screen: every key of the app and of each pane, read from their bindings."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+NAMES = {"space": "space", "comma": ",", "full_stop": ".", "left_square_bracket": "[",
+         "right_square_bracket": "]", "question_mark": "?", "plus": "+", "minus": "-", "enter": "enter",
+         "delete": "del", "escape": "esc", "tab": "tab"}
+
+
+def key_label(keys: str) -> str:
+    """``left_square_bracket,x`` -> ``[ / x``."""
+    return " / ".join(NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists ``sections``: (title, bindings) pairs; any of escape, q or ? closes it."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, pad_edge=False, expand=True)
+        table.add_column("key", style="bold", no_wrap=True, width=14)
+        table.add_column("does")
+        for title, bindings in self.sections:
+            table.add_row(f"[b u]{title}[/]", "")
+            for b in bindings:
+                if b.description:
+                    table.add_row(key_label(b.key), b.description)
+            table.add_row("", "")
+        table.add_row("ctrl+p", "command palette: every action by name")
+        with VerticalScroll(id="help-box"):
+            yield Static("nnlab keys · esc closes", id="help-title")
+            yield Static(table)

@@ -1,0 +1,63 @@
+"""The training session: the one trainer the app and its worker share, behind a lock.
+
+The worker holds the lock for one epoch at a time; the app holds it to change the table or learning rate, to read
+predictions, or to step by hand. Neither ever waits longer than one epoch.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from lab.core.experiment import Experiment
+from lab.core.train import Trainer
+from lab.ui.messages import HistorySlice, Snapshot
+
+
+class Session:
+    """Owns the trainer, its lock and its run id.
+
+    Attributes:
+        trainer: the current trainer (replaced by ``reset``).
+        run_id: increases with every new trainer.
+        lock: guards ``trainer``.
+        epochs_per_tick: epochs the worker runs per 0.1 s tick; 0 means unthrottled.
+    """
+
+    def __init__(self, experiment: Experiment, trainer: Trainer | None = None) -> None:
+        self.lock = threading.Lock()
+        self.trainer = trainer if trainer is not None else Trainer(experiment)
+        self.run_id = 0
+        self.sent = len(self.trainer.history)  # epochs of history already posted
+        self.epochs_per_tick = 20
+
+    @property
+    def experiment(self) -> Experiment:
+        """The experiment being trained."""
+        return self.trainer.experiment
+
+    def reset(self, experiment: Experiment) -> None:
+        """Start afresh: a new trainer with new weights drawn from ``experiment``'s seed."""
+        trainer = Trainer(experiment)
+        with self.lock:
+            self.trainer = trainer
+            self.run_id += 1
+            self.sent = 0
+
+    def snapshot(self, running: bool, epochs_per_second: float = 0.0) -> Snapshot:
+        """Build a snapshot of the trainer, with the history not yet sent. Call with the lock held."""
+        t = self.trainer
+        h = t.history
+        start = self.sent
+        history = HistorySlice(start, tuple(h.loss[start:]), tuple(h.accuracy[start:]),
+                               tuple(h.heldout_loss[start:]), tuple(h.heldout_accuracy[start:]))
+        self.sent = len(h)
+        outputs = tuple(tuple(float(v) for v in row) for row in t.predict())
+        return Snapshot(self.run_id, t.epoch, t.status, running, history, outputs, t.solved_epoch,
+                        t.diverged_epoch, epochs_per_second)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The network's outputs for ``x`` (n, n_inputs) -> (n, n_outputs)."""
+        with self.lock:
+            return self.trainer.predict(x)

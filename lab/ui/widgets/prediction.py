@@ -1,0 +1,91 @@
+"""The prediction pane: type a value per input, see the network's answer, live while it learns."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+import numpy as np
+
+from lab.core.errors import LabError
+from lab.core.expr import VARIABLES
+from lab.core.gates import parse_inputs
+
+THRESHOLD = 0.5
+
+
+class PredictionPane(Vertical):
+    """An input line (``1 0 1``, ``101`` or reals in [0, 1]) and the outputs for it.
+
+    Posts ``Query`` with the parsed inputs; the app answers with ``show_outputs``.
+    """
+
+    class Query(Message):
+        """The user typed a valid input: ``x`` has shape (1, n_inputs)."""
+
+        def __init__(self, x: np.ndarray) -> None:
+            super().__init__()
+            self.x = x
+
+    def __init__(self, n_inputs: int, output_names: tuple[str, ...], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.n_inputs = n_inputs
+        self.output_names = output_names
+        self.x: np.ndarray | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=self._placeholder(), id="prediction-input")
+        yield Static("type one value per input", id="prediction-result")
+
+    def _placeholder(self) -> str:
+        names = " ".join(VARIABLES[: self.n_inputs])
+        return f"{names}: e.g. {' '.join('1' if i % 2 == 0 else '0' for i in range(self.n_inputs))}"
+
+    def set_table_shape(self, n_inputs: int, output_names: tuple[str, ...]) -> None:
+        """Follow a table with a new number of inputs or outputs (re-reads the typed text)."""
+        if (n_inputs, output_names) == (self.n_inputs, self.output_names):
+            return
+        self.n_inputs, self.output_names = n_inputs, output_names
+        line = self.query_one("#prediction-input", Input)
+        line.placeholder = self._placeholder()
+        self._parse(line.value)
+
+    @on(Input.Changed, "#prediction-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._parse(event.value)
+
+    @on(Input.Submitted, "#prediction-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+
+    def _parse(self, text: str) -> None:
+        result = self.query_one("#prediction-result", Static)
+        if not text.strip():
+            self.x = None
+            result.update("type one value per input")
+            return
+        try:
+            self.x = parse_inputs(text.replace(",", " ").split(), self.n_inputs)
+        except LabError as e:
+            self.x = None
+            result.update(f"✗ {e}")
+            return
+        self.post_message(self.Query(self.x))
+
+    def show_outputs(self, outputs: np.ndarray | None) -> None:
+        """Show the network's outputs (n_outputs,) for the typed input; None when there is no network answer."""
+        if self.x is None:
+            return
+        result = self.query_one("#prediction-result", Static)
+        if outputs is None:
+            result.update("no network yet")
+            return
+        parts = []
+        for name, v in zip(self.output_names, outputs):
+            bit = "?" if v != v else str(int(v > THRESHOLD))
+            parts.append(f"{name} = {v:.4f} → {bit}")
+        result.update("   ".join(parts))

@@ -1,0 +1,245 @@
+"""The truth table: one line per row with its inputs, targets and the network's live answer.
+
+A Line-API widget (it draws only the visible lines), so a 256-row table redraws as cheaply as a 4-row one. The header
+stays on the first line while the rows scroll under it.
+
+Each line: ``  3  1 1 │ 0 │ 0.07 ✓`` -- row index, inputs, target bits, then per output the network's raw value to
+two decimals and a mark (✓ right, ✗ wrong) so correctness never depends on colour; held-out rows are dimmed and end
+in ``held``.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from lab.core.expr import VARIABLES
+from lab.core.gates import TruthTable
+
+THRESHOLD = 0.5
+PRED_WIDTH = 6  # "0.07 ✓"
+
+
+class TruthTableView(ScrollView, can_focus=True):
+    """Shows a ``TruthTable`` and the network's outputs; edits post ``Edited`` with the new table."""
+
+    BINDINGS = [
+        Binding("up", "move(-1, 0)", "Up", show=False),
+        Binding("down", "move(1, 0)", "Down", show=False),
+        Binding("left", "move(0, -1)", "Left", show=False),
+        Binding("right", "move(0, 1)", "Right", show=False),
+        Binding("pageup", "move(-10, 0)", "Page up", show=False),
+        Binding("pagedown", "move(10, 0)", "Page down", show=False),
+        Binding("home", "move(-1000, 0)", "First row", show=False),
+        Binding("end", "move(1000, 0)", "Last row", show=False),
+        Binding("enter,f", "flip", "Flip bit", id="table.flip"),
+        Binding("h", "hold_out", "Hold out", id="table.holdout"),
+        Binding("plus,i", "inputs(1)", "+input", id="table.add_input"),
+        Binding("minus,I", "inputs(-1)", "-input", id="table.remove_input"),
+        Binding("o", "outputs(1)", "+output", id="table.add_output"),
+        Binding("O", "outputs(-1)", "-output", id="table.remove_output"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "truth-table--header", "truth-table--cursor", "truth-table--cursor-row", "truth-table--heldout",
+        "truth-table--right", "truth-table--wrong",
+    }
+
+    DEFAULT_CSS = """
+    TruthTableView { height: 1fr; }
+    """
+
+    table: reactive[TruthTable] = reactive(TruthTable(2, ("0110",)), always_update=True)
+    """The gate shown (replace it to show another; edits by the user post ``Edited``)."""
+    cursor_row: reactive[int] = reactive(0)
+    """The row under the cursor."""
+    cursor_output: reactive[int] = reactive(0)
+    """The output column under the cursor."""
+
+    class Edited(Message):
+        """The user changed the table (a bit, a held-out row, the number of inputs or outputs)."""
+
+        def __init__(self, view: TruthTableView, table: TruthTable) -> None:
+            super().__init__()
+            self.view = view
+            self.table = table
+
+        @property
+        def control(self) -> TruthTableView:
+            return self.view
+
+    class CursorMoved(Message):
+        """The cursor moved to another row."""
+
+        def __init__(self, view: TruthTableView, row: int) -> None:
+            super().__init__()
+            self.view = view
+            self.row = row
+
+        @property
+        def control(self) -> TruthTableView:
+            return self.view
+
+    def __init__(self, table: TruthTable, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._outputs: tuple[tuple[float, ...], ...] = ()
+        self.set_reactive(TruthTableView.table, table)
+        self._resize_virtual()
+
+    # --- data in ---------------------------------------------------------------------------------------------------
+    def show_outputs(self, outputs: tuple[tuple[float, ...], ...]) -> None:
+        """Show the network's outputs, ``outputs[row][k]``; an empty tuple hides them."""
+        self._outputs = outputs
+        self.refresh()
+
+    def watch_table(self, table: TruthTable) -> None:
+        if self.cursor_row >= table.n_rows:
+            self.cursor_row = table.n_rows - 1
+        if self.cursor_output >= table.n_outputs:
+            self.cursor_output = table.n_outputs - 1
+        if len(self._outputs) != table.n_rows or (self._outputs and len(self._outputs[0]) != table.n_outputs):
+            self._outputs = ()
+        self._resize_virtual()
+        self.refresh()
+
+    # --- geometry --------------------------------------------------------------------------------------------------
+    def _compact(self) -> bool:
+        return self.table.n_inputs > 4
+
+    def _input_width(self) -> int:
+        n = self.table.n_inputs
+        return n if self._compact() else 2 * n - 1
+
+    def _line_width(self) -> int:
+        t = self.table
+        outs = max(sum(max(len(n), 1) + 1 for n in t.output_names) - 1, 1)
+        return 4 + self._input_width() + 3 + outs + 3 + t.n_outputs * (PRED_WIDTH + 1) + 5
+
+    def _resize_virtual(self) -> None:
+        self.virtual_size = Size(self._line_width(), self.table.n_rows + 1)
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh_line(old + 1 - int(self.scroll_offset.y))
+        self.refresh_line(new + 1 - int(self.scroll_offset.y))
+        self._scroll_to_cursor()
+        self.post_message(self.CursorMoved(self, new))
+
+    def watch_cursor_output(self) -> None:
+        self.refresh()
+
+    def _scroll_to_cursor(self) -> None:
+        # Line 0 is the header, so row r sits at virtual line r + 1; keep it below the header.
+        top = int(self.scroll_offset.y)
+        visible = max(self.size.height - 1, 1)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False)
+
+    # --- drawing ---------------------------------------------------------------------------------------------------
+    def _cells(self, row: int | None) -> list[tuple[str, str]]:
+        """The line as (text, role) pieces; role picks the style. ``row`` None is the header."""
+        t = self.table
+        sep = " │ "
+        pieces: list[tuple[str, str]] = []
+        if row is None:
+            names = VARIABLES[: t.n_inputs]
+            inputs = names if self._compact() else " ".join(names)
+            pieces.append((f"{'#':>3} {inputs}{sep}", "header"))
+            for k, name in enumerate(t.output_names):
+                pieces.append((name, "header"))
+                pieces.append((" " if k < t.n_outputs - 1 else "", "header"))
+            pieces.append((sep + " ".join(f"{('out ' + n)[:PRED_WIDTH]:<{PRED_WIDTH}}" for n in t.output_names),
+                           "header"))
+            return pieces
+        bits = t.row_label(row)
+        inputs = bits if self._compact() else " ".join(bits)
+        pieces.append((f"{row:>3} {inputs}{sep}", "row"))
+        for k, name in enumerate(t.output_names):
+            cell = f"{t.columns[k][row]:^{max(len(name), 1)}}"
+            pieces.append((cell, "cursor" if (row == self.cursor_row and k == self.cursor_output) else "row"))
+            pieces.append((" " if k < t.n_outputs - 1 else "", "row"))
+        pieces.append((sep, "row"))
+        if self._outputs:
+            for k in range(t.n_outputs):
+                value = self._outputs[row][k]
+                right = (value > THRESHOLD) == (t.columns[k][row] == "1")
+                text = " nan  ✗" if value != value else f"{value:4.2f} {'✓' if right else '✗'}"
+                pieces.append((f"{text:<{PRED_WIDTH}}", "right" if right else "wrong"))
+                pieces.append((" ", "row"))
+        else:
+            pieces.append(("  -   " * t.n_outputs, "row"))
+        if row in t.heldout:
+            pieces.append(("held", "row"))
+        return pieces
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        if y == 0:
+            row = None
+        else:
+            row = y - 1 + scroll_y
+            if row >= self.table.n_rows:
+                return Strip.blank(self.size.width, self.rich_style)
+        base = self.rich_style
+        header = self.get_component_rich_style("truth-table--header")
+        styles = {"header": header, "row": base, "cursor": self.get_component_rich_style("truth-table--cursor"),
+                  "right": self.get_component_rich_style("truth-table--right"),
+                  "wrong": self.get_component_rich_style("truth-table--wrong")}
+        extra = Style()
+        if row is not None:
+            if row == self.cursor_row and self.has_focus:
+                extra += self.get_component_rich_style("truth-table--cursor-row")
+            if row in self.table.heldout:
+                extra += self.get_component_rich_style("truth-table--heldout")
+        segments = [Segment(text, base + styles[role] + extra if role != "cursor" else base + styles[role])
+                    for text, role in self._cells(row)]
+        width = max(self.virtual_size.width, self.size.width)
+        strip = Strip(segments).extend_cell_length(width, base + extra)
+        return strip.crop(int(scroll_x), int(scroll_x) + self.size.width)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # --- actions ---------------------------------------------------------------------------------------------------
+    def action_move(self, rows: int, outputs: int) -> None:
+        """Move the cursor by ``rows`` and ``outputs``, clamped to the table."""
+        self.cursor_row = max(0, min(self.table.n_rows - 1, self.cursor_row + rows))
+        self.cursor_output = max(0, min(self.table.n_outputs - 1, self.cursor_output + outputs))
+
+    def _edit(self, table: TruthTable) -> None:
+        self.table = table
+        self.post_message(self.Edited(self, table))
+
+    def action_flip(self) -> None:
+        """Flip the target bit under the cursor."""
+        self._edit(self.table.flip(self.cursor_row, self.cursor_output))
+
+    def action_hold_out(self) -> None:
+        """Move the cursor's row in or out of the held-out set."""
+        self._edit(self.table.toggle_heldout(self.cursor_row))
+
+    def action_inputs(self, delta: int) -> None:
+        """Add (+1) or remove (-1) an input."""
+        n = self.table.n_inputs + delta
+        if 1 <= n <= 8:
+            self._edit(self.table.with_inputs(n))
+        else:
+            self.notify("a table has 1 to 8 inputs", severity="warning", timeout=3)
+
+    def action_outputs(self, delta: int) -> None:
+        """Add (+1) or remove (-1) an output column."""
+        n = self.table.n_outputs + delta
+        if 1 <= n <= 4:
+            self._edit(self.table.with_outputs(n))
+        else:
+            self.notify("a table has 1 to 4 outputs", severity="warning", timeout=3)
