@@ -55,6 +55,7 @@ class LabApp(App[None]):
 
     BINDINGS = [
         Binding("space", "toggle_training", "Train/Pause", id="run.toggle"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("s", "step", "Step", id="run.step"),
         Binding("r", "reset", "Reset", id="run.reset"),
         Binding("n", "new_seed", "New seed", id="run.reseed"),
@@ -62,7 +63,7 @@ class LabApp(App[None]):
         Binding("right_square_bracket", "lr(1)", "lr×2", id="run.lr_up"),
         Binding("comma", "speed(-1)", "Slower", id="run.slower"),
         Binding("full_stop", "speed(1)", "Faster", id="run.faster"),
-        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("l", "toggle_log", "Log scale", id="chart.log"),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit"),
     ]
 
@@ -282,6 +283,15 @@ class LabApp(App[None]):
         self.session.epochs_per_tick = SPEEDS[max(0, min(len(SPEEDS) - 1, i + direction))]
         self._show_status()
 
+    def action_toggle_log(self) -> None:
+        """Switch the chart's loss axis between linear and log10."""
+        chart = self.query_one(LossChart)
+        chart.log_scale = not chart.log_scale
+
+    def on_resize(self) -> None:
+        """Use the compact layout below 100x30."""
+        self.screen.set_class(self.size.width < 100 or self.size.height < 30, "compact")
+
     def action_help(self) -> None:
         """Show every key."""
         self.push_screen(HelpScreen(self._binding_sections()))
@@ -293,14 +303,14 @@ class LabApp(App[None]):
 
     def _binding_sections(self) -> list[tuple[str, list[Binding]]]:
         return [("Training (anywhere)", self.BINDINGS), ("Truth table", TruthTableView.BINDINGS + TablePane.BINDINGS),
-                ("Architecture", SettingsList.BINDINGS), ("Chart", LossChart.BINDINGS)]
+                ("Architecture", SettingsList.BINDINGS)]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        targets = {"Truth table": "#truth-table", "Architecture": "#settings", "Chart": "#chart"}
+        targets = {"Truth table": "#truth-table", "Architecture": "#settings"}
         for title, bindings in self._binding_sections():
             for b in bindings:
-                if not b.show or not b.description:
+                if not b.description:
                     continue
                 selector = targets.get(title)
 

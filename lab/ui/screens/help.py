@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -29,16 +29,16 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, pad_edge=False, expand=True)
-        table.add_column("key", style="bold", no_wrap=True, width=14)
-        table.add_column("does")
+        text = Text()
         for title, bindings in self.sections:
-            table.add_row(f"[b u]{title}[/]", "")
+            text.append(f"{title}\n", "bold underline")
             for b in bindings:
                 if b.description:
-                    table.add_row(key_label(b.key), b.description)
-            table.add_row("", "")
-        table.add_row("ctrl+p", "command palette: every action by name")
+                    text.append(f"  {key_label(b.key):<16}", "bold")
+                    text.append(f"{b.description}\n")
+            text.append("\n")
+        text.append(f"  {'ctrl+p':<16}", "bold")
+        text.append("command palette: every action by name")
         with VerticalScroll(id="help-box"):
             yield Static("nnlab keys · esc closes", id="help-title")
-            yield Static(table)
+            yield Static(text, id="help-keys")

@@ -32,6 +32,8 @@ BATCH_STEPS = (0, 1, 2, 4, 8, 16, 32, 64, 128)
 EPOCH_STEPS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000,
                1_000_000)
 STOP_CHOICES = ("budget", "solved", "loss<0.01", "loss<0.001")
+LABEL_WIDTH = 8
+COLUMN_WIDTH = 24
 
 
 def _cycle(options: tuple, value, step: int):
@@ -85,10 +87,10 @@ def settings() -> list[Setting]:
                 lambda a, t, s: (replace(a, bias=not a.bias), t)),
         Setting("loss", "Loss", lambda a, t: t.loss,
                 lambda a, t, s: (a, replace(t, loss=_cycle(tuple(LOSSES), t.loss, s)))),
-        Setting("optimizer", "Optimizer", lambda a, t: t.optimizer,
+        Setting("optimizer", "Optim", lambda a, t: t.optimizer,
                 lambda a, t, s: (a, replace(t, optimizer=_cycle(tuple(OPTIMIZERS), t.optimizer, s)))),
-        Setting("lr", "Learning rate", lambda a, t: f"{t.lr:g}", _lr_step, _train_field("lr", float)),
-        Setting("batch_size", "Batch size", lambda a, t: "full" if t.batch_size == 0 else str(t.batch_size),
+        Setting("lr", "LR", lambda a, t: f"{t.lr:g}", _lr_step, _train_field("lr", float)),
+        Setting("batch_size", "Batch", lambda a, t: "full" if t.batch_size == 0 else str(t.batch_size),
                 lambda a, t, s: (a, replace(t, batch_size=_ladder(BATCH_STEPS, t.batch_size, s))),
                 _train_field("batch_size", lambda x: 0 if x.lower() == "full" else int(x))),
         Setting("init", "Init", lambda a, t: t.init,
@@ -196,34 +198,48 @@ class SettingsList(Widget, can_focus=True):
         parts.append(f"{self.io[1]} {self.architecture.output_activation}")
         return f"{' → '.join(parts)} · {shape.n_params:,} params"
 
+    def _columns(self) -> int:
+        """Two columns of settings when the widget is wide enough, else one."""
+        return 2 if self.size.width >= 2 * COLUMN_WIDTH else 1
+
+    def _line(self, i: int) -> Text:
+        layer = self._layer_at(i)
+        setting = self._setting_at(i)
+        if layer is not None:
+            l = self.architecture.layers[layer]
+            label, value = f"Layer {layer + 1}", f"{l.units} {l.activation}"
+        elif setting is None:
+            label, value = "", "+ layer (a)" if len(self.architecture.layers) < MAX_HIDDEN_LAYERS else ""
+        else:
+            label, value = setting.label, setting.show(self.architecture, self.training)
+        line = Text("▸ " if i == self.cursor else "  ")
+        line.append(f"{label:<{LABEL_WIDTH}}", self.get_component_rich_style("settings--label"))
+        line.append(value)
+        if i == self.cursor and self.has_focus:
+            line.stylize(self.get_component_rich_style("settings--cursor"))
+        return line
+
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(self.summary() + "\n", self.get_component_rich_style("settings--summary"))
-        cursor_style = self.get_component_rich_style("settings--cursor") if self.has_focus else None
-        label_style = self.get_component_rich_style("settings--label")
-        for i in range(self.n_lines):
-            layer = self._layer_at(i)
-            setting = self._setting_at(i)
-            pointer = "▸ " if i == self.cursor else "  "
-            if layer is not None:
-                l = self.architecture.layers[layer]
-                label, value = f"Hidden {layer + 1}", f"{l.units} {l.activation}"
-            elif setting is None:
-                label, value = "", "+ add layer (a)" if len(self.architecture.layers) < MAX_HIDDEN_LAYERS else ""
-            else:
-                label, value = setting.label, setting.show(self.architecture, self.training)
-            line = Text(pointer)
-            line.append(f"{label:<14}", label_style)
-            line.append(value)
-            if i == self.cursor and cursor_style is not None:
-                line.stylize(cursor_style)
-            text.append_text(line)
-            if i < self.n_lines - 1:
-                text.append("\n")
+        text.append(self.summary(), self.get_component_rich_style("settings--summary"))
+        rows = -(-self.n_lines // self._columns())
+        for r in range(rows):
+            text.append("\n")
+            for c in range(self._columns()):
+                i = r + c * rows
+                if i < self.n_lines:
+                    line = self._line(i)
+                    if c == 0 and self._columns() == 2:
+                        line.truncate(COLUMN_WIDTH - 1, pad=True)
+                    text.append_text(line)
+                    text.append(" " if c == 0 else "")
         return text
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return self.n_lines + 1
+        return 1 + -(-self.n_lines // (2 if width >= 2 * COLUMN_WIDTH else 1))
+
+    def on_resize(self) -> None:
+        self.refresh(layout=True)
 
     def watch_cursor(self) -> None:
         self.refresh()
@@ -292,7 +308,7 @@ class SettingsList(Widget, can_focus=True):
         layer = self._layer_at(self.cursor)
         if layer is not None:
             l = self.architecture.layers[layer]
-            self.post_message(self.EditRequested(f"Hidden {layer + 1} (units:activation)", f"{l.units}:{l.activation}"))
+            self.post_message(self.EditRequested(f"Layer {layer + 1} (units:activation)", f"{l.units}:{l.activation}"))
             return
         setting = self._setting_at(self.cursor)
         if setting is None:
@@ -350,8 +366,8 @@ class ArchitecturePane(Vertical):
     @on(Input.Submitted, "#settings-input")
     def _typed(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.settings_list.apply_text(event.value) is None:
-            self._close_editor()
+        # Run in the list's own context, so its Changed message bubbles past this pane to the app.
+        self.settings_list.call_later(self.settings_list.apply_text, event.value)
 
     @on(SettingsList.Refused)
     def _refused(self, event: SettingsList.Refused) -> None:
@@ -362,6 +378,8 @@ class ArchitecturePane(Vertical):
     @on(SettingsList.Changed)
     def _changed(self, event: SettingsList.Changed) -> None:
         self.query_one("#settings-error", Static).display = False
+        if self.query_one("#settings-input", Input).display:
+            self._close_editor()
 
     def _close_editor(self) -> None:
         self.query_one("#settings-input", Input).display = False

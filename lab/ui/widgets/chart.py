@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 from textual.app import RenderResult
-from textual.binding import Binding
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
@@ -19,10 +18,8 @@ from lab.core.series import reduce_series
 from lab.ui.messages import HistorySlice
 
 
-class LossChart(PlotextPlot, can_focus=True):
-    """Accumulates ``HistorySlice``s and draws them; ``l`` toggles the log scale."""
-
-    BINDINGS = [Binding("l", "toggle_log", "Log scale", id="chart.log")]
+class LossChart(PlotextPlot):
+    """Accumulates ``HistorySlice``s and draws them; ``log_scale`` switches the loss axis."""
 
     log_scale: reactive[bool] = reactive(False)
     """Plot log10 of the losses instead of the losses."""
@@ -60,10 +57,6 @@ class LossChart(PlotextPlot, can_focus=True):
 
     def watch_log_scale(self) -> None:
         self.refresh()
-
-    def action_toggle_log(self) -> None:
-        """Switch between a linear and a log10 loss axis."""
-        self.log_scale = not self.log_scale
 
     def _loss_values(self, values: list[float]) -> np.ndarray:
         y = np.asarray(values, dtype=np.float64)

@@ -71,7 +71,8 @@ class TablePane(Vertical):
             table = table.with_heldout(old.heldout)
         self._close_expression()
         self.view.table = table
-        self.view.post_message(TruthTableView.Edited(self.view, table))
+        # Posted from the pane itself: a message a parent sends its child stops bubbling at that parent.
+        self.post_message(TruthTableView.Edited(self.view, table))
 
     @on(Input.Changed, "#expression")
     def _clear_error(self, event: Input.Changed) -> None:

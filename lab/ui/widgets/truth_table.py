@@ -38,12 +38,12 @@ class TruthTableView(ScrollView, can_focus=True):
         Binding("pagedown", "move(10, 0)", "Page down", show=False),
         Binding("home", "move(-1000, 0)", "First row", show=False),
         Binding("end", "move(1000, 0)", "Last row", show=False),
-        Binding("enter,f", "flip", "Flip bit", id="table.flip"),
+        Binding("enter,f", "flip", "Flip", id="table.flip"),
         Binding("h", "hold_out", "Hold out", id="table.holdout"),
-        Binding("plus,i", "inputs(1)", "+input", id="table.add_input"),
-        Binding("minus,I", "inputs(-1)", "-input", id="table.remove_input"),
-        Binding("o", "outputs(1)", "+output", id="table.add_output"),
-        Binding("O", "outputs(-1)", "-output", id="table.remove_output"),
+        Binding("plus,i", "inputs(1)", "Add an input", id="table.add_input", show=False),
+        Binding("minus,I", "inputs(-1)", "Remove an input", id="table.remove_input", show=False),
+        Binding("o", "outputs(1)", "Add an output", id="table.add_output", show=False),
+        Binding("O", "outputs(-1)", "Remove an output", id="table.remove_output", show=False),
     ]
 
     COMPONENT_CLASSES = {

@@ -1,0 +1,50 @@
+"""Helpers for driving the app in Pilot tests: building it, reading what it shows, waiting for the worker."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.pilot import Pilot
+
+from lab.core.experiment import Architecture, Experiment, Layer, Training
+from lab.core.gates import preset
+from lab.core.recipes import recipe
+from lab.ui.app import LabApp
+from lab.ui.widgets.status import StatusLine
+from lab.ui.widgets.truth_table import TruthTableView
+
+
+def make_app(recipe_name: str = "keras-xor", gate: str | None = None, **training) -> LabApp:
+    """An app on a recipe (default keras-xor), optionally with another preset gate and training settings."""
+    experiment = recipe(recipe_name)
+    if gate is not None:
+        experiment = replace(experiment.with_table(preset(gate)), name=gate)
+    if training:
+        experiment = experiment.with_training(**training)
+    return LabApp(experiment)
+
+
+def small_xor_app(**training) -> LabApp:
+    """XOR on a 2-4-1 tanh network with a quick learning rate: solves in well under a second."""
+    settings = dict(loss="mse", optimizer="adam", lr=0.05, epochs=2000, seed=1) | training
+    return LabApp(Experiment(preset("xor"), Architecture((Layer(4, "tanh"),), "sigmoid"), Training(**settings),
+                             name="xor"))
+
+
+def status_text(app: LabApp) -> str:
+    """The status line as plain text."""
+    return str(app.query_one(StatusLine).render())
+
+
+def table_lines(app: LabApp) -> list[str]:
+    """The truth table's visible lines as plain text (header first)."""
+    view = app.query_one(TruthTableView)
+    return [view.render_line(y).text.rstrip() for y in range(view.size.height)]
+
+
+async def train_to_end(pilot: Pilot, app: LabApp) -> None:
+    """Unthrottle, start, wait for the worker to finish and its messages to be handled."""
+    app.session.epochs_per_tick = 0
+    await pilot.press("space")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
