@@ -8,7 +8,8 @@ weights in mini-batch mode.
 
 A row is right when every output rounds to its target (``y > 0.5`` is a 1, as Keras' binary accuracy). The solved
 epoch is the first at which every training row is right. A loss or parameter that stops being finite ends the run as
-``diverged`` and restores the last finite weights; nothing is raised to the caller.
+``diverged`` and restores the last finite weights (and restarts the optimizer if the failed update left inf or nan
+in its state, so the run can be saved and continued); nothing is raised to the caller.
 """
 
 from __future__ import annotations
@@ -193,7 +194,8 @@ class Trainer:
         """Train one epoch and record its metrics.
 
         Returns:
-            False when the epoch diverged (the weights are restored to their last finite values), else True.
+            False when the epoch diverged (the weights are restored to their last finite values and a non-finite
+            optimizer state is restarted), else True.
 
         Raises:
             LabError: when every row is held out, so there is nothing to train on.
@@ -209,6 +211,8 @@ class Trainer:
                 ok = self._mini_batch_epoch(size)
         if not ok:
             self.diverged_epoch = self.epoch + 1
+            if not all(np.isfinite(v).all() for v in self.optimizer.state().values()):
+                self.optimizer = OPTIMIZERS[self.experiment.training.optimizer](self.net.shape.n_params)
             return False
         self.epoch += 1
         if self.solved_epoch is None and self.history.accuracy[-1] == 1.0:

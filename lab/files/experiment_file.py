@@ -183,10 +183,11 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
         raise LabError(f"state.{e}") from None
     if state.epoch < 0 or state.epoch != len(state.history.loss):
         raise LabError(f"state.epoch: {state.epoch} does not match the {len(state.history.loss)} epochs of history")
-    for key in ("accuracy", "heldout_loss", "heldout_accuracy"):
+    held = state.epoch if state.history.heldout_loss or state.history.heldout_accuracy else 0
+    for key, want in (("accuracy", state.epoch), ("heldout_loss", held), ("heldout_accuracy", held)):
         n = len(getattr(state.history, key))
-        if n != state.epoch and not (n == 0 and key.startswith("heldout")):
-            raise LabError(f"state.history.{key}: expected {state.epoch} values (one per epoch), got {n}")
+        if n != want:
+            raise LabError(f"state.history.{key}: expected {want} values (one per epoch), got {n}")
     if state.solved_epoch is not None and not 1 <= state.solved_epoch <= state.epoch:
         raise LabError(f"state.solved_epoch: expected 1 to {state.epoch} or null, got {state.solved_epoch}")
     opt = {k: np.asarray(v, dtype=np.float64) for k, v in state.optimizer.items()}

@@ -152,7 +152,7 @@ class LabApp(App[None]):
         if replace_history:
             chart.clear_history()
         chart.extend(snapshot.history, snapshot.solved_epoch)
-        self.table_view.show_outputs(snapshot.outputs if snapshot.epoch or self.session.trainer.epoch == 0 else ())
+        self.table_view.show_outputs(snapshot.outputs)
         self._answer_query()
         self._show_status()
 
@@ -329,9 +329,10 @@ class LabApp(App[None]):
         if trainer.can_continue(experiment):
             with self.session.lock:
                 trainer.set_experiment(experiment)
+                snapshot = self.session.snapshot(self.running)
             self.experiment = experiment
             self._show_experiment()
-            self._show_status()
+            self._show_snapshot(snapshot)
             return
         if trainer.epoch == 0:
             self._reset(experiment)

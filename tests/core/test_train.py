@@ -117,7 +117,23 @@ def test_divergence_ends_the_run_with_finite_weights(batch_size):
     assert len(trainer.history) == trainer.epoch
     assert np.isfinite(trainer.net.theta).all()
     assert all(math.isfinite(l) for l in trainer.history.loss)
+    assert all(np.isfinite(v).all() for v in trainer.optimizer.state().values())
     assert trainer.done and trainer.run() == "diverged"
+
+
+def test_a_diverged_run_can_be_saved_and_continued():
+    """After a divergence whose update filled the optimizer state with inf, the run saves, reads back, and continues
+    with a smaller learning rate."""
+    from lab.files.experiment_file import dumps, loads
+
+    experiment = Experiment(preset("xor"), Architecture((Layer(4, "linear"),), "linear"),
+                            Training(optimizer="momentum", lr=50.0, epochs=400))
+    trainer = Trainer(experiment)
+    assert trainer.run() == "diverged"
+    _, restored = loads(dumps(experiment, trainer))
+    assert np.array_equal(restored.net.theta, trainer.net.theta)
+    trainer.set_lr(0.001)
+    assert trainer.step() and np.isfinite(trainer.net.theta).all()
 
 
 # --- changes mid-run -------------------------------------------------------------------------------------------------

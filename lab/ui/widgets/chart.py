@@ -51,9 +51,9 @@ class LossChart(PlotextPlot):
         self.accuracy += history.accuracy
         self.heldout_loss += history.heldout_loss
         self.heldout_accuracy += history.heldout_accuracy
-        self.solved_epoch = solved_epoch
-        if history.loss:
+        if history.loss or solved_epoch != self.solved_epoch:
             self.refresh()
+        self.solved_epoch = solved_epoch
 
     def watch_log_scale(self) -> None:
         self.refresh()
@@ -76,7 +76,7 @@ class LossChart(PlotextPlot):
         if not self.loss:
             plt.title("press space to train")
             return
-        series = [("loss", self.loss, "cyan", "hd"), ("held-out loss", self.heldout_loss, "orange", "dot")]
+        series = [("loss", self.loss, "cyan", "braille"), ("held-out loss", self.heldout_loss, "orange", "dot")]
         for label, values, color, marker in series:
             if not values:
                 continue
@@ -91,6 +91,10 @@ class LossChart(PlotextPlot):
         plt.plot(acc.x.tolist(), acc.mean.tolist(), label="accuracy", marker="·", yside="right",
                  color=None if mono else "green")
         plt.ylim(-0.02, 1.02, yside="right")
+        plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
+        last_epoch = max(len(self.loss), 2)
+        ticks = sorted({int(round(v)) for v in np.linspace(1, last_epoch, 5)})
+        plt.xticks(ticks, [f"{t:,}" for t in ticks])
         if self.solved_epoch is not None:
             plt.vline(self.solved_epoch, color=None if mono else "magenta")
         plt.ylabel("log10 loss" if self.log_scale else "loss")
@@ -98,7 +102,7 @@ class LossChart(PlotextPlot):
         plt.title(f"epoch {len(self.loss):,} · loss {last:.4g}" + (
             f" · solved at {self.solved_epoch:,}" if self.solved_epoch is not None else "")
             + ("" if math.isfinite(last) else " (not finite)"))
-        plt.xlim(1, max(len(self.loss), 2))
+        plt.xlim(1, last_epoch)
 
     def render(self) -> RenderResult:
         self._draw()

@@ -18,7 +18,7 @@ class TablePane(Vertical):
     """Composes the ``TruthTableView`` with an expression ``Input`` and its error line."""
 
     BINDINGS = [
-        Binding("e", "expression", "Expression", id="table.expression"),
+        Binding("e", "expression", "Expr", id="table.expression"),
         Binding("p", "presets", "Presets", id="table.presets"),
     ]
 

@@ -3,9 +3,9 @@
 A Line-API widget (it draws only the visible lines), so a 256-row table redraws as cheaply as a 4-row one. The header
 stays on the first line while the rows scroll under it.
 
-Each line: ``  3  1 1 │ 0 │ 0.07 ✓`` -- row index, inputs, target bits, then per output the network's raw value to
-two decimals and a mark (✓ right, ✗ wrong) so correctness never depends on colour; held-out rows are dimmed and end
-in ``held``.
+Each line: `` 3 1 1 │ 0 │ .07✓`` -- row index, inputs, target bits, then per output the network's raw value to
+two decimals and a mark (✓ right, ✗ wrong) so correctness never depends on colour; held-out rows are dimmed, flagged
+``h`` before the index and end in ``held``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,17 @@ from lab.core.expr import VARIABLES
 from lab.core.gates import TruthTable
 
 THRESHOLD = 0.5
-PRED_WIDTH = 6  # "0.07 ✓"
+PRED_WIDTH = 5  # ".07✓" or "-1.5✗"
+
+
+def value_text(value: float) -> str:
+    """An output to two decimals in at most four characters: ``.07``, ``1.00``, ``-.50``, ``12.3``, ``nan``."""
+    if value != value:
+        return "nan"
+    text = f"{value:.2f}"
+    if text.startswith("0.") or text.startswith("-0."):
+        text = text.replace("0.", ".", 1)
+    return text if len(text) <= 4 else f"{value:.3g}"[:4]
 
 
 class TruthTableView(ScrollView, can_focus=True):
@@ -110,19 +120,29 @@ class TruthTableView(ScrollView, can_focus=True):
 
     # --- geometry --------------------------------------------------------------------------------------------------
     def _compact(self) -> bool:
+        """Inputs as one bit string (``0101``) instead of spaced columns, from five inputs up."""
         return self.table.n_inputs > 4
 
-    def _input_width(self) -> int:
-        n = self.table.n_inputs
-        return n if self._compact() else 2 * n - 1
+    def _narrow(self) -> bool:
+        """One-character target columns (headed by each name's first letter) when full names do not fit."""
+        return self._line_width(narrow=False) > max(self.size.width, 1) and self.table.n_outputs > 1
 
-    def _line_width(self) -> int:
+    def _target_width(self, k: int, narrow: bool) -> int:
+        return 1 if narrow else max(len(self.table.output_names[k][:5]), 1)
+
+    def _line_width(self, narrow: bool | None = None) -> int:
         t = self.table
-        outs = max(sum(max(len(n), 1) + 1 for n in t.output_names) - 1, 1)
-        return 4 + self._input_width() + 3 + outs + 3 + t.n_outputs * (PRED_WIDTH + 1) + 5
+        narrow = self._narrow() if narrow is None else narrow
+        index = 1 + len(str(t.n_rows - 1)) + 1
+        inputs = t.n_inputs if self._compact() else 2 * t.n_inputs - 1
+        targets = sum(self._target_width(k, narrow) for k in range(t.n_outputs)) + t.n_outputs - 1
+        return index + inputs + 3 + targets + 3 + t.n_outputs * (PRED_WIDTH + 1) - 1 + (4 if t.heldout else 0)
 
     def _resize_virtual(self) -> None:
         self.virtual_size = Size(self._line_width(), self.table.n_rows + 1)
+
+    def on_resize(self) -> None:
+        self._resize_virtual()
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         self.refresh_line(old + 1 - int(self.scroll_offset.y))
@@ -144,37 +164,41 @@ class TruthTableView(ScrollView, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------------------------------------------
     def _cells(self, row: int | None) -> list[tuple[str, str]]:
-        """The line as (text, role) pieces; role picks the style. ``row`` None is the header."""
+        """The line as (text, role) pieces; role picks the style. ``row`` None is the header.
+
+        A line is: held-out flag (``h``), row index, inputs, targets, then each output's value and mark.
+        """
         t = self.table
+        narrow = self._narrow()
+        digits = len(str(t.n_rows - 1))
         sep = " │ "
         pieces: list[tuple[str, str]] = []
         if row is None:
             names = VARIABLES[: t.n_inputs]
             inputs = names if self._compact() else " ".join(names)
-            pieces.append((f"{'#':>3} {inputs}{sep}", "header"))
-            for k, name in enumerate(t.output_names):
-                pieces.append((name, "header"))
-                pieces.append((" " if k < t.n_outputs - 1 else "", "header"))
-            pieces.append((sep + " ".join(f"{('out ' + n)[:PRED_WIDTH]:<{PRED_WIDTH}}" for n in t.output_names),
-                           "header"))
+            pieces.append((f" {'#':>{digits}} {inputs}{sep}", "header"))
+            heads = [name[: self._target_width(k, narrow)] for k, name in enumerate(t.output_names)]
+            pieces.append((" ".join(f"{h:^{self._target_width(k, narrow)}}" for k, h in enumerate(heads)), "header"))
+            label = "out" if t.n_outputs == 1 else "outputs"
+            pieces.append((f"{sep}{label}", "header"))
             return pieces
         bits = t.row_label(row)
         inputs = bits if self._compact() else " ".join(bits)
-        pieces.append((f"{row:>3} {inputs}{sep}", "row"))
-        for k, name in enumerate(t.output_names):
-            cell = f"{t.columns[k][row]:^{max(len(name), 1)}}"
+        pieces.append((f"{'h' if row in t.heldout else ' '}{row:>{digits}} {inputs}{sep}", "row"))
+        for k in range(t.n_outputs):
+            cell = f"{t.columns[k][row]:^{self._target_width(k, narrow)}}"
             pieces.append((cell, "cursor" if (row == self.cursor_row and k == self.cursor_output) else "row"))
             pieces.append((" " if k < t.n_outputs - 1 else "", "row"))
         pieces.append((sep, "row"))
-        if self._outputs:
-            for k in range(t.n_outputs):
-                value = self._outputs[row][k]
-                right = (value > THRESHOLD) == (t.columns[k][row] == "1")
-                text = " nan  ✗" if value != value else f"{value:4.2f} {'✓' if right else '✗'}"
-                pieces.append((f"{text:<{PRED_WIDTH}}", "right" if right else "wrong"))
-                pieces.append((" ", "row"))
-        else:
-            pieces.append(("  -   " * t.n_outputs, "row"))
+        for k in range(t.n_outputs):
+            if not self._outputs:
+                pieces.append((f"{'-':<{PRED_WIDTH}} ", "row"))
+                continue
+            value = self._outputs[row][k]
+            right = (value > THRESHOLD) == (t.columns[k][row] == "1")
+            text = f"{value_text(value)}{'✓' if right else '✗'}"
+            pieces.append((f"{text:<{PRED_WIDTH}}", "right" if right else "wrong"))
+            pieces.append((" ", "row"))
         if row in t.heldout:
             pieces.append(("held", "row"))
         return pieces
@@ -192,12 +216,14 @@ class TruthTableView(ScrollView, can_focus=True):
         styles = {"header": header, "row": base, "cursor": self.get_component_rich_style("truth-table--cursor"),
                   "right": self.get_component_rich_style("truth-table--right"),
                   "wrong": self.get_component_rich_style("truth-table--wrong")}
+        # Row highlights add only a background or a text style, so each cell keeps its own colour.
         extra = Style()
         if row is not None:
             if row == self.cursor_row and self.has_focus:
-                extra += self.get_component_rich_style("truth-table--cursor-row")
+                extra += Style(bgcolor=self.get_component_rich_style("truth-table--cursor-row").bgcolor)
             if row in self.table.heldout:
-                extra += self.get_component_rich_style("truth-table--heldout")
+                held = self.get_component_rich_style("truth-table--heldout")
+                extra += Style(dim=held.dim, italic=held.italic)
         segments = [Segment(text, base + styles[role] + extra if role != "cursor" else base + styles[role])
                     for text, role in self._cells(row)]
         width = max(self.virtual_size.width, self.size.width)
