@@ -68,8 +68,9 @@ def prediction_lines(trainer: Trainer) -> list[str]:
     return lines
 
 
-def result(trainer: Trainer, seconds: float) -> dict:
-    """The ``--json`` object."""
+def result(trainer: Trainer, seconds: float, timed: int | None = None) -> dict:
+    """The ``--json`` object. ``timed`` is the number of epochs ``seconds`` covers (default: all of them; fewer when
+    the run was resumed from a file)."""
     h, table = trainer.history, trainer.experiment.table
     return {
         "gate": table.name,
@@ -83,7 +84,7 @@ def result(trainer: Trainer, seconds: float) -> dict:
         "status": trainer.status,
         "diverged_epoch": trainer.diverged_epoch,
         "seconds": round(seconds, 6),
-        "us_per_epoch": round(seconds / max(trainer.epoch, 1) * 1e6, 3),
+        "us_per_epoch": round(seconds / max(trainer.epoch if timed is None else timed, 1) * 1e6, 3),
         "predictions": [[_finite(float(v)) for v in row] for row in trainer.predict()],
     }
 
@@ -105,9 +106,9 @@ def train_main(argv: Sequence[str]) -> int:
         if t.epoch % every == 0 or t.epoch == t.solved_epoch or t.done:
             print(epoch_line(t))
 
-    start = time.perf_counter()
+    start, first = time.perf_counter(), trainer.epoch
     status = trainer.run(on_epoch=on_epoch if talk else None)
-    seconds = time.perf_counter() - start
+    seconds, timed = time.perf_counter() - start, trainer.epoch - first
     if args.log_csv:
         write_history_csv(args.log_csv, trainer)
     if args.save_weights:
@@ -115,19 +116,19 @@ def train_main(argv: Sequence[str]) -> int:
     if args.save:
         write(args.save, experiment, trainer)
     if args.json:
-        print(json.dumps(result(trainer, seconds)))
+        print(json.dumps(result(trainer, seconds, timed)))
         return 0
     if talk:
         if status == "diverged" and trainer.epoch and trainer.epoch % every:
             print(epoch_line(trainer))
         print()
         print("\n".join(prediction_lines(trainer)))
-    print(result_line(trainer, seconds))
+    print(result_line(trainer, seconds, timed))
     return 0
 
 
-def result_line(trainer: Trainer, seconds: float) -> str:
-    """One line: status, solved epoch, loss and accuracy, speed."""
+def result_line(trainer: Trainer, seconds: float, timed: int | None = None) -> str:
+    """One line: status, solved epoch, loss and accuracy, speed (``timed`` epochs in ``seconds``, default all)."""
     h = trainer.history
     parts = [f"status: {trainer.status}"]
     if trainer.diverged_epoch is not None:
@@ -138,6 +139,6 @@ def result_line(trainer: Trainer, seconds: float) -> str:
         parts.append(f"loss {h.loss[-1]:.4g}, accuracy {h.accuracy[-1]:.4f}")
     if h.heldout_accuracy and trainer.experiment.table.heldout:
         parts.append(f"held-out accuracy {h.heldout_accuracy[-1]:.4f}")
-    parts.append(f"{trainer.epoch} epochs in {seconds:.3f} s")
+    parts.append(f"{trainer.epoch if timed is None else timed} epochs in {seconds:.3f} s")
     return " · ".join(parts)
 

@@ -194,7 +194,7 @@ def table_from_expression(text: str, n_inputs: int | None = None, name: str = "c
     if n_inputs is None:
         n_inputs = needed
     elif needed > n_inputs:
-        col = text.find(ex.VARIABLES[needed - 1]) + 1
+        col = next(t.col for t in ex.tokenize(text) if t.kind == "var" and t.text == ex.VARIABLES[needed - 1])
         raise ex.ExpressionError(col, f"'{ex.VARIABLES[needed - 1]}' needs {needed} inputs but the table has "
                                       f"{n_inputs}")
     bits = input_bits(n_inputs).astype(bool)

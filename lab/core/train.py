@@ -147,9 +147,10 @@ class Trainer:
             self.solved_epoch = None
 
     def set_lr(self, lr: float) -> None:
-        """Change the learning rate from the next update on; nothing else is reset."""
-        self.experiment.with_training(lr=lr)  # validates
-        self.lr = float(lr)
+        """Change the learning rate from the next update on; nothing else is reset. The experiment records it, so a
+        saved run resumes with it."""
+        self.experiment = self.experiment.with_training(lr=lr)  # validates
+        self.lr = self.experiment.training.lr
 
     # --- state -----------------------------------------------------------------------------------------------------
     @property

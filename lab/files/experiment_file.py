@@ -247,7 +247,10 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
     except msgspec.ValidationError as e:
         raise _field_error(e) from None
     experiment = _experiment_of(spec)
-    return experiment, (_trainer_of(experiment, spec.state) if spec.state is not None else None)
+    if spec.state is None:
+        return experiment, None
+    trainer = _trainer_of(experiment, spec.state)
+    return trainer.experiment, trainer  # with the learning rate the run had reached (state.lr)
 
 
 def read(path: str | os.PathLike) -> tuple[Experiment, Trainer | None]:

@@ -103,6 +103,11 @@ if __name__ == "__main__":
 '''
 
 
+def _docstring_text(text: str) -> str:
+    """``text`` escaped so that, inside the script's docstring, it reads back unchanged and cannot end it early."""
+    return text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+
+
 def standalone_script(trainer: Trainer) -> str:
     """A Python script holding the trained weights that prints ``bits -> outputs`` for every row of the table."""
     net = trainer.net
@@ -110,7 +115,8 @@ def standalone_script(trainer: Trainer) -> str:
     layers = "[\n" + "".join(
         f"    ({net.W[l].tolist()!r}, {None if net.b[l] is None else net.b[l].tolist()!r}, "
         f"{net.shape.activations[l]!r}),\n" for l in range(net.shape.n_layers)) + "]"
-    return SCRIPT_TEMPLATE.format(name=exp.name, epochs=trainer.epoch, gate=exp.table.name,
+    return SCRIPT_TEMPLATE.format(name=_docstring_text(exp.name), epochs=trainer.epoch,
+                                  gate=_docstring_text(exp.table.name),
                                   n_inputs=exp.table.n_inputs, n_outputs=exp.table.n_outputs,
                                   sizes=" -> ".join(map(str, net.shape.sizes)), layers=layers)
 

@@ -75,8 +75,7 @@ class LabApp(App[None]):
         if trainer is not None:
             self.experiment = trainer.experiment
         self.path = Path(path) if path else None
-        self.running = False
-        self.query_x = None
+        self._training_on = False
         self.epochs_per_second = 0.0
         self._last: Snapshot | None = None
 
@@ -105,6 +104,17 @@ class LabApp(App[None]):
             snapshot = self.session.snapshot(False)
         self._show_snapshot(snapshot, replace_history=True)
         self.query_one(TruthTableView).focus()
+
+    @property
+    def running(self) -> bool:
+        """Whether the training worker is (meant to be) running."""
+        return self._training_on
+
+    @running.setter
+    def running(self, value: bool) -> None:
+        self._training_on = value
+        for chart in self.query(LossChart):
+            chart.live = value
 
     # --- helpers ---------------------------------------------------------------------------------------------------
     @property

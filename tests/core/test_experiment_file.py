@@ -41,7 +41,8 @@ def experiments(draw) -> Experiment:
     architecture = Architecture(tuple(layers), draw(st.sampled_from(OUTPUT_ACTIVATIONS)), draw(st.booleans()))
     training = Training(
         loss=draw(st.sampled_from(list(LOSSES))), optimizer=draw(st.sampled_from(list(OPTIMIZERS))),
-        lr=draw(st.floats(1e-4, 1.0)), batch_size=draw(st.integers(0, 3)), init=draw(st.sampled_from(list(INITIALISERS))),
+        lr=draw(st.floats(1e-4, 1.0)), batch_size=draw(st.integers(0, 3)),
+        init=draw(st.sampled_from(list(INITIALISERS))),
         seed=draw(st.integers(0, 2**32 - 1)), epochs=draw(st.integers(1, 50)),
         stop=draw(st.sampled_from(["budget", "solved", "loss<0.05"])))
     return Experiment(table, architecture, training, draw(st.text(max_size=12)))
@@ -69,15 +70,18 @@ def test_experiment_round_trip(experiment):
 
 
 @SETTINGS
-@given(experiments(), st.integers(0, 6))
-def test_trained_round_trip(experiment, epochs):
-    """An experiment saved with its trainer after a few epochs reads back with the same weights, optimizer state,
-    history, learning rate and shuffle generator."""
+@given(experiments(), st.integers(0, 6), st.integers(1, 4))
+def test_trained_round_trip(experiment, epochs, more):
+    """A trained experiment reads back with the same state, and both continue with the very same numbers."""
     trainer = Trainer(experiment)
     trainer.run(epochs=epochs)
     again, restored = ef.loads(ef.dumps(experiment, trainer))
     assert again == experiment
     same_trainer(trainer, restored)
+    if trainer.diverged_epoch is None:
+        trainer.run(epochs=more)
+        restored.run(epochs=more)
+        same_trainer(trainer, restored)
 
 
 def test_file_is_versioned_indented_json():
@@ -199,8 +203,7 @@ def test_truncated_file_at_every_length_is_a_lab_error():
 @settings(max_examples=120, deadline=None)
 @given(st.data())
 def test_mutated_file_loads_or_is_a_lab_error(data):
-    """A saved file with one span replaced by random text either loads, and then trains and exports, or is a
-    LabError; no other exception escapes."""
+    """A file with a span replaced by random text loads (then trains and exports) or is a LabError, nothing else."""
     text = FUZZ_BASE
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start, min(len(text), start + 8)))
@@ -246,21 +249,33 @@ def test_write_to_a_missing_folder(tmp_path):
     assert str(info.value) == f"{target}: the folder {target.parent} does not exist"
 
 
-def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
-    """When the final rename fails (a full disk), the old file is intact and no temporary file is left."""
+@pytest.mark.parametrize("error,reason", [
+    (OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), "cannot write (No space left on device)"),
+    (OSError(errno.EROFS, os.strerror(errno.EROFS)), "cannot write (Read-only file system)"),
+    (PermissionError(errno.EACCES, os.strerror(errno.EACCES)), "permission denied"),
+])
+def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch, error, reason):
+    """When the final rename fails (full disk, read-only folder), the old file is intact and no temporary is left."""
     target = tmp_path / "x.json"
     ef.write(target, recipe("keras-xor"))
     old = target.read_bytes()
 
-    def full_disk(src, dst):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    def failing_replace(src, dst):
+        raise error
 
-    monkeypatch.setattr(ef.os, "replace", full_disk)
+    monkeypatch.setattr(ef.os, "replace", failing_replace)
     with pytest.raises(LabError) as info:
         ef.write(target, recipe("two-layer"))
-    assert str(info.value) == f"{target}: cannot write (No space left on device)"
+    assert str(info.value) == f"{target}: {reason}"
     assert target.read_bytes() == old
     assert os.listdir(tmp_path) == ["x.json"]
+
+
+def test_write_below_a_file(tmp_path):
+    """A path whose parent is a file, not a folder, is a LabError too."""
+    (tmp_path / "plain").write_text("")
+    with pytest.raises(LabError, match=r"plain/x\.json: cannot write \(Not a directory\)$"):
+        ef.write(tmp_path / "plain" / "x.json", recipe("keras-xor"))
 
 
 def test_write_replaces_atomically(tmp_path):
@@ -270,3 +285,15 @@ def test_write_replaces_atomically(tmp_path):
     ef.write(target, recipe("two-layer"))
     assert ef.read(target)[0] == recipe("two-layer")
     assert os.listdir(tmp_path) == ["x.json"]
+
+
+def test_learning_rate_changed_mid_run_is_resumed(tmp_path):
+    """A run whose lr was changed with set_lr saves it and reads back with it, experiment and trainer alike."""
+    trainer = Trainer(recipe("keras-xor"))
+    trainer.run(epochs=3)
+    trainer.set_lr(0.25)
+    assert trainer.experiment.training.lr == 0.25
+    for saved_with in (trainer.experiment, recipe("keras-xor")):  # the latter still says lr 0.001
+        ef.write(tmp_path / "x.json", saved_with, trainer)
+        experiment, restored = ef.read(tmp_path / "x.json")
+        assert restored.lr == experiment.training.lr == restored.experiment.training.lr == 0.25

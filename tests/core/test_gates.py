@@ -138,6 +138,10 @@ def test_table_from_expression_counts_inputs():
     with pytest.raises(ExpressionError) as info:
         table_from_expression("a ^ c", 2)
     assert str(info.value) == "col 5: 'c' needs 3 inputs but the table has 2"
+    for text, col in (("a and d", 7), ("A ^ D", 5)):  # not the 'd' of "and"; capitals are variables too
+        with pytest.raises(ExpressionError) as info:
+            table_from_expression(text, 2)
+        assert info.value.col == col
 
 
 def test_parse_rows_takes_indices_or_bit_patterns():

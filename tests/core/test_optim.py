@@ -36,11 +36,9 @@ def test_momentum_two_steps():
 
 
 def test_adam_first_step_moves_by_lr_times_sign():
-    """Adam's first step is lr * sign(g), shrunk only by epsilon: lr / (1 + 1e-7 / (sqrt(0.001) |g|)).
-
-    m1 = 0.1 g, v1 = 0.001 g^2, alpha = lr sqrt(0.001) / 0.1, so the step is lr |g| sqrt(0.001) / (|g| sqrt(0.001) +
-    1e-7). For g = 0.5 that is 0.01 / (1 + 1e-7 / 0.0158113883) = 0.01 / 1.0000063245553 = 0.00999993675484.
-    """
+    """Adam's first step is lr * sign(g), shrunk only by epsilon: lr / (1 + 1e-7 / (sqrt(0.001) |g|))."""
+    # m1 = 0.1 g, v1 = 0.001 g^2, alpha = lr sqrt(0.001) / 0.1, so the step is lr |g| sqrt(0.001) / (|g| sqrt(0.001)
+    # + 1e-7). For g = 0.5 and lr = 0.01: 0.01 / (1 + 1e-7 / 0.0158113883) = 0.01 / 1.0000063245553 = 0.00999993675484.
     theta = np.array([1.0, -2.0, 3.0])
     opt = Adam(3)
     opt.step(theta, np.array([0.5, -4.0, 0.0]), 0.01)
@@ -62,9 +60,10 @@ def test_adam_constant_gradient_keeps_moving_by_lr():
 
 
 def test_adam_second_step_after_a_sign_change():
-    """g = 1 then g = -1: m2 = 0.9 * 0.1 - 0.1 = -0.01, v2 = 0.999 * 0.001 + 0.001 = 0.001999,
-    alpha2 = lr sqrt(1 - 0.999^2) / (1 - 0.9^2) = lr sqrt(0.001999) / 0.19, so the second step is
-    +lr * 0.01 / 0.19 = +0.0526316 lr (up to epsilon)."""
+    """After g = 1, a gradient of -1 moves theta back by only lr * 0.01 / 0.19 = 0.0526 lr."""
+    # m2 = 0.9 * 0.1 - 0.1 = -0.01, v2 = 0.999 * 0.001 + 0.001 = 0.001999, and
+    # alpha2 = lr sqrt(1 - 0.999^2) / (1 - 0.9^2) = lr sqrt(0.001999) / 0.19, so the second step is
+    # -alpha2 * m2 / (sqrt(v2) + eps) = +lr * 0.01 / 0.19 = +0.0526316 lr (up to epsilon).
     theta = np.array([0.0])
     opt = Adam(1)
     lr = 0.1

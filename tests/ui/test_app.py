@@ -28,7 +28,7 @@ async def test_opens_idle_on_keras_xor():
         lines = table_lines(app)
         assert lines[0].split()[:3] == ["#", "a", "b"]
         assert [line.split()[4] for line in lines[1:5]] == ["0", "1", "1", "0"]
-        assert "2 in → 16 relu → 1 sigmoid · 65 params" in str(app.query_one(SettingsList).render())
+        assert "65 params · 2 in → 16 relu → 1 sigmoid" in str(app.query_one(SettingsList).render())
 
 
 async def test_edit_table_to_xor_build_2_4_1_and_train_to_solved():

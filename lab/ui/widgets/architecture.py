@@ -192,11 +192,11 @@ class SettingsList(Widget, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------------------------------------------
     def summary(self) -> str:
-        """``2 → 16 relu → 1 sigmoid · 65 params``."""
+        """``65 params · 2 in → 16 relu → 1 sigmoid`` (the count first, so a narrow pane still shows it)."""
         shape = self.architecture.shape(*self.io)
         parts = [f"{self.io[0]} in"] + [f"{l.units} {l.activation}" for l in self.architecture.layers]
         parts.append(f"{self.io[1]} {self.architecture.output_activation}")
-        return f"{' → '.join(parts)} · {shape.n_params:,} params"
+        return f"{shape.n_params:,} params · {' → '.join(parts)}"
 
     def _columns(self) -> int:
         """Two columns of settings when the widget is wide enough, else one."""

@@ -3,107 +3,269 @@
 The series are reduced to one bucket per column (``lab.core.series``) before plotext sees them, so the drawing
 time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode: plotext's own
 log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch.
+
+Building a big chart takes tens of milliseconds of pure Python (plotext's drawing, then turning its ANSI text into
+styled lines), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
+interface thread only hands finished ``Strip``s to the compositor (this is a Line-API widget). Redraws are at
+least ``MIN_INTERVAL`` apart and ``COST_FACTOR`` times the last build's cost apart. When not live (paused, stepping
+by hand, tests) the chart is built in ``render`` as usual.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+import time
+from dataclasses import dataclass
 
 import numpy as np
-from textual.app import RenderResult
+from rich.console import Console
+from rich.text import Text
+from textual import work
+from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
 from lab.core.series import reduce_series
 from lab.ui.messages import HistorySlice
 
+MIN_INTERVAL = 0.1  # at most ten redraws a second
+NOISE = 0.03  # draw the envelope when a column's values spread over more than 3% of the axis
+COST_FACTOR = 8.0  # and at most about an eighth of the time spent building charts
+
+
+class SeriesBuffer:
+    """A growable float64 array: appends are amortised O(1) and ``values`` is a view, never a copy."""
+
+    def __init__(self) -> None:
+        self._data = np.empty(1024)
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def extend(self, values: tuple[float, ...]) -> None:
+        """Append ``values``."""
+        need = self._n + len(values)
+        if need > self._data.size:
+            grown = np.empty(max(need, 2 * self._data.size))
+            grown[: self._n] = self._data[: self._n]
+            self._data = grown  # a view handed out earlier keeps the old buffer, still valid for its length
+        self._data[self._n : need] = values
+        self._n = need
+
+    def truncate(self, n: int) -> None:
+        """Keep the first ``n`` values."""
+        self._n = min(self._n, n)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The values so far, shape ``(len,)`` (a view: do not keep it across ``extend`` if you write to it)."""
+        return self._data[: self._n]
+
+    def last(self) -> float:
+        """The last value."""
+        return float(self._data[self._n - 1])
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Everything one drawing needs, captured on the interface thread."""
+
+    width: int
+    height: int
+    theme: str
+    loss: np.ndarray
+    heldout_loss: np.ndarray
+    accuracy: np.ndarray
+    solved_epoch: int | None
+    log_scale: bool
+    monochrome: bool
+
 
 class LossChart(PlotextPlot):
-    """Accumulates ``HistorySlice``s and draws them; ``log_scale`` switches the loss axis."""
+    """Accumulates ``HistorySlice``s and draws them."""
 
     log_scale: reactive[bool] = reactive(False)
     """Plot log10 of the losses instead of the losses."""
     monochrome: reactive[bool] = reactive(False)
     """Draw without colour (series told apart by marker and legend alone)."""
 
+    class Built(Message):
+        """Chart lines built off the interface thread, for ``size``."""
+
+        def __init__(self, lines: list[Strip], size: tuple[int, int]) -> None:
+            super().__init__()
+            self.lines = lines
+            self.size = size
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.loss: list[float] = []
-        self.accuracy: list[float] = []
-        self.heldout_loss: list[float] = []
-        self.heldout_accuracy: list[float] = []
+        self.loss = SeriesBuffer()
+        self.accuracy = SeriesBuffer()
+        self.heldout_loss = SeriesBuffer()
+        self.heldout_accuracy = SeriesBuffer()
         self.solved_epoch: int | None = None
+        self.live = False
+        """Set by the app while training: build in a thread worker."""
+        self._built: tuple[list[Strip], tuple[int, int]] | None = None
+        self._stale = True
+        self._plt_lock = threading.Lock()
+        self._next_draw = 0.0
+        self._draw_pending = False
 
+    # --- data ------------------------------------------------------------------------------------------------------
     def clear_history(self) -> None:
         """Forget every epoch (a new run)."""
-        self.loss, self.accuracy, self.heldout_loss, self.heldout_accuracy = [], [], [], []
+        for series in (self.loss, self.accuracy, self.heldout_loss, self.heldout_accuracy):
+            series.truncate(0)
         self.solved_epoch = None
         self.refresh()
 
     def extend(self, history: HistorySlice, solved_epoch: int | None) -> None:
-        """Append a slice of epochs (its ``start`` must equal the epochs already held; a gap restarts the chart)."""
-        if history.start != len(self.loss):
-            self.loss = self.loss[: history.start]
-            self.accuracy = self.accuracy[: history.start]
-            self.heldout_loss = self.heldout_loss[: history.start]
-            self.heldout_accuracy = self.heldout_accuracy[: history.start]
-        self.loss += history.loss
-        self.accuracy += history.accuracy
-        self.heldout_loss += history.heldout_loss
-        self.heldout_accuracy += history.heldout_accuracy
+        """Append a slice of epochs (its ``start`` must equal the epochs already held; a gap restarts from it)."""
+        for series in (self.loss, self.accuracy, self.heldout_loss, self.heldout_accuracy):
+            series.truncate(history.start)
+        self.loss.extend(history.loss)
+        self.accuracy.extend(history.accuracy)
+        self.heldout_loss.extend(history.heldout_loss)
+        self.heldout_accuracy.extend(history.heldout_accuracy)
         if history.loss or solved_epoch != self.solved_epoch:
-            self.refresh()
-        self.solved_epoch = solved_epoch
+            self.solved_epoch = solved_epoch
+            self._request_redraw()
 
     def watch_log_scale(self) -> None:
+        self._request_redraw(now=True)
+
+    def watch_monochrome(self) -> None:
+        self._request_redraw(now=True)
+
+    # --- scheduling ------------------------------------------------------------------------------------------------
+    def _request_redraw(self, now: bool = False) -> None:
+        if not self.live:
+            self.refresh()
+            return
+        if self._draw_pending:
+            return
+        delay = 0.0 if now else self._next_draw - time.monotonic()
+        if delay <= 0:
+            self._start_build()
+            return
+        self._draw_pending = True
+        self.set_timer(delay, self._timed_build)
+
+    def _timed_build(self) -> None:
+        self._draw_pending = False
+        self._start_build()
+
+    def _capture(self) -> ChartData:
+        return ChartData(self.size.width, self.size.height, self._get_plotext_theme_name(self.app.theme),
+                         self.loss.values, self.heldout_loss.values, self.accuracy.values, self.solved_epoch,
+                         self.log_scale, self.monochrome)
+
+    def _start_build(self) -> None:
+        if self.size.width and self.size.height:
+            self._build_worker(self._capture())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="chart", name="chart")
+    def _build_worker(self, data: ChartData) -> None:
+        """Build the chart text in a thread (holding the plot's lock) and post it back."""
+        with self._plt_lock:
+            lines = self._build(data)
+        self.post_message(self.Built(lines, (data.width, data.height)))
+
+    def on_loss_chart_built(self, message: LossChart.Built) -> None:
         self.refresh()
+        self._built = (message.lines, message.size)
+        self._stale = False
 
-    def _loss_values(self, values: list[float]) -> np.ndarray:
-        y = np.asarray(values, dtype=np.float64)
-        if self.log_scale:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                y = np.log10(np.maximum(y, 1e-12))
-        return y
-
-    def _draw(self) -> None:
+    # --- drawing ---------------------------------------------------------------------------------------------------
+    def _build(self, data: ChartData) -> list[Strip]:
+        """Draw ``data`` with this widget's plotext figure; return one ``Strip`` per line. Call with ``_plt_lock``
+        held."""
+        start = time.perf_counter()
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        width = max(self.size.width, 10)
-        points = max(2 * (width - 12), 8)
-        mono = self.monochrome
+        plt.plotsize(data.width, data.height)
+        plt._set_size(data.width, data.height)
+        plt.theme(data.theme)
+        self._plot_series(plt, data)
+        console = Console(width=data.width, color_system="truecolor", force_terminal=True, legacy_windows=False)
+        lines = [Strip(list(line.render(console)), line.cell_len)
+                 for line in Text.from_ansi(plt.build(), no_wrap=True).split("\n")]
+        self._next_draw = time.monotonic() + max(MIN_INTERVAL, COST_FACTOR * (time.perf_counter() - start))
+        return lines
+
+    def _plot_series(self, plt, data: ChartData) -> None:
+        points = max(2 * (data.width - 12), 8)
+        mono = data.monochrome
         plt.xlabel("epoch")
-        if not self.loss:
+        if not data.loss.size:
             plt.title("press space to train")
             return
-        series = [("loss", self.loss, "cyan", "braille"), ("held-out loss", self.heldout_loss, "orange", "dot")]
+        series = [("loss", data.loss, "cyan", "braille"), ("held-out loss", data.heldout_loss, "orange", "dot")]
         for label, values, color, marker in series:
-            if not values:
+            if not values.size:
                 continue
-            r = reduce_series(self._loss_values(values), points)
+            y = values
+            if data.log_scale:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    y = np.log10(np.maximum(values, 1e-12))
+            r = reduce_series(y, points)
             ok = np.isfinite(r.mean)
-            if not r.exact:
-                # The raw values' range in each column, faint under the mean line.
-                plt.plot(r.x[ok].tolist(), r.high[ok].tolist(), marker="dot", color="gray" if not mono else None)
+            if not ok.any():
+                continue
+            span = float(np.nanmax(r.high[ok]) - np.nanmin(r.low[ok])) or 1.0
+            if not r.exact and float(np.nanmax(r.high[ok] - r.low[ok])) > NOISE * span:
+                # The raw values' top in each column, faint above the mean line: how noisy the loss is.
+                plt.plot(r.x[ok].tolist(), r.high[ok].tolist(), marker="dot", color=None if mono else "gray")
             plt.plot(r.x[ok].tolist(), r.mean[ok].tolist(), label=label, marker=marker,
                      color=None if mono else color)
-        acc = reduce_series(np.asarray(self.accuracy, dtype=np.float64), points)
+        acc = reduce_series(data.accuracy, points)
         plt.plot(acc.x.tolist(), acc.mean.tolist(), label="accuracy", marker="·", yside="right",
                  color=None if mono else "green")
         plt.ylim(-0.02, 1.02, yside="right")
         plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
-        last_epoch = max(len(self.loss), 2)
+        last_epoch = max(data.loss.size, 2)
         ticks = sorted({int(round(v)) for v in np.linspace(1, last_epoch, 5)})
         plt.xticks(ticks, [f"{t:,}" for t in ticks])
-        if self.solved_epoch is not None:
-            plt.vline(self.solved_epoch, color=None if mono else "magenta")
-        plt.ylabel("log10 loss" if self.log_scale else "loss")
-        last = self.loss[-1]
-        plt.title(f"epoch {len(self.loss):,} · loss {last:.4g}" + (
-            f" · solved at {self.solved_epoch:,}" if self.solved_epoch is not None else "")
+        if data.solved_epoch is not None:
+            plt.vline(data.solved_epoch, color=None if mono else "magenta")
+        plt.ylabel("log10 loss" if data.log_scale else "loss")
+        last = float(data.loss[-1])
+        plt.title(f"epoch {data.loss.size:,} · loss {last:.4g}" + (
+            f" · solved at {data.solved_epoch:,}" if data.solved_epoch is not None else "")
             + ("" if math.isfinite(last) else " (not finite)"))
         plt.xlim(1, last_epoch)
 
-    def render(self) -> RenderResult:
-        self._draw()
-        return super().render()
+    def refresh(self, *args, **kwargs) -> LossChart:
+        self._stale = True
+        return super().refresh(*args, **kwargs)
+
+    def _lines(self) -> list[Strip]:
+        """The lines to paint: the worker's while live, else built here when stale or resized."""
+        size = (self.size.width, self.size.height)
+        if self.live and self._built is not None:
+            if self._built[1] != size:
+                self._request_redraw(now=True)  # resized while training: rebuild in the worker
+            return self._built[0]
+        if self._built is not None and not self._stale and self._built[1] == size:
+            return self._built[0]
+        if not self._plt_lock.acquire(blocking=False):
+            # A build is under way in the worker: show the last lines rather than wait for it.
+            return self._built[0] if self._built is not None else []
+        try:
+            lines = self._build(self._capture())
+        finally:
+            self._plt_lock.release()
+        self._built = (lines, size)
+        self._stale = False
+        return lines
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._lines()
+        if y < len(lines):
+            return lines[y].crop_extend(0, self.size.width, self.rich_style)
+        return Strip.blank(self.size.width, self.rich_style)

@@ -99,14 +99,20 @@ class TruthTableView(ScrollView, can_focus=True):
     def __init__(self, table: TruthTable, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._outputs: tuple[tuple[float, ...], ...] = ()
+        self._style_cache: dict[str, Style] | None = None
         self.set_reactive(TruthTableView.table, table)
         self._resize_virtual()
 
     # --- data in ---------------------------------------------------------------------------------------------------
     def show_outputs(self, outputs: tuple[tuple[float, ...], ...]) -> None:
-        """Show the network's outputs, ``outputs[row][k]``; an empty tuple hides them."""
-        self._outputs = outputs
-        self.refresh()
+        """Show the network's outputs, ``outputs[row][k]``; an empty tuple hides them. Redraws only when what is
+        shown (two decimals and the marks) changes."""
+        shown = lambda rows: [[value_text(v) + str(v > THRESHOLD) for v in r] for r in rows]  # noqa: E731
+        if len(outputs) != len(self._outputs) or shown(outputs) != shown(self._outputs):
+            self._outputs = outputs
+            self.refresh()
+        else:
+            self._outputs = outputs
 
     def watch_table(self, table: TruthTable) -> None:
         if self.cursor_row >= table.n_rows:
@@ -203,27 +209,43 @@ class TruthTableView(ScrollView, can_focus=True):
             pieces.append(("held", "row"))
         return pieces
 
+    def _styles(self) -> dict[str, Style]:
+        """The component styles by role, looked up once per CSS change (a lookup per line is slow)."""
+        if self._style_cache is None:
+            held = self.get_component_rich_style("truth-table--heldout")
+            self._style_cache = {
+                "base": self.rich_style,
+                "header": self.get_component_rich_style("truth-table--header"),
+                "cursor": self.get_component_rich_style("truth-table--cursor"),
+                "right": self.get_component_rich_style("truth-table--right"),
+                "wrong": self.get_component_rich_style("truth-table--wrong"),
+                # Row highlights add only a background or a text style, so each cell keeps its own colour.
+                "cursor-row": Style(bgcolor=self.get_component_rich_style("truth-table--cursor-row").bgcolor),
+                "held": Style(dim=held.dim, italic=held.italic),
+            }
+            self._style_cache["row"] = Style()
+        return self._style_cache
+
+    def notify_style_update(self) -> None:
+        self._style_cache = None
+        super().notify_style_update()
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
+        styles = self._styles()
+        base = styles["base"]
         if y == 0:
             row = None
         else:
             row = y - 1 + scroll_y
             if row >= self.table.n_rows:
-                return Strip.blank(self.size.width, self.rich_style)
-        base = self.rich_style
-        header = self.get_component_rich_style("truth-table--header")
-        styles = {"header": header, "row": base, "cursor": self.get_component_rich_style("truth-table--cursor"),
-                  "right": self.get_component_rich_style("truth-table--right"),
-                  "wrong": self.get_component_rich_style("truth-table--wrong")}
-        # Row highlights add only a background or a text style, so each cell keeps its own colour.
+                return Strip.blank(self.size.width, base)
         extra = Style()
         if row is not None:
             if row == self.cursor_row and self.has_focus:
-                extra += Style(bgcolor=self.get_component_rich_style("truth-table--cursor-row").bgcolor)
+                extra += styles["cursor-row"]
             if row in self.table.heldout:
-                held = self.get_component_rich_style("truth-table--heldout")
-                extra += Style(dim=held.dim, italic=held.italic)
+                extra += styles["held"]
         segments = [Segment(text, base + styles[role] + extra if role != "cursor" else base + styles[role])
                     for text, role in self._cells(row)]
         width = max(self.virtual_size.width, self.size.width)

@@ -1,0 +1,187 @@
+"""``nnlab train``: Keras-style epoch lines, the ``--json`` contract, and the files it writes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import numpy as np
+import pytest
+
+from lab.core.gates import PRESETS
+from lab.core.recipes import RECIPES, recipe
+from lab.core.train import Trainer
+from lab.files.experiment_file import read
+
+JSON_KEYS = {"gate", "inputs", "outputs", "epochs_run", "solved_epoch", "final_loss", "train_accuracy",
+             "heldout_accuracy", "status", "diverged_epoch", "seconds", "us_per_epoch", "predictions"}
+EPOCH_LINE = re.compile(r"Epoch (\d+)/(\d+) - loss: (\d+\.\d{4}) - binary_accuracy: (\d\.\d{4})"
+                        r"( - val_loss: \d+\.\d{4} - val_binary_accuracy: \d\.\d{4})?")
+
+
+def keras_xor(epochs: int = 1000) -> Trainer:
+    """The keras-xor recipe trained in-process, the reference the CLI must match."""
+    trainer = Trainer(recipe("keras-xor").with_training(epochs=epochs))
+    trainer.run()
+    return trainer
+
+
+def test_json_prints_exactly_one_object(cli):
+    """``train --json`` prints one JSON object, on one line, with the documented keys and the run's numbers."""
+    status, out, err = cli("train", "--json")
+    assert status == 0 and err == ""
+    assert out.count("\n") == 1
+    result = json.loads(out)
+    assert set(result) == JSON_KEYS
+    reference = keras_xor()
+    assert (result["gate"], result["inputs"], result["outputs"]) == ("xor", 2, 1)
+    assert (result["epochs_run"], result["solved_epoch"], result["status"]) == (1000, 70, "budget")
+    assert result["final_loss"] == reference.history.loss[-1]
+    assert result["train_accuracy"] == 1.0 and result["heldout_accuracy"] is None
+    assert result["diverged_epoch"] is None
+    assert result["predictions"] == reference.predict().tolist()
+    assert result["seconds"] >= 0 and result["us_per_epoch"] > 0
+
+
+def test_epoch_lines_in_keras_format(cli):
+    """The default run prints the summary, Keras-style epoch lines (every 100 and the solved one), rows, a result."""
+    status, out, _ = cli("train")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == 'Model: "keras-xor"'
+    epoch_lines = [l for l in lines if l.startswith("Epoch ")]
+    assert all(EPOCH_LINE.fullmatch(l) for l in epoch_lines)
+    epochs = [int(EPOCH_LINE.fullmatch(l).group(1)) for l in epoch_lines]
+    assert epochs == [70, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
+    reference = keras_xor()
+    h = reference.history
+    assert epoch_lines[0] == f"Epoch 70/1000 - loss: {h.loss[69]:.4f} - binary_accuracy: 1.0000"
+    assert epoch_lines[-1] == f"Epoch 1000/1000 - loss: {h.loss[-1]:.4f} - binary_accuracy: {h.accuracy[-1]:.4f}"
+    rows = [l.split() for l in lines if re.fullmatch(r"\s*[01]{2}\s+[01]\s+\d\.\d{4}\s+ok", l)]
+    assert [r[0] for r in rows] == ["00", "01", "10", "11"]
+    assert [float(r[2]) for r in rows] == [round(v, 4) for v in reference.predict()[:, 0]]
+    assert lines[-1].startswith("status: budget · solved at epoch 70 · loss ")
+
+
+def test_every_and_stop_solved(cli):
+    """--every N prints every N epochs; --stop solved ends at the solved epoch with its line last."""
+    _, out, _ = cli("train", "--every", "25", "--stop", "solved")
+    epochs = [int(m.group(1)) for m in map(EPOCH_LINE.fullmatch, out.splitlines()) if m]
+    assert epochs == [25, 50, 70]
+    assert out.splitlines()[-1].startswith("status: solved · solved at epoch 70")
+
+
+def test_heldout_rows_get_val_metrics(cli):
+    """With --holdout the epoch lines add val_loss and val_binary_accuracy and the JSON has heldout_accuracy."""
+    _, out, _ = cli("train", "--recipe", "single-neuron", "--every", "5000")
+    epoch_lines = [l for l in out.splitlines() if l.startswith("Epoch ")]
+    assert [int(EPOCH_LINE.fullmatch(l).group(1)) for l in epoch_lines] == [3, 5000, 10000, 15000]
+    assert all(EPOCH_LINE.fullmatch(l).group(5) for l in epoch_lines)
+    assert "   100       1  1.0000  ok  (held out)" in out.splitlines()
+    _, out, _ = cli("train", "--gate", "and", "--holdout", "11", "--epochs", "50", "--json")
+    result = json.loads(out)
+    assert result["heldout_accuracy"] in (0.0, 1.0) and result["gate"] == "and"
+
+
+def test_quiet_prints_only_the_result_line(cli):
+    """--quiet prints the one result line."""
+    status, out, _ = cli("train", "--quiet", "--epochs", "10")
+    assert status == 0 and out.count("\n") == 1 and out.startswith("status: budget · not solved · loss ")
+
+
+def test_divergence_is_a_status_not_a_crash(cli):
+    """lr 1000 with sgd, two relu layers and a linear output ends as diverged, with exit status 0."""
+    args = ("train", "--hidden", "16:relu,16:relu", "--output", "linear", "--optimizer", "sgd", "--lr", "1000")
+    status, out, err = cli(*args, "--json")
+    result = json.loads(out)
+    assert status == 0 and err == ""
+    assert result["status"] == "diverged" and result["diverged_epoch"] == result["epochs_run"] + 1
+    assert result["final_loss"] is not None
+    status, out, _ = cli(*args)
+    assert status == 0 and re.search(r"^status: diverged at epoch \d+ \(the loss or a weight became NaN",
+                                      out.splitlines()[-1])
+
+
+@pytest.mark.parametrize("flags,check", [
+    (("--gate", "half-adder"), lambda r: r["outputs"] == 2 and len(r["predictions"][0]) == 2),
+    (("--expr", "a ^ b ^ c"), lambda r: r["gate"] == "expr" and r["inputs"] == 3),
+    (("--table", "0110,0001"), lambda r: r["outputs"] == 2 and r["gate"] == "custom"),
+    (("--recipe", "two-layer"), lambda r: r["epochs_run"] == 1000 and r["gate"] == "all-equal3"),
+    (("--batch-size", "2", "--seed", "3", "--no-bias", "--init", "he_normal"), lambda r: r["epochs_run"] == 1000),
+    (("--loss", "bce", "--optimizer", "momentum", "--lr", "0.1", "--stop", "loss<0.1"),
+     lambda r: r["status"] == "loss-reached" and r["final_loss"] < 0.1),
+])
+def test_gate_and_network_flags(cli, flags, check):
+    """Each gate source and network flag reaches the experiment that is trained."""
+    status, out, _ = cli("train", "--json", *flags)
+    assert status == 0
+    assert check(json.loads(out))
+
+
+def test_log_csv(cli, tmp_path):
+    """--log-csv writes a header and one row per epoch."""
+    path = tmp_path / "loss.csv"
+    assert cli("train", "--quiet", "--epochs", "20", "--log-csv", str(path))[0] == 0
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == ["epoch", "loss", "accuracy"] and len(rows) == 21
+    assert [float(r[1]) for r in rows[1:]] == keras_xor(20).history.loss
+
+
+def test_save_weights_npz_and_txt(cli, tmp_path):
+    """--save-weights writes W1, b1, W2, b2 to .npz, or one text file per layer for .txt."""
+    reference = keras_xor(30)
+    assert cli("train", "--quiet", "--epochs", "30", "--save-weights", str(tmp_path / "w.npz"))[0] == 0
+    with np.load(tmp_path / "w.npz") as data:
+        assert all(np.array_equal(data[k], v) for k, v in reference.net.params.items())
+    assert cli("train", "--quiet", "--epochs", "30", "--save-weights", str(tmp_path / "w.txt"))[0] == 0
+    assert sorted(p.name for p in tmp_path.glob("w_layer*.txt")) == ["w_layer1.txt", "w_layer2.txt"]
+    assert np.array_equal(np.loadtxt(tmp_path / "w_layer2.txt", ndmin=2),
+                          np.vstack([reference.net.W[1], reference.net.b[1][None, :]]))
+
+
+def test_save_then_predict(cli, tmp_path):
+    """--save writes the trained experiment; ``predict FILE 1 0`` answers with the saved network."""
+    path = tmp_path / "xor.json"
+    assert cli("train", "--quiet", "--save", str(path))[0] == 0
+    _, trainer = read(path)
+    expected = float(trainer.predict(np.array([[1.0, 0.0]]))[0, 0])
+    status, out, err = cli("predict", str(path), "1", "0")
+    assert status == 0 and err == ""
+    assert out == f"y = {expected:.4f}  (rounds to 1)\n"
+    status, out, _ = cli("predict", str(path), "10", "--json")
+    assert json.loads(out) == {"inputs": [1.0, 0.0], "outputs": {"y": expected}}
+    status, out, _ = cli("predict", str(path), "0.5", "0.25")
+    assert status == 0 and out.startswith("y = ")
+
+
+def test_saved_run_continues_like_one_run(cli, tmp_path):
+    """Training 40 epochs, saving, then training the file to 90 equals 90 epochs in one go (mini-batch too)."""
+    path = tmp_path / "run.json"
+    for extra in ((), ("--batch-size", "1")):
+        assert cli("train", "--quiet", "--epochs", "40", "--save", str(path), *extra)[0] == 0
+        _, resumed, _ = cli("train", str(path), "--epochs", "90", "--json")
+        _, whole, _ = cli("train", "--epochs", "90", "--json", *extra)
+        resumed, whole = json.loads(resumed), json.loads(whole)
+        assert resumed["epochs_run"] == whole["epochs_run"] == 90
+        assert resumed["predictions"] == whole["predictions"] and resumed["final_loss"] == whole["final_loss"]
+    assert cli("train", "--quiet", "--epochs", "40", "--save", str(path))[0] == 0
+    _, out, _ = cli("train", str(path), "--epochs", "90", "--quiet")
+    assert " · 50 epochs in " in out  # the speed counts only the epochs this run trained
+
+
+def test_gates_and_recipes_list_every_name(cli):
+    """``gates`` lists every preset with its description; ``recipes`` every recipe."""
+    status, out, _ = cli("gates")
+    assert status == 0
+    assert [l.split()[0] for l in out.splitlines()] == list(PRESETS)
+    assert all(p.description in out for p in PRESETS.values())
+    status, out, _ = cli("recipes")
+    assert status == 0
+    assert [l.split()[0] for l in out.splitlines() if not l.startswith(" ")] == list(RECIPES)
+
+
+def test_help_exits_zero(cli):
+    """``train --help`` prints the usage and exits 0."""
+    status, out, _ = cli("train", "--help")
+    assert status == 0 and out.startswith("usage: nnlab train")
