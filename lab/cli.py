@@ -74,9 +74,10 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
         experiment = Experiment(experiment.table, experiment.architecture, experiment.training, args.gate)
     else:
         experiment = recipe("keras-xor")
+    from lab.files.autosave import default_path
     from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
 
-    LabApp(experiment, trainer=trainer, path=path).run()
+    LabApp(experiment, trainer=trainer, path=path, autosave_path=default_path()).run()
     return 0
 
 

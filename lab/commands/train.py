@@ -17,7 +17,7 @@ from lab.commands.options import add_gate_args, add_network_args, experiment_fro
 from lab.core.errors import LabError
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
-from lab.files.exports import write_history_csv, write_weights
+from lab.files.exports import write_history_csv, write_script, write_weights
 from lab.files.experiment_file import write
 
 
@@ -35,6 +35,8 @@ def parser() -> Parser:
     o.add_argument("--log-csv", metavar="PATH", help="write epoch, loss, accuracy (and held-out) per epoch")
     o.add_argument("--save-weights", metavar="PATH", help="weights as .npz, or .txt for one text file per layer")
     o.add_argument("--save", metavar="PATH", help="save the experiment with its trained weights")
+    o.add_argument("--export-script", metavar="PATH",
+                   help="write a standalone Python script (NumPy only) with the trained weights")
     return p
 
 
@@ -114,7 +116,9 @@ def train_main(argv: Sequence[str]) -> int:
     if args.save_weights:
         write_weights(args.save_weights, trainer)
     if args.save:
-        write(args.save, experiment, trainer)
+        write(args.save, trainer.experiment, trainer)
+    if args.export_script:
+        write_script(args.export_script, trainer)
     if args.json:
         print(json.dumps(result(trainer, seconds, timed)))
         return 0

@@ -29,6 +29,14 @@ from lab.core.gates import TruthTable
 from lab.core.nn import Network
 from lab.core.train import History, Trainer
 
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; do it once, at import, before any thread exists.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_read_umask()  # what open() would give a new file
 FORMAT = "nnlab-experiment"
 VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -215,9 +223,10 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
 
 
 # --- bytes and files -----------------------------------------------------------------------------------------------
-def dumps(experiment: Experiment, trainer: Trainer | None = None) -> bytes:
-    """The experiment (and the trainer's state, when given) as indented JSON bytes."""
-    return msgspec.json.format(msgspec.json.encode(_spec_of(experiment, trainer)), indent=2) + b"\n"
+def dumps(experiment: Experiment, trainer: Trainer | None = None, indent: bool = True) -> bytes:
+    """The experiment (and the trainer's state, when given) as JSON bytes, indented unless ``indent`` is False."""
+    data = msgspec.json.encode(_spec_of(experiment, trainer))
+    return (msgspec.json.format(data, indent=2) if indent else data) + b"\n"
 
 
 def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
@@ -289,6 +298,7 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, p.stat().st_mode & 0o7777 if p.exists() else FILE_MODE)
         os.replace(tmp, p)
         tmp = None
     except FileNotFoundError:

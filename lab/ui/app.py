@@ -7,6 +7,8 @@ network can continue, after a confirmation when it must be rebuilt), and tells t
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +26,7 @@ from lab.core.experiment import Experiment
 from lab.core.gates import preset
 from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer
+from lab.ui.file_actions import FILE_BINDINGS, FileActions
 from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.help import HelpScreen
@@ -46,7 +49,7 @@ def speed_label(per_tick: int) -> str:
     return "max" if per_tick == 0 else f"{per_tick}/tick"
 
 
-class LabApp(App[None]):
+class LabApp(FileActions, App[None]):
     """nnlab: define a gate, shape a network, watch it learn."""
 
     CSS_PATH = "styles/app.tcss"
@@ -65,16 +68,22 @@ class LabApp(App[None]):
         Binding("full_stop", "speed(1)", "Faster", id="run.faster"),
         Binding("l", "toggle_log", "Log scale", id="chart.log"),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit"),
+        *FILE_BINDINGS,
     ]
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
-                 path: str | None = None) -> None:
+                 path: str | Path | None = None, autosave_path: Path | None = None) -> None:
+        """Open on ``experiment`` (default keras-xor), or on a saved ``trainer``; ``path`` is the file it came
+        from; ``autosave_path`` turns the autosave on (the command line passes the user's state directory)."""
         super().__init__()
         self.experiment = experiment if experiment is not None else recipe("keras-xor")
         self.session = Session(self.experiment, trainer)
         if trainer is not None:
             self.experiment = trainer.experiment
         self.path = Path(path) if path else None
+        self.known_paths = {self.path.resolve()} if self.path else set()
+        self.autosave_path = autosave_path
+        self._dirty = False
         self._training_on = False
         self.epochs_per_second = 0.0
         self._last: Snapshot | None = None
@@ -104,6 +113,22 @@ class LabApp(App[None]):
             snapshot = self.session.snapshot(False)
         self._show_snapshot(snapshot, replace_history=True)
         self.query_one(TruthTableView).focus()
+        self._install_signal_handlers()
+        self.start_autosave()
+
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM and SIGHUP (a dropped SSH session) save the autosave and leave cleanly."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self._on_signal)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread (tests) or a platform without these signals
+
+    def _on_signal(self) -> None:
+        self._stop_worker()
+        self.write_autosave()
+        self.exit(return_code=0)
 
     @property
     def running(self) -> bool:
@@ -188,6 +213,7 @@ class LabApp(App[None]):
         if snapshot.run_id != self.session.run_id:
             return  # from a trainer that has since been replaced
         self.epochs_per_second = snapshot.epochs_per_second or self.epochs_per_second
+        self._dirty = True
         if not snapshot.running:
             self.running = False
         self._show_snapshot(snapshot)
@@ -253,14 +279,30 @@ class LabApp(App[None]):
         if snapshot is None:
             self.notify("The run is over (budget or stop rule): press r to reset.", severity="warning")
             return
+        self._dirty = True
         self._show_snapshot(snapshot)
         if snapshot.diverged_epoch is not None:
             self.notify(f"Diverged at epoch {snapshot.diverged_epoch}.", severity="error")
+
+    def load_experiment(self, experiment: Experiment, trainer: Trainer | None) -> None:
+        """Replace the experiment (and, when given, the trained network) with a loaded one."""
+        if trainer is None:
+            self._reset(experiment)
+            return
+        self._stop_worker()
+        self.session.load(trainer)
+        self.experiment = trainer.experiment
+        self._dirty = True
+        self._show_experiment()
+        with self.session.lock:
+            snapshot = self.session.snapshot(False)
+        self._show_snapshot(snapshot, replace_history=True)
 
     def _reset(self, experiment: Experiment) -> None:
         self._stop_worker()
         self.experiment = experiment
         self.session.reset(experiment)
+        self._dirty = True
         self._show_experiment()
         with self.session.lock:
             snapshot = self.session.snapshot(False)
@@ -307,12 +349,13 @@ class LabApp(App[None]):
         self.push_screen(HelpScreen(self._binding_sections()))
 
     async def action_quit(self) -> None:
-        """Stop training and leave."""
+        """Stop training, autosave and leave."""
         self._stop_worker()
+        self.write_autosave()
         self.exit()
 
     def _binding_sections(self) -> list[tuple[str, list[Binding]]]:
-        return [("Training (anywhere)", self.BINDINGS), ("Truth table", TruthTableView.BINDINGS + TablePane.BINDINGS),
+        return [("Anywhere", self.BINDINGS), ("Truth table", TruthTableView.BINDINGS + TablePane.BINDINGS),
                 ("Architecture", SettingsList.BINDINGS)]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -329,8 +372,10 @@ class LabApp(App[None]):
                     self.call_later(self.run_action, action, target)
 
                 yield SystemCommand(f"{b.description}", f"{title}: {b.description} (key {b.key})", run)
+        yield SystemCommand("Save as…", "Save the experiment to a new file", self.action_save_as)
         for name, r in RECIPES.items():
-            yield SystemCommand(f"Recipe: {name}", r.description, lambda name=name: self._open_recipe(name))
+            yield SystemCommand(f"Recipe: {name}", f"{r.description} (watch: {r.watch})",
+                                lambda name=name: self._open_recipe(name))
 
     # --- applying changes ------------------------------------------------------------------------------------------
     def _apply(self, experiment: Experiment, revert=None) -> None:
@@ -341,6 +386,7 @@ class LabApp(App[None]):
                 trainer.set_experiment(experiment)
                 snapshot = self.session.snapshot(self.running)
             self.experiment = experiment
+            self._dirty = True
             self._show_experiment()
             self._show_snapshot(snapshot)
             return

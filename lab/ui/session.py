@@ -45,6 +45,13 @@ class Session:
             self.run_id += 1
             self.sent = 0
 
+    def load(self, trainer: Trainer) -> None:
+        """Continue from a loaded trainer (a new run id: snapshots of the old trainer are ignored)."""
+        with self.lock:
+            self.trainer = trainer
+            self.run_id += 1
+            self.sent = 0
+
     def snapshot(self, running: bool, epochs_per_second: float = 0.0) -> Snapshot:
         """Build a snapshot of the trainer, with the history not yet sent. Call with the lock held."""
         t = self.trainer

@@ -1,0 +1,199 @@
+"""The app's file actions: save, save as, open, export, and the autosave. A mixin of ``LabApp``.
+
+Every write is atomic (``lab.files.experiment_file.write_atomic``); a file that exists and was neither opened nor
+saved in this session is only overwritten after a confirmation; every failure is a notification naming the path and
+the reason, and the experiment in the app is untouched by it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.binding import Binding
+
+from lab.core.errors import LabError
+from lab.files import autosave
+from lab.files.experiment_file import dumps, read, write_atomic
+from lab.files.exports import history_csv, standalone_script, write_weights
+from lab.ui.screens.confirm import ConfirmScreen
+from lab.ui.screens.export import EXPORTS, ExportScreen
+from lab.ui.screens.path_prompt import PathScreen
+
+if TYPE_CHECKING:
+    from lab.ui.app import LabApp
+
+AUTOSAVE_INTERVAL = 3.0
+
+FILE_BINDINGS = [
+    Binding("ctrl+s", "save", "Save", id="file.save"),
+    Binding("ctrl+o", "open", "Open", id="file.open"),
+    Binding("ctrl+e", "export", "Export", id="file.export"),
+]
+
+
+def file_stem(name: str) -> str:
+    """A file-name-safe version of an experiment name: ``keras-xor``, ``my_gate``."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "experiment"
+
+
+class FileActions:
+    """Save, open, export and autosave for ``LabApp`` (which provides ``session``, ``experiment``, ``notify``...)."""
+
+    path: Path | None
+    known_paths: set[Path]
+    autosave_path: Path | None
+    _dirty: bool
+
+    # --- saving ----------------------------------------------------------------------------------------------------
+    def _experiment_bytes(self: LabApp, indent: bool = True) -> bytes:
+        with self.session.lock:
+            trainer = self.session.trainer
+            trained = trainer if trainer.epoch else None
+            return dumps(trainer.experiment if trained else self.experiment, trained, indent=indent)
+
+    def action_save(self: LabApp) -> None:
+        """Save to the file this experiment came from or was last saved to; else ask for one."""
+        if self.path is None:
+            self.action_save_as()
+        else:
+            self._write_experiment(self.path)
+
+    def action_save_as(self: LabApp) -> None:
+        """Ask for a path and save there."""
+        suggestion = str(self.path) if self.path else f"{file_stem(self.experiment.name)}.json"
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self._confirm_overwrite(path, lambda: self._write_experiment(path))
+
+        self.push_screen(PathScreen("Save the experiment (with its trained weights) as", suggestion), chosen)
+
+    def _confirm_overwrite(self: LabApp, path: Path, write) -> None:
+        if path.exists() and path.resolve() not in self.known_paths:
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    write()
+            self.push_screen(ConfirmScreen(f"{path} exists and was not opened here. Overwrite it?"), answer)
+        else:
+            write()
+
+    def _write_experiment(self: LabApp, path: Path) -> None:
+        try:
+            write_atomic(path, self._experiment_bytes())
+        except LabError as e:
+            self.notify(f"Not saved: {e}", title="Save failed", severity="error", timeout=8)
+            return
+        self.path = path
+        self.known_paths.add(path.resolve())
+        self.notify(f"Saved to {path}", timeout=3)
+
+    # --- opening ---------------------------------------------------------------------------------------------------
+    def action_open(self: LabApp) -> None:
+        """Ask for an experiment file and open it (the current one stays if the file cannot be read)."""
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.open_file(path)
+
+        self.push_screen(PathScreen("Open an experiment file", str(self.path or ""), must_exist=True), chosen)
+
+    def open_file(self: LabApp, path: Path) -> bool:
+        """Replace the experiment with the one in ``path``; notify and keep the current one on failure."""
+        try:
+            experiment, trainer = read(path)
+        except LabError as e:
+            self.notify(str(e), title="Cannot open", severity="error", timeout=10)
+            return False
+        self.load_experiment(experiment, trainer)
+        self.path = path
+        self.known_paths.add(path.resolve())
+        self.notify(f"Opened {path}" + (f" at epoch {trainer.epoch:,}" if trainer else ""), timeout=3)
+        return True
+
+    # --- exports ---------------------------------------------------------------------------------------------------
+    def action_export(self: LabApp) -> None:
+        """Export the loss history, the weights or a standalone script."""
+        def kind_chosen(kind: str | None) -> None:
+            if kind is None:
+                return
+            suggestion = file_stem(self.experiment.name) + EXPORTS[kind][1]
+
+            def path_chosen(path: Path | None) -> None:
+                if path is not None:
+                    self._confirm_overwrite(path, lambda: self._export(kind, path))
+
+            self.push_screen(PathScreen(EXPORTS[kind][0], suggestion), path_chosen)
+
+        self.push_screen(ExportScreen(), kind_chosen)
+
+    def _export(self: LabApp, kind: str, path: Path) -> None:
+        try:
+            with self.session.lock:
+                trainer = self.session.trainer
+                if kind == "csv":
+                    write_atomic(path, history_csv(trainer).encode())
+                elif kind == "script":
+                    write_atomic(path, standalone_script(trainer).encode())
+                else:
+                    written = write_weights(path, trainer)
+                    path = written[0] if len(written) == 1 else path.parent
+        except LabError as e:
+            self.notify(f"Not exported: {e}", title="Export failed", severity="error", timeout=8)
+            return
+        self.known_paths.add(path.resolve())
+        self.notify(f"Exported to {path}", timeout=3)
+
+    # --- autosave --------------------------------------------------------------------------------------------------
+    def start_autosave(self: LabApp) -> None:
+        """Offer the last autosave back (when the lab opened on no file), then keep autosaving."""
+        if self.autosave_path is None:
+            return
+        self.set_interval(AUTOSAVE_INTERVAL, self._autosave_tick)
+        if self.path is not None:
+            return
+        try:
+            saved = autosave.load(self.autosave_path)
+        except LabError as e:
+            self.notify(f"The last autosave cannot be read and will be replaced: {e}", severity="warning",
+                        timeout=8)
+            return
+        if saved is None:
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.load_experiment(saved.experiment, saved.trainer)
+                self.notify("Restored the last session.", timeout=3)
+            self._dirty = True
+
+        self.push_screen(ConfirmScreen(f"Restore your last session? {saved.describe()}"), answer)
+
+    def _autosave_tick(self: LabApp) -> None:
+        if self._dirty and not isinstance(self.screen, ConfirmScreen):
+            self._dirty = False
+            self._autosave_worker(self._experiment_bytes(indent=False))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="autosave", name="autosave")
+    def _autosave_worker(self: LabApp, data: bytes) -> None:
+        """Write the autosave off the interface thread."""
+        self.write_autosave(data)
+
+    def write_autosave(self: LabApp, data: bytes | None = None) -> None:
+        """Write the autosave now (``data`` captured earlier, or the current experiment)."""
+        if self.autosave_path is None:
+            return
+        try:
+            self.autosave_path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.autosave_path, data if data is not None else self._experiment_bytes(indent=False))
+        except (LabError, OSError) as e:
+            self.call_from_thread_or_now(self.notify, f"Autosave failed: {e}", severity="warning", timeout=5)
+
+    def call_from_thread_or_now(self: LabApp, callback, *args, **kwargs) -> None:
+        """Run ``callback`` on the interface thread, whichever thread this is."""
+        if self._thread_id == threading.get_ident():
+            callback(*args, **kwargs)
+        else:
+            self.call_from_thread(callback, *args, **kwargs)

@@ -1,0 +1,127 @@
+"""Pilot tests of saving, opening, exporting and the autosave, through the app's keys and dialogs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+
+from lab.files import autosave
+from lab.files.experiment_file import read, write
+from lab.core.recipes import recipe
+from lab.core.train import Trainer
+from lab.ui.app import LabApp
+from lab.ui.screens.confirm import ConfirmScreen
+from lab.ui.screens.path_prompt import PathScreen
+
+from tests.ui.helpers import small_xor_app, status_text
+
+SIZE = (100, 30)
+
+
+async def type_path(pilot, path) -> None:
+    """Replace the path prompt's text with ``path`` and press enter."""
+    await pilot.press("ctrl+u", *str(path), "enter")
+    await pilot.pause()
+
+
+async def test_save_asks_for_a_path_then_saves_again_in_place(tmp_path):
+    """ctrl+s asks for a path the first time, writes the trained experiment, and later saves silently."""
+    app = small_xor_app()
+    target = tmp_path / "mine.json"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s", "s", "ctrl+s")
+        assert isinstance(app.screen, PathScreen)
+        await type_path(pilot, target)
+        experiment, trainer = read(target)
+        assert trainer is not None and trainer.epoch == 3
+        await pilot.press("s", "ctrl+s")
+        assert not isinstance(app.screen, PathScreen)
+        assert read(target)[1].epoch == 4
+
+
+async def test_existing_file_not_opened_here_needs_confirmation(tmp_path):
+    """Saving over a file this session did not open asks first; 'n' leaves it as it was."""
+    target = tmp_path / "other.json"
+    target.write_text("precious")
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await type_path(pilot, target)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert target.read_text() == "precious"
+
+
+async def test_open_a_corrupt_file_keeps_the_experiment(tmp_path):
+    """Opening a broken file explains the problem and changes nothing."""
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "nnlab-experiment", "version": 1, "table": {"inputs": 2, "outputs": ["011"]}}')
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "ctrl+o")
+        await type_path(pilot, bad)
+        assert app.session.trainer.epoch == 1
+        assert any("expected 4 bits" in n.message for n in app._notifications)
+
+
+async def test_open_continues_a_saved_run(tmp_path):
+    """Opening a saved trained experiment shows its epoch and continues from it."""
+    trainer = Trainer(recipe("keras-xor"))
+    trainer.run(epochs=40)
+    saved = tmp_path / "run.json"
+    write(saved, trainer.experiment, trainer)
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await type_path(pilot, saved)
+        assert app.session.trainer.epoch == 40
+        assert "epoch 40/1,000" in status_text(app)
+        await pilot.press("s")
+        trainer.run(epochs=1)
+        assert np.array_equal(app.session.trainer.net.theta, trainer.net.theta)
+
+
+async def test_export_script_runs_and_matches(tmp_path):
+    """The exported standalone script prints the same outputs as the lab's network."""
+    app = small_xor_app()
+    target = tmp_path / "net.py"
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(20):
+            await pilot.press("s")
+        await pilot.press("ctrl+e")
+        app.screen.query_one("#export-list").highlighted = 3
+        await pilot.press("enter")
+        await type_path(pilot, target)
+        expected = app.session.trainer.predict()
+    out = subprocess.run([sys.executable, str(target)], capture_output=True, text=True, check=True).stdout
+    values = [float(line.split("->")[1]) for line in out.strip().splitlines()]
+    assert values == expected[:, 0].tolist()
+
+
+async def test_autosave_restores_after_a_crash(tmp_path):
+    """An autosave left by a killed session is offered on the next start and restores the epoch."""
+    path = tmp_path / "state" / "autosave.json"
+    trainer = Trainer(recipe("keras-xor"))
+    trainer.run(epochs=25)
+    autosave.save(path, trainer.experiment, trainer)
+    app = LabApp(recipe("keras-xor"), autosave_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert app.session.trainer.epoch == 25
+        await pilot.press("s", "q")
+    assert read(path)[1].epoch == 26  # quitting wrote the autosave
+
+
+async def test_autosave_written_while_working(tmp_path):
+    """The autosave follows changes within a few seconds, without quitting."""
+    path = tmp_path / "autosave.json"
+    app = LabApp(recipe("keras-xor"), autosave_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s")
+        app._autosave_tick()
+        await app.workers.wait_for_complete()
+        assert read(path)[1].epoch == 2
