@@ -3,6 +3,7 @@
     nnlab [FILE] [--recipe NAME | --gate NAME]   open the lab (the default experiment is keras-xor)
     nnlab open FILE                              open the lab on a saved experiment
     nnlab train [gate] [network] [output]        train headless; see ``nnlab train --help``
+    nnlab sweep [gate] [network] --seeds K       train from K seeds at once; see ``nnlab sweep --help``
     nnlab predict FILE BITS...                   ask a saved network about any input
     nnlab gates | nnlab recipes                  list what exists
 """
@@ -17,7 +18,7 @@ from lab.core.errors import LabError
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
 
-COMMANDS = ("train", "predict", "gates", "recipes", "open")
+COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open")
 
 
 def _app_parser() -> Parser:
@@ -28,6 +29,8 @@ def _app_parser() -> Parser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--recipe", choices=list(RECIPES), metavar="NAME", help="open a recipe: " + ", ".join(RECIPES))
     group.add_argument("--gate", choices=list(PRESETS), metavar="NAME", help="open a preset gate")
+    p.add_argument("--fps", type=float, default=10.0, metavar="N",
+                   help="training updates per second on screen, 0.5 to 30 (default 10; lower it on slow links)")
     return p
 
 
@@ -77,7 +80,10 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
     from lab.files.autosave import default_path
     from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
 
-    LabApp(experiment, trainer=trainer, path=path, autosave_path=default_path()).run()
+    fps = getattr(args, "fps", 10.0)
+    if not 0.5 <= fps <= 30:
+        raise LabError(f"--fps: expected 0.5 to 30 updates a second, got {fps:g}")
+    LabApp(experiment, trainer=trainer, path=path, autosave_path=default_path(), fps=fps).run()
     return 0
 
 
@@ -91,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from lab.commands.train import train_main
 
                 return train_main(rest)
+            if command == "sweep":
+                from lab.commands.sweep import sweep_main
+
+                return sweep_main(rest)
             if command == "predict":
                 from lab.commands.predict import predict_main
 

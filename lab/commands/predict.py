@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+import numpy as np
+
 from lab.commands.parser import Parser
 from lab.core.errors import LabError
 from lab.core.gates import parse_inputs
@@ -29,6 +31,9 @@ def predict_main(argv: Sequence[str]) -> int:
         raise LabError(f"{args.file}: holds no trained weights; save one with 'nnlab train ... --save FILE'")
     x = parse_inputs(args.values, experiment.table.n_inputs)
     y = trainer.predict(x)[0]
+    if not np.isfinite(y).all():  # never print NaN as an answer (nor as JSON, which has no NaN)
+        raise LabError(f"{args.file}: the network's output for this input is not a finite number "
+                       "(its weights are too large)")
     names = experiment.table.output_names
     if args.json:
         print(json.dumps({"inputs": x[0].tolist(), "outputs": dict(zip(names, map(float, y)))}))

@@ -104,9 +104,13 @@ def train_main(argv: Sequence[str]) -> int:
     if talk:
         print(summary_text(experiment.shape, experiment.name))
 
+    last_line = 0  # the epoch of the last line printed
+
     def on_epoch(t: Trainer) -> None:
+        nonlocal last_line
         if t.epoch % every == 0 or t.epoch == t.solved_epoch or t.done:
             print(epoch_line(t))
+            last_line = t.epoch
 
     start, first = time.perf_counter(), trainer.epoch
     status = trainer.run(on_epoch=on_epoch if talk else None)
@@ -123,7 +127,7 @@ def train_main(argv: Sequence[str]) -> int:
         print(json.dumps(result(trainer, seconds, timed)))
         return 0
     if talk:
-        if status == "diverged" and trainer.epoch and trainer.epoch % every:
+        if status == "diverged" and trainer.epoch and trainer.epoch != last_line:
             print(epoch_line(trainer))
         print()
         print("\n".join(prediction_lines(trainer)))

@@ -7,8 +7,18 @@ the app can show it in a notification or beside the field that caused it.
 from __future__ import annotations
 
 
+def one_line(text: str) -> str:
+    """``text`` with every character that is not printable (a newline, a tab, a terminal escape, a lone surrogate)
+    written as its Python escape (``\\n``, ``\\x1b``), so a message quoting what a person typed stays one plain line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 class LabError(ValueError):
-    """Bad input from a person: a gate, an expression, a setting or a file. The message is one clear line."""
+    """Bad input from a person: a gate, an expression, a setting or a file. The message is one clear line: any
+    character of it that is not printable, such as a newline in a quoted name, is escaped."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(str(message)))
 
 
 class ExpressionError(LabError):

@@ -187,7 +187,10 @@ def table_from_expression(text: str, n_inputs: int | None = None, name: str = "c
 
     Raises:
         ExpressionError: the expression does not parse, or uses a variable beyond ``n_inputs``.
+        LabError: ``n_inputs`` is not 1 to 8.
     """
+    if n_inputs is not None and not MIN_INPUTS <= n_inputs <= MAX_INPUTS:
+        raise LabError(f"a table has {MIN_INPUTS} to {MAX_INPUTS} inputs, got {n_inputs}")
     trees = ex.parse(text)
     used = set().union(*(ex.variables_used(t) for t in trees))
     needed = max(used) + 1 if used else 1
@@ -262,7 +265,7 @@ def parse_rows(spec: str, n_inputs: int) -> frozenset[int]:
             continue
         if len(item) == n_inputs and set(item) <= {"0", "1"} and n_inputs > 1:
             rows.add(int(item, 2))
-        elif item.isdigit() and int(item) < n_rows:
+        elif item.isascii() and item.isdigit() and len(item) <= 9 and int(item) < n_rows:  # not '²' nor 10**5000
             rows.add(int(item))
         else:
             raise LabError(f"held-out row '{item}': expected a row index 0 to {n_rows - 1} "

@@ -7,9 +7,10 @@ the start of the epoch). Held-out rows are scored with the same weights in full-
 weights in mini-batch mode.
 
 A row is right when every output rounds to its target (``y > 0.5`` is a 1, as Keras' binary accuracy). The solved
-epoch is the first at which every training row is right. A loss or parameter that stops being finite ends the run as
-``diverged`` and restores the last finite weights (and restarts the optimizer if the failed update left inf or nan
-in its state, so the run can be saved and continued); nothing is raised to the caller.
+epoch is the first at which every training row is right. A loss (on the training or held-out rows) or a parameter
+that stops being finite ends the run as ``diverged`` and restores the last finite weights whose outputs are finite on
+every row of the table (and restarts the optimizer if the failed update left inf or nan in its state, so the run can
+be saved and continued); nothing is raised to the caller.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ from lab.core.optim import OPTIMIZERS, Optimizer
 
 Array = np.ndarray
 THRESHOLD = 0.5
+# Below this size no weight can overflow a forward pass of inputs in [0, 1]: at most 9 dense layers of at most 64
+# units and a bias, so |z| <= (65 * 1e30) ** 9, about 2e286, below the largest float, 1.8e308. The trainer checks the
+# outputs of every row after an epoch only when the weights' sum of squares reaches SAFE_WEIGHT ** 2.
+SAFE_WEIGHT = 1e30
 
 # Run states. READY: nothing run yet or more to run. The rest end a run.
 READY, SOLVED, BUDGET, LOSS_REACHED, DIVERGED = "ready", "solved", "budget", "loss-reached", "diverged"
@@ -95,7 +100,9 @@ class Trainer:
                            f"{shape.sizes}")
         self.optimizer: Optimizer = OPTIMIZERS[training.optimizer](shape.n_params)
         self._shuffle = np.random.default_rng([training.seed, 1])
-        self._backup = np.empty_like(self.net.theta)
+        self._backup = self.net.theta.copy()  # the weights before the latest update
+        self._epoch_start = self.net.theta.copy()  # the weights the current epoch started from
+        self._large_weights = False  # whether a weight may be large enough to overflow the outputs (SAFE_WEIGHT)
         self.epoch = 0
         self.history = History()
         self.solved_epoch: int | None = None
@@ -196,7 +203,9 @@ class Trainer:
 
         Returns:
             False when the epoch diverged (the weights are restored to their last finite values and a non-finite
-            optimizer state is restarted), else True.
+            optimizer state is restarted), else True. When the epoch's last update leaves weights whose outputs are
+            not finite, the epoch counts but the run is marked diverged at the next one, which would have found it,
+            and the weights are restored the same way.
 
         Raises:
             LabError: when every row is held out, so there is nothing to train on.
@@ -204,6 +213,7 @@ class Trainer:
         if self.x_train.shape[0] == 0:
             raise LabError("every row is held out: keep at least one row to train on")
         self.diverged_epoch = None
+        np.copyto(self._epoch_start, self.net.theta)
         with np.errstate(all="ignore"):
             size = self.experiment.training.batch_size
             if size == 0 or size >= self.x_train.shape[0]:
@@ -211,14 +221,33 @@ class Trainer:
             else:
                 ok = self._mini_batch_epoch(size)
         if not ok:
-            self.diverged_epoch = self.epoch + 1
-            if not all(np.isfinite(v).all() for v in self.optimizer.state().values()):
-                self.optimizer = OPTIMIZERS[self.experiment.training.optimizer](self.net.shape.n_params)
+            self._diverge()
             return False
         self.epoch += 1
         if self.solved_epoch is None and self.history.accuracy[-1] == 1.0:
             self.solved_epoch = self.epoch
+        if self._large_weights and not np.isfinite(self.predict()).all():
+            self._diverge()  # found now, not by a next epoch that may never run (the budget may end here)
         return True
+
+    def _diverge(self) -> None:
+        """Mark epoch ``epoch + 1`` as diverged, keep weights whose outputs are finite on every row, and restart an
+        optimizer whose state is no longer finite."""
+        self.diverged_epoch = self.epoch + 1
+        self._restore_finite_outputs()
+        if not all(np.isfinite(v).all() for v in self.optimizer.state().values()):
+            self.optimizer = OPTIMIZERS[self.experiment.training.optimizer](self.net.shape.n_params)
+
+    def _restore_finite_outputs(self) -> None:
+        """Keep weights whose outputs are finite on every row: the weights now (finite, but a large finite weight can
+        still overflow a forward pass), else those before the latest update, else those the epoch started from.
+        Weights whose outputs were never finite (set from outside) are left as the epoch started with them."""
+        theta = self.net.theta
+        for candidate in (None, self._backup, self._epoch_start):
+            if candidate is not None:
+                np.copyto(theta, candidate)
+            if np.isfinite(self.predict()).all():
+                return
 
     def _update(self, zs: list[Array], acts: list[Array], t: Array) -> bool:
         """Backpropagate from the output of a forward trace against targets ``t`` and apply one update."""
@@ -227,9 +256,11 @@ class Trainer:
         theta = self.net.theta
         np.copyto(self._backup, theta)
         self.optimizer.step(theta, self.net.backward(zs, acts, dz), self.lr)
-        if not np.isfinite(theta).all():
+        small = theta.dot(theta) < SAFE_WEIGHT**2  # False when a weight is nan, inf or large: one fast pass
+        if not small and not np.isfinite(theta).all():
             np.copyto(theta, self._backup)
             return False
+        self._large_weights = not small
         return True
 
     def _score_heldout(self) -> tuple[float, float] | None:
@@ -258,6 +289,8 @@ class Trainer:
         if not np.isfinite(loss):
             return False
         held = self._score_heldout()  # the same weights the training loss saw
+        if held is not None and not np.isfinite(held[0]):
+            return False
         accuracy = row_accuracy(acts[-1], self.t_train)
         if not self._update(zs, acts, self.t_train):
             return False
@@ -276,9 +309,10 @@ class Trainer:
             if not self._update(zs, acts, self.t_train[rows]):
                 return False
         loss = self.loss.value(z_all, y_all, self.t_train, self.net.acts[-1])
-        if not np.isfinite(loss):
+        held = self._score_heldout()
+        if not np.isfinite(loss) or (held is not None and not np.isfinite(held[0])):
             return False
-        self._record(loss, row_accuracy(y_all, self.t_train), self._score_heldout())
+        self._record(loss, row_accuracy(y_all, self.t_train), held)
         return True
 
     def run(self, epochs: int | None = None, should_stop: Callable[[], bool] | None = None,

@@ -123,6 +123,15 @@ def _field_error(err: msgspec.ValidationError) -> LabError:
     return LabError(f"{where}: {message}" if where else message)
 
 
+def _not_utf8(data: bytes | str) -> LabError:
+    """The error for a string in the file that is not UTF-8 (msgspec raises UnicodeError for it, not DecodeError)."""
+    try:
+        data.encode("utf-8") if isinstance(data, str) else bytes(data).decode("utf-8")
+    except UnicodeError as e:
+        return LabError(f"not valid JSON (not UTF-8 text at byte {e.start})")
+    return LabError("not valid JSON (not UTF-8 text)")
+
+
 # --- experiment <-> spec -------------------------------------------------------------------------------------------
 def _spec_of(experiment: Experiment, trainer: Trainer | None) -> ExperimentSpec:
     t, a, tr = experiment.table, experiment.architecture, experiment.training
@@ -185,6 +194,10 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
     if extra:
         raise LabError(f"state.weights.{extra[0]}: not a parameter of a network of sizes {shape.sizes}")
     trainer = Trainer(experiment, Network(shape, np.concatenate(theta) if theta else np.zeros(0)))
+    bad = np.flatnonzero(~np.isfinite(trainer.predict()).all(axis=1))
+    if bad.size:  # nnlab never saves such weights: its trainer keeps weights whose outputs are finite
+        raise LabError(f"state.weights: the network's output for row {bad[0]} is not a finite number "
+                       "(the weights are too large)")
     try:
         trainer.set_lr(state.lr)
     except LabError as e:
@@ -207,6 +220,9 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
             continue
         if opt[key].shape != value.shape:
             raise LabError(f"state.optimizer.{key}: expected shape {value.shape}, got {opt[key].shape}")
+        count = float(opt[key]) if not value.shape else 0.0  # a step count (Adam's t)
+        if not (count >= 0 and count == math.floor(count)):
+            raise LabError(f"state.optimizer.{key}: expected a whole number of steps, 0 or more, got {count:g}")
     if set(opt) >= set(expected):
         trainer.optimizer.load_state(opt)
     trainer.epoch = state.epoch
@@ -238,6 +254,8 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
     """
     try:
         header = msgspec.json.decode(data, type=_Header)
+    except UnicodeError:
+        raise _not_utf8(data) from None
     except msgspec.DecodeError as e:
         detail = str(e)
         if isinstance(e, msgspec.ValidationError):
@@ -253,6 +271,8 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
         raise LabError(f"version: expected 1 to {VERSION}, got {header.version}")
     try:
         spec = msgspec.json.decode(data, type=ExperimentSpec)
+    except UnicodeError:
+        raise _not_utf8(data) from None
     except msgspec.ValidationError as e:
         raise _field_error(e) from None
     experiment = _experiment_of(spec)
@@ -277,6 +297,10 @@ def read(path: str | os.PathLike) -> tuple[Experiment, Trainer | None]:
         raise LabError(f"{p}: permission denied") from None
     except OSError as e:
         raise LabError(f"{p}: cannot read ({e.strerror or e})") from None
+    except LabError:
+        raise
+    except ValueError:  # a NUL byte or a character the file system cannot encode: no file has this name
+        raise LabError(f"{p}: not a possible file name") from None
     try:
         return loads(data)
     except LabError as e:
@@ -307,6 +331,8 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
         raise LabError(f"{p}: permission denied") from None
     except OSError as e:
         raise LabError(f"{p}: cannot write ({e.strerror or e})") from None
+    except ValueError:  # a NUL byte or a character the file system cannot encode
+        raise LabError(f"{p}: not a possible file name") from None
     finally:
         if tmp is not None:
             try:

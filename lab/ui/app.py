@@ -8,17 +8,18 @@ network can continue, after a confirmation when it must be rebuilt), and tells t
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lab.core.errors import LabError
@@ -40,7 +41,9 @@ from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
 
-SPEEDS = (1, 5, 20, 100, 500, 0)  # epochs per 0.1 s tick; 0 = unthrottled
+SPEEDS = (1, 5, 20, 100, 500, 0)
+DEFAULT_FPS, MIN_FPS, MAX_FPS = 10.0, 0.5, 30.0
+MIN_SIZE = (80, 24)  # epochs per 0.1 s tick; 0 = unthrottled
 LR_FACTOR = 2.0
 
 
@@ -72,10 +75,12 @@ class LabApp(FileActions, App[None]):
     ]
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
-                 path: str | Path | None = None, autosave_path: Path | None = None) -> None:
+                 path: str | Path | None = None, autosave_path: Path | None = None, fps: float = DEFAULT_FPS) -> None:
         """Open on ``experiment`` (default keras-xor), or on a saved ``trainer``; ``path`` is the file it came
-        from; ``autosave_path`` turns the autosave on (the command line passes the user's state directory)."""
+        from; ``autosave_path`` turns the autosave on (the command line passes the user's state directory);
+        ``fps`` caps how often training updates reach the screen (lower it on slow links)."""
         super().__init__()
+        self.fps = min(max(fps, MIN_FPS), MAX_FPS)
         self.experiment = experiment if experiment is not None else recipe("keras-xor")
         self.session = Session(self.experiment, trainer)
         if trainer is not None:
@@ -99,6 +104,7 @@ class LabApp(FileActions, App[None]):
                 yield LossChart(id="chart")
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
+        yield Static("", id="too-small")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -106,6 +112,9 @@ class LabApp(FileActions, App[None]):
         self.query_one("#prediction-pane").border_title = "Prediction"
         self.query_one("#chart").border_title = "Loss · accuracy"
         self.query_one("#architecture-pane").border_title = "Architecture"
+        chart = self.query_one(LossChart)
+        chart.min_interval = 1.0 / self.fps
+        chart.monochrome = bool(os.environ.get("NO_COLOR"))
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
             self.query_one(hidden).display = False
         self._show_experiment()
@@ -201,7 +210,7 @@ class LabApp(FileActions, App[None]):
     def _train(self) -> None:
         """Train in a thread: calls the core, posts messages, never touches a widget."""
         worker = get_current_worker()
-        train_loop(self.session, lambda: worker.is_cancelled, self.post_message)
+        train_loop(self.session, lambda: worker.is_cancelled, self.post_message, interval=1.0 / self.fps)
 
     def _stop_worker(self) -> None:
         self.workers.cancel_group(self, "training")
@@ -340,9 +349,17 @@ class LabApp(FileActions, App[None]):
         chart = self.query_one(LossChart)
         chart.log_scale = not chart.log_scale
 
-    def on_resize(self) -> None:
-        """Use the compact layout below 100x30."""
-        self.screen.set_class(self.size.width < 100 or self.size.height < 30, "compact")
+    def on_resize(self, event: events.Resize) -> None:
+        """Use the compact layout below 100x30, and ask for more room below the minimum size."""
+        width, height = event.size
+        self.screen.set_class(width < 100 or height < 30, "compact")
+        too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.screen.set_class(too_small, "too-small")
+        if too_small:
+            self.query_one("#too-small", Static).update(
+                f"nnlab needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]}; this one is {width}x{height}.\n"
+                f"Make the window larger (training carries on).\n\n{self.query_one(StatusLine).plain}\n\n"
+                "space train/pause · q quit")
 
     def action_help(self) -> None:
         """Show every key."""

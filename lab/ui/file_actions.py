@@ -162,6 +162,8 @@ class FileActions:
             return
         if saved is None:
             return
+        if saved.experiment == self.experiment and (saved.trainer is None or saved.trainer.epoch == 0):
+            return  # nothing the person made would be restored
 
         def answer(yes: bool | None) -> None:
             if yes:

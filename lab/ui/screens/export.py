@@ -6,9 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from lab.ui.screens.dialog import Dialog
 
 # kind -> (label, file suffix)
 EXPORTS: dict[str, tuple[str, str]] = {
@@ -19,7 +20,7 @@ EXPORTS: dict[str, tuple[str, str]] = {
 }
 
 
-class ExportScreen(ModalScreen[str | None]):
+class ExportScreen(Dialog[str | None]):
     """Returns the chosen kind (a key of ``EXPORTS``) or None."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="export.cancel")]
@@ -31,4 +32,4 @@ class ExportScreen(ModalScreen[str | None]):
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.close(event.option.id)

@@ -6,8 +6,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from lab.ui.screens.dialog import Dialog
 
 NAMES = {"space": "space", "comma": ",", "full_stop": ".", "left_square_bracket": "[",
          "right_square_bracket": "]", "question_mark": "?", "plus": "+", "minus": "-", "enter": "enter",
@@ -19,7 +20,7 @@ def key_label(keys: str) -> str:
     return " / ".join(NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Lists ``sections``: (title, bindings) pairs; any of escape, q or ? closes it."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]

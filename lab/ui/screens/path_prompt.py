@@ -9,9 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, Static
+
+from lab.ui.screens.dialog import Dialog
 
 
 class PathSuggester(Suggester):
@@ -31,7 +32,7 @@ class PathSuggester(Suggester):
         return (folder + os.sep if folder or value.startswith(os.sep) else "") + names[0] if names else None
 
 
-class PathScreen(ModalScreen[Path | None]):
+class PathScreen(Dialog[Path | None]):
     """A title, a path input (prefilled with a suggestion) and a line for problems; escape returns None."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="path.cancel")]
@@ -56,7 +57,7 @@ class PathScreen(ModalScreen[Path | None]):
         if error:
             self.query_one("#path-error", Static).update(f"✗ {error}")
             return
-        self.dismiss(Path(os.path.expanduser(event.value.strip())))
+        self.close(Path(os.path.expanduser(event.value.strip())))
 
 
 def problem(text: str, must_exist: bool) -> str | None:

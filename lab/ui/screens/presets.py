@@ -7,15 +7,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+
+from lab.ui.screens.dialog import Dialog
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
 
 
-class PresetScreen(ModalScreen[tuple[str, str] | None]):
+class PresetScreen(Dialog[tuple[str, str] | None]):
     """Choose a preset (``("preset", name)``) or a recipe (``("recipe", name)``); escape returns None."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="presets.close")]
@@ -37,4 +38,4 @@ class PresetScreen(ModalScreen[tuple[str, str] | None]):
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         kind, _, name = (event.option.id or "").partition(":")
-        self.dismiss((kind, name))
+        self.close((kind, name))

@@ -7,7 +7,7 @@ log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line
 Building a big chart takes tens of milliseconds of pure Python (plotext's drawing, then turning its ANSI text into
 styled lines), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
 interface thread only hands finished ``Strip``s to the compositor (this is a Line-API widget). Redraws are at
-least ``MIN_INTERVAL`` apart and ``COST_FACTOR`` times the last build's cost apart. When not live (paused, stepping
+least ``min_interval`` apart and ``COST_FACTOR`` times the last build's cost apart. When not live (paused, stepping
 by hand, tests) the chart is built in ``render`` as usual.
 """
 
@@ -30,7 +30,7 @@ from textual_plotext import PlotextPlot
 from lab.core.series import reduce_series
 from lab.ui.messages import HistorySlice
 
-MIN_INTERVAL = 0.1  # at most ten redraws a second
+MIN_INTERVAL = 0.1  # by default at most ten redraws a second
 NOISE = 0.03  # draw the envelope when a column's values spread over more than 3% of the axis
 COST_FACTOR = 8.0  # and at most about an eighth of the time spent building charts
 
@@ -109,6 +109,8 @@ class LossChart(PlotextPlot):
         self.solved_epoch: int | None = None
         self.live = False
         """Set by the app while training: build in a thread worker."""
+        self.min_interval = MIN_INTERVAL
+        """Seconds between redraws at the least (the app's frame-rate setting)."""
         self._built: tuple[list[Strip], tuple[int, int]] | None = None
         self._stale = True
         self._plt_lock = threading.Lock()
@@ -195,7 +197,7 @@ class LossChart(PlotextPlot):
         console = Console(width=data.width, color_system="truecolor", force_terminal=True, legacy_windows=False)
         lines = [Strip(list(line.render(console)), line.cell_len)
                  for line in Text.from_ansi(plt.build(), no_wrap=True).split("\n")]
-        self._next_draw = time.monotonic() + max(MIN_INTERVAL, COST_FACTOR * (time.perf_counter() - start))
+        self._next_draw = time.monotonic() + max(self.min_interval, COST_FACTOR * (time.perf_counter() - start))
         return lines
 
     def _plot_series(self, plt, data: ChartData) -> None:

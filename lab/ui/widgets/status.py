@@ -20,6 +20,9 @@ def _num(x: float | None, fmt: str = ".4f") -> str:
 class StatusLine(Static):
     """One line: state, epoch, loss, accuracy, held-out, solved epoch, speed, learning rate."""
 
+    plain: str = ""
+    """The line as plain text."""
+
     def show(self, *, state: str, epoch: int, budget: int, loss: float | None, accuracy: float | None,
              heldout_accuracy: float | None, solved_epoch: int | None, diverged_epoch: int | None,
              epochs_per_second: float, lr: float, speed: str) -> None:
@@ -36,4 +39,5 @@ class StatusLine(Static):
             parts.append(f"{epochs_per_second:,.0f} ep/s")
         parts.append(f"lr {lr:g}")
         parts.append(f"speed {speed}")
-        self.update(" · ".join(parts))
+        self.plain = " · ".join(parts)
+        self.update(self.plain)

@@ -107,6 +107,9 @@ class TruthTableView(ScrollView, can_focus=True):
     def show_outputs(self, outputs: tuple[tuple[float, ...], ...]) -> None:
         """Show the network's outputs, ``outputs[row][k]``; an empty tuple hides them. Redraws only when what is
         shown (two decimals and the marks) changes."""
+        t = self.table
+        if outputs and (len(outputs) != t.n_rows or len(outputs[0]) != t.n_outputs):
+            outputs = ()  # from a network of another shape (a reset is on its way)
         shown = lambda rows: [[value_text(v) + str(v > THRESHOLD) for v in r] for r in rows]  # noqa: E731
         if len(outputs) != len(self._outputs) or shown(outputs) != shown(self._outputs):
             self._outputs = outputs

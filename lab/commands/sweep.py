@@ -1,0 +1,238 @@
+"""``nnlab sweep``: train one experiment from many seeds at once and report how reliably it learns the gate.
+
+For each configuration (the flags given, and optionally a second one, ``--vs "FLAGS"``, on the same gate) it prints
+the success rate within the epoch budget, the epochs to solve (median, 10th and 90th percentile over the seeds that
+solved), the spread of the final loss, a histogram of the solved epochs drawn with plain ``#`` bars, and the speed.
+``--json`` prints exactly one JSON object instead::
+
+    {"gate": "xor", "configurations": [{"label": "base", "flags": "...", "seeds": 100, "solved": 97, ...}, ...]}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shlex
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
+from lab.commands.parser import Parser
+from lab.core.errors import LabError
+from lab.core.experiment import Experiment
+from lab.core.sweep import Sweep, seed_list
+
+MAX_SEEDS = 100_000
+DEFAULT_SEEDS = 100
+BAR_WIDTH = 40
+BINS = 10
+NETWORK_FLAGS = ("hidden", "output", "loss", "optimizer", "lr", "batch_size", "init", "no_bias", "epochs", "seed",
+                 "stop")
+
+
+def parser() -> Parser:
+    """The ``nnlab sweep`` argument parser."""
+    p = Parser(prog="nnlab sweep", description="Train the same network from many seeds at once and report how "
+               "often, and how fast, it learns the gate. A file's saved weights are not used: every seed starts "
+               "afresh.",
+               epilog='examples: nnlab sweep --gate xor --seeds 1000 | '
+                      'nnlab sweep --hidden 16:relu --vs "--hidden 16:relu,16:relu" --json')
+    add_gate_args(p)
+    add_network_args(p)
+    s = p.add_argument_group("sweep")
+    s.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, metavar="K",
+                   help=f"networks to train, seeds --seed to --seed + K - 1 (1 to {MAX_SEEDS:,}; "
+                        f"default {DEFAULT_SEEDS})")
+    s.add_argument("--vs", metavar='"FLAGS"', help='a second configuration on the same gate: network and training '
+                   'flags applied on top of this one\'s, e.g. --vs "--hidden 4:tanh --lr 0.1"')
+    s.add_argument("--json", action="store_true", help="print one JSON object with the results, nothing else")
+    return p
+
+
+class _VsParser(Parser):
+    """Parses the ``--vs`` string; its errors are LabErrors naming ``--vs``."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise LabError(f"--vs: {message} (it takes network and training flags)")
+
+
+def _flag_text(args: argparse.Namespace) -> str:
+    """The network and training flags set in ``args``, as they would be typed."""
+    words: list[str] = []
+    for name in NETWORK_FLAGS:
+        value = getattr(args, name)
+        if value is None or value is False:
+            continue
+        words.append("--" + name.replace("_", "-"))
+        if value is not True:
+            words.append(str(value))
+    return shlex.join(words)
+
+
+def configurations(args: argparse.Namespace) -> list[tuple[str, str, Experiment]]:
+    """``(label, flags, experiment)`` for the base configuration and, with ``--vs``, the second one.
+
+    Raises:
+        LabError: for a bad flag in either, naming it.
+    """
+    experiment, _ = experiment_from_args(args)
+    configs = [("base", _flag_text(args), experiment)]
+    if args.vs is not None:
+        try:
+            words = shlex.split(args.vs)
+        except ValueError as e:
+            raise LabError(f"--vs: {e}") from None
+        vs_parser = _VsParser(prog="nnlab sweep --vs", add_help=False)
+        add_network_args(vs_parser)
+        overrides = vs_parser.parse_args(words)
+        merged = argparse.Namespace(**vars(args))
+        for name in NETWORK_FLAGS:
+            if getattr(overrides, name) is not None:
+                setattr(merged, name, getattr(overrides, name))
+        try:
+            configs.append(("vs", _flag_text(merged), experiment_from_args(merged)[0]))
+        except LabError as e:
+            raise LabError(f"--vs: {e}") from None
+    return configs
+
+
+def network_text(experiment: Experiment) -> str:
+    """``2 -> 16 relu -> 1 sigmoid`` (and ``no bias`` when the layers have none)."""
+    shape = experiment.shape
+    parts = [f"{shape.sizes[0]}"] + [f"{u} {a}" for u, a in zip(shape.sizes[1:], shape.activations)]
+    return " -> ".join(parts) + ("" if shape.bias else " (no bias)")
+
+
+def sweep_result(label: str, flags: str, experiment: Experiment, sweep: Sweep, seconds: float) -> dict:
+    """One configuration's JSON object."""
+    solved = sweep.solved_epoch[sweep.solved_epoch > 0]
+    finite = sweep.last_loss[np.isfinite(sweep.last_loss)]
+    p10, median, p90 = (float(v) for v in np.percentile(solved, [10, 50, 90])) if solved.size else (None,) * 3
+    t = experiment.training
+    network_epochs = int(sweep.epochs_run.sum())
+    return {
+        "label": label,
+        "flags": flags,
+        "network": network_text(experiment),
+        "loss": t.loss, "optimizer": t.optimizer, "lr": t.lr, "batch_size": t.batch_size, "init": t.init,
+        "bias": experiment.architecture.bias, "epochs": t.epochs, "stop": t.stop,
+        "first_seed": int(sweep.seeds[0]),
+        "seeds": sweep.size,
+        "solved": int(solved.size),
+        "success_rate": solved.size / sweep.size,
+        "solved_epochs": [int(e) or None for e in sweep.solved_epoch],
+        "median_solved_epoch": median,
+        "p10_solved_epoch": p10,
+        "p90_solved_epoch": p90,
+        "final_loss": {"min": float(finite.min()), "median": float(np.median(finite)), "max": float(finite.max())}
+        if finite.size else None,
+        "diverged": sweep.diverged,
+        "network_epochs": network_epochs,
+        "seconds": round(seconds, 6),
+        "network_epochs_per_s": round(network_epochs / seconds, 1) if seconds > 0 else None,
+    }
+
+
+def _nice_width(top: int) -> int:
+    """A bin width of 1, 2 or 5 times a power of ten giving at most ``BINS`` bins up to epoch ``top``."""
+    raw = max(1, math.ceil(top / BINS))
+    scale = 10 ** (len(str(raw)) - 1)
+    return next(m * scale for m in (1, 2, 5, 10) if m * scale >= raw)
+
+
+def histogram_lines(epochs: list[int | None], top: int) -> list[str]:
+    """Plain-text bars of solved epochs in bins of equal width up to ``top`` (shared by the configurations so they
+    compare), then the unsolved seeds."""
+    solved = np.array([e for e in epochs if e is not None], dtype=np.int64)
+    unsolved = len(epochs) - solved.size
+    width = _nice_width(max(top, 1))
+    n_bins = max(1, math.ceil(top / width))
+    counts = np.bincount((solved - 1) // width, minlength=n_bins) if solved.size else np.zeros(n_bins, int)
+    peak = max(int(counts.max()), unsolved, 1)
+    labels = [f"{i * width + 1}-{(i + 1) * width}" for i in range(n_bins)] + ["not solved"]
+    pad = max(map(len, labels))
+    lines = []
+    for label, count in zip(labels, [*counts.tolist(), unsolved]):
+        bar = "#" * math.ceil(count * BAR_WIDTH / peak)
+        lines.append(f"    {label:>{pad}} | {bar:<{BAR_WIDTH}} {count}")
+    return lines
+
+
+def _rate(per_s: float | None) -> str:
+    if per_s is None:
+        return "-"
+    for unit, scale in (("M", 1e6), ("k", 1e3)):
+        if per_s >= scale:
+            return f"{per_s / scale:.3g}{unit}"
+    return f"{per_s:.3g}"
+
+
+def report_lines(result: dict, top: int) -> list[str]:
+    """The text report of one configuration."""
+    r = result
+    k = r["seeds"]
+    lines = [f"{r['label']}: {r['network']} · {r['loss']} · {r['optimizer']} lr {r['lr']:g} · "
+             + ("full batch" if r["batch_size"] == 0 else f"batch {r['batch_size']}") + f" · {r['init']}",
+             f"  flags            {r['flags'] or '(none)'}",
+             f"  seeds            {r['first_seed']} to {r['first_seed'] + k - 1} · stop {r['stop']}",
+             f"  solved           {r['solved']}/{k} ({100 * r['success_rate']:.1f}%) within {r['epochs']:,} epochs"
+             f" · {r['diverged']} diverged"]
+    if r["solved"]:
+        lines.append(f"  epochs to solve  median {r['median_solved_epoch']:g} · 10th percentile "
+                     f"{r['p10_solved_epoch']:g} · 90th percentile {r['p90_solved_epoch']:g}")
+    else:
+        lines.append("  epochs to solve  none solved")
+    if r["final_loss"] is not None:
+        f = r["final_loss"]
+        lines.append(f"  final loss       min {f['min']:.4g} · median {f['median']:.4g} · max {f['max']:.4g}")
+    lines.append("  solved at epoch")
+    lines += histogram_lines(r["solved_epochs"], top)
+    lines.append(f"  {k:,} networks, {r['network_epochs']:,} network-epochs in {r['seconds']:.3f} s "
+                 f"({_rate(r['network_epochs_per_s'])} network-epochs/s)")
+    return lines
+
+
+def _attach_vs(argv: Sequence[str]) -> list[str]:
+    """``--vs FLAGS`` as ``--vs=FLAGS``, so argparse takes a lone flag such as ``--vs --no-bias`` as the value."""
+    out: list[str] = []
+    words = iter(argv)
+    for word in words:
+        value = next(words, None) if word == "--vs" else None
+        out.append(word if value is None else f"--vs={value}")
+    return out
+
+
+def sweep_main(argv: Sequence[str]) -> int:
+    """Run ``nnlab sweep``; returns 0 (bad input raises LabError, shown as one line with status 2)."""
+    args = parser().parse_args(_attach_vs(argv))
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        raise LabError(f"--seeds: expected 1 to {MAX_SEEDS:,}, got {args.seeds}")
+    configs = configurations(args)
+    results = []
+    for label, flags, experiment in configs:
+        try:
+            seeds = seed_list(experiment.training.seed, args.seeds)
+        except LabError as e:
+            raise LabError(f"--seeds: {str(e).partition(': ')[2]}") from None
+        start = time.perf_counter()
+        sweep = Sweep(experiment, seeds, keep_history=False)
+        sweep.run()
+        results.append(sweep_result(label, flags, experiment, sweep, time.perf_counter() - start))
+    table = configs[0][2].table
+    if args.json:
+        print(json.dumps({"gate": table.name, "configurations": results}))
+        return 0
+    held = f" · rows {', '.join(map(str, sorted(table.heldout)))} held out" if table.heldout else ""
+    print(f"sweep: {table.name} · {args.seeds:,} seeds per configuration{held}")
+    top = max(max((e for e in r["solved_epochs"] if e is not None), default=0) for r in results) or max(
+        r["epochs"] for r in results)
+    for r in results:
+        print()
+        print("\n".join(report_lines(r, top)))
+    return 0
+
+
+__all__ = ["sweep_main"]

@@ -1,0 +1,127 @@
+"""``nnlab sweep``: the text report, the ``--json`` contract, ``--vs`` and bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from lab.core.experiment import Layer
+from lab.core.gates import preset
+from lab.core.recipes import recipe
+from lab.core.train import Trainer
+
+CONFIG_KEYS = {"label", "flags", "network", "loss", "optimizer", "lr", "batch_size", "init", "bias", "epochs", "stop",
+               "first_seed", "seeds", "solved", "success_rate", "solved_epochs", "median_solved_epoch",
+               "p10_solved_epoch", "p90_solved_epoch", "final_loss", "diverged", "network_epochs", "seconds",
+               "network_epochs_per_s"}
+
+
+def trainers(experiment, seeds) -> list[Trainer]:
+    """The single-trainer runs the sweep must reproduce."""
+    out = []
+    for seed in seeds:
+        trainer = Trainer(experiment.with_training(seed=seed))
+        trainer.run()
+        out.append(trainer)
+    return out
+
+
+def test_json_is_one_object_with_the_contract(cli):
+    """``--json`` prints one line, one object; each seed's solved epoch and the final losses are the Trainer's."""
+    status, out, err = cli("sweep", "--seeds", "6", "--epochs", "150", "--seed", "10", "--json")
+    assert status == 0 and err == "" and out.count("\n") == 1
+    result = json.loads(out)
+    assert result["gate"] == "xor" and len(result["configurations"]) == 1
+    config = result["configurations"][0]
+    assert set(config) == CONFIG_KEYS
+    assert (config["label"], config["flags"], config["seeds"], config["first_seed"]) == (
+        "base", "--epochs 150 --seed 10", 6, 10)
+    assert config["network"] == "2 -> 16 relu -> 1 sigmoid"
+    reference = trainers(recipe("keras-xor").with_training(epochs=150), range(10, 16))
+    assert config["solved_epochs"] == [t.solved_epoch for t in reference]
+    solved = [t.solved_epoch for t in reference if t.solved_epoch]
+    assert config["solved"] == len(solved) and config["success_rate"] == len(solved) / 6
+    assert 0 < len(solved) < 6  # 150 epochs is not enough for every seed: nulls appear
+    assert config["median_solved_epoch"] == float(np.median(solved))
+    assert config["p10_solved_epoch"] == float(np.percentile(solved, 10))
+    losses = [t.history.loss[-1] for t in reference]
+    assert config["final_loss"]["min"] == pytest.approx(min(losses), rel=1e-9)
+    assert config["final_loss"]["max"] == pytest.approx(max(losses), rel=1e-9)
+    assert config["diverged"] == 0 and config["network_epochs"] == 900
+    assert config["seconds"] > 0 and config["network_epochs_per_s"] > 0
+
+
+def test_vs_adds_a_second_configuration_on_the_same_gate(cli):
+    """``--vs`` applies its flags over the base's: the second configuration is the base with those changed."""
+    status, out, _ = cli("sweep", "--gate", "and", "--seeds", "4", "--epochs", "60", "--lr", "0.01", "--json",
+                         "--vs", "--hidden 4:tanh --optimizer momentum --lr 0.1")
+    assert status == 0
+    result = json.loads(out)
+    assert result["gate"] == "and"
+    base, vs = result["configurations"]
+    assert (base["label"], vs["label"]) == ("base", "vs")
+    assert base["flags"] == "--lr 0.01 --epochs 60"
+    assert vs["flags"] == "--hidden 4:tanh --optimizer momentum --lr 0.1 --epochs 60"
+    assert vs["network"] == "2 -> 4 tanh -> 1 sigmoid" and vs["optimizer"] == "momentum" and vs["epochs"] == 60
+    experiment = recipe("keras-xor").with_table(preset("and")).with_architecture(layers=(Layer(4, "tanh"),))
+    experiment = experiment.with_training(optimizer="momentum", lr=0.1, epochs=60)
+    assert vs["solved_epochs"] == [t.solved_epoch for t in trainers(experiment, range(4))]
+
+
+def test_vs_takes_a_lone_flag(cli):
+    """``--vs --no-bias`` (a value that looks like a flag) is the second configuration, not an argparse error."""
+    status, out, _ = cli("sweep", "--seeds", "2", "--epochs", "5", "--json", "--vs", "--no-bias")
+    assert status == 0
+    base, vs = json.loads(out)["configurations"]
+    assert (base["bias"], vs["bias"], vs["flags"]) == (True, False, "--no-bias --epochs 5")
+
+
+def test_text_report_has_rates_percentiles_and_a_plain_histogram(cli):
+    """The report gives the success rate, percentiles, loss spread, '#' bars with counts, and no colour codes."""
+    status, out, _ = cli("sweep", "--seeds", "20", "--epochs", "150", "--vs", "--hidden 16:relu,16:relu")
+    assert status == 0
+    assert "\x1b" not in out
+    lines = out.splitlines()
+    assert lines[0] == "sweep: xor · 20 seeds per configuration"
+    assert sum(l.startswith("base: 2 -> 16 relu -> 1 sigmoid") for l in lines) == 1
+    assert sum(l.startswith("vs: 2 -> 16 relu -> 16 relu -> 1 sigmoid") for l in lines) == 1
+    solved = re.compile(r"  solved +\d+/20 \(\d+\.\d%\) within 150 epochs · 0 diverged")
+    assert len([l for l in lines if solved.fullmatch(l)]) == 2
+    assert len([l for l in lines if re.match(r"  epochs to solve +median [\d.]+ · 10th percentile [\d.]+ · "
+                                             r"90th percentile [\d.]+$", l)]) == 2
+    assert len([l for l in lines if l.startswith("  final loss       min ")]) == 2
+    bars = [l for l in lines if re.fullmatch(r" +(\d+-\d+|not solved) \| #* +\d+", l)]
+    per_config = len(bars) // 2
+    assert per_config >= 3 and len(bars) == 2 * per_config
+    counts = [int(l.split()[-1]) for l in bars]
+    assert sum(counts[:per_config]) == 20 and sum(counts[per_config:]) == 20
+    assert bars[:per_config][0].split("|")[0].strip() == bars[per_config:][0].split("|")[0].strip()  # shared bins
+    assert re.search(r"20 networks, [\d,]+ network-epochs in \d+\.\d{3} s \([\d.]+k? network-epochs/s\)", out)
+
+
+BAD = {
+    "no seeds": (["--seeds", "0"], "nnlab: error: --seeds: expected 1 to 100,000, got 0"),
+    "too many seeds": (["--seeds", "100001"], "nnlab: error: --seeds: expected 1 to 100,000, got 100001"),
+    "seeds not a number": (["--seeds", "many"], "nnlab sweep: error: argument --seeds: invalid int value: 'many'"),
+    "past the largest seed": (["--seed", "4294967295", "--seeds", "2"],
+                              "nnlab: error: --seeds: 2 seeds from 4294967295 would pass the largest seed"),
+    "bad base flag": (["--lr", "0"], "nnlab: error: --lr: the learning rate must be above 0"),
+    "vs unknown flag": (["--vs", "--gate and"], "nnlab: error: --vs: unrecognized arguments: --gate and"),
+    "vs bad value": (["--vs", "--hidden 4:swish"], "nnlab: error: --vs: hidden layer 1.activation: unknown 'swish'"),
+    "vs not a number": (["--vs", "--lr fast"], "nnlab: error: --vs: argument --lr: invalid float value: 'fast'"),
+    "vs unbalanced quote": (["--vs", "--hidden '4:tanh"], "nnlab: error: --vs: No closing quotation"),
+    "every row held out": (["--holdout", "0,1,2,3"],
+                           "nnlab: error: every row is held out: keep at least one row to train on"),
+}
+
+
+@pytest.mark.parametrize("argv,start", BAD.values(), ids=BAD.keys())
+def test_bad_input_is_one_line_and_status_2(cli, argv, start):
+    """Bad input exits 2 with one line on stderr and nothing on stdout."""
+    status, out, err = cli("sweep", "--epochs", "5", *argv)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith(start), err
