@@ -220,9 +220,10 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
             continue
         if opt[key].shape != value.shape:
             raise LabError(f"state.optimizer.{key}: expected shape {value.shape}, got {opt[key].shape}")
-        count = float(opt[key]) if not value.shape else 0.0  # a step count (Adam's t)
-        if not (count >= 0 and count == math.floor(count)):
-            raise LabError(f"state.optimizer.{key}: expected a whole number of steps, 0 or more, got {count:g}")
+        count = float(opt[key]) if not value.shape else 0.0  # a step count (Adam's t), exact as a float
+        if not (0 <= count <= 2**53 and count == math.floor(count)):
+            raise LabError(f"state.optimizer.{key}: expected a whole number of steps from 0 to 2**53, "
+                           f"got {count:g}")
     if set(opt) >= set(expected):
         trainer.optimizer.load_state(opt)
     trainer.epoch = state.epoch

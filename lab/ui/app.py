@@ -19,12 +19,13 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.gates import preset
+from lab.core.inspect import trainer_gradient_check
 from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer
 from lab.ui.file_actions import FILE_BINDINGS, FileActions
@@ -36,6 +37,7 @@ from lab.ui.session import Session
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import LossChart
+from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
@@ -70,6 +72,8 @@ class LabApp(FileActions, App[None]):
         Binding("comma", "speed(-1)", "Slower", id="run.slower"),
         Binding("full_stop", "speed(1)", "Faster", id="run.faster"),
         Binding("l", "toggle_log", "Log scale", id="chart.log"),
+        Binding("v", "next_view", "View", id="view.next"),
+        Binding("g", "gradient_check", "Grad check", id="view.gradcheck"),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit"),
         *FILE_BINDINGS,
     ]
@@ -101,7 +105,9 @@ class LabApp(FileActions, App[None]):
                 yield TablePane(e.table, id="table-pane")
                 yield PredictionPane(e.table.n_inputs, e.table.output_names, id="prediction-pane")
             with Vertical(id="right"):
-                yield LossChart(id="chart")
+                with ContentSwitcher(initial="chart", id="views"):
+                    yield LossChart(id="chart")
+                    yield InspectView(id="inspect")
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
         yield Static("", id="too-small")
@@ -110,11 +116,12 @@ class LabApp(FileActions, App[None]):
     def on_mount(self) -> None:
         self.query_one("#table-pane").border_title = "Truth table"
         self.query_one("#prediction-pane").border_title = "Prediction"
-        self.query_one("#chart").border_title = "Loss · accuracy"
+        self.query_one("#views").border_title = "Loss · accuracy"
         self.query_one("#architecture-pane").border_title = "Architecture"
         chart = self.query_one(LossChart)
         chart.min_interval = 1.0 / self.fps
         chart.monochrome = bool(os.environ.get("NO_COLOR"))
+        self.query_one(InspectView).monochrome = chart.monochrome
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
             self.query_one(hidden).display = False
         self._show_experiment()
@@ -199,6 +206,7 @@ class LabApp(FileActions, App[None]):
         self.table_view.show_outputs(snapshot.outputs)
         self._answer_query()
         self._show_status()
+        self._refresh_view()
 
     def _answer_query(self) -> None:
         pane = self.query_one(PredictionPane)
@@ -300,6 +308,7 @@ class LabApp(FileActions, App[None]):
             return
         self._stop_worker()
         self.session.load(trainer)
+        self.query_one(InspectView).clear_history()
         self.experiment = trainer.experiment
         self._dirty = True
         self._show_experiment()
@@ -311,6 +320,7 @@ class LabApp(FileActions, App[None]):
         self._stop_worker()
         self.experiment = experiment
         self.session.reset(experiment)
+        self.query_one(InspectView).clear_history()
         self._dirty = True
         self._show_experiment()
         with self.session.lock:
@@ -343,6 +353,51 @@ class LabApp(FileActions, App[None]):
         i = SPEEDS.index(self.session.epochs_per_tick) if self.session.epochs_per_tick in SPEEDS else 2
         self.session.epochs_per_tick = SPEEDS[max(0, min(len(SPEEDS) - 1, i + direction))]
         self._show_status()
+
+    def action_next_view(self) -> None:
+        """Show the next view in the chart pane: the loss chart, then each view of what the network learned."""
+        switcher = self.query_one("#views", ContentSwitcher)
+        inspect = self.query_one(InspectView)
+        order = ("chart", *VIEWS)
+        current = "chart" if switcher.current == "chart" else inspect.mode
+        nxt = order[(order.index(current) + 1) % len(order)]
+        self._show_view(nxt)
+
+    def _show_view(self, name: str) -> None:
+        switcher = self.query_one("#views", ContentSwitcher)
+        pane = self.query_one("#views")
+        if name == "chart":
+            switcher.current = "chart"
+            pane.border_title = "Loss · accuracy"
+            return
+        inspect = self.query_one(InspectView)
+        inspect.mode = name
+        switcher.current = "inspect"
+        pane.border_title = f"{TITLES[name]} · v next view"
+        self._refresh_view()
+
+    def _refresh_view(self) -> None:
+        """Redraw the open view of the network (not the chart) from the trainer, under the lock."""
+        if self.query_one("#views", ContentSwitcher).current != "inspect":
+            return
+        with self.session.lock:
+            self.query_one(InspectView).update_from(self.session.trainer, self.table_view.cursor_row)
+
+    def action_gradient_check(self) -> None:
+        """Check backpropagation against centred differences on the current weights."""
+        with self.session.lock:
+            trainer = self.session.trainer
+            if not len(trainer.experiment.table.train_rows):
+                self.notify("Every row is held out: nothing to check against.", severity="warning")
+                return
+            samples = None if trainer.net.shape.n_params <= 2000 else 200
+            check = trainer_gradient_check(trainer, samples=samples)
+        self.query_one(InspectView).show_gradcheck(check)
+        self._show_view("gradcheck")
+
+    @on(TruthTableView.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self._refresh_view()
 
     def action_toggle_log(self) -> None:
         """Switch the chart's loss axis between linear and log10."""

@@ -105,3 +105,22 @@ def test_eight_inputs_scrolled(snap_compare, size):
         await steps(0)(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("view", ["network", "units", "surface", "health", "gradcheck", "summary"])
+@pytest.mark.parametrize("size", SIZES)
+def test_views(snap_compare, size, view):
+    """Each view of what the network learned, for keras-xor after 150 epochs by hand."""
+    from lab.ui.widgets.inspect_view import VIEWS
+
+    presses = ["v"] * (VIEWS.index(view) + 1)
+    if view == "gradcheck":
+        presses = ["g"]
+    assert snap_compare(make_app(lr=0.01), terminal_size=size, run_before=steps(150, "down", *presses))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_karnaugh_view(snap_compare, size):
+    """The surface view of a three-input gate is a Karnaugh map."""
+    assert snap_compare(make_app(gate="majority3", lr=0.02), terminal_size=size,
+                        run_before=steps(100, "v", "v", "v"))

@@ -46,7 +46,7 @@ async def test_resize_storm_while_training():
     sizes = [(80, 24), (200, 60), (120, 40), (70, 20), (100, 30), (81, 25), (160, 48)]
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("space")
-        for i in range(40):
+        for i in range(20):
             await pilot.resize_terminal(*sizes[i % len(sizes)])
             await pilot.pause(0.01)
         assert app.running
@@ -67,7 +67,7 @@ async def test_key_storm(seed):
         await pilot.press("space")
         for i in range(1000):
             await send_key(pilot, rng.choice(KEYS))
-            if i % 10 == 0:
+            if i % 25 == 0:
                 await pilot.pause()
             if i % 97 == 0:
                 await pilot.resize_terminal(rng.randint(60, 200), rng.randint(18, 60))

@@ -1,0 +1,210 @@
+"""What the network learned, drawn as text: the network, its hidden units as gates, the decision surface or
+Karnaugh maps, weights over time, a gradient check and the model summary.
+
+Every number comes from ``lab.core.inspect``; this widget only lays it out. The app calls ``update_from`` with the
+session lock held (at most as often as the chart redraws) and ``show_gradcheck`` after a check. Signs are always
+shown by a glyph or a minus sign, never by colour alone; ✓/✗ mark right and wrong cells.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from lab.core import inspect as ins
+from lab.core.train import Trainer
+
+VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary")
+TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "Decision surface",
+          "health": "Weights over time", "gradcheck": "Gradient check", "summary": "Model summary"}
+SPARK = "▁▂▃▄▅▆▇█"
+HISTORY = 60
+
+
+def spark(values: list[float]) -> str:
+    """A sparkline of ``values`` scaled to their own range."""
+    if not values:
+        return ""
+    v = np.asarray(values, dtype=float)
+    v = np.where(np.isfinite(v), v, np.nan)
+    low, high = np.nanmin(v), np.nanmax(v)
+    span = high - low if high > low else 1.0
+    return "".join(" " if x != x else SPARK[int((x - low) / span * (len(SPARK) - 1))] for x in v)
+
+
+def heat(value: float) -> Style:
+    """A colour from blue (0) through grey to orange (1) for a surface cell."""
+    v = min(max(value, 0.0), 1.0)
+    r, g, b = int(40 + 215 * v), int(90 + 60 * (1 - abs(v - 0.5) * 2)), int(220 - 190 * v)
+    return Style(color=f"rgb({r},{g},{b})")
+
+
+class InspectView(Static):
+    """Shows one view of the network, chosen by ``mode``."""
+
+    mode: reactive[str] = reactive("network")
+    """One of ``VIEWS``."""
+    monochrome: reactive[bool] = reactive(False)
+    """Draw the surface with shades instead of colours."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.health: deque[ins.WeightHealth] = deque(maxlen=HISTORY)
+        self.gradcheck: ins.GradCheck | None = None
+        self._last: Text = Text("")
+
+    def clear_history(self) -> None:
+        """Forget the recorded weight norms and the last check (a new network)."""
+        self.health.clear()
+        self.gradcheck = None
+
+    def record(self, trainer: Trainer) -> None:
+        """Record the weight and gradient norms now (for the weights-over-time view). Call with the lock held."""
+        if not len(trainer.experiment.table.train_rows):
+            return
+        if not self.health or self.health[-1].epoch != trainer.epoch:
+            self.health.append(ins.trainer_health(trainer))
+
+    def update_from(self, trainer: Trainer, row: int) -> None:
+        """Redraw the current view for ``trainer``'s network and table row ``row``. Call with the lock held."""
+        self.record(trainer)
+        draw = getattr(self, f"_draw_{self.mode}")
+        self._last = draw(trainer, row)
+        self._last.no_wrap = True
+        self._last.overflow = "crop"
+        self.update(self._last)
+
+    def show_gradcheck(self, check: ins.GradCheck) -> None:
+        """Keep a finished gradient check for the gradient-check view."""
+        self.gradcheck = check
+
+    # --- views -----------------------------------------------------------------------------------------------------
+    def _draw_network(self, trainer: Trainer, row: int) -> Text:
+        table = trainer.experiment.table
+        row = min(row, table.n_rows - 1)
+        trace = ins.trace_row(trainer.net, table, row)
+        out = Text()
+        target = "".join(table.columns[k][row] for k in range(table.n_outputs))
+        answer = " ".join(f"{v:.2f}" for v in trace.output)
+        out.append(f"row {row} ({table.row_label(row)}) → {answer}   target {target}"
+                   f"{'   held out' if row in table.heldout else ''}\n", "bold")
+        out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip("abcdefgh", trace.x)) + "\n")
+        names = ins.layer_names(trainer.net.shape)
+        for l, layer in enumerate(trace.layers):
+            w = layer.weights
+            label = names[l] if l < len(names) else f"layer {l + 1}"
+            out.append(f"\n{label} ({w.activation})  weights: ✚/━ strong +/−, +/- weak, · near 0\n", "bold")
+            for j in range(len(layer.a)):
+                col = "".join(w.weight_glyphs[:, j])
+                bias = w.bias_glyphs[j] if w.has_bias else " "
+                bar = "█" * int(round(min(abs(float(layer.a[j])), 1.0) * 8))
+                out.append(f"  {j + 1:>2} ")
+                for i, glyph in enumerate(col):
+                    out.append(glyph, Style(color="green" if w.weights[i, j] > 0 else "red"))
+                out.append(f" b{bias}  z={float(layer.z[j]):+7.2f}  a={float(layer.a[j]):+6.2f} {bar}\n")
+        return out
+
+    def _draw_units(self, trainer: Trainer, row: int) -> Text:
+        table = trainer.experiment.table
+        gates = ins.hidden_gates(trainer.net, table)
+        out = Text()
+        if not gates:
+            out.append("No hidden layer: the output unit works alone (a single neuron draws one straight line).")
+            return out
+        out.append(f"each hidden unit on every row ({' '.join(table.row_label(r) for r in range(min(table.n_rows, 8)))}"
+                   f"{' ...' if table.n_rows > 8 else ''}), thresholded at f(0)\n\n", "bold")
+        for g in gates:
+            out.append(f"{g.label:>6}  {g.bits[:64]}  ")
+            if g.dead:
+                out.append("dead (the same on every row)", "bold red")
+            elif g.name:
+                out.append(f"~ {g.name}", "bold")
+            else:
+                out.append("(no gate of one or two inputs)", "dim")
+            out.append("\n")
+        return out
+
+    def _draw_surface(self, trainer: Trainer, row: int) -> Text:
+        table = trainer.experiment.table
+        out = Text()
+        if table.n_inputs == 2:
+            width = max(16, min(self.size.width - 8, 64))
+            height = max(4, min(self.size.height - 3, 16)) * 2
+            surface = ins.decision_surface(trainer.net, table, rows=height, cols=width)
+            for k, name in enumerate(surface.output_names):
+                blocks = ins.half_blocks(surface.values[k])
+                out.append(f"{name}: output over a (→) and b (↑), blue 0 to orange 1\n", "bold")
+                shades = blocks.shades()
+                for i in range(blocks.top.shape[0]):
+                    out.append("b=1 " if i == 0 else ("b=0 " if i == blocks.top.shape[0] - 1 else "    "))
+                    for j in range(blocks.top.shape[1]):
+                        if self.monochrome:
+                            out.append(shades[i][j])
+                        else:
+                            out.append("▀", heat(float(blocks.top[i, j])) + Style(
+                                bgcolor=heat(float(blocks.bottom[i, j])).color))
+                    out.append("\n")
+                corners = "  ".join(f"({c.a:g},{c.b:g})→{table.columns[k][c.row]}" for c in surface.corners)
+                out.append(f"    a=0{' ' * (blocks.top.shape[1] - 6)}a=1\n    targets: {corners}\n")
+            return out
+        if 3 <= table.n_inputs <= 4:
+            for kmap in ins.karnaugh_maps(trainer.net, table):
+                out.append(f"{kmap.output_name}: Karnaugh map, rows {kmap.row_vars} × columns {kmap.col_vars} "
+                           "(output, ✓ right ✗ wrong)\n", "bold")
+                out.append("      " + "".join(f"{c:^9}" for c in kmap.col_labels) + "\n")
+                right = kmap.right
+                for r, label in enumerate(kmap.row_labels):
+                    out.append(f"{label:>4}  ")
+                    for c in range(len(kmap.col_labels)):
+                        mark = "✓" if right[r, c] else "✗"
+                        out.append(f" {kmap.values[r, c]:.2f}{mark}({int(kmap.targets[r, c])})",
+                                   "green" if right[r, c] else "bold red")
+                    out.append("\n")
+                out.append("\n")
+            return out
+        out.append("The decision surface is drawn for 2 inputs and Karnaugh maps for 3 or 4; "
+                   f"this gate has {table.n_inputs}.")
+        return out
+
+    def _draw_health(self, trainer: Trainer, row: int) -> Text:
+        out = Text()
+        if not self.health:
+            out.append("Train a few epochs: the norms are recorded as it learns.")
+            return out
+        latest = self.health[-1]
+        out.append(f"‖W‖ and ‖∂L/∂W‖ per layer over the last {len(self.health)} updates (epoch "
+                   f"{latest.epoch:,})\n\n", "bold")
+        for l, layer in enumerate(latest.layers):
+            weights = [h.layers[l].weight_norm for h in self.health if l < len(h.layers)]
+            grads = [h.layers[l].grad_norm for h in self.health if l < len(h.layers)]
+            out.append(f"{layer.name:<8} ‖W‖ {layer.weight_norm:8.3g} {spark(weights)}\n")
+            out.append(f"{'':<8} ‖∇‖ {layer.grad_norm:8.2g} {spark(grads)}\n")
+            if layer.dead:
+                out.append(f"{'':<8} dead units: {', '.join(str(u + 1) for u in layer.dead)} (same output on every "
+                           "row: they no longer learn)\n", "bold red")
+        out.append("\nA gradient norm shrinking layer by layer towards the input is a vanishing gradient.", "dim")
+        return out
+
+    def _draw_gradcheck(self, trainer: Trainer, row: int) -> Text:
+        out = Text()
+        check = self.gradcheck
+        if check is None:
+            out.append("Press g to compare backpropagation with centred differences on the current weights.")
+            return out
+        verdicts = {"ok": "✓ backpropagation agrees", "suspicious": "? suspicious", "wrong": "✗ wrong",
+                    "unchecked": "nothing to compare (every gradient is below round-off: check earlier in training)"}
+        out.append(f"worst relative error {check.worst:.2e}: {verdicts.get(check.verdict, check.verdict)}\n\n",
+                   "bold")
+        out.append(f"{'param':<6} {'checked':>8} {'skipped':>8} {'worst':>10}\n")
+        for p in check.params:
+            out.append(f"{p.name:<6} {p.checked:>8} {p.kinks + p.below_noise:>8} {p.worst:>10.2e}  {p.verdict}\n")
+        out.append("\nbelow 1e-7 is right, above 1e-4 is a bug; weights next to a ReLU kink are skipped.", "dim")
+        return out
+
+    def _draw_summary(self, trainer: Trainer, row: int) -> Text:
+        return Text(ins.summary_text(trainer.net.shape, trainer.experiment.name))

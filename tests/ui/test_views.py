@@ -1,0 +1,74 @@
+"""Pilot tests of the views of what the network learned: they follow the cursor and the run."""
+
+from __future__ import annotations
+
+from lab.core.experiment import Architecture, Experiment, Layer, Training
+from lab.core.gates import preset
+from lab.ui.app import LabApp
+from lab.ui.widgets.inspect_view import InspectView
+
+from tests.ui.helpers import small_xor_app, train_to_end
+
+SIZE = (120, 40)
+
+
+def view_text(app: LabApp) -> str:
+    """The open view as plain text."""
+    return str(app.query_one(InspectView).render())
+
+
+async def test_v_cycles_every_view_and_back_to_the_chart():
+    """v walks chart → network → units → surface → weights → gradient check → summary → chart."""
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        seen = []
+        for _ in range(7):
+            await pilot.press("v")
+            seen.append(app.query_one("#views").current)
+            if seen[-1] == "inspect":
+                seen[-1] = app.query_one(InspectView).mode
+        assert seen == ["network", "units", "surface", "health", "gradcheck", "summary", "chart"]
+
+
+async def test_network_view_follows_the_cursor():
+    """Moving the table cursor traces another row through the network."""
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        assert view_text(app).startswith("row 0 (00)")
+        await pilot.press("down", "down")
+        assert view_text(app).startswith("row 2 (10)")
+
+
+async def test_units_named_after_training_and_views_follow_the_run():
+    """After training XOR, the hidden units view names gates and the weights view has a history."""
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v", "v")
+        before = view_text(app)
+        await train_to_end(pilot, app)
+        after = view_text(app)
+        assert after != before and "~ " in after
+        await pilot.press("v", "v")
+        assert "‖W‖" in view_text(app)
+        assert len(app.query_one(InspectView).health) >= 2
+
+
+async def test_gradient_check_reports_agreement():
+    """g checks backpropagation on the current weights and reports a tiny error."""
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s", "g")
+        assert app.query_one(InspectView).mode == "gradcheck"
+        assert "backpropagation agrees" in view_text(app)
+
+
+async def test_karnaugh_map_for_three_inputs():
+    """A 3-input gate shows a Karnaugh map with every cell marked."""
+    experiment = Experiment(preset("majority3"), Architecture((Layer(4, "tanh"),)), Training(lr=0.05))
+    app = LabApp(experiment)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v", "v", "v")
+        text = view_text(app)
+        assert "Karnaugh map, rows a × columns bc" in text
+        assert text.count("✓") + text.count("✗") == 8 + 2  # every cell, and the legend
