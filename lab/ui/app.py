@@ -8,7 +8,6 @@ network can continue, after a confirmation when it must be rebuilt), and tells t
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from collections.abc import Iterable
 from dataclasses import replace
@@ -120,7 +119,7 @@ class LabApp(FileActions, App[None]):
         self.query_one("#architecture-pane").border_title = "Architecture"
         chart = self.query_one(LossChart)
         chart.min_interval = 1.0 / self.fps
-        chart.monochrome = bool(os.environ.get("NO_COLOR"))
+        chart.monochrome = self.no_color  # Textual reads (and removes) NO_COLOR from the environment
         self.query_one(InspectView).monochrome = chart.monochrome
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
             self.query_one(hidden).display = False

@@ -22,6 +22,7 @@ from lab.core.gates import TruthTable
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
 from lab.core.optim import OPTIMIZERS
+from lab.core.recipes import recipe
 from lab.core.train import Trainer
 from lab.files import experiment_file as ef
 from tests.fuzz.support import (SPECIAL, TEXT, check_error, check_outcome, check_train, experiments, fuzz, ran,
@@ -268,6 +269,52 @@ def test_random_json(data):
     chance build a valid experiment, a result)."""
     ran()
     load_or_error(data.encode() if isinstance(data, str) else data)
+
+
+# --- regressions: files the fuzzer found that once escaped as another exception or as NaN ---------------------------
+def adam_file(edit) -> bytes:
+    """keras-xor with a linear output trained 3 epochs (Adam, so the state has a step count ``t``), its saved
+    document edited by ``edit(document)``."""
+    trainer = Trainer(recipe("keras-xor").with_architecture(output_activation="linear"))
+    trainer.run(epochs=3)
+    doc = json.loads(ef.dumps(trainer.experiment, trainer))
+    edit(doc)
+    return json.dumps(doc).encode()
+
+
+def scale_weights(doc, factor: float = 1e200) -> None:
+    """Multiply every weight of a saved state by ``factor``."""
+    doc["state"]["weights"] = {k: (np.asarray(v) * factor).tolist() for k, v in doc["state"]["weights"].items()}
+
+
+REGRESSIONS = {
+    "Adam's step count 1e300 (an OverflowError, or a TypeError on divergence)": (
+        lambda: adam_file(lambda d: d["state"]["optimizer"].update(t=1e300)),
+        "state.optimizer.t: expected a whole number of steps from 0 to 2**53, got 1e+300"),
+    "a negative step count (an OverflowError in the next Adam step)": (
+        lambda: adam_file(lambda d: d["state"]["optimizer"].update(t=-10000)),
+        "state.optimizer.t: expected a whole number of steps from 0 to 2**53, got -10000"),
+    "weights whose outputs overflow (NaN predictions)": (
+        lambda: adam_file(scale_weights),
+        "state.weights: the network's output for row 0 is not a finite number (the weights are too large)"),
+    "a string that is not UTF-8 (a UnicodeDecodeError)": (
+        lambda: adam_file(lambda d: None).replace(b'"keras-xor"', b'"\xffkeras"', 1),
+        "not valid JSON (not UTF-8 text at byte"),
+}
+
+
+@pytest.mark.parametrize("build,message", REGRESSIONS.values(), ids=REGRESSIONS.keys())
+def test_regressions(scratch, build, message):
+    """Files that once escaped as another exception or printed NaN: one LabError line, through the CLI too."""
+    ran()
+    data = build()
+    with pytest.raises(LabError) as info:
+        ef.loads(data)
+    assert str(info.value).startswith(message)
+    (scratch / "regression.json").write_bytes(data)
+    for argv in (["train", "regression.json", "--epochs", "2", "--quiet"], ["predict", "regression.json", "1", "0"]):
+        status, out, err = run_cli(*argv)
+        assert (status, out) == (2, "") and err.startswith(f"nnlab: error: regression.json: {message}"), err
 
 
 # --- through the command line --------------------------------------------------------------------------------------

@@ -138,7 +138,8 @@ class InspectView(Static):
             surface = ins.decision_surface(trainer.net, table, rows=height, cols=width)
             for k, name in enumerate(surface.output_names):
                 blocks = ins.half_blocks(surface.values[k])
-                out.append(f"{name}: output over a (→) and b (↑), blue 0 to orange 1\n", "bold")
+                legend = "░ 0 … █ 1" if self.monochrome else "blue 0, orange 1"
+                out.append(f"{name} over a →, b ↑ · {legend}\n", "bold")
                 shades = blocks.shades()
                 for i in range(blocks.top.shape[0]):
                     out.append("b=1 " if i == 0 else ("b=0 " if i == blocks.top.shape[0] - 1 else "    "))
@@ -149,8 +150,8 @@ class InspectView(Static):
                             out.append("▀", heat(float(blocks.top[i, j])) + Style(
                                 bgcolor=heat(float(blocks.bottom[i, j])).color))
                     out.append("\n")
-                corners = "  ".join(f"({c.a:g},{c.b:g})→{table.columns[k][c.row]}" for c in surface.corners)
-                out.append(f"    a=0{' ' * (blocks.top.shape[1] - 6)}a=1\n    targets: {corners}\n")
+                corners = " ".join(f"{table.row_label(c.row)}→{table.columns[k][c.row]}" for c in surface.corners)
+                out.append(f"    a=0{' ' * (blocks.top.shape[1] - 6)}a=1\n    targets {corners}\n")
             return out
         if 3 <= table.n_inputs <= 4:
             for kmap in ins.karnaugh_maps(trainer.net, table):
