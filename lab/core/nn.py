@@ -118,14 +118,8 @@ class Network:
         return Network(self.shape, self.theta.copy())
 
     def forward(self, x: Array) -> Array:
-        """Outputs for inputs ``x`` (n, n_inputs) -> (n, n_outputs), without keeping intermediates."""
-        a = x
-        for W, b, act in zip(self.W, self.b, self.acts):
-            z = a @ W
-            if b is not None:
-                z += b
-            a = act.fn(z)
-        return a
+        """Outputs for inputs ``x`` (n, n_inputs) -> (n, n_outputs)."""
+        return self.forward_trace(x)[1][-1]
 
     def forward_trace(self, x: Array) -> tuple[list[Array], list[Array]]:
         """Forward pass keeping every layer's values.
