@@ -34,7 +34,8 @@ def main() -> int:
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     lines = run.stdout.splitlines()
-    print(f"command: NNLAB_FUZZ={os.environ.get('NNLAB_FUZZ', '')} {' '.join(command[1:])}")
+    profile = f"NNLAB_FUZZ={os.environ['NNLAB_FUZZ']} " if os.environ.get("NNLAB_FUZZ") else ""
+    print(f"command: {profile}python {' '.join(command[1:])}")
     print(f"python {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()} {platform.system()}")
     summary = next((m for m in map(SUMMARY.search, lines) if m), None)
     if summary is None:
