@@ -33,3 +33,4 @@ def cli(capsys):
         return status, out, err
 
     return run
+from tests.fuzz.conftest import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401,E402  (fuzz case count on a bare run)
