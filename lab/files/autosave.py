@@ -57,7 +57,12 @@ def load(path: Path) -> Autosaved | None:
 
 
 def save(path: Path, experiment: Experiment, trainer: Trainer | None) -> None:
-    """Write the autosave (compact JSON), creating its folder.
+    """Write the autosave (compact JSON), creating its folder (see ``write``)."""
+    write(path, dumps(experiment, trainer, indent=False))
+
+
+def write(path: Path, data: bytes) -> None:
+    """Write already encoded autosave bytes, creating the folder.
 
     Raises:
         LabError: the folder cannot be made or the file written (the previous autosave is then intact).
@@ -66,5 +71,5 @@ def save(path: Path, experiment: Experiment, trainer: Trainer | None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise LabError(f"{path.parent}: cannot create the autosave folder ({e.strerror or e})") from None
-    write_atomic(path, dumps(experiment, trainer, indent=False))
+    write_atomic(path, data)
 

@@ -188,9 +188,8 @@ class FileActions:
         if self.autosave_path is None:
             return
         try:
-            self.autosave_path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.autosave_path, data if data is not None else self._experiment_bytes(indent=False))
-        except (LabError, OSError) as e:
+            autosave.write(self.autosave_path, data if data is not None else self._experiment_bytes(indent=False))
+        except LabError as e:
             self.call_from_thread_or_now(self.notify, f"Autosave failed: {e}", severity="warning", timeout=5)
 
     def call_from_thread_or_now(self: LabApp, callback, *args, **kwargs) -> None:
