@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lab.core.errors import LabError
@@ -42,9 +42,10 @@ from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
 
-SPEEDS = (1, 5, 20, 100, 500, 0)
+SPEEDS = (1, 5, 20, 100, 500, 0)  # epochs per 0.1 s tick; 0 = unthrottled
 DEFAULT_FPS, MIN_FPS, MAX_FPS = 10.0, 0.5, 30.0
-MIN_SIZE = (80, 24)  # epochs per 0.1 s tick; 0 = unthrottled
+MIN_SIZE = (80, 24)
+WIDE_SIZE = (160, 50)  # from here a network view sits beside the chart
 LR_FACTOR = 2.0
 
 
@@ -95,6 +96,8 @@ class LabApp(FileActions, App[None]):
         self._training_on = False
         self.epochs_per_second = 0.0
         self._last: Snapshot | None = None
+        self.view = "chart"
+        """The view the person chose: ``chart`` or one of the network views (``VIEWS``)."""
 
     # --- layout ----------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -104,7 +107,7 @@ class LabApp(FileActions, App[None]):
                 yield TablePane(e.table, id="table-pane")
                 yield PredictionPane(e.table.n_inputs, e.table.output_names, id="prediction-pane")
             with Vertical(id="right"):
-                with ContentSwitcher(initial="chart", id="views"):
+                with Horizontal(id="views"):
                     yield LossChart(id="chart")
                     yield InspectView(id="inspect")
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
@@ -115,7 +118,7 @@ class LabApp(FileActions, App[None]):
     def on_mount(self) -> None:
         self.query_one("#table-pane").border_title = "Truth table"
         self.query_one("#prediction-pane").border_title = "Prediction"
-        self.query_one("#views").border_title = "Loss · accuracy"
+        self.query_one(LossChart).border_title = "Loss · accuracy"
         self.query_one("#architecture-pane").border_title = "Architecture"
         chart = self.query_one(LossChart)
         chart.min_interval = 1.0 / self.fps
@@ -124,6 +127,7 @@ class LabApp(FileActions, App[None]):
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
             self.query_one(hidden).display = False
         self._show_experiment()
+        self._place_views()
         with self.session.lock:
             snapshot = self.session.snapshot(False)
         self._show_snapshot(snapshot, replace_history=True)
@@ -144,6 +148,13 @@ class LabApp(FileActions, App[None]):
         self._stop_worker()
         self.write_autosave()
         self.exit(return_code=0)
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key press or click holds the training worker until it is handled and painted (see ``Session.hold``)."""
+        if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded and self._training_on:
+            self.session.hold()
+            self.call_after_refresh(self.call_after_refresh, self.session.release)
+        await super().on_event(event)
 
     @property
     def running(self) -> bool:
@@ -353,34 +364,40 @@ class LabApp(FileActions, App[None]):
         self.session.epochs_per_tick = SPEEDS[max(0, min(len(SPEEDS) - 1, i + direction))]
         self._show_status()
 
+    @property
+    def wide(self) -> bool:
+        """Whether the screen is big enough to show a network view beside the chart."""
+        return self.has_class("wide")
+
     def action_next_view(self) -> None:
-        """Show the next view in the chart pane: the loss chart, then each view of what the network learned."""
-        switcher = self.query_one("#views", ContentSwitcher)
-        inspect = self.query_one(InspectView)
-        order = ("chart", *VIEWS)
-        current = "chart" if switcher.current == "chart" else inspect.mode
-        nxt = order[(order.index(current) + 1) % len(order)]
-        self._show_view(nxt)
+        """Show the next view: the loss chart, then each view of what the network learned (on a wide screen the
+        chart stays and the views take turns beside it)."""
+        order = VIEWS if self.wide else ("chart", *VIEWS)
+        current = self.query_one(InspectView).mode if self.view == "chart" and self.wide else self.view
+        self._show_view(order[(order.index(current) + 1) % len(order)] if current in order else order[0])
 
     def _show_view(self, name: str) -> None:
-        switcher = self.query_one("#views", ContentSwitcher)
-        pane = self.query_one("#views")
-        if name == "chart":
-            switcher.current = "chart"
-            pane.border_title = "Loss · accuracy"
-            return
+        self.view = name
         inspect = self.query_one(InspectView)
-        inspect.mode = name
-        switcher.current = "inspect"
-        pane.border_title = f"{TITLES[name]} · v next view"
+        if name != "chart":
+            inspect.mode = name
+        self._place_views()
         self._refresh_view()
 
+    def _place_views(self) -> None:
+        """Show the chosen view alone, or on a wide screen the chart with a network view beside it."""
+        inspect = self.query_one(InspectView)
+        self.query_one(LossChart).display = self.view == "chart" or self.wide
+        inspect.display = self.view != "chart" or self.wide
+        inspect.border_title = f"{TITLES[inspect.mode]} · v next view"
+
     def _refresh_view(self) -> None:
-        """Redraw the open view of the network (not the chart) from the trainer, under the lock."""
-        if self.query_one("#views", ContentSwitcher).current != "inspect":
+        """Redraw the shown view of the network (not the chart) from the trainer, under the lock."""
+        inspect = self.query_one(InspectView)
+        if not inspect.display:
             return
         with self.session.lock:
-            self.query_one(InspectView).update_from(self.session.trainer, self.table_view.cursor_row)
+            inspect.update_from(self.session.trainer, self.table_view.cursor_row)
 
     def action_gradient_check(self) -> None:
         """Check backpropagation against centred differences on the current weights."""
@@ -406,9 +423,14 @@ class LabApp(FileActions, App[None]):
     def on_resize(self, event: events.Resize) -> None:
         """Use the compact layout below 100x30, and ask for more room below the minimum size."""
         width, height = event.size
-        self.screen.set_class(width < 100 or height < 30, "compact")
+        # Classes on the app (not the current screen, which may be a dialog) so the main screen's layout follows.
+        self.set_class(width < 100 or height < 30, "compact")
+        if self.wide != (width >= WIDE_SIZE[0] and height >= WIDE_SIZE[1]):
+            self.set_class(not self.wide, "wide")
+            self._place_views()
+            self._refresh_view()
         too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
-        self.screen.set_class(too_small, "too-small")
+        self.set_class(too_small, "too-small")
         if too_small:
             self.query_one("#too-small", Static).update(
                 f"nnlab needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]}; this one is {width}x{height}.\n"

@@ -2,17 +2,24 @@
 
 The worker holds the lock for one epoch at a time; the app holds it to change the table or learning rate, to read
 predictions, or to step by hand. Neither ever waits longer than one epoch.
+
+Both threads also share one interpreter lock, and a thread that wants it back waits up to the switch interval (5 ms)
+each time, several times per key press. So when the person presses a key the app ``hold``s the session: the worker
+waits between chunks (at most ``MAX_HOLD`` seconds) until the app has handled the key and repainted (``release``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 
 from lab.core.experiment import Experiment
 from lab.core.train import Trainer
 from lab.ui.messages import HistorySlice, Snapshot
+
+MAX_HOLD = 0.05  # the longest a key press pauses training, in seconds
 
 
 class Session:
@@ -31,6 +38,30 @@ class Session:
         self.run_id = 0
         self.sent = len(self.trainer.history)  # epochs of history already posted
         self.epochs_per_tick = 20
+        self._interface_idle = threading.Event()
+        self._interface_idle.set()
+        self._hold_until = 0.0
+        self.held_seconds = 0.0
+        """Time the worker has spent waiting for the interface, in seconds (for the benchmark)."""
+
+    def hold(self) -> None:
+        """Ask the worker to wait before its next chunk, for at most ``MAX_HOLD`` seconds from now (the interface
+        has input to handle)."""
+        self._hold_until = time.monotonic() + MAX_HOLD
+        self._interface_idle.clear()
+
+    def release(self) -> None:
+        """Let the worker go on."""
+        self._interface_idle.set()
+
+    def wait_for_interface(self) -> None:
+        """Called by the worker between chunks: wait while held, until released or the hold's deadline (so a lost
+        release costs one ``MAX_HOLD`` at most)."""
+        if not self._interface_idle.is_set():
+            start = time.monotonic()
+            if self._hold_until > start:
+                self._interface_idle.wait(self._hold_until - start)
+            self.held_seconds += time.monotonic() - start
 
     @property
     def experiment(self) -> Experiment:

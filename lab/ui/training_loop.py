@@ -3,7 +3,8 @@
 Epochs run in chunks under the session lock (a chunk lasts about ``CHUNK`` seconds, so the interface never waits
 longer than that for the lock), and ``cancelled()`` is checked before every epoch inside a chunk. Throttled, it runs
 ``session.epochs_per_tick`` epochs per 0.1 s tick; unthrottled, it rests ``REST`` seconds after every ``BURST`` so
-the interface thread has the interpreter to itself now and then. It posts a snapshot at most every ``interval``
+the interface thread has the interpreter to itself now and then, and it waits while the interface is handling a key
+(``Session.hold``). It posts a snapshot at most every ``interval``
 seconds and once at the end.
 """
 
@@ -33,6 +34,7 @@ def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[
     while not cancelled() and session.run_id == run_id:
         per_tick = session.epochs_per_tick
         want = min(chunk, per_tick - tick_epochs) if per_tick else chunk
+        session.wait_for_interface()
         started = time.perf_counter()
         with session.lock:
             trainer = session.trainer

@@ -94,11 +94,12 @@ class InspectView(Static):
         out.append(f"row {row} ({table.row_label(row)}) → {answer}   target {target}"
                    f"{'   held out' if row in table.heldout else ''}\n", "bold")
         out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip("abcdefgh", trace.x)) + "\n")
+        out.append("weights ✚/━ strong +/−, +/- weak, · near 0", "dim")
         names = ins.layer_names(trainer.net.shape)
         for l, layer in enumerate(trace.layers):
             w = layer.weights
             label = names[l] if l < len(names) else f"layer {l + 1}"
-            out.append(f"\n{label} ({w.activation})  weights: ✚/━ strong +/−, +/- weak, · near 0\n", "bold")
+            out.append(f"\n{label} ({w.activation})\n", "bold")
             for j in range(len(layer.a)):
                 col = "".join(w.weight_glyphs[:, j])
                 bias = w.bias_glyphs[j] if w.has_bias else " "
