@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +36,7 @@ from lab.ui.screens.presets import PresetScreen
 from lab.ui.session import Session
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
-from lab.ui.widgets.chart import LossChart
+from lab.ui.widgets.chart import COST_FACTOR, LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.status import StatusLine
@@ -97,6 +98,7 @@ class LabApp(FileActions, App[None]):
         self.epochs_per_second = 0.0
         self._last: Snapshot | None = None
         self.view = "chart"
+        self._next_view_draw = 0.0
         """The view the person chose: ``chart`` or one of the network views (``VIEWS``)."""
 
     # --- layout ----------------------------------------------------------------------------------------------------
@@ -216,7 +218,7 @@ class LabApp(FileActions, App[None]):
         self.table_view.show_outputs(snapshot.outputs)
         self._answer_query()
         self._show_status()
-        self._refresh_view()
+        self._refresh_view(throttled=snapshot.running)
 
     def _answer_query(self) -> None:
         pane = self.query_one(PredictionPane)
@@ -391,13 +393,18 @@ class LabApp(FileActions, App[None]):
         inspect.display = self.view != "chart" or self.wide
         inspect.border_title = f"{TITLES[inspect.mode]} · v next view"
 
-    def _refresh_view(self) -> None:
-        """Redraw the shown view of the network (not the chart) from the trainer, under the lock."""
+    def _refresh_view(self, throttled: bool = False) -> None:
+        """Redraw the shown view of the network (not the chart) from the trainer, under the lock. ``throttled``
+        (a training snapshot) redraws no more often than the chart: ``1/fps`` apart and ``COST_FACTOR`` times the
+        last redraw's cost apart."""
         inspect = self.query_one(InspectView)
-        if not inspect.display:
+        now = time.monotonic()
+        if not inspect.display or (throttled and now < self._next_view_draw):
             return
         with self.session.lock:
             inspect.update_from(self.session.trainer, self.table_view.cursor_row)
+        cost = time.monotonic() - now
+        self._next_view_draw = now + max(1.0 / self.fps, COST_FACTOR * cost)
 
     def action_gradient_check(self) -> None:
         """Check backpropagation against centred differences on the current weights."""
