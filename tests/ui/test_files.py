@@ -125,3 +125,27 @@ async def test_autosave_written_while_working(tmp_path):
         app._autosave_tick()
         await app.workers.wait_for_complete()
         assert read(path)[1].epoch == 2
+
+
+async def test_full_disk_on_save_keeps_the_previous_file(tmp_path, monkeypatch):
+    """A save that cannot be written (the disk is full) says so and leaves the file saved before intact."""
+    import errno
+    import os
+
+    target = tmp_path / "mine.json"
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "ctrl+s")
+        await type_path(pilot, target)
+        before = target.read_bytes()
+
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(os, "replace", full)
+        await pilot.press("s", "s", "ctrl+s")
+        await pilot.pause()
+        assert any("No space left on device" in n.message for n in app._notifications)
+        assert target.read_bytes() == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json"]  # no temporary left behind
+        assert app.session.trainer.epoch == 3  # and the work in the app is untouched

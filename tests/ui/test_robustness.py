@@ -144,3 +144,33 @@ def test_signal_saves_the_autosave_and_exits(tmp_path, sig):
         os.close(fd)
     experiment, trainer = read(tmp_path / "autosave.json")
     assert trainer is not None and trainer.epoch > 0
+
+
+def test_kill_9_then_restart_offers_the_last_autosave(tmp_path):
+    """After kill -9 mid-training (no chance to save on exit), the next start offers the periodic autosave."""
+    env = dict(os.environ, NNLAB_STATE_DIR=str(tmp_path), TERM="xterm-256color", COLUMNS="100", LINES="30")
+    proc, fd = _spawn([sys.executable, "-m", "lab"], env)
+    try:
+        assert b"Truth table" in _drain(fd, 4.0)
+        os.write(fd, b" ")  # start training
+        deadline = time.monotonic() + 20
+        while not (tmp_path / "autosave.json").exists() and time.monotonic() < deadline:
+            _drain(fd, 0.2)
+        assert (tmp_path / "autosave.json").exists()
+        proc.kill()
+        proc.wait(5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(fd)
+    proc, fd = _spawn([sys.executable, "-m", "lab"], env)
+    try:
+        out = b""
+        deadline = time.monotonic() + 20
+        while b"Restore your last session" not in out and time.monotonic() < deadline:
+            out += _drain(fd, 0.2)
+        assert b"Restore your last session" in out
+    finally:
+        proc.kill()
+        proc.wait(5)
+        os.close(fd)
