@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ from lab.core.errors import LabError
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
 
+DEFAULT_FPS = 10.0
 COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open")
 
 
@@ -29,8 +31,9 @@ def _app_parser() -> Parser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--recipe", choices=list(RECIPES), metavar="NAME", help="open a recipe: " + ", ".join(RECIPES))
     group.add_argument("--gate", choices=list(PRESETS), metavar="NAME", help="open a preset gate")
-    p.add_argument("--fps", type=float, default=10.0, metavar="N",
-                   help="training updates per second on screen, 0.5 to 30 (default 10; lower it on slow links)")
+    p.add_argument("--fps", type=float, default=None, metavar="N",
+                   help="training updates per second on screen, 0.5 to 30 (default: the NNLAB_FPS setting, else "
+                   "10; lower it on slow links)")
     return p
 
 
@@ -58,8 +61,26 @@ def _recipes(argv: Sequence[str]) -> int:
     return 0
 
 
+def _fps(flag: float | None) -> float:
+    """Screen updates a second while training: ``--fps``, else the ``NNLAB_FPS`` setting, else 10."""
+    source, value = "--fps", flag
+    if value is None:
+        text = os.environ.get("NNLAB_FPS", "").strip()
+        if not text:
+            return DEFAULT_FPS
+        source = "NNLAB_FPS"
+        try:
+            value = float(text)
+        except ValueError:
+            raise LabError(f"NNLAB_FPS: expected a number of updates a second (0.5 to 30), got {text!r}") from None
+    if not 0.5 <= value <= 30:
+        raise LabError(f"{source}: expected 0.5 to 30 updates a second, got {value:g}")
+    return value
+
+
 def _app(argv: Sequence[str], open_only: bool = False) -> int:
     args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
+    fps = _fps(getattr(args, "fps", None))
     from lab.core.experiment import Experiment
     from lab.core.gates import preset
     from lab.core.recipes import recipe
@@ -80,9 +101,6 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
     from lab.files.autosave import default_path
     from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
 
-    fps = getattr(args, "fps", 10.0)
-    if not 0.5 <= fps <= 30:
-        raise LabError(f"--fps: expected 0.5 to 30 updates a second, got {fps:g}")
     LabApp(experiment, trainer=trainer, path=path, autosave_path=default_path(), fps=fps).run()
     return 0
 
