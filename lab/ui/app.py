@@ -48,6 +48,7 @@ DEFAULT_FPS, MIN_FPS, MAX_FPS = 10.0, 0.5, 30.0
 MIN_SIZE = (80, 24)
 WIDE_SIZE = (160, 50)  # from here a network view sits beside the chart
 LR_FACTOR = 2.0
+PICTURE_FRAMES = 2  # the chart and views redraw once per this many status updates
 
 
 def speed_label(per_tick: int) -> str:
@@ -123,7 +124,7 @@ class LabApp(FileActions, App[None]):
         self.query_one(LossChart).border_title = "Loss · accuracy"
         self.query_one("#architecture-pane").border_title = "Architecture"
         chart = self.query_one(LossChart)
-        chart.min_interval = 1.0 / self.fps
+        chart.min_interval = self.picture_interval
         chart.monochrome = self.no_color  # Textual reads (and removes) NO_COLOR from the environment
         self.query_one(InspectView).monochrome = chart.monochrome
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
@@ -367,6 +368,12 @@ class LabApp(FileActions, App[None]):
         self._show_status()
 
     @property
+    def picture_interval(self) -> float:
+        """Seconds between redraws of the chart and the views while training: twice the numbers' interval. They
+        are the costliest things to draw and, over SSH, to send (a chart row is ~300 bytes in 24-bit colour)."""
+        return PICTURE_FRAMES / self.fps
+
+    @property
     def wide(self) -> bool:
         """Whether the screen is big enough to show a network view beside the chart."""
         return self.has_class("wide")
@@ -395,8 +402,8 @@ class LabApp(FileActions, App[None]):
 
     def _refresh_view(self, throttled: bool = False) -> None:
         """Redraw the shown view of the network (not the chart) from the trainer, under the lock. ``throttled``
-        (a training snapshot) redraws no more often than the chart: ``1/fps`` apart and ``COST_FACTOR`` times the
-        last redraw's cost apart."""
+        (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart and ``COST_FACTOR``
+        times the last redraw's cost apart."""
         inspect = self.query_one(InspectView)
         now = time.monotonic()
         if not inspect.display or (throttled and now < self._next_view_draw):
@@ -404,7 +411,7 @@ class LabApp(FileActions, App[None]):
         with self.session.lock:
             inspect.update_from(self.session.trainer, self.table_view.cursor_row)
         cost = time.monotonic() - now
-        self._next_view_draw = now + max(1.0 / self.fps, COST_FACTOR * cost)
+        self._next_view_draw = now + max(self.picture_interval, COST_FACTOR * cost)
 
     def action_gradient_check(self) -> None:
         """Check backpropagation against centred differences on the current weights."""
