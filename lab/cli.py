@@ -5,26 +5,28 @@
     nnlab train [gate] [network] [output]        train headless; see ``nnlab train --help``
     nnlab sweep [gate] [network] --seeds K       train from K seeds at once; see ``nnlab sweep --help``
     nnlab predict FILE BITS...                   ask a saved network about any input
+    nnlab demo [--fps N] [--hold SECONDS]        attract mode: the lab plays on its own until a key is pressed
     nnlab gates | nnlab recipes                  list what exists
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lab.commands.parser import Parser
 from lab.core.errors import LabError
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
 
-COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open")
+COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open", "demo")
 
 
 def _app_parser() -> Parser:
     p = Parser(prog="nnlab", description="A terminal learning lab for neural networks. With no arguments it opens "
                "the lab on the default experiment (keras-xor).",
-               epilog="commands: nnlab train | predict | gates | recipes | open FILE (each has --help)")
+               epilog="commands: nnlab train | predict | gates | recipes | open FILE | demo (each has --help)")
     p.add_argument("file", nargs="?", help="an experiment file to open")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--recipe", choices=list(RECIPES), metavar="NAME", help="open a recipe: " + ", ".join(RECIPES))
@@ -87,6 +89,36 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
     return 0
 
 
+def _bounded(low: float, high: float, unit: str) -> Callable[[str], float]:
+    """An argparse type: a number from ``low`` to ``high`` (NaN and infinity refused), named with ``unit``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {low:g} to {high:g} {unit}, got '{text}'")
+        return value
+
+    return parse
+
+
+def _demo(argv: Sequence[str]) -> int:
+    p = Parser(prog="nnlab demo", description="Attract mode: the lab plays a few gates and recipes on its own, "
+               "each with a one-line caption, in a loop. Any key or click hands it to you (that key does nothing "
+               "else; ctrl+c quits).")
+    p.add_argument("--fps", type=_bounded(0.5, 30, "updates a second"), default=10.0, metavar="N",
+                   help="training updates per second on screen, 0.5 to 30 (default 10; lower it on slow links)")
+    p.add_argument("--hold", type=_bounded(0.5, 600, "seconds"), default=4.0, metavar="SECONDS",
+                   help="how long each result stays on screen, 0.5 to 600 (default 4)")
+    args = p.parse_args(argv)
+    from lab.ui.demo import DemoApp  # imported late: the headless commands never load Textual
+
+    DemoApp(hold=args.hold, fps=args.fps).run()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nnlab`` command. Returns the exit status: 0, 2 for bad input, 130 when interrupted."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -109,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _gates(rest)
             if command == "recipes":
                 return _recipes(rest)
+            if command == "demo":
+                return _demo(rest)
             return _app(rest, open_only=True)
         return _app(argv)
     except LabError as e:
