@@ -5,14 +5,16 @@
     nnlab train [gate] [network] [output]        train headless; see ``nnlab train --help``
     nnlab sweep [gate] [network] --seeds K       train from K seeds at once; see ``nnlab sweep --help``
     nnlab predict FILE BITS...                   ask a saved network about any input
+    nnlab demo [--fps N] [--hold SECONDS]        attract mode: the lab plays on its own until a key is pressed
     nnlab gates | nnlab recipes                  list what exists
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lab.commands.parser import Parser
 from lab.core.errors import LabError
@@ -20,20 +22,38 @@ from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
 
 DEFAULT_FPS = 10.0
-COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open")
+COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open", "demo")
+
+
+def _bounded(low: float, high: float, unit: str) -> Callable[[str], float]:
+    """An argparse type: a number from ``low`` to ``high`` (NaN and infinity refused), named with ``unit``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {low:g} to {high:g} {unit}, got '{text}'")
+        return value
+
+    return parse
+
+
+FPS = _bounded(0.5, 30, "updates a second")
+FPS_HELP = "training updates per second on screen, 0.5 to 30 (default: the NNLAB_FPS setting, else 10; lower it on " \
+    "slow links)"
 
 
 def _app_parser() -> Parser:
     p = Parser(prog="nnlab", description="A terminal learning lab for neural networks. With no arguments it opens "
                "the lab on the default experiment (keras-xor).",
-               epilog="commands: nnlab train | predict | gates | recipes | open FILE (each has --help)")
+               epilog="commands: nnlab train | sweep | predict | gates | recipes | open FILE | demo (each has --help)")
     p.add_argument("file", nargs="?", help="an experiment file to open")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--recipe", choices=list(RECIPES), metavar="NAME", help="open a recipe: " + ", ".join(RECIPES))
     group.add_argument("--gate", choices=list(PRESETS), metavar="NAME", help="open a preset gate")
-    p.add_argument("--fps", type=float, default=None, metavar="N",
-                   help="training updates per second on screen, 0.5 to 30 (default: the NNLAB_FPS setting, else "
-                   "10; lower it on slow links)")
+    p.add_argument("--fps", type=FPS, default=None, metavar="N", help=FPS_HELP)
     return p
 
 
@@ -62,20 +82,17 @@ def _recipes(argv: Sequence[str]) -> int:
 
 
 def _fps(flag: float | None) -> float:
-    """Screen updates a second while training: ``--fps``, else the ``NNLAB_FPS`` setting, else 10."""
-    source, value = "--fps", flag
-    if value is None:
-        text = os.environ.get("NNLAB_FPS", "").strip()
-        if not text:
-            return DEFAULT_FPS
-        source = "NNLAB_FPS"
-        try:
-            value = float(text)
-        except ValueError:
-            raise LabError(f"NNLAB_FPS: expected a number of updates a second (0.5 to 30), got {text!r}") from None
-    if not 0.5 <= value <= 30:
-        raise LabError(f"{source}: expected 0.5 to 30 updates a second, got {value:g}")
-    return value
+    """Screen updates a second while training: ``--fps`` (checked by the parser), else the ``NNLAB_FPS`` setting,
+    else 10."""
+    if flag is not None:
+        return flag
+    text = os.environ.get("NNLAB_FPS", "").strip()
+    if not text:
+        return DEFAULT_FPS
+    try:
+        return FPS(text)
+    except argparse.ArgumentTypeError as e:
+        raise LabError(f"NNLAB_FPS: {e}") from None
 
 
 def _app(argv: Sequence[str], open_only: bool = False) -> int:
@@ -105,6 +122,21 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
     return 0
 
 
+def _demo(argv: Sequence[str]) -> int:
+    p = Parser(prog="nnlab demo", description="Attract mode: the lab plays a few gates and recipes on its own, "
+               "each with a one-line caption, in a loop. Any key or click hands it to you (that key does nothing "
+               "else; ctrl+c quits).")
+    p.add_argument("--fps", type=FPS, default=None, metavar="N", help=FPS_HELP)
+    p.add_argument("--hold", type=_bounded(0.5, 600, "seconds"), default=4.0, metavar="SECONDS",
+                   help="how long each result stays on screen, 0.5 to 600 (default 4)")
+    args = p.parse_args(argv)
+    fps = _fps(args.fps)
+    from lab.ui.demo import DemoApp  # imported late: the headless commands never load Textual
+
+    DemoApp(hold=args.hold, fps=fps).run()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nnlab`` command. Returns the exit status: 0, 2 for bad input, 130 when interrupted."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -127,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _gates(rest)
             if command == "recipes":
                 return _recipes(rest)
+            if command == "demo":
+                return _demo(rest)
             return _app(rest, open_only=True)
         return _app(argv)
     except LabError as e:

@@ -71,8 +71,9 @@ BAD = {
                                   "nnlab: error: {tmp}/untrained.json: holds no trained weights"),
     "gates takes no arguments": (["gates", "xor"], "nnlab gates: error: unrecognized arguments: xor"),
     "open a missing file": (["open", "{tmp}/missing.json"], "nnlab: error: {tmp}/missing.json: no such file"),
-    "fps too high": (["--fps", "100"], "nnlab: error: --fps: expected 0.5 to 30 updates a second, got 100"),
-    "fps not a number": (["--fps", "nan"], "nnlab: error: --fps: expected 0.5 to 30 updates a second, got nan"),
+    "fps too high": (["--fps", "100"], "nnlab: error: argument --fps: expected 0.5 to 30 updates a second, got '100'"),
+    "fps not a number": (["--fps", "nan"],
+                         "nnlab: error: argument --fps: expected 0.5 to 30 updates a second, got 'nan'"),
 }
 
 
@@ -118,8 +119,8 @@ def test_subprocess_json(tmp_path, subprocess_env):
 
 
 @pytest.mark.parametrize("value,message", [
-    ("fast", "nnlab: error: NNLAB_FPS: expected a number of updates a second (0.5 to 30), got 'fast'\n"),
-    ("0", "nnlab: error: NNLAB_FPS: expected 0.5 to 30 updates a second, got 0\n"),
+    ("fast", "nnlab: error: NNLAB_FPS: expected 0.5 to 30 updates a second, got 'fast'\n"),
+    ("0", "nnlab: error: NNLAB_FPS: expected 0.5 to 30 updates a second, got '0'\n"),
 ])
 def test_bad_fps_setting_is_one_line(cli, monkeypatch, value, message):
     """The NNLAB_FPS setting (for slow links) is checked like the flag, before any screen is drawn."""
