@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
@@ -54,6 +55,7 @@ class InspectView(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
+        self._extent = (0, 0)
         self.health: deque[ins.WeightHealth] = deque(maxlen=HISTORY)
         self.gradcheck: ins.GradCheck | None = None
         self._last: Text = Text("")
@@ -77,7 +79,11 @@ class InspectView(Static):
         self._last = draw(trainer, row)
         self._last.no_wrap = True
         self._last.overflow = "crop"
-        self.update(self._last)
+        # A layout pass reflows the whole screen: ask for one only when the text's extent changes.
+        lines = self._last.plain.split("\n")
+        extent = (len(lines), max(map(cell_len, lines)))
+        self.update(self._last, layout=extent != self._extent)
+        self._extent = extent
 
     def show_gradcheck(self, check: ins.GradCheck) -> None:
         """Keep a finished gradient check for the gradient-check view."""

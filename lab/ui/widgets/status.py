@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+from textual.content import Content
 from textual.widgets import Static
 
 from lab.ui.messages import DIVERGED, SOLVED, TRAINING
 
+MAX_LINES = 2  # as the stylesheet's max-height
 ICONS = {TRAINING: "▶", SOLVED: "✓", DIVERGED: "✗"}
 
 
@@ -39,5 +41,12 @@ class StatusLine(Static):
             parts.append(f"{epochs_per_second:,.0f} ep/s")
         parts.append(f"lr {lr:g}")
         parts.append(f"speed {speed}")
-        self.plain = " · ".join(parts)
-        self.update(self.plain)
+        text = " · ".join(parts)
+        if text == self.plain:
+            return
+        self.plain = text
+        # A layout pass reflows the whole screen (tens of milliseconds at 200x50): ask for one only when the
+        # wrapped line count changes, not ten times a second for new numbers.
+        width = self.content_size.width
+        lines = min(len(Content(text).wrap(width)), MAX_LINES) if width else 0
+        self.update(text, layout=lines != self.content_size.height)
