@@ -32,12 +32,14 @@ from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, 
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.presets import PresetScreen
+from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
 from lab.ui.widgets.prediction import PredictionPane
+from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE, SeedsView
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
@@ -53,7 +55,7 @@ def speed_label(per_tick: int) -> str:
     return "max" if per_tick == 0 else f"{per_tick}/tick"
 
 
-class LabApp(FileActions, App[None]):
+class LabApp(FileActions, SeedsActions, App[None]):
     """nnlab: define a gate, shape a network, watch it learn."""
 
     CSS_PATH = "styles/app.tcss"
@@ -75,6 +77,7 @@ class LabApp(FileActions, App[None]):
         Binding("g", "gradient_check", "Grad check", id="view.gradcheck"),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit"),
         *FILE_BINDINGS,
+        *SEEDS_BINDINGS,
     ]
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
@@ -107,6 +110,7 @@ class LabApp(FileActions, App[None]):
                 with ContentSwitcher(initial="chart", id="views"):
                     yield LossChart(id="chart")
                     yield InspectView(id="inspect")
+                    yield SeedsView(id="seeds")
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
         yield Static("", id="too-small")
@@ -354,11 +358,11 @@ class LabApp(FileActions, App[None]):
         self._show_status()
 
     def action_next_view(self) -> None:
-        """Show the next view in the chart pane: the loss chart, then each view of what the network learned."""
+        """Show the next view in the chart pane: the loss chart, each view of what the network learned, the seeds."""
         switcher = self.query_one("#views", ContentSwitcher)
         inspect = self.query_one(InspectView)
-        order = ("chart", *VIEWS)
-        current = "chart" if switcher.current == "chart" else inspect.mode
+        order = ("chart", *VIEWS, "seeds")
+        current = inspect.mode if switcher.current == "inspect" else switcher.current
         nxt = order[(order.index(current) + 1) % len(order)]
         self._show_view(nxt)
 
@@ -368,6 +372,10 @@ class LabApp(FileActions, App[None]):
         if name == "chart":
             switcher.current = "chart"
             pane.border_title = "Loss · accuracy"
+            return
+        if name == "seeds":
+            switcher.current = "seeds"
+            pane.border_title = SEEDS_TITLE
             return
         inspect = self.query_one(InspectView)
         inspect.mode = name
