@@ -17,18 +17,16 @@ import shlex
 import time
 from collections.abc import Sequence
 
-import numpy as np
-
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.commands.parser import Parser
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.sweep import Sweep, seed_list
+from lab.core.sweep_summary import rate_text, solve_histogram, sweep_stats
 
 MAX_SEEDS = 100_000
 DEFAULT_SEEDS = 100
 BAR_WIDTH = 40
-BINS = 10
 NETWORK_FLAGS = ("hidden", "output", "loss", "optimizer", "lr", "batch_size", "init", "no_bias", "epochs", "seed",
                  "stop")
 
@@ -108,11 +106,9 @@ def network_text(experiment: Experiment) -> str:
 
 def sweep_result(label: str, flags: str, experiment: Experiment, sweep: Sweep, seconds: float) -> dict:
     """One configuration's JSON object."""
-    solved = sweep.solved_epoch[sweep.solved_epoch > 0]
-    finite = sweep.last_loss[np.isfinite(sweep.last_loss)]
-    p10, median, p90 = (float(v) for v in np.percentile(solved, [10, 50, 90])) if solved.size else (None,) * 3
+    stats = sweep_stats(sweep, seconds)
     t = experiment.training
-    network_epochs = int(sweep.epochs_run.sum())
+    per_s = stats.network_epochs_per_s
     return {
         "label": label,
         "flags": flags,
@@ -120,54 +116,33 @@ def sweep_result(label: str, flags: str, experiment: Experiment, sweep: Sweep, s
         "loss": t.loss, "optimizer": t.optimizer, "lr": t.lr, "batch_size": t.batch_size, "init": t.init,
         "bias": experiment.architecture.bias, "epochs": t.epochs, "stop": t.stop,
         "first_seed": int(sweep.seeds[0]),
-        "seeds": sweep.size,
-        "solved": int(solved.size),
-        "success_rate": solved.size / sweep.size,
+        "seeds": stats.seeds,
+        "solved": stats.solved,
+        "success_rate": stats.success_rate,
         "solved_epochs": [int(e) or None for e in sweep.solved_epoch],
-        "median_solved_epoch": median,
-        "p10_solved_epoch": p10,
-        "p90_solved_epoch": p90,
-        "final_loss": {"min": float(finite.min()), "median": float(np.median(finite)), "max": float(finite.max())}
-        if finite.size else None,
-        "diverged": sweep.diverged,
-        "network_epochs": network_epochs,
+        "median_solved_epoch": stats.median_solved_epoch,
+        "p10_solved_epoch": stats.p10_solved_epoch,
+        "p90_solved_epoch": stats.p90_solved_epoch,
+        "final_loss": dict(zip(("min", "median", "max"), stats.final_loss)) if stats.final_loss else None,
+        "diverged": stats.diverged,
+        "network_epochs": stats.network_epochs,
         "seconds": round(seconds, 6),
-        "network_epochs_per_s": round(network_epochs / seconds, 1) if seconds > 0 else None,
+        "network_epochs_per_s": round(per_s, 1) if per_s is not None else None,
     }
-
-
-def _nice_width(top: int) -> int:
-    """A bin width of 1, 2 or 5 times a power of ten giving at most ``BINS`` bins up to epoch ``top``."""
-    raw = max(1, math.ceil(top / BINS))
-    scale = 10 ** (len(str(raw)) - 1)
-    return next(m * scale for m in (1, 2, 5, 10) if m * scale >= raw)
 
 
 def histogram_lines(epochs: list[int | None], top: int) -> list[str]:
     """Plain-text bars of solved epochs in bins of equal width up to ``top`` (shared by the configurations so they
     compare), then the unsolved seeds."""
-    solved = np.array([e for e in epochs if e is not None], dtype=np.int64)
-    unsolved = len(epochs) - solved.size
-    width = _nice_width(max(top, 1))
-    n_bins = max(1, math.ceil(top / width))
-    counts = np.bincount((solved - 1) // width, minlength=n_bins) if solved.size else np.zeros(n_bins, int)
-    peak = max(int(counts.max()), unsolved, 1)
-    labels = [f"{i * width + 1}-{(i + 1) * width}" for i in range(n_bins)] + ["not solved"]
+    histogram = solve_histogram([e or 0 for e in epochs], top)
+    peak = max(*histogram.counts, histogram.unsolved, 1)
+    labels = [*histogram.labels(), "not solved"]
     pad = max(map(len, labels))
     lines = []
-    for label, count in zip(labels, [*counts.tolist(), unsolved]):
+    for label, count in zip(labels, [*histogram.counts, histogram.unsolved]):
         bar = "#" * math.ceil(count * BAR_WIDTH / peak)
         lines.append(f"    {label:>{pad}} | {bar:<{BAR_WIDTH}} {count}")
     return lines
-
-
-def _rate(per_s: float | None) -> str:
-    if per_s is None:
-        return "-"
-    for unit, scale in (("M", 1e6), ("k", 1e3)):
-        if per_s >= scale:
-            return f"{per_s / scale:.3g}{unit}"
-    return f"{per_s:.3g}"
 
 
 def report_lines(result: dict, top: int) -> list[str]:
@@ -191,7 +166,7 @@ def report_lines(result: dict, top: int) -> list[str]:
     lines.append("  solved at epoch")
     lines += histogram_lines(r["solved_epochs"], top)
     lines.append(f"  {k:,} networks, {r['network_epochs']:,} network-epochs in {r['seconds']:.3f} s "
-                 f"({_rate(r['network_epochs_per_s'])} network-epochs/s)")
+                 f"({rate_text(r['network_epochs_per_s'])} network-epochs/s)")
     return lines
 
 

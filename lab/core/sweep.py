@@ -603,6 +603,14 @@ def block_size(shape: Shape, n_rows: int) -> int:
     return max(MIN_BLOCK, BLOCK_BYTES // per_member)
 
 
+def sweep_bytes(shape: Shape, n_rows: int, seeds: int) -> int:
+    """About how many bytes a sweep of ``seeds`` members of ``shape`` on ``n_rows`` training rows takes at its peak
+    without its history: 8 P floats per member (the initial draw, the stopped members' store, parameters, gradient,
+    up to two optimizer states, backup) plus one block's scratch. Measured peaks lie within about 20% of it."""
+    block = min(seeds, block_size(shape, n_rows))
+    return 8 * (8 * shape.n_params * seeds + 4 * max(n_rows, 1) * sum(shape.sizes[1:]) * block)
+
+
 def seed_list(base: int, count: int) -> list[int]:
     """``count`` seeds from ``base`` on, checked against the experiment file's seed range.
 
@@ -742,10 +750,14 @@ class Sweep:
             return BUDGET
         return READY
 
+    def solved_counts(self, start: int = 0) -> Array:
+        """How many members first solved the table at each epoch ``start + 1`` to ``epoch``, (epoch - start,) int."""
+        counts = np.bincount(self.solved_epoch[self.solved_epoch > 0], minlength=self.epoch + 1)
+        return counts[start + 1 : self.epoch + 1]
+
     def success_curve(self, start: int = 0) -> Array:
         """The fraction of members solved by the end of each epoch ``start + 1`` to ``epoch``, (epoch - start,)."""
-        counts = np.bincount(self.solved_epoch[self.solved_epoch > 0], minlength=self.epoch + 1)
-        return np.cumsum(counts)[start + 1 : self.epoch + 1] / self.size
+        return np.cumsum(self.solved_counts())[start:] / self.size
 
     # --- training ------------------------------------------------------------------------------------------------
     def step(self) -> int:

@@ -33,12 +33,14 @@ from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, 
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.presets import PresetScreen
+from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import COST_FACTOR, LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
 from lab.ui.widgets.prediction import PredictionPane
+from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE, SeedsView
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
@@ -48,6 +50,7 @@ DEFAULT_FPS, MIN_FPS, MAX_FPS = 10.0, 0.5, 30.0
 MIN_SIZE = (80, 24)
 WIDE_SIZE = (160, 50)  # from here a network view sits beside the chart
 LR_FACTOR = 2.0
+SIDE_VIEWS = (*VIEWS, "seeds")  # every view but the chart
 PICTURE_FRAMES = 2  # the chart and views redraw once per this many status updates
 
 
@@ -56,7 +59,7 @@ def speed_label(per_tick: int) -> str:
     return "max" if per_tick == 0 else f"{per_tick}/tick"
 
 
-class LabApp(FileActions, App[None]):
+class LabApp(FileActions, SeedsActions, App[None]):
     """nnlab: define a gate, shape a network, watch it learn."""
 
     CSS_PATH = "styles/app.tcss"
@@ -78,6 +81,7 @@ class LabApp(FileActions, App[None]):
         Binding("g", "gradient_check", "Grad check", id="view.gradcheck"),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit"),
         *FILE_BINDINGS,
+        *SEEDS_BINDINGS,
     ]
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
@@ -99,6 +103,7 @@ class LabApp(FileActions, App[None]):
         self.epochs_per_second = 0.0
         self._last: Snapshot | None = None
         self.view = "chart"
+        self._side = VIEWS[0]  # the view beside the chart on a wide screen
         self._next_view_draw = 0.0
         """The view the person chose: ``chart`` or one of the network views (``VIEWS``)."""
 
@@ -113,6 +118,7 @@ class LabApp(FileActions, App[None]):
                 with Horizontal(id="views"):
                     yield LossChart(id="chart")
                     yield InspectView(id="inspect")
+                    yield SeedsView(id="seeds")
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
         yield Static("", id="too-small")
@@ -122,6 +128,7 @@ class LabApp(FileActions, App[None]):
         self.query_one("#table-pane").border_title = "Truth table"
         self.query_one("#prediction-pane").border_title = "Prediction"
         self.query_one(LossChart).border_title = "Loss · accuracy"
+        self.query_one(SeedsView).border_title = SEEDS_TITLE
         self.query_one("#architecture-pane").border_title = "Architecture"
         chart = self.query_one(LossChart)
         chart.min_interval = self.picture_interval
@@ -379,25 +386,28 @@ class LabApp(FileActions, App[None]):
         return self.has_class("wide")
 
     def action_next_view(self) -> None:
-        """Show the next view: the loss chart, then each view of what the network learned (on a wide screen the
-        chart stays and the views take turns beside it)."""
-        order = VIEWS if self.wide else ("chart", *VIEWS)
-        current = self.query_one(InspectView).mode if self.view == "chart" and self.wide else self.view
+        """Show the next view: the loss chart, each view of what the network learned, the seeds (on a wide screen
+        the chart stays and the others take turns beside it)."""
+        order = SIDE_VIEWS if self.wide else ("chart", *SIDE_VIEWS)
+        current = self._side if self.view == "chart" and self.wide else self.view
         self._show_view(order[(order.index(current) + 1) % len(order)] if current in order else order[0])
 
     def _show_view(self, name: str) -> None:
         self.view = name
-        inspect = self.query_one(InspectView)
         if name != "chart":
-            inspect.mode = name
+            self._side = name
+        if name in VIEWS:
+            self.query_one(InspectView).mode = name
         self._place_views()
         self._refresh_view()
 
     def _place_views(self) -> None:
-        """Show the chosen view alone, or on a wide screen the chart with a network view beside it."""
+        """Show the chosen view alone, or on a wide screen the chart with the last other view beside it."""
+        side = self._side if self.wide and self.view == "chart" else self.view
         inspect = self.query_one(InspectView)
         self.query_one(LossChart).display = self.view == "chart" or self.wide
-        inspect.display = self.view != "chart" or self.wide
+        inspect.display = side in VIEWS
+        self.query_one(SeedsView).display = side == "seeds"
         inspect.border_title = f"{TITLES[inspect.mode]} · v next view"
 
     def _refresh_view(self, throttled: bool = False) -> None:

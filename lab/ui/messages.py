@@ -1,4 +1,4 @@
-"""App-wide messages: what the training worker tells the app.
+"""App-wide messages: what the training and sweep workers tell the app.
 
 Textual messages cannot themselves be frozen dataclasses (Textual sets bookkeeping attributes on them after
 construction), so each message is a thin ``Message`` carrying one frozen dataclass payload that the worker builds and
@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.message import Message
+
+from lab.core.sweep_summary import SweepStats
 
 # What the run is doing, as the status line says it.
 IDLE, TRAINING, PAUSED, SOLVED, DIVERGED, DONE = "idle", "training", "paused", "solved", "diverged", "done"
@@ -64,6 +66,44 @@ class TrainingProgress(Message):
 
 class TrainingFailed(Message):
     """Posted by the training worker when the core refused to train (e.g. every row is held out)."""
+
+    def __init__(self, run_id: int, error: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.error = error
+
+
+@dataclass(frozen=True)
+class SweepUpdate:
+    """A sweep's progress (the seeds view), small enough to post ~10 times a second.
+
+    Attributes:
+        run_id: which sweep this comes from (the view ignores any but the one it shows).
+        start: the epochs ``solved_counts`` starts after (the epochs already posted).
+        solved_counts: how many members first solved at each epoch ``start + 1`` to ``stats.epoch``.
+        stats: the sweep's numbers so far.
+        running: whether the worker goes on after this update.
+        finished: every member has stopped (its stop rule, the budget or divergence): the sweep is complete.
+    """
+
+    run_id: int
+    start: int
+    solved_counts: tuple[int, ...]
+    stats: SweepStats
+    running: bool
+    finished: bool
+
+
+class SweepProgress(Message):
+    """Posted by the sweep worker at most ~10 times a second, and once when it stops."""
+
+    def __init__(self, update: SweepUpdate) -> None:
+        super().__init__()
+        self.update = update
+
+
+class SweepFailed(Message):
+    """Posted by the sweep worker when the core refused the sweep (e.g. every row is held out)."""
 
     def __init__(self, run_id: int, error: str) -> None:
         super().__init__()

@@ -18,14 +18,14 @@ def view_text(app: LabApp) -> str:
 
 
 async def test_v_cycles_every_view_and_back_to_the_chart():
-    """v walks chart → network → units → surface → weights → gradient check → summary → chart."""
+    """v walks chart → network → units → surface → weights → gradient check → summary → seeds → chart."""
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
         seen = []
-        for _ in range(7):
+        for _ in range(8):
             await pilot.press("v")
             seen.append(app.view)
-        assert seen == ["network", "units", "surface", "health", "gradcheck", "summary", "chart"]
+        assert seen == ["network", "units", "surface", "health", "gradcheck", "summary", "seeds", "chart"]
 
 
 async def test_network_view_follows_the_cursor():

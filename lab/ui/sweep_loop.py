@@ -1,0 +1,62 @@
+"""The body of the sweep worker: trains one experiment from many seeds at once (``lab.core.sweep``) and reports.
+
+It owns its ``Sweep`` (nothing else touches it, so it needs no lock), checks ``cancelled()`` before every epoch,
+posts a ``SweepProgress`` at most every ``interval`` seconds and once at the end, and never touches a widget. Like the
+training loop it rests ``REST`` seconds after every ``BURST`` of work, so the interface thread gets the interpreter
+now and then.
+
+The seconds it reports are this thread's processor time (``time.thread_time``), not the time on the clock: the
+interface thread shares the interpreter and takes turns with it, by as much as several times the sweep's own time
+while the view redraws, and two configurations compare fairly only by the work each took.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Callable
+
+from lab.core.errors import LabError
+from lab.core.experiment import Experiment
+from lab.core.sweep import Sweep
+from lab.core.sweep_summary import sweep_stats
+from lab.ui.messages import SweepFailed, SweepProgress, SweepUpdate
+from lab.ui.training_loop import BURST, REST, TICK
+
+
+def sweep_loop(run_id: int, experiment: Experiment, seeds: Sequence[int], cancelled: Callable[[], bool],
+               post: Callable[[object], object], interval: float = TICK) -> None:
+    """Train ``experiment`` from each of ``seeds`` until every member stops or ``cancelled()``; post progress.
+
+    A ``LabError`` from the core (every row held out, a bad seed) is posted as ``SweepFailed``.
+    """
+    started = time.thread_time()
+    try:
+        sweep = Sweep(experiment, seeds, keep_history=False)
+    except LabError as e:
+        post(SweepFailed(run_id, str(e)))
+        return
+    sent = 0
+
+    def report(running: bool) -> None:
+        nonlocal sent
+        counts = sweep.solved_counts(sent)
+        post(SweepProgress(SweepUpdate(run_id, sent, tuple(int(c) for c in counts),
+                                       sweep_stats(sweep, time.thread_time() - started), running, sweep.done)))
+        sent = sweep.epoch
+
+    burst_start = last_post = time.perf_counter()
+    while not sweep.done and not cancelled():
+        try:
+            sweep.step()
+        except LabError as e:
+            post(SweepFailed(run_id, str(e)))
+            return
+        now = time.perf_counter()
+        if now - last_post >= interval:
+            report(True)
+            last_post = now
+        if now - burst_start >= BURST:
+            time.sleep(REST)
+            burst_start = time.perf_counter()
+    report(False)

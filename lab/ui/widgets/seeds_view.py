@@ -1,0 +1,343 @@
+"""The seeds view: the experiment trained from many seeds at once, alone or beside a pinned configuration.
+
+It holds up to two sweeps: ``latest`` (live while its worker runs) and ``pinned`` (frozen, "A"); with A pinned the
+latest is "B". For each it shows the numbers (seeds solved, the median, 10th and 90th percentile of the solve epochs,
+divergences, the sweep's processor seconds and network-epochs per second), the success curve (fraction of seeds
+solved against epoch, both on one plot) and a histogram of solve epochs with bins shared by both. The app feeds it
+(``begin``, ``apply``, ``pin``); every number comes from ``lab.core.sweep_summary``. Nothing is told by colour alone:
+A and B are named by letter, their curves have different markers and their histogram bars stand in a fixed order, A
+left of B."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from lab.core.experiment import Experiment
+from lab.core.sweep_summary import SweepStats, rate_text, solve_histogram
+from lab.ui.messages import SweepUpdate
+from lab.ui.widgets.chart import SeriesBuffer
+from lab.ui.widgets.success_curve import Curve, SuccessCurve
+
+TITLE = "Seeds · v next view"
+BLOCKS = " ▁▂▃▄▅▆▇█"
+MAX_BINS = 10
+MAX_BAR = 3  # columns a bar is wide at the most
+# Per sweep: the plot colour (plotext's name), the text colour (Rich's) and the curve's marker.
+LOOKS = {"A": ("orange", "orange1", "braille"), "B": ("cyan", "cyan", "dot"), "": ("cyan", "cyan", "braille")}
+
+
+@dataclass
+class SeedsRun:
+    """One sweep as the view knows it.
+
+    Attributes:
+        run_id: the worker's run id (updates of other runs are ignored).
+        label: the configuration's short name (``2-16-1 relu adam lr 0.01``).
+        experiment: the configuration as the person set it.
+        seeds: K, the number of seeds.
+        counts: how many seeds first solved at each epoch so far (index i is epoch i + 1).
+        stats: the latest numbers, None before the first update.
+        running: the worker is still training it.
+        finished: every seed stopped (budget, stop rule, divergence); False for a sweep stopped part way.
+    """
+
+    run_id: int
+    label: str
+    experiment: Experiment
+    seeds: int
+    counts: SeriesBuffer = field(default_factory=SeriesBuffer)
+    stats: SweepStats | None = None
+    running: bool = True
+    finished: bool = False
+
+    @property
+    def epoch(self) -> int:
+        """Epochs run so far."""
+        return len(self.counts)
+
+    def apply(self, update: SweepUpdate) -> None:
+        """Take in an update from the worker."""
+        self.counts.truncate(update.start)
+        self.counts.extend(update.solved_counts)
+        self.stats = update.stats
+        self.running = update.running
+        self.finished = update.finished
+
+    def fraction(self, until: int) -> np.ndarray:
+        """The fraction solved by each epoch, (epochs,): to the last epoch run, or for a finished sweep held level
+        to ``until`` (never past its budget), since nothing more is solved."""
+        curve = np.cumsum(self.counts.values) / self.seeds
+        pad = min(until, self.experiment.training.epochs) - curve.size
+        if self.finished and pad > 0 and curve.size:
+            curve = np.concatenate([curve, np.full(pad, curve[-1])])
+        return curve
+
+    def solve_epochs(self) -> np.ndarray:
+        """Each seed's solve epoch, 0 for one not solved (yet), (K,) int; in increasing order, not by seed."""
+        counts = self.counts.values.astype(np.int64)
+        solved = np.repeat(np.arange(1, counts.size + 1), counts)
+        return np.concatenate([solved, np.zeros(self.seeds - solved.size, dtype=np.int64)])
+
+    @property
+    def heading(self) -> str:
+        """The label, with the seeds when they do not start at 0: ``2-16-1 relu adam lr 0.01 · seeds 5-104``."""
+        first = self.experiment.training.seed
+        return self.label + (f" · seeds {first:,}-{first + self.seeds - 1:,}" if first else "")
+
+    def state(self) -> str:
+        """``▶ epoch 340 · `` while running, ``stopped at epoch 340 · `` when stopped part way, else nothing (shown
+        before the heading, so a narrow view crops the heading rather than the state)."""
+        if self.running:
+            return f"▶ epoch {self.epoch:,} · "
+        return "" if self.finished else f"stopped at epoch {self.epoch:,} · "
+
+
+def _epochs(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+class SeedsView(Vertical):
+    """The numbers, the success curve and the histogram of the latest sweep and the pinned one."""
+
+    show_timing: reactive[bool] = reactive(True, init=False)
+    """Show processor seconds and network-epochs per second (snapshot tests turn them off: they vary)."""
+    monochrome: reactive[bool] = reactive(False, init=False)
+    """Draw without colour."""
+    seed_count: reactive[int] = reactive(100, init=False)
+    """How many seeds the next sweep runs (for the hint)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.latest: SeedsRun | None = None
+        self.pinned: SeedsRun | None = None
+
+    def compose(self) -> ComposeResult:
+        yield _Numbers(self, id="seeds-numbers")
+        with Horizontal(id="seeds-plots"):
+            yield SuccessCurve(id="seeds-curve")
+            yield _Histogram(self, id="seeds-histogram")
+
+    def on_mount(self) -> None:
+        self.monochrome = self.app.no_color  # Textual reads (and removes) NO_COLOR from the environment
+        self._redraw()
+
+    # --- what the app tells it -------------------------------------------------------------------------------------
+    def begin(self, run_id: int, label: str, experiment: Experiment, seeds: int) -> None:
+        """A new sweep (run ``run_id``) replaces the latest."""
+        self.latest = SeedsRun(run_id, label, experiment, seeds)
+        self._redraw()
+
+    def apply(self, update: SweepUpdate) -> SeedsRun | None:
+        """Take in ``update`` if it belongs to the latest sweep; returns that sweep, else None."""
+        run = self.latest
+        if run is None or run.run_id != update.run_id:
+            return None
+        run.apply(update)
+        self._redraw()
+        return run
+
+    def drop(self, run_id: int) -> None:
+        """Forget the latest sweep if it is run ``run_id`` (the core refused it)."""
+        if self.latest is not None and self.latest.run_id == run_id:
+            self.latest = None
+            self._redraw()
+
+    def halt(self, run_id: int) -> None:
+        """Mark run ``run_id`` as no longer running (its worker ended, perhaps without a last update)."""
+        if self.latest is not None and self.latest.run_id == run_id and self.latest.running:
+            self.latest.running = False
+            self._redraw()
+
+    def pin(self) -> SeedsRun | None:
+        """Pin the latest sweep as A (it must be finished); returns it."""
+        if self.latest is None or not self.latest.finished:
+            return None
+        self.pinned, self.latest = self.latest, None
+        self._redraw()
+        return self.pinned
+
+    def unpin(self) -> None:
+        """Forget A."""
+        self.pinned = None
+        self._redraw()
+
+    def runs(self) -> list[tuple[str, SeedsRun]]:
+        """The sweeps shown, with their tags: ``[("A", a), ("B", b)]``, or ``[("", latest)]`` with nothing pinned."""
+        if self.pinned is None:
+            return [("", self.latest)] if self.latest is not None else []
+        return [("A", self.pinned)] + ([("B", self.latest)] if self.latest is not None else [])
+
+    # --- drawing ---------------------------------------------------------------------------------------------------
+    def watch_show_timing(self) -> None:
+        self._redraw()
+
+    def watch_monochrome(self) -> None:
+        self._redraw()
+
+    def watch_seed_count(self) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if not self.is_mounted:
+            return
+        runs = self.runs()
+        until = max((run.epoch for _, run in runs), default=0)
+        curve = self.query_one(SuccessCurve)
+        curve.monochrome = self.monochrome
+        curve.show(tuple(Curve(tag, run.fraction(until), LOOKS[tag][0], LOOKS[tag][2]) for tag, run in runs))
+        self.query_one(_Numbers).update_lines()
+        self.query_one(_Histogram).refresh()
+
+    def _style(self, tag: str) -> str:
+        return "bold" if self.monochrome else f"bold {LOOKS[tag][1]}"
+
+    def numbers_lines(self, width: int) -> list[Text]:
+        """The numbers of each sweep as a table fitted to ``width`` columns, with hints when there is little to
+        show."""
+        runs = self.runs()
+        lines: list[Text] = []
+        if not runs:
+            return self._hint(width, f"k trains this experiment from {self.seed_count:,} seeds at once (K changes "
+                              "how many) and shows how often and how fast it solves the gate. A pins the result "
+                              "as A, to compare with a changed network (B).")
+        inline, table = self._table(runs, width)
+        if not inline:
+            for tag, run in runs:
+                line = Text()
+                line.append(f"{tag or '▪'} ", self._style(tag))
+                line.append(run.state(), "dim")
+                line.append(run.heading)
+                lines.append(line)
+        lines += table
+        if self.pinned is not None and self.latest is None:
+            lines += self._hint(width, "Change the network (for example add a layer), then k runs B beside A.")
+        return lines
+
+    def _columns(self, runs: list[tuple[str, SeedsRun]], compact: int) -> list[tuple[str, list[str]]]:
+        """The table's columns (header, one cell per sweep); ``compact`` 0 to 2 makes them narrower."""
+        stats = [run.stats for _, run in runs]
+        cols: list[tuple[str, list[str]]] = [
+            ("solved", [f"{s.solved}/{s.seeds}" if s else "-" for s in stats])]
+        if compact < 2:
+            cols.append(("rate", [f"{100 * s.success_rate:.0f}%" if s else "-" for s in stats]))
+        cols.append(("median", [_epochs(s.median_solved_epoch if s else None) for s in stats]))
+        if compact < 1:
+            cols += [("p10", [_epochs(s.p10_solved_epoch if s else None) for s in stats]),
+                     ("p90", [_epochs(s.p90_solved_epoch if s else None) for s in stats])]
+        else:
+            cols.append(("p10-p90", [f"{_epochs(s.p10_solved_epoch)}-{_epochs(s.p90_solved_epoch)}"
+                                     if s and s.solved else "-" for s in stats]))
+        if any(s and s.diverged for s in stats):
+            cols.append(("diverged", [str(s.diverged) if s else "-" for s in stats]))
+        if self.show_timing:
+            cols += [("cpu s", [f"{s.seconds:.2f}" if s else "-" for s in stats]),
+                     ("net-ep/s", [rate_text(s.network_epochs_per_s) if s else "-" for s in stats])]
+        return cols
+
+    def _table(self, runs: list[tuple[str, SeedsRun]], width: int) -> tuple[bool, list[Text]]:
+        """``(inline, lines)``: the header and one row per sweep, with the labels inline when they fit."""
+        for compact in range(3):
+            cols = self._columns(runs, compact)
+            widths = [max(len(h), *map(len, cells)) for h, cells in cols]
+            size = 2 + sum(w + 2 for w in widths)
+            if size <= width or compact == 2:
+                break
+        labels = [run.state() + run.heading for _, run in runs]
+        label_width = max(map(len, labels))
+        inline = size + label_width + 2 <= width
+        header = Text("  " + (" " * (label_width + 2) if inline else ""))
+        for (h, _), w in zip(cols, widths):
+            header.append(f"{h:>{w}}", "dim")
+            header.append("  ")
+        lines = [header]
+        for i, (tag, run) in enumerate(runs):
+            row = Text()
+            row.append(f"{tag or '▪'} ", self._style(tag))
+            if inline:
+                row.append(run.state(), "dim")
+                row.append(run.heading)
+                row.append(" " * (label_width - len(labels[i]) + 2))
+            for (_, cells), w in zip(cols, widths):
+                row.append(f"{cells[i]:>{w}}  ")
+            lines.append(row)
+        for line in lines:
+            line.rstrip()
+        return inline, lines
+
+    def _hint(self, width: int, text: str) -> list[Text]:
+        return [Text(line, "dim italic") for line in textwrap.wrap(text, max(width, 20))]
+
+    def histogram_lines(self, width: int, height: int) -> list[Text]:
+        """Vertical bars of the solve epochs in shared bins (per sweep, the fraction of its seeds), then the seeds not
+        solved (✗); a title line above and the epoch axis below. Each bin is a group of one bar per sweep (A left of
+        B) and a gap; bars widen to fill the width, up to ``MAX_BAR`` columns."""
+        runs = [(tag, run) for tag, run in self.runs() if run.stats is not None]
+        if not runs or height < 3 or width < 8:
+            return []
+        n_runs = len(runs)
+        solve_epochs = [run.solve_epochs() for _, run in runs]
+        top = max(int(e.max()) for e in solve_epochs) or max(run.epoch for _, run in runs)
+        n_bins = max(1, min(MAX_BINS, (width - 2) // (n_runs + 1) - 1))
+        hists = [solve_histogram(e, max(top, 1), n_bins) for e in solve_epochs]
+        bins = len(hists[0].counts)
+        bar = max(1, min(MAX_BAR, ((width - 2) // (bins + 1) - 1) // n_runs))
+        group = n_runs * bar + 1
+        fractions = [np.array([*h.counts, h.unsolved]) / run.seeds for h, (_, run) in zip(hists, runs)]
+        peak = max(float(f.max()) for f in fractions) or 1.0
+        rows = height - 2
+        levels = [np.where(f > 0, np.maximum(1, np.round(f / peak * rows * 8)), 0).astype(int) for f in fractions]
+        lines = [Text("solved at epoch"[:width], "dim")]
+        for r in range(rows - 1, -1, -1):
+            line = Text()
+            for b in range(bins + 1):
+                if b == bins:
+                    line.append(" ")  # the unsolved group stands apart
+                for (tag, _), level in zip(runs, levels):
+                    eighths = min(max(int(level[b]) - 8 * r, 0), 8)
+                    line.append(BLOCKS[eighths] * bar, None if self.monochrome else LOOKS[tag][1])
+                line.append(" ")
+            lines.append(line)
+        span, end = bins * group - 1, f"{hists[0].top:,}"  # the bins' columns; the last one's end epoch
+        axis = "1" + end.rjust(span - 1) if span >= len(end) + 2 else end.rjust(span)
+        lines.append(Text(f"{axis}{' ' * (1 + group // 2)}✗"[:width], "dim"))
+        return lines
+
+
+class _Numbers(Widget):
+    """The seeds view's table of numbers (drawn by the view, fitted to this widget's width)."""
+
+    def __init__(self, view: SeedsView, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.seeds = view
+        self._height = 0
+
+    def update_lines(self) -> None:
+        """Redraw; lay the view out again only when the number of lines changes."""
+        height = len(self.seeds.numbers_lines(self.size.width)) if self.size.width else -1
+        self.refresh(layout=height != self._height)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        self._height = len(self.seeds.numbers_lines(width))
+        return self._height
+
+    def render(self) -> Text:
+        return Text("\n").join(self.seeds.numbers_lines(self.size.width))
+
+
+class _Histogram(Widget):
+    """The seeds view's histogram of solve epochs (drawn by the view, fitted to this widget's size)."""
+
+    def __init__(self, view: SeedsView, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.seeds = view
+
+    def render(self) -> Text:
+        return Text("\n").join(self.seeds.histogram_lines(self.size.width, self.size.height))
