@@ -2,6 +2,7 @@
 
     nnlab [FILE] [--recipe NAME | --gate NAME]   open the lab (the default experiment is keras-xor)
     nnlab open FILE                              open the lab on a saved experiment
+    nnlab serve [FILE] [--host H] [--port P]     serve the lab in a web browser (the serve extra)
     nnlab train [gate] [network] [output]        train headless; see ``nnlab train --help``
     nnlab sweep [gate] [network] --seeds K       train from K seeds at once; see ``nnlab sweep --help``
     nnlab predict FILE BITS...                   ask a saved network about any input
@@ -10,27 +11,51 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lab.commands.parser import Parser
 from lab.core.errors import LabError
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
 
-COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open")
+if TYPE_CHECKING:
+    from lab.core.experiment import Experiment
+    from lab.core.train import Trainer
+
+COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open", "serve")
 
 
 def _app_parser() -> Parser:
     p = Parser(prog="nnlab", description="A terminal learning lab for neural networks. With no arguments it opens "
                "the lab on the default experiment (keras-xor).",
-               epilog="commands: nnlab train | predict | gates | recipes | open FILE (each has --help)")
+               epilog="commands: nnlab train | predict | gates | recipes | open FILE | serve (each has --help)")
+    _add_app_options(p)
+    return p
+
+
+def _add_app_options(p: Parser) -> None:
+    """What the lab opens with (FILE, --recipe or --gate) and --fps: ``nnlab`` and ``nnlab serve`` share them."""
     p.add_argument("file", nargs="?", help="an experiment file to open")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--recipe", choices=list(RECIPES), metavar="NAME", help="open a recipe: " + ", ".join(RECIPES))
     group.add_argument("--gate", choices=list(PRESETS), metavar="NAME", help="open a preset gate")
     p.add_argument("--fps", type=float, default=10.0, metavar="N",
                    help="training updates per second on screen, 0.5 to 30 (default 10; lower it on slow links)")
+
+
+def _serve_parser() -> Parser:
+    p = Parser(prog="nnlab serve", description="Serve the lab in a web browser (textual-serve); each browser tab "
+               "gets its own lab. It has no login: whoever reaches the address drives a lab that reads and writes "
+               "files as you, so it listens on 127.0.0.1 unless --host says otherwise.")
+    _add_app_options(p)
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1, this machine "
+                   "only; 0.0.0.0 for every interface)")
+    p.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    p.add_argument("--public-url", metavar="URL", help="the address browsers use to reach the server, when it "
+                   "differs from http://HOST:PORT (behind a proxy; default with --host 0.0.0.0: this machine's name)")
     return p
 
 
@@ -58,8 +83,8 @@ def _recipes(argv: Sequence[str]) -> int:
     return 0
 
 
-def _app(argv: Sequence[str], open_only: bool = False) -> int:
-    args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
+def _opening(args: argparse.Namespace) -> tuple[Experiment, Trainer | None, float]:
+    """The experiment (and a file's saved trainer) the app options name, and the checked --fps; LabError if bad."""
     from lab.core.experiment import Experiment
     from lab.core.gates import preset
     from lab.core.recipes import recipe
@@ -77,13 +102,19 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
         experiment = Experiment(experiment.table, experiment.architecture, experiment.training, args.gate)
     else:
         experiment = recipe("keras-xor")
-    from lab.files.autosave import default_path
-    from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
-
     fps = getattr(args, "fps", 10.0)
     if not 0.5 <= fps <= 30:
         raise LabError(f"--fps: expected 0.5 to 30 updates a second, got {fps:g}")
-    LabApp(experiment, trainer=trainer, path=path, autosave_path=default_path(), fps=fps).run()
+    return experiment, trainer, fps
+
+
+def _app(argv: Sequence[str], open_only: bool = False) -> int:
+    args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
+    experiment, trainer, fps = _opening(args)
+    from lab.files.autosave import default_path
+    from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
+
+    LabApp(experiment, trainer=trainer, path=args.file, autosave_path=default_path(), fps=fps).run()
     return 0
 
 
@@ -109,6 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _gates(rest)
             if command == "recipes":
                 return _recipes(rest)
+            if command == "serve":
+                from lab.commands.serve import serve_main
+
+                args = _serve_parser().parse_args(rest)
+                _opening(args)  # a bad file or flag fails here in one line, not later inside the browser
+                return serve_main(args)
             return _app(rest, open_only=True)
         return _app(argv)
     except LabError as e:
