@@ -2,6 +2,7 @@
 
     nnlab [FILE] [--recipe NAME | --gate NAME]   open the lab (the default experiment is keras-xor)
     nnlab open FILE                              open the lab on a saved experiment
+    nnlab serve [FILE] [--host H] [--port P]     serve the lab in a web browser (the serve extra)
     nnlab train [gate] [network] [output]        train headless; see ``nnlab train --help``
     nnlab sweep [gate] [network] --seeds K       train from K seeds at once; see ``nnlab sweep --help``
     nnlab predict FILE BITS...                   ask a saved network about any input
@@ -15,14 +16,19 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from lab.commands.parser import Parser
 from lab.core.errors import LabError
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
 
+if TYPE_CHECKING:
+    from lab.core.experiment import Experiment
+    from lab.core.train import Trainer
+
 DEFAULT_FPS = 10.0
-COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open", "demo")
+COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open", "demo", "serve")
 
 
 def _bounded(low: float, high: float, unit: str) -> Callable[[str], float]:
@@ -48,12 +54,31 @@ FPS_HELP = "training updates per second on screen, 0.5 to 30 (default: the NNLAB
 def _app_parser() -> Parser:
     p = Parser(prog="nnlab", description="A terminal learning lab for neural networks. With no arguments it opens "
                "the lab on the default experiment (keras-xor).",
-               epilog="commands: nnlab train | sweep | predict | gates | recipes | open FILE | demo (each has --help)")
+               epilog="commands: nnlab train | sweep | predict | gates | recipes | open FILE | demo | serve (each "
+               "has --help)")
+    _add_app_options(p)
+    return p
+
+
+def _add_app_options(p: Parser) -> None:
+    """What the lab opens with (FILE, --recipe or --gate) and --fps: ``nnlab`` and ``nnlab serve`` share them."""
     p.add_argument("file", nargs="?", help="an experiment file to open")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--recipe", choices=list(RECIPES), metavar="NAME", help="open a recipe: " + ", ".join(RECIPES))
     group.add_argument("--gate", choices=list(PRESETS), metavar="NAME", help="open a preset gate")
     p.add_argument("--fps", type=FPS, default=None, metavar="N", help=FPS_HELP)
+
+
+def _serve_parser() -> Parser:
+    p = Parser(prog="nnlab serve", description="Serve the lab in a web browser (textual-serve); each browser tab "
+               "gets its own lab. It has no login: whoever reaches the address drives a lab that reads and writes "
+               "files as you, so it listens on 127.0.0.1 unless --host says otherwise.")
+    _add_app_options(p)
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1, this machine "
+                   "only; 0.0.0.0 for every interface)")
+    p.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    p.add_argument("--public-url", metavar="URL", help="the address browsers use to reach the server, when it "
+                   "differs from http://HOST:PORT (behind a proxy; default with --host 0.0.0.0: this machine's name)")
     return p
 
 
@@ -95,9 +120,8 @@ def _fps(flag: float | None) -> float:
         raise LabError(f"NNLAB_FPS: {e}") from None
 
 
-def _app(argv: Sequence[str], open_only: bool = False) -> int:
-    args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
-    fps = _fps(getattr(args, "fps", None))
+def _opening(args: argparse.Namespace) -> tuple[Experiment, Trainer | None, float]:
+    """The experiment (and a file's saved trainer) the app options name, and the checked --fps; LabError if bad."""
     from lab.core.experiment import Experiment
     from lab.core.gates import preset
     from lab.core.recipes import recipe
@@ -115,10 +139,16 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
         experiment = Experiment(experiment.table, experiment.architecture, experiment.training, args.gate)
     else:
         experiment = recipe("keras-xor")
+    return experiment, trainer, _fps(getattr(args, "fps", None))
+
+
+def _app(argv: Sequence[str], open_only: bool = False) -> int:
+    args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
+    experiment, trainer, fps = _opening(args)
     from lab.files.autosave import default_path
     from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
 
-    LabApp(experiment, trainer=trainer, path=path, autosave_path=default_path(), fps=fps).run()
+    LabApp(experiment, trainer=trainer, path=args.file, autosave_path=default_path(), fps=fps).run()
     return 0
 
 
@@ -161,6 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _recipes(rest)
             if command == "demo":
                 return _demo(rest)
+            if command == "serve":
+                from lab.commands.serve import serve_main
+
+                args = _serve_parser().parse_args(rest)
+                _opening(args)  # a bad file or flag fails here in one line, not later inside the browser
+                return serve_main(args)
             return _app(rest, open_only=True)
         return _app(argv)
     except LabError as e:
