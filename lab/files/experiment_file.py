@@ -240,10 +240,22 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
 
 
 # --- bytes and files -----------------------------------------------------------------------------------------------
+def capture(experiment: Experiment, trainer: Trainer | None = None) -> ExperimentSpec:
+    """What the file will hold, copied out of the trainer into plain lists (about a millisecond for 50,000 epochs
+    of history), so it can be encoded later, in another thread, while the trainer goes on."""
+    return _spec_of(experiment, trainer)
+
+
+def encode(spec: ExperimentSpec, indent: bool = True) -> bytes:
+    """A captured experiment as JSON bytes, indented unless ``indent`` is False (most of the cost of a save:
+    about 8 ms for 50,000 epochs of history)."""
+    data = msgspec.json.encode(spec)
+    return (msgspec.json.format(data, indent=2) if indent else data) + b"\n"
+
+
 def dumps(experiment: Experiment, trainer: Trainer | None = None, indent: bool = True) -> bytes:
     """The experiment (and the trainer's state, when given) as JSON bytes, indented unless ``indent`` is False."""
-    data = msgspec.json.encode(_spec_of(experiment, trainer))
-    return (msgspec.json.format(data, indent=2) if indent else data) + b"\n"
+    return encode(capture(experiment, trainer), indent)
 
 
 def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:

@@ -132,6 +132,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.query_one("#architecture-pane").border_title = "Architecture"
         chart = self.query_one(LossChart)
         chart.min_interval = self.picture_interval
+        chart.wait_for_interface = self.session.wait_for_interface
         chart.monochrome = self.no_color  # Textual reads (and removes) NO_COLOR from the environment
         self.query_one(InspectView).monochrome = chart.monochrome
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
@@ -162,8 +163,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
     async def on_event(self, event: events.Event) -> None:
         """A key press or click holds the training worker until it is handled and painted (see ``Session.hold``)."""
         if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded and self._training_on:
+            # Released after the third refresh: the key's own repaint, then the repaints of what it caused (a
+            # moved cursor redraws the open view of the network). A lost release expires after MAX_HOLD anyway.
             self.session.hold()
-            self.call_after_refresh(self.call_after_refresh, self.session.release)
+            self.call_after_refresh(self.call_after_refresh, self.call_after_refresh, self.session.release)
         await super().on_event(event)
 
     @property

@@ -17,7 +17,7 @@ from textual.binding import Binding
 
 from lab.core.errors import LabError
 from lab.files import autosave
-from lab.files.experiment_file import dumps, read, write_atomic
+from lab.files.experiment_file import ExperimentSpec, capture, encode, read, write_atomic
 from lab.files.exports import history_csv, standalone_script, write_weights
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.export import EXPORTS, ExportScreen
@@ -49,11 +49,15 @@ class FileActions:
     _dirty: bool
 
     # --- saving ----------------------------------------------------------------------------------------------------
-    def _experiment_bytes(self: LabApp, indent: bool = True) -> bytes:
+    def _experiment_spec(self: LabApp) -> ExperimentSpec:
+        """The experiment and its trained state as they are now, copied under the session lock."""
         with self.session.lock:
             trainer = self.session.trainer
             trained = trainer if trainer.epoch else None
-            return dumps(trainer.experiment if trained else self.experiment, trained, indent=indent)
+            return capture(trainer.experiment if trained else self.experiment, trained)
+
+    def _experiment_bytes(self: LabApp, indent: bool = True) -> bytes:
+        return encode(self._experiment_spec(), indent)
 
     def action_save(self: LabApp) -> None:
         """Save to the file this experiment came from or was last saved to; else ask for one."""
@@ -176,12 +180,12 @@ class FileActions:
     def _autosave_tick(self: LabApp) -> None:
         if self._dirty and not isinstance(self.screen, ConfirmScreen):
             self._dirty = False
-            self._autosave_worker(self._experiment_bytes(indent=False))
+            self._autosave_worker(self._experiment_spec())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="autosave", name="autosave")
-    def _autosave_worker(self: LabApp, data: bytes) -> None:
-        """Write the autosave off the interface thread."""
-        self.write_autosave(data)
+    def _autosave_worker(self: LabApp, spec: ExperimentSpec) -> None:
+        """Encode and write the autosave off the interface thread (encoding is most of the cost)."""
+        self.write_autosave(encode(spec, indent=False))
 
     def write_autosave(self: LabApp, data: bytes | None = None) -> None:
         """Write the autosave now (``data`` captured earlier, or the current experiment)."""

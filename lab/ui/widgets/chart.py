@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,6 +112,9 @@ class LossChart(PlotextPlot):
         """Set by the app while training: build in a thread worker."""
         self.min_interval = MIN_INTERVAL
         """Seconds between redraws at the least (the app's frame-rate setting)."""
+        self.wait_for_interface: Callable[[], None] = lambda: None
+        """Called by the build thread before it starts: the app lets it wait while a key press is being handled
+        (the same hold as the trainer's, so the interface thread has the interpreter to itself)."""
         self._built: tuple[list[Strip], tuple[int, int]] | None = None
         self._stale = True
         self._plt_lock = threading.Lock()
@@ -173,6 +177,7 @@ class LossChart(PlotextPlot):
     @work(thread=True, exclusive=True, exit_on_error=False, group="chart", name="chart")
     def _build_worker(self, data: ChartData) -> None:
         """Build the chart text in a thread (holding the plot's lock) and post it back."""
+        self.wait_for_interface()
         with self._plt_lock:
             lines = self._build(data)
         self.post_message(self.Built(lines, (data.width, data.height)))

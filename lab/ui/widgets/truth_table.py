@@ -67,10 +67,10 @@ class TruthTableView(ScrollView, can_focus=True):
 
     table: reactive[TruthTable] = reactive(TruthTable(2, ("0110",)), always_update=True)
     """The gate shown (replace it to show another; edits by the user post ``Edited``)."""
-    cursor_row: reactive[int] = reactive(0)
-    """The row under the cursor."""
-    cursor_output: reactive[int] = reactive(0)
-    """The output column under the cursor."""
+    cursor_row: reactive[int] = reactive(0, repaint=False)
+    """The row under the cursor (a move repaints just the two lines it touches)."""
+    cursor_output: reactive[int] = reactive(0, repaint=False)
+    """The output column under the cursor (a move repaints just the cursor's line)."""
 
     class Edited(Message):
         """The user changed the table (a bit, a held-out row, the number of inputs or outputs)."""
@@ -160,7 +160,7 @@ class TruthTableView(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self, new))
 
     def watch_cursor_output(self) -> None:
-        self.refresh()
+        self.refresh_line(self.cursor_row + 1 - int(self.scroll_offset.y))
 
     def _scroll_to_cursor(self) -> None:
         # Line 0 is the header, so row r sits at virtual line r + 1; keep it below the header.
