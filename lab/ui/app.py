@@ -229,7 +229,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.table_view.show_outputs(snapshot.outputs)
         self._answer_query()
         self._show_status()
-        self._refresh_view(throttled=snapshot.running)
+        if not (snapshot.running and self.query_one(LossChart).display):
+            self._refresh_view(throttled=snapshot.running)  # beside a live chart it follows the chart instead
 
     def _answer_query(self) -> None:
         pane = self.query_one(PredictionPane)
@@ -437,6 +438,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
             check = trainer_gradient_check(trainer, samples=samples)
         self.query_one(InspectView).show_gradcheck(check)
         self._show_view("gradcheck")
+
+    @on(LossChart.Built)
+    def _chart_built(self) -> None:
+        """While training beside the chart, the open view redraws when the chart does: one repaint for both."""
+        if self.running:
+            self._refresh_view()
 
     @on(TruthTableView.CursorMoved)
     def _cursor_moved(self) -> None:

@@ -111,11 +111,14 @@ class TruthTableView(ScrollView, can_focus=True):
         if outputs and (len(outputs) != t.n_rows or len(outputs[0]) != t.n_outputs):
             outputs = ()  # from a network of another shape (a reset is on its way)
         shown = lambda rows: [[value_text(v) + str(v > THRESHOLD) for v in r] for r in rows]  # noqa: E731
-        if len(outputs) != len(self._outputs) or shown(outputs) != shown(self._outputs):
-            self._outputs = outputs
+        before, now = shown(self._outputs), shown(outputs)
+        self._outputs = outputs
+        if len(before) != len(now):
             self.refresh()
-        else:
-            self._outputs = outputs
+            return
+        top = int(self.scroll_offset.y)
+        for row in (r for r in range(len(now)) if now[r] != before[r]):
+            self.refresh_line(row + 1 - top)  # line 0 is the header
 
     def watch_table(self, table: TruthTable) -> None:
         if self.cursor_row >= table.n_rows:
