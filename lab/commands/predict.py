@@ -10,6 +10,7 @@ import numpy as np
 from lab.commands.parser import Parser
 from lab.core.errors import LabError
 from lab.core.gates import parse_inputs
+from lab.core.numbers import four
 from lab.files.experiment_file import read
 
 
@@ -39,7 +40,7 @@ def predict_main(argv: Sequence[str]) -> int:
         print(json.dumps({"inputs": x[0].tolist(), "outputs": dict(zip(names, map(float, y)))}))
     else:
         for name, v in zip(names, y):
-            print(f"{name} = {v:.4f}  (rounds to {int(v > 0.5)})")
+            print(f"{name} = {four(v)}  (rounds to {int(v > 0.5)})")
     return 0
 
 

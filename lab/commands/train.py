@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from lab.commands.parser import Parser
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.core.errors import LabError
+from lab.core.numbers import four
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
 from lab.files.exports import write_history_csv, write_script, write_weights
@@ -47,10 +48,10 @@ def _finite(x: float | None) -> float | None:
 def epoch_line(trainer: Trainer) -> str:
     """``Epoch 12/1000 - loss: 0.2549 - binary_accuracy: 0.5000`` (and ``val_`` metrics for held-out rows)."""
     h, e = trainer.history, trainer.epoch
-    line = (f"Epoch {e}/{trainer.experiment.training.epochs} - loss: {h.loss[-1]:.4f} - "
+    line = (f"Epoch {e}/{trainer.experiment.training.epochs} - loss: {four(h.loss[-1])} - "
             f"binary_accuracy: {h.accuracy[-1]:.4f}")
     if h.heldout_loss and trainer.experiment.table.heldout:
-        line += f" - val_loss: {h.heldout_loss[-1]:.4f} - val_binary_accuracy: {h.heldout_accuracy[-1]:.4f}"
+        line += f" - val_loss: {four(h.heldout_loss[-1])} - val_binary_accuracy: {h.heldout_accuracy[-1]:.4f}"
     return line
 
 
@@ -62,7 +63,7 @@ def prediction_lines(trainer: Trainer) -> list[str]:
     lines = [f"{'inputs':>{max(6, table.n_inputs)}}  target  output  {names}"]
     for r in range(table.n_rows):
         target = "".join(table.columns[k][r] for k in range(table.n_outputs))
-        outs = " ".join(f"{v:.4f}" for v in y[r])
+        outs = " ".join(four(v) for v in y[r])
         right = all((y[r, k] > 0.5) == (table.bit(r, k) == 1) for k in range(table.n_outputs))
         mark = "ok" if right else "WRONG"
         held = "  (held out)" if r in table.heldout else ""

@@ -167,6 +167,13 @@ class Experiment:
     training: Training = field(default_factory=Training)
     name: str = "experiment"
 
+    def __post_init__(self) -> None:
+        try:
+            self.name.encode("utf-8")
+        except UnicodeEncodeError as e:
+            # A lone surrogate cannot be written to a file or a terminal: refuse it here, not at the first save.
+            raise ConfigError(f"name: not valid text (character {e.start + 1} is a lone surrogate)") from None
+
     @property
     def shape(self) -> Shape:
         """The network shape this experiment trains."""

@@ -3,6 +3,8 @@ initialisers and summary the settings lead to."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -108,3 +110,9 @@ def test_summary_counts_keras_params():
     assert any(l.startswith(" dense (Dense, relu)") and l.rstrip().endswith("48") for l in lines)
     assert any(l.startswith(" dense_1 (Dense, sigmoid)") and l.rstrip().endswith("17") for l in lines)
     assert "Total params: 65" in lines
+
+
+def test_a_name_that_cannot_be_written_is_refused_at_once():
+    """A lone surrogate in the name is a one-line ConfigError when the experiment is made, not at the first save."""
+    with pytest.raises(ConfigError, match=r"name: not valid text \(character 2 is a lone surrogate\)"):
+        replace(recipe("keras-xor"), name="x\ud800y")

@@ -13,6 +13,7 @@ import numpy as np
 from lab.core.errors import LabError
 from lab.core.expr import VARIABLES
 from lab.core.gates import parse_inputs
+from lab.core.numbers import four
 
 THRESHOLD = 0.5
 
@@ -87,5 +88,5 @@ class PredictionPane(Vertical):
         parts = []
         for name, v in zip(self.output_names, outputs):
             bit = "?" if v != v else str(int(v > THRESHOLD))
-            parts.append(f"{name} = {v:.4f} → {bit}")
+            parts.append(f"{name} = {four(v)} → {bit}")
         result.update("   ".join(parts))

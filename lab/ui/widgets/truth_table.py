@@ -10,6 +10,8 @@ two decimals and a mark (✓ right, ✗ wrong) so correctness never depends on c
 
 from __future__ import annotations
 
+import math
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -27,13 +29,24 @@ PRED_WIDTH = 5  # ".07✓" or "-1.5✗"
 
 
 def value_text(value: float) -> str:
-    """An output to two decimals in at most four characters: ``.07``, ``1.00``, ``-.50``, ``12.3``, ``nan``."""
-    if value != value:
-        return "nan"
+    """An output to two decimals in at most four characters: ``.07``, ``1.00``, ``-.50``, ``12.3``, ``-123``; from
+    999.5 up (a linear output) its order of magnitude, ``2e3``, ``1e12``, ``-1e5``, then ``huge``/``-big``;
+    ``nan``, ``inf``, ``-inf``."""
+    if not math.isfinite(value):
+        return "nan" if value != value else ("inf" if value > 0 else "-inf")
     text = f"{value:.2f}"
     if text.startswith("0.") or text.startswith("-0."):
         text = text.replace("0.", ".", 1)
-    return text if len(text) <= 4 else f"{value:.3g}"[:4]
+    if len(text) <= 4:
+        return text
+    if abs(value) < 999.5:
+        return f"{value:.3g}" if abs(value) >= 99.95 or value > 0 else f"{value:.2g}"
+    exponent = math.floor(math.log10(abs(value)))
+    digit = round(abs(value) / 10.0**exponent)
+    if digit == 10:  # 9.6e2 rounds up to 1e3
+        digit, exponent = 1, exponent + 1
+    text = f"{'-' if value < 0 else ''}{digit}e{exponent}"
+    return text if len(text) <= 4 else ("huge" if value > 0 else "-big")
 
 
 class TruthTableView(ScrollView, can_focus=True):

@@ -1,0 +1,17 @@
+"""Numbers as people read them: four decimals, as Keras prints metrics, unless that would take a screenful."""
+
+from __future__ import annotations
+
+import math
+
+FIXED_LIMIT = 1e6  # from here on (a linear output or loss running away) scientific notation
+
+
+def four(x: float) -> str:
+    """``0.2549``; ``1.2346e+09`` from a million up; ``nan``, ``inf`` and ``-inf`` as themselves.
+
+    Keras prints metrics with four decimals, which for a diverging linear network would be hundreds of digits.
+    """
+    if not math.isfinite(x) or abs(x) < FIXED_LIMIT:
+        return f"{x:.4f}" if math.isfinite(x) else str(x)
+    return f"{x:.4e}"

@@ -1,0 +1,33 @@
+"""The truth table's answer column: any output in at most four characters, never misleading."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from lab.ui.widgets.truth_table import value_text
+
+
+@pytest.mark.parametrize("value,text", [
+    (0.07, ".07"), (1.0, "1.00"), (-0.5, "-.50"), (12.345, "12.3"), (-12.345, "-12"), (123.4, "123"),
+    (-123.4, "-123"), (999.6, "1e3"), (1234.0, "1e3"), (-45678.0, "-5e4"), (1e12, "1e12"), (1e200, "huge"),
+    (-1e200, "-big"), (float("nan"), "nan"), (float("inf"), "inf"), (float("-inf"), "-inf"),
+])
+def test_examples(value, text):
+    """Two decimals where they fit; an order of magnitude for a linear output's large values."""
+    assert value_text(value) == text
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_always_four_characters_at_most_and_the_right_size(value):
+    """Every float fits the column, and a shown number is within a factor of ten of the value (no '1.23' for 1234)."""
+    text = value_text(value)
+    assert 1 <= len(text) <= 4
+    if math.isfinite(value) and text not in ("huge", "-big"):
+        shown = float(text)  # ".07", "-.50" and "1e3" all read back
+        if shown == 0:
+            assert abs(value) < 0.005
+        else:
+            assert 0.1 <= value / shown <= 10
