@@ -127,11 +127,10 @@ def _opening(args: argparse.Namespace) -> tuple[Experiment, Trainer | None, floa
     from lab.core.recipes import recipe
 
     trainer = None
-    path = args.file
-    if path:
+    if args.file:
         from lab.files.experiment_file import read
 
-        experiment, trainer = read(path)
+        experiment, trainer = read(args.file)
     elif getattr(args, "recipe", None):
         experiment = recipe(args.recipe)
     elif getattr(args, "gate", None):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 FIXED_LIMIT = 1e6  # from here on (a linear output or loss running away) scientific notation
 
 
@@ -12,6 +10,4 @@ def four(x: float) -> str:
 
     Keras prints metrics with four decimals, which for a diverging linear network would be hundreds of digits.
     """
-    if not math.isfinite(x) or abs(x) < FIXED_LIMIT:
-        return f"{x:.4f}" if math.isfinite(x) else str(x)
-    return f"{x:.4e}"
+    return f"{x:.4f}" if abs(x) < FIXED_LIMIT else f"{x:.4e}"  # nan and inf format as themselves either way

@@ -101,7 +101,6 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._dirty = False
         self._training_on = False
         self.epochs_per_second = 0.0
-        self._last: Snapshot | None = None
         self.view = "chart"
         self._side = VIEWS[0]  # the view beside the chart on a wide screen
         self._next_view_draw = 0.0

@@ -32,9 +32,7 @@ def value_text(value: float) -> str:
     """An output to two decimals in at most four characters: ``.07``, ``1.00``, ``-.50``, ``12.3``, ``-123``; from
     999.5 up (a linear output) its order of magnitude, ``2e3``, ``1e12``, ``-1e5``, then ``huge``/``-big``;
     ``nan``, ``inf``, ``-inf``."""
-    if not math.isfinite(value):
-        return "nan" if value != value else ("inf" if value > 0 else "-inf")
-    text = f"{value:.2f}"
+    text = f"{value:.2f}"  # nan, inf and -inf come out as themselves and fit
     if text.startswith("0.") or text.startswith("-0."):
         text = text.replace("0.", ".", 1)
     if len(text) <= 4:
