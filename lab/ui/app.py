@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -99,6 +100,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.known_paths = {self.path.resolve()} if self.path else set()
         self.autosave_path = autosave_path
         self._dirty = False
+        self._input_handled = False  # a key or click has been handled: the next paint releases the worker
         self._training_on = False
         self.epochs_per_second = 0.0
         self.view = "chart"
@@ -160,13 +162,43 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.exit(return_code=0)
 
     async def on_event(self, event: events.Event) -> None:
-        """A key press or click holds the training worker until it is handled and painted (see ``Session.hold``)."""
-        if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded and self._training_on:
-            # Released after the third refresh: the key's own repaint, then the repaints of what it caused (a
-            # moved cursor redraws the open view of the network). A lost release expires after MAX_HOLD anyway.
-            self.session.hold()
-            self.call_after_refresh(self.call_after_refresh, self.call_after_refresh, self.session.release)
-        await super().on_event(event)
+        """A key press or click holds the training worker from its arrival until its effects are painted (see
+        ``Session.hold``), so the interface thread has the interpreter to itself meanwhile.
+
+        A key reaches the app twice: first as it arrives (the app forwards it to the focused widget), then, when no
+        widget used it, bubbled back up, when the app runs its binding. Once the binding has run (or the widget
+        has used the key), the next paint of the screen releases the worker (``_display``); a key that changes
+        nothing on screen is released by the hold's deadline, ``MAX_HOLD``.
+        """
+        if not self._training_on or not isinstance(event, (events.Key, events.MouseDown)):
+            await super().on_event(event)
+            return
+        if event.is_forwarded:
+            await super().on_event(event)  # the app's bindings run here
+            self._input_handled = True
+            return
+        self.session.hold()
+        self._input_handled = False
+        await super().on_event(event)  # forwards it to the focused widget (or the one under the mouse)
+        if isinstance(event, events.MouseDown):
+            self._input_handled = True
+        elif self.focused is not None:
+            self.focused.call_after_refresh(self._after_widget_key, event)
+
+    def _after_widget_key(self, event: events.Key) -> None:
+        """The focused widget has had ``event``: if it used it (typing in a field), the key is handled; else the
+        key is on its way back up to the app's bindings. (Textual keeps "a widget used this event" as the event's
+        stop flag, with no public accessor.)"""
+        if getattr(event, "_stop_propagation", True):
+            self._input_handled = True
+
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        """Textual's hook after every compositor pass (the one place a paint can be seen): the first paint after a
+        key or click was handled releases the training worker."""
+        super()._display(screen, renderable)
+        if self._input_handled:
+            self._input_handled = False
+            self.session.release()
 
     @property
     def running(self) -> bool:

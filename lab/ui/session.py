@@ -5,11 +5,14 @@ predictions, or to step by hand. Neither ever waits longer than one epoch.
 
 Both threads also share one interpreter lock, and a thread that wants it back waits up to the switch interval (5 ms)
 each time, several times per key press. So when the person presses a key the app ``hold``s the session: the worker
-waits between chunks (at most ``MAX_HOLD`` seconds) until the app has handled the key and repainted (``release``).
+waits between chunks (at most ``MAX_HOLD`` seconds) until the app has handled the key and painted its effect
+(``release``), and meanwhile any other busy thread (the chart builder) hands the interpreter over within
+``HELD_SWITCH_INTERVAL``.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -20,6 +23,7 @@ from lab.core.train import Trainer
 from lab.ui.messages import HistorySlice, Snapshot
 
 MAX_HOLD = 0.05  # the longest a key press pauses training, in seconds
+HELD_SWITCH_INTERVAL = 0.0005  # seconds a thread may keep the interpreter from the interface thread during a hold
 
 
 class Session:
@@ -41,6 +45,7 @@ class Session:
         self._interface_idle = threading.Event()
         self._interface_idle.set()
         self._hold_until = 0.0
+        self._switch_interval = sys.getswitchinterval()
         self.held_seconds = 0.0
         """Time the worker has spent waiting for the interface, in seconds (for the benchmark)."""
 
@@ -48,11 +53,15 @@ class Session:
         """Ask the worker to wait before its next chunk, for at most ``MAX_HOLD`` seconds from now (the interface
         has input to handle)."""
         self._hold_until = time.monotonic() + MAX_HOLD
-        self._interface_idle.clear()
+        if self._interface_idle.is_set():
+            sys.setswitchinterval(HELD_SWITCH_INTERVAL)
+            self._interface_idle.clear()
 
     def release(self) -> None:
         """Let the worker go on."""
-        self._interface_idle.set()
+        if not self._interface_idle.is_set():
+            self._interface_idle.set()
+            sys.setswitchinterval(self._switch_interval)
 
     def wait_for_interface(self) -> None:
         """Called by the worker between chunks: wait while held, until released or the hold's deadline (so a lost
@@ -62,6 +71,7 @@ class Session:
             if self._hold_until > start:
                 self._interface_idle.wait(self._hold_until - start)
             self.held_seconds += time.monotonic() - start
+            self.release()  # released, or the deadline passed
 
     @property
     def experiment(self) -> Experiment:

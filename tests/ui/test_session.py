@@ -1,11 +1,21 @@
-"""The session's hold: a key press pauses the worker between chunks, never for long."""
+"""The session's hold: a key press pauses the worker between chunks until its effect is painted, never for long."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import threading
 
+import pytest
+from textual import events
+from textual.widgets import Input
+
+import lab.ui.session as session_module
 from lab.core.recipes import recipe
-from lab.ui.session import MAX_HOLD, Session
+from lab.ui.app import LabApp
+from lab.ui.session import HELD_SWITCH_INTERVAL, MAX_HOLD, Session
+from lab.ui.widgets.truth_table import TruthTableView
+from tests.ui.helpers import make_app
 
 
 def test_a_hold_without_release_expires():
@@ -35,3 +45,63 @@ def test_no_hold_no_wait():
     session = Session(recipe("keras-xor"))
     session.wait_for_interface()
     assert session.held_seconds == 0
+
+
+def test_a_hold_shortens_the_switch_interval_until_released():
+    """While held, other threads give the interpreter up after HELD_SWITCH_INTERVAL; the release, or the deadline
+    seen by the worker, puts the interpreter's own interval back."""
+    before = sys.getswitchinterval()
+    session = Session(recipe("keras-xor"))
+    session.hold()
+    assert sys.getswitchinterval() == pytest.approx(HELD_SWITCH_INTERVAL)
+    session.release()
+    assert sys.getswitchinterval() == pytest.approx(before)
+    session.hold()
+    session.wait_for_interface()  # the deadline passes
+    assert sys.getswitchinterval() == pytest.approx(before)
+
+
+async def _press_while_training(app: LabApp, key: str, changed) -> None:
+    """Send ``key`` as the terminal would while the app trains, wait until ``changed()`` and the worker is released
+    (with MAX_HOLD made an hour by the caller, only the app's release can end the hold), and check that the
+    release came after a paint of the change."""
+    log: list[tuple[str, bool]] = []
+    paint, release = app._display, app.session.release
+    app._display = lambda screen, renderable: (log.append(("paint", changed())), paint(screen, renderable))
+    app.session.release = lambda: (log.append(("release", changed())), release())
+    event = events.Key(key, key if len(key) == 1 else None)
+    event.set_sender(app)
+    app._driver.send_message(event)
+    for _ in range(500):
+        await asyncio.sleep(0.01)
+        if changed() and app.session._interface_idle.is_set():
+            break
+    del app._display, app.session.release
+    assert changed() and app.session._interface_idle.is_set(), key
+    first_release = log.index(next(entry for entry in log if entry[0] == "release"))
+    assert ("paint", True) in log[:first_release], (key, log)
+
+
+async def test_keys_hold_the_worker_until_painted(monkeypatch):
+    """A key bound by the app (cursor down) and a key a widget uses (typing in the prediction field) each hold
+    the training worker from their arrival until their change is painted; then training goes on."""
+    monkeypatch.setattr(session_module, "MAX_HOLD", 3600.0)
+    app = make_app(epochs=10_000_000)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.session.epochs_per_tick = 0
+        await pilot.press("space")
+        table = app.query_one(TruthTableView)
+        row = table.cursor_row
+        await _press_while_training(app, "down", lambda: table.cursor_row == row + 1)
+        field = app.query_one("#prediction-input", Input)
+        field.focus()
+        await _press_while_training(app, "1", lambda: field.value == "1")
+        epoch = app.session.trainer.epoch
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if app.session.trainer.epoch > epoch:
+                break
+        assert app.session.trainer.epoch > epoch and app.running
+        table.focus()
+        await pilot.press("space")
+        await app.workers.wait_for_complete()

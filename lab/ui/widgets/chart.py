@@ -156,7 +156,7 @@ class LossChart(PlotextPlot):
             return
         delay = 0.0 if now else self._next_draw - time.monotonic()
         if delay <= 0:
-            self._start_build()
+            self._start_build(asked=now)
             return
         self._draw_pending = True
         self.set_timer(delay, self._timed_build)
@@ -170,14 +170,16 @@ class LossChart(PlotextPlot):
                          self.loss.values, self.heldout_loss.values, self.accuracy.values, self.solved_epoch,
                          self.log_scale, self.monochrome)
 
-    def _start_build(self) -> None:
+    def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
-            self._build_worker(self._capture())
+            self._build_worker(self._capture(), asked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="chart", name="chart")
-    def _build_worker(self, data: ChartData) -> None:
-        """Build the chart text in a thread (holding the plot's lock) and post it back."""
-        self.wait_for_interface()
+    def _build_worker(self, data: ChartData, asked: bool) -> None:
+        """Build the chart text in a thread (holding the plot's lock) and post it back. A redraw the person
+        ``asked`` for (a new scale, a resize) is the key's own effect, so it does not wait for the interface."""
+        if not asked:
+            self.wait_for_interface()
         with self._plt_lock:
             lines = self._build(data)
         self.post_message(self.Built(lines, (data.width, data.height)))
