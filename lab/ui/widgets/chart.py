@@ -4,8 +4,8 @@ The series are reduced to one bucket per column (``lab.core.series``) before plo
 time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode: plotext's own
 log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch.
 
-Building a big chart takes tens of milliseconds of pure Python (plotext's drawing, then turning its ANSI text into
-styled lines), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
+Building a big chart takes tens of milliseconds of pure Python (plotext's drawing, read straight into styled lines by
+``figure_strips``), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
 interface thread only hands finished ``Strip``s to the compositor (this is a Line-API widget). Redraws are at
 least ``min_interval`` apart and ``COST_FACTOR`` times the last build's cost apart. When not live (paused, stepping
 by hand, tests) the chart is built in ``render`` as usual.
@@ -20,8 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from rich.console import Console
-from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.reactive import reactive
@@ -30,6 +28,7 @@ from textual_plotext import PlotextPlot
 
 from lab.core.series import reduce_series
 from lab.ui.messages import HistorySlice
+from lab.ui.widgets.plotext_strips import figure_strips
 
 MIN_INTERVAL = 0.1  # by default at most ten redraws a second
 NOISE = 0.03  # draw the envelope when a column's values spread over more than 3% of the axis
@@ -201,9 +200,7 @@ class LossChart(PlotextPlot):
         plt._set_size(data.width, data.height)
         plt.theme(data.theme)
         self._plot_series(plt, data)
-        console = Console(width=data.width, color_system="truecolor", force_terminal=True, legacy_windows=False)
-        lines = [Strip(list(line.render(console)), line.cell_len)
-                 for line in Text.from_ansi(plt.build(), no_wrap=True).split("\n")]
+        lines = figure_strips(plt)
         self._next_draw = time.monotonic() + max(self.min_interval, COST_FACTOR * (time.perf_counter() - start))
         return lines
 
