@@ -20,18 +20,6 @@ def _ansi_strips(plt, width: int) -> list[Strip]:
     return [Strip(list(line.render(console)), line.cell_len) for line in text.split("\n")]
 
 
-def _draw(chart: LossChart, data: ChartData):
-    """The chart's figure, cleared and drawn with ``data`` (as ``LossChart._build`` does), not yet built."""
-    plt = chart.plt
-    plt.clear_data()
-    plt.clear_figure()
-    plt.plotsize(data.width, data.height)
-    plt._set_size(data.width, data.height)
-    plt.theme(data.theme)
-    chart._plot_series(plt, data)
-    return plt
-
-
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 async def test_strips_equal_the_ansi_path_for_every_chart_the_lab_draws(size):
     rng = np.random.default_rng(0)
@@ -48,7 +36,7 @@ async def test_strips_equal_the_ansi_path_for_every_chart_the_lab_draws(size):
             for train, held, acc, solved, log, mono in cases:
                 data = ChartData(chart.size.width, chart.size.height, chart._get_plotext_theme_name(theme), train,
                                  held, acc, solved, log, mono)
-                expected = [list(strip) for strip in _ansi_strips(_draw(chart, data), data.width)]
-                got = [list(strip) for strip in figure_strips(_draw(chart, data))]
+                expected = [list(strip) for strip in _ansi_strips(chart._draw(data), data.width)]
+                got = [list(strip) for strip in figure_strips(chart._draw(data))]
                 assert got == expected, (theme, log, mono, len(train))
                 assert len(got) == data.height and any(segment.style for line in got for segment in line)

@@ -193,6 +193,12 @@ class LossChart(PlotextPlot):
         """Draw ``data`` with this widget's plotext figure; return one ``Strip`` per line. Call with ``_plt_lock``
         held."""
         start = time.perf_counter()
+        lines = figure_strips(self._draw(data))
+        self._next_draw = time.monotonic() + max(self.min_interval, COST_FACTOR * (time.perf_counter() - start))
+        return lines
+
+    def _draw(self, data: ChartData):
+        """This widget's plotext figure, cleared and given ``data``'s size, theme and series (not yet built)."""
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -200,9 +206,7 @@ class LossChart(PlotextPlot):
         plt._set_size(data.width, data.height)
         plt.theme(data.theme)
         self._plot_series(plt, data)
-        lines = figure_strips(plt)
-        self._next_draw = time.monotonic() + max(self.min_interval, COST_FACTOR * (time.perf_counter() - start))
-        return lines
+        return plt
 
     def _plot_series(self, plt, data: ChartData) -> None:
         points = max(2 * (data.width - 12), 8)
