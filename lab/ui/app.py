@@ -170,7 +170,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         has used the key), the next paint of the screen releases the worker (``_display``); a key that changes
         nothing on screen is released by the hold's deadline, ``MAX_HOLD``.
         """
-        if not self._training_on or not isinstance(event, (events.Key, events.MouseDown)):
+        if not isinstance(event, (events.Key, events.MouseDown)) or not self._worker_busy():
             await super().on_event(event)
             return
         if event.is_forwarded:
@@ -184,6 +184,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
             self._input_handled = True
         elif self.focused is not None:
             self.focused.call_after_refresh(self._after_widget_key, event)
+
+    def _worker_busy(self) -> bool:
+        """Whether the training worker (training or a seeds sweep) is at work."""
+        return self._training_on or any(w.group == "training" and w.is_running for w in self.workers)
 
     def _after_widget_key(self, event: events.Key) -> None:
         """The focused widget has had ``event``: if it used it (typing in a field), the key is handled; else the

@@ -45,6 +45,7 @@ class Session:
         self._interface_idle = threading.Event()
         self._interface_idle.set()
         self._hold_until = 0.0
+        self._hold_lock = threading.Lock()  # hold, release and a deadline's expiry, one at a time
         self._switch_interval = sys.getswitchinterval()
         self.held_seconds = 0.0
         """Time the worker has spent waiting for the interface, in seconds (for the benchmark)."""
@@ -52,26 +53,37 @@ class Session:
     def hold(self) -> None:
         """Ask the worker to wait before its next chunk, for at most ``MAX_HOLD`` seconds from now (the interface
         has input to handle)."""
-        self._hold_until = time.monotonic() + MAX_HOLD
-        if self._interface_idle.is_set():
-            sys.setswitchinterval(HELD_SWITCH_INTERVAL)
-            self._interface_idle.clear()
+        with self._hold_lock:
+            self._hold_until = time.monotonic() + MAX_HOLD
+            if self._interface_idle.is_set():
+                sys.setswitchinterval(HELD_SWITCH_INTERVAL)
+                self._interface_idle.clear()
 
     def release(self) -> None:
         """Let the worker go on."""
+        with self._hold_lock:
+            self._release()
+
+    def _release(self) -> None:
         if not self._interface_idle.is_set():
             self._interface_idle.set()
             sys.setswitchinterval(self._switch_interval)
 
     def wait_for_interface(self) -> None:
         """Called by the worker between chunks: wait while held, until released or the hold's deadline (so a lost
-        release costs one ``MAX_HOLD`` at most)."""
-        if not self._interface_idle.is_set():
-            start = time.monotonic()
-            if self._hold_until > start:
-                self._interface_idle.wait(self._hold_until - start)
-            self.held_seconds += time.monotonic() - start
-            self.release()  # released, or the deadline passed
+        release costs one ``MAX_HOLD`` at most; a key pressed meanwhile moves the deadline on)."""
+        if self._interface_idle.is_set():
+            return
+        start = time.monotonic()
+        while True:
+            with self._hold_lock:
+                remaining = self._hold_until - time.monotonic()
+                if remaining <= 0:
+                    self._release()  # the deadline passed: end the hold for every waiter
+                    break
+            if self._interface_idle.wait(remaining):
+                break
+        self.held_seconds += time.monotonic() - start
 
     @property
     def experiment(self) -> Experiment:

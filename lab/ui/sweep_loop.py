@@ -3,7 +3,7 @@
 It owns its ``Sweep`` (nothing else touches it, so it needs no lock), checks ``cancelled()`` before every epoch,
 posts a ``SweepProgress`` at most every ``interval`` seconds and once at the end, and never touches a widget. Like the
 training loop it rests ``REST`` seconds after every ``BURST`` of work, so the interface thread gets the interpreter
-now and then.
+now and then, and it waits while the interface handles a key (``wait``, the session's ``wait_for_interface``).
 
 The seconds it reports are this thread's processor time (``time.thread_time``), not the time on the clock: the
 interface thread shares the interpreter and takes turns with it, by as much as several times the sweep's own time
@@ -25,8 +25,10 @@ from lab.ui.training_loop import BURST, REST, TICK
 
 
 def sweep_loop(run_id: int, experiment: Experiment, seeds: Sequence[int], cancelled: Callable[[], bool],
-               post: Callable[[object], object], interval: float = TICK) -> None:
+               post: Callable[[object], object], interval: float = TICK,
+               wait: Callable[[], None] = lambda: None) -> None:
     """Train ``experiment`` from each of ``seeds`` until every member stops or ``cancelled()``; post progress.
+    ``wait()`` is called before every epoch (the app's key-press hold).
 
     A ``LabError`` from the core (every row held out, a bad seed) is posted as ``SweepFailed``.
     """
@@ -47,6 +49,7 @@ def sweep_loop(run_id: int, experiment: Experiment, seeds: Sequence[int], cancel
 
     burst_start = last_post = time.perf_counter()
     while not sweep.done and not cancelled():
+        wait()
         try:
             sweep.step()
         except LabError as e:

@@ -14,6 +14,7 @@ import lab.ui.session as session_module
 from lab.core.recipes import recipe
 from lab.ui.app import LabApp
 from lab.ui.session import HELD_SWITCH_INTERVAL, MAX_HOLD, Session
+from lab.ui.sweep_loop import sweep_loop
 from lab.ui.widgets.truth_table import TruthTableView
 from tests.ui.helpers import make_app
 
@@ -105,3 +106,11 @@ async def test_keys_hold_the_worker_until_painted(monkeypatch):
         table.focus()
         await pilot.press("space")
         await app.workers.wait_for_complete()
+
+
+def test_the_seeds_sweep_waits_for_the_interface_before_every_epoch():
+    """The sweep shares the training worker, so it honours the same hold: ``wait`` before each epoch."""
+    waits, posted = [], []
+    experiment = recipe("keras-xor").with_training(epochs=30)
+    sweep_loop(1, experiment, range(5), lambda: False, posted.append, wait=lambda: waits.append(len(posted)))
+    assert len(waits) == 30 and posted[-1].update.finished
