@@ -101,6 +101,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.autosave_path = autosave_path
         self._dirty = False
         self._input_handled = False  # a key or click has been handled: the next paint releases the worker
+        self._chart: LossChart | None = None
         self._training_on = False
         self.epochs_per_second = 0.0
         self.view = "chart"
@@ -131,7 +132,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.query_one(LossChart).border_title = "Loss · accuracy"
         self.query_one(SeedsView).border_title = SEEDS_TITLE
         self.query_one("#architecture-pane").border_title = "Architecture"
-        chart = self.query_one(LossChart)
+        chart = self._chart = self.query_one(LossChart)
         chart.min_interval = self.picture_interval
         chart.wait_for_interface = self.session.wait_for_interface
         chart.monochrome = self.no_color  # Textual reads (and removes) NO_COLOR from the environment
@@ -198,9 +199,9 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
         """Textual's hook after every compositor pass (the one place a paint can be seen): the first paint after a
-        key or click was handled releases the training worker."""
+        key or click was handled (and after the chart redraw it asked for, if any) releases the training worker."""
         super()._display(screen, renderable)
-        if self._input_handled:
+        if self._input_handled and not (self._chart is not None and self._chart.redrawing_as_asked):
             self._input_handled = False
             self.session.release()
 

@@ -15,6 +15,7 @@ from lab.core.recipes import recipe
 from lab.ui.app import LabApp
 from lab.ui.session import HELD_SWITCH_INTERVAL, MAX_HOLD, Session
 from lab.ui.sweep_loop import sweep_loop
+from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.truth_table import TruthTableView
 from tests.ui.helpers import make_app
 
@@ -114,3 +115,26 @@ def test_the_seeds_sweep_waits_for_the_interface_before_every_epoch():
     experiment = recipe("keras-xor").with_training(epochs=30)
     sweep_loop(1, experiment, range(5), lambda: False, posted.append, wait=lambda: waits.append(len(posted)))
     assert len(waits) == 30 and posted[-1].update.finished
+
+
+async def test_a_new_scale_is_drawn_at_once_while_training(monkeypatch):
+    """Pressing l while training redraws the chart at once on the new scale, even when the paced redraw is not due
+    for a long while, and the trainer stays held until the new chart is painted."""
+    monkeypatch.setattr(session_module, "MAX_HOLD", 3600.0)
+    app = make_app(epochs=10_000_000)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.session.epochs_per_tick = 0
+        chart = app.query_one(LossChart)
+        chart.min_interval = 3600.0  # after the first drawing, the next paced one waits an hour
+        await pilot.press("space")
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if chart._built is not None and len(chart.loss):
+                break
+        lines = chart._built
+        await _press_while_training(app, "l", lambda: chart.log_scale and chart._built is not lines)
+        assert "log10 loss" in "".join(strip.text for strip in chart._built[0])
+        table = app.query_one(TruthTableView)
+        table.focus()
+        await pilot.press("space")
+        await app.workers.wait_for_complete()

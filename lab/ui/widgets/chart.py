@@ -24,6 +24,7 @@ from textual import work
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
+from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
 from lab.core.series import reduce_series
@@ -93,12 +94,13 @@ class LossChart(PlotextPlot):
     """Draw without colour (series told apart by marker and legend alone)."""
 
     class Built(Message):
-        """Chart lines built off the interface thread, for ``size``."""
+        """Chart lines built off the interface thread, for ``size``; ``asked``: a redraw the person asked for."""
 
-        def __init__(self, lines: list[Strip], size: tuple[int, int]) -> None:
+        def __init__(self, lines: list[Strip], size: tuple[int, int], asked: bool) -> None:
             super().__init__()
             self.lines = lines
             self.size = size
+            self.asked = asked
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -118,7 +120,10 @@ class LossChart(PlotextPlot):
         self._stale = True
         self._plt_lock = threading.Lock()
         self._next_draw = 0.0
-        self._draw_pending = False
+        self._draw_timer: Timer | None = None  # a paced redraw waiting for its turn
+        self.redrawing_as_asked = False
+        """A redraw the person asked for (a new scale, a resize) is being built: the app keeps the trainer held
+        until it is shown."""
 
     # --- data ------------------------------------------------------------------------------------------------------
     def clear_history(self) -> None:
@@ -148,20 +153,24 @@ class LossChart(PlotextPlot):
 
     # --- scheduling ------------------------------------------------------------------------------------------------
     def _request_redraw(self, now: bool = False) -> None:
+        """Redraw when the pacing allows (new epochs), or ``now`` (the person changed the scale or the size: that
+        redraw replaces any one waiting for its turn)."""
         if not self.live:
             self.refresh()
             return
-        if self._draw_pending:
-            return
+        if self._draw_timer is not None:
+            if not now:
+                return
+            self._draw_timer.stop()
+            self._draw_timer = None
         delay = 0.0 if now else self._next_draw - time.monotonic()
         if delay <= 0:
             self._start_build(asked=now)
             return
-        self._draw_pending = True
-        self.set_timer(delay, self._timed_build)
+        self._draw_timer = self.set_timer(delay, self._timed_build)
 
     def _timed_build(self) -> None:
-        self._draw_pending = False
+        self._draw_timer = None
         self._start_build()
 
     def _capture(self) -> ChartData:
@@ -171,6 +180,7 @@ class LossChart(PlotextPlot):
 
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
+            self.redrawing_as_asked |= asked
             self._build_worker(self._capture(), asked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="chart", name="chart")
@@ -181,9 +191,11 @@ class LossChart(PlotextPlot):
             self.wait_for_interface()
         with self._plt_lock:
             lines = self._build(data)
-        self.post_message(self.Built(lines, (data.width, data.height)))
+        self.post_message(self.Built(lines, (data.width, data.height), asked))
 
     def on_loss_chart_built(self, message: LossChart.Built) -> None:
+        if message.asked:
+            self.redrawing_as_asked = False
         self.refresh()
         self._built = (message.lines, message.size)
         self._stale = False
