@@ -15,10 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from lab.commands.parser import Parser
+from lab.commands.parser import Parser, bounded
 from lab.core.errors import LabError
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
@@ -31,22 +31,7 @@ DEFAULT_FPS = 10.0
 COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open", "demo", "serve")
 
 
-def _bounded(low: float, high: float, unit: str) -> Callable[[str], float]:
-    """An argparse type: a number from ``low`` to ``high`` (NaN and infinity refused), named with ``unit``."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = float("nan")
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected {low:g} to {high:g} {unit}, got '{text}'")
-        return value
-
-    return parse
-
-
-FPS = _bounded(0.5, 30, "updates a second")
+FPS = bounded(0.5, 30, "updates a second")
 FPS_HELP = "training updates per second on screen, 0.5 to 30 (default: the NNLAB_FPS setting, else 10; lower it on " \
     "slow links)"
 
@@ -156,7 +141,7 @@ def _demo(argv: Sequence[str]) -> int:
                "each with a one-line caption, in a loop. Any key or click hands it to you (that key does nothing "
                "else; ctrl+c quits).")
     p.add_argument("--fps", type=FPS, default=None, metavar="N", help=FPS_HELP)
-    p.add_argument("--hold", type=_bounded(0.5, 600, "seconds"), default=4.0, metavar="SECONDS",
+    p.add_argument("--hold", type=bounded(0.5, 600, "seconds"), default=4.0, metavar="SECONDS",
                    help="how long each result stays on screen, 0.5 to 600 (default 4)")
     args = p.parse_args(argv)
     fps = _fps(args.fps)

@@ -21,6 +21,16 @@ def subprocess_env() -> dict[str, str]:
 
 
 @pytest.fixture
+def workers_for_any_sweep(monkeypatch):
+    """``run_sweep`` starts worker processes for a sweep of any size (its thresholds for small sweeps set to 0), so
+    a test's small sweep takes the path of a large one."""
+    from lab.core import sweep_jobs
+
+    monkeypatch.setattr(sweep_jobs, "MIN_PARALLEL_WORK", 0)
+    monkeypatch.setattr(sweep_jobs, "MIN_SHARE", 0)
+
+
+@pytest.fixture
 def cli(capsys):
     """Run ``lab.cli.main(argv)`` in-process; returns ``(status, stdout, stderr)``. argparse's exits count too."""
 

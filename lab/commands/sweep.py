@@ -18,10 +18,11 @@ import time
 from collections.abc import Sequence
 
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
-from lab.commands.parser import Parser
+from lab.commands.parser import Parser, bounded
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.sweep import Sweep, seed_list
+from lab.core.sweep_jobs import run_sweep, usable_cpus, worker_count
 from lab.core.sweep_summary import rate_text, solve_histogram, sweep_stats
 
 MAX_SEEDS = 100_000
@@ -44,6 +45,10 @@ def parser() -> Parser:
     s.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, metavar="K",
                    help=f"networks to train, seeds --seed to --seed + K - 1 (1 to {MAX_SEEDS:,}; "
                         f"default {DEFAULT_SEEDS})")
+    cpus = usable_cpus()
+    s.add_argument("--jobs", type=bounded(1, cpus, "processes", int), metavar="N",
+                   help=f"processes to train on, each taking a share of the seeds (1 to {cpus}, the CPUs nnlab may "
+                        f"use; default {cpus}); a small sweep trains in one")
     s.add_argument("--vs", metavar='"FLAGS"', help='a second configuration on the same gate: network and training '
                    'flags applied on top of this one\'s, e.g. --vs "--hidden 4:tanh --lr 0.1"')
     s.add_argument("--json", action="store_true", help="print one JSON object with the results, nothing else")
@@ -104,8 +109,8 @@ def network_text(experiment: Experiment) -> str:
     return " -> ".join(parts) + ("" if shape.bias else " (no bias)")
 
 
-def sweep_result(label: str, flags: str, experiment: Experiment, sweep: Sweep, seconds: float) -> dict:
-    """One configuration's JSON object."""
+def sweep_result(label: str, flags: str, experiment: Experiment, sweep: Sweep, seconds: float, jobs: int) -> dict:
+    """One configuration's JSON object; it took ``seconds`` on ``jobs`` processes."""
     stats = sweep_stats(sweep, seconds)
     t = experiment.training
     per_s = stats.network_epochs_per_s
@@ -127,6 +132,7 @@ def sweep_result(label: str, flags: str, experiment: Experiment, sweep: Sweep, s
         "diverged": stats.diverged,
         "network_epochs": stats.network_epochs,
         "seconds": round(seconds, 6),
+        "jobs": jobs,
         "network_epochs_per_s": round(per_s, 1) if per_s is not None else None,
     }
 
@@ -193,9 +199,9 @@ def sweep_main(argv: Sequence[str]) -> int:
         except LabError as e:
             raise LabError(f"--seeds: {str(e).partition(': ')[2]}") from None
         start = time.perf_counter()
-        sweep = Sweep(experiment, seeds, keep_history=False)
-        sweep.run()
-        results.append(sweep_result(label, flags, experiment, sweep, time.perf_counter() - start))
+        sweep = run_sweep(experiment, seeds, jobs=args.jobs)
+        results.append(sweep_result(label, flags, experiment, sweep, time.perf_counter() - start,
+                                    worker_count(experiment, len(seeds), args.jobs)))
     table = configs[0][2].table
     if args.json:
         print(json.dumps({"gate": table.name, "configurations": results}))

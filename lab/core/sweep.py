@@ -34,6 +34,9 @@ state, backup) plus one block's scratch, plus the history when it is kept. Membe
 the budget is spent, or they diverged) are frozen: their final weights are copied out and they take no further
 updates. A member whose loss or parameters stop being finite keeps the weights the trainer would keep, is frozen and
 counted in ``diverged``; its NaNs stay in its own column and never reach another member.
+
+Members never interact, so a sweep can also be trained in shares of its seeds, each to the end, and the finished
+shares joined (``Sweep.arrays``, ``Sweep.merged``): ``lab/core/sweep_jobs.py`` does that on several processes.
 """
 
 from __future__ import annotations
@@ -624,6 +627,50 @@ def seed_list(base: int, count: int) -> list[int]:
     return list(range(base, base + count))
 
 
+def member_seeds(experiment: Experiment, seeds: int | Sequence[int]) -> list[int]:
+    """The seeds of a sweep's members: a count K is seeds ``training.seed`` to ``training.seed + K - 1``, a sequence
+    is taken as given, in its order.
+
+    Raises:
+        LabError: for no seeds or a seed outside 0 to 2**32 - 1.
+    """
+    if isinstance(seeds, (int, np.integer)):
+        return seed_list(experiment.training.seed, int(seeds))
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise LabError("seeds: expected at least one seed")
+    if bad := [s for s in seeds if not 0 <= s <= MAX_SEED]:
+        raise LabError(f"seeds: expected 0 to {MAX_SEED}, got {bad[0]}")
+    return seeds
+
+
+@dataclass(frozen=True)
+class SweepArrays:
+    """A sweep's results as plain arrays, members in the sweep's order: what a worker process trains and sends back
+    (``Sweep.arrays``), a few arrays that pickle small, without the blocks' scratch and optimizer state, and what
+    ``Sweep.merged`` joins.
+
+    Attributes:
+        seeds: (K,) int64. epoch: epochs stepped. weights: (K, P), row k as ``Network.theta``.
+        epochs_run, solved_epoch, diverged_epoch: (K,) int64. active: (K,) bool.
+        last: the ``last_*`` arrays (K,), in the order of ``METRICS``.
+        history: one matrix (epoch, K) per metric in the order of ``METRICS`` (the held-out ones (0, K) without
+            held-out rows), nan where a member did not train; None when the sweep kept no history.
+    """
+
+    METRICS = ("loss", "accuracy", "heldout_loss", "heldout_accuracy")
+
+    seeds: Array
+    epoch: int
+    weights: Array
+    epochs_run: Array
+    solved_epoch: Array
+    diverged_epoch: Array
+    active: Array
+    last: tuple[Array, ...]
+    history: tuple[Array, ...] | None
+
+
 # --- the sweep ---------------------------------------------------------------------------------------------------
 class Sweep:
     """K members of one experiment, differing only in their seed, trained together.
@@ -653,29 +700,16 @@ class Sweep:
         Raises:
             LabError: for no seeds or a seed outside 0 to 2**32 - 1.
         """
-        training = experiment.training
-        if isinstance(seeds, (int, np.integer)):
-            seeds = seed_list(training.seed, int(seeds))
-        seeds = [int(s) for s in seeds]
-        if not seeds:
-            raise LabError("seeds: expected at least one seed")
-        if bad := [s for s in seeds if not 0 <= s <= MAX_SEED]:
-            raise LabError(f"seeds: expected 0 to {MAX_SEED}, got {bad[0]}")
-        self.experiment = experiment
-        self.seeds = np.array(seeds, dtype=np.int64)
-        self.stop_rule: StopRule = training.stop_rule
-        self.keep_history = keep_history
-        shape = experiment.shape
-        table = experiment.table
+        seeds = member_seeds(experiment, seeds)
+        self._begin(experiment, seeds, keep_history)
+        training, shape, table = experiment.training, experiment.shape, experiment.table
         K = len(seeds)
         theta = np.empty((K, shape.n_params))
         for k, seed in enumerate(seeds):
             theta[k] = Network.initialise(shape, training.init, np.random.default_rng(seed)).theta
         self._store = theta.copy()  # final weights of stopped members
-        self.n_train = len(table.train_rows)
-        self.n_held = len(table.heldout_rows)
         train, held = table.train_rows, table.heldout_rows
-        self._plan = _Plan(
+        plan = _Plan(
             shape, [activation_into(name) for name in shape.activations], ACTIVATIONS[shape.activations[-1]],
             BATCHED_LOSSES[training.loss],
             training.optimizer, training.lr, training.batch_size,
@@ -687,8 +721,18 @@ class Sweep:
         rngs = [np.random.default_rng([seed, 1]) for seed in seeds] if mini else None
         size = block_size(shape, self.n_train)
         scratch = _Scratch(shape.sizes[1:])
-        self._blocks = [_Block(self._plan, scratch, np.arange(lo, min(lo + size, K)), theta[lo : lo + size].T,
+        self._blocks = [_Block(plan, scratch, np.arange(lo, min(lo + size, K)), theta[lo : lo + size].T,
                                None if rngs is None else rngs[lo : lo + size]) for lo in range(0, K, size)]
+
+    def _begin(self, experiment: Experiment, seeds: Sequence[int], keep_history: bool) -> None:
+        """The state of a sweep of ``seeds`` before its first epoch, less the members' weights and blocks."""
+        self.experiment = experiment
+        self.seeds = np.array(seeds, dtype=np.int64)
+        self.stop_rule: StopRule = experiment.training.stop_rule
+        self.keep_history = keep_history
+        self.n_train = len(experiment.table.train_rows)
+        self.n_held = len(experiment.table.heldout_rows)
+        K = len(seeds)
         self.epoch = 0
         self.epochs_run = np.zeros(K, dtype=np.int64)
         self.solved_epoch = np.zeros(K, dtype=np.int64)
@@ -699,6 +743,56 @@ class Sweep:
         self.last_heldout_loss = np.full(K, math.nan)
         self.last_heldout_accuracy = np.full(K, math.nan)
         self.history = SweepHistory()
+
+    # --- finished sweeps as plain arrays -------------------------------------------------------------------------
+    def arrays(self) -> SweepArrays:
+        """This sweep's results as plain arrays (what a worker process sends back; see ``SweepArrays``)."""
+        h = self.history
+        history = tuple(h.matrix(name).reshape(-1, self.size) for name in SweepArrays.METRICS) \
+            if self.keep_history else None
+        return SweepArrays(self.seeds.copy(), self.epoch, self.weights(), self.epochs_run.copy(),
+                           self.solved_epoch.copy(), self.diverged_epoch.copy(), self.active.copy(),
+                           tuple(getattr(self, f"last_{name}").copy() for name in SweepArrays.METRICS), history)
+
+    @classmethod
+    def merged(cls, experiment: Experiment, parts: Sequence[SweepArrays]) -> Sweep:
+        """One finished sweep of ``experiment`` from finished sweeps of contiguous shares of its seeds, in order:
+        everything it holds (members in the parts' order, ``epoch`` the longest part's, per-member arrays
+        joined, the history padded with nan for the epochs after a part stopped, as a single sweep records its
+        stopped members) is what ``Sweep(experiment, seeds).run()`` gives, since members train independently (the
+        weights and losses to rounding: see ``lab/core/sweep_jobs.py``, which trains the shares in processes).
+
+        Raises:
+            ValueError: for no parts, a part still training, or parts that disagree on keeping the history.
+        """
+        if not parts:
+            raise ValueError("merged: expected at least one part")
+        if any(part.active.any() for part in parts):
+            raise ValueError("merged: every part must have finished (no member still active)")
+        kept = {part.history is not None for part in parts}
+        if len(kept) > 1:
+            raise ValueError("merged: either every part keeps its history or none does")
+        sweep = cls.__new__(cls)
+        sweep._begin(experiment, np.concatenate([part.seeds for part in parts]), kept.pop())
+        sweep._store = np.vstack([part.weights for part in parts])
+        sweep._blocks = []  # every member has stopped: its final weights are in the store
+        sweep.epoch = max(part.epoch for part in parts)
+        for name in ("epochs_run", "solved_epoch", "diverged_epoch", "active"):
+            setattr(sweep, name, np.concatenate([getattr(part, name) for part in parts]))
+        for i, name in enumerate(SweepArrays.METRICS):
+            setattr(sweep, f"last_{name}", np.concatenate([part.last[i] for part in parts]))
+        if sweep.keep_history:
+            for i, name in enumerate(SweepArrays.METRICS):
+                if parts[0].history[i].shape[0] == 0:  # no held-out rows: the lists stay empty, as a sweep's do
+                    continue
+                rows = np.full((sweep.epoch, sweep.size), math.nan)
+                lo = 0
+                for part in parts:
+                    matrix = part.history[i]
+                    rows[: matrix.shape[0], lo : lo + matrix.shape[1]] = matrix
+                    lo += matrix.shape[1]
+                setattr(sweep.history, name, list(rows))
+        return sweep
 
     # --- what there is to see ------------------------------------------------------------------------------------
     @property

@@ -1,9 +1,14 @@
-"""``nnlab sweep``: the text report, the ``--json`` contract, ``--vs`` and bad input."""
+"""``nnlab sweep``: the text report, the ``--json`` contract, ``--vs``, ``--jobs`` and bad input."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -11,12 +16,14 @@ import pytest
 from lab.core.experiment import Layer
 from lab.core.gates import preset
 from lab.core.recipes import recipe
+from lab.core.sweep_jobs import usable_cpus
 from lab.core.train import Trainer
 
 CONFIG_KEYS = {"label", "flags", "network", "loss", "optimizer", "lr", "batch_size", "init", "bias", "epochs", "stop",
                "first_seed", "seeds", "solved", "success_rate", "solved_epochs", "median_solved_epoch",
                "p10_solved_epoch", "p90_solved_epoch", "final_loss", "diverged", "network_epochs", "seconds",
-               "network_epochs_per_s"}
+               "network_epochs_per_s", "jobs"}
+CPUS = usable_cpus()
 
 
 def trainers(experiment, seeds) -> list[Trainer]:
@@ -102,6 +109,67 @@ def test_text_report_has_rates_percentiles_and_a_plain_histogram(cli):
     assert re.search(r"20 networks, [\d,]+ network-epochs in \d+\.\d{3} s \([\d.]+k? network-epochs/s\)", out)
 
 
+def test_jobs_change_only_the_speed(cli, workers_for_any_sweep):
+    """``--jobs 1`` trains in this process, ``--jobs 2`` on two worker processes (for any sweep, in this test): the
+    same report but for the time, the speed and ``jobs``."""
+    if CPUS < 2:
+        pytest.skip("needs two usable CPUs")
+    runs = {}
+    for jobs in ("1", "2"):
+        status, out, err = cli("sweep", "--seeds", "7", "--epochs", "120", "--stop", "solved", "--batch-size", "2",
+                               "--jobs", jobs, "--json")
+        assert status == 0 and err == ""
+        runs[jobs] = json.loads(out)["configurations"][0]
+    assert (runs["1"]["jobs"], runs["2"]["jobs"]) == (1, 2)
+    timing = {"seconds", "network_epochs_per_s", "jobs", "final_loss"}
+    assert {k: v for k, v in runs["1"].items() if k not in timing} == {
+        k: v for k, v in runs["2"].items() if k not in timing}
+    for key in ("min", "median", "max"):
+        assert runs["2"]["final_loss"][key] == pytest.approx(runs["1"]["final_loss"][key], rel=1e-9)
+
+
+def test_jobs_default_to_every_usable_cpu_for_a_large_sweep(cli):
+    """Without ``--jobs`` a large enough sweep runs on every usable CPU; a small one in this process."""
+    status, out, _ = cli("sweep", "--seeds", str(200 * CPUS), "--epochs", "400", "--json", "--vs", "--epochs 10")
+    assert status == 0
+    large, small = json.loads(out)["configurations"]
+    assert (large["jobs"], small["jobs"]) == (CPUS, 1)
+
+
+def test_a_worker_s_lab_error_is_the_usual_line(cli, workers_for_any_sweep):
+    """Every row held out fails inside the workers and is reported exactly as a one-process sweep reports it."""
+    status, out, err = cli("sweep", "--holdout", "0,1,2,3", "--seeds", "4", "--epochs", "5", "--jobs", str(CPUS))
+    assert (status, out) == (2, "")
+    assert err == "nnlab: error: every row is held out: keep at least one row to train on\n"
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(c) for c in f.read().split()]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or CPUS < 2, reason="needs Linux's /proc and two CPUs")
+def test_ctrl_c_ends_the_workers_and_returns_to_the_shell(subprocess_env):
+    """Ctrl-C (SIGINT to the foreground process group, as a terminal sends it) during a parallel sweep: the command
+    says 'interrupted' in one line and exits 130, and its worker processes are gone."""
+    proc = subprocess.Popen([sys.executable, "-m", "lab", "sweep", "--seeds", "4000", "--epochs", "100000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := _children(proc.pid)) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert (proc.returncode, out, err) == (130, "", "nnlab: interrupted\n")
+    assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
+
+
 BAD = {
     "no seeds": (["--seeds", "0"], "nnlab: error: --seeds: expected 1 to 100,000, got 0"),
     "too many seeds": (["--seeds", "100001"], "nnlab: error: --seeds: expected 1 to 100,000, got 100001"),
@@ -113,6 +181,11 @@ BAD = {
     "vs bad value": (["--vs", "--hidden 4:swish"], "nnlab: error: --vs: hidden layer 1.activation: unknown 'swish'"),
     "vs not a number": (["--vs", "--lr fast"], "nnlab: error: --vs: argument --lr: invalid float value: 'fast'"),
     "vs unbalanced quote": (["--vs", "--hidden '4:tanh"], "nnlab: error: --vs: No closing quotation"),
+    "no jobs": (["--jobs", "0"], f"nnlab sweep: error: argument --jobs: expected 1 to {CPUS} processes, got '0'"),
+    "more jobs than CPUs": (["--jobs", str(CPUS + 1)],
+                            f"nnlab sweep: error: argument --jobs: expected 1 to {CPUS} processes, got '{CPUS + 1}'"),
+    "jobs not whole": (["--jobs", "1.5"], f"nnlab sweep: error: argument --jobs: expected 1 to {CPUS} processes, "
+                                          "got '1.5'"),
     "every row held out": (["--holdout", "0,1,2,3"],
                            "nnlab: error: every row is held out: keep at least one row to train on"),
 }
