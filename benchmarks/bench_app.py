@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 
+import lab.ui  # noqa: F401 (before Textual, as nnlab loads it: it sets Textual's frame rate)
 from textual import events
 
 from lab.core.recipes import recipe

@@ -38,7 +38,7 @@ from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
-from lab.ui.widgets.chart import COST_FACTOR, LossChart
+from lab.ui.widgets.chart import COST_FACTOR, INPUT_QUIET, LossChart, paced_due
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE, SeedsView
@@ -180,6 +180,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
             return
         self.session.hold()
         self._input_handled = False
+        if self._chart is not None:
+            self._chart.quiet_until = time.monotonic() + INPUT_QUIET
         await super().on_event(event)  # forwards it to the focused widget (or the one under the mouse)
         if isinstance(event, events.MouseDown):
             self._input_handled = True
@@ -283,6 +285,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def _stop_worker(self) -> None:
         self.workers.cancel_group(self, "training")
         self.running = False
+        self.session.release()  # a worker held for a key sees its cancellation at once
 
     @on(TrainingProgress)
     def _progress(self, message: TrainingProgress) -> None:
@@ -452,11 +455,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     def _refresh_view(self, throttled: bool = False) -> None:
         """Redraw the shown view of the network (not the chart) from the trainer, under the lock. ``throttled``
-        (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart and ``COST_FACTOR``
-        times the last redraw's cost apart."""
+        (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart, ``COST_FACTOR``
+        times the last redraw's cost apart, and after a pause in the person's keys (``paced_due``)."""
         inspect = self.query_one(InspectView)
         now = time.monotonic()
-        if not inspect.display or (throttled and now < self._next_view_draw):
+        quiet = self._chart.quiet_until if self._chart is not None else 0.0
+        if not inspect.display or (throttled and now < paced_due(self._next_view_draw, quiet)):
             return
         with self.session.lock:
             inspect.update_from(self.session.trainer, self.table_view.cursor_row)
@@ -476,14 +480,16 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._show_view("gradcheck")
 
     @on(LossChart.Built)
-    def _chart_built(self) -> None:
-        """While training beside the chart, the open view redraws when the chart does: one repaint for both."""
-        if self.running:
+    def _chart_built(self, message: LossChart.Built) -> None:
+        """While training beside the chart, the open view redraws when the chart does: one repaint for both (not
+        for a redraw the person asked for, a new scale: its repaint is the key's, and should be quick)."""
+        if self.running and not message.asked:
             self._refresh_view()
 
     @on(TruthTableView.CursorMoved)
     def _cursor_moved(self) -> None:
-        self._refresh_view()
+        # The trace of the new row follows in the next frame: the key's own repaint (the cursor) stays small.
+        self.call_after_refresh(self._refresh_view)
 
     def action_toggle_log(self) -> None:
         """Switch the chart's loss axis between linear and log10."""

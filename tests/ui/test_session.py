@@ -65,7 +65,7 @@ def test_a_hold_shortens_the_switch_interval_until_released():
 
 async def _press_while_training(app: LabApp, key: str, changed) -> None:
     """Send ``key`` as the terminal would while the app trains, wait until ``changed()`` and the worker is released
-    (with MAX_HOLD made an hour by the caller, only the app's release can end the hold), and check that the
+    (with MAX_HOLD made 30 s by the caller, only the app's release can end the hold in time), and check that the
     release came after a paint of the change."""
     log: list[tuple[str, bool]] = []
     paint, release = app._display, app.session.release
@@ -74,7 +74,7 @@ async def _press_while_training(app: LabApp, key: str, changed) -> None:
     event = events.Key(key, key if len(key) == 1 else None)
     event.set_sender(app)
     app._driver.send_message(event)
-    for _ in range(500):
+    for _ in range(500):  # 5 s
         await asyncio.sleep(0.01)
         if changed() and app.session._interface_idle.is_set():
             break
@@ -87,7 +87,7 @@ async def _press_while_training(app: LabApp, key: str, changed) -> None:
 async def test_keys_hold_the_worker_until_painted(monkeypatch):
     """A key bound by the app (cursor down) and a key a widget uses (typing in the prediction field) each hold
     the training worker from their arrival until their change is painted; then training goes on."""
-    monkeypatch.setattr(session_module, "MAX_HOLD", 3600.0)
+    monkeypatch.setattr(session_module, "MAX_HOLD", 30.0)
     app = make_app(epochs=10_000_000)
     async with app.run_test(size=(100, 30)) as pilot:
         app.session.epochs_per_tick = 0
@@ -120,7 +120,7 @@ def test_the_seeds_sweep_waits_for_the_interface_before_every_epoch():
 async def test_a_new_scale_is_drawn_at_once_while_training(monkeypatch):
     """Pressing l while training redraws the chart at once on the new scale, even when the paced redraw is not due
     for a long while, and the trainer stays held until the new chart is painted."""
-    monkeypatch.setattr(session_module, "MAX_HOLD", 3600.0)
+    monkeypatch.setattr(session_module, "MAX_HOLD", 30.0)
     app = make_app(epochs=10_000_000)
     async with app.run_test(size=(100, 30)) as pilot:
         app.session.epochs_per_tick = 0

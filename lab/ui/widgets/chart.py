@@ -7,7 +7,8 @@ log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line
 Building a big chart takes tens of milliseconds of pure Python (plotext's drawing, read straight into styled lines by
 ``figure_strips``), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
 interface thread only hands finished ``Strip``s to the compositor (this is a Line-API widget). Redraws are at
-least ``min_interval`` apart and ``COST_FACTOR`` times the last build's cost apart. When not live (paused, stepping
+least ``min_interval`` apart and ``COST_FACTOR`` times the last build's cost apart, and while the person presses
+keys they wait for a pause (``paced_due``). When not live (paused, stepping
 by hand, tests) the chart is built in ``render`` as usual.
 """
 
@@ -34,6 +35,14 @@ from lab.ui.widgets.plotext_strips import figure_strips
 MIN_INTERVAL = 0.1  # by default at most ten redraws a second
 NOISE = 0.03  # draw the envelope when a column's values spread over more than 3% of the axis
 COST_FACTOR = 8.0  # and at most about an eighth of the time spent building charts
+INPUT_QUIET = 0.15  # a paced redraw waits until the person's keys have paused this long...
+MAX_DEFER = 0.5  # ...but never more than this past its turn
+
+
+def paced_due(turn: float, quiet_until: float) -> float:
+    """When a paced redraw due at ``turn`` may start: at its turn, or once the person's keys go quiet at
+    ``quiet_until``, at most ``MAX_DEFER`` seconds late (so holding a key down still lets the picture move)."""
+    return max(turn, min(quiet_until, turn + MAX_DEFER))
 
 
 class SeriesBuffer:
@@ -88,9 +97,10 @@ class ChartData:
 class LossChart(PlotextPlot):
     """Accumulates ``HistorySlice``s and draws them."""
 
-    log_scale: reactive[bool] = reactive(False)
+    # No repaint of their own: a change redraws the chart (``_request_redraw``), which repaints it once drawn.
+    log_scale: reactive[bool] = reactive(False, repaint=False)
     """Plot log10 of the losses instead of the losses."""
-    monochrome: reactive[bool] = reactive(False)
+    monochrome: reactive[bool] = reactive(False, repaint=False)
     """Draw without colour (series told apart by marker and legend alone)."""
 
     class Built(Message):
@@ -121,6 +131,9 @@ class LossChart(PlotextPlot):
         self._plt_lock = threading.Lock()
         self._next_draw = 0.0
         self._draw_timer: Timer | None = None  # a paced redraw waiting for its turn
+        self.quiet_until = 0.0
+        """Set by the app at every key press: paced redraws wait for the keys to go quiet (``paced_due``), so a
+        big chart's repaint does not land in the middle of the person's keys."""
         self.redrawing_as_asked = False
         """A redraw the person asked for (a new scale, a resize) is being built: the app keeps the trainer held
         until it is shown."""
@@ -163,15 +176,17 @@ class LossChart(PlotextPlot):
                 return
             self._draw_timer.stop()
             self._draw_timer = None
-        delay = 0.0 if now else self._next_draw - time.monotonic()
+        delay = 0.0 if now else paced_due(self._next_draw, self.quiet_until) - time.monotonic()
         if delay <= 0:
             self._start_build(asked=now)
             return
         self._draw_timer = self.set_timer(delay, self._timed_build)
 
     def _timed_build(self) -> None:
-        self._draw_timer = None
-        self._start_build()
+        delay = paced_due(self._next_draw, self.quiet_until) - time.monotonic()  # a key since it was set
+        self._draw_timer = self.set_timer(delay, self._timed_build) if delay > 0 else None
+        if self._draw_timer is None:
+            self._start_build()
 
     def _capture(self) -> ChartData:
         return ChartData(self.size.width, self.size.height, self._get_plotext_theme_name(self.app.theme),
