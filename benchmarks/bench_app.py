@@ -75,8 +75,9 @@ async def app_run(size: tuple[int, int], batch_size: int, view: str | None = Non
 
         app._display = display
         start_epoch, start, held = app.session.trainer.epoch, time.perf_counter(), app.session.held_seconds
+        keys = ("down", "up", "l") if chart.display else ("down", "up")  # l shows nothing with the chart hidden
         for i in range(PRESSES):
-            key = ("down", "up", "l")[i % 3]
+            key = keys[i % len(keys)]
             row, log, lines = table.cursor_row, chart.log_scale, id(chart._built)
             if key == "l":  # shown once the chart is redrawn on the new scale
                 shown = lambda p: p[2] != log and p[3] != lines  # noqa: E731

@@ -24,6 +24,7 @@ import numpy as np
 from textual import work
 from textual.message import Message
 from textual.reactive import reactive
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
@@ -127,6 +128,7 @@ class LossChart(PlotextPlot):
         """Called by the build thread before it starts: the app lets it wait while a key press is being handled
         (the same hold as the trainer's, so the interface thread has the interpreter to itself)."""
         self._built: tuple[list[Strip], tuple[int, int]] | None = None
+        self._fitted: list[Strip] = []  # this repaint's lines, fitted to the width in the widget's style
         self._stale = True
         self._plt_lock = threading.Lock()
         self._next_draw = 0.0
@@ -301,8 +303,12 @@ class LossChart(PlotextPlot):
         self._stale = False
         return lines
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style (a walk up the DOM) and the lines fitted to the width, once per repaint, not per line.
+        lines, width, style = self._lines(), self.size.width, self.rich_style
+        self._fitted = [line.crop_extend(0, width, style) for line in lines] + [Strip.blank(width, style)] * max(
+            0, self.size.height - len(lines))
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        lines = self._lines()
-        if y < len(lines):
-            return lines[y].crop_extend(0, self.size.width, self.rich_style)
-        return Strip.blank(self.size.width, self.rich_style)
+        return self._fitted[y] if y < len(self._fitted) else Strip.blank(self.size.width, self.rich_style)
