@@ -1,0 +1,53 @@
+"""Benchmark: the time to build the live chart's lines (plotext's drawing read into strips), at 80x24 and 200x50.
+
+The chart is given a 20,000-epoch noisy loss (so the raw range is drawn as an envelope) and an accuracy series, as a
+long run gives it, and built the way the app builds it while training (``LossChart._build``). The figure is flat in
+the number of epochs: series are reduced to two points per column first.
+
+Run: ``python benchmarks/bench_chart.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import numpy as np
+
+from lab.core.recipes import recipe
+from lab.ui.app import LabApp
+from lab.ui.widgets.chart import ChartData, LossChart
+
+EPOCHS = 20_000
+BUILDS = 20
+
+
+async def build_ms(size: tuple[int, int]) -> tuple[tuple[int, int], float]:
+    """(the chart's size in cells, the best of three mean build times over BUILDS builds, in ms) at ``size``."""
+    app = LabApp(recipe("keras-xor"))
+    async with app.run_test(size=size):
+        chart = app.query_one(LossChart)
+        rng = np.random.default_rng(0)
+        loss = np.exp(-np.arange(EPOCHS) / 3000) * (1 + 0.3 * rng.random(EPOCHS))
+        accuracy = (rng.random(EPOCHS) > 0.3).astype(float)
+        data = ChartData(chart.size.width, chart.size.height, chart._get_plotext_theme_name(app.theme), loss,
+                         np.empty(0), accuracy, EPOCHS // 4, False, False)
+        chart._build(data)  # warm up
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            for _ in range(BUILDS):
+                chart._build(data)
+            times.append((time.perf_counter() - start) / BUILDS * 1000)
+        return (chart.size.width, chart.size.height), min(times)
+
+
+def main() -> None:
+    print(f"nnlab chart build (python benchmarks/bench_chart.py): {EPOCHS:,}-epoch noisy loss and accuracy")
+    for size in ((80, 24), (200, 50)):
+        cells, ms = asyncio.run(build_ms(size))
+        print(f"  screen {size[0]}x{size[1]}: chart {cells[0]}x{cells[1]} cells, {ms:.1f} ms per build")
+
+
+if __name__ == "__main__":
+    main()
