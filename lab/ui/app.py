@@ -20,6 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -102,6 +103,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._dirty = False
         self._input_handled = False  # a key or click has been handled: the next paint releases the worker
         self._chart: LossChart | None = None
+        self._keys_in_a_run = False  # the latest key came within INPUT_QUIET of the one before
+        self._view_timer: Timer | None = None  # the view's next redraw while keys come in a run
         self._training_on = False
         self.epochs_per_second = 0.0
         self.view = "chart"
@@ -181,7 +184,9 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.session.hold()
         self._input_handled = False
         if self._chart is not None:
-            self._chart.quiet_until = time.monotonic() + INPUT_QUIET
+            now = time.monotonic()
+            self._keys_in_a_run = now < self._chart.quiet_until  # within INPUT_QUIET of the previous key
+            self._chart.quiet_until = now + INPUT_QUIET
         await super().on_event(event)  # forwards it to the focused widget (or the one under the mouse)
         if isinstance(event, events.MouseDown):
             self._input_handled = True
@@ -488,8 +493,18 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     @on(TruthTableView.CursorMoved)
     def _cursor_moved(self) -> None:
+        if self._keys_in_a_run and self._worker_busy():
+            # Keys pressed in a run while training (an arrow held down): the trace follows every INPUT_QUIET
+            # seconds, showing the row the cursor is on by then, instead of repainting for every row passed.
+            if self._view_timer is None:  # the view's own timer: it ends with the view, should the app be closing
+                self._view_timer = self.query_one(InspectView).set_timer(INPUT_QUIET, self._timed_view)
+            return
         # The trace of the new row follows in the next frame: the key's own repaint (the cursor) stays small.
         self.call_after_refresh(self._refresh_view)
+
+    def _timed_view(self) -> None:
+        self._view_timer = None
+        self._refresh_view()
 
     def action_toggle_log(self) -> None:
         """Switch the chart's loss axis between linear and log10."""

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from textual import events
+
 from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import preset
 from lab.ui.app import LabApp
 from lab.ui.widgets.inspect_view import InspectView
+from lab.ui.widgets.truth_table import TruthTableView
 
 from tests.ui.helpers import small_xor_app, train_to_end
 
@@ -70,3 +75,24 @@ async def test_karnaugh_map_for_three_inputs():
         text = view_text(app)
         assert "Karnaugh map, rows a × columns bc" in text
         assert text.count("✓") + text.count("✗") == 8 + 2  # every cell, and the legend
+
+
+async def test_network_view_follows_a_run_of_keys_while_training():
+    """Arrow keys pressed in a run while training: the trace catches up with the row the cursor ends on."""
+    app = small_xor_app(epochs=10_000_000)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        app.session.epochs_per_tick = 0
+        await pilot.press("space")
+        for _ in range(3):
+            event = events.Key("down", None)
+            event.set_sender(app)
+            app._driver.send_message(event)
+            await asyncio.sleep(0.02)
+        for _ in range(300):
+            await asyncio.sleep(0.01)
+            if view_text(app).startswith("row 3 (11)"):
+                break
+        assert app.query_one(TruthTableView).cursor_row == 3 and view_text(app).startswith("row 3 (11)")
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
