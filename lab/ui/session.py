@@ -24,6 +24,7 @@ from lab.ui.messages import HistorySlice, Snapshot
 
 MAX_HOLD = 0.05  # the longest a key press pauses training, in seconds
 HELD_SWITCH_INTERVAL = 0.0005  # seconds a thread may keep the interpreter from the interface thread during a hold
+SWITCH_INTERVAL = sys.getswitchinterval()  # the interpreter's own, put back when a hold ends
 
 
 class Session:
@@ -46,7 +47,6 @@ class Session:
         self._interface_idle.set()
         self._hold_until = 0.0
         self._hold_lock = threading.Lock()  # hold, release and a deadline's expiry, one at a time
-        self._switch_interval = sys.getswitchinterval()
         self.held_seconds = 0.0
         """Time the worker has spent waiting for the interface, in seconds (for the benchmark)."""
 
@@ -67,7 +67,7 @@ class Session:
     def _release(self) -> None:
         if not self._interface_idle.is_set():
             self._interface_idle.set()
-            sys.setswitchinterval(self._switch_interval)
+            sys.setswitchinterval(SWITCH_INTERVAL)
 
     def wait_for_interface(self) -> None:
         """Called by the worker between chunks: wait while held, until released or the hold's deadline (so a lost

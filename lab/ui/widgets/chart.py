@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from textual import work
 from textual.message import Message
-from textual.reactive import reactive
 from textual.geometry import Region
+from textual.reactive import reactive
 from textual.strip import Strip
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
@@ -186,9 +186,11 @@ class LossChart(PlotextPlot):
 
     def _timed_build(self) -> None:
         delay = paced_due(self._next_draw, self.quiet_until) - time.monotonic()  # a key since it was set
-        self._draw_timer = self.set_timer(delay, self._timed_build) if delay > 0 else None
-        if self._draw_timer is None:
-            self._start_build()
+        if delay > 0:
+            self._draw_timer = self.set_timer(delay, self._timed_build)
+            return
+        self._draw_timer = None
+        self._start_build()
 
     def _capture(self) -> ChartData:
         return ChartData(self.size.width, self.size.height, self._get_plotext_theme_name(self.app.theme),
