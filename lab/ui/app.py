@@ -102,6 +102,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.autosave_path = autosave_path
         self._dirty = False
         self._input_handled = False  # a key or click has been handled: the next paint releases the worker
+        self._paint_held = False  # the worker is held for changes to show: the next paint releases it
         self._chart: LossChart | None = None
         self._keys_in_a_run = False  # the latest key came within INPUT_QUIET of the one before
         self._view_timer: Timer | None = None  # the view's next redraw while keys come in a run
@@ -208,9 +209,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
         """Textual's hook after every compositor pass (the one place a paint can be seen): the first paint after a
         key or click was handled (and after the chart redraw it asked for, if any) releases the training worker."""
         super()._display(screen, renderable)
+        if self._paint_held:
+            self._paint_held = False
+            self.session.release("paint")
         if self._input_handled and not (self._chart is not None and self._chart.redrawing_as_asked):
             self._input_handled = False
-            self.session.release()
+            self.session.release("input")
 
     @property
     def running(self) -> bool:
@@ -290,13 +294,24 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def _stop_worker(self) -> None:
         self.workers.cancel_group(self, "training")
         self.running = False
-        self.session.release()  # a worker held for a key sees its cancellation at once
+        self.session.release(None)  # a worker held for a key or a paint sees its cancellation at once
+
+    def _hold_for_paint(self) -> None:
+        """Hold the training worker until the next paint, which shows what the interface has just changed or is
+        about to (see ``Session.hold``): a repaint that shares the interpreter with the trainer takes twice as
+        long, and a key pressed meanwhile waits for it. Call only with a change to paint (else the hold lasts until
+        its deadline). (``call_after_refresh`` can run before the changed widgets have reached the screen, so the
+        release is in ``_display``.)"""
+        if self._worker_busy():
+            self.session.hold("paint")
+            self._paint_held = True
 
     @on(TrainingProgress)
     def _progress(self, message: TrainingProgress) -> None:
         snapshot = message.snapshot
         if snapshot.run_id != self.session.run_id:
             return  # from a trainer that has since been replaced
+        self._hold_for_paint()
         self.epochs_per_second = snapshot.epochs_per_second or self.epochs_per_second
         self._dirty = True
         if not snapshot.running:
@@ -468,7 +483,9 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if not inspect.display or (throttled and now < paced_due(self._next_view_draw, quiet)):
             return
         with self.session.lock:
-            inspect.update_from(self.session.trainer, self.table_view.cursor_row)
+            changed = inspect.update_from(self.session.trainer, self.table_view.cursor_row)
+        if changed:
+            self._hold_for_paint()
         cost = time.monotonic() - now
         self._next_view_draw = now + max(self.picture_interval, COST_FACTOR * cost)
 
@@ -486,8 +503,11 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     @on(LossChart.Built)
     def _chart_built(self, message: LossChart.Built) -> None:
-        """While training beside the chart, the open view redraws when the chart does: one repaint for both (not
-        for a redraw the person asked for, a new scale: its repaint is the key's, and should be quick)."""
+        """Show the chart's new lines. While training beside the chart, the open view redraws when the chart does:
+        one repaint for both (not for a redraw the person asked for, a new scale: its repaint is the key's, and
+        should be quick)."""
+        self._hold_for_paint()
+        message.control.show_built(message)
         if self.running and not message.asked:
             self._refresh_view()
 

@@ -158,6 +158,8 @@ class SeedsActions:
         if self._panes_gone():
             return
         run = self.seeds_view.apply(message.update)
+        if run is not None and self.query_one("#seeds").display:
+            self._hold_for_paint()
         if run is None or run.running:
             return
         if run.finished and self._pin_on_finish == run.run_id:

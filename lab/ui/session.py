@@ -4,10 +4,11 @@ The worker holds the lock for one epoch at a time; the app holds it to change th
 predictions, or to step by hand. Neither ever waits longer than one epoch.
 
 Both threads also share one interpreter lock, and a thread that wants it back waits up to the switch interval (5 ms)
-each time, several times per key press. So when the person presses a key the app ``hold``s the session: the worker
-waits between chunks (at most ``MAX_HOLD`` seconds) until the app has handled the key and painted its effect
-(``release``), and meanwhile any other busy thread (the chart builder) hands the interpreter over within
-``HELD_SWITCH_INTERVAL``.
+each time, several times per key press and per paint: a 12 ms repaint took 30 ms while the worker ran. So the app
+``hold``s the session while the interface has work to show: a key press from its arrival until its effect is
+painted, and new training progress until it is painted. The worker waits between chunks until every hold is
+``release``d (at most ``MAX_HOLD`` seconds after the last hold), and meanwhile any other busy thread (the chart
+builder) hands the interpreter over within ``HELD_SWITCH_INTERVAL``.
 """
 
 from __future__ import annotations
@@ -46,25 +47,38 @@ class Session:
         self._interface_idle = threading.Event()
         self._interface_idle.set()
         self._hold_until = 0.0
+        self._holders: set[str] = set()  # why the interface holds the worker ("input", "paint")
         self._hold_lock = threading.Lock()  # hold, release and a deadline's expiry, one at a time
         self.held_seconds = 0.0
         """Time the worker has spent waiting for the interface, in seconds (for the benchmark)."""
 
-    def hold(self) -> None:
-        """Ask the worker to wait before its next chunk, for at most ``MAX_HOLD`` seconds from now (the interface
-        has input to handle)."""
+    def hold(self, reason: str = "input") -> None:
+        """Ask the worker to wait before its next chunk until ``release(reason)``, and for at most ``MAX_HOLD``
+        seconds from now (the interface has ``reason`` to handle: "input", a key or click; "paint", progress to
+        show). Holds for different reasons end separately."""
         with self._hold_lock:
             self._hold_until = time.monotonic() + MAX_HOLD
+            self._holders.add(reason)
             if self._interface_idle.is_set():
                 sys.setswitchinterval(HELD_SWITCH_INTERVAL)
                 self._interface_idle.clear()
 
-    def release(self) -> None:
-        """Let the worker go on."""
+    def release(self, reason: str | None = "input") -> None:
+        """End the hold for ``reason`` (``None``: every hold); the worker goes on once no hold is left."""
         with self._hold_lock:
-            self._release()
+            if reason is None:
+                self._holders.clear()
+            else:
+                self._holders.discard(reason)
+            if not self._holders:
+                self._release()
+
+    def held_for(self, reason: str) -> bool:
+        """Whether the worker is held for ``reason``."""
+        return reason in self._holders
 
     def _release(self) -> None:
+        self._holders.clear()
         if not self._interface_idle.is_set():
             self._interface_idle.set()
             sys.setswitchinterval(SWITCH_INTERVAL)

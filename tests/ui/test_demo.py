@@ -48,7 +48,7 @@ class Recorder:
             step = message.step
             self.steps.append(step)
             if step.phase == "hold" and step.scene not in self.held:
-                self.held[step.scene] = (str(self.app.query_one(InspectView).render()), status_text(self.app))
+                self.held[step.scene] = (self.app.query_one(InspectView).text, status_text(self.app))
 
 
 def test_captions_fit_at_80_columns():

@@ -49,6 +49,21 @@ def test_no_hold_no_wait():
     assert session.held_seconds == 0
 
 
+def test_holds_for_different_reasons_end_separately():
+    """A paint's hold ending does not end a key's (still being handled), and the other way round."""
+    session = Session(recipe("keras-xor"))
+    session.hold("input")
+    session.hold("paint")
+    session.release("paint")
+    assert not session._interface_idle.is_set() and session.held_for("input")
+    session.release("input")
+    assert session._interface_idle.is_set()
+    session.hold("input")
+    session.hold("paint")
+    session.release(None)
+    assert session._interface_idle.is_set() and not session.held_for("paint")
+
+
 def test_a_hold_shortens_the_switch_interval_until_released():
     """While held, other threads give the interpreter up after HELD_SWITCH_INTERVAL; the release, or the deadline
     seen by the worker, puts the interpreter's own interval back."""
@@ -70,7 +85,12 @@ async def _press_while_training(app: LabApp, key: str, changed) -> None:
     log: list[tuple[str, bool]] = []
     paint, release = app._display, app.session.release
     app._display = lambda screen, renderable: (log.append(("paint", changed())), paint(screen, renderable))
-    app.session.release = lambda: (log.append(("release", changed())), release())
+    def release_logged(reason="input"):
+        if reason == "input":
+            log.append(("release", changed()))
+        release(reason)
+
+    app.session.release = release_logged
     event = events.Key(key, key if len(key) == 1 else None)
     event.set_sender(app)
     app._driver.send_message(event)
@@ -107,6 +127,47 @@ async def test_keys_hold_the_worker_until_painted(monkeypatch):
         table.focus()
         await pilot.press("space")
         await app.workers.wait_for_complete()
+
+
+async def test_progress_holds_the_worker_until_painted(monkeypatch):
+    """New training progress holds the worker from its arrival until the screen showing it is painted (a repaint
+    sharing the interpreter with the trainer took twice as long); training goes on after each."""
+    monkeypatch.setattr(session_module, "MAX_HOLD", 30.0)
+    app = make_app(epochs=10_000_000)
+    log: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.session.epochs_per_tick = 0
+        paint, hold, release = app._display, app.session.hold, app.session.release
+
+        def hold_logged(reason="input"):
+            log.append(f"hold {reason}")
+            hold(reason)
+
+        def release_logged(reason="input"):
+            log.append(f"release {reason}")
+            release(reason)
+
+        app._display = lambda screen, renderable: (log.append("paint"), paint(screen, renderable))
+        app.session.hold, app.session.release = hold_logged, release_logged
+        await pilot.press("space")
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if log.count("release paint") >= 3:
+                break
+        del app._display, app.session.hold, app.session.release
+        epoch = app.session.trainer.epoch
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if app.session.trainer.epoch > epoch:
+                break
+        assert app.session.trainer.epoch > epoch, (log[-12:], app.session._holders, app._paint_held, app.running)
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+    holds = [i for i, entry in enumerate(log) if entry == "hold paint"]
+    releases = [i for i, entry in enumerate(log) if entry == "release paint"]
+    assert len(releases) >= 3, log
+    for start, end in zip(holds, releases):
+        assert start < end and "paint" in log[start:end], log
 
 
 def test_the_seeds_sweep_waits_for_the_interface_before_every_epoch():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.text import Text
 from textual import events
 
 from lab.core.experiment import Architecture, Experiment, Layer, Training
@@ -19,7 +20,7 @@ SIZE = (120, 40)
 
 def view_text(app: LabApp) -> str:
     """The open view as plain text."""
-    return str(app.query_one(InspectView).render())
+    return app.query_one(InspectView).text
 
 
 async def test_v_cycles_every_view_and_back_to_the_chart():
@@ -96,3 +97,31 @@ async def test_network_view_follows_a_run_of_keys_while_training():
         assert app.query_one(TruthTableView).cursor_row == 3 and view_text(app).startswith("row 3 (11)")
         await pilot.press("space")
         await app.workers.wait_for_complete()
+
+
+async def test_a_redraw_repaints_only_the_changed_lines():
+    """The view turns each line into a strip once: a redraw that changes one line repaints that line alone, keeps
+    the other lines' strips, and shows the new text; the scrollable extent shrinks only for another drawing."""
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        view = app.query_one(InspectView)
+        view.show(Text("alpha\nbravo bravo bravo\ncharlie"), ("test", 1))
+        await pilot.pause()
+        kept = list(view._strips)
+        regions = []
+        refresh = view.refresh
+        view.refresh = lambda *r, **k: (regions.extend(r), refresh(*r, **k))[1]
+        assert view.show(Text("alpha\nBRAVO\ncharlie"), ("test", 1))
+        assert [(r.y, r.height) for r in regions] == [(1, 1)]
+        assert view._strips[0] is kept[0] and view._strips[2] is kept[2] and view._strips[1] is not kept[1]
+        assert view.virtual_size.width == len("bravo bravo bravo")  # narrower, same drawing: no layout pass
+        regions.clear()
+        assert not view.show(Text("alpha\nBRAVO\ncharlie"), ("test", 1))
+        assert regions == []
+        del view.refresh
+        view.show(Text("alpha\nBRAVO"), ("test", 2))
+        assert view.virtual_size == (5, 2)  # another drawing: the extent fits it again
+        await pilot.pause()
+        assert view.text == "alpha\nBRAVO"
+        assert "BRAVO" in app.export_screenshot()

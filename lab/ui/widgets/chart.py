@@ -107,11 +107,17 @@ class LossChart(PlotextPlot):
     class Built(Message):
         """Chart lines built off the interface thread, for ``size``; ``asked``: a redraw the person asked for."""
 
-        def __init__(self, lines: list[Strip], size: tuple[int, int], asked: bool) -> None:
+        def __init__(self, chart: LossChart, lines: list[Strip], size: tuple[int, int], asked: bool) -> None:
             super().__init__()
+            self.chart = chart
             self.lines = lines
             self.size = size
             self.asked = asked
+
+        @property
+        def control(self) -> LossChart:
+            """The chart that built the lines."""
+            return self.chart
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -210,9 +216,10 @@ class LossChart(PlotextPlot):
             self.wait_for_interface()
         with self._plt_lock:
             lines = self._build(data)
-        self.post_message(self.Built(lines, (data.width, data.height), asked))
+        self.post_message(self.Built(self, lines, (data.width, data.height), asked))  # shown by ``show_built``
 
-    def on_loss_chart_built(self, message: LossChart.Built) -> None:
+    def show_built(self, message: LossChart.Built) -> None:
+        """Show the lines of a finished build (the app routes ``Built`` here, so it can hold the trainer first)."""
         if message.asked:
             self.redrawing_as_asked = False
         self.refresh()
