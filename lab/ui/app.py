@@ -50,6 +50,7 @@ from lab.ui.widgets.truth_table import TruthTableView
 SPEEDS = (1, 5, 20, 100, 500, 0)  # epochs per 0.1 s tick; 0 = unthrottled
 DEFAULT_FPS, MIN_FPS, MAX_FPS = 10.0, 0.5, 30.0
 MIN_SIZE = (80, 24)
+PAINT_HOLD_CELLS = 1000  # a repaint this big (about 3 ms of the interface thread) holds the trainer (_hold_for_paint)
 WIDE_SIZE = (160, 50)  # from here a network view sits beside the chart
 LR_FACTOR = 2.0
 SIDE_VIEWS = (*VIEWS, "seeds")  # every view but the chart
@@ -296,13 +297,15 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.running = False
         self.session.release(None)  # a worker held for a key or a paint sees its cancellation at once
 
-    def _hold_for_paint(self) -> None:
+    def _hold_for_paint(self, cells: int) -> None:
         """Hold the training worker until the next paint, which shows what the interface has just changed or is
-        about to (see ``Session.hold``): a repaint that shares the interpreter with the trainer takes twice as
-        long, and a key pressed meanwhile waits for it. Call only with a change to paint (else the hold lasts until
-        its deadline). (``call_after_refresh`` can run before the changed widgets have reached the screen, so the
+        about to (see ``Session.hold``), when that is at least ``PAINT_HOLD_CELLS`` cells: a repaint that shares
+        the interpreter with the trainer takes twice as long, and a key pressed meanwhile waits for it. Smaller
+        repaints (the status line, the table's answers, a small chart) take a millisecond or two and are not worth
+        the trainer's wait for the frame. Call only with a change to paint (else the hold lasts until its
+        deadline). (``call_after_refresh`` can run before the changed widgets have reached the screen, so the
         release is in ``_display``.)"""
-        if self._worker_busy():
+        if cells >= PAINT_HOLD_CELLS and self._worker_busy():
             self.session.hold("paint")
             self._paint_held = True
 
@@ -311,7 +314,6 @@ class LabApp(FileActions, SeedsActions, App[None]):
         snapshot = message.snapshot
         if snapshot.run_id != self.session.run_id:
             return  # from a trainer that has since been replaced
-        self._hold_for_paint()
         self.epochs_per_second = snapshot.epochs_per_second or self.epochs_per_second
         self._dirty = True
         if not snapshot.running:
@@ -484,8 +486,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
             return
         with self.session.lock:
             changed = inspect.update_from(self.session.trainer, self.table_view.cursor_row)
-        if changed:
-            self._hold_for_paint()
+        self._hold_for_paint(changed * inspect.size.width)
         cost = time.monotonic() - now
         self._next_view_draw = now + max(self.picture_interval, COST_FACTOR * cost)
 
@@ -506,7 +507,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         """Show the chart's new lines. While training beside the chart, the open view redraws when the chart does:
         one repaint for both (not for a redraw the person asked for, a new scale: its repaint is the key's, and
         should be quick)."""
-        self._hold_for_paint()
+        self._hold_for_paint(message.size[0] * len(message.lines))
         message.control.show_built(message)
         if self.running and not message.asked:
             self._refresh_view()

@@ -158,8 +158,9 @@ class SeedsActions:
         if self._panes_gone():
             return
         run = self.seeds_view.apply(message.update)
-        if run is not None and self.query_one("#seeds").display:
-            self._hold_for_paint()
+        seeds = self.query_one("#seeds")
+        if run is not None and seeds.display:
+            self._hold_for_paint(seeds.size.area)
         if run is None or run.running:
             return
         if run.finished and self._pin_on_finish == run.run_id:

@@ -112,7 +112,7 @@ async def test_a_redraw_repaints_only_the_changed_lines():
         regions = []
         refresh = view.refresh
         view.refresh = lambda *r, **k: (regions.extend(r), refresh(*r, **k))[1]
-        assert view.show(Text("alpha\nBRAVO\ncharlie"), ("test", 1))
+        assert view.show(Text("alpha\nBRAVO\ncharlie"), ("test", 1)) == 1
         assert [(r.y, r.height) for r in regions] == [(1, 1)]
         assert view._strips[0] is kept[0] and view._strips[2] is kept[2] and view._strips[1] is not kept[1]
         assert view.virtual_size.width == len("bravo bravo bravo")  # narrower, same drawing: no layout pass
@@ -125,3 +125,23 @@ async def test_a_redraw_repaints_only_the_changed_lines():
         await pilot.pause()
         assert view.text == "alpha\nBRAVO"
         assert "BRAVO" in app.export_screenshot()
+
+
+async def test_a_tall_view_scrolls_from_the_keyboard_and_the_next_view_starts_at_its_top():
+    """At 80x24 the network view of a 16-unit layer is taller than its pane: tab focuses it, the arrow keys
+    scroll it, and v shows the next view from its first line."""
+    app = LabApp(Experiment(preset("xor"), Architecture((Layer(16, "tanh"),), "sigmoid"), Training(), name="xor"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        view = app.query_one(InspectView)
+        assert view.virtual_size.height > view.size.height
+        for _ in range(5):  # the table, then the panes in order
+            if app.focused is view:
+                break
+            await pilot.press("tab")
+        assert app.focused is view
+        await pilot.press("down", "down", "down")
+        assert view.scroll_offset.y == 3
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.view == "units" and view.scroll_offset.y == 0

@@ -69,6 +69,9 @@ class InspectView(ScrollView):
         self._plain = ""
         self._extent_for: tuple = ()  # what the extent was measured for (view and network shape)
 
+    def watch_mode(self) -> None:
+        self.scroll_home(animate=False, immediate=True)  # another view starts at its top
+
     @property
     def text(self) -> str:
         """The shown drawing as plain text."""
@@ -86,16 +89,16 @@ class InspectView(ScrollView):
         if not self.health or self.health[-1].epoch != trainer.epoch:
             self.health.append(ins.trainer_health(trainer))
 
-    def update_from(self, trainer: Trainer, row: int) -> bool:
-        """Redraw the current view for ``trainer``'s network and table row ``row``; whether anything changed. Call
-        with the lock held."""
+    def update_from(self, trainer: Trainer, row: int) -> int:
+        """Redraw the current view for ``trainer``'s network and table row ``row``; the number of lines that
+        changed. Call with the lock held."""
         self.record(trainer)
         draw = getattr(self, f"_draw_{self.mode}")
         return self.show(draw(trainer, row), (self.mode, trainer.net.shape))
 
-    def show(self, drawing: Text, extent_for: tuple = ()) -> bool:
-        """Show ``drawing``, repainting only the lines that changed; whether any did. The scrollable extent grows
-        to fit and shrinks only when ``extent_for`` (what the drawing is of) changes."""
+    def show(self, drawing: Text, extent_for: tuple = ()) -> int:
+        """Show ``drawing``, repainting only the lines that changed; the number of lines repainted. The scrollable
+        extent grows to fit and shrinks only when ``extent_for`` (what the drawing is of) changes."""
         lines = drawing.split("\n", allow_blank=True)
         keys = [(line.plain, tuple(line.spans), line.style) for line in lines]
         console = self.app.console
@@ -116,13 +119,13 @@ class InspectView(ScrollView):
         if extent != self.virtual_size:
             self.virtual_size = extent  # a layout pass: the scrollbars may come or go
             self.refresh()
-            return True
+            return max(len(strips), self.size.height)
         scroll_y = round(self.scroll_offset.y)
         for y in changed:
             self.refresh(Region(0, y - scroll_y, self.size.width, 1))
         if len(strips) < len(old_strips):
             self.refresh(Region(0, len(strips) - scroll_y, self.size.width, len(old_strips) - len(strips)))
-        return bool(changed) or len(strips) != len(old_strips)
+        return len(changed) + max(0, len(old_strips) - len(strips))
 
     def render_line(self, y: int) -> Strip:
         """Line ``y`` of the widget's content area: the drawing's line at the scroll offset, in the widget's style
