@@ -32,6 +32,7 @@ from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer
 from lab.ui.file_actions import FILE_BINDINGS, FileActions
 from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, TrainingFailed, TrainingProgress
+from lab.ui.pacing import INPUT_QUIET, KeyPacing
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.presets import PresetScreen
@@ -39,7 +40,7 @@ from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
-from lab.ui.widgets.chart import COST_FACTOR, INPUT_QUIET, LossChart, paced_due
+from lab.ui.widgets.chart import COST_FACTOR, LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE, SeedsView
@@ -105,7 +106,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._input_handled = False  # a key or click has been handled: the next paint releases the worker
         self._paint_held = False  # the worker is held for changes to show: the next paint releases it
         self._chart: LossChart | None = None
-        self._keys_in_a_run = False  # the latest key came within INPUT_QUIET of the one before
+        self.pacing = KeyPacing()  # the person's keys while training, for the paced redraws
         self._view_timer: Timer | None = None  # the view's next redraw while keys come in a run
         self._training_on = False
         self.epochs_per_second = 0.0
@@ -140,6 +141,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         chart = self._chart = self.query_one(LossChart)
         chart.min_interval = self.picture_interval
         chart.wait_for_interface = self.session.wait_for_interface
+        chart.pacing = self.pacing
         chart.monochrome = self.no_color  # Textual reads (and removes) NO_COLOR from the environment
         self.query_one(InspectView).monochrome = chart.monochrome
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
@@ -185,10 +187,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
             return
         self.session.hold()
         self._input_handled = False
-        if self._chart is not None:
-            now = time.monotonic()
-            self._keys_in_a_run = now < self._chart.quiet_until  # within INPUT_QUIET of the previous key
-            self._chart.quiet_until = now + INPUT_QUIET
+        self.pacing.key_pressed()
         await super().on_event(event)  # forwards it to the focused widget (or the one under the mouse)
         if isinstance(event, events.MouseDown):
             self._input_handled = True
@@ -478,11 +477,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def _refresh_view(self, throttled: bool = False) -> None:
         """Redraw the shown view of the network (not the chart) from the trainer, under the lock. ``throttled``
         (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart, ``COST_FACTOR``
-        times the last redraw's cost apart, and after a pause in the person's keys (``paced_due``)."""
+        times the last redraw's cost apart, and after a pause in the person's keys (``KeyPacing``)."""
         inspect = self.query_one(InspectView)
         now = time.monotonic()
-        quiet = self._chart.quiet_until if self._chart is not None else 0.0
-        if not inspect.display or (throttled and now < paced_due(self._next_view_draw, quiet)):
+        if not inspect.display or (throttled and now < self.pacing.due(self._next_view_draw)):
             return
         with self.session.lock:
             changed = inspect.update_from(self.session.trainer, self.table_view.cursor_row)
@@ -514,7 +512,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     @on(TruthTableView.CursorMoved)
     def _cursor_moved(self) -> None:
-        if self._keys_in_a_run and self._worker_busy():
+        if self.pacing.in_a_run and self._worker_busy():
             # Keys pressed in a run while training (an arrow held down): the trace follows every INPUT_QUIET
             # seconds, showing the row the cursor is on by then, instead of repainting for every row passed.
             if self._view_timer is None:  # the view's own timer: it ends with the view, should the app be closing

@@ -8,7 +8,7 @@ Building a big chart takes tens of milliseconds of pure Python (plotext's drawin
 ``figure_strips``), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
 interface thread only hands finished ``Strip``s to the compositor (this is a Line-API widget). Redraws are at
 least ``min_interval`` apart and ``COST_FACTOR`` times the last build's cost apart, and while the person presses
-keys they wait for a pause (``paced_due``). When not live (paused, stepping
+keys they wait for a pause (``KeyPacing``). When not live (paused, stepping
 by hand, tests) the chart is built in ``render`` as usual.
 """
 
@@ -31,19 +31,12 @@ from textual_plotext import PlotextPlot
 
 from lab.core.series import reduce_series
 from lab.ui.messages import HistorySlice
+from lab.ui.pacing import KeyPacing
 from lab.ui.widgets.plotext_strips import figure_strips
 
 MIN_INTERVAL = 0.1  # by default at most ten redraws a second
 NOISE = 0.03  # draw the envelope when a column's values spread over more than 3% of the axis
 COST_FACTOR = 8.0  # and at most about an eighth of the time spent building charts
-INPUT_QUIET = 0.15  # a paced redraw waits until the person's keys have paused this long...
-MAX_DEFER = 0.5  # ...but never more than this past its turn
-
-
-def paced_due(turn: float, quiet_until: float) -> float:
-    """When a paced redraw due at ``turn`` may start: at its turn, or once the person's keys go quiet at
-    ``quiet_until``, at most ``MAX_DEFER`` seconds late (so holding a key down still lets the picture move)."""
-    return max(turn, min(quiet_until, turn + MAX_DEFER))
 
 
 class SeriesBuffer:
@@ -139,9 +132,9 @@ class LossChart(PlotextPlot):
         self._plt_lock = threading.Lock()
         self._next_draw = 0.0
         self._draw_timer: Timer | None = None  # a paced redraw waiting for its turn
-        self.quiet_until = 0.0
-        """Set by the app at every key press: paced redraws wait for the keys to go quiet (``paced_due``), so a
-        big chart's repaint does not land in the middle of the person's keys."""
+        self.pacing = KeyPacing()
+        """The person's keys (the app shares its own): paced redraws wait for the keys to go quiet, so a big
+        chart's repaint does not land in the middle of them."""
         self.redrawing_as_asked = False
         """A redraw the person asked for (a new scale, a resize) is being built: the app keeps the trainer held
         until it is shown."""
@@ -184,14 +177,14 @@ class LossChart(PlotextPlot):
                 return
             self._draw_timer.stop()
             self._draw_timer = None
-        delay = 0.0 if now else paced_due(self._next_draw, self.quiet_until) - time.monotonic()
+        delay = 0.0 if now else self.pacing.due(self._next_draw) - time.monotonic()
         if delay <= 0:
             self._start_build(asked=now)
             return
         self._draw_timer = self.set_timer(delay, self._timed_build)
 
     def _timed_build(self) -> None:
-        delay = paced_due(self._next_draw, self.quiet_until) - time.monotonic()  # a key since it was set
+        delay = self.pacing.due(self._next_draw) - time.monotonic()  # a key since it was set
         if delay > 0:
             self._draw_timer = self.set_timer(delay, self._timed_build)
             return
