@@ -8,8 +8,10 @@ Building a big chart takes tens of milliseconds of pure Python (plotext's drawin
 ``figure_strips``), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
 interface thread only hands finished ``Strip``s to the compositor (this is a Line-API widget). Redraws are at
 least ``min_interval`` apart and ``COST_FACTOR`` times the last build's cost apart, and while the person presses
-keys they wait for a pause (``KeyPacing``). When not live (paused, stepping
-by hand, tests) the chart is built in ``render`` as usual.
+keys they wait for a pause (``KeyPacing``). A new scale or colouring the person asks for is their key's whole
+effect, with the trainer held for it: it is built at once on the interface thread (a 200x50 chart in about 15 ms),
+unless a build is under way. When not live (paused, stepping by hand, tests) the chart is built in ``render``
+as usual. Every build carries the number of its capture, and lines older than those shown are dropped.
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ class ChartData:
     solved_epoch: int | None
     log_scale: bool
     monochrome: bool
+    generation: int = 0
+    """Counts captures: a build of an older capture than the one shown is dropped."""
 
 
 class LossChart(PlotextPlot):
@@ -100,11 +104,12 @@ class LossChart(PlotextPlot):
     class Built(Message):
         """Chart lines built off the interface thread, for ``size``; ``asked``: a redraw the person asked for."""
 
-        def __init__(self, chart: LossChart, lines: list[Strip], size: tuple[int, int], asked: bool) -> None:
+        def __init__(self, chart: LossChart, lines: list[Strip], data: ChartData, asked: bool) -> None:
             super().__init__()
             self.chart = chart
             self.lines = lines
-            self.size = size
+            self.size = (data.width, data.height)
+            self.generation = data.generation
             self.asked = asked
 
         @property
@@ -127,6 +132,8 @@ class LossChart(PlotextPlot):
         """Called by the build thread before it starts: the app lets it wait while a key press is being handled
         (the same hold as the trainer's, so the interface thread has the interpreter to itself)."""
         self._built: tuple[list[Strip], tuple[int, int]] | None = None
+        self._generation = 0  # of the latest capture
+        self._shown_generation = 0  # of the lines shown
         self._fitted: list[Strip] = []  # this repaint's lines, fitted to the width in the widget's style
         self._stale = True
         self._plt_lock = threading.Lock()
@@ -160,10 +167,10 @@ class LossChart(PlotextPlot):
             self._request_redraw()
 
     def watch_log_scale(self) -> None:
-        self._request_redraw(now=True)
+        self._redraw_as_asked()
 
     def watch_monochrome(self) -> None:
-        self._request_redraw(now=True)
+        self._redraw_as_asked()
 
     # --- scheduling ------------------------------------------------------------------------------------------------
     def _request_redraw(self, now: bool = False) -> None:
@@ -183,6 +190,25 @@ class LossChart(PlotextPlot):
             return
         self._draw_timer = self.set_timer(delay, self._timed_build)
 
+    def _redraw_as_asked(self) -> None:
+        """The person changed the scale or the colours. While training, their key holds the trainer (the app's
+        hold), so when no build is under way the new chart is built here at once: no thread to start, no message
+        to wait for, and no build thread sharing the interpreter with the interface. Else the build in the worker
+        is asked for at once."""
+        if not (self.live and self.size.width and self.size.height) or not self._plt_lock.acquire(blocking=False):
+            self._request_redraw(now=True)
+            return
+        try:
+            if self._draw_timer is not None:
+                self._draw_timer.stop()
+                self._draw_timer = None
+            data = self._capture()
+            lines = self._build(data)
+        finally:
+            self._plt_lock.release()
+        self.refresh()
+        self._keep(lines, (data.width, data.height), data.generation)
+
     def _timed_build(self) -> None:
         delay = self.pacing.due(self._next_draw) - time.monotonic()  # a key since it was set
         if delay > 0:
@@ -192,9 +218,10 @@ class LossChart(PlotextPlot):
         self._start_build()
 
     def _capture(self) -> ChartData:
+        self._generation += 1
         return ChartData(self.size.width, self.size.height, self._get_plotext_theme_name(self.app.theme),
                          self.loss.values, self.heldout_loss.values, self.accuracy.values, self.solved_epoch,
-                         self.log_scale, self.monochrome)
+                         self.log_scale, self.monochrome, self._generation)
 
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
@@ -209,14 +236,21 @@ class LossChart(PlotextPlot):
             self.wait_for_interface()
         with self._plt_lock:
             lines = self._build(data)
-        self.post_message(self.Built(self, lines, (data.width, data.height), asked))  # shown by ``show_built``
+        self.post_message(self.Built(self, lines, data, asked))  # shown by ``show_built``
 
     def show_built(self, message: LossChart.Built) -> None:
-        """Show the lines of a finished build (the app routes ``Built`` here, so it can hold the trainer first)."""
+        """Show the lines of a finished build (the app routes ``Built`` here, so it can hold the trainer first),
+        unless newer lines are shown already."""
         if message.asked:
             self.redrawing_as_asked = False
-        self.refresh()
-        self._built = (message.lines, message.size)
+        if message.generation > self._shown_generation:
+            self.refresh()
+            self._keep(message.lines, message.size, message.generation)
+
+    def _keep(self, lines: list[Strip], size: tuple[int, int], generation: int) -> None:
+        """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint."""
+        self._built = (lines, size)
+        self._shown_generation = generation
         self._stale = False
 
     # --- drawing ---------------------------------------------------------------------------------------------------
@@ -298,11 +332,11 @@ class LossChart(PlotextPlot):
             # A build is under way in the worker: show the last lines rather than wait for it.
             return self._built[0] if self._built is not None else []
         try:
-            lines = self._build(self._capture())
+            data = self._capture()
+            lines = self._build(data)
         finally:
             self._plt_lock.release()
-        self._built = (lines, size)
-        self._stale = False
+        self._keep(lines, size, data.generation)
         return lines
 
     def render_lines(self, crop: Region) -> list[Strip]:
