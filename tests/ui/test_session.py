@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from textual import events
+from textual.strip import Strip
 from textual.widgets import Input
 
 import lab.ui.session as session_module
@@ -200,3 +201,16 @@ async def test_a_new_scale_is_drawn_at_once_while_training(monkeypatch):
         table.focus()
         await pilot.press("space")
         await app.workers.wait_for_complete()
+
+
+async def test_a_build_older_than_the_lines_shown_is_dropped():
+    """A paced build captured before the person's new scale finishes after it: its lines (the old scale) are not
+    shown over the new ones."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)):
+        chart = app.query_one(LossChart)
+        older, newer = chart._capture(), chart._capture()
+        new_lines, old_lines = [Strip.blank(3)], [Strip.blank(4)]
+        chart.show_built(LossChart.Built(chart, new_lines, newer, asked=True))
+        chart.show_built(LossChart.Built(chart, old_lines, older, asked=False))
+        assert chart._built[0] is new_lines and not chart.redrawing_as_asked
