@@ -518,8 +518,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         """Show the chart's new lines. While training beside the chart, the open view redraws when the chart does:
         one repaint for both (not for a redraw the person asked for, a new scale: its repaint is the key's, and
         should be quick)."""
-        self._hold_for_paint(message.size[0] * len(message.lines))
-        message.control.show_built(message)
+        if message.control.show_built(message):
+            self._hold_for_paint(message.size[0] * len(message.lines))
         if self.running and not message.asked:
             self._refresh_view()
 

@@ -6,9 +6,9 @@ predictions, or to step by hand. Neither ever waits longer than one epoch.
 Both threads also share one interpreter lock, and a thread that wants it back waits up to the switch interval (5 ms)
 each time, several times per key press and per paint: a 12 ms repaint took 30 ms while the worker ran. So the app
 ``hold``s the session while the interface has work to show: a key press from its arrival until its effect is
-painted, and new training progress until it is painted. The worker waits between chunks until every hold is
-``release``d (at most ``MAX_HOLD`` seconds after the last hold), and meanwhile any other busy thread (the chart
-builder) hands the interpreter over within ``HELD_SWITCH_INTERVAL``.
+painted, and a big change (a new chart, a redrawn view) from the moment it is marked until it is painted. The
+worker waits between chunks until every hold is ``release``d (at most ``MAX_HOLD`` seconds after the last hold),
+and meanwhile any other busy thread (the chart builder) hands the interpreter over within ``HELD_SWITCH_INTERVAL``.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ class Session:
 
     def hold(self, reason: str = "input") -> None:
         """Ask the worker to wait before its next chunk until ``release(reason)``, and for at most ``MAX_HOLD``
-        seconds from now (the interface has ``reason`` to handle: "input", a key or click; "paint", progress to
-        show). Holds for different reasons end separately."""
+        seconds from now (the interface has ``reason`` to handle: "input", a key or click; "paint", a big change
+        to show). Holds for different reasons end separately."""
         with self._hold_lock:
             self._hold_until = time.monotonic() + MAX_HOLD
             self._holders.add(reason)

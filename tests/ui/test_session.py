@@ -211,6 +211,6 @@ async def test_a_build_older_than_the_lines_shown_is_dropped():
         chart = app.query_one(LossChart)
         older, newer = chart._capture(), chart._capture()
         new_lines, old_lines = [Strip.blank(3)], [Strip.blank(4)]
-        chart.show_built(LossChart.Built(chart, new_lines, newer, asked=True))
-        chart.show_built(LossChart.Built(chart, old_lines, older, asked=False))
+        assert chart.show_built(LossChart.Built(chart, new_lines, newer, asked=True))
+        assert not chart.show_built(LossChart.Built(chart, old_lines, older, asked=False))
         assert chart._built[0] is new_lines and not chart.redrawing_as_asked

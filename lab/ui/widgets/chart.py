@@ -238,14 +238,16 @@ class LossChart(PlotextPlot):
             lines = self._build(data)
         self.post_message(self.Built(self, lines, data, asked))  # shown by ``show_built``
 
-    def show_built(self, message: LossChart.Built) -> None:
-        """Show the lines of a finished build (the app routes ``Built`` here, so it can hold the trainer first),
-        unless newer lines are shown already."""
+    def show_built(self, message: LossChart.Built) -> bool:
+        """Show the lines of a finished build (the app routes ``Built`` here), unless newer lines are shown
+        already; whether they are shown."""
         if message.asked:
             self.redrawing_as_asked = False
-        if message.generation > self._shown_generation:
-            self.refresh()
-            self._keep(message.lines, message.size, message.generation)
+        if message.generation <= self._shown_generation:
+            return False
+        self.refresh()
+        self._keep(message.lines, message.size, message.generation)
+        return True
 
     def _keep(self, lines: list[Strip], size: tuple[int, int], generation: int) -> None:
         """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint."""
