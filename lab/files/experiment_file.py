@@ -63,15 +63,18 @@ class ArchitectureSpec(msgspec.Struct, forbid_unknown_fields=True):
     bias: bool = True
 
 
+_TRAINING = Training()  # a field a file leaves out takes the engine's own default
+
+
 class TrainingSpec(msgspec.Struct, forbid_unknown_fields=True):
-    loss: str = "mse"
-    optimizer: str = "adam"
-    lr: float = 0.001
-    batch_size: int = 0
-    init: str = "glorot_uniform"
-    seed: int = 0
-    epochs: int = 1000
-    stop: str = "budget"
+    loss: str = _TRAINING.loss
+    optimizer: str = _TRAINING.optimizer
+    lr: float = _TRAINING.lr
+    batch_size: int = _TRAINING.batch_size
+    init: str = _TRAINING.init
+    seed: int = _TRAINING.seed
+    epochs: int = _TRAINING.epochs
+    stop: str = _TRAINING.stop
 
 
 class HistorySpec(msgspec.Struct, forbid_unknown_fields=True):

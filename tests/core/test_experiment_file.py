@@ -122,6 +122,14 @@ def test_nan_heldout_values_survive_a_round_trip():
     assert [math.isnan(v) for v in restored.history.heldout_loss] == [True, True, False, False]
 
 
+def test_a_training_field_left_out_takes_the_engines_default():
+    """A hand-written file may leave training settings out: each takes ``Training``'s own default."""
+    data = json.loads(ef.dumps(recipe("keras-xor")))
+    data["training"] = {}
+    experiment, _ = ef.loads(json.dumps(data))
+    assert experiment.training == Training()
+
+
 # --- errors ----------------------------------------------------------------------------------------------------------
 def saved() -> dict:
     """A trained mini-batch experiment with a held-out row, as the JSON object of its file."""
