@@ -11,7 +11,8 @@ prints:
   idle, which a training process never does.)
 
 Run: ``python benchmarks/bench_app.py`` (takes about three minutes); ``--view network`` opens the network view first
-(at 200x50 the wide layout shows a network view beside the chart anyway); ``--sizes`` and ``--batches`` pick rows.
+(at 200x50 the wide layout shows a network view beside the chart anyway); ``--sizes`` and ``--batches`` pick rows;
+``--by-key`` prints each key's latencies apart (the log-scale key redraws the whole chart, the arrows a table line).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ async def app_run(size: tuple[int, int], batch_size: int, view: str | None = Non
     experiment = recipe("keras-xor").with_training(batch_size=batch_size, epochs=10_000_000)
     app = LabApp(experiment)
     latencies: list[float] = []
+    pressed_keys: list[str] = []
     async with app.run_test(size=size) as pilot:
         app.session.epochs_per_tick = 0
         if view is not None:
@@ -91,13 +93,14 @@ async def app_run(size: tuple[int, int], batch_size: int, view: str | None = Non
             while not any(shown(p) for p in paints[seen:]):
                 await asyncio.sleep(0.0005)
             latencies.append(next(p[0] for p in paints[seen:] if shown(p)) - t0)
+            pressed_keys.append(key)
             await asyncio.sleep(PAUSE)
         elapsed = time.perf_counter() - start
         pressed = (app.session.trainer.epoch - start_epoch) / elapsed
         held = (app.session.held_seconds - held) / elapsed
         await pilot.press("space")
         await app.workers.wait_for_complete()
-    return {"watched": watched, "pressed": pressed, "latencies": latencies, "held": held}
+    return {"watched": watched, "pressed": pressed, "latencies": latencies, "keys": pressed_keys, "held": held}
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -112,6 +115,7 @@ def main() -> None:
     p.add_argument("--sizes", default="80x24,200x50", help="terminal sizes (default 80x24,200x50)")
     p.add_argument("--batches", default="full,1", help="batch sizes, 'full' or a number (default full,1)")
     p.add_argument("--rounds", type=int, default=ROUNDS, help=f"rounds per row (default {ROUNDS})")
+    p.add_argument("--by-key", action="store_true", help="also print the latencies of each key apart")
     args = p.parse_args()
     sizes = [parse_size(t) for t in args.sizes.split(",")]
     batches = [0 if t == "full" else int(t) for t in args.batches.split(",")]
@@ -128,7 +132,7 @@ def main() -> None:
           f"{'key p50 ms':>11} {'key p95 ms':>11} {'held':>6}")
     for size in sizes:
         for batch in batches:
-            bares, rates, ratios, pressed, ms, held = [], [], [], [], [], []
+            bares, rates, ratios, pressed, ms, keys, held = [], [], [], [], [], [], []
             for _ in range(args.rounds):
                 before = headless_rate(batch)
                 run = asyncio.run(app_run(size, batch, args.view))
@@ -138,13 +142,18 @@ def main() -> None:
                 ratios.append(run["watched"] / ((before + after) / 2))
                 pressed.append(run["pressed"] / ((before + after) / 2))
                 ms += [x * 1000 for x in run["latencies"]]
+                keys += run["keys"]
                 held.append(run["held"])
+            by_key = {key: sorted(x for x, k in zip(ms, keys) if k == key) for key in dict.fromkeys(keys)}
             ms.sort()
             p95 = ms[int(0.95 * (len(ms) - 1))]
             print(f"{size[0]}x{size[1]:<4} {'full' if batch == 0 else batch:>6} {statistics.median(bares):>14,.0f} "
                   f"{statistics.median(rates):>10,.0f} {statistics.median(ratios):>6.2f} "
                   f"{statistics.median(pressed):>11.2f} {statistics.median(ms):>11.1f} {p95:>11.1f} "
                   f"{statistics.median(held):>6.0%}")
+            if args.by_key:
+                print("        " + " · ".join(f"{key}: p50 {statistics.median(v):.1f} p95 {v[int(0.95 * (len(v) - 1))]:.1f}"
+                                           f" max {v[-1]:.1f} ms" for key, v in by_key.items()))
 
 
 if __name__ == "__main__":
