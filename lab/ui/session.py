@@ -66,12 +66,9 @@ class Session:
     def release(self, reason: str | None = "input") -> None:
         """End the hold for ``reason`` (``None``: every hold); the worker goes on once no hold is left."""
         with self._hold_lock:
-            if reason is None:
-                self._holders.clear()
-            else:
-                self._holders.discard(reason)
-            if not self._holders:
-                self._release()
+            self._holders.discard(reason)
+            if reason is None or not self._holders:
+                self._release()  # clears every reason
 
     def held_for(self, reason: str) -> bool:
         """Whether the worker is held for ``reason``."""

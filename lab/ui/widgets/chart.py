@@ -182,8 +182,7 @@ class LossChart(PlotextPlot):
         if self._draw_timer is not None:
             if not now:
                 return
-            self._draw_timer.stop()
-            self._draw_timer = None
+            self._cancel_timed_build()
         delay = 0.0 if now else self.pacing.due(self._next_draw) - time.monotonic()
         if delay <= 0:
             self._start_build(asked=now)
@@ -195,19 +194,19 @@ class LossChart(PlotextPlot):
         hold), so when no build is under way the new chart is built here at once: no thread to start, no message
         to wait for, and no build thread sharing the interpreter with the interface. Else the build in the worker
         is asked for at once."""
-        if not (self.live and self.size.width and self.size.height) or not self._plt_lock.acquire(blocking=False):
+        built = self._build_here() if self.live and self.size.width and self.size.height else None
+        if built is None:
             self._request_redraw(now=True)
             return
-        try:
-            if self._draw_timer is not None:
-                self._draw_timer.stop()
-                self._draw_timer = None
-            data = self._capture()
-            lines = self._build(data)
-        finally:
-            self._plt_lock.release()
+        self._cancel_timed_build()
+        lines, data = built
         self.refresh()
         self._keep(lines, (data.width, data.height), data.generation)
+
+    def _cancel_timed_build(self) -> None:
+        if self._draw_timer is not None:
+            self._draw_timer.stop()
+            self._draw_timer = None
 
     def _timed_build(self) -> None:
         delay = self.pacing.due(self._next_draw) - time.monotonic()  # a key since it was set
@@ -330,16 +329,23 @@ class LossChart(PlotextPlot):
             return self._built[0]
         if self._built is not None and not self._stale and self._built[1] == size:
             return self._built[0]
-        if not self._plt_lock.acquire(blocking=False):
+        built = self._build_here()
+        if built is None:
             # A build is under way in the worker: show the last lines rather than wait for it.
             return self._built[0] if self._built is not None else []
-        try:
-            data = self._capture()
-            lines = self._build(data)
-        finally:
-            self._plt_lock.release()
+        lines, data = built
         self._keep(lines, size, data.generation)
         return lines
+
+    def _build_here(self) -> tuple[list[Strip], ChartData] | None:
+        """Capture and build on this thread, unless a build is under way in the worker (then None)."""
+        if not self._plt_lock.acquire(blocking=False):
+            return None
+        try:
+            data = self._capture()
+            return self._build(data), data
+        finally:
+            self._plt_lock.release()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # The widget's style (a walk up the DOM) and the lines fitted to the width, once per repaint, not per line.
