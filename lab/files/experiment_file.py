@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 import numpy as np
@@ -127,12 +128,35 @@ def _field_error(err: msgspec.ValidationError) -> LabError:
 
 
 def _not_utf8(data: bytes | str) -> LabError:
-    """The error for a string in the file that is not UTF-8 (msgspec raises UnicodeError for it, not DecodeError)."""
+    """The error for a file that is not UTF-8 text, with the offset of the first bad byte."""
     try:
         data.encode("utf-8") if isinstance(data, str) else bytes(data).decode("utf-8")
     except UnicodeError as e:
         return LabError(f"not valid JSON (not UTF-8 text at byte {e.start})")
     return LabError("not valid JSON (not UTF-8 text)")
+
+
+_T = TypeVar("_T")
+
+
+def _decode(data: bytes | str, kind: type[_T]) -> _T:
+    """Decode ``data`` as ``kind``; every way decoding can fail becomes one LabError line, here and only here.
+
+    msgspec reports bad UTF-8 as ``UnicodeError`` in some versions and as a ``DecodeError`` ("Invalid UTF-8
+    encoded string") in others (0.19 and later), so both are mapped to the same message with the byte offset.
+    """
+    try:
+        return msgspec.json.decode(data, type=kind)
+    except UnicodeError:
+        raise _not_utf8(data) from None
+    except msgspec.ValidationError as e:
+        raise _field_error(e) from None
+    except msgspec.DecodeError as e:
+        detail = str(e)
+        if "utf-8" in detail.lower():
+            raise _not_utf8(data) from None
+        detail = detail[0].lower() + detail[1:] if detail[1:2].islower() else detail  # keep "JSON is malformed"
+        raise LabError(f"not valid JSON ({detail})") from None
 
 
 # --- experiment <-> spec -------------------------------------------------------------------------------------------
@@ -268,16 +292,7 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
         LabError: one line naming the field for any problem (bad JSON, wrong type, unknown key, wrong length,
             unsupported version).
     """
-    try:
-        header = msgspec.json.decode(data, type=_Header)
-    except UnicodeError:
-        raise _not_utf8(data) from None
-    except msgspec.DecodeError as e:
-        detail = str(e)
-        if isinstance(e, msgspec.ValidationError):
-            raise _field_error(e) from None
-        detail = detail[0].lower() + detail[1:] if detail[1:2].islower() else detail  # keep "JSON is malformed"
-        raise LabError(f"not valid JSON ({detail})") from None
+    header = _decode(data, _Header)
     if header.format != FORMAT:
         raise LabError(f"format: expected \"{FORMAT}\", got \"{header.format}\": this is not an nnlab experiment")
     if header.version > VERSION:
@@ -285,12 +300,7 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
                        f"({VERSION}); upgrade nnlab to open it")
     if header.version < 1:
         raise LabError(f"version: expected 1 to {VERSION}, got {header.version}")
-    try:
-        spec = msgspec.json.decode(data, type=ExperimentSpec)
-    except UnicodeError:
-        raise _not_utf8(data) from None
-    except msgspec.ValidationError as e:
-        raise _field_error(e) from None
+    spec = _decode(data, ExperimentSpec)
     experiment = _experiment_of(spec)
     if spec.state is None:
         return experiment, None
