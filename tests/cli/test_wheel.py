@@ -25,13 +25,19 @@ def test_wheel_installs_and_runs(tmp_path):
         run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, ROOT, cwd=tmp_path)
     else:  # pragma: no cover - pip can build it too
         run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", dist, ROOT, cwd=tmp_path)
-    (wheel,) = dist.glob("nnlab-*.whl")
+    (wheel,) = dist.glob("neural_gate_lab-*.whl")
 
+    # A venv of its own, as a user makes one: not the system's packages nor the test run's (run from a venv, those are
+    # not the system's). pip resolves the wheel's dependencies into a local wheelhouse from the configured index, and
+    # the venv installs from that wheelhouse alone, so what the wheel declares is all it gets.
+    wheelhouse = tmp_path / "wheelhouse"
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", wheelhouse, wheel, cwd=tmp_path)
     venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", venv, cwd=tmp_path)
+    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / "python"
-    run(python, "-m", "pip", "install", "--no-deps", "--no-index", "--no-compile", "--quiet", wheel, cwd=tmp_path)
+    run(python, "-m", "pip", "install", "--no-index", "--find-links", wheelhouse, "--no-compile", "--quiet", wheel,
+        cwd=tmp_path)
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -49,3 +55,39 @@ def test_wheel_installs_and_runs(tmp_path):
     missing = [str(p.relative_to(source)) for p in source.rglob("*.tcss")
                if not (installed / p.relative_to(source)).is_file()]
     assert missing == [], f"style sheets missing from the wheel: {missing}"
+
+
+def test_wheel_and_sdist_carry_the_license_and_only_the_project(tmp_path):
+    """Both archives ship LICENSE with PEP 639 metadata; the sdist takes the project's own top-level folders only, so a
+    ``venv/`` (or any folder holding a ``lab`` or ``tests`` of its own) inside the checkout does not leak into it."""
+    import shutil
+    import tarfile
+    import zipfile
+
+    tree = tmp_path / "tree"
+    for name in ("lab", "tests", "benchmarks", "assets"):
+        shutil.copytree(ROOT / name, tree / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("README.md", "LICENSE", "pyproject.toml"):
+        shutil.copy(ROOT / name, tree / name)
+    stray = tree / "venv" / "lib" / "python3.11" / "site-packages" / "lab"
+    stray.mkdir(parents=True)
+    (stray / "stray.py").write_text("raise SystemExit('not the project')\n")
+
+    dist = tmp_path / "dist"
+    run(sys.executable, "-m", "build", "--sdist", "--wheel", "--no-isolation", "--outdir", dist, tree, cwd=tmp_path)
+    (sdist,) = dist.glob("neural_gate_lab-*.tar.gz")
+    (wheel,) = dist.glob("neural_gate_lab-*.whl")
+
+    with tarfile.open(sdist) as tar:
+        names = [n.split("/", 1)[1] for n in tar.getnames() if "/" in n]
+    tops = {n.split("/")[0] for n in names}
+    assert tops <= {"lab", "tests", "benchmarks", "assets", "README.md", "LICENSE", "pyproject.toml", "PKG-INFO"}, tops
+    assert "LICENSE" in names and not any("stray.py" in n for n in names)
+
+    with zipfile.ZipFile(wheel) as whl:
+        files = whl.namelist()
+        (metadata,) = [n for n in files if n.endswith(".dist-info/METADATA")]
+        meta = whl.read(metadata).decode()
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in files), files
+    assert "License-Expression: MIT" in meta and "License-File: LICENSE" in meta
+    assert "Intended Audience :: Education" in meta and "Environment :: Console" in meta
