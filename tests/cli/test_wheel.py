@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -21,21 +20,19 @@ def run(*argv, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Compl
 def test_wheel_installs_and_runs(tmp_path):
     """The wheel, installed in a fresh venv, runs ``nnlab --help`` and ``train`` elsewhere and ships every .tcss."""
     dist = tmp_path / "dist"
-    if importlib.util.find_spec("build") is not None:
-        run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, ROOT, cwd=tmp_path)
-    else:  # pragma: no cover - pip can build it too
-        run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", dist, ROOT, cwd=tmp_path)
+    run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, ROOT, cwd=tmp_path)
     (wheel,) = dist.glob("neural_gate_lab-*.whl")
 
-    # A venv of its own, as a user makes one: not the system's packages nor the test run's (run from a venv, those are
-    # not the system's). pip resolves the wheel's dependencies into a local wheelhouse from the configured index, and
-    # the venv installs from that wheelhouse alone, so what the wheel declares is all it gets.
-    wheelhouse = tmp_path / "wheelhouse"
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", wheelhouse, wheel, cwd=tmp_path)
+    # A venv of its own, made as a user makes one, with its own pip: neither the system's packages nor the test run's
+    # (run from a virtualenv, those are not the system's). Its pip resolves the wheel's dependencies into a local
+    # wheelhouse from the configured index, then installs from that wheelhouse alone: what the wheel declares is all
+    # it gets.
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / "python"
+    wheelhouse = tmp_path / "wheelhouse"
+    run(python, "-m", "pip", "wheel", "--quiet", "--wheel-dir", wheelhouse, wheel, cwd=tmp_path)
     run(python, "-m", "pip", "install", "--no-index", "--find-links", wheelhouse, "--no-compile", "--quiet", wheel,
         cwd=tmp_path)
 
