@@ -215,8 +215,8 @@ class SearchSpace:
                                              str(init))
 
     def varied(self) -> list[str]:
-        """The axes with more than one value, in ``AXES`` order."""
-        return [name for name in AXES if len(self.values(name)) > 1]
+        """The axes searched with more than one value, in ``AXES`` order."""
+        return [name for name in AXES if len(self.axes.get(name, ())) > 1]
 
 
 __all__ = ["AXES", "Config", "FLAG", "SearchSpace", "parse_axis", "value_text"]
