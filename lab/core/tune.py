@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -230,6 +231,29 @@ def _pool_task(task: Task) -> tuple[str, object]:
         return "lab", f"tune worker failed: {type(e).__name__}: {e}"
 
 
+def _tracker_running() -> None:
+    """Start multiprocessing's resource tracker (which ``spawn`` and ``forkserver`` need) if it is not running.
+
+    The tracker is started with this process's ``sys.stderr`` descriptor; inside a Textual app ``sys.stderr`` is a
+    print capture whose ``fileno()`` is -1, and starting a worker fails with "bad value(s) in fds_to_keep". So,
+    for the moment the tracker starts, ``sys.stderr`` is the real one (``sys.__stderr__``); later starts reuse it.
+    """
+    from multiprocessing import resource_tracker
+
+    try:
+        valid = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        valid = False
+    if valid or sys.__stderr__ is None:
+        resource_tracker.ensure_running()
+        return
+    capture, sys.stderr = sys.stderr, sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = capture
+
+
 class Stopped(Exception):
     """A search stopped by ``should_stop`` before every task finished."""
 
@@ -255,7 +279,10 @@ def run_tasks(tasks: Sequence[Task], on_result: Callable[[TuneResult], None], *,
                 raise Stopped
             on_result(result)
         return
-    context = multiprocessing.get_context(start or start_method())
+    method = start or start_method()
+    context = multiprocessing.get_context(method)
+    if method != "fork":
+        _tracker_running()
     with _sigint_blocked():
         pool = context.Pool(jobs, initializer=_worker_start)
     try:
