@@ -137,6 +137,9 @@ class TuneHeatmap(Widget, can_focus=True):
 class TuneView(Vertical):
     """A search's progress, its heatmap and the numbers of the cell under the cursor."""
 
+    show_timing: reactive[bool] = reactive(True, init=False)
+    """Show each configuration's seconds (snapshot tests turn them off: they vary)."""
+
     class Apply(Message):
         """Apply ``experiment`` (the chosen configuration) to the lab."""
 
@@ -257,6 +260,13 @@ class TuneView(Vertical):
     @on(TuneHeatmap.Moved)
     def _moved(self, message: TuneHeatmap.Moved) -> None:
         message.stop()
+        self._show_detail()
+
+    def watch_show_timing(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The numbers of the configuration under the cursor."""
         h = self._heatmap
         detail = Text(no_wrap=True, overflow="ellipsis")
         r = h.current
@@ -274,8 +284,9 @@ class TuneView(Vertical):
             detail.append(f"{r.label}\n", style="bold")
             detail.append(f"solved {s.solved}/{s.seeds} ({percent(r.success_rate)}) · median "
                           f"{epochs_text(s.median_solved_epoch)} epochs · p10-p90 {spread}\n"
-                          f"final loss {loss} · {r.n_params:,} parameters · {s.diverged} diverged · "
-                          f"{s.seconds:.2f} s\nenter applies it to the lab")
+                          f"final loss {loss} · {r.n_params:,} parameters · {s.diverged} diverged"
+                          + (f" · {s.seconds:.2f} s" if self.show_timing else "")
+                          + "\nenter applies it to the lab")
         self.query_one("#tune-detail", Static).update(detail)
 
     @on(TuneHeatmap.Chosen)
