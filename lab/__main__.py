@@ -4,4 +4,7 @@ import sys
 
 from lab.cli import main
 
-sys.exit(main())
+# Guarded: a worker process started by ``spawn`` imports this module again (as ``__mp_main__``) and must not run
+# the command a second time.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -5,6 +5,7 @@
     nnlab serve [FILE] [--host H] [--port P]     serve the lab in a web browser (the serve extra)
     nnlab train [gate] [network] [output]        train headless; see ``nnlab train --help``
     nnlab sweep [gate] [network] --seeds K       train from K seeds at once; see ``nnlab sweep --help``
+    nnlab tune [gate] [axes] --seeds K           search configurations; see ``nnlab tune --help``
     nnlab predict FILE BITS...                   ask a saved network about any input
     nnlab demo [--fps N] [--hold SECONDS]        attract mode: the lab plays on its own until a key is pressed
     nnlab gates | nnlab recipes                  list what exists
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from lab.core.train import Trainer
 
 DEFAULT_FPS = 10.0
-COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open", "demo", "serve")
+COMMANDS = ("train", "sweep", "tune", "predict", "gates", "recipes", "open", "demo", "serve")
 
 
 FPS = bounded(0.5, 30, "updates a second")
@@ -39,7 +40,7 @@ FPS_HELP = "training updates per second on screen, 0.5 to 30 (default: the NNLAB
 def _app_parser() -> Parser:
     p = Parser(prog="nnlab", description="A terminal learning lab for neural networks. With no arguments it opens "
                "the lab on the default experiment (keras-xor).",
-               epilog="commands: nnlab train | sweep | predict | gates | recipes | open FILE | demo | serve (each "
+               epilog="commands: nnlab train | sweep | tune | predict | gates | recipes | open FILE | demo | serve (each "
                "has --help)")
     _add_app_options(p)
     return p
@@ -165,6 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from lab.commands.sweep import sweep_main
 
                 return sweep_main(rest)
+            if command == "tune":
+                from lab.commands.tune import tune_main
+
+                return tune_main(rest)
             if command == "predict":
                 from lab.commands.predict import predict_main
 

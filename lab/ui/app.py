@@ -37,6 +37,7 @@ from lab.ui.pacing import INPUT_QUIET, KeyPacing
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.presets import PresetScreen
+from lab.ui.screens.tune import TuneScreen
 from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
 from lab.ui.training_loop import train_loop
@@ -48,6 +49,7 @@ from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE, SeedsView
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
+from lab.ui.widgets.tune_view import DEFAULT_SEEDS as TUNE_SEEDS, TuneView
 
 SPEEDS = (1, 5, 20, 100, 500, 0)  # epochs per 0.1 s tick; 0 = unthrottled
 DEFAULT_FPS, MIN_FPS, MAX_FPS = 10.0, 0.5, 30.0
@@ -84,6 +86,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         Binding("l", "toggle_log", "Log scale", id="chart.log"),
         Binding("v", "next_view", "View", id="view.next"),
         Binding("g", "gradient_check", "Grad check", id="view.gradcheck"),
+        Binding("t", "tune", "Tune", id="view.tune"),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit"),
         *FILE_BINDINGS,
         *SEEDS_BINDINGS,
@@ -500,6 +503,25 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._hold_for_paint(changed * inspect.size.width)
         cost = time.monotonic() - now
         self._next_view_draw = now + max(self.picture_interval, COST_FACTOR * cost)
+
+    # --- tune --------------------------------------------------------------------------------------------------------
+    tune_seeds = TUNE_SEEDS
+    """Seeds per configuration in the tune view's search."""
+    tune_jobs: int | None = None
+    """Processes the tune view's search trains on (None: every CPU)."""
+
+    def action_tune(self) -> None:
+        """Pause training and search around the experiment (the tune screen); enter there applies a configuration."""
+        self._stop_worker()
+        self._show_status()
+        self.push_screen(TuneScreen(self.experiment, seeds=self.tune_seeds, jobs=self.tune_jobs))
+
+    @on(TuneView.Apply)
+    def _tuned(self, message: TuneView.Apply) -> None:
+        """Leave the tune screen and adopt the chosen configuration (asking first if that discards trained work)."""
+        if isinstance(self.screen, TuneScreen):
+            self.pop_screen()
+        self._apply(message.experiment)
 
     def action_gradient_check(self) -> None:
         """Check backpropagation against centred differences on the current weights."""

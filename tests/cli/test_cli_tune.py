@@ -1,0 +1,91 @@
+"""``nnlab tune``: the report, the ``--json`` contract against ``nnlab sweep``, bad input in one line, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+def test_json_equals_a_sweep_of_each_configuration(cli):
+    """Every configuration's numbers are those of ``nnlab sweep`` of the flags tune prints for it."""
+    status, out, err = cli("tune", "--gate", "xor", "--units", "2,8", "--lr", "0.01,0.1", "--seeds", "6",
+                           "--epochs", "80", "--seed", "3", "--json")
+    assert status == 0 and err == "" and out.count("\n") == 1
+    result = json.loads(out)
+    assert (result["strategy"], result["candidates"], result["interrupted"]) == ("grid", 4, False)
+    configs = result["configurations"]
+    assert [c["rank"] for c in configs] == [1, 2, 3, 4] and result["best"] == configs[0]
+    for c in configs:
+        assert c["flags"].startswith("nnlab train --gate xor --epochs 80 --seed 3 --hidden ")
+        words = c["flags"].split()[2:]
+        status, sweep_out, _ = cli("sweep", *words, "--seeds", "6", "--json")
+        assert status == 0
+        sweep = json.loads(sweep_out)["configurations"][0]
+        for key in ("seeds", "solved", "success_rate", "median_solved_epoch", "p10_solved_epoch",
+                    "p90_solved_epoch", "final_loss", "diverged"):
+            assert c[key] == sweep[key], key
+        assert (c["units"], c["layers"], c["first_seed"]) == (int(sweep["network"].split()[2]), 1, 3)
+
+
+def test_text_report_has_table_heatmap_and_flags(cli):
+    status, out, err = cli("tune", "--layers", "1,2", "--units", "2,4", "--seeds", "4", "--epochs", "50")
+    assert status == 0 and err == ""  # no progress line: stderr is not a terminal
+    lines = out.splitlines()
+    assert lines[0] == ("tune: xor · grid of 4 configurations · 4 seeds each · 50 epochs · stop budget · "
+                        "objective reliable")
+    assert lines[2].split()[:3] == ["rank", "configuration", "solved"]
+    assert sum(line.split()[0] in "1234" for line in lines[3:7]) == 4
+    heat = lines.index("heatmap: success rate and median epochs to solve, layers down, units across (the best over "
+                       "the other axes)")
+    assert lines[heat + 2].split() == ["2", "4"]
+    assert [line.split()[0] for line in lines[heat + 3: heat + 5]] == ["1", "2"]
+    assert any(line.startswith("  nnlab train --epochs 50 --hidden ") for line in lines)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--units", "0"], "nnlab: error: --units item 1: expected 1 to 64, got 0"),
+    (["--units", ""], "nnlab: error: --units: expected a comma-separated list of values, got nothing"),
+    (["--activation", "relu,swish"], "nnlab: error: --activation item 2: unknown 'swish'"),
+    (["--layers", "1", "--hidden", "4"], "nnlab: error: --hidden: give either --hidden or the axes"),
+    (["--strategy", "best"], "nnlab: error: --strategy: unknown 'best', choose from grid, random, halving"),
+    (["--objective", "pretty"], "nnlab: error: --objective: unknown 'pretty', choose from reliable, fast"),
+    (["--heatmap", "layers"], "nnlab: error: --heatmap: expected two different axes"),
+    (["--heatmap", "layers,colour"], "nnlab: error: --heatmap: unknown axis 'colour'"),
+    (["--strategy", "random", "--samples", "0"], "nnlab: error: --samples: expected 1 to 2,000, got 0"),
+    (["--units", ",".join(map(str, range(1, 51))), "--lr", ",".join(str(i / 1000) for i in range(1, 51))],
+     "nnlab: error: the grid holds 2,500 configurations, more than 2,000"),
+    (["--units", "64", "--layers", "8", "--seeds", "10000", "--epochs", "1000000"],
+     "nnlab: error: the search needs about"),
+    (["--seeds", "0"], "nnlab: error: --seeds: expected 1 to 10,000, got 0"),
+    (["--top", "0"], "nnlab: error: --top: expected at least 1, got 0"),
+])
+def test_bad_input_is_one_line(cli, argv, message):
+    status, out, err = cli("tune", *argv)
+    assert status == 2 and out == "" and err.startswith(message) and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_prints_what_is_done(subprocess_env, jobs):
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) part way: exit 130 with the configurations
+    done so far reported, and no worker left behind."""
+    proc = subprocess.Popen([sys.executable, "-m", "lab", "tune", "--units", "1,2,3,4,5,6,7,8,9,10",
+                             "--seeds", "50", "--epochs", "20000", "--jobs", jobs],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env,
+                            start_new_session=True)
+    try:
+        time.sleep(3)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130 and err == ""
+    lines = out.splitlines()
+    assert lines[1].startswith("interrupted: ") and lines[1].endswith(" of 10 configurations done")

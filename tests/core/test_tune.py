@@ -1,0 +1,155 @@
+"""The search core: axes, the grid, strategies reproducible from the seed, a configuration's numbers equal to a
+sweep of it, the up-front refusal and a stopped search."""
+
+from __future__ import annotations
+
+import pytest
+
+from lab.core.errors import LabError
+from lab.core.experiment import Layer
+from lab.core.recipes import recipe
+from lab.core.sweep import Sweep
+from lab.core.sweep_summary import sweep_stats
+from lab.core import tune
+from lab.core.tune import Plan, Stopped, check_budget, rounds, run_tasks, search, tasks_for
+from lab.core.tune_space import SearchSpace, parse_axis
+from lab.core.tune_table import heatmap_lines
+
+BASE = recipe("keras-xor").with_training(epochs=60)
+
+
+def numbers(result):
+    s = result.stats
+    return (result.label, result.rung, s.seeds, s.solved, s.median_solved_epoch, s.p10_solved_epoch,
+            s.p90_solved_epoch, s.final_loss, s.diverged)
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("units", "0", "--units item 1: expected 1 to 64, got 0"),
+    ("units", "", "--units: expected a comma-separated list of values, got nothing"),
+    ("units", "4,,8", "--units: item 2 of '4,,8' is empty"),
+    ("layers", "9", "--layers item 1: expected 0 to 8, got 9"),
+    ("activation", "relu,swish", "--activation item 2: unknown 'swish', choose from"),
+    ("lr", "0", "--lr item 1: a learning rate is above 0 and at most 1e6, got '0'"),
+    ("optimizer", "adamw", "--optimizer item 1: unknown 'adamw'"),
+    ("batch_size", "-1", "--batch-size item 1: expected 0 to 65536, got -1"),
+])
+def test_bad_axes_are_one_line(name, text, message):
+    with pytest.raises(LabError) as e:
+        parse_axis(name, text)
+    assert str(e.value).startswith(message) and "\n" not in str(e.value)
+
+
+def test_axis_values_in_order_without_repeats():
+    assert parse_axis("units", " 8, 2,8 ") == (8, 2)
+    assert parse_axis("lr", "0.1,1e-2") == (0.1, 0.01)
+
+
+def test_grid_spans_the_axes_and_holds_no_hidden_layer_once():
+    space = SearchSpace(BASE, {"layers": (0, 1, 2), "units": (2, 4), "lr": (0.01, 0.1)})
+    grid = list(space.grid())
+    assert space.size() == len(grid) == (1 + 2 + 2) * 2
+    assert [space.config(i) for i in range(len(grid))] == grid
+    assert grid[0].hidden == () and grid[-1].hidden == (Layer(4, "relu"),) * 2
+    assert grid[1].lr == 0.1 and grid[0].experiment(BASE).training.lr == 0.01
+    assert space.varied() == ["layers", "units", "lr"]
+
+
+def test_no_architecture_axis_keeps_the_base_layers():
+    base = BASE.with_architecture(layers=(Layer(8, "tanh"), Layer(3, "relu")))
+    space = SearchSpace(base, {"lr": (0.01, 0.1)})
+    assert [c.hidden for c in space.grid()] == [base.architecture.layers] * 2
+
+
+def test_grid_over_the_bound_is_refused():
+    space = SearchSpace(BASE, {"units": tuple(range(1, 51)), "lr": tuple(0.001 * i for i in range(1, 51))})
+    with pytest.raises(LabError, match="the grid holds 2,500 configurations, more than 2,000"):
+        Plan(space).candidates
+
+
+def test_a_configuration_equals_a_sweep_of_it():
+    """Each result's numbers are ``sweep_stats`` of ``Sweep(config.experiment(base), K)``, in one process or on
+    worker processes."""
+    space = SearchSpace(BASE, {"units": (2, 8), "lr": (0.01, 0.1)})
+    for jobs in (1, 2):
+        results = search(Plan(space, seeds=6), jobs=jobs)
+        assert len(results) == 4
+        for r in results:
+            sweep = Sweep(r.config.experiment(BASE), 6, keep_history=False)
+            sweep.run()
+            assert numbers(r)[2:] == numbers(type(r)(r.index, r.config, r.experiment, r.label, 0, r.n_params,
+                                                     sweep_stats(sweep, 0.0)))[2:]
+
+
+def test_ranking_reliable_then_fast_then_small():
+    space = SearchSpace(BASE.with_training(epochs=200), {"units": (1, 16), "lr": (0.001, 0.05)})
+    results = search(Plan(space, seeds=8), jobs=1)
+    keys = [(-r.success_rate, r.median, r.n_params) for r in results]
+    assert keys == sorted(keys)
+    small = search(Plan(space, seeds=8, objective="small"), jobs=1)
+    assert [r.index for r in small] != [r.index for r in results] or small[0].n_params == min(
+        r.n_params for r in results if r.success_rate >= 0.9)
+
+
+def test_random_search_is_reproducible_from_the_seed():
+    space = SearchSpace(BASE.with_training(epochs=20), {"units": (1, 2, 3, 4, 5, 6), "lr": (0.01, 0.03, 0.1)})
+    first = Plan(space, "random", seeds=3, samples=4, seed=7)
+    assert len(first.candidates) == 4
+    assert first.candidates == Plan(space, "random", seeds=3, samples=4, seed=7).candidates
+    assert first.candidates != Plan(space, "random", seeds=3, samples=4, seed=8).candidates
+    assert [numbers(r) for r in search(first, jobs=1)] == [numbers(r) for r in search(first, jobs=2)]
+
+
+def test_halving_rounds_and_reproducible():
+    assert rounds(25, 100, 1000) == [(25, 12, 112), (9, 34, 334), (3, 100, 1000)]
+    assert rounds(1, 100, 1000) == [(1, 100, 1000)]
+    space = SearchSpace(BASE, {"units": (1, 2, 4, 8), "lr": (0.01, 0.1)})
+    plan = Plan(space, "halving", seeds=9)
+    heard = []
+    once = search(plan, lambda r, done, total: heard.append((done, total)), jobs=2)
+    assert heard[-1] == (8 + 3, 8 + 3)
+    assert [r.rung for r in once] == [1] * 3 + [0] * 5
+    assert [(r.stats.seeds, r.experiment.training.epochs) for r in once[:3]] == [(9, 60)] * 3
+    assert [(r.stats.seeds, r.experiment.training.epochs) for r in once[3:]] == [(3, 20)] * 5
+    again = search(plan, jobs=1)
+    assert [numbers(r) for r in once] == [numbers(r) for r in again]
+
+
+def test_a_search_that_would_not_fit_is_refused_with_the_figure():
+    big = BASE.with_architecture(layers=(Layer(64, "relu"),) * 8).with_training(epochs=1_000_000)
+    tasks = tasks_for(big, [(0, next(SearchSpace(big, {}).grid()))], 10_000, 1_000_000, 0)
+    with pytest.raises(LabError, match=r"the search needs about [\d,]+ MiB at once"):
+        check_budget(tasks, 1)
+    small = tasks_for(BASE, [(0, next(SearchSpace(BASE, {}).grid()))], 1_000, 10_000_000, 0)
+    with pytest.raises(LabError, match=r"the search would take about [\d,]+ minutes, more than 60"):
+        check_budget(small, 1)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_stopped_search_keeps_what_is_done(jobs):
+    space = SearchSpace(BASE.with_training(epochs=400), {"units": (2, 4, 8, 16)})
+    heard = []
+
+    def stop() -> bool:
+        return len(heard) >= 1
+
+    with pytest.raises(Stopped) as e:
+        search(Plan(space, seeds=4), lambda r, done, total: heard.append(r), jobs=jobs, should_stop=stop)
+    assert 1 <= len(e.value.results) < 4 and e.value.results[0] in heard
+
+
+def test_a_failing_configuration_is_one_line(monkeypatch):
+    held = BASE.with_table(BASE.table.with_heldout({0, 1, 2, 3}))
+    space = SearchSpace(held, {"units": (2, 4)})
+    for jobs in (1, 2):
+        with pytest.raises(LabError, match="every row is held out"):
+            search(Plan(space, seeds=2), jobs=jobs)
+
+
+def test_heatmap_text_without_colour():
+    space = SearchSpace(BASE.with_training(epochs=300), {"layers": (0, 1), "units": (4, 8)})
+    results = search(Plan(space, seeds=4), jobs=1)
+    lines = heatmap_lines(results, "layers", "units", space)
+    assert lines[1].strip() == "layers \\ units"
+    assert lines[2].split() == ["-", "4", "8"]  # no hidden layer has no units: its own column
+    assert lines[3].split()[0] == "0" and lines[3].split()[-1] == "·" and "%" in lines[4]

@@ -1,0 +1,108 @@
+"""The tune screen in Pilot: t pauses training and searches, the heatmap fills, the cursor reads a cell, enter
+applies its configuration (asking first when that discards trained work), escape leaves."""
+
+from __future__ import annotations
+
+from lab.core.experiment import Layer
+from lab.core.tune import Plan, search
+from lab.ui.app import LabApp
+from lab.ui.screens.confirm import ConfirmScreen
+from lab.ui.screens.tune import TuneScreen
+from lab.ui.widgets.tune_view import TuneHeatmap, TuneView, default_space
+
+from tests.ui.helpers import make_app
+
+
+def tune_app(**training) -> LabApp:
+    app = make_app(epochs=120, **training)
+    app.tune_seeds = 4
+    app.tune_jobs = 1
+    return app
+
+
+async def searched(pilot) -> TuneView:
+    """Press t and wait for the search to end."""
+    app = pilot.app
+    await pilot.press("t")
+    await pilot.pause()
+    assert isinstance(app.screen, TuneScreen)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return app.screen.query_one(TuneView)
+
+
+async def test_fills_moves_and_applies():
+    app = tune_app()
+    messages = []
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        view = await searched(pilot)
+        assert (view.done, view.total, view.running, view.error) == (10, 10, False, None)
+        # The numbers are the core search's own (the same plan, in this process).
+        expected = search(Plan(default_space(app.experiment), seeds=4), jobs=1)
+        assert {r.label: r.stats.solved for r in view.results} == {r.label: r.stats.solved for r in expected}
+        heatmap = app.screen.query_one(TuneHeatmap)
+        text = str(heatmap.render())
+        assert text.splitlines()[0] == "layers \\ units" and text.splitlines()[1].split() == ["2", "4", "8", "16",
+                                                                                               "32"]
+        assert "[" in text.splitlines()[2] and "·" not in text  # every cell filled; the cursor in brackets
+        await pilot.press("down", "right", "right")
+        assert heatmap.cursor == (1, 2) and heatmap.current.config.hidden == (Layer(8, "relu"),) * 2
+        detail = str(app.screen.query_one("#tune-detail").render())
+        assert detail.startswith("2-8-8-1 relu adam lr 0.001") and "solved " in detail
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, TuneScreen)  # nothing trained yet: applied without asking
+        assert app.experiment.architecture.layers == (Layer(8, "relu"),) * 2
+        assert app.experiment.training.stop == "budget"  # the lab's own settings, not the search's
+        assert any(isinstance(m, TuneView.Apply) for m in messages)
+
+
+async def test_pauses_training_and_asks_before_discarding():
+    app = tune_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "s")  # two trained epochs
+        await pilot.press("space")
+        await pilot.pause()
+        view = await searched(pilot)
+        assert not app.running and view.done == 10
+        epoch = app.session.trainer.epoch
+        await pilot.press("right", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.session.trainer.epoch == epoch and app.experiment.architecture.layers == (Layer(16, "relu"),)
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("right", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.experiment.architecture.layers == (Layer(4, "relu"),) and app.session.trainer.epoch == 0
+
+
+async def test_escape_stops_and_leaves():
+    app = make_app(epochs=100_000)
+    app.tune_seeds = 200
+    app.tune_jobs = 1
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        view = app.screen.query_one(TuneView)
+        assert view.running
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not view.running and view.done < 10
+        assert str(app.screen.query_one("#tune-status").render()).startswith("stopped · ")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, TuneScreen)
+
+
+async def test_palette_lists_tune():
+    app = tune_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Tune" in titles
