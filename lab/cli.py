@@ -9,15 +9,24 @@
     nnlab predict FILE BITS...                   ask a saved network about any input
     nnlab demo [--fps N] [--hold SECONDS]        attract mode: the lab plays on its own until a key is pressed
     nnlab gates | nnlab recipes                  list what exists
+    nnlab completion bash|zsh|fish               a shell completion script
+    nnlab --version                              the installed version
+
+Each command is registered once, in ``COMMANDS`` (its summary, its parser and its entry point), and everything else
+is derived from that table: the usage line and the commands ``nnlab --help`` lists, the "invalid choice" error (with
+the nearest command) for a word that is neither a command nor a file, and the completion scripts.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from lab.commands.parser import Parser, bounded
 from lab.core.errors import LabError
@@ -29,7 +38,7 @@ if TYPE_CHECKING:
     from lab.core.train import Trainer
 
 DEFAULT_FPS = 10.0
-COMMANDS = ("train", "sweep", "tune", "predict", "gates", "recipes", "open", "demo", "serve")
+DISTRIBUTION = "neural-gate-lab"  # the name the package is installed under (pyproject.toml's project.name)
 
 
 FPS = bounded(0.5, 30, "updates a second")
@@ -37,11 +46,32 @@ FPS_HELP = "training updates per second on screen, 0.5 to 30 (default: the NNLAB
     "slow links)"
 
 
-def _app_parser() -> Parser:
+def version() -> str:
+    """``nnlab 0.1.0``, from the installed package's metadata (``unknown`` when run from a source tree that was never
+    installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return f"nnlab {installed(DISTRIBUTION)}"
+    except PackageNotFoundError:
+        return "nnlab (version unknown: not installed)"
+
+
+def _app_parser(with_commands: bool = False) -> Parser:
+    """``nnlab [FILE] [--recipe NAME | --gate NAME] [--fps N]``; ``with_commands`` adds the commands as
+    subcommands, for the help, the "invalid choice" error and the completion scripts (the lab's own options are
+    parsed without them: argparse cannot take an optional FILE beside a command)."""
     p = Parser(prog="nnlab", description="A terminal learning lab for neural networks. With no arguments it opens "
-               "the lab on the default experiment (keras-xor).",
-               epilog="commands: nnlab train | sweep | tune | predict | gates | recipes | open FILE | demo | serve (each "
-               "has --help)")
+               "the lab on the default experiment (keras-xor); with a FILE, on that experiment.",
+               usage="nnlab [-h] [--version] [FILE] [--recipe NAME | --gate NAME] [--fps N]\n"
+                     "       nnlab COMMAND [options]   (nnlab COMMAND --help for each)",
+               epilog="each command has --help; completion: nnlab completion bash|zsh|fish")
+    p.add_argument("--version", action="version", version=version())
+    if with_commands:
+        sub = p.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+        for name, command in COMMANDS.items():
+            sub.add_parser(name, help=command.summary, parents=[command.parser()], add_help=False)
     _add_app_options(p)
     return p
 
@@ -74,8 +104,16 @@ def _open_parser() -> Parser:
     return p
 
 
+def _gates_parser() -> Parser:
+    return Parser(prog="nnlab gates", description="List the preset gates.")
+
+
+def _recipes_parser() -> Parser:
+    return Parser(prog="nnlab recipes", description="List the tutorial recipes.")
+
+
 def _gates(argv: Sequence[str]) -> int:
-    Parser(prog="nnlab gates", description="List the preset gates.").parse_args(argv)
+    _gates_parser().parse_args(argv)
     width = max(map(len, PRESETS))
     for name, p in PRESETS.items():
         print(f"{name:<{width}}  {p.n_inputs} in  {p.description}  [{p.expression}]")
@@ -83,7 +121,7 @@ def _gates(argv: Sequence[str]) -> int:
 
 
 def _recipes(argv: Sequence[str]) -> int:
-    Parser(prog="nnlab recipes", description="List the tutorial recipes.").parse_args(argv)
+    _recipes_parser().parse_args(argv)
     width = max(map(len, RECIPES))
     for name, r in RECIPES.items():
         print(f"{name:<{width}}  {r.description}")
@@ -131,25 +169,99 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
     args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
     experiment, trainer, fps = _opening(args)
     from lab.files.autosave import default_path
-    from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
+    from lab.ui.app import (
+        LabApp,  # imported late: the headless commands never load Textual
+    )
 
     LabApp(experiment, trainer=trainer, path=args.file, autosave_path=default_path(), fps=fps).run()
     return 0
 
 
-def _demo(argv: Sequence[str]) -> int:
+def _demo_parser() -> Parser:
     p = Parser(prog="nnlab demo", description="Attract mode: the lab plays a few gates and recipes on its own, "
                "each with a one-line caption, in a loop. Any key or click hands it to you (that key does nothing "
                "else; ctrl+c quits).")
     p.add_argument("--fps", type=FPS, default=None, metavar="N", help=FPS_HELP)
     p.add_argument("--hold", type=bounded(0.5, 600, "seconds"), default=4.0, metavar="SECONDS",
                    help="how long each result stays on screen, 0.5 to 600 (default 4)")
-    args = p.parse_args(argv)
+    return p
+
+
+def _demo(argv: Sequence[str]) -> int:
+    args = _demo_parser().parse_args(argv)
     fps = _fps(args.fps)
-    from lab.ui.demo import DemoApp  # imported late: the headless commands never load Textual
+    from lab.ui.demo import (
+        DemoApp,  # imported late: the headless commands never load Textual
+    )
 
     DemoApp(hold=args.hold, fps=fps).run()
     return 0
+
+
+def _serve(argv: Sequence[str]) -> int:
+    from lab.commands.serve import serve_main
+
+    args = _serve_parser().parse_args(argv)
+    _opening(args)  # a bad file or flag fails here in one line, not later inside the browser
+    return serve_main(args)
+
+
+def _completion(argv: Sequence[str]) -> int:
+    from lab.commands import completion
+
+    args = completion.parser().parse_args(argv)
+    parsers = {name: (c.summary, c.parser()) for name, c in COMMANDS.items()}
+    print(completion.SCRIPTS[args.shell](completion.commands(_app_parser(), parsers)), end="")
+    return 0
+
+
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported only when it is called: a command loads neither Textual nor another command's
+    modules until it runs."""
+    return lambda *args: getattr(import_module(module), name)(*args)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command of ``nnlab``: its one-line summary, a function that builds its parser, and its entry point (the
+    arguments after the command's name -> the exit status)."""
+
+    summary: str
+    parser: Callable[[], Parser]
+    run: Callable[[Sequence[str]], int]
+
+
+COMMANDS: dict[str, Command] = {
+    "train": Command("train headless, report like Keras' fit", _lazy("lab.commands.train", "parser"),
+                     _lazy("lab.commands.train", "train_main")),
+    "sweep": Command("train from many seeds at once", _lazy("lab.commands.sweep", "parser"),
+                     _lazy("lab.commands.sweep", "sweep_main")),
+    "tune": Command("search layers, units, learning rate... for the most reliable network",
+                    _lazy("lab.commands.tune", "parser"), _lazy("lab.commands.tune", "tune_main")),
+    "predict": Command("ask a saved network about an input", _lazy("lab.commands.predict", "parser"),
+                       _lazy("lab.commands.predict", "predict_main")),
+    "open": Command("open the lab on a saved experiment", lambda: _open_parser(),
+                    lambda argv: _app(argv, open_only=True)),
+    "demo": Command("attract mode: the lab plays on its own", lambda: _demo_parser(), lambda argv: _demo(argv)),
+    "serve": Command("serve the lab in a web browser", lambda: _serve_parser(), lambda argv: _serve(argv)),
+    "gates": Command("list the preset gates", lambda: _gates_parser(), lambda argv: _gates(argv)),
+    "recipes": Command("list the tutorial recipes", lambda: _recipes_parser(), lambda argv: _recipes(argv)),
+    "completion": Command("print a shell completion script (bash, zsh, fish)",
+                          _lazy("lab.commands.completion", "parser"), lambda argv: _completion(argv)),
+}
+
+
+def _looks_like_a_command(word: str) -> bool:
+    """A first word that is no file here and reads as a mistyped command (no path separator, no extension), so it
+    gets "invalid choice" with the nearest command rather than "no such file"."""
+    return not os.path.lexists(word) and os.sep not in word and "/" not in word and "." not in word
+
+
+def _not_a_command(word: str) -> LabError:
+    near = difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.5)
+    hint = f"; did you mean '{near[0]}'?" if near else ""
+    return LabError(f"argument COMMAND: invalid choice: '{word}' (choose from {', '.join(COMMANDS)}{hint}; "
+                    "to open an experiment file, give its path)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -157,36 +269,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in COMMANDS:
-            command, rest = argv[0], argv[1:]
-            if command == "train":
-                from lab.commands.train import train_main
-
-                return train_main(rest)
-            if command == "sweep":
-                from lab.commands.sweep import sweep_main
-
-                return sweep_main(rest)
-            if command == "tune":
-                from lab.commands.tune import tune_main
-
-                return tune_main(rest)
-            if command == "predict":
-                from lab.commands.predict import predict_main
-
-                return predict_main(rest)
-            if command == "gates":
-                return _gates(rest)
-            if command == "recipes":
-                return _recipes(rest)
-            if command == "demo":
-                return _demo(rest)
-            if command == "serve":
-                from lab.commands.serve import serve_main
-
-                args = _serve_parser().parse_args(rest)
-                _opening(args)  # a bad file or flag fails here in one line, not later inside the browser
-                return serve_main(args)
-            return _app(rest, open_only=True)
+            return COMMANDS[argv[0]].run(argv[1:])
+        if argv and argv[0] in ("-h", "--help"):
+            _app_parser(with_commands=True).parse_args(argv)  # prints the help with the commands, exits 0
+        if argv and not argv[0].startswith("-") and _looks_like_a_command(argv[0]):
+            raise _not_a_command(argv[0])
         return _app(argv)
     except LabError as e:
         print(f"nnlab: error: {e}", file=sys.stderr)
@@ -196,4 +283,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-
