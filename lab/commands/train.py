@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from lab.commands.parser import Parser
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.core.errors import LabError
-from lab.core.numbers import four
+from lab.core.numbers import four, loss_text
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
 from lab.files.exports import write_history_csv, write_script, write_weights
@@ -48,10 +48,10 @@ def _finite(x: float | None) -> float | None:
 def epoch_line(trainer: Trainer) -> str:
     """``Epoch 12/1000 - loss: 0.2549 - binary_accuracy: 0.5000`` (and ``val_`` metrics for held-out rows)."""
     h, e = trainer.history, trainer.epoch
-    line = (f"Epoch {e}/{trainer.experiment.training.epochs} - loss: {four(h.loss[-1])} - "
+    line = (f"Epoch {e}/{trainer.experiment.training.epochs} - loss: {loss_text(h.loss[-1])} - "
             f"binary_accuracy: {h.accuracy[-1]:.4f}")
     if h.heldout_loss and trainer.experiment.table.heldout:
-        line += f" - val_loss: {four(h.heldout_loss[-1])} - val_binary_accuracy: {h.heldout_accuracy[-1]:.4f}"
+        line += f" - val_loss: {loss_text(h.heldout_loss[-1])} - val_binary_accuracy: {h.heldout_accuracy[-1]:.4f}"
     return line
 
 

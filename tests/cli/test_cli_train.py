@@ -16,8 +16,9 @@ from lab.files.experiment_file import read
 
 JSON_KEYS = {"gate", "inputs", "outputs", "epochs_run", "solved_epoch", "final_loss", "train_accuracy",
              "heldout_accuracy", "status", "diverged_epoch", "seconds", "us_per_epoch", "predictions"}
-EPOCH_LINE = re.compile(r"Epoch (\d+)/(\d+) - loss: (\d+\.\d{4}) - binary_accuracy: (\d\.\d{4})"
-                        r"( - val_loss: \d+\.\d{4} - val_binary_accuracy: \d\.\d{4})?")
+LOSS = r"\d+\.\d{4}(?:e[+-]\d\d+)?"  # Keras' form: four decimals, scientific below 0.001
+EPOCH_LINE = re.compile(rf"Epoch (\d+)/(\d+) - loss: ({LOSS}) - binary_accuracy: (\d\.\d{{4}})"
+                        rf"( - val_loss: {LOSS} - val_binary_accuracy: \d\.\d{{4}})?")
 
 
 def keras_xor(epochs: int = 1000) -> Trainer:

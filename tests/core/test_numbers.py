@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lab.core.numbers import four
+from lab.core.numbers import four, loss_text
 
 
 @pytest.mark.parametrize("x,text", [
@@ -15,3 +15,12 @@ from lab.core.numbers import four
 def test_four_decimals_until_a_million_then_scientific(x, text):
     """Keras' four decimals for metrics, but a runaway value is one short word, not hundreds of digits."""
     assert four(x) == text
+
+
+@pytest.mark.parametrize("x,text", [
+    (0.25490001, "0.2549"), (0.001, "0.0010"), (0.00099, "9.9000e-04"), (1.192e-10, "1.1920e-10"),
+    (0.0, "0.0000e+00"), (-2e-5, "-2.0000e-05"), (1_234_567.0, "1.2346e+06"), (float("nan"), "nan"),
+])
+def test_losses_keep_their_significant_digits_at_any_scale(x, text):
+    """Keras' progress bar: four decimals from 0.001 up, scientific below, so a falling loss never reads 0.0000."""
+    assert loss_text(x) == text
