@@ -30,7 +30,7 @@ from lab.core.experiment import Experiment
 from lab.core.gates import preset
 from lab.core.inspect import trainer_gradient_check
 from lab.core.recipes import RECIPES, recipe
-from lab.core.train import Trainer
+from lab.core.train import Trainer, row_accuracy
 from lab.ui.file_actions import FILE_BINDINGS, FileActions
 from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.pacing import INPUT_QUIET, KeyPacing
@@ -104,6 +104,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.known_paths = {self.path.resolve()} if self.path else set()
         self.autosave_path = autosave_path
         self._dirty = False
+        self._rescored: tuple[int, int] | None = None  # (run, epoch) whose recorded scores predate a table edit
         self._input_handled = False  # a key or click has been handled: the next paint releases the worker
         self._paint_held = False  # the worker is held for changes to show: the next paint releases it
         self._chart: LossChart | None = None
@@ -274,12 +275,28 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def _show_status(self) -> None:
         t = self.session.trainer
         h = t.history
+        accuracy = h.accuracy[-1] if h.accuracy else None
+        heldout_accuracy = h.heldout_accuracy[-1] if h.heldout_accuracy else None
+        if h.accuracy and self._rescored == (self.session.run_id, t.epoch):
+            accuracy, heldout_accuracy = self._accuracy_now()
         self.query_one(StatusLine).show(
             state=self.state(), epoch=t.epoch, budget=t.experiment.training.epochs,
-            loss=h.loss[-1] if h.loss else None, accuracy=h.accuracy[-1] if h.accuracy else None,
-            heldout_accuracy=h.heldout_accuracy[-1] if h.heldout_accuracy else None,
+            loss=h.loss[-1] if h.loss else None, accuracy=accuracy,
+            heldout_accuracy=heldout_accuracy,
             solved_epoch=t.solved_epoch, diverged_epoch=t.diverged_epoch,
             epochs_per_second=self.epochs_per_second, lr=t.lr, speed=speed_label(self.session.epochs_per_tick))
+
+    def _accuracy_now(self) -> tuple[float, float | None]:
+        """The accuracy of the network as it stands on the table as it stands, on the trained and the held-out rows
+        (None when no row is held out): what the status shows after an edit of the table, until the next epoch
+        scores it."""
+        with self.session.lock:
+            t = self.session.trainer
+            table = t.experiment.table
+            y = t.predict()
+        train, held = table.train_rows, table.heldout_rows
+        accuracy = row_accuracy(y[train], table.targets[train])
+        return accuracy, (row_accuracy(y[held], table.targets[held]) if len(held) else None)
 
     def _show_snapshot(self, snapshot: Snapshot, replace_history: bool = False) -> None:
         chart = self.query_one(LossChart)
@@ -599,6 +616,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         trainer = self.session.trainer
         if trainer.can_continue(experiment):
             with self.session.lock:
+                if experiment.table != trainer.experiment.table:
+                    self._rescored = (self.session.run_id, trainer.epoch)  # the last epoch scored another table
                 trainer.set_experiment(experiment)
                 snapshot = self.session.snapshot(self.running)
             self.experiment = experiment

@@ -14,8 +14,7 @@ from lab.core.errors import LabError
 from lab.core.expr import VARIABLES
 from lab.core.gates import parse_inputs
 from lab.core.numbers import four
-
-THRESHOLD = 0.5
+from lab.ui.widgets.truth_table import THRESHOLD, side
 
 
 class PredictionPane(Vertical):
@@ -88,5 +87,8 @@ class PredictionPane(Vertical):
         parts = []
         for name, v in zip(self.output_names, outputs):
             bit = "?" if v != v else str(int(v > THRESHOLD))
-            parts.append(f"{name} = {four(v)} → {bit}")
+            shown = four(v)
+            if shown == four(THRESHOLD):  # the digits say 0.5: say which side, as the table does (.50+, .50-)
+                shown += side(v)
+            parts.append(f"{name} = {shown} → {bit}")
         result.update("   ".join(parts))
