@@ -344,7 +344,10 @@ class SettingsScroll(VerticalScroll, can_focus=False):
 class ArchitecturePane(Vertical):
     """The settings list in a scroll area, with an input line for typed values and a line for refusals."""
 
-    BINDINGS = [Binding("enter", "edit", "Type value", id="arch.edit", priority=True)]
+    BINDINGS = [
+        Binding("enter", "edit", "Type value", id="arch.edit", priority=True),
+        Binding("escape", "close_editor", "Cancel", id="arch.close_editor"),
+    ]
 
     def __init__(self, architecture: Architecture, training: Training, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -365,6 +368,8 @@ class ArchitecturePane(Vertical):
         """Enter opens the value line, except in the value line itself, where it applies the value."""
         if action == "edit":
             return not self.query_one("#settings-input", Input).has_focus
+        if action == "close_editor":  # escape, shown in the footer while the value line is open
+            return bool(self.query_one("#settings-input", Input).display)
         return True
 
     def action_edit(self) -> None:
@@ -401,9 +406,8 @@ class ArchitecturePane(Vertical):
         self.query_one("#settings-input", Input).display = False
         self.settings_list.focus()
 
-    def key_escape(self) -> None:
-        """Escape closes the input line."""
-        if self.query_one("#settings-input", Input).display:
-            self._close_editor()
+    def action_close_editor(self) -> None:
+        """Close the value line, keeping the value as it was."""
+        self._close_editor()
 
 

@@ -26,6 +26,7 @@ class TablePane(Vertical):
     BINDINGS = [
         Binding("e", "expression", "Expr", id="table.expression", priority=True),
         Binding("p", "app.presets", "Presets", id="table.presets", priority=True),
+        Binding("escape", "close_expression", "Close the line", id="table.close_expression"),
     ]
 
     def __init__(self, table: TruthTable, *, id: str | None = None) -> None:
@@ -78,7 +79,12 @@ class TablePane(Vertical):
         event.stop()
         self.query_one("#expression-error", Static).display = False
 
-    def key_escape(self) -> None:
-        """Escape closes the expression line, keeping the table as it was."""
-        if self.query_one("#expression", Input).display:
-            self._close_expression()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape is this pane's (and in the footer) only while the expression line is open."""
+        if action == "close_expression":
+            return bool(self.query_one("#expression", Input).display)
+        return True
+
+    def action_close_expression(self) -> None:
+        """Close the expression line, keeping the table as it was."""
+        self._close_expression()
