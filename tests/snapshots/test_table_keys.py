@@ -7,6 +7,7 @@ import pytest
 from textual import events
 from textual.keys import key_to_character
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from lab.ui.app import LabApp
 from lab.ui.widgets.architecture import SettingsList
@@ -57,6 +58,8 @@ def test_burst_after_e_fills_the_expression_line(snap_compare, size):
     """e x o r in one burst: the expression line holds 'xor'; one output, weights untouched."""
 
     async def run_before(pilot: Pilot) -> None:
+        for line in pilot.app.query(Input):
+            line.cursor_blink = False
         for key in ("e", "x", "o", "r"):
             pilot.app.post_message(events.Key(key, key_to_character(key)))
         await pilot.pause()

@@ -136,7 +136,7 @@ async def test_x_on_a_setting_removes_nothing_and_says_what_x_does():
         await pilot.pause()
         assert len(app.experiment.architecture.layers) == 3
         error = str(app.query_one("#settings-error").render())
-        assert "x removes the selected hidden layer" in error
+        assert "x removes a hidden layer: select a Layer line" in error
         settings.cursor = 1
         await pilot.press("left")  # layer 2 is now 15 units: the one removed next
         await pilot.press("x")

@@ -297,7 +297,7 @@ class SettingsList(Widget, can_focus=True):
         a = self.architecture
         layer = self._layer_at(self.cursor)
         if layer is None:
-            self.post_message(self.Refused("x removes the selected hidden layer: move up to a Layer line first"
+            self.post_message(self.Refused("x removes a hidden layer: select a Layer line"
                                            if a.layers else "there is no hidden layer to remove"))
             return
         if self._propose(lambda: (replace(a, layers=a.layers[:layer] + a.layers[layer + 1 :]), self.training)) is None:
