@@ -140,12 +140,21 @@ class TruthTable:
         return replace(self, n_inputs=n_inputs, columns=cols, heldout=held, name="custom")
 
     def with_outputs(self, n_outputs: int) -> TruthTable:
-        """The table with ``n_outputs`` columns: new columns start as all zeros, removed ones go from the right."""
+        """The table with ``n_outputs`` columns: new columns start as all zeros, removed ones go from the right.
+        Default names follow the count (``y`` becomes ``y1 y2``); names the user or a preset gave stay (``sum``,
+        ``carry``), and a new column is named ``y<k>`` for its place k, or the next free ``y<j>``, so it never shares
+        a name with another column or an input."""
         if not MIN_OUTPUTS <= n_outputs <= MAX_OUTPUTS:
             raise LabError(f"a table has {MIN_OUTPUTS} to {MAX_OUTPUTS} outputs, got {n_outputs}")
         cols = self.columns[:n_outputs] + ("0" * self.n_rows,) * max(0, n_outputs - self.n_outputs)
-        names = default_output_names(n_outputs) if n_outputs != self.n_outputs else self.output_names
-        return replace(self, columns=cols, output_names=names, name="custom")
+        if self.output_names == default_output_names(self.n_outputs):
+            return replace(self, columns=cols, output_names=default_output_names(n_outputs), name="custom")
+        names = list(self.output_names[:n_outputs])
+        while len(names) < n_outputs:
+            taken = set(names) | set(ex.VARIABLES[: self.n_inputs])
+            names.append(next(f"y{j}" for j in range(len(names) + 1, len(names) + 2 + len(taken))
+                              if f"y{j}" not in taken))
+        return replace(self, columns=cols, output_names=tuple(names), name="custom")
 
     def with_heldout(self, rows: frozenset[int] | set[int]) -> TruthTable:
         """The table with exactly ``rows`` held out."""

@@ -11,7 +11,7 @@ import asyncio
 import gc
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +22,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lab.core.errors import LabError
@@ -30,7 +31,7 @@ from lab.core.experiment import Experiment
 from lab.core.gates import preset
 from lab.core.inspect import trainer_gradient_check
 from lab.core.recipes import RECIPES, recipe
-from lab.core.train import Trainer
+from lab.core.train import Trainer, row_accuracy
 from lab.ui.file_actions import FILE_BINDINGS, FileActions
 from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.pacing import INPUT_QUIET, KeyPacing
@@ -78,7 +79,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("s", "step", "Step", id="run.step"),
         Binding("r", "reset", "Reset", id="run.reset"),
-        Binding("n", "new_seed", "New seed", id="run.reseed"),
+        Binding("N", "new_seed", "New seed", id="run.reseed"),
+        # n answers "no" in every dialog; out of one it changes nothing (a reflexive n after a dialog that did not
+        # appear must not discard a run), and says where the new seed went.
+        Binding("n", "n_is_no", "", show=False, id="run.n_hint"),
         Binding("left_square_bracket", "lr(-1)", "lr÷2", id="run.lr_down"),
         Binding("right_square_bracket", "lr(1)", "lr×2", id="run.lr_up"),
         Binding("comma", "speed(-1)", "Slower", id="run.slower"),
@@ -107,6 +111,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.known_paths = {self.path.resolve()} if self.path else set()
         self.autosave_path = autosave_path
         self._dirty = False
+        self._rescored: tuple[int, int] | None = None
+        self.saved_at: tuple[int, int] | None = (0, trainer.epoch) if path and trainer is not None else None
+        """(run id, epoch) of the trained state last saved or opened: replacing it loses nothing."""
+        self._focus_kept: Widget | None = None  # the focused pane while the terminal is too small to show it  # (run, epoch) whose recorded scores predate a table edit
         self._input_handled = False  # a key or click has been handled: the next paint releases the worker
         self._paint_held = False  # the worker is held for changes to show: the next paint releases it
         self._chart: LossChart | None = None
@@ -205,7 +213,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._input_handled = False
         self.pacing.key_pressed()
         await super().on_event(event)  # forwards it to the focused widget (or the one under the mouse)
-        if isinstance(event, events.MouseDown):
+        if isinstance(event, events.MouseDown) or not event.is_forwarded:  # a priority binding ran it already
             self._input_handled = True
         elif self.focused is not None:
             self.focused.call_after_refresh(self._after_widget_key, event)
@@ -243,6 +251,19 @@ class LabApp(FileActions, SeedsActions, App[None]):
         for chart in self.query(LossChart):
             chart.live = value
 
+    # Priority bindings (they run as the key arrives, so the dialog or line they open takes the keys after them):
+    # off while a dialog is open (Textual checks priority bindings on every screen) and, for ctrl keys a text line
+    # uses itself (ctrl+e: end of line), while one has the focus.
+    PRIORITY_ACTIONS = frozenset({"save", "open", "export", "presets", "seed_count"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.PRIORITY_ACTIONS:
+            if self.screen is not self.screen_stack[0]:
+                return False
+            if action == "export" and isinstance(self.focused, Input):
+                return False
+        return super().check_action(action, parameters)
+
     # --- helpers ---------------------------------------------------------------------------------------------------
     @property
     def table_view(self) -> TruthTableView:
@@ -277,12 +298,28 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def _show_status(self) -> None:
         t = self.session.trainer
         h = t.history
+        accuracy = h.accuracy[-1] if h.accuracy else None
+        heldout_accuracy = h.heldout_accuracy[-1] if h.heldout_accuracy else None
+        if h.accuracy and self._rescored == (self.session.run_id, t.epoch):
+            accuracy, heldout_accuracy = self._accuracy_now()
         self.query_one(StatusLine).show(
             state=self.state(), epoch=t.epoch, budget=t.experiment.training.epochs,
-            loss=h.loss[-1] if h.loss else None, accuracy=h.accuracy[-1] if h.accuracy else None,
-            heldout_accuracy=h.heldout_accuracy[-1] if h.heldout_accuracy else None,
+            loss=h.loss[-1] if h.loss else None, accuracy=accuracy,
+            heldout_accuracy=heldout_accuracy,
             solved_epoch=t.solved_epoch, diverged_epoch=t.diverged_epoch,
             epochs_per_second=self.epochs_per_second, lr=t.lr, speed=speed_label(self.session.epochs_per_tick))
+
+    def _accuracy_now(self) -> tuple[float, float | None]:
+        """The accuracy of the network as it stands on the table as it stands, on the trained and the held-out rows
+        (None when no row is held out): what the status shows after an edit of the table, until the next epoch
+        scores it."""
+        with self.session.lock:
+            t = self.session.trainer
+            table = t.experiment.table
+            y = t.predict()
+        train, held = table.train_rows, table.heldout_rows
+        accuracy = row_accuracy(y[train], table.targets[train])
+        return accuracy, (row_accuracy(y[held], table.targets[held]) if len(held) else None)
 
     def _show_snapshot(self, snapshot: Snapshot, replace_history: bool = False) -> None:
         chart = self.query_one(LossChart)
@@ -427,16 +464,45 @@ class LabApp(FileActions, SeedsActions, App[None]):
             snapshot = self.session.snapshot(False)
         self._show_snapshot(snapshot, replace_history=True)
 
+    def discard_then(self, reason: str, then: Callable[[], None], on_no: Callable[[], None] | None = None) -> None:
+        """Run ``then``, which replaces the trained network, at once when no trained work would be lost (it has not
+        trained, or is as it was last saved or opened); else ask first, the same question for every such action,
+        and run ``on_no`` on a no."""
+        trainer = self.session.trainer
+        if trainer.epoch == 0 or self.saved_at == (self.session.run_id, trainer.epoch):
+            then()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                then()
+            elif on_no is not None:
+                on_no()
+
+        self.push_screen(ConfirmScreen(f"{reason}: discard the trained weights ({trainer.epoch:,} epochs, not "
+                                       "saved)?"), answer)
+
     def action_reset(self) -> None:
-        """New weights from the same seed; the history starts again."""
-        self._reset(self.experiment)
-        self.notify(f"Reset: new weights from seed {self.experiment.training.seed}.", timeout=2)
+        """New weights from the same seed; the history starts again (asking first when that discards a run)."""
+        def reset() -> None:
+            self._reset(self.experiment)
+            self.notify(f"Reset: new weights from seed {self.experiment.training.seed}.", timeout=2)
+
+        self.discard_then("Reset", reset)
 
     def action_new_seed(self) -> None:
-        """Reset with the next seed."""
+        """Reset with the next seed (asking first when that discards a run)."""
         seed = (self.experiment.training.seed + 1) % 2**32
-        self._reset(self.experiment.with_training(seed=seed))
-        self.notify(f"Reset with seed {seed}.", timeout=2)
+
+        def reseed() -> None:
+            self._reset(self.experiment.with_training(seed=seed))
+            self.notify(f"Reset with seed {seed}.", timeout=2)
+
+        self.discard_then(f"New seed {seed}", reseed)
+
+    def action_n_is_no(self) -> None:
+        """``n`` outside a dialog: nothing changes; say so, and where the new seed is."""
+        self.notify("n answers no in a dialog and does nothing here; the next seed is N (shift+n).", timeout=3)
 
     def action_lr(self, direction: int) -> None:
         """Halve (-1) or double (+1) the learning rate, live."""
@@ -575,12 +641,27 @@ class LabApp(FileActions, SeedsActions, App[None]):
             self._place_views()
             self._refresh_view()
         too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        main = self.screen_stack[0]
+        if too_small and main.focused is not None:
+            self._focus_kept = main.focused  # the panes are hidden now, and a hidden widget loses the focus
         self.set_class(too_small, "too-small")
+        if not too_small:
+            self.call_after_refresh(self._restore_focus)
         if too_small:
             self.query_one("#too-small", Static).update(
                 f"nnlab needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]}; this one is {width}x{height}.\n"
                 f"Make the window larger (training carries on).\n\n{self.query_one(StatusLine).plain}\n\n"
                 "space train/pause · q quit")
+
+    def _restore_focus(self) -> None:
+        """After a resize, give the focus back to the pane that had it before the panes were hidden (the table if
+        that is gone), so the keys keep working without a tab."""
+        main = self.screen_stack[0]
+        if main.focused is not None or self.has_class("too-small"):
+            return
+        kept = self._focus_kept
+        target = kept if kept is not None and kept.is_attached and kept.focusable else self.table_view
+        main.set_focus(target)
 
     def action_help(self) -> None:
         """Show every key."""
@@ -593,17 +674,23 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.exit()
 
     def _binding_sections(self) -> list[tuple[str, list[Binding]]]:
-        return [("Anywhere", self.BINDINGS), ("Truth table", TruthTableView.BINDINGS + TablePane.BINDINGS),
-                ("Architecture", SettingsList.BINDINGS)]
+        return [(title, [b for b, _ in group]) for title, group in self._binding_targets()]
+
+    def _binding_targets(self) -> list[tuple[str, list[tuple[Binding, str | None]]]]:
+        """Each section's bindings with the selector of the widget whose action each runs (None: the app)."""
+        return [("Anywhere", [(b, None) for b in self.BINDINGS]),
+                ("Truth table", [(b, "#truth-table") for b in TruthTableView.BINDINGS]
+                 + [(b, "#table-pane") for b in TablePane.BINDINGS]),
+                ("Architecture", [(b, "#settings") for b in SettingsList.BINDINGS]
+                 + [(b, "#architecture-pane") for b in ArchitecturePane.BINDINGS]),
+                ("Prediction", [(b, "#prediction-pane") for b in PredictionPane.BINDINGS])]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        targets = {"Truth table": "#truth-table", "Architecture": "#settings"}
-        for title, bindings in self._binding_sections():
-            for b in bindings:
+        for title, group in self._binding_targets():
+            for b, selector in group:
                 if not b.description:
                     continue
-                selector = targets.get(title)
 
                 def run(action: str = b.action, selector: str | None = selector) -> None:
                     target = self.query_one(selector) if selector else self
@@ -621,6 +708,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         trainer = self.session.trainer
         if trainer.can_continue(experiment):
             with self.session.lock:
+                if experiment.table != trainer.experiment.table:
+                    self._rescored = (self.session.run_id, trainer.epoch)  # the last epoch scored another table
                 trainer.set_experiment(experiment)
                 snapshot = self.session.snapshot(self.running)
             self.experiment = experiment
@@ -628,20 +717,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
             self._show_experiment()
             self._show_snapshot(snapshot)
             return
-        if trainer.epoch == 0:
-            self._reset(experiment)
-            return
+        def no() -> None:
+            self._show_experiment()
+            if revert is not None:
+                revert()
 
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self._reset(experiment)
-            else:
-                self._show_experiment()
-                if revert is not None:
-                    revert()
-
-        self.push_screen(ConfirmScreen("This change needs a new network: discard the trained weights "
-                                       f"({trainer.epoch:,} epochs)?"), answer)
+        self.discard_then("This change needs a new network", lambda: self._reset(experiment), no)
 
     @on(TruthTableView.Edited)
     def _table_edited(self, event: TruthTableView.Edited) -> None:
@@ -660,8 +741,9 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def _query(self, event: PredictionPane.Query) -> None:
         self._answer_query()
 
-    @on(TablePane.PresetsRequested)
-    def _presets(self) -> None:
+    def action_presets(self) -> None:
+        """Show the presets and recipes (the table pane's ``p``, a priority binding: the list opens before the next
+        key is dispatched)."""
         def picked(choice: tuple[str, str] | None) -> None:
             if choice is None:
                 return
@@ -676,6 +758,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     def _open_recipe(self, name: str) -> None:
         r = RECIPES[name]
-        self._reset(r.experiment())
-        self.notify(f"{r.description}. Watch: {r.watch}.", title=f"Recipe {name}", timeout=8)
+
+        def open_recipe() -> None:
+            self._reset(r.experiment())
+            self.notify(f"{r.description}. Watch: {r.watch}.", title=f"Recipe {name}", timeout=8)
+
+        self.discard_then(f"Recipe {name} replaces the experiment", open_recipe)
 

@@ -28,10 +28,12 @@ if TYPE_CHECKING:
 
 AUTOSAVE_INTERVAL = 3.0
 
+# Priority bindings: each opens a dialog as the key arrives, so keys typed right after it (a path) go to the dialog,
+# never to the table as commands (``LabApp.check_action`` keeps them out of dialogs and text lines).
 FILE_BINDINGS = [
-    Binding("ctrl+s", "save", "Save", id="file.save"),
-    Binding("ctrl+o", "open", "Open", id="file.open"),
-    Binding("ctrl+e", "export", "Export", id="file.export"),
+    Binding("ctrl+s", "save", "Save", id="file.save", priority=True),
+    Binding("ctrl+o", "open", "Open", id="file.open", priority=True),
+    Binding("ctrl+e", "export", "Export", id="file.export", priority=True),
 ]
 
 
@@ -86,6 +88,7 @@ class FileActions:
             write()
 
     def _write_experiment(self: LabApp, path: Path) -> None:
+        marker = (self.session.run_id, self.session.trainer.epoch)  # read first: a running trainer only moves on
         try:
             write_atomic(path, self._experiment_bytes())
         except LabError as e:
@@ -93,6 +96,7 @@ class FileActions:
             return
         self.path = path
         self.known_paths.add(path.resolve())
+        self.saved_at = marker
         self.notify(f"Saved to {path}", timeout=3)
 
     # --- opening ---------------------------------------------------------------------------------------------------
@@ -105,16 +109,22 @@ class FileActions:
         self.push_screen(PathScreen("Open an experiment file", str(self.path or ""), must_exist=True), chosen)
 
     def open_file(self: LabApp, path: Path) -> bool:
-        """Replace the experiment with the one in ``path``; notify and keep the current one on failure."""
+        """Replace the experiment with the one in ``path`` (asking first when that discards a trained, unsaved
+        network); notify and keep the current one when the file cannot be read."""
         try:
             experiment, trainer = read(path)
         except LabError as e:
             self.notify(str(e), title="Cannot open", severity="error", timeout=10)
             return False
-        self.load_experiment(experiment, trainer)
-        self.path = path
-        self.known_paths.add(path.resolve())
-        self.notify(f"Opened {path}" + (f" at epoch {trainer.epoch:,}" if trainer else ""), timeout=3)
+
+        def adopt() -> None:
+            self.load_experiment(experiment, trainer)
+            self.path = path
+            self.known_paths.add(path.resolve())
+            self.saved_at = (self.session.run_id, self.session.trainer.epoch)
+            self.notify(f"Opened {path}" + (f" at epoch {trainer.epoch:,}" if trainer else ""), timeout=3)
+
+        self.discard_then(f"Open {path}", adopt)
         return True
 
     # --- exports ---------------------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ UPDATE_INTERVAL = 0.25
 SEEDS_BINDINGS = [
     Binding("k", "sweep", "Seeds", id="seeds.run"),
     Binding("A", "pin_seeds", "Pin as A", id="seeds.pin"),
-    Binding("K", "seed_count", "Seed count", id="seeds.count"),
+    Binding("K", "seed_count", "Seed count", id="seeds.count", priority=True),  # opens its dialog as it arrives
 ]
 
 

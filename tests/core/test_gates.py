@@ -106,6 +106,16 @@ def test_with_outputs_adds_zero_columns_and_drops_from_the_right():
         two.with_outputs(5)
 
 
+def test_with_outputs_keeps_given_names_and_never_reuses_one():
+    """A preset's names stay when an output is added or removed; a new name clashes with no column nor input."""
+    three = preset("half-adder").with_outputs(3)
+    assert three.output_names == ("sum", "carry", "y3")
+    assert three.with_outputs(2).output_names == ("sum", "carry")
+    assert three.with_outputs(1).output_names == ("sum",)
+    clash = TruthTable(2, ("0110", "0001"), output_names=("y3", "y2"))
+    assert clash.with_outputs(4).output_names == ("y3", "y2", "y4", "y5")
+
+
 # --- parsing tables and rows -----------------------------------------------------------------------------------------
 def test_table_from_bits_errors():
     """Bad bit strings are LabErrors naming the output and the row."""

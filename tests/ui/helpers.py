@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual.geometry import Region
 from textual.pilot import Pilot
 
 from lab.core.experiment import Architecture, Experiment, Layer, Training
@@ -48,3 +49,20 @@ async def train_to_end(pilot: Pilot, app: LabApp) -> None:
     await pilot.press("space")
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def painted_table(app: LabApp) -> list[tuple[str, bool]]:
+    """The truth table's lines as they are painted (lines not repainted since a change keep their old look): each
+    line's text and whether it carries the cursor row's highlight."""
+    view = app.query_one(TruthTableView)
+    highlight = view.get_component_rich_style("truth-table--cursor-row").bgcolor
+    lines = []
+    for strip in view.render_lines(Region(0, 0, view.size.width, view.size.height)):
+        lit = any(segment.style is not None and segment.style.bgcolor == highlight for segment in strip)
+        lines.append((strip.text.rstrip(), lit))
+    return lines
+
+
+def highlighted_rows(app: LabApp) -> list[int]:
+    """The row indices of the painted lines that carry the cursor row's highlight."""
+    return [int(text.split()[0].lstrip("h")) for text, lit in painted_table(app)[1:] if lit and text.strip()]

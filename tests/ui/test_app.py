@@ -112,10 +112,12 @@ async def test_pause_step_reset():
         assert "epoch 3/2,000" in status_text(app)
         assert "paused" in status_text(app)
         await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)  # three trained epochs, not saved: asks first
+        await pilot.press("y")
         assert app.session.trainer.epoch == 0
         assert (app.session.trainer.net.theta == before).all()
         assert "idle" in status_text(app)
-        await pilot.press("n")
+        await pilot.press("N")
         assert app.experiment.training.seed == 2
         assert not (app.session.trainer.net.theta == before).all()
 
@@ -160,7 +162,7 @@ async def test_diverging_run_pauses_with_a_notification():
         assert "diverged at epoch" in status_text(app)
         assert any("Diverged at epoch" in n.message for n in app._notifications)
         assert all("nan" not in line for line in table_lines(app))
-        await pilot.press("r")
+        await pilot.press("r", "y")  # a diverged run keeps its last finite weights: reset asks too
         assert "idle" in status_text(app)
 
 
@@ -226,7 +228,7 @@ async def test_start_pause_storm_leaves_at_most_one_worker():
     """Hammering start/pause/reset leaves one or zero training workers and a consistent status."""
     app = small_xor_app(epochs=100_000)
     async with app.run_test(size=SIZE) as pilot:
-        for key in ["space", "space", "space", "r", "space", "s", "space", "space", "n", "space"] * 3:
+        for key in ["space", "space", "space", "r", "space", "s", "space", "space", "N", "y", "space"] * 3:
             await pilot.press(key)
             running = [w for w in app.workers if w.group == "training" and not w.is_finished]
             assert len([w for w in running if not w.is_cancelled]) <= 1

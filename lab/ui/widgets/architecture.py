@@ -1,7 +1,9 @@
 """The architecture pane: hidden layers and every training setting, edited from the keyboard.
 
 Up/down choose a setting, left/right step it through its values, enter types a value, ``a`` adds a hidden layer,
-``x`` removes one, ``c`` cycles a layer's activation. Every change posts ``ArchitecturePane.Changed`` with the new
+``x`` removes the selected one (on any other line it says so and removes nothing), ``c`` cycles a layer's
+activation. Enter is the pane's priority binding, so the value line has the focus before the next key is dispatched
+and keys typed in one burst go into it. Every change posts ``ArchitecturePane.Changed`` with the new
 (validated) architecture and training settings; the app decides whether it applies live or needs a reset, and may
 put the old values back with ``set_values``.
 """
@@ -113,9 +115,8 @@ class SettingsList(Widget, can_focus=True):
         Binding("down", "cursor(1)", "Down", show=False),
         Binding("left", "step(-1)", "Less", id="arch.less"),
         Binding("right", "step(1)", "More", id="arch.more"),
-        Binding("enter", "edit", "Type value", id="arch.edit"),
         Binding("a", "add_layer", "+layer", id="arch.add_layer"),
-        Binding("x,delete", "remove_layer", "-layer", id="arch.remove_layer"),
+        Binding("x,delete", "remove_layer", "-layer (on a layer)", id="arch.remove_layer"),
         Binding("c", "cycle_activation", "Activation", id="arch.activation"),
     ]
     COMPONENT_CLASSES = {"settings--cursor", "settings--label", "settings--summary"}
@@ -131,14 +132,6 @@ class SettingsList(Widget, can_focus=True):
             super().__init__()
             self.architecture = architecture
             self.training = training
-
-    class EditRequested(Message):
-        """The user pressed enter on a line: ask for text, prefilled with ``value``."""
-
-        def __init__(self, label: str, value: str) -> None:
-            super().__init__()
-            self.label = label
-            self.value = value
 
     class Refused(Message):
         """A change was refused: ``error`` says why in one line."""
@@ -156,15 +149,20 @@ class SettingsList(Widget, can_focus=True):
 
     # --- values ----------------------------------------------------------------------------------------------------
     @property
+    def _has_add_line(self) -> bool:
+        """Whether the '+ layer' line is listed (not when the network has its most hidden layers)."""
+        return len(self.architecture.layers) < MAX_HIDDEN_LAYERS
+
+    @property
     def n_lines(self) -> int:
         """Hidden layers, the 'add layer' line when there is room, and the settings."""
-        return len(self.architecture.layers) + 1 + len(self.settings)
+        return len(self.architecture.layers) + self._has_add_line + len(self.settings)
 
     def _layer_at(self, index: int) -> int | None:
         return index if index < len(self.architecture.layers) else None
 
     def _setting_at(self, index: int) -> Setting | None:
-        i = index - len(self.architecture.layers) - 1
+        i = index - len(self.architecture.layers) - self._has_add_line
         return self.settings[i] if 0 <= i < len(self.settings) else None
 
     def set_values(self, architecture: Architecture, training: Training) -> None:
@@ -209,7 +207,7 @@ class SettingsList(Widget, can_focus=True):
             l = self.architecture.layers[layer]
             label, value = f"Layer {layer + 1}", f"{l.units} {l.activation}"
         elif setting is None:
-            label, value = "", "+ layer (a)" if len(self.architecture.layers) < MAX_HIDDEN_LAYERS else ""
+            label, value = "", "+ layer (a)"
         else:
             label, value = setting.label, setting.show(self.architecture, self.training)
         line = Text("▸ " if i == self.cursor else "  ")
@@ -294,29 +292,32 @@ class SettingsList(Widget, can_focus=True):
         self.cursor = at
 
     def action_remove_layer(self) -> None:
-        """Remove the selected hidden layer (or the last one)."""
+        """Remove the selected hidden layer; the cursor stays on the layer that takes its place (or the one above,
+        or the '+ layer' line when none is left). On any other line, say what x does and remove nothing."""
         a = self.architecture
-        if not a.layers:
-            self.post_message(self.Refused("there is no hidden layer to remove"))
-            return
         layer = self._layer_at(self.cursor)
-        at = len(a.layers) - 1 if layer is None else layer
-        self._propose(lambda: (replace(a, layers=a.layers[:at] + a.layers[at + 1 :]), self.training))
+        if layer is None:
+            self.post_message(self.Refused("x removes a hidden layer: select a Layer line"
+                                           if a.layers else "there is no hidden layer to remove"))
+            return
+        if self._propose(lambda: (replace(a, layers=a.layers[:layer] + a.layers[layer + 1 :]), self.training)) is None:
+            self.cursor = min(layer, max(len(self.architecture.layers) - 1, 0))
 
-    def action_edit(self) -> None:
-        """Ask for a typed value for the selected line."""
+    def edit_request(self) -> tuple[str, str] | None:
+        """Enter on the selected line: the (label, value) to ask text for, or None when the line has no typed
+        value (the '+ layer' line adds a layer, a choice steps to its next value)."""
         layer = self._layer_at(self.cursor)
         if layer is not None:
             l = self.architecture.layers[layer]
-            self.post_message(self.EditRequested(f"Layer {layer + 1} (units:activation)", f"{l.units}:{l.activation}"))
-            return
+            return f"Layer {layer + 1} (units:activation)", f"{l.units}:{l.activation}"
         setting = self._setting_at(self.cursor)
         if setting is None:
             self.action_add_layer()
         elif setting.parse is None:
             self.action_step(1)
         else:
-            self.post_message(self.EditRequested(setting.label, setting.show(self.architecture, self.training)))
+            return setting.label, setting.show(self.architecture, self.training)
+        return None
 
     def apply_text(self, text: str) -> str | None:
         """Apply typed ``text`` to the selected line (posts ``Changed`` or ``Refused``); returns the error, if any."""
@@ -336,15 +337,24 @@ class SettingsList(Widget, can_focus=True):
         return None
 
 
+class SettingsScroll(VerticalScroll, can_focus=False):
+    """The settings list's scroll area: it scrolls with the list's cursor, so tab goes straight to the list."""
+
+
 class ArchitecturePane(Vertical):
     """The settings list in a scroll area, with an input line for typed values and a line for refusals."""
+
+    BINDINGS = [
+        Binding("enter", "edit", "Type value", id="arch.edit", priority=True),
+        Binding("escape", "close_editor", "Cancel", id="arch.close_editor"),
+    ]
 
     def __init__(self, architecture: Architecture, training: Training, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._initial = (architecture, training)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="settings-scroll"):
+        with SettingsScroll(id="settings-scroll"):
             yield SettingsList(*self._initial, id="settings")
         yield Input(id="settings-input")
         yield Static("", id="settings-error")
@@ -354,14 +364,25 @@ class ArchitecturePane(Vertical):
         """The list this pane owns."""
         return self.query_one(SettingsList)
 
-    @on(SettingsList.EditRequested)
-    def _open_editor(self, event: SettingsList.EditRequested) -> None:
-        event.stop()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter opens the value line, except in the value line itself, where it applies the value."""
+        if action == "edit":
+            return not self.query_one("#settings-input", Input).has_focus
+        if action == "close_editor":  # escape, shown in the footer while the value line is open
+            return bool(self.query_one("#settings-input", Input).display)
+        return True
+
+    def action_edit(self) -> None:
+        """Open the value line for the selected setting, focused at once (see the module docstring)."""
+        request = self.settings_list.edit_request()
+        if request is None:
+            return
+        label, value = request
         line = self.query_one("#settings-input", Input)
-        line.placeholder = f"{event.label}: type a value, enter applies, esc cancels"
-        line.value = event.value
+        line.placeholder = f"{label}: type a value, enter applies, esc cancels"
+        line.value = value
         line.display = True
-        line.focus()
+        self.screen.set_focus(line)
 
     @on(Input.Submitted, "#settings-input")
     def _typed(self, event: Input.Submitted) -> None:
@@ -385,9 +406,8 @@ class ArchitecturePane(Vertical):
         self.query_one("#settings-input", Input).display = False
         self.settings_list.focus()
 
-    def key_escape(self) -> None:
-        """Escape closes the input line."""
-        if self.query_one("#settings-input", Input).display:
-            self._close_editor()
+    def action_close_editor(self) -> None:
+        """Close the value line, keeping the value as it was."""
+        self._close_editor()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
@@ -14,15 +15,17 @@ from lab.core.errors import LabError
 from lab.core.expr import VARIABLES
 from lab.core.gates import parse_inputs
 from lab.core.numbers import four
-
-THRESHOLD = 0.5
+from lab.ui.widgets.truth_table import THRESHOLD, side
 
 
 class PredictionPane(Vertical):
     """An input line (``1 0 1``, ``101`` or reals in [0, 1]) and the outputs for it.
 
-    Posts ``Query`` with the parsed inputs; the app answers with ``show_outputs``.
+    Posts ``Query`` with the parsed inputs; the app answers with ``show_outputs``. The line takes every printable
+    key (space, ``?`` and ``q`` are text here); ``esc``, shown in the footer while the line has the focus, leaves it.
     """
+
+    BINDINGS = [Binding("escape", "leave", "Leave the line", id="prediction.leave")]
 
     class Query(Message):
         """The user typed a valid input: ``x`` has shape (1, n_inputs)."""
@@ -40,6 +43,10 @@ class PredictionPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder=self._placeholder(), id="prediction-input")
         yield Static("type one value per input", id="prediction-result")
+
+    def action_leave(self) -> None:
+        """Give the focus back to the pane before this one (the truth table), where the keys are commands again."""
+        self.screen.focus_previous()
 
     def _placeholder(self) -> str:
         names = " ".join(VARIABLES[: self.n_inputs])
@@ -88,5 +95,8 @@ class PredictionPane(Vertical):
         parts = []
         for name, v in zip(self.output_names, outputs):
             bit = "?" if v != v else str(int(v > THRESHOLD))
-            parts.append(f"{name} = {four(v)} → {bit}")
+            shown = four(v)
+            if shown == four(THRESHOLD):  # the digits say 0.5: say which side, as the table does (.50+, .50-)
+                shown += side(v)
+            parts.append(f"{name} = {shown} → {bit}")
         result.update("   ".join(parts))

@@ -1,4 +1,11 @@
-"""The truth-table pane: the table, an expression line that fills it, and the key that opens the presets."""
+"""The truth-table pane: the table, an expression line that fills it, and the key that opens the presets.
+
+The keys that open something to type in (``e`` here, ``p`` for the presets) are priority bindings: Textual runs
+those as a key arrives, before it forwards the next key to the focused widget, and the expression line takes the
+focus in that same handler. So keys that arrive in one burst (a paste, a laggy SSH link: ``e x o r``) land in the
+line instead of running as table commands (``o`` add an output, ``r`` reset). An input that has the focus takes
+printable keys before any priority binding of its ancestors, so typing ``e`` or ``p`` in the line is text.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import Input, Static
 
 from lab.core.errors import LabError
@@ -18,12 +24,10 @@ class TablePane(Vertical):
     """Composes the ``TruthTableView`` with an expression ``Input`` and its error line."""
 
     BINDINGS = [
-        Binding("e", "expression", "Expr", id="table.expression"),
-        Binding("p", "presets", "Presets", id="table.presets"),
+        Binding("e", "expression", "Expr", id="table.expression", priority=True),
+        Binding("p", "app.presets", "Presets", id="table.presets", priority=True),
+        Binding("escape", "close_expression", "Close the line", id="table.close_expression"),
     ]
-
-    class PresetsRequested(Message):
-        """The user asked for the list of presets and recipes."""
 
     def __init__(self, table: TruthTable, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -41,14 +45,10 @@ class TablePane(Vertical):
         return self.query_one(TruthTableView)
 
     def action_expression(self) -> None:
-        """Open the expression line."""
+        """Open the expression line and give it the focus now (not after the keys already queued: see above)."""
         line = self.query_one("#expression", Input)
         line.display = True
-        line.focus()
-
-    def action_presets(self) -> None:
-        """Ask the app for the preset list."""
-        self.post_message(self.PresetsRequested())
+        self.screen.set_focus(line)
 
     def _close_expression(self) -> None:
         self.query_one("#expression", Input).display = False
@@ -79,7 +79,12 @@ class TablePane(Vertical):
         event.stop()
         self.query_one("#expression-error", Static).display = False
 
-    def key_escape(self) -> None:
-        """Escape closes the expression line, keeping the table as it was."""
-        if self.query_one("#expression", Input).display:
-            self._close_expression()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape is this pane's (and in the footer) only while the expression line is open."""
+        if action == "close_expression":
+            return bool(self.query_one("#expression", Input).display)
+        return True
+
+    def action_close_expression(self) -> None:
+        """Close the expression line, keeping the table as it was."""
+        self._close_expression()

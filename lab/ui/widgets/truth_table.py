@@ -5,7 +5,12 @@ stays on the first line while the rows scroll under it.
 
 Each line: `` 3 1 1 │ 0 │ .07✓`` -- row index, inputs, target bits, then per output the network's raw value to
 two decimals and a mark (✓ right, ✗ wrong) so correctness never depends on colour; held-out rows are dimmed, flagged
-``h`` before the index and end in ``held``.
+``h`` before the index and end in ``held`` where the pane has room. A value that two decimals would show as ``.50``
+carries its side of the threshold (``.50+`` counts as a 1, ``.50-`` and exactly ``.50`` as a 0), so a shown value
+always agrees with its mark.
+
+The table fits its pane before it scrolls sideways: first the ``held`` word goes (the ``h`` flag stays), then the
+output names are shortened, visibly (``carry`` becomes ``car…``, never a bare ``c`` that reads as input ``c``).
 """
 
 from __future__ import annotations
@@ -26,13 +31,31 @@ from lab.core.gates import TruthTable
 
 THRESHOLD = 0.5
 PRED_WIDTH = 5  # ".07✓" or "-1.5✗"
+NAME_WIDTH = 5  # the widest a target column grows for its name
+MIN_NAME_WIDTH = 2  # "c…": the narrowest a shortened name gets
+HELD = " held"
+
+
+def side(value: float) -> str:
+    """Which side of the threshold ``value`` is on, for a number whose digits round to the threshold itself:
+    ``+`` above (counted as a 1), ``-`` below, ``""`` exactly on it (counted as a 0, as ``y > 0.5`` is a 1)."""
+    return "+" if value > THRESHOLD else "-" if value < THRESHOLD else ""
+
+
+def short_name(name: str, width: int) -> str:
+    """``name`` in at most ``width`` characters; a shortened one ends in ``…`` so it never reads as another
+    column's whole name (``carry`` in 2 is ``c…``, not ``c``, which is an input)."""
+    return name if len(name) <= width else name[: max(width - 1, 1)] + "…"
 
 
 def value_text(value: float) -> str:
     """An output to two decimals in at most four characters: ``.07``, ``1.00``, ``-.50``, ``12.3``, ``-123``; from
     999.5 up (a linear output) its order of magnitude, ``2e3``, ``1e12``, ``-1e5``, then ``huge``/``-big``;
-    ``nan``, ``inf``, ``-inf``."""
+    ``nan``, ``inf``, ``-inf``. A value within 0.005 of the threshold shows its side: ``.50+`` (0.503, a 1),
+    ``.50-`` (0.4971, a 0); exactly 0.5 is ``.50`` (a 0)."""
     text = f"{value:.2f}"  # nan, inf and -inf come out as themselves and fit
+    if text == f"{THRESHOLD:.2f}":
+        return ".50" + side(value)
     if text.startswith("0.") or text.startswith("-0."):
         text = text.replace("0.", ".", 1)
     if len(text) <= 4:
@@ -55,8 +78,8 @@ class TruthTableView(ScrollView, can_focus=True):
         Binding("down", "move(1, 0)", "Down", show=False),
         Binding("left", "move(0, -1)", "Left", show=False),
         Binding("right", "move(0, 1)", "Right", show=False),
-        Binding("pageup", "move(-10, 0)", "Page up", show=False),
-        Binding("pagedown", "move(10, 0)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "move(-1000, 0)", "First row", show=False),
         Binding("end", "move(1000, 0)", "Last row", show=False),
         Binding("enter,f", "flip", "Flip", id="table.flip"),
@@ -111,6 +134,7 @@ class TruthTableView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._outputs: tuple[tuple[float, ...], ...] = ()
         self._style_cache: dict[str, Style] | None = None
+        self._fit_cache: tuple[tuple[TruthTable, int], tuple[int, bool]] | None = None
         self.set_reactive(TruthTableView.table, table)
         self._resize_virtual()
 
@@ -127,9 +151,8 @@ class TruthTableView(ScrollView, can_focus=True):
         if len(before) != len(now):
             self.refresh()
             return
-        top = int(self.scroll_offset.y)
         for row in (r for r in range(len(now)) if now[r] != before[r]):
-            self.refresh_line(row + 1 - top)  # line 0 is the header
+            self._refresh_row(row)
 
     def watch_table(self, table: TruthTable) -> None:
         if self.cursor_row >= table.n_rows:
@@ -146,44 +169,63 @@ class TruthTableView(ScrollView, can_focus=True):
         """Inputs as one bit string (``0101``) instead of spaced columns, from five inputs up."""
         return self.table.n_inputs > 4
 
-    def _narrow(self) -> bool:
-        """One-character target columns (headed by each name's first letter) when full names do not fit."""
-        return self._line_width(narrow=False) > max(self.size.width, 1) and self.table.n_outputs > 1
+    def _target_width(self, k: int, name_width: int) -> int:
+        return max(min(len(self.table.output_names[k]), name_width), 1)
 
-    def _target_width(self, k: int, narrow: bool) -> int:
-        return 1 if narrow else max(len(self.table.output_names[k][:5]), 1)
-
-    def _line_width(self, narrow: bool | None = None) -> int:
+    def _line_width(self, name_width: int, held: bool) -> int:
+        """The width of a line whose names take at most ``name_width`` characters, with the ``held`` word or not."""
         t = self.table
-        narrow = self._narrow() if narrow is None else narrow
         index = 1 + len(str(t.n_rows - 1)) + 1
         inputs = t.n_inputs if self._compact() else 2 * t.n_inputs - 1
-        targets = sum(self._target_width(k, narrow) for k in range(t.n_outputs)) + t.n_outputs - 1
-        return index + inputs + 3 + targets + 3 + t.n_outputs * (PRED_WIDTH + 1) - 1 + (4 if t.heldout else 0)
+        targets = sum(self._target_width(k, name_width) for k in range(t.n_outputs)) + t.n_outputs - 1
+        suffix = len(HELD) if held and t.heldout else 0
+        return index + inputs + 3 + targets + 3 + t.n_outputs * (PRED_WIDTH + 1) - 1 + suffix
+
+    def _layout(self) -> tuple[int, bool]:
+        """How wide the output names may be and whether held-out rows end in ``held``: the fullest line that fits
+        the pane (the ``held`` word goes first, then the names shorten, down to ``c…``)."""
+        width = self.scrollable_content_region.width
+        key = (self.table, width)
+        if self._fit_cache is None or self._fit_cache[0] != key:
+            choices = [(NAME_WIDTH, True), (NAME_WIDTH, False)]
+            choices += [(w, False) for w in range(NAME_WIDTH - 1, MIN_NAME_WIDTH - 1, -1)]
+            layout = next((c for c in choices if self._line_width(*c) <= width), choices[-1])
+            self._fit_cache = (key, layout)
+        return self._fit_cache[1]
 
     def _resize_virtual(self) -> None:
-        self.virtual_size = Size(self._line_width(), self.table.n_rows + 1)
+        self.virtual_size = Size(self._line_width(*self._layout()), self.table.n_rows + 1)
 
     def on_resize(self) -> None:
         self._resize_virtual()
+        self.call_after_refresh(self._scroll_to_cursor)  # the cursor's row stays in sight at any size
+
+    @property
+    def _rows_visible(self) -> int:
+        """How many rows fit under the header (a horizontal scrollbar, when there is one, takes a line)."""
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    def _refresh_row(self, row: int) -> None:
+        """Repaint ``row``'s line (virtual line ``row + 1``: line 0 is the header, which stays put)."""
+        self.refresh_line(row + 1)
 
     def watch_cursor_row(self, old: int, new: int) -> None:
-        self.refresh_line(old + 1 - int(self.scroll_offset.y))
-        self.refresh_line(new + 1 - int(self.scroll_offset.y))
+        self._refresh_row(old)
+        self._refresh_row(new)
         self._scroll_to_cursor()
         self.post_message(self.CursorMoved(self, new))
 
     def watch_cursor_output(self) -> None:
-        self.refresh_line(self.cursor_row + 1 - int(self.scroll_offset.y))
+        self._refresh_row(self.cursor_row)
 
     def _scroll_to_cursor(self) -> None:
-        # Line 0 is the header, so row r sits at virtual line r + 1; keep it below the header.
+        # Row r is drawn on screen line r + 1 - scroll_y; keep it below the header and above a scrollbar.
         top = int(self.scroll_offset.y)
-        visible = max(self.size.height - 1, 1)
+        visible = self._rows_visible
         if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False)
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
         elif self.cursor_row >= top + visible:
-            self.scroll_to(y=self.cursor_row - visible + 1, animate=False)
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
 
     # --- drawing ---------------------------------------------------------------------------------------------------
     def _cells(self, row: int | None) -> list[tuple[str, str]]:
@@ -192,7 +234,7 @@ class TruthTableView(ScrollView, can_focus=True):
         A line is: held-out flag (``h``), row index, inputs, targets, then each output's value and mark.
         """
         t = self.table
-        narrow = self._narrow()
+        name_width, held = self._layout()
         digits = len(str(t.n_rows - 1))
         sep = " │ "
         pieces: list[tuple[str, str]] = []
@@ -200,8 +242,9 @@ class TruthTableView(ScrollView, can_focus=True):
             names = VARIABLES[: t.n_inputs]
             inputs = names if self._compact() else " ".join(names)
             pieces.append((f" {'#':>{digits}} {inputs}{sep}", "header"))
-            heads = [name[: self._target_width(k, narrow)] for k, name in enumerate(t.output_names)]
-            pieces.append((" ".join(f"{h:^{self._target_width(k, narrow)}}" for k, h in enumerate(heads)), "header"))
+            widths = [self._target_width(k, name_width) for k in range(t.n_outputs)]
+            heads = [f"{short_name(name, w):^{w}}" for name, w in zip(t.output_names, widths)]
+            pieces.append((" ".join(heads), "header"))
             label = "out" if t.n_outputs == 1 else "outputs"
             pieces.append((f"{sep}{label}", "header"))
             return pieces
@@ -209,7 +252,7 @@ class TruthTableView(ScrollView, can_focus=True):
         inputs = bits if self._compact() else " ".join(bits)
         pieces.append((f"{'h' if row in t.heldout else ' '}{row:>{digits}} {inputs}{sep}", "row"))
         for k in range(t.n_outputs):
-            cell = f"{t.columns[k][row]:^{self._target_width(k, narrow)}}"
+            cell = f"{t.columns[k][row]:^{self._target_width(k, name_width)}}"
             pieces.append((cell, "cursor" if (row == self.cursor_row and k == self.cursor_output) else "row"))
             pieces.append((" " if k < t.n_outputs - 1 else "", "row"))
         pieces.append((sep, "row"))
@@ -222,8 +265,8 @@ class TruthTableView(ScrollView, can_focus=True):
             text = f"{value_text(value)}{'✓' if right else '✗'}"
             pieces.append((f"{text:<{PRED_WIDTH}}", "right" if right else "wrong"))
             pieces.append((" ", "row"))
-        if row in t.heldout:
-            pieces.append(("held", "row"))
+        if held and row in t.heldout:
+            pieces.append((HELD.strip(), "row"))
         return pieces
 
     def _styles(self) -> dict[str, Style]:
@@ -280,6 +323,10 @@ class TruthTableView(ScrollView, can_focus=True):
         """Move the cursor by ``rows`` and ``outputs``, clamped to the table."""
         self.cursor_row = max(0, min(self.table.n_rows - 1, self.cursor_row + rows))
         self.cursor_output = max(0, min(self.table.n_outputs - 1, self.cursor_output + outputs))
+
+    def action_page(self, direction: int) -> None:
+        """Move the cursor a screenful up (-1) or down (+1)."""
+        self.action_move(direction * self._rows_visible, 0)
 
     def _edit(self, table: TruthTable) -> None:
         self.table = table
