@@ -26,9 +26,10 @@ from textual.strip import Strip
 
 from lab.core import inspect as ins
 from lab.core.train import Trainer
+from lab.ui.widgets.network_picture import draw_picture, max_units_for
 
-VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary")
-TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "Decision surface",
+VIEWS = ("picture", "network", "units", "surface", "health", "gradcheck", "summary")
+TITLES = {"picture": "Network picture", "network": "Network", "units": "Hidden units as gates", "surface": "Decision surface",
           "health": "Weights over time", "gradcheck": "Gradient check", "summary": "Model summary"}
 SPARK = "▁▂▃▄▅▆▇█"
 HISTORY = 60
@@ -55,7 +56,7 @@ def heat(value: float) -> Style:
 class InspectView(ScrollView):
     """Shows one view of the network, chosen by ``mode``."""
 
-    mode: reactive[str] = reactive("network")
+    mode: reactive[str] = reactive(VIEWS[0])
     """One of ``VIEWS``."""
     monochrome: reactive[bool] = reactive(False)
     """Draw the surface with shades instead of colours."""
@@ -142,6 +143,12 @@ class InspectView(ScrollView):
         self.gradcheck = check
 
     # --- views -----------------------------------------------------------------------------------------------------
+    def _draw_picture(self, trainer: Trainer, row: int) -> Text:
+        table = trainer.experiment.table
+        picture = ins.network_picture(trainer.net, table, min(row, table.n_rows - 1),
+                                      max_units_for(self.size.height))
+        return draw_picture(picture, self.size.width, self.monochrome)
+
     def _draw_network(self, trainer: Trainer, row: int) -> Text:
         table = trainer.experiment.table
         row = min(row, table.n_rows - 1)
