@@ -112,7 +112,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._training_on = False
         self.epochs_per_second = 0.0
         self.view = "chart"
-        self._side = VIEWS[0]  # the view beside the chart on a wide screen
+        self._side = "picture"  # the view beside the chart on a wide screen
         self._next_view_draw = 0.0
         """The view the person chose: ``chart`` or one of the network views (``VIEWS``)."""
 
@@ -482,6 +482,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         """Show the chosen view alone, or on a wide screen the chart with the last other view beside it."""
         side = self._side if self.wide and self.view == "chart" else self.view
         inspect = self.query_one(InspectView)
+        if side in VIEWS:
+            inspect.mode = side
         self.query_one(LossChart).display = self.view == "chart" or self.wide
         inspect.display = side in VIEWS
         self.query_one(SeedsView).display = side == "seeds"

@@ -24,7 +24,8 @@ from lab.core.inspect.gradcheck import (GradCheck, ParamCheck, backprop_grad, gr
 from lab.core.inspect.health import LayerHealth, WeightHealth, trainer_health, weight_health
 from lab.core.inspect.picture import NetworkPicture, PictureColumn, network_picture
 from lab.core.inspect.surface import (Corner, DecisionSurface, HalfBlocks, KarnaughMap, decision_surface,
-                                      gray_codes, half_blocks, karnaugh_maps, karnaugh_rows)
+                                      gray_codes, half_blocks, karnaugh_maps, karnaugh_rows, SurfacePoint,
+                                      surface_points)
 from lab.core.inspect.trace import ForwardTrace, LayerTrace, LayerWeights, layer_weights, trace_input, trace_row
 from lab.core.inspect.units import UnitGate, dead_units, gate_names, hidden_gates, threshold
 from lab.core.summary import SummaryRow, summary_rows, summary_text
@@ -33,6 +34,6 @@ __all__ = [
     "Corner", "DecisionSurface", "ForwardTrace", "GradCheck", "HalfBlocks", "KarnaughMap", "LayerHealth",
     "LayerTrace", "LayerWeights", "NetworkPicture", "ParamCheck", "PictureColumn", "SummaryRow", "UnitGate", "WeightHealth", "backprop_grad",
     "dead_units", "decision_surface", "gate_names", "gradient_check", "gray_codes", "half_blocks", "hidden_gates",
-    "hidden_label", "karnaugh_maps", "karnaugh_rows", "layer_names", "layer_weights", "network_picture", "summary_rows", "summary_text",
+    "hidden_label", "karnaugh_maps", "karnaugh_rows", "layer_names", "layer_weights", "network_picture", "summary_rows", "summary_text", "SurfacePoint", "surface_points",
     "threshold", "trace_input", "trace_row", "trainer_gradient_check", "trainer_health", "weight_health",
 ]
