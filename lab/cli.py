@@ -7,6 +7,7 @@
     nnlab sweep [gate] [network] --seeds K       train from K seeds at once; see ``nnlab sweep --help``
     nnlab predict FILE BITS...                   ask a saved network about any input
     nnlab demo [--fps N] [--hold SECONDS]        attract mode: the lab plays on its own until a key is pressed
+    nnlab learn [LESSON] [--fps N]               the lab with the lesson pane open (on LESSON, else the menu)
     nnlab gates | nnlab recipes                  list what exists
 """
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from lab.core.train import Trainer
 
 DEFAULT_FPS = 10.0
-COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open", "demo", "serve")
+COMMANDS = ("train", "sweep", "predict", "gates", "recipes", "open", "demo", "serve", "learn")
 
 
 FPS = bounded(0.5, 30, "updates a second")
@@ -39,8 +40,8 @@ FPS_HELP = "training updates per second on screen, 0.5 to 30 (default: the NNLAB
 def _app_parser() -> Parser:
     p = Parser(prog="nnlab", description="A terminal learning lab for neural networks. With no arguments it opens "
                "the lab on the default experiment (keras-xor).",
-               epilog="commands: nnlab train | sweep | predict | gates | recipes | open FILE | demo | serve (each "
-               "has --help)")
+               epilog="commands: nnlab train | sweep | predict | gates | recipes | open FILE | demo | serve | learn "
+               "(each has --help)")
     _add_app_options(p)
     return p
 
@@ -132,7 +133,10 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
     from lab.files.autosave import default_path
     from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
 
-    LabApp(experiment, trainer=trainer, path=args.file, autosave_path=default_path(), fps=fps).run()
+    from lab.files.lesson_progress import default_path as progress_path
+
+    LabApp(experiment, trainer=trainer, path=args.file, autosave_path=default_path(), fps=fps,
+           progress_path=progress_path()).run()
     return 0
 
 
@@ -148,6 +152,27 @@ def _demo(argv: Sequence[str]) -> int:
     from lab.ui.demo import DemoApp  # imported late: the headless commands never load Textual
 
     DemoApp(hold=args.hold, fps=fps).run()
+    return 0
+
+
+def _learn(argv: Sequence[str]) -> int:
+    from lab.core.lessons import find_lesson, shipped_lessons
+
+    lessons = shipped_lessons()
+    p = Parser(prog="nnlab learn", description="Open the lab with the lesson pane: short lessons, each a few steps "
+               "done in the lab itself and checked as you go. Progress is kept between runs (NNLAB_STATE_DIR moves "
+               "it). L in the lab opens and closes the pane.",
+               epilog="lessons: " + " · ".join(f"{i + 1} {l.title}" for i, l in enumerate(lessons)))
+    p.add_argument("lesson", nargs="?", help="a lesson's number or name (default: the list, where you left off)")
+    p.add_argument("--fps", type=FPS, default=None, metavar="N", help=FPS_HELP)
+    args = p.parse_args(argv)
+    name = find_lesson(lessons, args.lesson).id if args.lesson else ""
+    fps = _fps(args.fps)
+    from lab.files.autosave import default_path
+    from lab.files.lesson_progress import default_path as progress_path
+    from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
+
+    LabApp(autosave_path=default_path(), fps=fps, lesson=name, progress_path=progress_path()).run()
     return 0
 
 
@@ -175,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _recipes(rest)
             if command == "demo":
                 return _demo(rest)
+            if command == "learn":
+                return _learn(rest)
             if command == "serve":
                 from lab.commands.serve import serve_main
 
