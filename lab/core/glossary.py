@@ -68,7 +68,8 @@ GROUPS: dict[str, dict[str, str]] = {
         "✚ ━": "a strong positive / negative weight (half the layer's largest or more)",
         "+ -": "a weak positive / negative weight",
         "·": "a weight near zero (under a tenth of the layer's largest)",
-        "━━ ──": "picture: a strong / weak positive edge; ══ ╌╌ a strong / weak negative one",
+        "━ ─ ╍ ╌": "picture: a strong / weak positive edge (solid), a strong / weak negative one (dashed)",
+        "○ ◔ ◑ ◕ ●": "picture: a unit's activation on the row, from the bottom of its range to the top",
         "✓ ✗": "the output rounds to the target / does not",
         "● ○": "surface: a training row with target 1 / 0, at its corner; ◆ ◇ a held-out row",
         "Karnaugh map": "the table laid out so neighbouring cells differ in one input; h marks held-out cells",
@@ -130,10 +131,41 @@ def explain(term: str) -> str | None:
 
 
 def field_hint(key: str, value: str = "") -> str:
-    """The hint line of architecture field ``key`` showing ``value``: what its value means, then the field's keys.
-    ``LR: the step size of each update; ] doubles it, [ halves it (or left/right here)``."""
-    hint = FIELD_HINTS.get(key, "")
+    """What architecture field ``key`` means: for a choice (a loss, an activation...) what its ``value`` means
+    (``mse: mean squared error...``), else the field's line with its keys (``the step size of each update; ]
+    doubles it...``)."""
     meaning = explain(value.split()[-1]) if value else None
     if meaning and key not in ("lr", "seed", "epochs", "batch_size"):
         return f"{value}: {meaning}"
-    return hint
+    return FIELD_HINTS.get(key, "")
+
+
+def _lines(*terms: str) -> str:
+    return "\n".join(f"{t}: {TERMS[t]}" for t in terms)
+
+
+TOOLTIPS: dict[str, str] = {
+    "#status": _lines("epoch", "loss", "accuracy", "held out", "solved", "lr", "diverged"),
+    "#chart": "the training loss, the held-out loss and the accuracy per epoch; l switches the loss axis to log10, "
+              "the solved epoch is marked\n" + _lines("loss", "accuracy"),
+    "#table-pane": "one row per input combination: its inputs, targets (y) and the network's live answers\n"
+                   + _lines("✓ ✗", "held out") + "\nf flips a target, h holds a row out, p presets, e an expression",
+    "#seeds": _lines("sweep", "median", "p10", "p90", "net-ep/s", "A / B"),
+}
+"""The tooltip of each pane (the app sets them), by CSS selector."""
+
+VIEW_TERMS: dict[str, tuple[str, ...]] = {
+    "network": ("✚ ━", "+ -", "·"),
+    "units": ("h3 ~ a NAND b", "dead unit"),
+    "surface": ("decision surface", "● ○", "Karnaugh map"),
+    "health": ("‖W‖", "‖∂L/∂W‖", "‖∇‖", "dead unit"),
+    "gradcheck": ("centred differences", "relative error"),
+    "summary": ("bias",),
+    "picture": ("━ ─ ╍ ╌", "·", "○ ◔ ◑ ◕ ●", "activation"),
+}
+"""The terms each inspect view shows."""
+
+
+def view_tooltip(view: str) -> str:
+    """The tooltip of inspect view ``view``: its symbols in plain words."""
+    return _lines(*VIEW_TERMS.get(view, ()))

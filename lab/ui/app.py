@@ -29,6 +29,7 @@ from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.gates import preset
 from lab.core.inspect import trainer_gradient_check
+from lab.core.glossary import TOOLTIPS, view_tooltip
 from lab.core.lessons import SPEEDS as LESSON_SPEEDS, Lesson, LessonError, find_lesson, shipped_lessons
 from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer
@@ -160,6 +161,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.query_one(LossChart).border_title = "Loss · accuracy"
         self.query_one(SeedsView).border_title = SEEDS_TITLE
         self.query_one("#architecture-pane").border_title = "Architecture"
+        for selector, tip in TOOLTIPS.items():
+            self.query_one(selector).tooltip = tip
         chart = self._chart = self.query_one(LossChart)
         chart.min_interval = self.picture_interval
         chart.wait_for_interface = self.session.wait_for_interface
@@ -521,6 +524,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         inspect.display = side in VIEWS
         self.query_one(SeedsView).display = side == "seeds"
         inspect.border_title = f"{TITLES[inspect.mode]} · v next view"
+        inspect.tooltip = view_tooltip(inspect.mode)
 
     def _refresh_view(self, throttled: bool = False) -> None:
         """Redraw the shown view of the network (not the chart) from the trainer, under the lock. ``throttled``
