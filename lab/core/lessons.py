@@ -234,8 +234,11 @@ def parse_check(text: str) -> Check:
             raise LabError(f"row: expected a row index or its bits, got '{words[2]}'")
         row = int(words[2], 2) if len(words[2]) > 1 and set(words[2]) <= {"0", "1"} else int(words[2])
         return Check(text, name, words[3], _number(words[4]), row=row)
+    if name not in NUMBERS and name not in WORDS and name not in SETS:
+        known = ", ".join((*FLAGS, *NUMBERS, *WORDS, *SETS, *ROW_VALUES))
+        raise LabError(f"unknown check '{name}': choose one of {known}")
     if len(words) < 3:
-        raise LabError(f"expected a flag or 'NAME OP VALUE', got '{text}'")
+        raise LabError(f"expected '{name} OP VALUE', got '{text}'")
     op, rest = words[1], " ".join(words[2:])
     if name in NUMBERS:
         if op not in OPERATORS:
@@ -245,12 +248,9 @@ def parse_check(text: str) -> Check:
         if op not in ("==", "!="):
             raise LabError(f"'{name}' is a word: compare it with == or !=, got '{op}'")
         return Check(text, name, op, rest)
-    if name in SETS:
-        if op != "contains":
-            raise LabError(f"'{name}' is a set: use 'contains', got '{op}'")
-        return Check(text, name, op, _row(rest) if name == "heldout" else rest)
-    known = ", ".join((*FLAGS, *NUMBERS, *WORDS, *SETS, *ROW_VALUES))
-    raise LabError(f"unknown check '{name}': choose one of {known}")
+    if op != "contains":
+        raise LabError(f"'{name}' is a set: use 'contains', got '{op}'")
+    return Check(text, name, op, _row(rest) if name == "heldout" else rest)
 
 
 def _number(text: str) -> float:
