@@ -71,6 +71,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "━ ─ ╍ ╌": "picture: a strong / weak positive edge (solid), a strong / weak negative one (dashed)",
         "○ ◔ ◑ ◕ ●": "picture: a unit's activation on the row, from the bottom of its range to the top",
         "✓ ✗": "the output rounds to the target / does not",
+        "L ⅃": "chart legend: L marks a series on the left axis (the loss), ⅃ one on the right axis (accuracy)",
         "● ○": "surface: a training row with target 1 / 0, at its corner; ◆ ◇ a held-out row",
         "Karnaugh map": "the table laid out so neighbouring cells differ in one input; h marks held-out cells",
         "decision surface": "a two-input network's output over the whole unit square, 0 to 1",
@@ -83,18 +84,18 @@ TERMS: dict[str, str] = {term: line for group in GROUPS.values() for term, line 
 """Every term, whatever its group."""
 
 FIELD_HINTS: dict[str, str] = {
-    "layer": "a hidden layer: left/right change its units, c its activation, a adds a layer, x removes it",
-    "add": "a or enter adds a hidden layer: more layers can combine more features",
-    "output": "the output unit's activation: sigmoid for 0/1 answers; left/right change it",
-    "bias": "whether every unit has a bias (a weight on a constant 1); left/right toggle it",
-    "loss": "how wrongness is measured: mse, sse (the tutorials') or bce; left/right change it",
-    "optimizer": "the update rule: sgd, momentum or adam; left/right change it",
-    "lr": "the step size of each update; ] doubles it, [ halves it (or left/right here)",
-    "batch_size": "rows per update (full = all); left/right change it, enter types it",
-    "init": "how the first weights are drawn: uniform, normal, glorot_uniform, he_normal",
-    "seed": "what the random first weights come from; n tries the next seed",
-    "epochs": "the budget: how many epochs a run may train; left/right change it",
-    "stop": "when a run ends early: budget (never), solved, or loss<X",
+    "layer": "←/→ units, c activation, a add, x remove",
+    "add": "a adds a hidden layer",
+    "output": "the output's activation; ←/→ change it",
+    "bias": "a weight on a constant 1 per unit; ←/→ toggle",
+    "loss": "how wrongness is measured; ←/→ change it",
+    "optimizer": "the update rule; ←/→ change it",
+    "lr": "step size of each update; ] doubles, [ halves",
+    "batch_size": "rows per update (full = all); ←/→, enter types",
+    "init": "how the first weights are drawn; ←/→",
+    "seed": "where the random first weights come from; n next",
+    "epochs": "the budget: epochs a run may train; ←/→",
+    "stop": "when a run ends early: budget, solved, loss<X",
 }
 """The hint line for each architecture field (``layer`` for a hidden layer line, ``add`` for its '+ layer' line)."""
 
@@ -147,7 +148,7 @@ def _lines(*terms: str) -> str:
 TOOLTIPS: dict[str, str] = {
     "#status": _lines("epoch", "loss", "accuracy", "held out", "solved", "lr", "diverged"),
     "#chart": "the training loss, the held-out loss and the accuracy per epoch; l switches the loss axis to log10, "
-              "the solved epoch is marked\n" + _lines("loss", "accuracy"),
+              "the solved epoch is marked\n" + _lines("loss", "accuracy", "L ⅃"),
     "#table-pane": "one row per input combination: its inputs, targets (y) and the network's live answers\n"
                    + _lines("✓ ✗", "held out") + "\nf flips a target, h holds a row out, p presets, e an expression",
     "#seeds": _lines("sweep", "median", "p10", "p90", "net-ep/s", "A / B"),

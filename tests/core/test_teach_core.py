@@ -34,7 +34,7 @@ def test_every_setting_has_a_hint_and_the_views_words_are_there():
     for term in ("batch", "seed", "p10", "p90", "net-ep/s", "‖∂L/∂W‖", "centred differences", "glorot_uniform",
                  "he_normal", "leaky_relu", "sse", "bce"):
         assert term in TERMS
-    assert field_hint("lr", "0.001").startswith("the step size of each update; ] doubles it")
+    assert field_hint("lr", "0.001") == "step size of each update; ] doubles, [ halves"
     assert field_hint("loss", "bce").startswith("bce: binary cross-entropy")
 
 

@@ -193,11 +193,11 @@ class SettingsList(Widget, can_focus=True):
 
     # --- words -----------------------------------------------------------------------------------------------------
     def hint_for(self, index: int) -> str:
-        """The plain-words hint of line ``index``: ``LR: the step size of each update; ] doubles it...``."""
+        """The plain-words hint of line ``index``: ``LR: step size of each update; ] doubles, [ halves``."""
         layer = self._layer_at(index)
         if layer is not None:
             l = self.architecture.layers[layer]
-            return f"Layer {layer + 1}: {field_hint('layer', l.activation)} · {field_hint('layer')}"
+            return f"Layer {layer + 1} · {field_hint('layer')} · {field_hint('layer', l.activation)}"
         setting = self._setting_at(index)
         if setting is None:
             return f"+ layer: {field_hint('add')}"
@@ -374,15 +374,21 @@ class ArchitecturePane(Vertical):
             yield SettingsList(*self._initial, id="settings")
         yield Input(id="settings-input")
         yield Static("", id="settings-error")
-        yield Static("", id="settings-hint")
 
     def on_mount(self) -> None:
         self.watch(self.settings_list, "cursor", self._show_hint)
 
     def _show_hint(self) -> None:
-        """The hint line: what the selected field means and which keys change it."""
+        """The hint line, in the pane's bottom border (it costs no row): what the selected field means and which
+        keys change it. As Text, so nothing in it is read as markup."""
         settings = self.settings_list
-        self.query_one("#settings-hint", Static).update(Text(settings.hint_for(settings.cursor)))
+        self.border_subtitle = Text(settings.hint_for(settings.cursor))
+
+    @property
+    def hint(self) -> str:
+        """The hint line as plain text."""
+        settings = self.settings_list
+        return settings.hint_for(settings.cursor)
 
     @property
     def settings_list(self) -> SettingsList:

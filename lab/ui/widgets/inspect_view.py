@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from lab.core import inspect as ins
 from lab.core.train import Trainer
-from lab.ui.widgets.network_picture import draw_picture, max_units_for
+from lab.ui.widgets.network_picture import draw_picture, layout_for
 
 VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary", "picture")
 TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "Decision surface",
@@ -146,9 +146,9 @@ class InspectView(ScrollView):
     # --- views -----------------------------------------------------------------------------------------------------
     def _draw_picture(self, trainer: Trainer, row: int) -> Text:
         table = trainer.experiment.table
-        picture = ins.network_picture(trainer.net, table, min(row, table.n_rows - 1),
-                                      max_units_for(self.size.height))
-        return draw_picture(picture, self.size.width, self.monochrome)
+        max_units, full = layout_for(self.size.height, max(trainer.net.shape.sizes))
+        picture = ins.network_picture(trainer.net, table, min(row, table.n_rows - 1), max_units)
+        return draw_picture(picture, self.size.width, self.monochrome, full)
 
     def _draw_network(self, trainer: Trainer, row: int) -> Text:
         table = trainer.experiment.table
@@ -228,7 +228,7 @@ class InspectView(ScrollView):
                                 bgcolor=heat(float(blocks.bottom[i, j])).color))
                     out.append("\n")
                 out.append(f"    a=0{' ' * (blocks.top.shape[1] - 6)}a=1\n")
-                out.append("    ● ○ target 1/0 · ◆ ◇ held out · ✓ ✗ right/wrong\n", "dim")
+                out.append("    ●○ target 1/0 · ◆◇ held out · ✓✗ right/wrong\n", "dim")
             return out
         if 3 <= table.n_inputs <= 4:
             for kmap in ins.karnaugh_maps(trainer.net, table):

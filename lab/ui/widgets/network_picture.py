@@ -29,10 +29,15 @@ NODE_STYLES = (Style(color="rgb(70,110,220)"), Style(color="rgb(110,140,200)"), 
                Style(color="rgb(230,160,80)"), Style(color="rgb(250,140,40)"))
 
 
-def max_units_for(height: int) -> int:
-    """How many units per column a pane of ``height`` lines shows (3 lines go to the header and the legend): 2 to
-    16."""
-    return max(2, min(16, height - 4))
+def layout_for(height: int, widest: int) -> tuple[int, bool]:
+    """How many units per column a pane of ``height`` lines shows (at most 16), and whether it has room for the
+    header (the row and its answer), the legend and the fold note as well as the nodes. When it has not (80x24),
+    the nodes come first: the row is the table's cursor row and the legend is in the tooltip and in help."""
+    if height - 4 >= min(widest, 16):
+        return min(16, height - 4), True
+    if widest <= height - 1:
+        return widest, False
+    return max(2, height - 2), False
 
 
 def _cell_widths(picture: NetworkPicture, values: bool) -> list[tuple[int, int]]:
@@ -60,9 +65,9 @@ def _source_names(column, strip: int) -> str:
     return f"{column.title}→"[: max(strip - 1, 0)]
 
 
-def draw_picture(picture: NetworkPicture, width: int, monochrome: bool = False) -> Text:
+def draw_picture(picture: NetworkPicture, width: int, monochrome: bool = False, full: bool = True) -> Text:
     """The picture as text for a pane ``width`` columns wide: each node shows its value when that fits, and the
-    columns close up to one space apart when two do not."""
+    columns close up to one space apart when two do not; ``full`` adds the header line and the legend."""
     values = picture_width(picture, True) <= width
     gap = GAP if picture_width(picture, values) <= width else 1
     widths = _cell_widths(picture, values)
@@ -70,8 +75,9 @@ def draw_picture(picture: NetworkPicture, width: int, monochrome: bool = False) 
     answer = " ".join(f"{v:.2f}" for v in picture.outputs)
     target = "".join(str(int(t)) for t in picture.targets)
     right = all((o > 0.5) == (t > 0.5) for o, t in zip(picture.outputs, picture.targets))
-    out.append(f"row {picture.row} ({picture.row_label}) → {answer} {'✓' if right else '✗'} target {target}"
-               f"{' · held out' if picture.heldout else ''}\n", "bold")
+    if full:
+        out.append(f"row {picture.row} ({picture.row_label}) → {answer} {'✓' if right else '✗'} target {target}"
+                   f"{' · held out' if picture.heldout else ''}\n", "bold")
     prev = None
     for col, (strip, node) in zip(picture.columns, widths):  # the titles: each strip names its sources
         if strip:
@@ -113,5 +119,7 @@ def draw_picture(picture: NetworkPicture, width: int, monochrome: bool = False) 
     folded = [f"{c.title} {len(c.units)} of {len(c.units) + c.folded}" for c in picture.columns if c.folded]
     if folded:
         out.append(f"strongest units only: {' · '.join(folded)}\n", "italic")
-    out.append(LEGEND, "dim")
+    if full:
+        out.append(LEGEND, "dim")
+    out.rstrip()
     return out
