@@ -720,6 +720,11 @@ class LabApp(FileActions, SeedsActions, App[None]):
         super().action_pin_seeds()
         self._lesson_tick()
 
+    @on(LessonPane.Started)
+    def _lesson_started(self) -> None:
+        """A lesson picked from the menu: the table takes the keys (its arrows and f, h are the usual tasks)."""
+        self.table_view.focus()
+
     @on(LessonPane.StepPassed)
     def _lesson_step_passed(self, message: LessonPane.StepPassed) -> None:
         where = "" if self.query_one(LessonPane).display else " (L shows the lesson)"

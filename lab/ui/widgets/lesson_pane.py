@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
@@ -48,6 +49,13 @@ class LessonPane(Vertical):
             self.lesson = lesson
             self.step = step
             self.setups = setups
+
+    class Started(Message):
+        """The learner picked ``lesson`` from the menu."""
+
+        def __init__(self, lesson: Lesson) -> None:
+            super().__init__()
+            self.lesson = lesson
 
     class StepPassed(Message):
         """Every check of ``lesson``'s step ``step`` holds; ``last`` when it was the lesson's last step."""
@@ -130,6 +138,13 @@ class LessonPane(Vertical):
         self.query_one("#lesson-scroll").display = False
         self.query_one("#lesson-keys", Static).update("enter starts a lesson · L hides · ctrl+p: Lesson commands")
         self.border_title = self.title
+
+    @on(OptionList.OptionSelected, "#lesson-menu")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        lesson = next(l for l in self.lessons if l.id == event.option.id)
+        self.start(lesson)
+        self.post_message(self.Started(lesson))
 
     def start(self, lesson: Lesson, step: int | None = None, restart: bool = False) -> None:
         """Open ``lesson`` at ``step`` (default: where the learner left it, or its start when ``restart``), set the
