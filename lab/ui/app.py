@@ -282,6 +282,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
             self.table_view.table = e.table
         self.settings_list.set_values(e.architecture, e.training)
         self.settings_list.set_io(e.table.n_inputs, e.table.n_outputs)
+        self.query_one(ArchitecturePane).show_hint()
         self.query_one(PredictionPane).set_table_shape(e.table.n_inputs, e.table.output_names)
         self.query_one("#table-pane").border_title = f"Truth table · {e.table.name}"
         self.sub_title = e.name

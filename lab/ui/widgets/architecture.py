@@ -370,15 +370,15 @@ class ArchitecturePane(Vertical):
         self._initial = (architecture, training)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="settings-scroll"):
+        with VerticalScroll(id="settings-scroll", can_focus=False):  # the list is the tab stop, not its scroll
             yield SettingsList(*self._initial, id="settings")
         yield Input(id="settings-input")
         yield Static("", id="settings-error")
 
     def on_mount(self) -> None:
-        self.watch(self.settings_list, "cursor", self._show_hint)
+        self.watch(self.settings_list, "cursor", self.show_hint)
 
-    def _show_hint(self) -> None:
+    def show_hint(self) -> None:
         """The hint line, in the pane's bottom border (it costs no row): what the selected field means and which
         keys change it. As Text, so nothing in it is read as markup."""
         settings = self.settings_list
@@ -419,7 +419,7 @@ class ArchitecturePane(Vertical):
     @on(SettingsList.Changed)
     def _changed(self, event: SettingsList.Changed) -> None:
         self.query_one("#settings-error", Static).display = False
-        self._show_hint()
+        self.show_hint()
         if self.query_one("#settings-input", Input).display:
             self._close_editor()
 

@@ -26,7 +26,7 @@ from lab.core.errors import LabError
 from lab.core.lessons import LabState, Lesson, Progress, Setup
 from lab.files import lesson_progress
 
-KEYS_LINE = "> next step · < back · L hide · v other views"
+KEYS_LINE = "> next · < back · L hide · v views · tab scrolls"
 
 
 def prose(text: str) -> Text:
@@ -82,6 +82,7 @@ class LessonPane(Vertical):
         yield OptionList(id="lesson-menu")
         with VerticalScroll(id="lesson-scroll"):
             yield Static(id="lesson-body")
+        yield Static(id="lesson-task")
         yield Static(KEYS_LINE, id="lesson-keys")
 
     def on_mount(self) -> None:
@@ -121,7 +122,8 @@ class LessonPane(Vertical):
         """What the pane shows, as plain text."""
         if self.lesson is None:
             return "\n".join(str(o.prompt) for o in self.query_one(OptionList).options)
-        return self._render_step().plain
+        body, task = self._render_step()
+        return f"{body.plain}\n{task.plain}"
 
     def show_menu(self) -> None:
         """List the lessons, with the learner's progress, and let them pick one."""
@@ -136,6 +138,7 @@ class LessonPane(Vertical):
         menu.highlighted = current
         menu.display = True
         self.query_one("#lesson-scroll").display = False
+        self.query_one("#lesson-task").display = False
         self.query_one("#lesson-keys", Static).update("enter starts a lesson · L hides · ctrl+p: Lesson commands")
         self.border_title = self.title
 
@@ -166,6 +169,7 @@ class LessonPane(Vertical):
             self.post_message(self.SetupRequested(self.lesson, step, setups))
         self.query_one(OptionList).display = False
         self.query_one("#lesson-scroll").display = True
+        self.query_one("#lesson-task").display = True
         self.query_one("#lesson-keys", Static).update(KEYS_LINE)
         self.border_title = self.title
         self._redraw()
@@ -221,32 +225,35 @@ class LessonPane(Vertical):
             return
         self._redraw()
 
-    def _render_step(self) -> Text:
+    def _render_step(self) -> tuple[Text, Text]:
+        """The step's explanation (and, once it passes, why), which scrolls; and its task with the checks and
+        what to press next, which always shows."""
         assert self.lesson is not None
         step = self.lesson.steps[self.step]
-        out = Text()
+        body = Text()
         if self.step == 0:
-            out.append(f"{self.lesson.title}\n\n", "bold")
+            body.append(f"{self.lesson.title}\n", "bold")
             if self.lesson.intro:
-                out.append_text(prose(self.lesson.intro))
-                out.append("\n\n")
-        out.append(f"{self.step + 1}. {step.title}\n", "bold underline")
+                body.append_text(prose(self.lesson.intro))
+                body.append("\n\n")
+        body.append(f"{self.step + 1}. {step.title}\n", "bold underline")
         if step.text:
-            out.append_text(prose(step.text))
-            out.append("\n\n")
-        out.append("Task: ", "bold")
-        out.append_text(prose(step.task))
-        out.append("\n")
-        for check, ok in zip(step.checks, self.passed):
-            out.append(f"  {'✓' if ok else '✗'} ", "bold green" if ok else "bold red")
-            out.append(check.text + "\n")
+            body.append_text(prose(step.text))
         if self.done:
-            out.append("\nWhy: ", "bold")
-            out.append_text(prose(step.why))
-            last = self.step == len(self.lesson.steps) - 1
-            out.append("\n\n")
-            out.append("Lesson complete! > next lesson" if last else "Done! > next step", "bold reverse")
-        return out
+            body.append("\n\nWhy: ", "bold")
+            body.append_text(prose(step.why))
+        task = Text()
+        last = self.step == len(self.lesson.steps) - 1
+        if self.done:
+            task.append("✓ Lesson complete! > next lesson" if last else "✓ Done! Read why above, > next step",
+                        "bold reverse")
+            return body, task
+        task.append("Task: ", "bold")
+        task.append_text(prose(step.task))
+        for check, ok in zip(step.checks, self.passed):
+            task.append(f"\n {'✓' if ok else '✗'} ", "bold green" if ok else "bold red")
+            task.append(check.text)
+        return body, task
 
     def scroll_to_why(self) -> None:
         """Scroll the step to its end, where the why paragraph has appeared."""
@@ -254,4 +261,6 @@ class LessonPane(Vertical):
 
     def _redraw(self) -> None:
         if self.lesson is not None:
-            self.query_one("#lesson-body", Static).update(self._render_step())
+            body, task = self._render_step()
+            self.query_one("#lesson-body", Static).update(body)
+            self.query_one("#lesson-task", Static).update(task)
