@@ -728,13 +728,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     @on(LessonPane.StepPassed)
     def _lesson_step_passed(self, message: LessonPane.StepPassed) -> None:
-        where = "" if self.query_one(LessonPane).display else " (L shows the lesson)"
-        if message.last:
-            self.notify(f"Lesson complete: {message.lesson.title}. > goes on to the next{where}.", title="✓ Lesson",
-                        timeout=6)
-        else:
-            self.notify(f"Step {message.step + 1} done: read why, then > for the next step{where}.", title="✓ Step",
-                        timeout=5)
+        """A passed step shows in the pane; when the pane is out of view (another view in its place) a
+        notification says so."""
+        if self.query_one(LessonPane).display:
+            return
+        what = "Lesson complete" if message.last else f"Step {message.step + 1} done"
+        self.notify(f"{what}: L shows the lesson, why it came out so, and > goes on.", title="✓ Lesson", timeout=6)
 
     def _lesson_tick(self, outputs: tuple[tuple[float, ...], ...] | None = None) -> None:
         """Hand the lesson pane the lab's state (while a lesson is open), and speak up once about anything worth

@@ -135,6 +135,9 @@ class LessonPane(Vertical):
                 f"{self.progress.at(lesson) + 1}/{len(lesson.steps)}" if lesson.id in self.progress.steps else " ")
             menu.add_option(Option(Text(f"{i + 1}. {lesson.title}  {mark}"), id=lesson.id))
         current = next((i for i, l in enumerate(self.lessons) if l.id == self.progress.current), 0)
+        if self.lessons and self.lessons[current].id in self.progress.completed:  # on to the first one not done
+            current = next((i for i in range(current, len(self.lessons))
+                            if self.lessons[i].id not in self.progress.completed), current)
         menu.highlighted = current
         menu.display = True
         self.query_one("#lesson-scroll").display = False
