@@ -68,7 +68,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "✚ ━": "a strong positive / negative weight (half the layer's largest or more)",
         "+ -": "a weak positive / negative weight",
         "·": "a weight near zero (under a tenth of the layer's largest)",
-        "━ ─ ╍ ╌": "picture: a strong / weak positive edge (solid), a strong / weak negative one (dashed)",
+        "═ ─ ╍ ╌": "picture: a strong / weak positive edge (solid), a strong / weak negative one (dashed)",
         "○ ◔ ◑ ◕ ●": "picture: a unit's activation on the row, from the bottom of its range to the top",
         "✓ ✗": "the output rounds to the target / does not",
         "L ⅃": "chart legend: L marks a series on the left axis (the loss), ⅃ one on the right axis (accuracy)",
@@ -162,7 +162,7 @@ VIEW_TERMS: dict[str, tuple[str, ...]] = {
     "health": ("‖W‖", "‖∂L/∂W‖", "‖∇‖", "dead unit"),
     "gradcheck": ("centred differences", "relative error"),
     "summary": ("bias",),
-    "picture": ("━ ─ ╍ ╌", "·", "○ ◔ ◑ ◕ ●", "activation"),
+    "picture": ("═ ─ ╍ ╌", "·", "○ ◔ ◑ ◕ ●", "activation"),
 }
 """The terms each inspect view shows."""
 

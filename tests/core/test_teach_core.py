@@ -51,7 +51,7 @@ def small(layers=(Layer(4, "tanh"),), table="xor", seed=0) -> Network:
 
 def test_edge_codes_read_sign_by_shape():
     codes = edge_codes(np.array([0.05, -0.05, 0.3, -0.3, 0.9, -0.9]))
-    assert [EDGE_GLYPHS[c] for c in codes] == ["·", "·", "─", "╌", "━", "╍"]
+    assert [EDGE_GLYPHS[c] for c in codes] == ["·", "·", "─", "╌", "═", "╍"]
 
 
 def test_node_levels_follow_each_activation_range():

@@ -8,7 +8,7 @@ a cell of its own however many there are (crossing lines would hide one another 
     |w| / s              w > 0    w < 0
     below 0.1            ·        ·
     0.1 to below 0.5     ─        ╌
-    0.5 and above        ━        ╍
+    0.5 and above        ═        ╍
 
 with ``s`` the layer's largest weight magnitude (as ``trace``), so the sign reads by shape (solid or dashed) and
 the colour only repeats it. A node is a circle filled by its activation for the row, ``○ ◔ ◑ ◕ ●`` from the bottom
@@ -35,7 +35,7 @@ from lab.core.nn import Network
 
 Array = np.ndarray
 
-EDGE_GLYPHS = ("·", "─", "━", "╌", "╍")  # near zero, weak +, strong +, weak -, strong -
+EDGE_GLYPHS = ("·", "─", "═", "╌", "╍")  # (the network view's ━ means strong minus: not used here)  # near zero, weak +, strong +, weak -, strong -
 NODE_GLYPHS = "○◔◑◕●"  # activation from the bottom of its range to the top
 RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # other activations: 0 to the largest on the row
 

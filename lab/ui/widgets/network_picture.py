@@ -2,13 +2,13 @@
 
 The layout comes from ``lab.core.inspect.picture``; this module only places it on lines. For a 2-4-1 network::
 
-    row 2 (10) → y 0.98 ✓ target 1
-         ab     1234
-    a ●  ━╌ ◕1  ━╍─· ◕y
-    b ○  ─━ ○2
-         ━━ ●3
+    row 2 (10) → 0.98 ✓ target 1
+    in   ab h1  1234 out
+         ═╌ ◕1
+    a ●  ─═ ○2  ═╍─· ◕y
+    b ○  ══ ●3
          ·─ ◑4
-    edges ━ ─ +  ╍ ╌ −  · ≈0 · nodes ○→● low→high
+    edges ═ ─ +  ╍ ╌ −  · ≈0 · nodes ○→● low→high
 
 Each unit's fan-in strip stands on its own line, left of it; the letters or numbers above a strip name the units of
 the column before, in the strip's order. Signs read by shape (solid +, dashed −) and are also coloured (green +,
@@ -23,7 +23,7 @@ from rich.text import Text
 from lab.core.inspect.picture import EDGE_GLYPHS, NODE_GLYPHS, NetworkPicture
 
 GAP = 2  # spaces after each column of nodes
-LEGEND = "edges ━ ─ +  ╍ ╌ −  · ≈0 · nodes ○→● low→high"
+LEGEND = "edges ═ ─ +  ╍ ╌ −  · ≈0 · nodes ○→● low→high"
 POSITIVE, NEGATIVE = Style(color="green"), Style(color="red")
 NODE_STYLES = (Style(color="rgb(70,110,220)"), Style(color="rgb(110,140,200)"), Style(color="rgb(160,160,160)"),
                Style(color="rgb(230,160,80)"), Style(color="rgb(250,140,40)"))
