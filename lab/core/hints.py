@@ -1,8 +1,8 @@
-"""Hints that speak up when something worth understanding happens in a run: each a key (so the interface says it
+"""Hints that speak up when something worth understanding happens in a run (a divergence has its own message in the
+app, with what to try): each a key (so the interface says it
 once per occurrence), a title and one plain line saying what happened and what to try.
 
 * ``bce-linear``: binary cross-entropy with a linear output, which is not a probability.
-* ``diverged``: the run diverged.
 * ``dead-relu``: the loss has stalled while at least half of a relu layer's units are dead.
 * ``one-neuron``: a network with no hidden layer has trained a while on a gate no straight line separates.
 """
@@ -68,10 +68,6 @@ def run_hints(trainer: Trainer) -> tuple[Hint, ...]:
         out.append(("bce-linear", "bce with a linear output",
                     "bce reads each output as a probability, and a linear output can leave 0 to 1: choose a "
                     "sigmoid Output, or the mse loss."))
-    if trainer.diverged_epoch is not None:
-        out.append(("diverged", "Why it diverged",
-                    "Each step overshot and the numbers grew until they overflowed: halve the learning rate ([) "
-                    "and reset (r), or try adam, which sizes its own steps."))
     unsolved = trainer.solved_epoch is None
     layers = e.architecture.layers
     if unsolved and any(l.activation == "relu" for l in layers) and _stalled(trainer.history.loss):

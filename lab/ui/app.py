@@ -741,13 +741,13 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if not self.query(LessonPane):
             return  # not composed yet, or closing
         with self.session.lock:
-            state = lab_state(self, outputs)
+            state = lab_state(self, outputs) if self.lesson_open else None
             hints = event_hints(self.session.trainer)
         for key, title, line in hints:
             if key not in self._hints_active:
                 self.notify(line, title=title, severity="information", timeout=10)
         self._hints_active = {key for key, _, _ in hints}
-        if self.lesson_open:
+        if state is not None:
             self.query_one(LessonPane).show_state(state)
 
     def _binding_sections(self) -> list[tuple[str, list[Binding]]]:
