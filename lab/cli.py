@@ -8,6 +8,7 @@
     nnlab tune [gate] [axes] --seeds K           search configurations; see ``nnlab tune --help``
     nnlab predict FILE BITS...                   ask a saved network about any input
     nnlab demo [--fps N] [--hold SECONDS]        attract mode: the lab plays on its own until a key is pressed
+    nnlab learn [LESSON] [--fps N]               the lab with the lesson pane open (on LESSON, else the menu)
     nnlab gates | nnlab recipes                  list what exists
     nnlab completion bash|zsh|fish               a shell completion script
     nnlab --version                              the installed version
@@ -169,11 +170,11 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
     args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
     experiment, trainer, fps = _opening(args)
     from lab.files.autosave import default_path
-    from lab.ui.app import (
-        LabApp,  # imported late: the headless commands never load Textual
-    )
+    from lab.files.lesson_progress import default_path as progress_path
+    from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
 
-    LabApp(experiment, trainer=trainer, path=args.file, autosave_path=default_path(), fps=fps).run()
+    LabApp(experiment, trainer=trainer, path=args.file, autosave_path=default_path(), fps=fps,
+           progress_path=progress_path()).run()
     return 0
 
 
@@ -195,6 +196,33 @@ def _demo(argv: Sequence[str]) -> int:
     )
 
     DemoApp(hold=args.hold, fps=fps).run()
+    return 0
+
+
+def _learn_parser() -> Parser:
+    from lab.core.lessons import shipped_lessons
+
+    lessons = shipped_lessons()
+    p = Parser(prog="nnlab learn", description="Open the lab with the lesson pane: short lessons, each a few steps "
+               "done in the lab itself and checked as you go. Progress is kept between runs (NNLAB_STATE_DIR moves "
+               "it). L in the lab opens and closes the pane.",
+               epilog="lessons: " + " · ".join(f"{i + 1} {l.title}" for i, l in enumerate(lessons)))
+    p.add_argument("lesson", nargs="?", help="a lesson's number or name (default: the list, where you left off)")
+    p.add_argument("--fps", type=FPS, default=None, metavar="N", help=FPS_HELP)
+    return p
+
+
+def _learn(argv: Sequence[str]) -> int:
+    from lab.core.lessons import find_lesson, shipped_lessons
+
+    args = _learn_parser().parse_args(argv)
+    name = find_lesson(shipped_lessons(), args.lesson).id if args.lesson else ""
+    fps = _fps(args.fps)
+    from lab.files.autosave import default_path
+    from lab.files.lesson_progress import default_path as progress_path
+    from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
+
+    LabApp(autosave_path=default_path(), fps=fps, lesson=name, progress_path=progress_path()).run()
     return 0
 
 
@@ -242,6 +270,7 @@ COMMANDS: dict[str, Command] = {
                        _lazy("lab.commands.predict", "predict_main")),
     "open": Command("open the lab on a saved experiment", lambda: _open_parser(),
                     lambda argv: _app(argv, open_only=True)),
+    "learn": Command("the lab with a lesson beside it", lambda: _learn_parser(), lambda argv: _learn(argv)),
     "demo": Command("attract mode: the lab plays on its own", lambda: _demo_parser(), lambda argv: _demo(argv)),
     "serve": Command("serve the lab in a web browser", lambda: _serve_parser(), lambda argv: _serve(argv)),
     "gates": Command("list the preset gates", lambda: _gates_parser(), lambda argv: _gates(argv)),

@@ -30,10 +30,13 @@ from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.gates import preset
 from lab.core.inspect import trainer_gradient_check
+from lab.core.glossary import TOOLTIPS, view_tooltip
+from lab.core.lessons import SPEEDS as LESSON_SPEEDS, Lesson, LessonError, find_lesson, shipped_lessons
 from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer, row_accuracy
 from lab.ui.file_actions import FILE_BINDINGS, FileActions
-from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, TrainingFailed, TrainingProgress
+from lab.ui.messages import (DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, SweepProgress, TrainingFailed,
+                             TrainingProgress)
 from lab.ui.pacing import INPUT_QUIET, KeyPacing
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.help import HelpScreen
@@ -41,10 +44,12 @@ from lab.ui.screens.presets import PresetScreen
 from lab.ui.screens.tune import TuneScreen
 from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
+from lab.ui.lesson_state import event_hints, lab_state
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import COST_FACTOR, LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
+from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE, SeedsView
 from lab.ui.widgets.status import StatusLine
@@ -91,17 +96,32 @@ class LabApp(FileActions, SeedsActions, App[None]):
         Binding("v", "next_view", "View", id="view.next"),
         Binding("g", "gradient_check", "Grad check", id="view.gradcheck"),
         Binding("t", "tune", "Tune", id="view.tune"),
+        Binding("L", "lesson", "Lesson", id="lesson.toggle"),
+        Binding("greater_than_sign", "lesson_step(1)", "Next step", id="lesson.next"),
+        Binding("less_than_sign", "lesson_step(-1)", "Step back", id="lesson.back"),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit"),
         *FILE_BINDINGS,
         *SEEDS_BINDINGS,
     ]
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
-                 path: str | Path | None = None, autosave_path: Path | None = None, fps: float = DEFAULT_FPS) -> None:
+                 path: str | Path | None = None, autosave_path: Path | None = None, fps: float = DEFAULT_FPS,
+                 lesson: str | None = None, progress_path: Path | None = None) -> None:
         """Open on ``experiment`` (default keras-xor), or on a saved ``trainer``; ``path`` is the file it came
         from; ``autosave_path`` turns the autosave on (the command line passes the user's state directory);
-        ``fps`` caps how often training updates reach the screen (lower it on slow links)."""
+        ``fps`` caps how often training updates reach the screen (lower it on slow links); ``lesson`` (a number
+        or id, or ``""`` for the menu) opens the lesson pane on it; ``progress_path`` is where lesson progress
+        is kept (None: not kept)."""
         super().__init__()
+        self.lesson_request = lesson
+        self.progress_path = progress_path
+        self.lesson_open = False
+        self._hints_active: set[str] = set()  # the event hints shown and still true: each speaks once per occurrence
+        try:
+            self.lessons: tuple[Lesson, ...] = shipped_lessons()
+            self._lessons_error: str | None = None
+        except LessonError as e:
+            self.lessons, self._lessons_error = (), str(e)
         self.fps = min(max(fps, MIN_FPS), MAX_FPS)
         self.experiment = experiment if experiment is not None else recipe("keras-xor")
         self.session = Session(self.experiment, trainer)
@@ -123,7 +143,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._training_on = False
         self.epochs_per_second = 0.0
         self.view = "chart"
-        self._side = VIEWS[0]  # the view beside the chart on a wide screen
+        self._side = "picture"  # the view beside the chart on a wide screen
+        self._last_view = "chart"  # the last view chosen other than the lesson (what a lesson's checks see)
         self._next_view_draw = 0.0
         """The view the person chose: ``chart`` or one of the network views (``VIEWS``)."""
 
@@ -139,6 +160,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
                     yield LossChart(id="chart")
                     yield InspectView(id="inspect")
                     yield SeedsView(id="seeds")
+                yield LessonPane(self.lessons, self.progress_path, id="lesson-pane")
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
         yield Static("", id="too-small")
@@ -150,6 +172,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.query_one(LossChart).border_title = "Loss · accuracy"
         self.query_one(SeedsView).border_title = SEEDS_TITLE
         self.query_one("#architecture-pane").border_title = "Architecture"
+        for selector, tip in TOOLTIPS.items():
+            self.query_one(selector).tooltip = tip
         chart = self._chart = self.query_one(LossChart)
         chart.min_interval = self.picture_interval
         chart.wait_for_interface = self.session.wait_for_interface
@@ -165,7 +189,9 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._show_snapshot(snapshot, replace_history=True)
         self.query_one(TruthTableView).focus()
         self._install_signal_handlers()
-        self.start_autosave()
+        self.start_autosave(offer=self.lesson_request is None)
+        if self.lesson_request is not None:
+            self._open_lesson(self.lesson_request)
         self.call_after_refresh(self._freeze_startup_objects)
 
     def _freeze_startup_objects(self) -> None:
@@ -257,6 +283,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
     PRIORITY_ACTIONS = frozenset({"save", "open", "export", "presets", "seed_count"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys that open a dialog do nothing while one is open (``ctrl+e`` in a text line is its end-of-line),
+        and the lesson's step keys exist only while a lesson is open."""
+        if action == "lesson_step":
+            return self.lesson_open and self.query_one(LessonPane).lesson is not None
         if action in self.PRIORITY_ACTIONS:
             if self.screen is not self.screen_stack[0]:
                 return False
@@ -280,6 +310,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
             self.table_view.table = e.table
         self.settings_list.set_values(e.architecture, e.training)
         self.settings_list.set_io(e.table.n_inputs, e.table.n_outputs)
+        self.query_one(ArchitecturePane).show_hint()
         self.query_one(PredictionPane).set_table_shape(e.table.n_inputs, e.table.output_names)
         self.query_one("#table-pane").border_title = f"Truth table · {e.table.name}"
         self.sub_title = e.name
@@ -331,6 +362,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._show_status()
         if not (snapshot.running and self.query_one(LossChart).display):
             self._refresh_view(throttled=snapshot.running)  # beside a live chart it follows the chart instead
+        self._lesson_tick(snapshot.outputs)
 
     def _answer_query(self) -> None:
         pane = self.query_one(PredictionPane)
@@ -535,26 +567,38 @@ class LabApp(FileActions, SeedsActions, App[None]):
         """Show the next view: the loss chart, each view of what the network learned, the seeds (on a wide screen
         the chart stays and the others take turns beside it)."""
         order = SIDE_VIEWS if self.wide else ("chart", *SIDE_VIEWS)
+        if self.lesson_open and not self.wide:
+            order = ("lesson", *order)  # the lesson takes the chart's place at this size: one of the views
         current = self._side if self.view == "chart" and self.wide else self.view
         self._show_view(order[(order.index(current) + 1) % len(order)] if current in order else order[0])
 
     def _show_view(self, name: str) -> None:
         self.view = name
-        if name != "chart":
+        if name != "lesson":
+            self._last_view = self._side if name == "chart" and self.wide else name
+        if name not in ("chart", "lesson"):
             self._side = name
         if name in VIEWS:
             self.query_one(InspectView).mode = name
         self._place_views()
         self._refresh_view()
+        self._lesson_tick()
 
     def _place_views(self) -> None:
         """Show the chosen view alone, or on a wide screen the chart with the last other view beside it."""
         side = self._side if self.wide and self.view == "chart" else self.view
         inspect = self.query_one(InspectView)
+        if side in VIEWS:
+            inspect.mode = side
+        lesson = self.query_one(LessonPane)
+        lesson.display = self.lesson_open and (self.wide or self.view == "lesson")
+        self.query_one("#views").display = self.wide or not lesson.display
+        self.set_class(lesson.display, "lesson-open")
         self.query_one(LossChart).display = self.view == "chart" or self.wide
         inspect.display = side in VIEWS
         self.query_one(SeedsView).display = side == "seeds"
         inspect.border_title = f"{TITLES[inspect.mode]} · v next view"
+        inspect.tooltip = view_tooltip(inspect.mode)
 
     def _refresh_view(self, throttled: bool = False) -> None:
         """Redraw the shown view of the network (not the chart) from the trainer, under the lock. ``throttled``
@@ -613,6 +657,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     @on(TruthTableView.CursorMoved)
     def _cursor_moved(self) -> None:
+        if self.lesson_open:
+            self._lesson_tick()
         if self.pacing.in_a_run and self._worker_busy():
             # Keys pressed in a run while training (an arrow held down): the trace follows every INPUT_QUIET
             # seconds, showing the row the cursor is on by then, instead of repainting for every row passed.
@@ -630,6 +676,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         """Switch the chart's loss axis between linear and log10."""
         chart = self.query_one(LossChart)
         chart.log_scale = not chart.log_scale
+        self._lesson_tick()
 
     def on_resize(self, event: events.Resize) -> None:
         """Use the compact layout below 100x30, and ask for more room below the minimum size."""
@@ -638,6 +685,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.set_class(width < 100 or height < 30, "compact")
         if self.wide != (width >= WIDE_SIZE[0] and height >= WIDE_SIZE[1]):
             self.set_class(not self.wide, "wide")
+            if self.view == "lesson" and self.wide:
+                self.view = "chart"  # a wide screen shows the lesson below the chart, not in its place
             self._place_views()
             self._refresh_view()
         too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
@@ -673,6 +722,135 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.write_autosave()
         self.exit()
 
+    # --- lessons ---------------------------------------------------------------------------------------------------
+    def action_lesson(self) -> None:
+        """Open the lesson pane (on the lesson last followed), bring it back into view, or close it."""
+        pane = self.query_one(LessonPane)
+        if not self.lesson_open:
+            self._open_lesson(None)
+        elif not pane.display:
+            self._show_view("lesson" if not self.wide else self.view)
+        else:
+            self.lesson_open = False
+            if self.view == "lesson":
+                self.view = self._last_view if self._last_view in ("chart", *SIDE_VIEWS) else "chart"
+            self._place_views()
+            self._refresh_view()
+            self.refresh_bindings()
+
+    def _open_lesson(self, name: str | None) -> None:
+        """Open the lesson pane on lesson ``name`` (a number or id), on the lesson last followed when None, or on
+        the menu when ``""``."""
+        if self._lessons_error:
+            self.notify(self._lessons_error, title="Lessons", severity="error", timeout=10)
+            return
+        pane = self.query_one(LessonPane)
+        self.lesson_open = True
+        self._show_view("lesson" if not self.wide else self.view)
+        self.refresh_bindings()
+        if name is None and pane.lesson is not None:
+            return
+        if name is None and pane.progress.current:
+            name = pane.progress.current
+        if name:
+            try:
+                pane.start(find_lesson(self.lessons, name))
+            except LabError as e:
+                self.notify(str(e), severity="error")
+                pane.show_menu()
+        else:
+            pane.show_menu()
+            pane.query_one("#lesson-menu").focus()
+
+    def action_lesson_step(self, direction: int) -> None:
+        """Go on to the next step once this one is done (> ), or back a step (<)."""
+        pane = self.query_one(LessonPane)
+        if direction < 0:
+            pane.previous_step()
+        elif not pane.next_step():
+            self.notify("This step's checks have not all passed yet: do its task first (the ✗ lines say what "
+                        "is missing).", timeout=4)
+        self._lesson_tick()
+
+    def action_restart_lesson(self) -> None:
+        """Start the current lesson again from its first step."""
+        pane = self.query_one(LessonPane)
+        lesson = pane.lesson or next((l for l in self.lessons if l.id == pane.progress.current), None)
+        if lesson is None:
+            self.notify("No lesson is open: L opens the lessons.", timeout=3)
+            return
+        if not self.lesson_open:
+            self._open_lesson("")
+        pane.start(lesson, restart=True)
+
+    @on(LessonPane.SetupRequested)
+    def _lesson_setup(self, message: LessonPane.SetupRequested) -> None:
+        """Set the lab up as the lesson's step asks: a new experiment (trained weights are replaced: the learner
+        chose to start the step), the speed, the view beside the chart on a wide screen."""
+        experiment = self.experiment
+        changes = False
+        try:
+            for setup in message.setups:
+                experiment = setup.experiment(experiment)
+                changes = changes or setup.changes_experiment
+        except LabError as e:
+            self.notify(f"{message.lesson.id}: {e}", title="Lesson setup", severity="error")
+            return
+        if changes:
+            self._reset(replace(experiment, name=experiment.name))
+        for setup in message.setups:
+            speed, view = setup.get("speed"), setup.get("view")
+            if speed is not None:
+                self.session.epochs_per_tick = LESSON_SPEEDS[speed]
+            if view is not None and view != "lesson":
+                if view not in ("chart",):
+                    self._side = view
+                self._last_view = "chart" if not self.wide else self._last_view
+        self._place_views()
+        self._refresh_view()
+        self._show_status()
+        self._lesson_tick()
+
+    @on(SweepProgress)
+    def _lesson_sweep(self) -> None:
+        """A sweep's numbers (handled by ``SeedsActions``) may pass a lesson's check."""
+        if self.lesson_open:
+            self.call_after_refresh(self._lesson_tick)
+
+    def action_pin_seeds(self) -> None:
+        """Pin the sweep as A (see ``SeedsActions``), then let a lesson see it."""
+        super().action_pin_seeds()
+        self._lesson_tick()
+
+    @on(LessonPane.Started)
+    def _lesson_started(self) -> None:
+        """A lesson picked from the menu: the table takes the keys (its arrows and f, h are the usual tasks)."""
+        self.table_view.focus()
+
+    @on(LessonPane.StepPassed)
+    def _lesson_step_passed(self, message: LessonPane.StepPassed) -> None:
+        """A passed step shows in the pane; when the pane is out of view (another view in its place) a
+        notification says so."""
+        if self.query_one(LessonPane).display:
+            return
+        what = "Lesson complete" if message.last else f"Step {message.step + 1} done"
+        self.notify(f"{what}: L shows the lesson, why it came out so, and > goes on.", title="✓ Lesson", timeout=6)
+
+    def _lesson_tick(self, outputs: tuple[tuple[float, ...], ...] | None = None) -> None:
+        """Hand the lesson pane the lab's state (while a lesson is open), and speak up once about anything worth
+        understanding that has just happened (see ``event_hints``)."""
+        if not self.query(LessonPane):
+            return  # not composed yet, or closing
+        with self.session.lock:
+            state = lab_state(self, outputs) if self.lesson_open else None
+            hints = event_hints(self.session.trainer)
+        for key, title, line in hints:
+            if key not in self._hints_active:
+                self.notify(line, title=title, severity="information", timeout=10)
+        self._hints_active = {key for key, _, _ in hints}
+        if state is not None:
+            self.query_one(LessonPane).show_state(state)
+
     def _binding_sections(self) -> list[tuple[str, list[Binding]]]:
         return [(title, [b for b, _ in group]) for title, group in self._binding_targets()]
 
@@ -698,6 +876,13 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
                 yield SystemCommand(f"{b.description}", f"{title}: {b.description} (key {b.key})", run)
         yield SystemCommand("Save as…", "Save the experiment to a new file", self.action_save_as)
+        yield SystemCommand("Lesson: restart", "Start the current lesson again from its first step",
+                            self.action_restart_lesson)
+        yield SystemCommand("Lesson: choose a lesson", "The list of lessons, with your progress",
+                            lambda: self._open_lesson(""))
+        for i, lesson in enumerate(self.lessons):
+            yield SystemCommand(f"Lesson {i + 1}: {lesson.title}", f"Open lesson {i + 1} where you left it",
+                                lambda lesson=lesson: self._open_lesson(lesson.id))
         for name, r in RECIPES.items():
             yield SystemCommand(f"Recipe: {name}", f"{r.description} (watch: {r.watch})",
                                 lambda name=name: self._open_recipe(name))

@@ -161,12 +161,13 @@ class FileActions:
         self.notify(f"Exported to {path}", timeout=3)
 
     # --- autosave --------------------------------------------------------------------------------------------------
-    def start_autosave(self: LabApp) -> None:
-        """Offer the last autosave back (when the lab opened on no file), then keep autosaving."""
+    def start_autosave(self: LabApp, offer: bool = True) -> None:
+        """Offer the last autosave back (when the lab opened on no file and ``offer``: not for a lesson, which sets
+        the lab up itself), then keep autosaving."""
         if self.autosave_path is None:
             return
         self.set_interval(AUTOSAVE_INTERVAL, self._autosave_tick)
-        if self.path is not None:
+        if self.path is not None or not offer:
             return
         try:
             saved = autosave.load(self.autosave_path)

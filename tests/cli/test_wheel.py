@@ -52,6 +52,11 @@ def test_wheel_installs_and_runs(tmp_path):
     missing = [str(p.relative_to(source)) for p in source.rglob("*.tcss")
                if not (installed / p.relative_to(source)).is_file()]
     assert missing == [], f"style sheets missing from the wheel: {missing}"
+    lessons = [str(p.relative_to(source)) for p in source.rglob("lessons/*.md")
+               if not (installed / p.relative_to(source)).is_file()]
+    assert lessons == [], f"lessons missing from the wheel: {lessons}"
+    listed = run(bin_dir / "nnlab", "learn", "--help", cwd=elsewhere, env=env).stdout
+    assert "1 One neuron learns to copy" in listed
 
 
 def test_wheel_and_sdist_carry_the_license_and_only_the_project(tmp_path):

@@ -12,12 +12,12 @@ ALL_SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120
 
 
 def test_wide_layout_puts_a_view_beside_the_chart(snap_compare):
-    """200x60: a bigger chart with the network view beside it, following the cursor's row."""
+    """200x60: a bigger chart with the network picture beside it, following the cursor's row."""
     assert snap_compare(make_app(lr=0.01), terminal_size=(200, 60), run_before=steps(150, "down"))
 
 
 def test_wide_layout_cycles_views_beside_the_chart(snap_compare):
-    """200x60: v moves the side view on (to the hidden units) while the chart stays."""
+    """200x60: v moves the side view on (from the network picture to the seeds view) while the chart stays."""
     assert snap_compare(make_app(lr=0.01), terminal_size=(200, 60), run_before=steps(150, "v"))
 
 

@@ -175,7 +175,7 @@ async def test_capital_k_sets_the_seed_count_with_a_clear_error_first():
         assert str(app.screen.query_one("#count-error").render()) == "✗ expected 1 to 10,000, got 0"
         await pilot.press("ctrl+a", "ctrl+k", *"1,2", "enter")
         assert not isinstance(app.screen, CountScreen) and app.seed_count == 12
-        await pilot.press(*"v" * 7)  # the seeds view is the last of the views v cycles through
+        await pilot.press(*"v" * 8)  # the seeds view is the last of the views v cycles through
         assert app.view == "seeds" and app.query_one("#seeds").display
         assert " ".join(shown(app)).startswith("k trains this experiment from 12 seeds at once (K changes how many)")
         await sweep(pilot, app)

@@ -24,14 +24,14 @@ def view_text(app: LabApp) -> str:
 
 
 async def test_v_cycles_every_view_and_back_to_the_chart():
-    """v walks chart → network → units → surface → weights → gradient check → summary → seeds → chart."""
+    """v walks chart → network → units → surface → weights → gradient check → summary → picture → seeds → chart."""
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
         seen = []
-        for _ in range(8):
+        for _ in range(9):
             await pilot.press("v")
             seen.append(app.view)
-        assert seen == ["network", "units", "surface", "health", "gradcheck", "summary", "seeds", "chart"]
+        assert seen == ["network", "units", "surface", "health", "gradcheck", "summary", "picture", "seeds", "chart"]
 
 
 async def test_network_view_follows_the_cursor():

@@ -210,3 +210,41 @@ def karnaugh_maps(net: Network, table: TruthTable) -> tuple[KarnaughMap, ...]:
                              gray_codes(n - n_row), rows, frozen(y[cells, k]), frozen(table.targets[cells, k]),
                              heldout)
                  for k in range(table.n_outputs))
+
+
+POINT_GLYPHS = {(1, False): "●", (0, False): "○", (1, True): "◆", (0, True): "◇"}  # by (target, held out)
+
+
+@dataclass(frozen=True)
+class SurfacePoint:
+    """A table row drawn on a half-block surface: where, and what glyph.
+
+    Attributes:
+        row: the table row.
+        line: the character line it falls on (grid row // 2).
+        col: the character column (grid column).
+        glyph: ``●``/``○`` a training row with target 1/0, ``◆``/``◇`` a held-out row with target 1/0.
+        right: whether the output rounds to the target there.
+        mark_col: the column beside it for ``✓``/``✗`` (inside the square).
+    """
+
+    row: int
+    line: int
+    col: int
+    glyph: str
+    right: bool
+    mark_col: int
+
+
+def surface_points(surface: DecisionSurface, output: int = 0) -> tuple[SurfacePoint, ...]:
+    """The four rows of a two-input table as points on the half-block drawing of output ``output``: each at its
+    corner, with its target and held-out state in the glyph and whether the network is right beside it."""
+    cols = surface.values.shape[2]
+    points = []
+    for c in surface.corners:
+        i, j = c.cell
+        target = int(c.target[output] > ON)
+        right = bool((c.output[output] > ON) == (c.target[output] > ON))
+        points.append(SurfacePoint(c.row, i // 2, j, POINT_GLYPHS[target, c.heldout], right,
+                                   j + 1 if j == 0 else max(j - 1, 0) if cols > 1 else j))
+    return tuple(points)

@@ -1,18 +1,22 @@
-"""The help screen: every key of the app and of each pane, read from their bindings."""
+"""The help screen: every key of the app and of each pane, read from their bindings, and the glossary (a plain line
+for every term the lab shows), both narrowed as you type in the filter line."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Input, Static
 
+from lab.core.glossary import entries
 from lab.ui.screens.dialog import Dialog
 
 NAMES = {"space": "space", "comma": ",", "full_stop": ".", "left_square_bracket": "[",
          "right_square_bracket": "]", "question_mark": "?", "plus": "+", "minus": "-", "enter": "enter",
-         "delete": "del", "escape": "esc", "tab": "tab"}
+         "delete": "del", "escape": "esc", "tab": "tab", "greater_than_sign": ">", "less_than_sign": "<"}
+TERM_WIDTH = 20
 
 
 def key_label(keys: str) -> str:
@@ -20,26 +24,60 @@ def key_label(keys: str) -> str:
     return " / ".join(NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
-class HelpScreen(Dialog[None]):
-    """Lists ``sections``: (title, bindings) pairs; any of escape, q or ? closes it."""
+def help_text(sections: list[tuple[str, list[Binding]]], query: str = "") -> Text:
+    """The keys of ``sections`` and the glossary, each line kept when it contains ``query`` (case-insensitive)."""
+    q = query.strip().lower()
+    text = Text()
+    for title, bindings in sections:
+        lines = [(key_label(b.key), b.description) for b in bindings if b.description]
+        lines = [(k, d) for k, d in lines if not q or q in k.lower() or q in d.lower() or q in title.lower()]
+        if not lines:
+            continue
+        text.append(f"{title}\n", "bold underline")
+        for key, description in lines:
+            text.append(f"  {key:<16}", "bold")
+            text.append(f"{description}\n")
+        text.append("\n")
+    if not q or q in "ctrl+p command palette":
+        text.append(f"  {'ctrl+p':<16}", "bold")
+        text.append("command palette: every action by name\n\n")
+    group = None
+    for entry in entries(query):
+        if entry.group != group:
+            group = entry.group
+            text.append(f"Words · {group}\n", "bold underline")
+        text.append(f"  {entry.term:<{TERM_WIDTH}}", "bold")
+        text.append(f"{entry.line}\n")
+    if not text.plain.strip():
+        text.append(f"Nothing matches '{query}'.")
+    return text
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+
+class HelpScreen(Dialog[None]):
+    """Lists ``sections``: (title, bindings) pairs, then the glossary; typing filters both; escape closes it."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close", id="help.close")]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
         super().__init__()
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        text = Text()
-        for title, bindings in self.sections:
-            text.append(f"{title}\n", "bold underline")
-            for b in bindings:
-                if b.description:
-                    text.append(f"  {key_label(b.key):<16}", "bold")
-                    text.append(f"{b.description}\n")
-            text.append("\n")
-        text.append(f"  {'ctrl+p':<16}", "bold")
-        text.append("command palette: every action by name")
-        with VerticalScroll(id="help-box"):
-            yield Static("nnlab keys · esc closes", id="help-title")
-            yield Static(text, id="help-keys")
+        with Vertical(id="help-box"):
+            yield Static("nnlab keys and words · type to filter · esc closes", id="help-title")
+            yield Input(placeholder="filter: a key, a word (adam, p10, ‖∇‖...)", id="help-filter")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(help_text(self.sections), id="help-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-filter", Input).focus()
+
+    @property
+    def text(self) -> str:
+        """What the screen lists now, as plain text."""
+        return help_text(self.sections, self.query_one("#help-filter", Input).value).plain
+
+    @on(Input.Changed, "#help-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.query_one("#help-keys", Static).update(help_text(self.sections, event.value))
+        self.query_one("#help-scroll", VerticalScroll).scroll_home(animate=False)

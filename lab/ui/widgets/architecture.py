@@ -26,6 +26,7 @@ from textual.widgets import Input, Static
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
 from lab.core.experiment import MAX_HIDDEN_LAYERS, Architecture, Layer, StopRule, Training, parse_hidden
+from lab.core.glossary import field_hint
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
 from lab.core.optim import OPTIMIZERS
@@ -187,6 +188,31 @@ class SettingsList(Widget, can_focus=True):
         self.refresh(layout=True)
         self.post_message(self.Changed(architecture, training))
         return None
+
+    # --- words -----------------------------------------------------------------------------------------------------
+    def hint_for(self, index: int) -> str:
+        """The plain-words hint of line ``index``: ``LR: step size of each update; ] doubles, [ halves``."""
+        layer = self._layer_at(index)
+        if layer is not None:
+            l = self.architecture.layers[layer]
+            return f"Layer {layer + 1} · {field_hint('layer')} · {field_hint('layer', l.activation)}"
+        setting = self._setting_at(index)
+        if setting is None:
+            return f"+ layer: {field_hint('add')}"
+        return f"{setting.label}: {field_hint(setting.key, setting.show(self.architecture, self.training))}"
+
+    def line_at(self, x: int, y: int) -> int | None:
+        """The index of the line drawn at ``(x, y)`` of the widget (y 0 is the summary), or None."""
+        rows = -(-self.n_lines // self._columns())
+        if y < 1 or y > rows:
+            return None
+        index = (y - 1) + (rows if self._columns() == 2 and x >= COLUMN_WIDTH else 0)
+        return index if index < self.n_lines else None
+
+    def on_mouse_move(self, event) -> None:
+        """The tooltip says what the line under the mouse means."""
+        index = self.line_at(event.x, event.y)
+        self.tooltip = None if index is None else self.hint_for(index)
 
     # --- drawing ---------------------------------------------------------------------------------------------------
     def summary(self) -> str:
@@ -359,6 +385,21 @@ class ArchitecturePane(Vertical):
         yield Input(id="settings-input")
         yield Static("", id="settings-error")
 
+    def on_mount(self) -> None:
+        self.watch(self.settings_list, "cursor", self.show_hint)
+
+    def show_hint(self) -> None:
+        """The hint line, in the pane's bottom border (it costs no row): what the selected field means and which
+        keys change it. As Text, so nothing in it is read as markup."""
+        settings = self.settings_list
+        self.border_subtitle = Text(settings.hint_for(settings.cursor))
+
+    @property
+    def hint(self) -> str:
+        """The hint line as plain text."""
+        settings = self.settings_list
+        return settings.hint_for(settings.cursor)
+
     @property
     def settings_list(self) -> SettingsList:
         """The list this pane owns."""
@@ -399,6 +440,7 @@ class ArchitecturePane(Vertical):
     @on(SettingsList.Changed)
     def _changed(self, event: SettingsList.Changed) -> None:
         self.query_one("#settings-error", Static).display = False
+        self.show_hint()
         if self.query_one("#settings-input", Input).display:
             self._close_editor()
 

@@ -26,10 +26,12 @@ from textual.strip import Strip
 
 from lab.core import inspect as ins
 from lab.core.train import Trainer
+from lab.ui.widgets.network_picture import draw_picture, layout_for
 
-VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary")
+VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary", "picture")
 TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "Decision surface",
-          "health": "Weights over time", "gradcheck": "Gradient check", "summary": "Model summary"}
+          "health": "Weights over time", "gradcheck": "Gradient check", "summary": "Model summary",
+          "picture": "Network picture"}
 SPARK = "▁▂▃▄▅▆▇█"
 HISTORY = 60
 
@@ -142,6 +144,12 @@ class InspectView(ScrollView):
         self.gradcheck = check
 
     # --- views -----------------------------------------------------------------------------------------------------
+    def _draw_picture(self, trainer: Trainer, row: int) -> Text:
+        table = trainer.experiment.table
+        max_units, full = layout_for(self.size.height, max(trainer.net.shape.sizes))
+        picture = ins.network_picture(trainer.net, table, min(row, table.n_rows - 1), max_units)
+        return draw_picture(picture, self.size.width, self.monochrome, full)
+
     def _draw_network(self, trainer: Trainer, row: int) -> Text:
         table = trainer.experiment.table
         row = min(row, table.n_rows - 1)
@@ -200,29 +208,40 @@ class InspectView(ScrollView):
                 legend = "░ 0 … █ 1" if self.monochrome else "blue 0, orange 1"
                 out.append(f"{name} over a →, b ↑ · {legend}\n", "bold")
                 shades = blocks.shades()
+                points = {(p.line, p.col): p for p in ins.surface_points(surface, k)}
+                marks = {(p.line, p.mark_col): p for p in ins.surface_points(surface, k)}
                 for i in range(blocks.top.shape[0]):
                     out.append("b=1 " if i == 0 else ("b=0 " if i == blocks.top.shape[0] - 1 else "    "))
                     for j in range(blocks.top.shape[1]):
-                        if self.monochrome:
+                        point, mark = points.get((i, j)), marks.get((i, j))
+                        cell = Style(bgcolor=heat(float((blocks.top[i, j] + blocks.bottom[i, j]) / 2)).color)
+                        if point is not None:  # a table row: its target and held-out state, black on the surface
+                            out.append(point.glyph, None if self.monochrome else cell + Style(color="black",
+                                                                                                bold=True))
+                        elif mark is not None:  # beside it: whether the network is right there
+                            out.append("✓" if mark.right else "✗", None if self.monochrome else cell + Style(
+                                color="black" if mark.right else "bright_white", bold=True))
+                        elif self.monochrome:
                             out.append(shades[i][j])
                         else:
                             out.append("▀", heat(float(blocks.top[i, j])) + Style(
                                 bgcolor=heat(float(blocks.bottom[i, j])).color))
                     out.append("\n")
-                corners = " ".join(f"{table.row_label(c.row)}→{table.columns[k][c.row]}" for c in surface.corners)
-                out.append(f"    a=0{' ' * (blocks.top.shape[1] - 6)}a=1\n    targets {corners}\n")
+                out.append(f"    a=0{' ' * (blocks.top.shape[1] - 6)}a=1\n")
+                out.append("    ●○ target 1/0 · ◆◇ held out · ✓✗ right/wrong\n", "dim")
             return out
         if 3 <= table.n_inputs <= 4:
             for kmap in ins.karnaugh_maps(trainer.net, table):
                 out.append(f"{kmap.output_name}: Karnaugh map, rows {kmap.row_vars} × columns {kmap.col_vars} "
-                           "(output, ✓ right ✗ wrong)\n", "bold")
+                           "(output, ✓ right ✗ wrong, h held out)\n", "bold")
                 out.append("      " + "".join(f"{c:^9}" for c in kmap.col_labels) + "\n")
                 right = kmap.right
                 for r, label in enumerate(kmap.row_labels):
                     out.append(f"{label:>4}  ")
                     for c in range(len(kmap.col_labels)):
                         mark = "✓" if right[r, c] else "✗"
-                        out.append(f" {kmap.values[r, c]:.2f}{mark}({int(kmap.targets[r, c])})",
+                        held = "h" if kmap.heldout[r, c] else " "
+                        out.append(f"{held}{kmap.values[r, c]:.2f}{mark}({int(kmap.targets[r, c])})",
                                    "green" if right[r, c] else "bold red")
                     out.append("\n")
                 out.append("\n")

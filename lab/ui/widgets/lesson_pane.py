@@ -1,0 +1,269 @@
+"""The lesson pane: one lesson step at a time beside the lab, its checks ticked live against the lab's state.
+
+The pane shows a menu of the lessons (with ✓ for those completed) or a step: its explanation, its task, its checks
+(✓ or ✗ each, evaluated against every ``LabState`` the app hands to ``show_state``) and, once every check passes, the
+"why" paragraph. It never touches the lab: it posts ``SetupRequested`` when a lesson or step needs the lab set up
+(the app applies it) and ``StepPassed`` when a step's checks first all pass. Progress (the step each lesson is at,
+the lessons completed) is written to ``progress_path`` as the learner moves on.
+
+Text from lesson files is shown as text (``rich.text.Text``), never parsed as markup; backquoted words are shown in
+bold, nothing else is interpreted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from lab.core.errors import LabError
+from lab.core.lessons import LabState, Lesson, Progress, Setup
+from lab.files import lesson_progress
+
+KEYS_LINE = "> next · < back · L hide · v views · tab scrolls"
+
+
+def prose(text: str) -> Text:
+    """``text`` as a Text, with `quoted` words in bold (nothing else is interpreted)."""
+    out = Text()
+    for i, part in enumerate(text.split("`")):
+        out.append(part, "bold" if i % 2 else None)
+    return out
+
+
+class LessonPane(Vertical):
+    """The lesson track: a menu of lessons, or the current step of one."""
+
+    class SetupRequested(Message):
+        """Set the lab up for ``lesson``'s step ``step``: ``setups`` in order (the lesson's, then its steps' up to
+        ``step``)."""
+
+        def __init__(self, lesson: Lesson, step: int, setups: tuple[Setup, ...]) -> None:
+            super().__init__()
+            self.lesson = lesson
+            self.step = step
+            self.setups = setups
+
+    class Started(Message):
+        """The learner picked ``lesson`` from the menu."""
+
+        def __init__(self, lesson: Lesson) -> None:
+            super().__init__()
+            self.lesson = lesson
+
+    class StepPassed(Message):
+        """Every check of ``lesson``'s step ``step`` holds; ``last`` when it was the lesson's last step."""
+
+        def __init__(self, lesson: Lesson, step: int, last: bool) -> None:
+            super().__init__()
+            self.lesson = lesson
+            self.step = step
+            self.last = last
+
+    def __init__(self, lessons: tuple[Lesson, ...], progress_path: Path | None = None, *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lessons = lessons
+        self.progress_path = progress_path
+        self.progress = Progress()
+        self.lesson: Lesson | None = None
+        self.step = 0
+        self.passed: tuple[bool, ...] = ()
+        self.done = False  # every check of the current step has held once
+        self.state: LabState | None = None
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="lesson-menu")
+        with VerticalScroll(id="lesson-scroll"):
+            yield Static(id="lesson-body")
+        yield Static(id="lesson-task")
+        yield Static(KEYS_LINE, id="lesson-keys")
+
+    def on_mount(self) -> None:
+        self.progress = self._load_progress()
+        self.show_menu()
+
+    # --- progress --------------------------------------------------------------------------------------------------
+    def _load_progress(self) -> Progress:
+        if self.progress_path is None:
+            return Progress()
+        try:
+            return lesson_progress.load(self.progress_path)
+        except LabError as e:
+            self.app.notify(f"Lesson progress cannot be read and starts afresh: {e}", severity="warning", timeout=8)
+            return Progress()
+
+    def _save(self, progress: Progress) -> None:
+        self.progress = progress
+        if self.progress_path is None:
+            return
+        try:
+            lesson_progress.save(self.progress_path, progress)
+        except LabError as e:
+            self.app.notify(f"Lesson progress not saved: {e}", severity="warning", timeout=6)
+
+    # --- what is shown ---------------------------------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        """The pane's border title: the lesson, its number and the step."""
+        if self.lesson is None:
+            return "Lessons · enter starts one"
+        n = self.lessons.index(self.lesson) + 1
+        return f"Lesson {n}/{len(self.lessons)} · step {self.step + 1}/{len(self.lesson.steps)}"
+
+    @property
+    def text(self) -> str:
+        """What the pane shows, as plain text."""
+        if self.lesson is None:
+            return "\n".join(str(o.prompt) for o in self.query_one(OptionList).options)
+        body, task = self._render_step()
+        return f"{body.plain}\n{task.plain}"
+
+    def show_menu(self) -> None:
+        """List the lessons, with the learner's progress, and let them pick one."""
+        self.lesson = None
+        menu = self.query_one(OptionList)
+        menu.clear_options()
+        for i, lesson in enumerate(self.lessons):
+            mark = "✓" if lesson.id in self.progress.completed else (
+                f"{self.progress.at(lesson) + 1}/{len(lesson.steps)}" if lesson.id in self.progress.steps else " ")
+            menu.add_option(Option(Text(f"{i + 1}. {lesson.title}  {mark}"), id=lesson.id))
+        current = next((i for i, l in enumerate(self.lessons) if l.id == self.progress.current), 0)
+        if self.lessons and self.lessons[current].id in self.progress.completed:  # on to the first one not done
+            current = next((i for i in range(current, len(self.lessons))
+                            if self.lessons[i].id not in self.progress.completed), current)
+        menu.highlighted = current
+        menu.display = True
+        self.query_one("#lesson-scroll").display = False
+        self.query_one("#lesson-task").display = False
+        self.query_one("#lesson-keys", Static).update("enter starts a lesson · L hides · ctrl+p: Lesson commands")
+        self.border_title = self.title
+
+    @on(OptionList.OptionSelected, "#lesson-menu")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        lesson = next(l for l in self.lessons if l.id == event.option.id)
+        self.start(lesson)
+        self.post_message(self.Started(lesson))
+
+    def start(self, lesson: Lesson, step: int | None = None, restart: bool = False) -> None:
+        """Open ``lesson`` at ``step`` (default: where the learner left it, or its start when ``restart``), set the
+        lab up for it and remember it."""
+        progress = self.progress.restarted(lesson) if restart else self.progress
+        at = progress.at(lesson) if step is None else min(max(step, 0), len(lesson.steps) - 1)
+        self.lesson = lesson
+        self._save(progress.moved(lesson, at))
+        self._enter_step(at, (lesson.setup, *(s.setup for s in lesson.steps[: at + 1])))
+
+    def _enter_step(self, step: int, setups: tuple[Setup, ...]) -> None:
+        """Show step ``step`` and ask for ``setups`` (none asked when they are all empty: the lab stays as the
+        learner left it)."""
+        assert self.lesson is not None
+        self.step = step
+        self.passed = tuple(False for _ in self.lesson.steps[step].checks)
+        self.done = False
+        if any(setups):
+            self.post_message(self.SetupRequested(self.lesson, step, setups))
+        self.query_one(OptionList).display = False
+        self.query_one("#lesson-scroll").display = True
+        self.query_one("#lesson-task").display = True
+        self.query_one("#lesson-keys", Static).update(KEYS_LINE)
+        self.border_title = self.title
+        self._redraw()
+        self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def next_step(self) -> bool:
+        """Go on to the next step (or, after the last, the next lesson's start or the menu); False when the current
+        step's checks have not all passed yet."""
+        if self.lesson is None:
+            return False
+        if not self.done:
+            return False
+        if self.step + 1 < len(self.lesson.steps):
+            self._save(self.progress.moved(self.lesson, self.step + 1))
+            self._enter_step(self.step + 1, (self.lesson.steps[self.step + 1].setup,))
+            return True
+        i = self.lessons.index(self.lesson)
+        if i + 1 < len(self.lessons):
+            self.start(self.lessons[i + 1])
+        else:
+            self.show_menu()
+        return True
+
+    def previous_step(self) -> None:
+        """Go back one step (from the first step: to the menu)."""
+        if self.lesson is None:
+            return
+        if self.step == 0:
+            self.show_menu()
+            return
+        self._save(self.progress.moved(self.lesson, self.step - 1))
+        self._enter_step(self.step - 1, (self.lesson.steps[self.step - 1].setup,))
+
+    def show_state(self, state: LabState) -> None:
+        """Tick the current step's checks against ``state``; the first time all hold, show why and post
+        ``StepPassed`` (a step stays passed once it has passed)."""
+        self.state = state
+        if self.lesson is None:
+            return
+        step = self.lesson.steps[self.step]
+        passed = step.passed(state)
+        if passed == self.passed and (self.done or not all(passed)):
+            return
+        self.passed = passed
+        if all(passed) and not self.done:
+            self.done = True
+            last = self.step == len(self.lesson.steps) - 1
+            if last:
+                self._save(self.progress.complete(self.lesson))
+            self.post_message(self.StepPassed(self.lesson, self.step, last))
+            self._redraw()
+            self.call_after_refresh(self.scroll_to_why)
+            return
+        self._redraw()
+
+    def _render_step(self) -> tuple[Text, Text]:
+        """The step's explanation (and, once it passes, why), which scrolls; and its task with the checks and
+        what to press next, which always shows."""
+        assert self.lesson is not None
+        step = self.lesson.steps[self.step]
+        body = Text()
+        if self.step == 0:
+            body.append(f"{self.lesson.title}\n", "bold")
+            if self.lesson.intro:
+                body.append_text(prose(self.lesson.intro))
+                body.append("\n\n")
+        body.append(f"{self.step + 1}. {step.title}\n", "bold underline")
+        if step.text:
+            body.append_text(prose(step.text))
+        if self.done:
+            body.append("\n\nWhy: ", "bold")
+            body.append_text(prose(step.why))
+        task = Text()
+        last = self.step == len(self.lesson.steps) - 1
+        if self.done:
+            task.append("✓ Lesson complete! > next lesson" if last else "✓ Done! Read why above, > next step",
+                        "bold reverse")
+            return body, task
+        task.append("Task: ", "bold")
+        task.append_text(prose(step.task))
+        for check, ok in zip(step.checks, self.passed):
+            task.append(f"\n {'✓' if ok else '✗'} ", "bold green" if ok else "bold red")
+            task.append(check.text)
+        return body, task
+
+    def scroll_to_why(self) -> None:
+        """Scroll the step to its end, where the why paragraph has appeared."""
+        self.query_one("#lesson-scroll", VerticalScroll).scroll_end(animate=False)
+
+    def _redraw(self) -> None:
+        if self.lesson is not None:
+            body, task = self._render_step()
+            self.query_one("#lesson-body", Static).update(body)
+            self.query_one("#lesson-task", Static).update(task)

@@ -1,0 +1,190 @@
+"""The lesson format, its checks against a frozen lab state, the setup it applies and the progress kept."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import replace
+
+import pytest
+
+from lab.core.errors import LabError
+from lab.core.experiment import Experiment
+from lab.core.gates import preset
+from lab.core.lessons import (LESSON_DIR, LabState, LessonError, Progress, find_lesson, parse_check, parse_lesson,
+                              read_lesson, shipped_lessons)
+from lab.core.recipes import recipe
+from lab.core.train import Trainer
+from lab.files import lesson_progress
+
+GOOD = """---
+title: A test lesson
+gate: xor
+hidden: 4:tanh
+lr: 0.5
+speed: max
+---
+Some introduction.
+
+## Train
+Explain it.
+
+Task: press space.
+Check: solved
+Check: loss < 0.1
+Why: because.
+
+## Look
+Setup: view surface
+Task: press v.
+Check: view == surface
+Why: a straight line.
+"""
+
+
+def test_shipped_lessons_all_parse_and_set_up():
+    """Every shipped lesson reads, and its setup (with each step's) makes a valid experiment."""
+    lessons = shipped_lessons()
+    assert len(lessons) >= 8
+    for lesson in lessons:
+        experiment = lesson.setup.experiment(recipe("keras-xor"))
+        for step in lesson.steps:
+            experiment = step.setup.experiment(experiment)
+            assert step.task and step.why and step.checks
+
+
+def test_lessons_are_in_the_package():
+    """The lessons live inside the package (so the wheel, which packs ``lab``, carries them)."""
+    assert LESSON_DIR.parent.name == "lab" and sorted(LESSON_DIR.glob("*.md"))
+
+
+def test_a_lesson_parses_into_steps():
+    lesson = parse_lesson(GOOD, "99-test.md")
+    assert lesson.id == "99-test" and lesson.title == "A test lesson" and lesson.intro == "Some introduction."
+    assert [s.title for s in lesson.steps] == ["Train", "Look"]
+    assert lesson.steps[0].text == "Explain it." and lesson.steps[0].why == "because."
+    assert [c.text for c in lesson.steps[0].checks] == ["solved", "loss < 0.1"]
+    assert lesson.steps[1].setup.get("view") == "surface"
+    e = lesson.setup.experiment(recipe("keras-xor"))
+    assert e.table.name == "xor" and e.architecture.describe() == "4:tanh" and e.training.lr == 0.5
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("title: x\n---\n", 1, "starts with a header"),
+    ("---\ntitle: x\n", 1, "closing '---' is missing"),
+    ("---\ngate: xor\n---\n## S\nTask: t\nCheck: solved\n", 3, "has no 'title:'"),
+    ("---\ntitle: x\nrecpie: keras-xor\n---\n", 3, "unknown setup key 'recpie'"),
+    ("---\ntitle: x\ngate: xnr\n---\n", 3, "gate: unknown 'xnr'"),
+    ("---\ntitle: x\nlr: fast\n---\n", 3, "lr: expected a number, got 'fast'"),
+    ("---\ntitle: x\nhidden: 4:sigmoidal\n---\n", 3, "hidden:"),
+    ("---\ntitle x\n---\n", 2, "expected 'key: value'"),
+    ("---\ntitle: x\nholdout: 9\n---\n## S\nTask: t\nCheck: solved\n", 4, "the setup does not make an experiment"),
+    ("---\ntitle: x\n---\nintro only\n", 4, "at least one step"),
+    ("---\ntitle: x\n---\n## S\nTask: t\n", 4, "has no 'Check:' line"),
+    ("---\ntitle: x\n---\n## S\nCheck: solved\n", 4, "has no 'Task:' line"),
+    ("---\ntitle: x\n---\n## S\nTask: t\nCheck: sovled\n", 6, "unknown check 'sovled'"),
+    ("---\ntitle: x\n---\n## S\nTask: t\nCheck: loss < low\n", 6, "expected a number, got 'low'"),
+    ("---\ntitle: x\n---\n## S\nSetup: speed warp\nTask: t\nCheck: solved\n", 5, "speed: unknown 'warp'"),
+])
+def test_a_broken_lesson_is_refused_in_one_line(text, line, words):
+    """A bad header or step: one line naming the file, the line and what is wrong."""
+    with pytest.raises(LessonError) as e:
+        parse_lesson(text, "05-broken.md")
+    message = str(e.value)
+    assert "\n" not in message
+    assert message.startswith(f"05-broken.md, line {line}: ") and words in message
+
+
+def test_a_lesson_file_that_is_not_text(tmp_path):
+    path = tmp_path / "bad.md"
+    path.write_bytes(b"---\ntitle: \xff\n---\n")
+    with pytest.raises(LessonError, match=r"^bad.md: not UTF-8 text"):
+        read_lesson(path)
+    with pytest.raises(LessonError, match=r"^missing.md: cannot read"):
+        read_lesson(tmp_path / "missing.md")
+
+
+def state(**changes) -> LabState:
+    """A state of keras-xor trained 300 epochs (solved), with ``changes``."""
+    trainer = Trainer(recipe("keras-xor").with_training(lr=0.01))
+    trainer.run(300)
+    h = trainer.history
+    outputs = tuple(tuple(float(v) for v in row) for row in trainer.predict())
+    base = LabState(trainer.experiment, trainer.epoch, h.loss[-1], h.accuracy[-1], None, trainer.lr,
+                    trainer.solved_epoch, False, False, outputs)
+    return replace(base, **changes)
+
+
+def test_checks_evaluate_against_the_state():
+    s = state()
+    assert s.solved_epoch is not None
+    passes = {text: parse_check(text).passes(s) for text in (
+        "trained", "solved", "not diverged", "epoch >= 300", "epoch > 300", "loss < 1", "accuracy == 1",
+        "lr >= 0.01", "layers == 1", "inputs == 2", "gate == xor", "hidden == 16:relu", "loss_name == mse",
+        "output row 1 > 0.5", "output row 11 < 0.5", "output row 00 > 0.5", "heldout_output row 1 > 0.5",
+        "bias == on", "view == chart", "not pinned", "heldout_accuracy >= 0")}
+    assert passes == {
+        "trained": True, "solved": True, "not diverged": True, "epoch >= 300": True, "epoch > 300": False,
+        "loss < 1": True, "accuracy == 1": True, "lr >= 0.01": True, "layers == 1": True, "inputs == 2": True,
+        "gate == xor": True, "hidden == 16:relu": True, "loss_name == mse": True, "output row 1 > 0.5": True,
+        "output row 11 < 0.5": True, "output row 00 > 0.5": False,
+        "heldout_output row 1 > 0.5": False,  # row 1 is trained on, not held out
+        "bias == on": True, "view == chart": True, "not pinned": True,
+        "heldout_accuracy >= 0": False,  # no held-out rows: no number, so it fails
+    }
+
+
+def test_set_checks():
+    s = state(experiment=Experiment(preset("xor").with_heldout({3})), hidden_gates=("a OR b", "a NAND b"))
+    assert parse_check("heldout contains 11").passes(s)
+    assert parse_check("heldout contains 3").passes(s)
+    assert not parse_check("heldout contains 2").passes(s)
+    assert parse_check("hidden_gates contains a NAND b").passes(s)
+    assert not parse_check("hidden_gates contains a AND b").passes(s)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "an empty check"), ("not", "'not' takes one flag"), ("solved now", "is a flag"),
+    ("gate < xor", "compare it with == or !="), ("heldout == 3", "use 'contains'"),
+    ("output row x > 1", "expected a row index"), ("output 3 > 1", "expected 'output row R OP X'"),
+    ("epoch ~ 3", "compares with"), ("epoch >= nan", "expected a number"),
+])
+def test_bad_checks(text, words):
+    with pytest.raises(LabError) as e:
+        parse_check(text)
+    assert words in str(e.value)
+
+
+def test_find_lesson_by_number_id_or_name():
+    lessons = shipped_lessons()
+    assert find_lesson(lessons, "3").id == "03-hidden-layer"
+    assert find_lesson(lessons, "03-hidden-layer").id == "03-hidden-layer"
+    assert find_lesson(lessons, "hidden-layer").id == "03-hidden-layer"
+    with pytest.raises(LabError, match="unknown lesson '9'"):
+        find_lesson(lessons, "9")
+
+
+def test_progress_round_trips_and_is_written_0600(tmp_path, monkeypatch):
+    """Progress moves with NNLAB_STATE_DIR, is written readable by its owner only, and reads back the same."""
+    monkeypatch.setenv("NNLAB_STATE_DIR", str(tmp_path / "state"))
+    path = lesson_progress.default_path()
+    assert path == tmp_path / "state" / "lessons.json"
+    lessons = shipped_lessons()
+    progress = Progress().moved(lessons[0], 2).complete(lessons[1])
+    lesson_progress.save(path, progress)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    back = lesson_progress.load(path)
+    assert back == progress and back.at(lessons[0]) == 2 and back.current == lessons[1].id
+    restarted = back.restarted(lessons[1])
+    assert restarted.at(lessons[1]) == 0 and lessons[1].id not in restarted.completed
+
+
+def test_bad_progress_is_one_line(tmp_path):
+    path = tmp_path / "lessons.json"
+    assert lesson_progress.load(path) == Progress()
+    for data, words in ((b"{", "not lesson progress"), (b"[]", "no 'format'"),
+                        (b'{"format": "nnlab-lessons", "steps": {"a": "x"}}', "steps:")):
+        path.write_bytes(data)
+        with pytest.raises(LabError) as e:
+            lesson_progress.load(path)
+        assert words in str(e.value) and "\n" not in str(e.value)

@@ -1,0 +1,142 @@
+"""The glossary covers every registry name; the network picture's layout; the surface's points; the run hints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lab.core import inspect as ins
+from lab.core.activations import ACTIVATIONS
+from lab.core.experiment import Architecture, Experiment, Layer, StopRule, Training
+from lab.core.gates import preset
+from lab.core.glossary import FIELD_HINTS, TERMS, entries, explain, field_hint
+from lab.core.hints import linearly_separable, run_hints
+from lab.core.init import INITIALISERS
+from lab.core.inspect.picture import EDGE_GLYPHS, edge_codes, node_levels
+from lab.core.losses import LOSSES
+from lab.core.nn import Network
+from lab.core.optim import OPTIMIZERS
+from lab.core.recipes import recipe
+from lab.core.train import Trainer
+from lab.ui.widgets.architecture import STOP_CHOICES, settings
+
+
+def test_every_registry_name_has_a_glossary_line():
+    """Activations, losses, optimizers, initialisers and stop rules: each name the lab shows has a plain line."""
+    names = [*ACTIVATIONS, *LOSSES, *OPTIMIZERS, *INITIALISERS, *STOP_CHOICES]
+    missing = [n for n in names if not explain(n)]
+    assert missing == []
+    assert explain(str(StopRule.parse("loss<0.5"))) == TERMS["loss<X"]
+
+
+def test_every_setting_has_a_hint_and_the_views_words_are_there():
+    assert {s.key for s in settings()} <= set(FIELD_HINTS)
+    for term in ("batch", "seed", "p10", "p90", "net-ep/s", "‖∂L/∂W‖", "centred differences", "glorot_uniform",
+                 "he_normal", "leaky_relu", "sse", "bce"):
+        assert term in TERMS
+    assert field_hint("lr", "0.001") == "step size of each update; ] doubles, [ halves"
+    assert field_hint("loss", "bce").startswith("bce: binary cross-entropy")
+
+
+def test_glossary_search():
+    found = entries("percentile")
+    assert {e.term for e in found} == {"p10", "p90"}
+    assert entries("") and not entries("no such word anywhere")
+
+
+def small(layers=(Layer(4, "tanh"),), table="xor", seed=0) -> Network:
+    e = Experiment(preset(table), Architecture(layers, "sigmoid"), Training(seed=seed))
+    return Trainer(e).net
+
+
+def test_edge_codes_read_sign_by_shape():
+    codes = edge_codes(np.array([0.05, -0.05, 0.3, -0.3, 0.9, -0.9]))
+    assert [EDGE_GLYPHS[c] for c in codes] == ["·", "·", "─", "╌", "═", "╍"]
+
+
+def test_node_levels_follow_each_activation_range():
+    assert node_levels(np.array([0.0, 0.5, 1.0]), "sigmoid").tolist() == [0, 2, 4]
+    assert node_levels(np.array([-1.0, 0.0, 1.0]), "tanh").tolist() == [0, 2, 4]
+    assert node_levels(np.array([0.0, 2.0, 4.0]), "relu").tolist() == [0, 2, 4]
+
+
+def test_picture_columns_and_fan_in():
+    """2-4-1: three columns; each hidden unit's strip has one edge per input, its sign the weight's."""
+    net = small()
+    table = preset("xor")
+    picture = ins.network_picture(net, table, 2)
+    assert [c.title for c in picture.columns] == ["in", "h1", "out"]
+    assert [len(c.units) for c in picture.columns] == [2, 4, 1]
+    hidden = picture.columns[1]
+    assert hidden.fan_in.shape == (4, 2)
+    w = net.W[0]  # (2, 4)
+    assert (hidden.fan_in_sign == np.sign(w).T).all()
+    assert picture.columns[0].labels == ("a", "b") and picture.row_label == "10"
+    assert picture.columns[0].levels.tolist() == [4, 0]  # a = 1, b = 0
+
+
+def test_a_wide_layer_folds_to_its_strongest_units():
+    net = small(layers=(Layer(16, "relu"),))
+    picture = ins.network_picture(net, preset("xor"), 0, max_units=6)
+    hidden = picture.columns[1]
+    assert len(hidden.units) == 6 and hidden.folded == 10
+    s_in = np.abs(net.W[0]) / np.abs(np.concatenate([net.W[0].ravel(), net.b[0]])).max()
+    s_out = np.abs(net.W[1]) / np.abs(np.concatenate([net.W[1].ravel(), net.b[1]])).max()
+    score = s_in.sum(axis=0) + s_out.sum(axis=1)
+    assert set(hidden.units.tolist()) == set(np.argsort(-score, kind="stable")[:6].tolist())
+    assert picture.columns[2].fan_in.shape == (1, 6)  # the output's strip holds the shown units only
+
+
+def test_surface_points_mark_target_heldout_and_right():
+    trainer = Trainer(Experiment(preset("xor").with_heldout({3}), Architecture((Layer(4, "tanh"),)),
+                                 Training(lr=0.05, seed=1)))
+    surface = ins.decision_surface(trainer.net, trainer.experiment.table, rows=8, cols=16)
+    points = {p.row: p for p in ins.surface_points(surface)}
+    assert {r: p.glyph for r, p in points.items()} == {0: "○", 1: "●", 2: "●", 3: "◇"}
+    assert (points[0].line, points[0].col) == (3, 0)  # 00 bottom-left
+    assert (points[3].line, points[3].col) == (0, 15)  # 11 top-right
+    assert points[0].mark_col == 1 and points[3].mark_col == 14
+    for r, p in points.items():
+        c = surface.corners[r]
+        assert p.right == ((c.output[0] > 0.5) == (c.target[0] > 0.5))
+
+
+def test_linear_separability():
+    assert linearly_separable(preset("and")) and linearly_separable(preset("or"))
+    assert linearly_separable(preset("xor")) is False and linearly_separable(preset("parity3")) is False
+    assert linearly_separable(preset("majority3")) is True
+    assert linearly_separable(preset("parity4").with_inputs(5)) is None
+
+
+def keys(trainer: Trainer) -> set[str]:
+    return {k for k, _, _ in run_hints(trainer)}
+
+
+def test_hints_speak_when_something_happens():
+    one = Trainer(Experiment(preset("xor"), Architecture((), "sigmoid"), Training(loss="sse", optimizer="sgd",
+                                                                                   lr=1.0)))
+    assert "one-neuron" not in keys(one)
+    one.run(150)
+    assert "one-neuron" in keys(one)
+    bce = Trainer(recipe("keras-xor").with_architecture(output_activation="linear").with_training(loss="bce"))
+    assert "bce-linear" in keys(bce)
+    calm = Trainer(recipe("keras-xor"))
+    calm.run(50)
+    assert keys(calm) == set()
+
+
+def test_dead_relu_hint_on_a_stalled_loss():
+    """Relu units pushed below zero on every row stall the loss: the hint names how many are dead."""
+    e = Experiment(preset("xor"), Architecture((Layer(4, "relu"),), "sigmoid"), Training(optimizer="sgd", lr=0.1))
+    trainer = Trainer(e)
+    trainer.net.b[0][:] = -50.0  # every unit's sum is below 0 on every row: dead from the start
+    trainer.run(300)
+    hints = run_hints(trainer)
+    assert [k for k, _, _ in hints] == ["dead-relu"]
+    assert "4 of 4 relu units in layer 1" in hints[0][2]
+
+
+@pytest.mark.parametrize("name", ["mse", "sgd", "relu", "glorot_uniform", "budget"])
+def test_glossary_lines_are_one_plain_line(name):
+    line = explain(name)
+    assert line and "\n" not in line and len(line) < 120

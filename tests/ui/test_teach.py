@@ -1,0 +1,170 @@
+"""Pilot tests of the teaching features around the lessons: the lesson pane's place and keys, progress kept between
+runs, the help's glossary and filter, the architecture hint line and tooltip, the event hints, ``nnlab learn``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from textual.widgets import Input
+
+from lab.core.lessons import shipped_lessons
+from lab.ui.app import LabApp
+from lab.ui.screens.help import HelpScreen
+from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
+from lab.ui.widgets.inspect_view import InspectView
+from lab.ui.widgets.lesson_pane import LessonPane
+
+from tests.ui.helpers import small_xor_app
+
+
+async def test_l_opens_the_menu_in_the_charts_place_and_closes_it(tmp_path):
+    """At 80x24 L shows the lesson menu where the chart was; v cycles it with the views; L again closes it and the
+    chart returns. The lab's keys still work meanwhile."""
+    app = LabApp(progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        pane = app.query_one(LessonPane)
+        assert pane.display and app.view == "lesson" and not app.query_one("#views").display
+        assert "1. One neuron learns to copy" in pane.text
+        await pilot.press("enter")  # the menu has focus: start the highlighted lesson
+        await pilot.pause()
+        assert pane.lesson is not None and app.experiment.name == "single-neuron"
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.view == "chart" and not pane.display and app.query_one("#views").display
+        await pilot.press("L")
+        await pilot.pause()
+        assert app.view == "lesson" and pane.display
+        await pilot.press("s")  # a lab key during a lesson: one epoch
+        await pilot.pause()
+        assert app.session.trainer.epoch == 1
+        await pilot.press("L")
+        await pilot.pause()
+        assert not pane.display and app.view == "chart" and not app.lesson_open
+
+
+async def test_next_step_waits_for_the_checks(tmp_path):
+    """> before the checks pass says what is missing and stays; < from the first step goes back to the menu."""
+    app = LabApp(lesson="2", progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(LessonPane)
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert pane.step == 0
+        assert any("checks have not all passed" in n.message for n in app._notifications)
+        assert "✗ epoch >= 2000" in pane.text
+        await pilot.press("less_than_sign")
+        await pilot.pause()
+        assert pane.lesson is None and "Why one neuron cannot learn XOR" in pane.text
+
+
+async def test_progress_is_kept_between_runs_and_a_lesson_restarts(tmp_path):
+    """A step reached is where the lesson reopens in the next run; restarting it goes back to its first step."""
+    path = tmp_path / "state" / "lessons.json"
+    app = LabApp(lesson="1", progress_path=path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.session.epochs_per_tick = 0
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert app.query_one(LessonPane).step == 1
+    assert path.exists()
+    again = LabApp(lesson="", progress_path=path)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        pane = again.query_one(LessonPane)
+        assert "1. One neuron learns to copy  2/4" in pane.text  # the menu shows the step reached
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pane.step == 1
+        again.action_restart_lesson()
+        await pilot.pause()
+        assert pane.step == 0 and pane.progress.at(shipped_lessons()[0]) == 0
+
+
+async def test_wide_screen_puts_the_lesson_below_the_views(tmp_path):
+    """From 160x50 the lesson sits below the chart and the network picture, which stay."""
+    app = LabApp(lesson="3", progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        assert app.query_one(LessonPane).display and app.query_one("#chart").display
+        inspect = app.query_one(InspectView)
+        assert inspect.display and inspect.mode == "picture"
+        assert inspect.text.startswith("in ") and "○16" in inspect.text  # sixteen units: nodes before the header
+
+
+async def test_help_lists_words_and_filters():
+    """? lists the keys and the glossary; typing narrows both to what matches; q types instead of closing."""
+    app = small_xor_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        assert "glorot_uniform" in screen.text and "Train/Pause" in screen.text
+        await pilot.press(*"percentile")
+        await pilot.pause()
+        assert "p10" in screen.text and "p90" in screen.text and "Train/Pause" not in screen.text
+        screen.query_one(Input).value = ""
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is screen and "Quit" in screen.text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_hint_line_and_tooltip_say_what_a_field_means():
+    """The architecture pane's hint line follows the cursor; the tooltip says what the line under the mouse is."""
+    app = small_xor_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        settings = app.query_one(SettingsList)
+        settings.focus()
+        pane = app.query_one(ArchitecturePane)
+        lr = next(i for i in range(settings.n_lines) if (s := settings._setting_at(i)) is not None and s.key == "lr")
+        while settings.cursor != lr:
+            await pilot.press("down")
+        await pilot.pause()
+        assert pane.hint == "LR: step size of each update; ] doubles, [ halves"
+        loss = lr - 2
+        await pilot.press("up", "up")
+        assert settings.cursor == loss and pane.hint.startswith("Loss: mse: mean squared error")
+        await pilot.press("right")
+        await pilot.pause()
+        assert pane.hint.startswith("Loss: sse: sum-squared error")
+        rows = -(-settings.n_lines // settings._columns())
+        x = 2 if loss < rows else 30
+        await pilot.hover(SettingsList, offset=(x, 1 + loss % rows))
+        await pilot.pause()
+        assert settings.tooltip == settings.hint_for(loss)
+
+
+async def test_a_gate_one_neuron_cannot_learn_gets_a_hint_once():
+    """A single neuron training on XOR: after a while one notification says why, once."""
+    from lab.core.experiment import Architecture, Experiment, Training
+    from lab.core.gates import preset
+
+    app = LabApp(Experiment(preset("xor"), Architecture((), "sigmoid"), Training(loss="sse", optimizer="sgd", lr=1.0,
+                                                                                   epochs=400)))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.session.epochs_per_tick = 0
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for _ in range(3):
+            app.action_step()
+        await pilot.pause()
+        said = [n for n in app._notifications if "no straight line separates" in n.message]
+        assert len(said) == 1
+
+
+def test_nnlab_learn_refuses_an_unknown_lesson_in_one_line():
+    result = subprocess.run([sys.executable, "-m", "lab", "learn", "42"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("nnlab: error: unknown lesson '42': choose 1 to 8")
+    assert result.stderr.count("\n") == 1
