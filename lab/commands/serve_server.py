@@ -153,9 +153,11 @@ class LabServer(Server):
 
     # --- the page --------------------------------------------------------------------------------------------------
     def _full(self) -> web.Response:
+        n = self.max_sessions
         return message_page(503, "all labs in use",
-                            f"All {self.max_sessions} labs this server runs at once are in use. Close a tab that "
-                            "has one, or ask the presenter for a larger --max-sessions, then reload this page.")
+                            f"This server runs at most {n} lab{'s' * (n != 1)} at once, and "
+                            f"{'all are' if n != 1 else 'it is'} in use. Close a tab that has one (or ask the "
+                            "presenter for a larger --max-sessions), then reload this page.")
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         """The page: textual-serve's template, its websocket at this request's own host."""

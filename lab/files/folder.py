@@ -13,6 +13,7 @@ link between the check and the open; a browser cannot make links, so it cannot u
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from pathlib import Path
 
@@ -172,8 +173,14 @@ class AutosaveClaim:
                 self.path = path
                 return
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        self.path = root.folder / f"{AUTOSAVE_PREFIX}{stamp}-{os.getpid()}.json"
+        self.path = root.folder / f"{AUTOSAVE_PREFIX}{stamp}-{secrets.token_hex(4)}.json"
         self._lock(self.path)
+
+    def release(self) -> None:
+        """Let another lab claim this autosave (the lock also ends with the process)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def _lock(self, path: Path) -> bool:
         """Take the lock of autosave ``path`` for the life of this process; False when another lab holds it."""
