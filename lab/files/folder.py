@@ -157,7 +157,8 @@ class AutosaveClaim:
 
     Every tab gets its own lab; sharing one autosave, each would overwrite the others'. So each lab claims a file
     ``.autosave-*.json``: the most recent one no running lab holds (a reloaded tab finds the session its old lab
-    just left), else a new one. The lock (``fcntl.flock``) is on a ``.lock`` file beside it, which is never
+    just left, or the lab before it, if that one never wrote its autosave), else a new one; so the folder holds as
+    many autosaves as labs have run there at once. The lock (``fcntl.flock``) is on a ``.lock`` file beside it, which is never
     replaced (the autosave itself is, by each atomic write), and ends with the process, however it ends. Without
     ``fcntl`` (Windows) each lab takes a new file.
 
@@ -167,9 +168,11 @@ class AutosaveClaim:
 
     def __init__(self, root: FileRoot) -> None:
         self._fd: int | None = None
-        candidates = sorted(root.folder.glob(AUTOSAVE_PREFIX + "*.json"), key=_mtime, reverse=True)
-        for path in candidates:
-            if not path.is_symlink() and path.is_file() and self._lock(path):
+        locks = [lock for lock in root.folder.glob(AUTOSAVE_PREFIX + "*.lock") if not lock.is_symlink()]
+        for lock in sorted(locks, key=lambda lock: max(_mtime(lock), _mtime(lock.with_suffix(".json"))),
+                           reverse=True):
+            path = lock.with_suffix(".json")
+            if not path.is_symlink() and self._lock(path):
                 self.path = path
                 return
         stamp = time.strftime("%Y%m%d-%H%M%S")
