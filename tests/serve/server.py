@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TOKEN = "attack-suite-token-0123456789abcdef"
+WHOLE_TEST = 240.0  # seconds for a test's talk with its server, on a loaded 2-core machine
 
 
 def free_port() -> int:
@@ -76,7 +77,8 @@ async def serve(tmp_path: Path, env: dict[str, str], *flags: str, token_in_env: 
             except OSError:
                 assert time.monotonic() < deadline, "nnlab serve did not listen within 60 s"
                 await asyncio.sleep(0.1)
-        yield Served(f"http://127.0.0.1:{port}", port, proc, files, log)
+        async with asyncio.timeout(WHOLE_TEST):  # a test that would hang fails instead
+            yield Served(f"http://127.0.0.1:{port}", port, proc, files, log)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)
