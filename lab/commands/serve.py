@@ -84,14 +84,14 @@ def choose_token(args: argparse.Namespace) -> str | None:
     return given
 
 
-def exposure(host: str, token: str | None) -> list[str]:
-    """The warnings ``nnlab serve`` prints for ``host`` and ``token``: what is exposed, and to whom."""
+def exposure(host: str, token: str | None, port: int = 8000) -> list[str]:
+    """The warnings ``nnlab serve`` prints for ``host``, ``token`` and ``port``: what is exposed, and to whom."""
     warnings = []
     if host in WILDCARD_HOSTS:
         warnings.append(f"warning: listening on {host or 'every interface'}, every network interface of this "
                         "machine: anyone on those networks who has the address with its token drives a lab that "
                         "runs as you and writes to the files folder; plain http sends the token unencrypted, so on "
-                        "a network you do not control prefer an SSH tunnel (ssh -L 8000:127.0.0.1:8000 HOST)")
+                        f"a network you do not control prefer an SSH tunnel (ssh -L {port}:127.0.0.1:{port} HOST)")
     elif not is_loopback(host):
         warnings.append(f"warning: listening on {host}, which other machines can reach: anyone there who has the "
                         "address with its token drives a lab that runs as you and writes to the files folder; plain "
@@ -145,7 +145,7 @@ def serve_main(args: argparse.Namespace) -> int:
         shown = f"{url}/?token={quote(token, safe='')}" if token is not None else f"{url}/"
         print(f"nnlab: serving the lab at {shown}  (ctrl+c stops it)", flush=True)
         print(f"nnlab: its labs read and write files only in {root.folder}", flush=True)
-        for warning in exposure(args.host, token):
+        for warning in exposure(args.host, token, args.port):
             print(f"nnlab: {warning}", file=sys.stderr, flush=True)
 
     server = LabServer(app_command(args, root.folder), guard, args.max_sessions, ready)
