@@ -158,9 +158,9 @@ class AutosaveClaim:
     Every tab gets its own lab; sharing one autosave, each would overwrite the others'. So each lab claims a file
     ``.autosave-*.json``: the most recent one no running lab holds (a reloaded tab finds the session its old lab
     just left, or the lab before it, if that one never wrote its autosave), else a new one; so the folder holds as
-    many autosaves as labs have run there at once. The lock (``fcntl.flock``) is on a ``.lock`` file beside it, which is never
-    replaced (the autosave itself is, by each atomic write), and ends with the process, however it ends. Without
-    ``fcntl`` (Windows) each lab takes a new file.
+    many autosaves as labs have run there at once. The lock (``fcntl.flock``) is on a ``.lock`` file beside it,
+    which is never replaced (the autosave itself is, by each atomic write), and ends with the process, however it
+    ends. Without ``fcntl`` (Windows) each lab takes a new file.
 
     Attributes:
         path: the autosave file this lab writes.
