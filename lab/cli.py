@@ -88,14 +88,25 @@ def _add_app_options(p: Parser) -> None:
 
 def _serve_parser() -> Parser:
     p = Parser(prog="nnlab serve", description="Serve the lab in a web browser (textual-serve); each browser tab "
-               "gets its own lab. It has no login: whoever reaches the address drives a lab that reads and writes "
-               "files as you, so it listens on 127.0.0.1 unless --host says otherwise.")
+               "gets its own lab, running as you. Every request needs the token in the printed address; the labs "
+               "read and write files only in one folder (--files). It listens on 127.0.0.1 unless --host says "
+               "otherwise.")
     _add_app_options(p)
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1, this machine "
-                   "only; 0.0.0.0 for every interface)")
+                   "only; 0.0.0.0 for every interface, which needs a token)")
     p.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
     p.add_argument("--public-url", metavar="URL", help="the address browsers use to reach the server, when it "
                    "differs from http://HOST:PORT (behind a proxy; default with --host 0.0.0.0: this machine's name)")
+    p.add_argument("--token", metavar="TEXT", help="the secret every request needs (default: the "
+                   "NNLAB_SERVE_TOKEN setting, which keeps it out of the process list, else a new random one)")
+    p.add_argument("--no-token", action="store_true", help="no token (loopback --host only: any local user "
+                   "or program can then use the lab)")
+    p.add_argument("--allow-host", action="append", metavar="NAME", help="a host name browsers may use to reach "
+                   "the server besides its address and the --public-url host (repeatable)")
+    p.add_argument("--files", metavar="DIR", help="the folder the labs read and write files in, created if "
+                   "missing (default: a new folder under nnlab's state directory); nothing outside it is reachable")
+    p.add_argument("--max-sessions", type=bounded(1, 256, "labs", int), default=8, metavar="N",
+                   help="how many labs (browser tabs) may run at once, 1 to 256 (default 8)")
     return p
 
 

@@ -1,6 +1,10 @@
-"""The lab as ``nnlab serve`` runs it for one browser tab: ``python -m lab.commands.served [nnlab options]``.
+"""The lab as ``nnlab serve`` runs it for one browser tab:
+``python -m lab.commands.served --files DIR [nnlab options]``.
 
-It is ``nnlab`` with those options, plus a watchdog: textual-serve tells a tab's lab to quit when the tab closes or
+It is ``nnlab`` with those options, confined to the files folder ``DIR`` (``lab.files.folder``): every path a
+browser types into a file dialog is resolved inside it, its autosave lives there (one per running lab, see
+``AutosaveClaim``), and a FILE given to ``nnlab serve`` is read at start but never written back (saving asks for a
+name in the folder). Plus a watchdog: textual-serve tells a tab's lab to quit when the tab closes or
 the server stops, but a server that is killed outright (SIGKILL, a crash, the out-of-memory killer) tells it nothing,
 and Textual's web driver does not end the app when its input closes. The orphan would run on unseen, and with its
 output pipe broken it can spin a core. So the lab ends itself once the process that started it is gone; the
@@ -14,7 +18,9 @@ import sys
 import threading
 import time
 
-from lab.cli import main
+from lab.cli import _app_parser, _opening
+from lab.core.errors import LabError
+from lab.files.folder import AutosaveClaim, FileRoot
 
 
 def exit_when_orphaned(parent: int, interval: float = 1.0) -> None:
@@ -27,9 +33,25 @@ def exit_when_orphaned(parent: int, interval: float = 1.0) -> None:
 
 
 def served_main(argv: list[str]) -> int:
-    """Run the lab with ``argv`` under the watchdog; returns its exit status."""
+    """Run the lab with ``argv`` (``--files DIR`` first, then the app options) under the watchdog; returns its
+    exit status: 0, or 2 with one line on stderr for bad options or a folder that cannot be used."""
     threading.Thread(target=exit_when_orphaned, args=(os.getppid(),), name="nnlab-serve-watchdog", daemon=True).start()
-    return main(argv)
+    try:
+        if argv[:1] != ["--files"] or len(argv) < 2:
+            raise LabError("the served lab needs --files DIR first")
+        root = FileRoot(argv[1])
+        args = _app_parser().parse_args(argv[2:])
+        experiment, trainer, fps = _opening(args)
+        from lab.ui.app import LabApp  # imported late, as the command line does
+
+        claim = AutosaveClaim(root)
+        app = LabApp(experiment, trainer=trainer, autosave_path=claim.path, fps=fps)
+        app.file_root = root
+        app.run()
+    except LabError as e:
+        print(f"nnlab: error: {e}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

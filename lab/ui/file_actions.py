@@ -2,7 +2,8 @@
 
 Every write is atomic (``lab.files.experiment_file.write_atomic``); a file that exists and was neither opened nor
 saved in this session is only overwritten after a confirmation; every failure is a notification naming the path and
-the reason, and the experiment in the app is untouched by it.
+the reason, and the experiment in the app is untouched by it. In a served lab (``file_root`` set) every path is
+confined to the lab's files folder: the dialogs resolve it there, and each read or write checks it again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lab.core.errors import LabError
 from lab.files import autosave
 from lab.files.experiment_file import ExperimentSpec, capture, encode, read, write_atomic
 from lab.files.exports import history_csv, standalone_script, write_weights
+from lab.files.folder import FileRoot
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.export import EXPORTS, ExportScreen
 from lab.ui.screens.path_prompt import PathScreen
@@ -49,6 +51,8 @@ class FileActions:
     known_paths: set[Path]
     autosave_path: Path | None
     _dirty: bool
+    file_root: FileRoot | None = None
+    """The folder every file path is confined to (``nnlab serve`` sets it); None: any path, as typed."""
 
     # --- saving ----------------------------------------------------------------------------------------------------
     def _experiment_spec(self: LabApp) -> ExperimentSpec:
@@ -70,13 +74,31 @@ class FileActions:
 
     def action_save_as(self: LabApp) -> None:
         """Ask for a path and save there."""
-        suggestion = str(self.path) if self.path else f"{file_stem(self.experiment.name)}.json"
+        suggestion = self._shown(self.path) if self.path else f"{file_stem(self.experiment.name)}.json"
 
         def chosen(path: Path | None) -> None:
             if path is not None:
                 self._confirm_overwrite(path, lambda: self._write_experiment(path))
 
-        self.push_screen(PathScreen("Save the experiment (with its trained weights) as", suggestion), chosen)
+        self.push_screen(PathScreen("Save the experiment (with its trained weights) as", suggestion,
+                                    root=self.file_root), chosen)
+
+    def _shown(self: LabApp, path: Path | None) -> str:
+        """``path`` as a dialog shows it: relative to the files folder in a served lab."""
+        if path is None:
+            return ""
+        return self.file_root.show(path) if self.file_root is not None else str(path)
+
+    def _confined(self: LabApp, path: Path, title: str) -> Path | None:
+        """``path`` checked again just before it is used (served lab: still inside the files folder); None,
+        with a notification titled ``title``, when it is not."""
+        if self.file_root is None:
+            return path
+        try:
+            return self.file_root.check(path)
+        except LabError as e:
+            self.notify(str(e), title=title, severity="error", timeout=8)
+            return None
 
     def _confirm_overwrite(self: LabApp, path: Path, write) -> None:
         if path.exists() and path.resolve() not in self.known_paths:
@@ -88,6 +110,8 @@ class FileActions:
             write()
 
     def _write_experiment(self: LabApp, path: Path) -> None:
+        if (path := self._confined(path, "Save failed")) is None:
+            return
         marker = (self.session.run_id, self.session.trainer.epoch)  # read first: a running trainer only moves on
         try:
             write_atomic(path, self._experiment_bytes())
@@ -106,11 +130,14 @@ class FileActions:
             if path is not None:
                 self.open_file(path)
 
-        self.push_screen(PathScreen("Open an experiment file", str(self.path or ""), must_exist=True), chosen)
+        self.push_screen(PathScreen("Open an experiment file", self._shown(self.path), must_exist=True,
+                                    root=self.file_root), chosen)
 
     def open_file(self: LabApp, path: Path) -> bool:
         """Replace the experiment with the one in ``path`` (asking first when that discards a trained, unsaved
         network); notify and keep the current one when the file cannot be read."""
+        if (path := self._confined(path, "Cannot open")) is None:
+            return False
         try:
             experiment, trainer = read(path)
         except LabError as e:
@@ -139,11 +166,13 @@ class FileActions:
                 if path is not None:
                     self._confirm_overwrite(path, lambda: self._export(kind, path))
 
-            self.push_screen(PathScreen(EXPORTS[kind][0], suggestion), path_chosen)
+            self.push_screen(PathScreen(EXPORTS[kind][0], suggestion, root=self.file_root), path_chosen)
 
         self.push_screen(ExportScreen(), kind_chosen)
 
     def _export(self: LabApp, kind: str, path: Path) -> None:
+        if (path := self._confined(path, "Export failed")) is None:
+            return
         try:
             with self.session.lock:
                 trainer = self.session.trainer

@@ -31,6 +31,7 @@ from tests.browser.devtools import Chromium  # noqa: E402  (imports aiohttp, the
 
 WIDTH, HEIGHT = 1200, 720  # the page's viewport in CSS pixels: about 125x37 cells at textual-serve's 16 px font
 TIMEOUT = 30.0  # seconds for each wait; a run takes well under this even on a busy 2-core machine
+TOKEN = "browser-test-token-0123456789"  # given through NNLAB_SERVE_TOKEN, as a presenter keeps it out of ps
 STATUS = re.compile(r"^ \S (?P<state>\w+) · epoch (?P<epoch>[\d,]+)/", re.M)  # the lab's status line
 
 
@@ -48,7 +49,8 @@ def server(tmp_path, subprocess_env) -> Iterator[tuple[str, Path, subprocess.Pop
     """
     port = _free_port()
     log = tmp_path / "serve.log"
-    env = subprocess_env | {"NNLAB_STATE_DIR": str(tmp_path / "state")}  # the lab's autosave stays in tmp
+    env = subprocess_env | {"NNLAB_STATE_DIR": str(tmp_path / "state"),  # the files folder stays in tmp
+                            "NNLAB_SERVE_TOKEN": TOKEN}
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "lab", "serve", "--port", str(port), "--gate", "full-adder",
                                  "--fps", "5"], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
@@ -97,13 +99,15 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 async def test_serve_in_chromium_trains_on_space(server, tmp_path):
-    """The served lab opens in headless Chromium with the options given to ``nnlab serve``; space starts training."""
+    """The served lab opens in headless Chromium from the printed address with its token (the page's websocket
+    and static files then pass on the cookie it set), with the options given to ``nnlab serve``; space starts
+    training."""
     url, log, proc = server
     browser = Chromium(CHROMIUM, tmp_path / "chromium", WIDTH, HEIGHT)
     browser.start()  # Chromium starts while the server does
     await _until("nnlab serve to listen", lambda: _listening(url, proc, log))
     async with browser as page:
-        await page.goto(url)
+        await page.goto(f"{url}/?token={TOKEN}")
         await _until("the lab's first bytes in the page",
                      lambda: page.evaluate("!!document.body && document.body.classList.contains('-first-byte')"))
         await page.find_terminal()
@@ -116,8 +120,8 @@ async def test_serve_in_chromium_trains_on_space(server, tmp_path):
     assert _png_size(shot) == (WIDTH, HEIGHT)
     assert "▶ training" in screen
     out = log.read_text(errors="replace")
-    assert f"nnlab: serving the lab at {url}" in out
-    assert "nnlab: warning: the served lab has no login" in out
+    assert f"nnlab: serving the lab at {url}/?token={TOKEN}" in out
+    assert "nnlab: its labs read and write files only in " in out
 
 
 async def _status(page: Chromium, state: str) -> str | None:

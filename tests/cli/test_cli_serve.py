@@ -29,10 +29,18 @@ from lab.commands.serve import EXTRA_MISSING, app_command, public_url
     (["--recipe", "nope"], "nnlab serve: error: argument --recipe: invalid choice: 'nope'"),
     (["--port", "x"], "nnlab serve: error: argument --port: invalid int value: 'x'"),
     (["--gate", "xor", "--recipe", "two-layer"], "nnlab serve: error: argument --recipe: not allowed with argument"),
+    (["--host", "0.0.0.0", "--no-token"], "nnlab: error: --no-token: refused on 0.0.0.0, which other machines can "
+                                          "reach"),
+    (["--host", "::", "--no-token"], "nnlab: error: --no-token: refused on ::"),
+    (["--token", ""], "nnlab: error: --token: expected printable text without spaces at either end, got an empty"),
+    (["--host", "0.0.0.0", "--token", "abc"], "nnlab: error: --token: at least 16 characters off loopback"),
+    (["--max-sessions", "0"], "nnlab serve: error: argument --max-sessions: expected 1 to 256 labs, got '0'"),
 ])
 def test_bad_options_fail_in_one_line_before_serving(cli, tmp_path, monkeypatch, argv, message):
-    """Bad flags and files are refused at once, in one line with status 2, before any server starts."""
+    """Bad flags and files are refused at once, in one line with status 2, before any server starts; every
+    interface without a token is refused."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NNLAB_SERVE_TOKEN", raising=False)
     status, out, err = cli("serve", *argv)
     assert status == 2 and out == ""
     assert err.startswith(message) and err.count("\n") == 1, err
@@ -60,13 +68,16 @@ def test_port_in_use(cli):
 
 
 def test_app_options_pass_through_quoted(tmp_path):
-    """FILE, --gate and --fps reach the served lab's command line, quoted for the shell; --host/--port do not."""
+    """The files folder, FILE, --gate and --fps reach the served lab's command line, quoted for the shell;
+    --host, --port and the token do not."""
     args = _serve_parser().parse_args(["my lab's.json", "--gate", "xor", "--fps", "2", "--host", "::1", "--port",
-                                       "9000"])
-    assert shlex.split(app_command(args)) == ["exec", sys.executable, "-m", "lab.commands.served", "my lab's.json",
-                                              "--gate", "xor", "--fps", "2.0"]
+                                       "9000", "--token", "secret-secret-secret"])
+    files = tmp_path / "a folder"
+    assert shlex.split(app_command(args, files)) == [
+        "exec", sys.executable, "-m", "lab.commands.served", "--files", str(files), "my lab's.json", "--gate", "xor",
+        "--fps", "2.0"]
     args = _serve_parser().parse_args(["--recipe", "two-layer"])
-    assert shlex.split(app_command(args))[4:] == ["--recipe", "two-layer"]  # the tab's lab reads NNLAB_FPS itself
+    assert shlex.split(app_command(args, files))[6:] == ["--recipe", "two-layer"]  # the lab reads NNLAB_FPS itself
 
 
 def test_public_url():
@@ -106,7 +117,7 @@ async def test_a_killed_server_takes_its_labs_with_it(tmp_path, subprocess_env):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = subprocess_env | {"NNLAB_STATE_DIR": str(tmp_path / "state")}
+    env = subprocess_env | {"NNLAB_STATE_DIR": str(tmp_path / "state"), "NNLAB_SERVE_TOKEN": "t" * 20}
     server = subprocess.Popen([sys.executable, "-m", "lab", "serve", "--port", str(port)], env=env, cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -114,7 +125,8 @@ async def test_a_killed_server_takes_its_labs_with_it(tmp_path, subprocess_env):
             deadline = time.monotonic() + 30
             while True:  # until the server listens
                 try:
-                    ws = await http.ws_connect(f"http://127.0.0.1:{port}/ws?width=80&height=24")
+                    url = f"http://127.0.0.1:{port}/ws?token={'t' * 20}&width=80&height=24"
+                    ws = await http.ws_connect(url)
                     break
                 except aiohttp.ClientConnectionError:
                     assert time.monotonic() < deadline and server.poll() is None, "nnlab serve did not listen"

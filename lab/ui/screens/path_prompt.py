@@ -1,10 +1,15 @@
-"""Ask for a file path, with completion of folder and file names as you type (→ accepts the suggestion)."""
+"""Ask for a file path, with completion of folder and file names as you type (→ accepts the suggestion).
+
+With a ``FileRoot`` (a served lab) the path is resolved inside that folder, completion lists only what is in it,
+and a path that leaves it is refused on the dialog's error line.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,18 +17,25 @@ from textual.containers import Vertical
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, Static
 
+from lab.core.errors import LabError
+from lab.files.folder import FileRoot
 from lab.ui.screens.dialog import Dialog
 
 
 class PathSuggester(Suggester):
     """Completes the last component of a path from what is on disk (folders get a trailing slash)."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: FileRoot | None = None) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
+        self.root = root
 
     async def get_suggestion(self, value: str) -> str | None:
         folder, _, stem = value.rpartition(os.sep)
-        base = Path(os.path.expanduser(folder or "."))
+        try:
+            base = Path(os.path.expanduser(folder or ".")) if self.root is None else \
+                self.root.resolve_folder(folder or ("/" if value.startswith(os.sep) else ""))
+        except LabError:
+            return None
         try:
             names = sorted(entry.name + (os.sep if entry.is_dir() else "") for entry in os.scandir(base)
                            if entry.name.startswith(stem) and not entry.name.startswith("."))
@@ -37,27 +49,39 @@ class PathScreen(Dialog[Path | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="path.cancel")]
 
-    def __init__(self, title: str, suggestion: str = "", must_exist: bool = False) -> None:
+    def __init__(self, title: str, suggestion: str = "", must_exist: bool = False,
+                 root: FileRoot | None = None) -> None:
+        """``root``: confine the path to that folder (a served lab); None takes any path, ``~`` expanded."""
         super().__init__()
         self.title_text = title
         self.suggestion = suggestion
         self.must_exist = must_exist
+        self.root = root
 
     def compose(self) -> ComposeResult:
         with Vertical(id="path-box"):
             yield Label(self.title_text, id="path-title")
             yield Input(self.suggestion, placeholder="a file path; → completes, enter confirms, esc cancels",
-                        suggester=PathSuggester(), id="path-input")
+                        suggester=PathSuggester(self.root), id="path-input")
             yield Static("", id="path-error")
 
     @on(Input.Submitted, "#path-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if self.root is not None:
+            try:
+                self.close(self.root.resolve(event.value, self.must_exist))
+            except LabError as e:
+                self._show_error(str(e))
+            return
         error = problem(event.value, self.must_exist)
         if error:
-            self.query_one("#path-error", Static).update(f"✗ {error}")
+            self._show_error(error)
             return
         self.close(Path(os.path.expanduser(event.value.strip())))
+
+    def _show_error(self, error: str) -> None:
+        self.query_one("#path-error", Static).update(Text(f"✗ {error}"))
 
 
 def problem(text: str, must_exist: bool) -> str | None:
