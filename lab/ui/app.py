@@ -267,8 +267,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
             return TRAINING
         if t.diverged_epoch is not None:
             return DIVERGED
-        if t.solved_epoch is not None:
-            return SOLVED
+        if t.solved_epoch is not None and t.done:
+            return SOLVED  # finished, and solved: a run that can go on is paused (the status adds "solved at")
         return IDLE if t.epoch == 0 else PAUSED
 
     def _show_status(self) -> None:
@@ -389,6 +389,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
                 except LabError as e:
                     self.notify(str(e), severity="error")
                     return
+                self.session.record_health(force=True)
                 snapshot = self.session.snapshot(False)
         if snapshot is None:
             self.notify("The run is over (budget or stop rule): press r to reset.", severity="warning")
@@ -496,10 +497,16 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if not inspect.display or (throttled and now < self.pacing.due(self._next_view_draw)):
             return
         with self.session.lock:
-            changed = inspect.update_from(self.session.trainer, self.table_view.cursor_row)
+            changed = inspect.update_from(self.session.trainer, self.table_view.cursor_row, self.session.health)
         self._hold_for_paint(changed * inspect.size.width)
         cost = time.monotonic() - now
         self._next_view_draw = now + max(self.picture_interval, COST_FACTOR * cost)
+
+    @on(InspectView.Resized)
+    def _view_resized(self, event: InspectView.Resized) -> None:
+        """The view is laid out for its width: draw it again for the new one (unless it is being taken down)."""
+        if event.control.is_attached and self.screen.query(InspectView):
+            self._refresh_view()
 
     def action_gradient_check(self) -> None:
         """Check backpropagation against centred differences on the current weights."""
@@ -557,7 +564,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if too_small:
             self.query_one("#too-small", Static).update(
                 f"nnlab needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]}; this one is {width}x{height}.\n"
-                f"Make the window larger (training carries on).\n\n{self.query_one(StatusLine).plain}\n\n"
+                f"Make the window larger (training carries on).\n\n{self.query_one(StatusLine).full}\n\n"
                 "space train/pause · q quit")
 
     def action_help(self) -> None:

@@ -6,7 +6,8 @@
   (``hidden_gates``).
 * ``surface``: a two-input network's output over the unit square (``decision_surface``, ``half_blocks``) and Karnaugh
   maps for two to four inputs (``karnaugh_maps``).
-* ``health``: per-layer norms of the weights and of the loss's gradient, and dead units (``trainer_health``).
+* ``health``: per-layer norms of the weights and of the loss's gradient, and dead units (``trainer_health``), and
+  their history over a run in bounded memory (``HealthHistory``).
 * ``gradcheck``: backpropagation against centred differences (``trainer_gradient_check``).
 * the Keras-style model summary lives in ``lab.core.summary`` and is re-exported here.
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 from lab.core.inspect.common import hidden_label, layer_names
 from lab.core.inspect.gradcheck import (GradCheck, ParamCheck, backprop_grad, gradient_check,
                                         trainer_gradient_check)
-from lab.core.inspect.health import LayerHealth, WeightHealth, trainer_health, weight_health
+from lab.core.inspect.health import HealthHistory, LayerHealth, WeightHealth, trainer_health, weight_health
 from lab.core.inspect.surface import (Corner, DecisionSurface, HalfBlocks, KarnaughMap, decision_surface,
                                       gray_codes, half_blocks, karnaugh_maps, karnaugh_rows)
 from lab.core.inspect.trace import ForwardTrace, LayerTrace, LayerWeights, layer_weights, trace_input, trace_row
@@ -27,7 +28,7 @@ from lab.core.inspect.units import UnitGate, dead_units, gate_names, hidden_gate
 from lab.core.summary import SummaryRow, summary_rows, summary_text
 
 __all__ = [
-    "Corner", "DecisionSurface", "ForwardTrace", "GradCheck", "HalfBlocks", "KarnaughMap", "LayerHealth",
+    "Corner", "DecisionSurface", "ForwardTrace", "GradCheck", "HalfBlocks", "HealthHistory", "KarnaughMap", "LayerHealth",
     "LayerTrace", "LayerWeights", "ParamCheck", "SummaryRow", "UnitGate", "WeightHealth", "backprop_grad",
     "dead_units", "decision_surface", "gate_names", "gradient_check", "gray_codes", "half_blocks", "hidden_gates",
     "hidden_label", "karnaugh_maps", "karnaugh_rows", "layer_names", "layer_weights", "summary_rows", "summary_text",
