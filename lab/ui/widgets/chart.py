@@ -46,6 +46,7 @@ SPREAD_MARKER = "'"  # the top of the loss's spread in each column: not a dot, w
 HELD_OUT_MARKER = "•"
 ACCURACY_MARKER = "·"
 LEGEND_GAP = "  "
+RICH_COLORS = {"gray": "grey50", "orange": "dark_orange"}  # plotext's colour names rich spells otherwise
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ def legend_text(entries: list[LegendEntry], width: int) -> list[tuple[str, str]]
 def legend_strip(entries: list[LegendEntry], width: int, monochrome: bool) -> Strip:
     """The legend line below the plot, ``width`` cells (the glyphs coloured as their series unless
     ``monochrome``)."""
-    segments = [Segment(text, Style(color=None if monochrome or not color else color, bold=bool(color)))
+    segments = [Segment(text, Style(color=None if monochrome or not color else RICH_COLORS.get(color, color),
+                                    bold=bool(color)))
                 for text, color in legend_text(entries, width)]
     return Strip(segments).crop_extend(0, width, None)
 COST_FACTOR = 8.0  # and at most about an eighth of the time spent building charts

@@ -38,26 +38,21 @@ class Part:
 
 
 def fit(parts: list[Part], width: int) -> str:
-    """The parts joined by `` · `` within ``width`` cells: shorter forms first, then the highest ranks dropped, in
-    their order; the rank-0 parts are kept whatever the width (the widget crops nothing else)."""
-    shown = list(parts)
+    """The parts joined by `` · `` within ``width`` cells. From the highest rank down, the parts of each rank are
+    first shortened, then dropped (rank 0 only shortened), until the line fits; the order is kept."""
+    shown = [(p, p.text) for p in parts]
 
-    def text(forms: list[str]) -> str:
-        return SEPARATOR.join(forms)
+    def line() -> str:
+        return SEPARATOR.join(text for _, text in shown)
 
-    def forms(short: bool) -> list[str]:
-        return [p.short if short and p.short is not None else p.text for p in shown]
-
-    while True:
-        for short in (False, True):
-            line = text(forms(short))
-            if cell_len(line) <= width:
-                return line
-        droppable = [p for p in shown if p.rank > 0]
-        if not droppable:
-            return text(forms(True))
-        worst = max(droppable, key=lambda p: p.rank)
-        shown.remove(worst)
+    for rank in sorted({p.rank for p in parts}, reverse=True):
+        if cell_len(line()) <= width:
+            break
+        shown = [(p, p.short if p.rank == rank and p.short is not None else text) for p, text in shown]
+        if cell_len(line()) <= width or rank == 0:
+            continue
+        shown = [(p, text) for p, text in shown if p.rank != rank]
+    return line()
 
 
 class StatusLine(Static):
