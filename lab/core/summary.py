@@ -45,7 +45,7 @@ def summary_text(shape: Shape, name: str = "sequential", width: int = KERAS_WIDT
     From ``KERAS_WIDTH`` (65) on it is Keras' own layout. Narrower, the columns shrink to their contents (two
     cells apart) and the rules to the width; then the layer's type goes (``dense (relu)``, every layer being
     Dense); narrower still, each layer takes two lines, its output shape and parameter count under its name.
-    Nothing is cut but the model's name, which the caller wraps.
+    From 28 cells on no line is wider than ``width`` but the model's name, which the caller wraps.
     """
     rows = summary_rows(shape)
     shapes = [row.output_shape for row in rows]
