@@ -84,11 +84,14 @@ def wrap(drawing: Text, width: int) -> Text:
     return Text("\n").join(lines)
 
 
-def spark(values: list[float]) -> str:
-    """A sparkline of ``values`` scaled to their own range."""
+def spark(values: list[float], width: int | None = None) -> str:
+    """A sparkline of ``values`` scaled to their own range, at most ``width`` characters (evenly spaced samples of
+    ``values``, the first and the last included, when there are more)."""
     if not values:
         return ""
     v = np.asarray(values, dtype=float)
+    if width is not None and v.size > width >= 2:
+        v = v[np.linspace(0, v.size - 1, width).round().astype(np.intp)]
     v = np.where(np.isfinite(v), v, np.nan)
     low, high = np.nanmin(v), np.nanmax(v)
     span = high - low if high > low else 1.0
@@ -309,11 +312,16 @@ class InspectView(ScrollView):
         span = (f"epoch {latest.epoch:,}" if len(self.health) == 1 else
                 f"epochs {first.epoch:,} to {latest.epoch:,}, {len(self.health)} samples")
         out.append(f"‖W‖ and ‖∂L/∂W‖ per layer over {span}\n\n", "bold")
+        prefix = 8 + 5 + 9  # the name, the norm's symbol and its value, before the sparkline
+        room = self.layout_width - prefix
+        below = room < 12  # a narrow pane: each sparkline on a line of its own, under its number
+        room = self.layout_width - HANG if below else room
         for l, layer in enumerate(latest.layers):
             weights = [h.layers[l].weight_norm for h in self.health if l < len(h.layers)]
             grads = [h.layers[l].grad_norm for h in self.health if l < len(h.layers)]
-            out.append(f"{layer.name:<8} ‖W‖ {layer.weight_norm:8.3g} {spark(weights)}\n")
-            out.append(f"{'':<8} ‖∇‖ {layer.grad_norm:8.2g} {spark(grads)}\n")
+            gap = "\n" + " " * HANG if below else " "
+            out.append(f"{layer.name:<8} ‖W‖ {layer.weight_norm:8.3g}{gap}{spark(weights, room)}\n")
+            out.append(f"{'':<8} ‖∇‖ {layer.grad_norm:8.2g}{gap}{spark(grads, room)}\n")
             if layer.dead:
                 out.append(f"{'':<8} dead units: {', '.join(str(u + 1) for u in layer.dead)} (same output on every "
                            "row: they no longer learn)\n", "bold red")
