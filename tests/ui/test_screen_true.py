@@ -138,3 +138,14 @@ async def test_a_recipe_starts_at_a_speed_that_finishes_it():
         assert "100/tick" in status_text(app)
         app._open_recipe("keras-xor")  # already fast enough: the speed stays
         assert app.session.epochs_per_tick == 100
+
+
+async def test_the_legend_draws_without_colour(monkeypatch):
+    """With NO_COLOR (Textual's monochrome filter over every line) the legend is drawn too."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = small_xor_app(epochs=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await train_to_end(pilot, app)
+        assert app.query_one(LossChart).monochrome
+        assert "⣀ loss" in chart_lines(app)[-1]
+        await pilot.pause()

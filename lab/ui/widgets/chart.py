@@ -79,7 +79,7 @@ def legend_strip(entries: list[LegendEntry], width: int, monochrome: bool) -> St
     segments = [Segment(text, Style(color=None if monochrome or not color else RICH_COLORS.get(color, color),
                                     bold=bool(color)))
                 for text, color in legend_text(entries, width)]
-    return Strip(segments).crop_extend(0, width, None)
+    return Strip(segments).crop_extend(0, width, Style())
 COST_FACTOR = 8.0  # and at most about an eighth of the time spent building charts
 
 
