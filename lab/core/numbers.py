@@ -24,7 +24,7 @@ def percent(count: int, total: int, decimals: int = 0) -> str:
     if total <= 0:
         return "-"
     if count in (0, total):
-        return f"{100 * count // total}%"
+        return f"{100 * count // total:.{decimals}f}%"
     value = 100 * count / total
     for places in range(decimals, max(decimals, 1) + 1):
         text = f"{value:.{places}f}"

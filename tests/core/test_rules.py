@@ -51,6 +51,7 @@ def test_a_held_out_row_at_exactly_one_half_is_scored_wrong():
 @pytest.mark.parametrize("count,total,decimals,text", [
     (9_992, 10_000, 0, "99.9%"), (99_999, 100_000, 0, ">99.9%"), (10_000, 10_000, 0, "100%"), (0, 7, 0, "0%"),
     (1, 10_000, 0, "<0.1%"), (50, 100, 0, "50%"), (9_999, 10_000, 1, ">99.9%"), (1, 3, 1, "33.3%"), (0, 0, 0, "-"),
+    (20, 20, 1, "100.0%"), (0, 20, 1, "0.0%"),
 ])
 def test_percent_never_claims_all_or_none(count, total, decimals, text):
     """100% only when all, 0% only when none."""

@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from lab.core import inspect as ins
 from lab.core.train import Trainer
@@ -35,6 +36,7 @@ TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "De
           "health": "Weights over time", "gradcheck": "Gradient check", "summary": "Model summary"}
 SPARK = "▁▂▃▄▅▆▇█"
 MIN_WIDTH = 20  # the narrowest width a view is laid out for
+CHROME = 4  # columns of the pane's border and padding
 HANG = 2  # a wrapped line's continuation is indented this much more than the line's own indent
 WORD = re.compile(r"\S+\s*|\s+")
 
@@ -133,7 +135,9 @@ class InspectView(ScrollView):
         self._keys: list[tuple] = []  # per line: its text and spans, to tell which lines changed
         self._strips: list[Strip] = []  # per line: its segments, without the widget's own style
         self._plain = ""
-        self._extent_for: tuple = ()  # what the extent was measured for (view and network shape)
+        self._extent_for: tuple = ()  # what the extent was measured for (view, network shape and width)
+        self._known_width = 0  # the columns shown when last laid out (kept while hidden)
+        self._laid_out_for = -1  # the widget's width when the drawing was last laid out
 
     def watch_mode(self) -> None:
         self.scroll_home(animate=False, immediate=True)  # another view starts at its top
@@ -152,10 +156,15 @@ class InspectView(ScrollView):
         """The width the drawing is laid out for: the visible columns, less one for a vertical scrollbar that a
         tall drawing may bring (so that it never hides a column)."""
         region = self.scrollable_content_region.width
+        if not region:  # hidden until now (a view just chosen): the width it last had, else its parent's
+            parent = self.parent.size.width if isinstance(self.parent, Widget) else 0
+            region = self._known_width or max(parent - CHROME, 0)
         return max(MIN_WIDTH, region - (0 if self.show_vertical_scrollbar else self.styles.scrollbar_size_vertical))
 
     def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != getattr(self, "_laid_out_for", None):
+        if self.scrollable_content_region.width:
+            self._known_width = self.scrollable_content_region.width
+        if event.size.width != self._laid_out_for:
             self.post_message(self.Resized(self))
 
     def update_from(self, trainer: Trainer, row: int, health: ins.HealthHistory | None = None) -> int:

@@ -37,18 +37,28 @@ class Part:
     rank: int
 
 
+SHORTEN_ALL_FROM = 4  # before dropping parts of this rank or lower, every part takes its shorter form
+
+
 def fit(parts: list[Part], width: int) -> str:
     """The parts joined by `` · `` within ``width`` cells. From the highest rank down, the parts of each rank are
-    first shortened, then dropped (rank 0 only shortened), until the line fits; the order is kept."""
+    first shortened, then dropped (rank 0 never); before a part of rank ``SHORTEN_ALL_FROM`` or lower is dropped,
+    every part takes its shorter form. The order is kept."""
     shown = [(p, p.text) for p in parts]
 
     def line() -> str:
         return SEPARATOR.join(text for _, text in shown)
 
+    def shorten(ranks: set[int]) -> None:
+        nonlocal shown
+        shown = [(p, p.short if p.rank in ranks and p.short is not None else text) for p, text in shown]
+
     for rank in sorted({p.rank for p in parts}, reverse=True):
         if cell_len(line()) <= width:
             break
-        shown = [(p, p.short if p.rank == rank and p.short is not None else text) for p, text in shown]
+        shorten({rank})
+        if rank <= SHORTEN_ALL_FROM and cell_len(line()) > width:
+            shorten({p.rank for p in parts})
         if cell_len(line()) <= width or rank == 0:
             continue
         shown = [(p, text) for p, text in shown if p.rank != rank]
