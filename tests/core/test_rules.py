@@ -12,7 +12,6 @@ from lab.core.advice import settings_advice
 from lab.core.experiment import Architecture, Experiment, Training
 from lab.core.gates import preset
 from lab.core.inspect import HealthHistory, WeightHealth
-from lab.core.nn import Shape
 from lab.core.numbers import percent
 from lab.core.recipes import recipe
 from lab.core.summary import summary_text

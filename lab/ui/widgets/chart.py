@@ -2,7 +2,10 @@
 
 The series are reduced to one bucket per column (``lab.core.series``) before plotext sees them, so the drawing
 time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode: plotext's own
-log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch.
+log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch. Only finite
+values are drawn, and a loss from ``LARGE`` up (a run on its way to diverging) in units of a power of ten, since
+plotext's own axis arithmetic overflows on values near 1e308 and draws nothing. The last line is a legend in words
+(``legend_text``): each mark's glyph and what it is, shortened to fit the width.
 
 Building a big chart takes tens of milliseconds of pure Python (plotext's drawing, read straight into styled lines by
 ``figure_strips``), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
