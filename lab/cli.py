@@ -177,9 +177,24 @@ def _opening(args: argparse.Namespace) -> tuple[Experiment, Trainer | None, floa
     return experiment, trainer, _fps(getattr(args, "fps", None))
 
 
+def _need_terminal(command: str) -> None:
+    """Refuse to start the interface (LabError) unless stdin and stdout are a terminal: drawn into a file or a pipe,
+    it would write escape codes for ever, and with no terminal to read keys from nothing could stop it. A lab run
+    by a driver of its own (``TEXTUAL_DRIVER``: ``nnlab serve``'s browser tabs, which have no terminal) is let
+    through."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return
+    missing = [name for name, stream in (("input", sys.stdin), ("output", sys.stdout))
+               if stream is None or not stream.isatty()]
+    if missing:
+        raise LabError(f"{command} draws an interactive screen: its {' and '.join(missing)} must be a terminal, "
+                       "not a file or a pipe (for scripts: nnlab train, nnlab sweep, nnlab predict)")
+
+
 def _app(argv: Sequence[str], open_only: bool = False) -> int:
     args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
     experiment, trainer, fps = _opening(args)
+    _need_terminal("nnlab open" if open_only else "nnlab")
     from lab.files.autosave import default_path
     from lab.files.lesson_progress import default_path as progress_path
     from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
@@ -202,9 +217,8 @@ def _demo_parser() -> Parser:
 def _demo(argv: Sequence[str]) -> int:
     args = _demo_parser().parse_args(argv)
     fps = _fps(args.fps)
-    from lab.ui.demo import (
-        DemoApp,  # imported late: the headless commands never load Textual
-    )
+    _need_terminal("nnlab demo")
+    from lab.ui.demo import DemoApp  # imported late: the headless commands never load Textual
 
     DemoApp(hold=args.hold, fps=fps).run()
     return 0

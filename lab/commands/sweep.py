@@ -21,6 +21,7 @@ from lab.commands.options import add_gate_args, add_network_args, experiment_fro
 from lab.commands.parser import Parser, bounded
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
+from lab.core.numbers import percent
 from lab.core.sweep import Sweep, seed_list
 from lab.core.sweep_jobs import run_sweep, usable_cpus, worker_count
 from lab.core.sweep_summary import rate_text, solve_histogram, sweep_stats
@@ -159,7 +160,7 @@ def report_lines(result: dict, top: int) -> list[str]:
              + ("full batch" if r["batch_size"] == 0 else f"batch {r['batch_size']}") + f" · {r['init']}",
              f"  flags            {r['flags'] or '(none)'}",
              f"  seeds            {r['first_seed']} to {r['first_seed'] + k - 1} · stop {r['stop']}",
-             f"  solved           {r['solved']}/{k} ({100 * r['success_rate']:.1f}%) within {r['epochs']:,} epochs"
+             f"  solved           {r['solved']}/{k} ({percent(r['solved'], k, 1)}) within {r['epochs']:,} epochs"
              f" · {r['diverged']} diverged"]
     if r["solved"]:
         lines.append(f"  epochs to solve  median {r['median_solved_epoch']:g} · 10th percentile "

@@ -20,3 +20,22 @@ def loss_text(x: float) -> str:
     """A loss or other metric as Keras' progress bar prints it: ``0.2549`` from 0.001 up, ``1.1921e-10`` below
     (so a loss that keeps falling never reads ``0.0000``), and scientific from a million up as ``four`` does."""
     return f"{x:.4f}" if SMALL_LIMIT <= abs(x) < FIXED_LIMIT else f"{x:.4e}"
+def percent(count: int, total: int, decimals: int = 0) -> str:
+    """``count`` of ``total`` as a percentage that never claims all or none when it is not: ``100%`` only when
+    ``count == total``, ``0%`` only when ``count == 0``.
+
+    Otherwise one more decimal is used when ``decimals`` rounds to 0 or 100, and beyond that ``>99.9%`` or
+    ``<0.1%``: 9,992 of 10,000 is ``99.9%`` (at ``decimals=0``), 99,999 of 100,000 ``>99.9%``.
+    ``-`` when ``total`` is 0.
+    """
+    if total <= 0:
+        return "-"
+    if count in (0, total):
+        return f"{100 * count // total:.{decimals}f}%"
+    value = 100 * count / total
+    for places in range(decimals, max(decimals, 1) + 1):
+        text = f"{value:.{places}f}"
+        if 0 < float(text) < 100:
+            return f"{text}%"
+    edge = f"{10.0 ** -max(decimals, 1):.{max(decimals, 1)}f}"
+    return f"<{edge}%" if value < 50 else f">{100 - float(edge):.{max(decimals, 1)}f}%"

@@ -28,8 +28,12 @@ def summary_rows(shape: Shape) -> list[SummaryRow]:
             for l, params in enumerate(shape.layer_params())]
 
 
-def summary_text(shape: Shape, name: str = "sequential") -> str:
-    """The summary as Keras 2 prints it, with the activation beside each layer::
+KERAS_WIDTH = 65  # Keras 2's rule length; its columns start at 1, 29 and 55
+GAP = 2  # cells between narrowed columns
+
+
+def summary_text(shape: Shape, name: str = "sequential", width: int = KERAS_WIDTH) -> str:
+    """The summary as Keras 2 prints it, with the activation beside each layer, laid out for ``width`` cells::
 
         Model: "keras-xor"
         _________________________________________________________________
@@ -37,14 +41,48 @@ def summary_text(shape: Shape, name: str = "sequential") -> str:
         =================================================================
          dense (Dense, relu)         (None, 16)                48
          ...
+
+    From ``KERAS_WIDTH`` (65) on it is Keras' own layout. Narrower, the columns shrink to their contents (two
+    cells apart) and the rules to the width; then the layer's type goes (``dense (relu)``, every layer being
+    Dense); narrower still, each layer takes two lines, its output shape and parameter count under its name.
+    From 28 cells on no line is wider than ``width`` but the model's name, which the caller wraps.
     """
-    rule, double = "_" * 65, "=" * 65
-    lines = [f'Model: "{name}"', rule, f" {'Layer (type)':<28}{'Output Shape':<26}Param #", double]
     rows = summary_rows(shape)
-    for i, row in enumerate(rows):
-        lines.append(f" {row.name + ' (Dense, ' + row.activation + ')':<28}{row.output_shape:<26}{row.params}")
-        if i < len(rows) - 1:
+    shapes = [row.output_shape for row in rows]
+    if width >= KERAS_WIDTH:
+        labels = [f"{row.name} (Dense, {row.activation})" for row in rows]
+        return _table(name, KERAS_WIDTH, ("Layer (type)", 28), ("Output Shape", 26), labels, shapes,
+                      [str(row.params) for row in rows], shape.n_params)
+    counts = [f"{row.params:,}" for row in rows]
+    count_width = max(len("Param #"), *map(len, counts))
+    for header, labels in (("Layer (type)", [f"{row.name} (Dense, {row.activation})" for row in rows]),
+                           ("Layer (Dense)", [f"{row.name} ({row.activation})" for row in rows])):
+        first = (header, max(len(header), *map(len, labels)) + GAP)
+        second = ("Output Shape", max(len("Output Shape"), *map(len, shapes)) + GAP)
+        needed = 1 + first[1] + second[1] + count_width
+        if needed <= width:
+            return _table(name, needed, first, second, labels, shapes, counts, shape.n_params)
+    labels = [f"{row.name} ({row.activation})" for row in rows]
+    body = [f" {label}\n   {shape_}  {count} params" for label, shape_, count in zip(labels, shapes, counts)]
+    rule_width = max(12, min(width, max(len(line) for text in body for line in text.split("\n"))))
+    return _assemble(name, rule_width, [" Layer (Dense)"], body, shape.n_params)
+
+
+def _table(name: str, rule_width: int, first: tuple[str, int], second: tuple[str, int], labels: list[str],
+           shapes: list[str], counts: list[str], total: int) -> str:
+    """The summary with one line per layer: ``first`` and ``second`` are the first two columns' headers and
+    widths."""
+    body = [f" {label:<{first[1]}}{shape_:<{second[1]}}{count}" for label, shape_, count in zip(labels, shapes, counts)]
+    return _assemble(name, rule_width, [f" {first[0]:<{first[1]}}{second[0]:<{second[1]}}Param #"], body, total)
+
+
+def _assemble(name: str, rule_width: int, header: list[str], body: list[str], total: int) -> str:
+    """The name, rules, ``header``, the layers' ``body`` (a blank line between layers) and the totals."""
+    rule, double = "_" * rule_width, "=" * rule_width
+    lines = [f'Model: "{name}"', rule, *header, double]
+    for i, text in enumerate(body):
+        lines.append(text)
+        if i < len(body) - 1:
             lines.append("")
-    total = shape.n_params
     lines += [double, f"Total params: {total:,}", f"Trainable params: {total:,}", "Non-trainable params: 0", rule]
     return "\n".join(lines)

@@ -55,7 +55,7 @@ from lab.core.experiment import Experiment, StopRule
 from lab.core.losses import BCE_EPSILON
 from lab.core.nn import Network, Shape
 from lab.core.optim import OPTIMIZERS, Optimizer
-from lab.core.train import BUDGET, DIVERGED, LOSS_REACHED, READY, SAFE_WEIGHT, SOLVED, THRESHOLD, History
+from lab.core.train import BUDGET, DIVERGED, LOSS_REACHED, READY, SAFE_WEIGHT, SOLVED, THRESHOLD, History, right
 
 Array = np.ndarray
 MAX_SEED = 2**32 - 1
@@ -195,10 +195,11 @@ def activation_into(name: str) -> ActivationInto:
 
 
 def right_rows(y: Array, bits: Array) -> Array:
-    """Rows whose every output rounds to its target, per member: ``y`` (n, o, K) against the target bits
-    ``bits = t > 0.5`` (n, o, 1) -> (K,) counts as floats (accuracy is count / n, Keras' binary accuracy of rows)."""
-    right = (y > THRESHOLD) == bits
-    rows = right[:, 0, :] if right.shape[1] == 1 else right.all(axis=1)
+    """Rows whose every output is on its target's side of 0.5 (``lab.core.train.right``: exactly 0.5 is never
+    right), per member: ``y`` (n, o, K) against the target bits ``bits = t > 0.5`` (n, o, 1) -> (K,) counts as
+    floats (accuracy is count / n)."""
+    ok = right(y, bits)
+    rows = ok[:, 0, :] if ok.shape[1] == 1 else ok.all(axis=1)
     return np.matmul(_ones(rows.shape[0]), rows)  # a count of whole numbers: exact in float64
 
 

@@ -6,7 +6,9 @@ accuracy of the predictions made during the epoch, before each update (for full 
 the start of the epoch). Held-out rows are scored with the same weights in full-batch mode and with the end-of-epoch
 weights in mini-batch mode.
 
-A row is right when every output rounds to its target (``y > 0.5`` is a 1, as Keras' binary accuracy). The solved
+A row is right when every output is on its target's side of 0.5: above it for a 1, below it for a 0 (``right``).
+An output of exactly 0.5 is neither, so it is wrong whatever the target (Keras' binary accuracy would count it a
+0). The solved
 epoch is the first at which every training row is right. A loss (on the training or held-out rows) or a parameter
 that stops being finite ends the run as ``diverged`` and restores the last finite weights whose outputs are finite on
 every row of the table (and restarts the optimizer if the failed update left inf or nan in its state, so the run can
@@ -65,11 +67,21 @@ class History:
         self.heldout_accuracy += more.heldout_accuracy
 
 
+def right(y: Array | float, t: Array | float) -> Array:
+    """Whether each output ``y`` is on its target ``t``'s side of ``THRESHOLD``: ``y > 0.5`` for a target 1,
+    ``y < 0.5`` for a target 0; exactly 0.5 (and nan) is never right. Any shapes that broadcast; a bool array.
+
+    The one rule for training rows, held-out rows, the truth table's marks and the Karnaugh maps.
+    """
+    y, t = np.asarray(y), np.asarray(t)
+    return np.where(t > THRESHOLD, y > THRESHOLD, y < THRESHOLD)
+
+
 def row_accuracy(y: Array, t: Array) -> float:
-    """Fraction of rows whose every output rounds to its target. ``y``, ``t``: (n, n_outputs); nan when n is 0."""
+    """Fraction of rows whose every output is right (``right``). ``y``, ``t``: (n, n_outputs); nan when n is 0."""
     if y.shape[0] == 0:
         return float("nan")
-    return float(np.mean(np.all((y > THRESHOLD) == (t > THRESHOLD), axis=1)))
+    return float(np.mean(np.all(right(y, t), axis=1)))
 
 
 class Trainer:

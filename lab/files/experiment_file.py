@@ -333,6 +333,16 @@ def read(path: str | os.PathLike) -> tuple[Experiment, Trainer | None]:
         raise LabError(f"{p}: {e}") from None
 
 
+def _missing_reason(folder: Path) -> str:
+    """Why a file could not be created in ``folder`` when the system said "no such file or directory": the folder
+    is missing, or it is there but takes no new files (a special file system such as /proc)."""
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder} is not writable"
+    return f"the folder {folder} does not take new files (a special or read-only file system)"
+
+
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so a crash or a full
     disk leaves either the old file or the new one, never half of one.
@@ -352,7 +362,7 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
         os.replace(tmp, p)
         tmp = None
     except FileNotFoundError:
-        raise LabError(f"{p}: the folder {p.parent} does not exist") from None
+        raise LabError(f"{p}: {_missing_reason(p.parent)}") from None
     except PermissionError:
         raise LabError(f"{p}: permission denied") from None
     except OSError as e:

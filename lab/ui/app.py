@@ -26,6 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from lab.core.advice import Advice, settings_advice
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.gates import preset
@@ -67,9 +68,31 @@ SIDE_VIEWS = (*VIEWS, "seeds")  # every view but the chart
 PICTURE_FRAMES = 2  # the chart and views redraw once per this many status updates
 
 
+TICK_SECONDS = 0.1  # one tick of the throttled worker (lab.ui.training_loop.TICK)
+RUN_WITHIN = 15.0  # seconds a recipe's budget takes at the speed it starts at, at the most
+
+
 def speed_label(per_tick: int) -> str:
     """``20/tick`` or ``max``."""
     return "max" if per_tick == 0 else f"{per_tick}/tick"
+
+
+def speed_for(epochs: int, current: int) -> int:
+    """Epochs per tick to train ``epochs`` within ``RUN_WITHIN`` seconds: ``current`` when it does, else the
+    slowest of ``SPEEDS`` that does (unthrottled when none does)."""
+    def seconds(per_tick: int) -> float:
+        return 0.0 if per_tick == 0 else epochs / per_tick * TICK_SECONDS
+
+    if seconds(current) <= RUN_WITHIN:
+        return current
+    return next((s for s in SPEEDS if s and seconds(s) <= RUN_WITHIN), 0)
+
+
+def pace_text(epochs: int, per_tick: int) -> str:
+    """``15,000 epochs at 100/tick: about 15 s`` (unthrottled: as fast as the machine goes)."""
+    if per_tick == 0:
+        return f"{epochs:,} epochs at full speed"
+    return f"{epochs:,} epochs at {per_tick}/tick: about {max(1, round(epochs / per_tick * TICK_SECONDS)):,} s"
 
 
 class LabApp(FileActions, SeedsActions, App[None]):
@@ -79,29 +102,31 @@ class LabApp(FileActions, SeedsActions, App[None]):
     TITLE = "nnlab"
     ENABLE_COMMAND_PALETTE = True
 
+    # The footer shows the focused pane's keys, then these in this order, and is cut where the screen ends (after
+    # six keys at 80 columns): only the two keys a newcomer needs first are shown; every key is on ? and, by name,
+    # in the command palette.
     BINDINGS = [
         Binding("space", "toggle_training", "Train/Pause", id="run.toggle"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("s", "step", "Step", id="run.step"),
-        Binding("r", "reset", "Reset", id="run.reset"),
-        Binding("N", "new_seed", "New seed", id="run.reseed"),
+        Binding("v", "next_view", "View", id="view.next", show=False),  # named in the chart's and views' titles
+        Binding("s", "step", "Step", id="run.step", show=False),
+        Binding("r", "reset", "Reset", id="run.reset", show=False),
+        Binding("N", "new_seed", "New seed", id="run.reseed", show=False),
         # n answers "no" in every dialog; out of one it changes nothing (a reflexive n after a dialog that did not
         # appear must not discard a run), and says where the new seed went.
         Binding("n", "n_is_no", "", show=False, id="run.n_hint"),
-        Binding("left_square_bracket", "lr(-1)", "lr÷2", id="run.lr_down"),
-        Binding("right_square_bracket", "lr(1)", "lr×2", id="run.lr_up"),
-        Binding("comma", "speed(-1)", "Slower", id="run.slower"),
-        Binding("full_stop", "speed(1)", "Faster", id="run.faster"),
-        Binding("l", "toggle_log", "Log scale", id="chart.log"),
-        Binding("v", "next_view", "View", id="view.next"),
-        Binding("g", "gradient_check", "Grad check", id="view.gradcheck"),
-        Binding("t", "tune", "Tune", id="view.tune"),
-        Binding("L", "lesson", "Lesson", id="lesson.toggle"),
+        Binding("left_square_bracket", "lr(-1)", "lr÷2", id="run.lr_down", show=False),
+        Binding("right_square_bracket", "lr(1)", "lr×2", id="run.lr_up", show=False),
+        Binding("comma", "speed(-1)", "Slower", id="run.slower", show=False),
+        Binding("full_stop", "speed(1)", "Faster", id="run.faster", show=False),
+        Binding("l", "toggle_log", "Log scale", id="chart.log", show=False),
+        Binding("g", "gradient_check", "Grad check", id="view.gradcheck", show=False),
+        Binding("t", "tune", "Tune", id="view.tune", show=False),
+        Binding("L", "lesson", "Lesson", id="lesson.toggle", show=False),
         Binding("greater_than_sign", "lesson_step(1)", "Next step", id="lesson.next"),
         Binding("less_than_sign", "lesson_step(-1)", "Step back", id="lesson.back"),
-        Binding("q,ctrl+c", "quit", "Quit", id="app.quit"),
-        *FILE_BINDINGS,
-        *SEEDS_BINDINGS,
+        Binding("q,ctrl+c", "quit", "Quit", id="app.quit", show=False),
+        *(replace(b, show=False) for b in (*FILE_BINDINGS, *SEEDS_BINDINGS)),
     ]
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
@@ -146,6 +171,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._side = "picture"  # the view beside the chart on a wide screen
         self._last_view = "chart"  # the last view chosen other than the lesson (what a lesson's checks see)
         self._next_view_draw = 0.0
+        self._advice: Advice | None = None  # the warning about the current settings, told once
         """The view the person chose: ``chart`` or one of the network views (``VIEWS``)."""
 
     # --- layout ----------------------------------------------------------------------------------------------------
@@ -169,7 +195,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def on_mount(self) -> None:
         self.query_one("#table-pane").border_title = "Truth table"
         self.query_one("#prediction-pane").border_title = "Prediction"
-        self.query_one(LossChart).border_title = "Loss · accuracy"
+        self.query_one(LossChart).border_title = "Loss · accuracy · v views"
         self.query_one(SeedsView).border_title = SEEDS_TITLE
         self.query_one("#architecture-pane").border_title = "Architecture"
         for selector, tip in TOOLTIPS.items():
@@ -187,6 +213,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
         with self.session.lock:
             snapshot = self.session.snapshot(False)
         self._show_snapshot(snapshot, replace_history=True)
+        speed = self.session.epochs_per_tick
+        pace = self._pace_budget()
+        if self.session.epochs_per_tick != speed:
+            self.notify(f"{pace}.", timeout=5)
         self.query_one(TruthTableView).focus()
         self._install_signal_handlers()
         self.start_autosave(offer=self.lesson_request is None)
@@ -314,6 +344,14 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.query_one(PredictionPane).set_table_shape(e.table.n_inputs, e.table.output_names)
         self.query_one("#table-pane").border_title = f"Truth table · {e.table.name}"
         self.sub_title = e.name
+        self._advise()
+
+    def _advise(self) -> None:
+        """Say once, when the settings come to it, that they may train nothing (the status line keeps a hint)."""
+        advice = settings_advice(self.experiment.architecture, self.experiment.training)
+        if advice is not None and advice != self._advice:
+            self.notify(advice.message, title="This may not learn", severity="warning", timeout=10)
+        self._advice = advice
 
     def state(self) -> str:
         """idle, training, paused, solved or diverged."""
@@ -322,8 +360,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
             return TRAINING
         if t.diverged_epoch is not None:
             return DIVERGED
-        if t.solved_epoch is not None:
-            return SOLVED
+        if t.solved_epoch is not None and t.done:
+            return SOLVED  # finished, and solved: a run that can go on is paused (the status adds "solved at")
         return IDLE if t.epoch == 0 else PAUSED
 
     def _show_status(self) -> None:
@@ -338,7 +376,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
             loss=h.loss[-1] if h.loss else None, accuracy=accuracy,
             heldout_accuracy=heldout_accuracy,
             solved_epoch=t.solved_epoch, diverged_epoch=t.diverged_epoch,
-            epochs_per_second=self.epochs_per_second, lr=t.lr, speed=speed_label(self.session.epochs_per_tick))
+            epochs_per_second=self.epochs_per_second, lr=t.lr, speed=speed_label(self.session.epochs_per_tick),
+            hint=self._advice.hint if self._advice is not None else None)
 
     def _accuracy_now(self) -> tuple[float, float | None]:
         """The accuracy of the network as it stands on the table as it stands, on the trained and the held-out rows
@@ -461,6 +500,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
                 except LabError as e:
                     self.notify(str(e), severity="error")
                     return
+                self.session.record_health(force=True)
                 snapshot = self.session.snapshot(False)
         if snapshot is None:
             self.notify("The run is over (budget or stop rule): press r to reset.", severity="warning")
@@ -609,7 +649,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if not inspect.display or (throttled and now < self.pacing.due(self._next_view_draw)):
             return
         with self.session.lock:
-            changed = inspect.update_from(self.session.trainer, self.table_view.cursor_row)
+            changed = inspect.update_from(self.session.trainer, self.table_view.cursor_row, self.session.health)
         self._hold_for_paint(changed * inspect.size.width)
         cost = time.monotonic() - now
         self._next_view_draw = now + max(self.picture_interval, COST_FACTOR * cost)
@@ -632,6 +672,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if isinstance(self.screen, TuneScreen):
             self.pop_screen()
         self._apply(message.experiment)
+
+    @on(InspectView.Resized)
+    def _view_resized(self, event: InspectView.Resized) -> None:
+        """The view is laid out for its width: draw it again for the new one (unless it is being taken down)."""
+        if event.control.is_attached and self.screen.query(InspectView):
+            self._refresh_view()
 
     def action_gradient_check(self) -> None:
         """Check backpropagation against centred differences on the current weights."""
@@ -699,7 +745,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if too_small:
             self.query_one("#too-small", Static).update(
                 f"nnlab needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]}; this one is {width}x{height}.\n"
-                f"Make the window larger (training carries on).\n\n{self.query_one(StatusLine).plain}\n\n"
+                f"Make the window larger (training carries on).\n\n{self.query_one(StatusLine).full}\n\n"
                 "space train/pause · q quit")
 
     def _restore_focus(self) -> None:
@@ -946,7 +992,17 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
         def open_recipe() -> None:
             self._reset(r.experiment())
-            self.notify(f"{r.description}. Watch: {r.watch}.", title=f"Recipe {name}", timeout=8)
+            pace = self._pace_budget()
+            self.notify(f"{r.description}. Watch: {r.watch}. {pace}.", title=f"Recipe {name}", timeout=8)
 
         self.discard_then(f"Recipe {name} replaces the experiment", open_recipe)
+
+    def _pace_budget(self) -> str:
+        """Raise the speed so that the epochs left in the budget train within ``RUN_WITHIN`` seconds; the pace in
+        words (``15,000 epochs at 100/tick: about 15 s``)."""
+        t = self.session.trainer
+        left = max(t.experiment.training.epochs - t.epoch, 0)
+        self.session.epochs_per_tick = speed_for(left, self.session.epochs_per_tick)
+        self._show_status()
+        return pace_text(left, self.session.epochs_per_tick)
 

@@ -176,18 +176,18 @@ class FileActions:
         try:
             with self.session.lock:
                 trainer = self.session.trainer
+                written = [path]
                 if kind == "csv":
                     write_atomic(path, history_csv(trainer).encode())
                 elif kind == "script":
                     write_atomic(path, standalone_script(trainer).encode())
                 else:
                     written = write_weights(path, trainer)
-                    path = written[0] if len(written) == 1 else path.parent
         except LabError as e:
             self.notify(f"Not exported: {e}", title="Export failed", severity="error", timeout=8)
             return
-        self.known_paths.add(path.resolve())
-        self.notify(f"Exported to {path}", timeout=3)
+        self.known_paths.update(p.resolve() for p in written)
+        self.notify(f"Exported to {', '.join(map(str, written))}", timeout=3 + len(written))
 
     # --- autosave --------------------------------------------------------------------------------------------------
     def start_autosave(self: LabApp, offer: bool = True) -> None:

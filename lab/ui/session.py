@@ -20,9 +20,11 @@ import time
 import numpy as np
 
 from lab.core.experiment import Experiment
+from lab.core.inspect.health import HealthHistory
 from lab.core.train import Trainer
 from lab.ui.messages import HistorySlice, Snapshot
 
+HEALTH_INTERVAL = 0.02  # seconds between weight-norm samples while training, at the least (about 1% of the time)
 MAX_HOLD = 0.05  # the longest a key press pauses training, in seconds
 HELD_SWITCH_INTERVAL = 0.0005  # seconds a thread may keep the interpreter from the interface thread during a hold
 SWITCH_INTERVAL = sys.getswitchinterval()  # the interpreter's own, put back when a hold ends
@@ -36,14 +38,19 @@ class Session:
         run_id: increases with every new trainer.
         lock: guards ``trainer``.
         epochs_per_tick: epochs the worker runs per 0.1 s tick; 0 means unthrottled.
+        health: the weight and gradient norms over the run (the weights-over-time view), recorded whatever is on
+            screen; guarded by ``lock``.
     """
 
     def __init__(self, experiment: Experiment, trainer: Trainer | None = None) -> None:
         self.lock = threading.Lock()
         self.trainer = trainer if trainer is not None else Trainer(experiment)
         self.run_id = 0
-        self.sent = len(self.trainer.history)  # epochs of history already posted
+        self.sent = 0  # epochs of history already posted: a loaded trainer's history is still to be shown
         self.epochs_per_tick = 20
+        self.health = HealthHistory()
+        self._health_due = 0.0
+        self.record_health(force=True)
         self._interface_idle = threading.Event()
         self._interface_idle.set()
         self._hold_until = 0.0
@@ -108,6 +115,8 @@ class Session:
             self.trainer = trainer
             self.run_id += 1
             self.sent = 0
+            self.health = HealthHistory()
+            self.record_health(force=True)
 
     def load(self, trainer: Trainer) -> None:
         """Continue from a loaded trainer (a new run id: snapshots of the old trainer are ignored)."""
@@ -115,6 +124,15 @@ class Session:
             self.trainer = trainer
             self.run_id += 1
             self.sent = 0
+            self.health = HealthHistory()
+            self.record_health(force=True)
+
+    def record_health(self, force: bool = False) -> None:
+        """Sample the weight norms for ``health`` when one is due and ``HEALTH_INTERVAL`` has passed since the
+        last (``force``: whenever the epoch is new: the end of a run, a step by hand). Call with the lock held."""
+        now = time.monotonic()
+        if (force or now >= self._health_due) and self.health.offer(self.trainer, force):
+            self._health_due = now + HEALTH_INTERVAL
 
     def snapshot(self, running: bool, epochs_per_second: float = 0.0) -> Snapshot:
         """Build a snapshot of the trainer, with the history not yet sent. Call with the lock held."""

@@ -46,6 +46,7 @@ def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[
                 return
             ran = trainer.epoch - before
             finished = trainer.done
+            session.record_health(force=finished)
         now = time.perf_counter()
         if ran and now > started:
             chunk = max(1, min(10_000, int(ran * CHUNK / (now - started)) or 1))
@@ -70,5 +71,6 @@ def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[
     now = time.perf_counter()
     with session.lock:
         if session.run_id == run_id:
+            session.record_health(force=True)
             rate = (session.trainer.epoch - epochs_at_post) / max(now - last_post, 1e-9)
             post(TrainingProgress(session.snapshot(False, rate)))

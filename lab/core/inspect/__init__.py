@@ -8,7 +8,8 @@
   maps for two to four inputs (``karnaugh_maps``).
 * ``picture``: the network as nodes in columns with every edge's sign and strength and every node's activation
   for one row, folded beyond a number of units per column (``network_picture``).
-* ``health``: per-layer norms of the weights and of the loss's gradient, and dead units (``trainer_health``).
+* ``health``: per-layer norms of the weights and of the loss's gradient, and dead units (``trainer_health``), and
+  their history over a run in bounded memory (``HealthHistory``).
 * ``gradcheck``: backpropagation against centred differences (``trainer_gradient_check``).
 * the Keras-style model summary lives in ``lab.core.summary`` and is re-exported here.
 
@@ -21,8 +22,8 @@ from __future__ import annotations
 from lab.core.inspect.common import hidden_label, layer_names
 from lab.core.inspect.gradcheck import (GradCheck, ParamCheck, backprop_grad, gradient_check,
                                         trainer_gradient_check)
-from lab.core.inspect.health import LayerHealth, WeightHealth, trainer_health, weight_health
 from lab.core.inspect.picture import NetworkPicture, PictureColumn, network_picture
+from lab.core.inspect.health import HealthHistory, LayerHealth, WeightHealth, trainer_health, weight_health
 from lab.core.inspect.surface import (Corner, DecisionSurface, HalfBlocks, KarnaughMap, decision_surface,
                                       gray_codes, half_blocks, karnaugh_maps, karnaugh_rows, SurfacePoint,
                                       surface_points)
@@ -31,9 +32,10 @@ from lab.core.inspect.units import UnitGate, dead_units, gate_names, hidden_gate
 from lab.core.summary import SummaryRow, summary_rows, summary_text
 
 __all__ = [
-    "Corner", "DecisionSurface", "ForwardTrace", "GradCheck", "HalfBlocks", "KarnaughMap", "LayerHealth",
-    "LayerTrace", "LayerWeights", "NetworkPicture", "ParamCheck", "PictureColumn", "SummaryRow", "UnitGate", "WeightHealth", "backprop_grad",
-    "dead_units", "decision_surface", "gate_names", "gradient_check", "gray_codes", "half_blocks", "hidden_gates",
-    "hidden_label", "karnaugh_maps", "karnaugh_rows", "layer_names", "layer_weights", "network_picture", "summary_rows", "summary_text", "SurfacePoint", "surface_points",
-    "threshold", "trace_input", "trace_row", "trainer_gradient_check", "trainer_health", "weight_health",
+    "Corner", "DecisionSurface", "ForwardTrace", "GradCheck", "HalfBlocks", "HealthHistory", "KarnaughMap",
+    "LayerHealth", "LayerTrace", "LayerWeights", "NetworkPicture", "ParamCheck", "PictureColumn", "SummaryRow",
+    "SurfacePoint", "UnitGate", "WeightHealth", "backprop_grad", "dead_units", "decision_surface", "gate_names",
+    "gradient_check", "gray_codes", "half_blocks", "hidden_gates", "hidden_label", "karnaugh_maps", "karnaugh_rows",
+    "layer_names", "layer_weights", "network_picture", "summary_rows", "summary_text", "surface_points", "threshold",
+    "trace_input", "trace_row", "trainer_gradient_check", "trainer_health", "weight_health",
 ]

@@ -98,11 +98,12 @@ def weight_health(net: Network, loss: Loss | str, x: Array, t: Array, probe: Arr
     layers = []
     for l, name in enumerate(layer_names(net.shape)):
         has_bias = work.b[l] is not None
-        layers.append(LayerHealth(
-            name, float(np.linalg.norm(work.W[l])), float(np.linalg.norm(work.gW[l])),
-            float(np.linalg.norm(work.b[l])) if has_bias else None,
-            float(np.linalg.norm(work.gb[l])) if has_bias else None,
-            tuple(int(j) for j in np.flatnonzero(dead[l])) if l < n_hidden else ()))
+        with np.errstate(all="ignore"):  # the norm of huge weights before a divergence overflows to inf
+            norms = (float(np.linalg.norm(work.W[l])), float(np.linalg.norm(work.gW[l])),
+                     float(np.linalg.norm(work.b[l])) if has_bias else None,
+                     float(np.linalg.norm(work.gb[l])) if has_bias else None)
+        layers.append(LayerHealth(name, *norms,
+                                  tuple(int(j) for j in np.flatnonzero(dead[l])) if l < n_hidden else ()))
     return WeightHealth(epoch, float(value), tuple(layers))
 
 
@@ -111,3 +112,54 @@ def trainer_health(trainer: Trainer) -> WeightHealth:
     at the trainer's epoch. Call it where the trainer is safe to read (the app's session lock)."""
     return weight_health(trainer.net, trainer.loss, trainer.x_train, trainer.t_train,
                          trainer.experiment.table.inputs, trainer.epoch)
+
+
+HEALTH_SAMPLES = 64  # an even number: thinning keeps the first and the latest sample
+
+
+class HealthHistory:
+    """``WeightHealth`` samples over a whole run, in bounded memory: at most ``cap + 1`` samples, spread over
+    every epoch since the start.
+
+    A sample is taken when the epoch has moved at least ``stride`` epochs past the last one (or when asked to
+    ``force`` it: the end of a run, a step by hand). When the samples exceed ``cap``, every other one is dropped and
+    the stride doubles, so a run of any length keeps between ``cap / 2`` and ``cap + 1`` samples from its first
+    epoch to its latest. Not thread-safe: the caller holds the lock that guards the trainer.
+    """
+
+    def __init__(self, cap: int = HEALTH_SAMPLES) -> None:
+        self.cap = cap
+        self.stride = 1
+        self._samples: list[WeightHealth] = []
+
+    def __len__(self) -> int:
+        return len(self._samples)
+
+    def __iter__(self):
+        return iter(self._samples)
+
+    def __getitem__(self, index: int) -> WeightHealth:
+        return self._samples[index]
+
+    def due(self, epoch: int) -> bool:
+        """Whether a sample at ``epoch`` would be kept (without ``force``)."""
+        return not self._samples or epoch >= self._samples[-1].epoch + self.stride
+
+    def offer(self, trainer: Trainer, force: bool = False) -> bool:
+        """Take a sample of ``trainer`` now when it is due (or, with ``force``, whenever its epoch is new); whether
+        one was taken. Nothing is taken when every row is held out (there is no gradient to measure)."""
+        if not len(trainer.experiment.table.train_rows):
+            return False
+        if self._samples and self._samples[-1].epoch == trainer.epoch:
+            return False
+        if not (force or self.due(trainer.epoch)):
+            return False
+        self.add(trainer_health(trainer))
+        return True
+
+    def add(self, sample: WeightHealth) -> None:
+        """Keep ``sample`` (thinning the history when it is full)."""
+        self._samples.append(sample)
+        if len(self._samples) > self.cap:
+            self._samples = self._samples[::2]  # cap + 1 samples, an odd count: the first and the latest stay
+            self.stride *= 2

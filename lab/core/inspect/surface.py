@@ -26,12 +26,12 @@ from lab.core.expr import VARIABLES
 from lab.core.gates import TruthTable
 from lab.core.inspect.common import frozen
 from lab.core.nn import Network
+from lab.core.train import right
 
 Array = np.ndarray
 
 HALF_BLOCK = "▀"
 SHADES = " ░▒▓█"  # from 0 to 1, for drawing a surface without colour
-ON = 0.5  # an output above this counts as a 1, as the trainer's accuracy does
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,8 +177,8 @@ class KarnaughMap:
 
     @property
     def right(self) -> Array:
-        """Whether each cell's output rounds to its target (above 0.5 is a 1), (R, C) bool."""
-        return (self.values > ON) == (self.targets > ON)
+        """Whether each cell's output is on its target's side of 0.5 (``lab.core.train.right``), (R, C) bool."""
+        return right(self.values, self.targets)
 
 
 def karnaugh_rows(n_inputs: int) -> Array:

@@ -2,7 +2,10 @@
 
 The series are reduced to one bucket per column (``lab.core.series``) before plotext sees them, so the drawing
 time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode: plotext's own
-log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch.
+log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch. Only finite
+values are drawn, and a loss from ``LARGE`` up (a run on its way to diverging) in units of a power of ten, since
+plotext's own axis arithmetic overflows on values near 1e308 and draws nothing. The last line is a legend in words
+(``legend_text``): each mark's glyph and what it is, shortened to fit the width.
 
 Building a big chart takes tens of milliseconds of pure Python (plotext's drawing, read straight into styled lines by
 ``figure_strips``), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
@@ -21,8 +24,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style
 from textual import work
 from textual.message import Message
 from textual.geometry import Region
@@ -38,6 +44,45 @@ from lab.ui.widgets.plotext_strips import figure_strips
 
 MIN_INTERVAL = 0.1  # by default at most ten redraws a second
 NOISE = 0.03  # draw the envelope when a column's values spread over more than 3% of the axis
+LARGE = 1e6  # losses from this size on are drawn in units of a power of ten (named in the legend)
+SPREAD_MARKER = "'"  # the top of the loss's spread in each column: not a dot, which would read as a series
+HELD_OUT_MARKER = "•"
+ACCURACY_MARKER = "·"
+LEGEND_GAP = "  "
+RICH_COLORS = {"gray": "grey50", "orange": "dark_orange"}  # plotext's colour names rich spells otherwise
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One mark of the chart in words: its glyph, a long and a short description, and its colour."""
+
+    glyph: str
+    long: str
+    short: str
+    color: str
+
+
+def legend_text(entries: list[LegendEntry], width: int) -> list[tuple[str, str]]:
+    """The legend as ``(text, colour)`` runs within ``width`` cells: the long descriptions when they fit, else the
+    short ones, else as many short entries as fit (the first ones: the loss first)."""
+    for form in ("long", "short"):
+        runs: list[tuple[str, str]] = []
+        for i, e in enumerate(entries):
+            runs += [(LEGEND_GAP if i else " ", ""), (e.glyph, e.color), (" " + getattr(e, form), "")]
+        if sum(len(t) for t, _ in runs) <= width:
+            return runs
+    while runs and sum(len(t) for t, _ in runs) > width:
+        runs = runs[:-3]
+    return runs
+
+
+def legend_strip(entries: list[LegendEntry], width: int, monochrome: bool) -> Strip:
+    """The legend line below the plot, ``width`` cells (the glyphs coloured as their series unless
+    ``monochrome``)."""
+    segments = [Segment(text, Style(color=None if monochrome or not color else RICH_COLORS.get(color, color),
+                                    bold=bool(color)))
+                for text, color in legend_text(entries, width)]
+    return Strip(segments).crop_extend(0, width, Style())
 COST_FACTOR = 8.0  # and at most about an eighth of the time spent building charts
 
 
@@ -256,52 +301,81 @@ class LossChart(PlotextPlot):
 
     # --- drawing ---------------------------------------------------------------------------------------------------
     def _build(self, data: ChartData) -> list[Strip]:
-        """Draw ``data`` with this widget's plotext figure; return one ``Strip`` per line. Call with ``_plt_lock``
-        held."""
+        """Draw ``data`` with this widget's plotext figure, one row short, and the legend below it; return one
+        ``Strip`` per line. Call with ``_plt_lock`` held."""
         start = time.perf_counter()
-        lines = figure_strips(self._draw(data))
+        figure, entries = self._figure(data)
+        lines = figure_strips(figure)
+        if data.loss.size:
+            lines.append(legend_strip(entries, data.width, data.monochrome))
         self._next_draw = time.monotonic() + max(self.min_interval, COST_FACTOR * (time.perf_counter() - start))
         return lines
 
-    def _draw(self, data: ChartData):
-        """This widget's plotext figure, cleared and given ``data``'s size, theme and series (not yet built)."""
+    def _figure(self, data: ChartData) -> tuple[Any, list[LegendEntry]]:
+        """This widget's plotext figure with ``data`` plotted (not yet built), a row short of ``data``'s height
+        when there is a legend to draw below it; and the legend's entries."""
+        height = max(data.height - 1, 1) if data.loss.size else data.height
+        return self._plot_series(self._draw(data, height), data)
+
+    def _draw(self, data: ChartData, height: int):
+        """This widget's plotext figure, cleared and given ``data``'s width, ``height`` and theme (no series)."""
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.plotsize(data.width, data.height)
-        plt._set_size(data.width, data.height)
+        plt.plotsize(data.width, height)
+        plt._set_size(data.width, height)
         plt.theme(data.theme)
-        self._plot_series(plt, data)
         return plt
 
-    def _plot_series(self, plt, data: ChartData) -> None:
+    def _plot_series(self, plt, data: ChartData) -> tuple[Any, list[LegendEntry]]:
+        """Plot ``data``'s series on ``plt`` (no plotext legend); ``plt`` and the legend's entries, in words, for
+        what was drawn."""
         points = max(2 * (data.width - 12), 8)
         mono = data.monochrome
-        plt.xlabel("epoch")
         if not data.loss.size:
             plt.title("press space to train")
-            return
-        series = [("loss", data.loss, "cyan", "braille"), ("held-out loss", data.heldout_loss, "orange", "dot")]
-        for label, values, color, marker in series:
-            if not values.size:
+            return plt, []
+        entries: list[LegendEntry] = []
+        values = {"loss": data.loss, "held-out loss": data.heldout_loss}
+        ys = {}
+        for label, v in values.items():
+            if not v.size:
                 continue
-            y = values
+            y = v
             if data.log_scale:
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    y = np.log10(np.maximum(values, 1e-12))
-            r = reduce_series(y, points)
+                    y = np.log10(np.maximum(v, 1e-12))
+            ys[label] = reduce_series(y, points)
+        # Only finite points are drawn, on a range of their own; a loss on its way to overflow is drawn in units of
+        # a power of ten (plotext's own arithmetic on the axis would overflow and draw nothing).
+        finite = [r.high[np.isfinite(r.high)] for r in ys.values()] + [r.mean[np.isfinite(r.mean)] for r in ys.values()]
+        top = max((float(np.max(np.abs(f))) for f in finite if f.size), default=0.0)
+        exponent = int(math.floor(math.log10(top))) if top >= LARGE else 0
+        unit = 10.0 ** exponent
+        name = ("log10 loss" if data.log_scale else "loss") + (f" ×1e{exponent}" if exponent else "")
+        looks = {"loss": ("braille", "cyan", "⣀", name, "loss"),
+                 "held-out loss": (HELD_OUT_MARKER, "orange", HELD_OUT_MARKER, "held-out loss", "held-out")}
+        for label, r in ys.items():
+            marker, color, glyph, long, short = looks[label]
             ok = np.isfinite(r.mean)
             if not ok.any():
                 continue
-            span = float(np.nanmax(r.high[ok]) - np.nanmin(r.low[ok])) or 1.0
-            if not r.exact and float(np.nanmax(r.high[ok] - r.low[ok])) > NOISE * span:
+            mean, high = r.mean / unit, r.high / unit
+            up = ok & np.isfinite(high)
+            span = float(np.nanmax(high[up]) - np.nanmin(r.low[up] / unit)) if up.any() else 0.0
+            if not r.exact and up.any() and float(np.nanmax(high[up] - r.low[up] / unit)) > NOISE * (span or 1.0):
                 # The raw values' top in each column, faint above the mean line: how noisy the loss is.
-                plt.plot(r.x[ok].tolist(), r.high[ok].tolist(), marker="dot", color=None if mono else "gray")
-            plt.plot(r.x[ok].tolist(), r.mean[ok].tolist(), label=label, marker=marker,
-                     color=None if mono else color)
+                plt.plot(r.x[up].tolist(), high[up].tolist(), marker=SPREAD_MARKER, color=None if mono else "gray")
+                if label == "loss":
+                    entries.append(LegendEntry(SPREAD_MARKER, "top of its spread", "spread", "gray"))
+            plt.plot(r.x[ok].tolist(), mean[ok].tolist(), marker=marker, color=None if mono else color)
+            entries.insert(0 if label == "loss" else len(entries), LegendEntry(glyph, long, short, color))
         acc = reduce_series(data.accuracy, points)
-        plt.plot(acc.x.tolist(), acc.mean.tolist(), label="accuracy", marker="·", yside="right",
-                 color=None if mono else "green")
+        ok = np.isfinite(acc.mean)
+        if ok.any():
+            plt.plot(acc.x[ok].tolist(), acc.mean[ok].tolist(), marker=ACCURACY_MARKER, yside="right",
+                     color=None if mono else "green")
+            entries.append(LegendEntry(ACCURACY_MARKER, "accuracy (right axis)", "acc", "green"))
         plt.ylim(-0.02, 1.02, yside="right")
         plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
         last_epoch = max(data.loss.size, 2)
@@ -309,12 +383,13 @@ class LossChart(PlotextPlot):
         plt.xticks(ticks, [f"{t:,}" for t in ticks])
         if data.solved_epoch is not None:
             plt.vline(data.solved_epoch, color=None if mono else "magenta")
-        plt.ylabel("log10 loss" if data.log_scale else "loss")
+            entries.append(LegendEntry("│", "solved", "solved", "magenta"))
         last = float(data.loss[-1])
         plt.title(f"epoch {data.loss.size:,} · loss {last:.4g}" + (
             f" · solved at {data.solved_epoch:,}" if data.solved_epoch is not None else "")
             + ("" if math.isfinite(last) else " (not finite)"))
         plt.xlim(1, last_epoch)
+        return plt, entries
 
     def refresh(self, *args, **kwargs) -> LossChart:
         self._stale = True

@@ -14,15 +14,19 @@ narrower does not ask the whole screen for a layout pass.
 
 from __future__ import annotations
 
-from collections import deque
+import re
 
 import numpy as np
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from lab.core import inspect as ins
 from lab.core.train import Trainer
@@ -33,14 +37,65 @@ TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "De
           "health": "Weights over time", "gradcheck": "Gradient check", "summary": "Model summary",
           "picture": "Network picture"}
 SPARK = "▁▂▃▄▅▆▇█"
-HISTORY = 60
+MIN_WIDTH = 20  # the narrowest width a view is laid out for
+CHROME = 4  # columns of the pane's border and padding
+HANG = 2  # a wrapped line's continuation is indented this much more than the line's own indent
+WORD = re.compile(r"\S+\s*|\s+")
 
 
-def spark(values: list[float]) -> str:
-    """A sparkline of ``values`` scaled to their own range."""
+def wrap_line(line: Text, width: int) -> list[Text]:
+    """``line`` in lines of at most ``width`` cells, broken between words (a word longer than a line is broken
+    inside), each continuation indented ``HANG`` cells more than the line itself; styles are kept.
+
+    Nothing is cut: every character of ``line`` is on one of the lines returned (bar the spaces at a break).
+    """
+    plain = line.plain
+    if cell_len(plain) <= width:
+        return [line]
+    indent = min(len(plain) - len(plain.lstrip(" ")) + HANG, width // 2)
+    pieces: list[tuple[int, int]] = []  # (start, end) of each output line in ``plain``
+    start, used, room = 0, 0, width
+    for match in WORD.finditer(plain):
+        pos, end = match.span()
+        visible_end = pos + len(plain[pos:end].rstrip(" "))
+        while True:
+            if used + cell_len(plain[pos:visible_end]) <= room:
+                used += cell_len(plain[pos:end])
+                break
+            if used > 0:  # the word starts the next line
+                pieces.append((start, pos))
+                start, used, room = pos, 0, width - indent
+                continue
+            cut = pos + 1  # a word wider than a whole line: break it where the line ends
+            while cut < visible_end and cell_len(plain[pos : cut + 1]) <= room:
+                cut += 1
+            pieces.append((start, cut))
+            start, used, room, pos = cut, 0, width - indent, cut
+    pieces.append((start, len(plain)))
+    out = []
+    for i, (a, b) in enumerate(pieces):
+        part = line[a:b]
+        part.rstrip()
+        if i:
+            part = Text(" " * indent, style=line.style) + part
+        out.append(part)
+    return out
+
+
+def wrap(drawing: Text, width: int) -> Text:
+    """Every line of ``drawing`` wrapped to ``width`` cells (``wrap_line``)."""
+    lines = [part for line in drawing.split("\n", allow_blank=True) for part in wrap_line(line, width)]
+    return Text("\n").join(lines)
+
+
+def spark(values: list[float], width: int | None = None) -> str:
+    """A sparkline of ``values`` scaled to their own range, at most ``width`` characters (evenly spaced samples of
+    ``values``, the first and the last included, when there are more)."""
     if not values:
         return ""
     v = np.asarray(values, dtype=float)
+    if width is not None and v.size > width >= 2:
+        v = v[np.linspace(0, v.size - 1, width).round().astype(np.intp)]
     v = np.where(np.isfinite(v), v, np.nan)
     low, high = np.nanmin(v), np.nanmax(v)
     span = high - low if high > low else 1.0
@@ -62,14 +117,29 @@ class InspectView(ScrollView):
     monochrome: reactive[bool] = reactive(False)
     """Draw the surface with shades instead of colours."""
 
+    class Resized(Message):
+        """The view's width changed: its drawing must be laid out again (the app redraws it from the trainer)."""
+
+        def __init__(self, view: InspectView) -> None:
+            super().__init__()
+            self.view = view
+
+        @property
+        def control(self) -> InspectView:
+            """The view that was resized."""
+            return self.view
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.health: deque[ins.WeightHealth] = deque(maxlen=HISTORY)
+        self.health: ins.HealthHistory = ins.HealthHistory()
+        """The weight norms over the run, recorded by the session (the app hands its record over)."""
         self.gradcheck: ins.GradCheck | None = None
         self._keys: list[tuple] = []  # per line: its text and spans, to tell which lines changed
         self._strips: list[Strip] = []  # per line: its segments, without the widget's own style
         self._plain = ""
-        self._extent_for: tuple = ()  # what the extent was measured for (view and network shape)
+        self._extent_for: tuple = ()  # what the extent was measured for (view, network shape and width)
+        self._known_width = 0  # the columns shown when last laid out (kept while hidden)
+        self._laid_out_for = -1  # the widget's width when the drawing was last laid out
 
     def watch_mode(self) -> None:
         self.scroll_home(animate=False, immediate=True)  # another view starts at its top
@@ -80,23 +150,34 @@ class InspectView(ScrollView):
         return self._plain
 
     def clear_history(self) -> None:
-        """Forget the recorded weight norms and the last check (a new network)."""
-        self.health.clear()
+        """Forget the last check (a new network)."""
         self.gradcheck = None
 
-    def record(self, trainer: Trainer) -> None:
-        """Record the weight and gradient norms now (for the weights-over-time view). Call with the lock held."""
-        if not len(trainer.experiment.table.train_rows):
-            return
-        if not self.health or self.health[-1].epoch != trainer.epoch:
-            self.health.append(ins.trainer_health(trainer))
+    @property
+    def layout_width(self) -> int:
+        """The width the drawing is laid out for: the visible columns, less one for a vertical scrollbar that a
+        tall drawing may bring (so that it never hides a column)."""
+        region = self.scrollable_content_region.width
+        if not region:  # hidden until now (a view just chosen): the width it last had, else its parent's
+            parent = self.parent.size.width if isinstance(self.parent, Widget) else 0
+            region = self._known_width or max(parent - CHROME, 0)
+        return max(MIN_WIDTH, region - (0 if self.show_vertical_scrollbar else self.styles.scrollbar_size_vertical))
 
-    def update_from(self, trainer: Trainer, row: int) -> int:
-        """Redraw the current view for ``trainer``'s network and table row ``row``; the number of lines that
-        changed. Call with the lock held."""
-        self.record(trainer)
+    def on_resize(self, event: events.Resize) -> None:
+        if self.scrollable_content_region.width:
+            self._known_width = self.scrollable_content_region.width
+        if event.size.width != self._laid_out_for:
+            self.post_message(self.Resized(self))
+
+    def update_from(self, trainer: Trainer, row: int, health: ins.HealthHistory | None = None) -> int:
+        """Redraw the current view for ``trainer``'s network and table row ``row``, laid out for the view's width;
+        ``health`` is the run's record of weight norms. The number of lines that changed. Call with the lock held."""
+        if health is not None:
+            self.health = health
         draw = getattr(self, f"_draw_{self.mode}")
-        return self.show(draw(trainer, row), (self.mode, trainer.net.shape))
+        width = self.layout_width
+        self._laid_out_for = self.size.width
+        return self.show(wrap(draw(trainer, row), width), (self.mode, trainer.net.shape, width))
 
     def show(self, drawing: Text, extent_for: tuple = ()) -> int:
         """Show ``drawing``, repainting only the lines that changed; the number of lines repainted. The scrollable
@@ -255,14 +336,20 @@ class InspectView(ScrollView):
         if not self.health:
             out.append("Train a few epochs: the norms are recorded as it learns.")
             return out
-        latest = self.health[-1]
-        out.append(f"‖W‖ and ‖∂L/∂W‖ per layer over the last {len(self.health)} updates (epoch "
-                   f"{latest.epoch:,})\n\n", "bold")
+        latest, first = self.health[-1], self.health[0]
+        span = (f"epoch {latest.epoch:,}" if len(self.health) == 1 else
+                f"epochs {first.epoch:,} to {latest.epoch:,}, {len(self.health)} samples")
+        out.append(f"‖W‖ and ‖∂L/∂W‖ per layer over {span}\n\n", "bold")
+        prefix = 8 + 5 + 9  # the name, the norm's symbol and its value, before the sparkline
+        room = self.layout_width - prefix
+        below = room < 12  # a narrow pane: each sparkline on a line of its own, under its number
+        room = self.layout_width - HANG if below else room
         for l, layer in enumerate(latest.layers):
             weights = [h.layers[l].weight_norm for h in self.health if l < len(h.layers)]
             grads = [h.layers[l].grad_norm for h in self.health if l < len(h.layers)]
-            out.append(f"{layer.name:<8} ‖W‖ {layer.weight_norm:8.3g} {spark(weights)}\n")
-            out.append(f"{'':<8} ‖∇‖ {layer.grad_norm:8.2g} {spark(grads)}\n")
+            gap = "\n" + " " * HANG if below else " "
+            out.append(f"{layer.name:<8} ‖W‖ {layer.weight_norm:8.3g}{gap}{spark(weights, room)}\n")
+            out.append(f"{'':<8} ‖∇‖ {layer.grad_norm:8.2g}{gap}{spark(grads, room)}\n")
             if layer.dead:
                 out.append(f"{'':<8} dead units: {', '.join(str(u + 1) for u in layer.dead)} (same output on every "
                            "row: they no longer learn)\n", "bold red")
@@ -279,11 +366,11 @@ class InspectView(ScrollView):
                     "unchecked": "nothing to compare (every gradient is below round-off: check earlier in training)"}
         out.append(f"worst relative error {check.worst:.2e}: {verdicts.get(check.verdict, check.verdict)}\n\n",
                    "bold")
-        out.append(f"{'param':<6} {'checked':>8} {'skipped':>8} {'worst':>10}\n")
+        out.append(f"{'param':<5} {'checked':>7} {'skipped':>7} {'worst':>9}\n")
         for p in check.params:
-            out.append(f"{p.name:<6} {p.checked:>8} {p.kinks + p.below_noise:>8} {p.worst:>10.2e}  {p.verdict}\n")
+            out.append(f"{p.name:<5} {p.checked:>7} {p.kinks + p.below_noise:>7} {p.worst:>9.2e}  {p.verdict}\n")
         out.append("\nbelow 1e-7 is right, above 1e-4 is a bug; weights next to a ReLU kink are skipped.", "dim")
         return out
 
     def _draw_summary(self, trainer: Trainer, row: int) -> Text:
-        return Text(ins.summary_text(trainer.net.shape, trainer.experiment.name))
+        return Text(ins.summary_text(trainer.net.shape, trainer.experiment.name, width=self.layout_width))

@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from lab.core.experiment import Experiment
+from lab.core.numbers import percent
 from lab.core.sweep_summary import SweepStats, rate_text, solve_histogram
 from lab.ui.messages import SweepUpdate
 from lab.ui.widgets.chart import SeriesBuffer
@@ -227,7 +228,7 @@ class SeedsView(Vertical):
         cols: list[tuple[str, list[str]]] = [
             ("solved", [f"{s.solved}/{s.seeds}" if s else "-" for s in stats])]
         if compact < 2:
-            cols.append(("rate", [f"{100 * s.success_rate:.0f}%" if s else "-" for s in stats]))
+            cols.append(("rate", [percent(s.solved, s.seeds) if s else "-" for s in stats]))
         cols.append(("median", [_epochs(s.median_solved_epoch if s else None) for s in stats]))
         if compact < 1:
             cols += [("p10", [_epochs(s.p10_solved_epoch if s else None) for s in stats]),

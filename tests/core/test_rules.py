@@ -1,0 +1,94 @@
+"""The core's rules behind what the lab shows: right and wrong (0.5 is neither), percentages that never round to
+all or none, the model summary at any width, the weight history in bounded memory, and settings that cannot learn."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from lab.core.advice import settings_advice
+from lab.core.experiment import Architecture, Experiment, Training
+from lab.core.gates import preset
+from lab.core.inspect import HealthHistory, WeightHealth
+from lab.core.numbers import percent
+from lab.core.recipes import recipe
+from lab.core.summary import summary_text
+from lab.core.sweep import right_rows
+from lab.core.train import Trainer, right, row_accuracy
+
+
+def test_exactly_one_half_is_never_right():
+    """0.5 is on neither side: wrong for a target 0 and for a target 1; nan is wrong too."""
+    y = np.array([[0.5], [0.5], [0.49], [0.51], [np.nan]])
+    t = np.array([[0.0], [1.0], [0.0], [1.0], [0.0]])
+    assert right(y, t).ravel().tolist() == [False, False, True, True, False]
+    assert row_accuracy(y, t) == pytest.approx(0.4)
+
+
+def test_the_sweep_scores_rows_by_the_same_rule():
+    """The batched sweep counts right rows as the trainer does, 0.5 included."""
+    y = np.array([[[0.5, 0.2]], [[0.5, 0.7]]])  # (n=2 rows, o=1, K=2 members)
+    bits = np.array([[[False]], [[True]]])
+    assert right_rows(y, bits).tolist() == [0.0, 2.0]  # member 0 answers 0.5 on both rows
+
+
+def test_a_held_out_row_at_exactly_one_half_is_scored_wrong():
+    """One sigmoid neuron with zero weights and no bias answers exactly 0.5 on every row: the held-out row 000
+    (target 0) is wrong, as a training row would be."""
+    table = preset("majority3").toggle_heldout(0)
+    experiment = Experiment(table, Architecture((), "sigmoid", bias=False), Training(loss="sse", optimizer="sgd",
+                                                                                  lr=1.0, epochs=10), name="t")
+    trainer = Trainer(experiment)
+    trainer.net.theta[:] = 0.0
+    trainer.step()
+    assert trainer.history.heldout_accuracy[-1] == 0.0
+    assert trainer.history.accuracy[0] == 0.0
+
+
+@pytest.mark.parametrize("count,total,decimals,text", [
+    (9_992, 10_000, 0, "99.9%"), (99_999, 100_000, 0, ">99.9%"), (10_000, 10_000, 0, "100%"), (0, 7, 0, "0%"),
+    (1, 10_000, 0, "<0.1%"), (50, 100, 0, "50%"), (9_999, 10_000, 1, ">99.9%"), (1, 3, 1, "33.3%"), (0, 0, 0, "-"),
+    (20, 20, 1, "100.0%"), (0, 20, 1, "0.0%"),
+])
+def test_percent_never_claims_all_or_none(count, total, decimals, text):
+    """100% only when all, 0% only when none."""
+    assert percent(count, total, decimals) == text
+
+
+@pytest.mark.parametrize("width", [28, 30, 41, 44, 50, 64, 65, 80])
+def test_summary_fits_its_width_and_keeps_every_count(width):
+    """At any width from 28 the summary of a 3-layer network fits (Keras' own layout from 65) with every count."""
+    experiment = recipe("keras-xor-deeper")
+    text = summary_text(experiment.shape, "deeper", width)
+    assert all(len(line) <= max(width, 65 if width >= 65 else width) for line in text.splitlines())
+    for count in (f"{p:,}" if width < 65 else str(p) for p in experiment.shape.layer_params()):
+        assert count in text.split() or f"{count}" in text
+    assert f"Total params: {experiment.shape.n_params:,}" in text
+    if width >= 65:
+        assert text == summary_text(experiment.shape, "deeper")
+
+
+def test_health_history_spans_the_whole_run_in_bounded_memory():
+    """Thousands of offers keep at most cap + 1 samples, from the first epoch to the latest."""
+    trainer = Trainer(recipe("keras-xor"))
+    history = HealthHistory(cap=8)
+    history.offer(trainer, force=True)
+    for _ in range(300):
+        trainer.step()
+        history.offer(trainer)
+    history.offer(trainer, force=True)  # the end of the run
+    assert len(history) <= 9 and history[0].epoch == 0 and history[-1].epoch == 300
+    assert all(isinstance(h, WeightHealth) for h in history)
+    assert [h.epoch for h in history] == sorted({h.epoch for h in history})
+
+
+def test_bce_without_a_sigmoid_output_is_advised_against():
+    """bce after a linear or tanh output may train nothing; after a sigmoid it is fine."""
+    e = recipe("keras-xor")
+    for output in ("linear", "tanh"):
+        advice = settings_advice(replace(e.architecture, output_activation=output), replace(e.training, loss="bce"))
+        assert advice is not None and output in advice.message and "sigmoid" in advice.hint
+    assert settings_advice(e.architecture, replace(e.training, loss="bce")) is None
+    assert settings_advice(replace(e.architecture, output_activation="linear"), e.training) is None
