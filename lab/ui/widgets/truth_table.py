@@ -28,8 +28,9 @@ from textual.strip import Strip
 
 from lab.core.expr import VARIABLES
 from lab.core.gates import TruthTable
+from lab.core.train import THRESHOLD
+from lab.core.train import right as right_side
 
-THRESHOLD = 0.5
 PRED_WIDTH = 5  # ".07✓" or "-1.5✗"
 NAME_WIDTH = 5  # the widest a target column grows for its name
 MIN_NAME_WIDTH = 2  # "c…": the narrowest a shortened name gets
@@ -38,7 +39,7 @@ HELD = " held"
 
 def side(value: float) -> str:
     """Which side of the threshold ``value`` is on, for a number whose digits round to the threshold itself:
-    ``+`` above (counted as a 1), ``-`` below, ``""`` exactly on it (counted as a 0, as ``y > 0.5`` is a 1)."""
+    ``+`` above (a 1), ``-`` below (a 0), ``""`` exactly on it (neither: never right, the core's rule)."""
     return "+" if value > THRESHOLD else "-" if value < THRESHOLD else ""
 
 
@@ -52,7 +53,7 @@ def value_text(value: float) -> str:
     """An output to two decimals in at most four characters: ``.07``, ``1.00``, ``-.50``, ``12.3``, ``-123``; from
     999.5 up (a linear output) its order of magnitude, ``2e3``, ``1e12``, ``-1e5``, then ``huge``/``-big``;
     ``nan``, ``inf``, ``-inf``. A value within 0.005 of the threshold shows its side: ``.50+`` (0.503, a 1),
-    ``.50-`` (0.4971, a 0); exactly 0.5 is ``.50`` (a 0)."""
+    ``.50-`` (0.4971, a 0); exactly 0.5 is ``.50``, on neither side (never right)."""
     text = f"{value:.2f}"  # nan, inf and -inf come out as themselves and fit
     if text == f"{THRESHOLD:.2f}":
         return ".50" + side(value)
@@ -261,7 +262,7 @@ class TruthTableView(ScrollView, can_focus=True):
                 pieces.append((f"{'-':<{PRED_WIDTH}} ", "row"))
                 continue
             value = self._outputs[row][k]
-            right = (value > THRESHOLD) == (t.columns[k][row] == "1")
+            right = bool(right_side(value, float(t.columns[k][row])))
             text = f"{value_text(value)}{'✓' if right else '✗'}"
             pieces.append((f"{text:<{PRED_WIDTH}}", "right" if right else "wrong"))
             pieces.append((" ", "row"))
