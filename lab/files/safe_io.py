@@ -58,16 +58,27 @@ _REASONS = {
 }
 
 
-def path_error(path: str | os.PathLike, err: BaseException, doing: str = "cannot use it") -> LabError:
+def shown(path: str | os.PathLike, width: int = 80) -> str:
+    """``path`` as a message shows it: a path longer than ``width`` characters keeps its start and its end around
+    an ellipsis, so a 300-character name still makes one readable line."""
+    text = os.fsdecode(path) if isinstance(path, bytes) else str(path)
+    if len(text) <= width:
+        return text
+    half = (width - 1) // 2
+    return f"{text[:half]}…{text[-half:]}"
+
+
+def path_error(path: str | os.PathLike, err: BaseException, doing: str = "cannot use this path") -> LabError:
     """One line for a failure touching ``path``: ``PATH: no such file``, ``PATH: permission denied``, else
     ``PATH: cannot read (File name too long)`` with ``doing`` naming the action. A ``ValueError`` (a NUL byte, a
     character the file system cannot encode) means no file can have this name."""
+    where = shown(path)
     if isinstance(err, ValueError):
-        return LabError(f"{path}: not a possible file name")
+        return LabError(f"{where}: not a possible file name")
     if isinstance(err, OSError):
         known = _REASONS.get(err.errno or 0)
-        return LabError(f"{path}: {known}" if known else f"{path}: {doing} ({err.strerror or err})")
-    return LabError(f"{path}: {doing} ({err})")
+        return LabError(f"{where}: {known}" if known else f"{where}: {doing} ({err.strerror or err})")
+    return LabError(f"{where}: {doing} ({err})")
 
 
 def probe(path: str | os.PathLike) -> os.stat_result | None:
@@ -83,7 +94,7 @@ def probe(path: str | os.PathLike) -> os.stat_result | None:
     except (OSError, ValueError) as e:
         if isinstance(e, OSError) and e.errno == errno.ENOTDIR:
             return None
-        raise path_error(path, e, "cannot look at it") from None
+        raise path_error(path, e) from None
 
 
 def exists(path: str | os.PathLike) -> bool:
@@ -230,8 +241,8 @@ def write_atomic(path: str | os.PathLike, data: bytes, mode: int | None = None) 
     Args:
         path: the target.
         data: the bytes.
-        mode: the permissions of a new file (default: what ``open`` would give, the umask applied); an existing
-            file keeps its own.
+        mode: the permissions the file gets (default: an existing file keeps its own, a new one gets what
+            ``open`` would give, the umask applied).
 
     Raises:
         LabError: naming the path and the reason (folder missing, permission denied, disk full, special file...).
@@ -249,7 +260,9 @@ def write_atomic(path: str | os.PathLike, data: bytes, mode: int | None = None) 
             f.flush()
             os.fsync(f.fileno())
         old = probe(p)
-        os.chmod(tmp, old.st_mode & 0o7777 if old is not None else (FILE_MODE if mode is None else mode))
+        if mode is None:
+            mode = old.st_mode & 0o7777 if old is not None else FILE_MODE
+        os.chmod(tmp, mode)
         os.replace(tmp, p)
         tmp = None
     except LabError:

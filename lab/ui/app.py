@@ -565,10 +565,9 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.push_screen(HelpScreen(self._binding_sections()))
 
     async def action_quit(self) -> None:
-        """Stop training, autosave and leave."""
+        """Stop training, autosave and leave (asking first when the autosave cannot be written)."""
         self._stop_worker()
-        self.write_autosave()
-        self.exit()
+        self.quit_after_autosave()
 
     def _binding_sections(self) -> list[tuple[str, list[Binding]]]:
         return [("Anywhere", self.BINDINGS), ("Truth table", TruthTableView.BINDINGS + TablePane.BINDINGS),
