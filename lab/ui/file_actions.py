@@ -142,7 +142,7 @@ class FileActions:
                 if path is None:
                     return
                 targets = [path]
-                if kind == "weights":
+                if kind in ("npz", "txt"):
                     with self.session.lock:
                         n_layers = self.session.trainer.net.shape.n_layers
                     targets = weight_paths(path, n_layers)
