@@ -69,6 +69,7 @@ def load(path: Path) -> Autosaved | None:
     Raises:
         LabError: the file exists but cannot be read (the message names the field or the reason).
     """
+    path = Path(path)
     st = probe(path)
     if st is None:
         return None
@@ -100,6 +101,7 @@ def write(path: Path, data: bytes) -> None:
     Raises:
         LabError: the folder cannot be made or the file written (the previous autosave is then intact).
     """
+    path = Path(path)
     make_folder(path.parent)
     write_atomic(path, data, mode=FILE_MODE)
 

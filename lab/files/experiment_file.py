@@ -56,6 +56,10 @@ MAX_FILE_BYTES = 1 << 30
 # 2 file's numbers are its weights and optimizer state, tens of thousands at most. Each value costs about 32 bytes
 # as a Python float, so this bounds what decoding a malformed file can cost.
 MAX_VALUES = {1: 8_000_000, 2: 1_000_000}
+# Objects and strings cost more each (a decoded object 100 bytes or more) and a file written by nnlab has a few
+# dozen of each: a file with more is refused, counted (by braces and quotes) before decoding as well.
+MAX_OBJECTS = 10_000
+MAX_STRINGS = 100_000
 
 
 class TableSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -385,6 +389,24 @@ def dumps(experiment: Experiment, trainer: Trainer | None = None, indent: bool =
     return encode(capture(experiment, trainer), indent)
 
 
+def _check_counts(data: bytes | str, version: int) -> None:
+    """Refuse a file holding more JSON values, objects or strings than nnlab writes (``MAX_VALUES``,
+    ``MAX_OBJECTS``, ``MAX_STRINGS``), counted in the bytes before anything is decoded: commas for values (base64
+    has none, so a packed history counts once), braces for objects, quotes for strings (over-counting escaped
+    quotes, which only a hand-made file holds in numbers).
+
+    Raises:
+        LabError: naming the count and the most allowed.
+    """
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    for what, count, most in (("JSON values", raw.count(b",") + 1, MAX_VALUES[version]),
+                              ("JSON objects", raw.count(b"{"), MAX_OBJECTS),
+                              ("strings", raw.count(b'"') // 2, MAX_STRINGS)):
+        if count > most:
+            raise LabError(f"holds about {count:,} {what}, more than a format version {version} experiment file "
+                           f"has ({most:,} at most)")
+
+
 def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
     """Read an experiment and, if the file holds one, a trainer restored to its saved state.
 
@@ -402,11 +424,7 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
                        f"({VERSION}); upgrade nnlab to open it")
     if header.version < 1:
         raise LabError(f"version: expected 1 to {VERSION}, got {header.version}")
-    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
-    values = raw.count(b",") + 1  # base64 has no comma: a packed history counts as one value
-    if values > MAX_VALUES[header.version]:
-        raise LabError(f"holds about {values:,} JSON values, more than a format version {header.version} "
-                       f"experiment file has ({MAX_VALUES[header.version]:,} at most)")
+    _check_counts(data, header.version)
     spec = _decode(data, ExperimentSpec)
     experiment = _experiment_of(spec)
     if spec.state is None:
