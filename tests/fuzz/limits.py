@@ -15,19 +15,24 @@ from dataclasses import dataclass
 
 HANG = 60.0  # seconds after which a child is taken to hang (a generous bound: the machine is shared)
 
+# The peak is read from /proc/self/status (VmHWM, this process's own high-water mark): getrusage's ru_maxrss
+# carries over the parent's peak across fork and exec, so a child of a large test process would report no growth.
 _WRAPPER = """
 import json, resource, sys
+
+def peak():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) * 1024
+
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
-start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 {imports}
-ready = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+ready = peak()
 outcome = "ok"
 try:
 {body}
 except BaseException as e:
     outcome = type(e).__name__ + ": " + str(e)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"outcome": outcome, "growth": (peak - ready) * 1024}}))
+print(json.dumps({{"outcome": outcome, "growth": peak() - ready}}))
 """
 
 
