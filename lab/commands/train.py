@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from pathlib import Path
 from collections.abc import Sequence
 
 from lab.commands.parser import Parser
@@ -111,8 +112,9 @@ def check_outputs(args, n_layers: int) -> None:
         if not path:
             continue
         targets = weight_paths(path, n_layers) if attr == "save_weights" else [path]
-        if attr == "save_weights" and not str(path).endswith((".npz", ".txt")):
-            raise LabError(f"{flag}: weights are saved as .npz or .txt, got {str(path)!r}")
+        suffix = Path(path).suffix
+        if attr == "save_weights" and suffix not in (".npz", ".txt"):
+            raise LabError(f"{flag}: {path}: weights are saved as .npz or .txt, got '{suffix or 'no extension'}'")
         for target in targets:
             try:
                 check_writable(target)

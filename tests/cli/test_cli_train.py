@@ -192,7 +192,7 @@ def test_help_exits_zero(cli):
 # --- output paths checked before training --------------------------------------------------------------------------
 @pytest.mark.parametrize("flags,message", [
     (["--log-csv", "{tmp}/missing/x.csv"], "--log-csv: {tmp}/missing/x.csv: the folder {tmp}/missing does not exist"),
-    (["--save-weights", "{tmp}/w.bin"], "--save-weights: weights are saved as .npz or .txt, got '{tmp}/w.bin'"),
+    (["--save-weights", "{tmp}/w.bin"], "--save-weights: {tmp}/w.bin: weights are saved as .npz or .txt, got '.bin'"),
     (["--log-csv", "{tmp}"], "--log-csv: {tmp}: is a folder: nnlab writes only to a regular file (or a "
                                   "character device such as /dev/null)"),
     (["--export-script", "{tmp}/" + "s" * 300], "--export-script: "),
