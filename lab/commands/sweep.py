@@ -23,7 +23,7 @@ from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.numbers import percent
 from lab.core.sweep import Sweep, seed_list
-from lab.core.sweep_jobs import run_sweep, usable_cpus, worker_count
+from lab.core.sweep_jobs import check_memory, run_sweep, usable_cpus, worker_count
 from lab.core.sweep_summary import rate_text, solve_histogram, sweep_stats
 
 MAX_SEEDS = 100_000
@@ -193,12 +193,16 @@ def sweep_main(argv: Sequence[str]) -> int:
     if not 1 <= args.seeds <= MAX_SEEDS:
         raise LabError(f"--seeds: expected 1 to {MAX_SEEDS:,}, got {args.seeds}")
     configs = configurations(args)
+    for label, _, experiment in configs:  # every configuration checked before any trains
+        try:
+            seed_list(experiment.training.seed, args.seeds)
+            check_memory(experiment, args.seeds)
+        except LabError as e:
+            where = "--seeds" if label == "base" else "--vs"
+            raise LabError(f"{where}: {str(e).partition(': ')[2] if str(e).startswith('seeds:') else e}") from None
     results = []
     for label, flags, experiment in configs:
-        try:
-            seeds = seed_list(experiment.training.seed, args.seeds)
-        except LabError as e:
-            raise LabError(f"--seeds: {str(e).partition(': ')[2]}") from None
+        seeds = seed_list(experiment.training.seed, args.seeds)
         start = time.perf_counter()
         sweep = run_sweep(experiment, seeds, jobs=args.jobs)
         results.append(sweep_result(label, flags, experiment, sweep, time.perf_counter() - start,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from pathlib import Path
 from collections.abc import Sequence
 
 from lab.commands.parser import Parser
@@ -18,8 +19,9 @@ from lab.core.errors import LabError
 from lab.core.numbers import four, loss_text
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
-from lab.files.exports import write_history_csv, write_script, write_weights
+from lab.files.exports import weight_paths, write_history_csv, write_script, write_weights
 from lab.files.experiment_file import write
+from lab.files.safe_io import DEVICE, check_writable, write_kind
 
 
 def parser() -> Parser:
@@ -92,6 +94,38 @@ def result(trainer: Trainer, seconds: float, timed: int | None = None) -> dict:
     }
 
 
+OUTPUT_FLAGS = (("save", "--save"), ("log_csv", "--log-csv"), ("save_weights", "--save-weights"),
+                ("export_script", "--export-script"))  # written in this order: the experiment first
+
+
+def check_outputs(args, n_layers: int) -> None:
+    """Check every output path before any training, so a long run never ends in nothing saved: each folder
+    exists and may be written to, each target is a regular file, a new one or a character device, weights end in
+    ``.npz`` or ``.txt``, and no two outputs are the same file.
+
+    Raises:
+        LabError: naming the flag and the problem.
+    """
+    seen: dict[str, str] = {}
+    for attr, flag in OUTPUT_FLAGS:
+        path = getattr(args, attr)
+        if not path:
+            continue
+        targets = weight_paths(path, n_layers) if attr == "save_weights" else [path]
+        suffix = Path(path).suffix
+        if attr == "save_weights" and suffix not in (".npz", ".txt"):
+            raise LabError(f"{flag}: {path}: weights are saved as .npz or .txt, got '{suffix or 'no extension'}'")
+        for target in targets:
+            try:
+                check_writable(target)
+            except LabError as e:
+                raise LabError(f"{flag}: {e}") from None
+            key = str(target)
+            if key in seen and write_kind(target) != DEVICE:  # /dev/null may take them all
+                raise LabError(f"{flag}: {target} is also the {seen[key]} file")
+            seen[key] = flag
+
+
 def train_main(argv: Sequence[str]) -> int:
     """Run ``nnlab train``; returns the exit status (0, or 2 for bad input, raised as LabError)."""
     args = parser().parse_args(argv)
@@ -99,6 +133,7 @@ def train_main(argv: Sequence[str]) -> int:
         raise LabError(f"--every: expected a whole number of at least 1, got {args.every}")
     experiment, trainer = experiment_from_args(args)
     trainer = trainer or Trainer(experiment)
+    check_outputs(args, trainer.net.shape.n_layers)
     talk = not (args.json or args.quiet)
     budget = experiment.training.epochs
     every = args.every or max(1, budget // 10)
@@ -116,12 +151,12 @@ def train_main(argv: Sequence[str]) -> int:
     start, first = time.perf_counter(), trainer.epoch
     status = trainer.run(on_epoch=on_epoch if talk else None)
     seconds, timed = time.perf_counter() - start, trainer.epoch - first
+    if args.save:  # the experiment first: it alone can resume the run and make every other output again
+        write(args.save, trainer.experiment, trainer)
     if args.log_csv:
         write_history_csv(args.log_csv, trainer)
     if args.save_weights:
         write_weights(args.save_weights, trainer)
-    if args.save:
-        write(args.save, trainer.experiment, trainer)
     if args.export_script:
         write_script(args.export_script, trainer)
     if args.json:

@@ -49,7 +49,7 @@ import numpy as np
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
-from lab.core.sweep import Sweep, SweepArrays, member_seeds
+from lab.core.sweep import Sweep, SweepArrays, member_seeds, sweep_bytes
 
 # When worker processes pay (measured on the project's 2-core machine, one process against two, keras-xor's 65
 # parameters and keras-xor-deeper's 337). Every process pays an epoch's fixed cost, some hundred NumPy calls of about
@@ -97,6 +97,37 @@ def worker_count(experiment: Experiment, members: int, jobs: int | None = None) 
 def shares(seeds: Sequence[int], jobs: int) -> list[list[int]]:
     """``seeds`` cut into ``min(jobs, K)`` contiguous shares whose sizes differ by at most one, in order."""
     return [list(share) for share in np.array_split(np.asarray(seeds, dtype=np.int64), min(jobs, len(seeds)))]
+
+
+FALLBACK_MEMORY = 1 << 30  # what a sweep may take where the machine's memory cannot be read (the app's own cap)
+
+
+def machine_memory() -> int:
+    """The machine's physical memory in bytes (``FALLBACK_MEMORY`` where it cannot be read)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return FALLBACK_MEMORY
+
+
+def check_memory(experiment: Experiment, seeds: int, limit: int | None = None) -> int:
+    """Refuse a sweep that will not fit: ``seeds`` members of the experiment's network need ``sweep_bytes`` (the
+    estimate the app's seeds view checks too), which must stay within ``limit`` (default: the machine's memory).
+
+    Returns:
+        The estimate, in bytes.
+
+    Raises:
+        LabError: one line giving the estimate and the limit.
+    """
+    limit = machine_memory() if limit is None else limit
+    shape = experiment.shape
+    need = sweep_bytes(shape, len(experiment.table.train_rows), seeds)
+    if need > limit:
+        raise LabError(f"{seeds:,} seeds of this {shape.n_params:,}-parameter network need about "
+                       f"{need / 2**30:,.1f} GiB, more than the {limit / 2**30:,.1f} GiB of memory here: "
+                       "use fewer seeds or a smaller network")
+    return need
 
 
 def run_sweep(experiment: Experiment, seeds: int | Sequence[int], *, jobs: int | None = None,

@@ -10,14 +10,27 @@ Example::
      "table": {"inputs": 2, "outputs": ["0110"], "heldout": []},
      "architecture": {"layers": [{"units": 16, "activation": "relu"}], "output_activation": "sigmoid"},
      "training": {"loss": "mse", "optimizer": "adam", "lr": 0.001, ...}}
+
+Format version 2 stores each history series (``state.history.loss``, ``accuracy``, ``heldout_loss``,
+``heldout_accuracy``) as one string: the base64 of the values as little-endian float64, nan for an epoch without
+held-out rows. That is 10.7 bytes a value instead of about 20 as JSON numbers, exact, and decodes in one NumPy
+call. Version 1 files (each series a JSON list, null for nan) still load. ``state.history.stride`` and ``tail``
+describe a history kept in part (the autosave of a very long run): every ``stride``-th epoch of the first
+``epoch - tail`` epochs (the value of epochs stride, 2 stride, ...), then each of the last ``tail``; read back, each
+kept value stands for its whole stretch of ``stride`` epochs. A full history has stride 1 and leaves both out.
+
+Reading is bounded: at most ``MAX_FILE_BYTES`` are read (``lab.files.safe_io``), and a file holding more JSON
+values than its version allows (``MAX_VALUES``) is refused before they are built, so a malformed file costs at most
+a small multiple of its size in memory.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,18 +42,24 @@ from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import TruthTable
 from lab.core.nn import Network
 from lab.core.train import History, Trainer
+from lab.files.safe_io import FILE_MODE, read_limited, size_text, write_atomic
 
-def _read_umask() -> int:
-    # os.umask can only be read by setting it; do it once, at import, before any thread exists.
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+__all__ = ["FILE_MODE", "FORMAT", "VERSION", "capture", "dumps", "encode", "loads", "read", "write", "write_atomic"]
 
-
-FILE_MODE = 0o666 & ~_read_umask()  # what open() would give a new file
 FORMAT = "nnlab-experiment"
-VERSION = 1
-MAX_FILE_BYTES = 64 * 1024 * 1024
+VERSION = 2
+# A packed history takes 10.7 bytes a value, so 1 GiB holds 25 million epochs with held-out rows (50 million
+# without): more than twice the largest budget (MAX_EPOCHS), and more than the app can hold in memory as lists.
+MAX_FILE_BYTES = 1 << 30
+# JSON values (counted by their commas) a file may hold, by format version: a version 1 file spells its history as
+# numbers (8 million values: what a 64 MiB version 1 file, the old limit, holds at about 8 bytes a value); a version
+# 2 file's numbers are its weights and optimizer state, tens of thousands at most. Each value costs about 32 bytes
+# as a Python float, so this bounds what decoding a malformed file can cost.
+MAX_VALUES = {1: 8_000_000, 2: 1_000_000}
+# Objects and strings cost more each (a decoded object 100 bytes or more) and a file written by nnlab has a few
+# dozen of each: a file with more is refused, counted (by braces and quotes) before decoding as well.
+MAX_OBJECTS = 10_000
+MAX_STRINGS = 100_000
 
 
 class TableSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -78,13 +97,19 @@ class TrainingSpec(msgspec.Struct, forbid_unknown_fields=True):
     stop: str = _TRAINING.stop
 
 
-class HistorySpec(msgspec.Struct, forbid_unknown_fields=True):
-    """One value per epoch; a held-out value is null for an epoch without held-out rows (JSON has no nan)."""
+Series = str | list[float | None]  # packed (base64 of float64, version 2) or listed (version 1; null for nan)
 
-    loss: list[float] = []
-    accuracy: list[float] = []
-    heldout_loss: list[float | None] = []
-    heldout_accuracy: list[float | None] = []
+
+class HistorySpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One value per epoch (see the module docstring for ``stride`` and ``tail``); a held-out value is nan (null in
+    a list) for an epoch without held-out rows."""
+
+    loss: Series = []
+    accuracy: Series = []
+    heldout_loss: Series = []
+    heldout_accuracy: Series = []
+    stride: int = 1
+    tail: int = 0
 
 
 class StateSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -149,6 +174,8 @@ def _decode(data: bytes | str, kind: type[_T]) -> _T:
         return msgspec.json.decode(data, type=kind)
     except UnicodeError:
         raise _not_utf8(data) from None
+    except RecursionError:  # msgspec skips an unknown field's value recursively
+        raise LabError("not valid JSON for an experiment (nested too deeply)") from None
     except msgspec.ValidationError as e:
         raise _field_error(e) from None
     except msgspec.DecodeError as e:
@@ -160,7 +187,84 @@ def _decode(data: bytes | str, kind: type[_T]) -> _T:
 
 
 # --- experiment <-> spec -------------------------------------------------------------------------------------------
-def _spec_of(experiment: Experiment, trainer: Trainer | None) -> ExperimentSpec:
+SERIES = ("loss", "accuracy", "heldout_loss", "heldout_accuracy")
+
+
+def _history_spec(h: History, points: int | None) -> HistorySpec:
+    """The history copied into plain lists; with ``points``, a history longer than ``2 * points`` epochs keeps every
+    ``stride``-th epoch of its start (at most ``points`` values) and the last ``points`` to ``points + stride``
+    epochs exactly (see the module docstring). Slicing copies only what is kept: a 10-million-epoch history is
+    reduced in about a millisecond."""
+    n = len(h)
+    if points is None or n <= 2 * points:
+        return HistorySpec(*(list(getattr(h, key)) for key in SERIES))
+    stride = -(-(n - points) // points)
+    head = (n - points) // stride * stride
+    kept = [getattr(h, key) for key in SERIES]
+    return HistorySpec(*(s[stride - 1:head:stride] + s[head:] if s else [] for s in kept), stride=stride,
+                       tail=n - head)
+
+
+def _pack(values: Series) -> Series:
+    """A series as the base64 of its little-endian float64 bytes (an empty one stays an empty list)."""
+    if isinstance(values, str) or not values:
+        return values
+    array = np.array(values, dtype="<f8")  # a null (a listed held-out value) becomes nan
+    return base64.b64encode(array.tobytes()).decode("ascii")
+
+
+def _unpack(values: Series, key: str) -> np.ndarray:
+    """A series read back as a float64 array (null or a packed nan as nan).
+
+    Raises:
+        LabError: not base64 of float64 values, or a null training loss or accuracy.
+    """
+    if isinstance(values, str):
+        try:
+            raw = base64.b64decode(values, validate=True)
+        except (binascii.Error, ValueError):
+            raise LabError(f"state.history.{key}: not base64 of float64 values") from None
+        if len(raw) % 8:
+            raise LabError(f"state.history.{key}: {len(raw)} bytes is not a whole number of float64 values")
+        return np.frombuffer(raw, dtype="<f8")
+    if not key.startswith("heldout") and None in values:
+        raise LabError(f"state.history.{key}[{values.index(None)}]: expected a number, got null")
+    return np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _history_of(state: StateSpec) -> History:
+    """The trainer's history from a file's ``state``, a kept-in-part history spread back over every epoch.
+
+    Raises:
+        LabError: naming the series whose length disagrees with ``state.epoch``, or a bad stride.
+    """
+    h = state.history
+    if h.stride < 1:
+        raise LabError(f"state.history.stride: expected at least 1, got {h.stride}")
+    if not 0 <= h.tail <= state.epoch or (state.epoch - h.tail) % h.stride:
+        raise LabError(f"state.history.tail: expected 0 to {state.epoch} with the epochs before it a whole number "
+                       f"of strides ({h.stride}), got {h.tail}")
+    kept = (state.epoch - h.tail) // h.stride + h.tail
+    series = {key: _unpack(getattr(h, key), key) for key in SERIES}
+    if state.epoch < 0 or kept != len(series["loss"]):
+        if h.stride == 1:
+            raise LabError(f"state.epoch: {state.epoch} does not match the {len(series['loss'])} epochs of history")
+        raise LabError(f"state.history.loss: expected {kept} values for {state.epoch} epochs kept every "
+                       f"{h.stride}, got {len(series['loss'])}")
+    held = kept if len(series["heldout_loss"]) or len(series["heldout_accuracy"]) else 0
+    for key, want in (("accuracy", kept), ("heldout_loss", held), ("heldout_accuracy", held)):
+        n = len(series[key])
+        if n != want:
+            raise LabError(f"state.history.{key}: expected {want} values (one per "
+                           f"{'epoch' if h.stride == 1 else 'kept epoch'}), got {n}")
+    if h.stride > 1:
+        head = kept - h.tail
+        series = {key: np.concatenate([np.repeat(v[:head], h.stride), v[head:]]) if len(v) else v
+                  for key, v in series.items()}
+    return History(*(series[key].tolist() for key in SERIES))
+
+
+def _spec_of(experiment: Experiment, trainer: Trainer | None, points: int | None = None) -> ExperimentSpec:
     t, a, tr = experiment.table, experiment.architecture, experiment.training
     state = None
     if trainer is not None:
@@ -170,7 +274,7 @@ def _spec_of(experiment: Experiment, trainer: Trainer | None) -> ExperimentSpec:
             weights={name: view.tolist() for name, view in trainer.net.params.items()},
             optimizer={k: (v.tolist() if v.ndim else float(v)) for k, v in trainer.optimizer.state().items()},
             solved_epoch=trainer.solved_epoch,
-            history=HistorySpec(list(h.loss), list(h.accuracy), list(h.heldout_loss), list(h.heldout_accuracy)),
+            history=_history_spec(h, points),
             shuffle={k: str(v) for k, v in trainer.shuffle_state().items()},
         )
     return ExperimentSpec(
@@ -229,13 +333,9 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
         trainer.set_lr(state.lr)
     except LabError as e:
         raise LabError(f"state.{e}") from None
-    if state.epoch < 0 or state.epoch != len(state.history.loss):
-        raise LabError(f"state.epoch: {state.epoch} does not match the {len(state.history.loss)} epochs of history")
-    held = state.epoch if state.history.heldout_loss or state.history.heldout_accuracy else 0
-    for key, want in (("accuracy", state.epoch), ("heldout_loss", held), ("heldout_accuracy", held)):
-        n = len(getattr(state.history, key))
-        if n != want:
-            raise LabError(f"state.history.{key}: expected {want} values (one per epoch), got {n}")
+    if state.epoch < 0:
+        raise LabError(f"state.epoch: expected 0 or more, got {state.epoch}")
+    history = _history_of(state)
     if state.solved_epoch is not None and not 1 <= state.solved_epoch <= state.epoch:
         raise LabError(f"state.solved_epoch: expected 1 to {state.epoch} or null, got {state.solved_epoch}")
     opt = {k: np.asarray(v, dtype=np.float64) for k, v in state.optimizer.items()}
@@ -254,9 +354,7 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
     if set(opt) >= set(expected):
         trainer.optimizer.load_state(opt)
     trainer.epoch = state.epoch
-    h = state.history
-    trainer.history = History(list(h.loss), list(h.accuracy), [math.nan if v is None else v for v in h.heldout_loss],
-                              [math.nan if v is None else v for v in h.heldout_accuracy])
+    trainer.history = history
     trainer.solved_epoch = state.solved_epoch
     if state.shuffle:
         try:
@@ -267,15 +365,21 @@ def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
 
 
 # --- bytes and files -----------------------------------------------------------------------------------------------
-def capture(experiment: Experiment, trainer: Trainer | None = None) -> ExperimentSpec:
+def capture(experiment: Experiment, trainer: Trainer | None = None,
+            history_points: int | None = None) -> ExperimentSpec:
     """What the file will hold, copied out of the trainer into plain lists (about a millisecond for 50,000 epochs
-    of history), so it can be encoded later, in another thread, while the trainer goes on."""
-    return _spec_of(experiment, trainer)
+    of history), so it can be encoded later, in another thread, while the trainer goes on. With
+    ``history_points`` a long history is kept in part (see ``_history_spec``): the autosave's choice."""
+    return _spec_of(experiment, trainer, history_points)
 
 
 def encode(spec: ExperimentSpec, indent: bool = True) -> bytes:
-    """A captured experiment as JSON bytes, indented unless ``indent`` is False (most of the cost of a save:
-    about 8 ms for 50,000 epochs of history)."""
+    """A captured experiment as JSON bytes, its history packed (see the module docstring), indented unless
+    ``indent`` is False."""
+    if spec.state is not None:
+        h = spec.state.history
+        packed = msgspec.structs.replace(h, **{key: _pack(getattr(h, key)) for key in SERIES})
+        spec = msgspec.structs.replace(spec, state=msgspec.structs.replace(spec.state, history=packed))
     data = msgspec.json.encode(spec)
     return (msgspec.json.format(data, indent=2) if indent else data) + b"\n"
 
@@ -285,6 +389,24 @@ def dumps(experiment: Experiment, trainer: Trainer | None = None, indent: bool =
     return encode(capture(experiment, trainer), indent)
 
 
+def _check_counts(data: bytes | str, version: int) -> None:
+    """Refuse a file holding more JSON values, objects or strings than nnlab writes (``MAX_VALUES``,
+    ``MAX_OBJECTS``, ``MAX_STRINGS``), counted in the bytes before anything is decoded: commas for values (base64
+    has none, so a packed history counts once), braces for objects, quotes for strings (over-counting escaped
+    quotes, which only a hand-made file holds in numbers).
+
+    Raises:
+        LabError: naming the count and the most allowed.
+    """
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    for what, count, most in (("JSON values", raw.count(b",") + 1, MAX_VALUES[version]),
+                              ("JSON objects", raw.count(b"{"), MAX_OBJECTS),
+                              ("strings", raw.count(b'"') // 2, MAX_STRINGS)):
+        if count > most:
+            raise LabError(f"holds about {count:,} {what}, more than a format version {version} experiment file "
+                           f"has ({most:,} at most)")
+
+
 def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
     """Read an experiment and, if the file holds one, a trainer restored to its saved state.
 
@@ -292,6 +414,8 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
         LabError: one line naming the field for any problem (bad JSON, wrong type, unknown key, wrong length,
             unsupported version).
     """
+    if len(data) > MAX_FILE_BYTES:
+        raise LabError(f"larger than {size_text(MAX_FILE_BYTES)}, not an experiment file")
     header = _decode(data, _Header)
     if header.format != FORMAT:
         raise LabError(f"format: expected \"{FORMAT}\", got \"{header.format}\": this is not an nnlab experiment")
@@ -300,6 +424,7 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
                        f"({VERSION}); upgrade nnlab to open it")
     if header.version < 1:
         raise LabError(f"version: expected 1 to {VERSION}, got {header.version}")
+    _check_counts(data, header.version)
     spec = _decode(data, ExperimentSpec)
     experiment = _experiment_of(spec)
     if spec.state is None:
@@ -311,70 +436,11 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
 def read(path: str | os.PathLike) -> tuple[Experiment, Trainer | None]:
     """Read an experiment file (see ``loads``); a missing or unreadable file is a LabError naming the path."""
     p = Path(path)
-    try:
-        if p.is_dir():
-            raise LabError(f"{p}: is a folder, not an experiment file")
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise LabError(f"{p}: larger than {MAX_FILE_BYTES // 2**20} MiB, not an experiment file")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise LabError(f"{p}: no such file") from None
-    except PermissionError:
-        raise LabError(f"{p}: permission denied") from None
-    except OSError as e:
-        raise LabError(f"{p}: cannot read ({e.strerror or e})") from None
-    except LabError:
-        raise
-    except ValueError:  # a NUL byte or a character the file system cannot encode: no file has this name
-        raise LabError(f"{p}: not a possible file name") from None
+    data = read_limited(p, MAX_FILE_BYTES, "an experiment file")
     try:
         return loads(data)
     except LabError as e:
         raise LabError(f"{p}: {e}") from None
-
-
-def _missing_reason(folder: Path) -> str:
-    """Why a file could not be created in ``folder`` when the system said "no such file or directory": the folder
-    is missing, or it is there but takes no new files (a special file system such as /proc)."""
-    if not folder.is_dir():
-        return f"the folder {folder} does not exist"
-    if not os.access(folder, os.W_OK):
-        return f"the folder {folder} is not writable"
-    return f"the folder {folder} does not take new files (a special or read-only file system)"
-
-
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so a crash or a full
-    disk leaves either the old file or the new one, never half of one.
-
-    Raises:
-        LabError: naming the path and the reason (folder missing, permission denied, disk full, ...).
-    """
-    p = Path(path)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, p.stat().st_mode & 0o7777 if p.exists() else FILE_MODE)
-        os.replace(tmp, p)
-        tmp = None
-    except FileNotFoundError:
-        raise LabError(f"{p}: {_missing_reason(p.parent)}") from None
-    except PermissionError:
-        raise LabError(f"{p}: permission denied") from None
-    except OSError as e:
-        raise LabError(f"{p}: cannot write ({e.strerror or e})") from None
-    except ValueError:  # a NUL byte or a character the file system cannot encode
-        raise LabError(f"{p}: not a possible file name") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def write(path: str | os.PathLike, experiment: Experiment, trainer: Trainer | None = None) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from lab.core.errors import LabError
 from lab.core.train import Trainer
-from lab.files.experiment_file import write_atomic
+from lab.files.safe_io import write_atomic
 
 
 def history_csv(trainer: Trainer) -> str:
@@ -36,6 +36,15 @@ def write_history_csv(path: str | os.PathLike, trainer: Trainer) -> None:
     write_atomic(path, history_csv(trainer).encode())
 
 
+def weight_paths(path: str | os.PathLike, n_layers: int) -> list[Path]:
+    """The files ``write_weights`` writes for a network of ``n_layers`` dense layers: ``path`` itself for ``.npz``
+    (and any other name, which it refuses), ``NAME_layer1.txt`` ... for ``.txt``."""
+    p = Path(path)
+    if p.suffix == ".txt":
+        return [p.with_name(f"{p.stem}_layer{l + 1}.txt") for l in range(n_layers)]
+    return [p]
+
+
 def write_weights(path: str | os.PathLike, trainer: Trainer) -> list[Path]:
     """Save the weights: ``.npz`` holds W1, b1, W2, ... in one file; ``.txt`` writes the tutorials' form, one text
     file per layer (``NAME_layer1.txt``...) with W's rows and, when the layer has one, the bias as a last row.
@@ -52,6 +61,7 @@ def write_weights(path: str | os.PathLike, trainer: Trainer) -> list[Path]:
         return [p]
     if p.suffix == ".txt":
         written = []
+        targets = weight_paths(p, trainer.net.shape.n_layers)
         for l in range(trainer.net.shape.n_layers):
             w = trainer.net.W[l]
             b = trainer.net.b[l]
@@ -60,7 +70,7 @@ def write_weights(path: str | os.PathLike, trainer: Trainer) -> list[Path]:
             body = w if b is None else np.vstack([w, b[None, :]])
             buf = io.StringIO()
             np.savetxt(buf, body, header=header, fmt="%.17g")
-            target = p.with_name(f"{p.stem}_layer{l + 1}.txt")
+            target = targets[l]
             write_atomic(target, buf.getvalue().encode())
             written.append(target)
         return written

@@ -763,10 +763,9 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.push_screen(HelpScreen(self._binding_sections()))
 
     async def action_quit(self) -> None:
-        """Stop training, autosave and leave."""
+        """Stop training, autosave and leave (asking first when the autosave cannot be written)."""
         self._stop_worker()
-        self.write_autosave()
-        self.exit()
+        self.quit_after_autosave()
 
     # --- lessons ---------------------------------------------------------------------------------------------------
     def action_lesson(self) -> None:

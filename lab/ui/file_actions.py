@@ -1,9 +1,11 @@
 """The app's file actions: save, save as, open, export, and the autosave. A mixin of ``LabApp``.
 
-Every write is atomic (``lab.files.experiment_file.write_atomic``); a file that exists and was neither opened nor
-saved in this session is only overwritten after a confirmation; every failure is a notification naming the path and
-the reason, and the experiment in the app is untouched by it. In a served lab (``file_root`` set) every path is
-confined to the lab's files folder: the dialogs resolve it there, and each read or write checks it again.
+Every write is atomic (``lab.files.safe_io.write_atomic``); a file that exists and was neither opened nor saved in
+this session is only overwritten after a confirmation (every file of a weights export, named); every failure is a
+notification naming the path and the reason, and the experiment in the app is untouched by it. Quitting when the
+autosave cannot be written asks before leaving; a lab whose autosave another lab has overwritten keeps both. In a
+served lab (``file_root`` set) every path is confined to the lab's files folder: the dialogs resolve it there, and
+each read or write checks it again.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from textual.binding import Binding
 
 from lab.core.errors import LabError
 from lab.files import autosave
-from lab.files.experiment_file import ExperimentSpec, capture, encode, read, write_atomic
-from lab.files.exports import history_csv, standalone_script, write_weights
+from lab.files.experiment_file import ExperimentSpec, capture, encode, read
+from lab.files.exports import history_csv, standalone_script, weight_paths, write_weights
 from lab.files.folder import FileRoot
+from lab.files.safe_io import exists, write_atomic
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.export import EXPORTS, ExportScreen
 from lab.ui.screens.path_prompt import PathScreen
@@ -53,14 +56,16 @@ class FileActions:
     _dirty: bool
     file_root: FileRoot | None = None
     """The folder every file path is confined to (``nnlab serve`` sets it); None: any path, as typed."""
+    _autosaver: autosave.Autosaver | None = None
 
     # --- saving ----------------------------------------------------------------------------------------------------
-    def _experiment_spec(self: LabApp) -> ExperimentSpec:
-        """The experiment and its trained state as they are now, copied under the session lock."""
+    def _experiment_spec(self: LabApp, history_points: int | None = None) -> ExperimentSpec:
+        """The experiment and its trained state as they are now, copied under the session lock (a long history
+        kept in part with ``history_points``: the autosave's)."""
         with self.session.lock:
             trainer = self.session.trainer
             trained = trainer if trainer.epoch else None
-            return capture(trainer.experiment if trained else self.experiment, trained)
+            return capture(trainer.experiment if trained else self.experiment, trained, history_points)
 
     def _experiment_bytes(self: LabApp, indent: bool = True) -> bytes:
         return encode(self._experiment_spec(), indent)
@@ -100,14 +105,23 @@ class FileActions:
             self.notify(str(e), title=title, severity="error", timeout=8)
             return None
 
-    def _confirm_overwrite(self: LabApp, path: Path, write) -> None:
-        if path.exists() and path.resolve() not in self.known_paths:
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    write()
-            self.push_screen(ConfirmScreen(f"{path} exists and was not opened here. Overwrite it?"), answer)
-        else:
+    def _confirm_overwrite(self: LabApp, path: Path | list[Path], write) -> None:
+        """Run ``write`` at once, or after a yes when a file it writes (``path``, or each of a list) exists and was
+        neither opened nor written in this session."""
+        paths = path if isinstance(path, list) else [path]
+        strangers = [p for p in paths if exists(p) and _key(p) not in self.known_paths]
+        if not strangers:
             write()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                write()
+        if len(strangers) == 1:
+            question = f"{strangers[0]} exists and was not opened here. Overwrite it?"
+        else:
+            question = f"{', '.join(map(str, strangers))} exist and were not opened here. Overwrite them?"
+        self.push_screen(ConfirmScreen(question), answer)
 
     def _write_experiment(self: LabApp, path: Path) -> None:
         if (path := self._confined(path, "Save failed")) is None:
@@ -119,7 +133,7 @@ class FileActions:
             self.notify(f"Not saved: {e}", title="Save failed", severity="error", timeout=8)
             return
         self.path = path
-        self.known_paths.add(path.resolve())
+        self.known_paths.add(_key(path))
         self.saved_at = marker
         self.notify(f"Saved to {path}", timeout=3)
 
@@ -147,7 +161,7 @@ class FileActions:
         def adopt() -> None:
             self.load_experiment(experiment, trainer)
             self.path = path
-            self.known_paths.add(path.resolve())
+            self.known_paths.add(_key(path))
             self.saved_at = (self.session.run_id, self.session.trainer.epoch)
             self.notify(f"Opened {path}" + (f" at epoch {trainer.epoch:,}" if trainer else ""), timeout=3)
 
@@ -163,8 +177,14 @@ class FileActions:
             suggestion = file_stem(self.experiment.name) + EXPORTS[kind][1]
 
             def path_chosen(path: Path | None) -> None:
-                if path is not None:
-                    self._confirm_overwrite(path, lambda: self._export(kind, path))
+                if path is None:
+                    return
+                targets = [path]
+                if kind in ("npz", "txt"):
+                    with self.session.lock:
+                        n_layers = self.session.trainer.net.shape.n_layers
+                    targets = weight_paths(path, n_layers)
+                self._confirm_overwrite(targets, lambda: self._export(kind, path))
 
             self.push_screen(PathScreen(EXPORTS[kind][0], suggestion, root=self.file_root), path_chosen)
 
@@ -179,27 +199,31 @@ class FileActions:
                 written = [path]
                 if kind == "csv":
                     write_atomic(path, history_csv(trainer).encode())
+                    written = [path]
                 elif kind == "script":
                     write_atomic(path, standalone_script(trainer).encode())
+                    written = [path]
                 else:
                     written = write_weights(path, trainer)
         except LabError as e:
             self.notify(f"Not exported: {e}", title="Export failed", severity="error", timeout=8)
             return
-        self.known_paths.update(p.resolve() for p in written)
-        self.notify(f"Exported to {', '.join(map(str, written))}", timeout=3 + len(written))
+        self.known_paths.update(_key(p) for p in written)
+        where = written[0] if len(written) == 1 else f"{len(written)} files: {', '.join(p.name for p in written)}"
+        self.notify(f"Exported to {where}", timeout=3 + len(written))
 
     # --- autosave --------------------------------------------------------------------------------------------------
     def start_autosave(self: LabApp, offer: bool = True) -> None:
-        """Offer the last autosave back (when the lab opened on no file and ``offer``: not for a lesson, which sets
-        the lab up itself), then keep autosaving."""
+        """Note the autosave as it is (and tidy a killed lab's leftovers), offer it back when the lab opened on no
+        file and ``offer`` (not for a lesson, which sets the lab up itself), then keep autosaving."""
         if self.autosave_path is None:
             return
+        self._autosaver = autosave.Autosaver(self.autosave_path)
         self.set_interval(AUTOSAVE_INTERVAL, self._autosave_tick)
         if self.path is not None or not offer:
             return
         try:
-            saved = autosave.load(self.autosave_path)
+            saved = self._autosaver.load()
         except LabError as e:
             self.notify(f"The last autosave cannot be read and will be replaced: {e}", severity="warning",
                         timeout=8)
@@ -220,21 +244,49 @@ class FileActions:
     def _autosave_tick(self: LabApp) -> None:
         if self._dirty and not isinstance(self.screen, ConfirmScreen):
             self._dirty = False
-            self._autosave_worker(self._experiment_spec())
+            self._autosave_worker(self._experiment_spec(autosave.HISTORY_POINTS))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="autosave", name="autosave")
     def _autosave_worker(self: LabApp, spec: ExperimentSpec) -> None:
         """Encode and write the autosave off the interface thread (encoding is most of the cost)."""
         self.write_autosave(encode(spec, indent=False))
 
-    def write_autosave(self: LabApp, data: bytes | None = None) -> None:
-        """Write the autosave now (``data`` captured earlier, or the current experiment)."""
+    def write_autosave(self: LabApp, data: bytes | None = None) -> str | None:
+        """Write the autosave now (``data`` captured earlier, or the current experiment).
+
+        Returns:
+            Why it could not be written (also notified), or None.
+        """
         if self.autosave_path is None:
-            return
+            return None
+        if self._autosaver is None:
+            self._autosaver = autosave.Autosaver(self.autosave_path)
+        if data is None:
+            data = encode(self._experiment_spec(autosave.HISTORY_POINTS), indent=False)
         try:
-            autosave.write(self.autosave_path, data if data is not None else self._experiment_bytes(indent=False))
+            diverted = self._autosaver.write(data)
         except LabError as e:
             self.call_from_thread_or_now(self.notify, f"Autosave failed: {e}", severity="warning", timeout=5)
+            return str(e)
+        if diverted is not None:
+            self.call_from_thread_or_now(
+                self.notify, f"Another nnlab saved its session to {self._autosaver.shared_path}: this lab autosaves "
+                f"to {diverted} instead, so both are kept.", severity="warning", timeout=10)
+        return None
+
+    def quit_after_autosave(self: LabApp) -> None:
+        """Write the autosave and leave; when it cannot be written, ask: quit anyway, or stay (and save)."""
+        problem = self.write_autosave()
+        if problem is None:
+            self.exit()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmScreen(f"The autosave cannot be written ({problem}), so this session would be "
+                                       "lost. Quit anyway? (n stays: ctrl+s saves it elsewhere)"), answer)
 
     def call_from_thread_or_now(self: LabApp, callback, *args, **kwargs) -> None:
         """Run ``callback`` on the interface thread, whichever thread this is."""
@@ -242,3 +294,11 @@ class FileActions:
             callback(*args, **kwargs)
         else:
             self.call_from_thread(callback, *args, **kwargs)
+
+
+def _key(path: Path) -> Path:
+    """How a path is remembered as known: resolved, or only made absolute when it cannot be resolved."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):
+        return path.absolute()

@@ -198,3 +198,34 @@ def test_bad_input_is_one_line_and_status_2(cli, argv, start):
     assert status == 2
     assert out == ""
     assert err.count("\n") == 1 and err.startswith(start), err
+
+
+def test_a_sweep_that_will_not_fit_in_memory_is_refused(subprocess_env, tmp_path):
+    """100,000 seeds of a 64x6 network would need about 125 GiB: refused at once, in one line giving the figure
+    (run under an address-space cap, so a build without the guard fails instead of exhausting the machine)."""
+    from tests.fuzz.limits import run_limited
+
+    hidden = ",".join(["64:relu"] * 6)
+    done = run_limited(f"""
+        import contextlib, io
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            status = main(["sweep", "--hidden", "{hidden}", "--seeds", "100000"])
+        raise SystemExit(f"{{status}} {{err.getvalue()}}")
+        """, imports="from lab.cli import main", memory=2 << 30)
+    assert done.outcome == ("SystemExit: 2 nnlab: error: --seeds: 100,000 seeds of this 21,057-parameter network "
+                            f"need about 125.5 GiB, more than the {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:,.1f} GiB of memory here: "
+                            "use fewer seeds or a smaller network\n"), done.outcome
+
+
+def test_the_memory_guard_uses_the_apps_estimate():
+    """The CLI's guard and the seeds view's share one estimate, ``sweep_bytes``; a sweep within the limit passes."""
+    from lab.core.sweep import sweep_bytes
+    from lab.core.sweep_jobs import check_memory
+    from lab.core.errors import LabError
+
+    experiment = recipe("keras-xor")
+    need = sweep_bytes(experiment.shape, 4, 1000)
+    assert check_memory(experiment, 1000, limit=need) == need
+    with pytest.raises(LabError, match=r"^1,000 seeds of this 65-parameter network need about 0\.0 GiB"):
+        check_memory(experiment, 1000, limit=need - 1)

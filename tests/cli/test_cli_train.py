@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 import json
 import re
 
@@ -186,3 +188,60 @@ def test_help_exits_zero(cli):
     """``train --help`` prints the usage and exits 0."""
     status, out, _ = cli("train", "--help")
     assert status == 0 and out.startswith("usage: nnlab train")
+
+
+# --- output paths checked before training --------------------------------------------------------------------------
+@pytest.mark.parametrize("flags,message", [
+    (["--log-csv", "{tmp}/missing/x.csv"], "--log-csv: {tmp}/missing/x.csv: the folder {tmp}/missing does not exist"),
+    (["--save-weights", "{tmp}/w.bin"], "--save-weights: {tmp}/w.bin: weights are saved as .npz or .txt, got '.bin'"),
+    (["--log-csv", "{tmp}"], "--log-csv: {tmp}: is a folder: nnlab writes only to a regular file (or a "
+                                  "character device such as /dev/null)"),
+    (["--export-script", "{tmp}/" + "s" * 300], "--export-script: "),
+    (["--log-csv", "{tmp}/ok.json"], "--log-csv: {tmp}/ok.json is also the --save file"),
+])
+def test_every_output_path_is_checked_before_training(cli, tmp_path, flags, message):
+    """A bad output path stops the command before it trains (nothing printed, nothing written), in one line."""
+    argv = ["train", "--epochs", "3000", "--save", f"{tmp_path}/ok.json",
+            *[f.format(tmp=tmp_path) for f in flags]]
+    status, out, err = cli(*argv)
+    assert status == 2 and out == ""
+    assert err.startswith(f"nnlab: error: {message.format(tmp=tmp_path)}") and err.count("\n") == 1, err
+    assert "Traceback" not in err and len(err) < 240
+    assert not (tmp_path / "ok.json").exists()
+
+
+def test_a_named_pipe_as_the_experiment_file_or_a_target_is_refused(cli, tmp_path):
+    """Opening a named pipe does not block; writing to one is refused before training, and it stays a pipe."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    status, out, err = cli("train", str(fifo))
+    assert status == 2 and err == f"nnlab: error: {fifo}: is a named pipe, not an experiment file\n"
+    status, out, err = cli("train", "--save", str(fifo))
+    assert status == 2 and out == "" and "is a named pipe: nnlab writes only to a regular file" in err
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_saving_to_a_null_device_keeps_the_device(cli, tmp_path):
+    """``--save /dev/null`` (here a twin of it made in a temporary folder) writes to the device: every output may
+    go there, and the node stays a character device."""
+    twin = tmp_path / "null"
+    os.mknod(twin, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+    status, _, err = cli("train", "--epochs", "20", "--quiet", "--save", str(twin), "--log-csv", str(twin),
+                         "--export-script", str(twin))
+    assert status == 0 and err == ""
+    assert stat.S_ISCHR(os.stat(twin).st_mode) and os.listdir(tmp_path) == ["null"]
+
+
+def test_the_experiment_is_written_first(cli, tmp_path, monkeypatch):
+    """When several outputs are asked for and a later one fails while writing, the experiment is already saved."""
+    from lab.files import exports
+
+    def failing(path, trainer):
+        raise exports.LabError(f"{path}: cannot write (disk full)")
+
+    monkeypatch.setattr("lab.commands.train.write_history_csv", failing)
+    status, _, err = cli("train", "--epochs", "20", "--quiet", "--log-csv", f"{tmp_path}/l.csv",
+                         "--save", f"{tmp_path}/ok.json")
+    assert status == 2 and "disk full" in err
+    assert read(tmp_path / "ok.json")[1].epoch == 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import errno
 import json
 import math
@@ -88,7 +89,7 @@ def test_file_is_versioned_indented_json():
     """The file is indented JSON with the format name and version first."""
     text = ef.dumps(recipe("keras-xor")).decode()
     data = json.loads(text)
-    assert list(data)[:2] == ["format", "version"] and data["format"] == "nnlab-experiment" and data["version"] == 1
+    assert list(data)[:2] == ["format", "version"] and data["format"] == "nnlab-experiment" and data["version"] == 2
     assert data["table"] == {"inputs": 2, "outputs": ["0110"], "heldout": [], "name": "xor", "output_names": ["y"]}
     assert text.endswith("\n") and "\n  " in text
 
@@ -110,16 +111,46 @@ def test_resume_equals_one_run(tmp_path, optimizer, batch_size):
     same_trainer(whole, resumed)
 
 
+def listed(data: dict) -> dict:
+    """A saved file's JSON object with each packed history series spelled as a list (version 1's form, null for
+    nan), which a reader takes too."""
+    history = data.get("state", {}).get("history", {})
+    for key, value in history.items():
+        if isinstance(value, str):
+            values = np.frombuffer(base64.b64decode(value), dtype="<f8").tolist()
+            history[key] = [None if math.isnan(v) else v for v in values]
+    return data
+
+
 def test_nan_heldout_values_survive_a_round_trip():
-    """Epochs without held-out rows (nan in the history) are written as null and read back as nan."""
+    """Epochs without held-out rows (nan in the history) are packed as nan, or listed as null, and read back as
+    nan."""
     trainer = Trainer(recipe("keras-xor"))
     trainer.run(epochs=2)
     trainer.set_table(trainer.experiment.table.toggle_heldout(3))
     trainer.run(epochs=2)
     data = json.loads(ef.dumps(trainer.experiment, trainer))
-    assert data["state"]["history"]["heldout_loss"][:2] == [None, None]
-    _, restored = ef.loads(json.dumps(data))
-    assert [math.isnan(v) for v in restored.history.heldout_loss] == [True, True, False, False]
+    packed = np.frombuffer(base64.b64decode(data["state"]["history"]["heldout_loss"]), dtype="<f8")
+    assert np.isnan(packed[:2]).all() and np.isfinite(packed[2:]).all()
+    for form in (data, listed(dict(data, version=1))):
+        _, restored = ef.loads(json.dumps(form))
+        assert [math.isnan(v) for v in restored.history.heldout_loss] == [True, True, False, False]
+        assert restored.history.loss == trainer.history.loss
+
+
+def test_history_is_packed_float64_and_version_1_lists_still_load():
+    """Each series is the base64 of its float64 bytes (exact, about 10.7 bytes a value); the same run written
+    as a version 1 file (JSON lists) reads back to the same trainer."""
+    trainer = Trainer(recipe("keras-xor"))
+    trainer.run(epochs=300)
+    data = json.loads(ef.dumps(trainer.experiment, trainer))
+    loss = data["state"]["history"]["loss"]
+    assert isinstance(loss, str) and len(loss) == 4 * math.ceil(300 * 8 / 3)
+    assert np.frombuffer(base64.b64decode(loss), dtype="<f8").tolist() == trainer.history.loss
+    old = listed(dict(data, version=1))
+    assert isinstance(old["state"]["history"]["loss"], list)
+    _, restored = ef.loads(json.dumps(old))
+    same_trainer(trainer, restored)
 
 
 def test_a_training_field_left_out_takes_the_engines_default():
@@ -136,7 +167,7 @@ def saved() -> dict:
     experiment = recipe("keras-xor-deeper").with_table(preset("xor").with_heldout({3})).with_training(batch_size=2)
     trainer = Trainer(experiment)
     trainer.run(epochs=5)
-    return json.loads(ef.dumps(experiment, trainer))
+    return listed(json.loads(ef.dumps(experiment, trainer)))
 
 
 def edit(change) -> bytes:
@@ -151,9 +182,9 @@ def edit(change) -> bytes:
      "architecture.layers[1].units: expected int, got str"),
     (lambda d: d["training"].update(speed=2), "training.speed: unknown field"),
     (lambda d: d.update(extra=1), "extra: unknown field"),
-    (lambda d: d.update(version=2),
-     "version: the file is format version 2, newer than this nnlab reads (1); upgrade nnlab to open it"),
-    (lambda d: d.update(version=0), "version: expected 1 to 1, got 0"),
+    (lambda d: d.update(version=3),
+     "version: the file is format version 3, newer than this nnlab reads (2); upgrade nnlab to open it"),
+    (lambda d: d.update(version=0), "version: expected 1 to 2, got 0"),
     (lambda d: d.update(format="keras"),
      'format: expected "nnlab-experiment", got "keras": this is not an nnlab experiment'),
     (lambda d: d.pop("table"), "object missing required field table"),
@@ -174,6 +205,16 @@ def edit(change) -> bytes:
      "state.history.heldout_loss: expected 5 values (one per epoch), got 4"),
     (lambda d: d["state"]["history"].update(heldout_accuracy=[]),
      "state.history.heldout_accuracy: expected 5 values (one per epoch), got 0"),
+    (lambda d: d["state"]["history"].update(loss="not base64!"),
+     "state.history.loss: not base64 of float64 values"),
+    (lambda d: d["state"]["history"].update(loss="AAAA"),
+     "state.history.loss: 3 bytes is not a whole number of float64 values"),
+    (lambda d: d["state"]["history"]["loss"].__setitem__(2, None), "state.history.loss[2]: expected a number, got null"),
+    (lambda d: d["state"]["history"].update(stride=0), "state.history.stride: expected at least 1, got 0"),
+    (lambda d: d["state"]["history"].update(stride=2, tail=0),
+     "state.history.tail: expected 0 to 5 with the epochs before it a whole number of strides (2), got 0"),
+    (lambda d: d["state"]["history"].update(stride=2, tail=1),
+     "state.history.loss: expected 3 values for 5 epochs kept every 2, got 5"),
     (lambda d: d["state"].update(solved_epoch=9), "state.solved_epoch: expected 1 to 5 or null, got 9"),
     (lambda d: d["state"]["shuffle"].update(state=str(2**200)), "state.shuffle: not a saved random generator state"),
     (lambda d: d["state"]["shuffle"].update(inc="-1"), "state.shuffle: not a saved random generator state"),

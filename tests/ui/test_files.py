@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -14,6 +15,7 @@ from lab.core.train import Trainer
 from lab.ui.app import LabApp
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.path_prompt import PathScreen
+from textual.widgets import Input, Static
 
 from tests.ui.helpers import small_xor_app, status_text
 
@@ -149,3 +151,104 @@ async def test_full_disk_on_save_keeps_the_previous_file(tmp_path, monkeypatch):
         assert target.read_bytes() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json"]  # no temporary left behind
         assert app.session.trainer.epoch == 3  # and the work in the app is untouched
+
+
+# --- file safety ---------------------------------------------------------------------------------------------------
+async def enter_path(pilot, path) -> None:
+    """Put ``path`` in the path prompt's input at once (typing 300 characters key by key takes long) and press
+    enter."""
+    pilot.app.screen.query_one("#path-input", Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def path_error_text(app) -> str:
+    """What the path dialog's problem line says."""
+    return str(app.screen.query_one("#path-error", Static).render())
+
+
+async def test_a_path_too_long_in_the_open_and_save_dialogs_is_one_line(tmp_path):
+    """A 300-character name in the open or the save dialog is a problem line in the dialog; the app lives on and
+    the dialog stays open for another try."""
+    long_name = tmp_path / ("n" * 300)
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("ctrl+o", "ctrl+s"):
+            await pilot.press(key)
+            await enter_path(pilot, long_name)
+            assert isinstance(app.screen, PathScreen)
+            assert "File name too long" in path_error_text(app)
+            await pilot.press("escape")
+        await pilot.press("s")
+        assert app.session.trainer.epoch == 1
+
+
+async def test_a_named_pipe_is_refused_by_the_open_dialog_and_by_open_file(tmp_path):
+    """Opening a named pipe does not freeze the app: the dialog names it, and opening it directly notifies."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await enter_path(pilot, fifo)
+        assert "is a named pipe, not a file nnlab can open" in path_error_text(app)
+        await pilot.press("escape")
+        assert not app.open_file(fifo)
+        await pilot.pause()
+        assert any("is a named pipe, not an experiment file" in n.message for n in app._notifications)
+
+
+async def test_exporting_text_weights_asks_before_overwriting_the_layer_files(tmp_path):
+    """The text weights export writes NAME_layer1.txt, NAME_layer2.txt: when those exist and were not written here,
+    it names them and asks; 'n' leaves them, 'y' overwrites both."""
+    for n in (1, 2):
+        (tmp_path / f"w_layer{n}.txt").write_text("precious")
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "ctrl+e")
+        app.screen.query_one("#export-list").highlighted = 2
+        await pilot.press("enter")
+        await enter_path(pilot, tmp_path / "w.txt")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "w_layer1.txt" in app.screen.question and "w_layer2.txt" in app.screen.question
+        await pilot.press("n")
+        assert {p.read_text() for p in tmp_path.iterdir()} == {"precious"}
+        await pilot.press("ctrl+e")
+        app.screen.query_one("#export-list").highlighted = 2
+        await pilot.press("enter")
+        await enter_path(pilot, tmp_path / "w.txt")
+        await pilot.press("y")
+        assert (tmp_path / "w_layer2.txt").read_text().startswith("# layer 2")
+
+
+async def test_quitting_when_the_autosave_cannot_be_written_asks(tmp_path):
+    """The autosave's folder cannot be made (its parent is a file): q says so and asks; 'n' stays, 'y' quits."""
+    (tmp_path / "blocked").write_text("a file, not a folder")
+    app = LabApp(recipe("keras-xor"), autosave_path=tmp_path / "blocked" / "state" / "autosave.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "q")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "The autosave cannot be written" in app.screen.question
+        await pilot.press("n")
+        assert not isinstance(app.screen, ConfirmScreen) and app.is_running
+        await pilot.press("q")
+        await pilot.press("y")
+    assert app.return_code == 0
+
+
+async def test_a_lab_whose_autosave_another_lab_overwrote_keeps_both(tmp_path):
+    """When another lab writes the shared autosave after this one started, this lab's next autosave goes to a
+    second name, says so, and the other lab's session stays."""
+    path = tmp_path / "autosave.json"
+    app = LabApp(recipe("keras-xor"), autosave_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s")
+        other = Trainer(recipe("two-layer"))
+        other.run(epochs=7)
+        autosave.save(path, other.experiment, other)  # the other lab's autosave
+        app._autosave_tick()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        second = tmp_path / f"autosave-{os.getpid()}.json"
+        assert read(path)[1].epoch == 7 and read(second)[1].epoch == 2
+        assert any(str(second) in n.message and "both are kept" in n.message for n in app._notifications)

@@ -7,6 +7,7 @@ and a path that leaves it is refused on the dialog's error line.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from rich.text import Text
@@ -19,6 +20,7 @@ from textual.widgets import Input, Label, Static
 
 from lab.core.errors import LabError
 from lab.files.folder import FileRoot
+from lab.files.safe_io import kind_of, probe, write_kind
 from lab.ui.screens.dialog import Dialog
 
 
@@ -39,7 +41,7 @@ class PathSuggester(Suggester):
         try:
             names = sorted(entry.name + (os.sep if entry.is_dir() else "") for entry in os.scandir(base)
                            if entry.name.startswith(stem) and not entry.name.startswith("."))
-        except OSError:
+        except (OSError, ValueError):  # a folder that cannot be listed, a name too long, a NUL byte
             return None
         return (folder + os.sep if folder or value.startswith(os.sep) else "") + names[0] if names else None
 
@@ -85,15 +87,30 @@ class PathScreen(Dialog[Path | None]):
 
 
 def problem(text: str, must_exist: bool) -> str | None:
-    """Why ``text`` cannot be used as a path to open (``must_exist``) or to save to, or None."""
+    """Why ``text`` cannot be used as a path to open (``must_exist``) or to save to, or None. Never raises: a name
+    too long, a NUL byte or a folder that cannot be looked into is one line like any other problem."""
     text = text.strip()
     if not text:
         return "type a path"
-    path = Path(os.path.expanduser(text))
-    if path.is_dir():
-        return f"{path} is a folder: add a file name"
-    if must_exist and not path.exists():
-        return f"{path}: no such file"
-    if not must_exist and not path.parent.exists():
-        return f"the folder {path.parent} does not exist"
+    try:
+        path = Path(os.path.expanduser(text))
+        st = probe(path)
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            return f"{path} is a folder: add a file name"
+        if must_exist:
+            if st is None:
+                return f"{path}: no such file"
+            if not stat.S_ISREG(st.st_mode):
+                return f"{path}: is {kind_of(st.st_mode)}, not a file nnlab can open"
+            return None
+        folder = probe(path.parent)
+        if folder is None:
+            return f"the folder {path.parent} does not exist"
+        if not stat.S_ISDIR(folder.st_mode):
+            return f"{path.parent} is not a folder"
+        write_kind(path)
+    except LabError as e:
+        return str(e)
+    except (OSError, ValueError) as e:
+        return f"{text}: not a usable path ({e})"
     return None
