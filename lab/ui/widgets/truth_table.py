@@ -14,6 +14,7 @@ import math
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -111,6 +112,7 @@ class TruthTableView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._outputs: tuple[tuple[float, ...], ...] = ()
         self._style_cache: dict[str, Style] | None = None
+        self._clicked: tuple[int, int] | None = None  # the target cell (row, output) the last click landed on
         self.set_reactive(TruthTableView.table, table)
         self._resize_virtual()
 
@@ -274,6 +276,55 @@ class TruthTableView(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
+
+    # --- the mouse -------------------------------------------------------------------------------------------------
+    def _target_spans(self) -> list[tuple[int, int]]:
+        """Where each output's target bit is drawn on a line: ``[start, end)`` in virtual columns, one per output
+        (the same widths ``_cells`` draws with)."""
+        t = self.table
+        narrow = self._narrow()
+        x = 1 + len(str(t.n_rows - 1)) + 1 + (t.n_inputs if self._compact() else 2 * t.n_inputs - 1) + 3
+        spans = []
+        for k in range(t.n_outputs):
+            width = self._target_width(k, narrow)
+            spans.append((x, x + width))
+            x += width + 1
+        return spans
+
+    def _answer_spans(self) -> list[tuple[int, int]]:
+        """Where each output's answer (value and mark) is drawn: ``[start, end)`` in virtual columns."""
+        start = self._target_spans()[-1][1] + 3
+        return [(start + k * (PRED_WIDTH + 1), start + k * (PRED_WIDTH + 1) + PRED_WIDTH)
+                for k in range(self.table.n_outputs)]
+
+    def cell_at(self, x: int, y: int) -> tuple[int, int | None, bool] | None:
+        """What is drawn at content offset ``(x, y)``: ``(row, output, is_target)`` -- ``output`` the column of a
+        target bit (``is_target``) or of an answer, else None -- or None for the header and below the last row."""
+        row = y - 1 + int(self.scroll_offset.y)
+        if y < 1 or row >= self.table.n_rows:
+            return None
+        column = x + int(self.scroll_offset.x)
+        for spans, is_target in ((self._target_spans(), True), (self._answer_spans(), False)):
+            for k, (start, end) in enumerate(spans):
+                if start <= column < end:
+                    return row, k, is_target
+        return row, None, False
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor to the row (and output) under the mouse; a second click on the same target bit,
+        or a double click, flips it, as ``enter`` does. The header does nothing."""
+        offset = event.get_content_offset(self)
+        cell = None if offset is None else self.cell_at(offset.x, offset.y)
+        if cell is None:
+            return
+        event.stop()
+        row, output, is_target = cell
+        here = (row, output) == (self.cursor_row, self.cursor_output)
+        if is_target and here and (self._clicked == (row, output) or event.chain > 1):
+            self.action_flip()
+            return
+        self.action_move(row - self.cursor_row, 0 if output is None else output - self.cursor_output)
+        self._clicked = (row, output) if is_target else None
 
     # --- actions ---------------------------------------------------------------------------------------------------
     def action_move(self, rows: int, outputs: int) -> None:
