@@ -73,7 +73,7 @@ def measure(size: tuple[int, int], args: list[str], colours: str = "24-bit",
         start = time.perf_counter()
         proc, fd = spawn(size, [str(experiment), *args], state, colours)
         try:
-            _, _ = read_for(fd, 10.0, until="Truth table".encode())
+            _, _ = read_for(fd, 10.0, until=b"Truth table")
             first_frame = time.perf_counter() - start
             read_for(fd, 1.5)
             for key in b"....." if flat_out else b"":  # unthrottled
