@@ -39,6 +39,23 @@ from lab.ui.widgets.plotext_strips import figure_strips
 MIN_INTERVAL = 0.1  # by default at most ten redraws a second
 NOISE = 0.03  # draw the envelope when a column's values spread over more than 3% of the axis
 COST_FACTOR = 8.0  # and at most about an eighth of the time spent building charts
+SERIES_COLOURS: dict[str, dict[str, str | tuple[int, int, int]]] = {
+    "dark": {"loss": "cyan", "heldout": "orange", "accuracy": "green", "envelope": "gray", "solved": "magenta"},
+    "light": {"loss": (0, 80, 170), "heldout": (155, 65, 0), "accuracy": (0, 105, 35), "envelope": (110, 110, 110),
+              "solved": (150, 0, 150)},
+    "ansi-light": {"loss": "blue", "heldout": "magenta", "accuracy": "green", "envelope": "gray", "solved": "red"},
+}
+"""The series' colours by palette (``palette``): plotext's names are the terminal's 16 ANSI colours, which a light
+theme's palette draws too faintly on its light background (yellow 2:1, cyan and green 3:1), so light themes draw in
+darker RGB colours (4.5:1 or more on every built-in light theme's surface; the noise envelope, meant to be faint,
+3:1); a light ANSI theme keeps to the terminal's own colours, with its darker ones."""
+
+
+def palette(theme) -> str:
+    """The key of ``SERIES_COLOURS`` for a Textual ``Theme``."""
+    if not theme.dark:
+        return "ansi-light" if theme.ansi else "light"
+    return "dark"
 
 
 class SeriesBuffer:
@@ -90,6 +107,8 @@ class ChartData:
     monochrome: bool
     generation: int = 0
     """Counts captures: a build of an older capture than the one shown is dropped."""
+    palette: str = "dark"
+    """The series' colours: a key of ``SERIES_COLOURS``."""
 
 
 class LossChart(PlotextPlot):
@@ -218,9 +237,12 @@ class LossChart(PlotextPlot):
 
     def _capture(self) -> ChartData:
         self._generation += 1
-        return ChartData(self.size.width, self.size.height, self._get_plotext_theme_name(self.app.theme),
+        theme = self.app.current_theme
+        # An ANSI theme's background is the terminal's own: plotext's clear theme leaves it (and the axes) alone.
+        plot_theme = "textual-clear" if theme.ansi else self._get_plotext_theme_name(theme.name)
+        return ChartData(self.size.width, self.size.height, plot_theme,
                          self.loss.values, self.heldout_loss.values, self.accuracy.values, self.solved_epoch,
-                         self.log_scale, self.monochrome, self._generation)
+                         self.log_scale, self.monochrome, self._generation, palette(theme))
 
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
@@ -277,11 +299,13 @@ class LossChart(PlotextPlot):
     def _plot_series(self, plt, data: ChartData) -> None:
         points = max(2 * (data.width - 12), 8)
         mono = data.monochrome
+        colours = SERIES_COLOURS[data.palette]
         plt.xlabel("epoch")
         if not data.loss.size:
             plt.title("press space to train")
             return
-        series = [("loss", data.loss, "cyan", "braille"), ("held-out loss", data.heldout_loss, "orange", "dot")]
+        series = [("loss", data.loss, colours["loss"], "braille"),
+                  ("held-out loss", data.heldout_loss, colours["heldout"], "dot")]
         for label, values, color, marker in series:
             if not values.size:
                 continue
@@ -296,19 +320,20 @@ class LossChart(PlotextPlot):
             span = float(np.nanmax(r.high[ok]) - np.nanmin(r.low[ok])) or 1.0
             if not r.exact and float(np.nanmax(r.high[ok] - r.low[ok])) > NOISE * span:
                 # The raw values' top in each column, faint above the mean line: how noisy the loss is.
-                plt.plot(r.x[ok].tolist(), r.high[ok].tolist(), marker="dot", color=None if mono else "gray")
+                plt.plot(r.x[ok].tolist(), r.high[ok].tolist(), marker="dot",
+                         color=None if mono else colours["envelope"])
             plt.plot(r.x[ok].tolist(), r.mean[ok].tolist(), label=label, marker=marker,
                      color=None if mono else color)
         acc = reduce_series(data.accuracy, points)
         plt.plot(acc.x.tolist(), acc.mean.tolist(), label="accuracy", marker="·", yside="right",
-                 color=None if mono else "green")
+                 color=None if mono else colours["accuracy"])
         plt.ylim(-0.02, 1.02, yside="right")
         plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
         last_epoch = max(data.loss.size, 2)
         ticks = sorted({int(round(v)) for v in np.linspace(1, last_epoch, 5)})
         plt.xticks(ticks, [f"{t:,}" for t in ticks])
         if data.solved_epoch is not None:
-            plt.vline(data.solved_epoch, color=None if mono else "magenta")
+            plt.vline(data.solved_epoch, color=None if mono else colours["solved"])
         plt.ylabel("log10 loss" if data.log_scale else "loss")
         last = float(data.loss[-1])
         plt.title(f"epoch {data.loss.size:,} · loss {last:.4g}" + (
