@@ -31,7 +31,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
-from lab.core.series import reduce_series
+from lab.core.series import axis_end, held_limits, reduce_series
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
 from lab.ui.widgets.plotext_strips import figure_strips
@@ -156,6 +156,7 @@ class LossChart(PlotextPlot):
         self._fitted: list[Strip] = []  # this repaint's lines, fitted to the width in the widget's style
         self._stale = True
         self._plt_lock = threading.Lock()
+        self._held_limits: tuple[float, float] | None = None  # the loss axis of the last build (under the lock)
         self._next_draw = 0.0
         self._draw_timer: Timer | None = None  # a paced redraw waiting for its turn
         self.pacing = KeyPacing()
@@ -266,9 +267,27 @@ class LossChart(PlotextPlot):
             self.redrawing_as_asked = False
         if message.generation <= self._shown_generation:
             return False
-        self.refresh()
+        self._refresh_changed(message.lines, message.size)
         self._keep(message.lines, message.size, message.generation)
         return True
+
+    def _refresh_changed(self, lines: list[Strip], size: tuple[int, int]) -> None:
+        """Repaint only the lines that differ from the ones shown (all of them after a resize). In its stable frame
+        a live chart's redraw changes its title and the lines its newest columns touch, and over a terminal link
+        every repainted line is sent (a 200x50 chart's line is about 300 bytes in 256 colours)."""
+        shown = self._built
+        if shown is None or shown[1] != size or len(shown[0]) != len(lines) or size != tuple(self.size):
+            self.refresh()
+            return
+        changed = [y for y, (old, new) in enumerate(zip(shown[0], lines)) if old != new]
+        runs: list[list[int]] = []
+        for y in changed:
+            if runs and runs[-1][1] == y:
+                runs[-1][1] = y + 1
+            else:
+                runs.append([y, y + 1])
+        if runs:
+            self.refresh(*(Region(0, start, size[0], stop - start) for start, stop in runs))
 
     def _keep(self, lines: list[Strip], size: tuple[int, int], generation: int) -> None:
         """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint."""
@@ -306,6 +325,10 @@ class LossChart(PlotextPlot):
             return
         series = [("loss", data.loss, colours["loss"], "braille"),
                   ("held-out loss", data.heldout_loss, colours["heldout"], "dot")]
+        # A stable frame (an epoch axis to a round end, loss limits on round steps, buckets fixed in epoch space):
+        # while training, a redraw changes the title and the newest columns, and only those lines are sent.
+        end = axis_end(data.loss.size)
+        drawn: list[float] = []
         for label, values, color, marker in series:
             if not values.size:
                 continue
@@ -313,7 +336,7 @@ class LossChart(PlotextPlot):
             if data.log_scale:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     y = np.log10(np.maximum(values, 1e-12))
-            r = reduce_series(y, points)
+            r = reduce_series(y, points, span=end)
             ok = np.isfinite(r.mean)
             if not ok.any():
                 continue
@@ -322,15 +345,20 @@ class LossChart(PlotextPlot):
                 # The raw values' top in each column, faint above the mean line: how noisy the loss is.
                 plt.plot(r.x[ok].tolist(), r.high[ok].tolist(), marker="dot",
                          color=None if mono else colours["envelope"])
+                drawn.append(float(np.nanmax(r.high[ok])))
+            drawn += [float(np.nanmin(r.mean[ok])), float(np.nanmax(r.mean[ok]))]
             plt.plot(r.x[ok].tolist(), r.mean[ok].tolist(), label=label, marker=marker,
                      color=None if mono else color)
-        acc = reduce_series(data.accuracy, points)
+        if drawn:
+            # Builds are serialised by the plot lock, so the limits held from the last one are this one's to use.
+            self._held_limits = held_limits(min(drawn), max(drawn), self._held_limits)
+            plt.ylim(*self._held_limits)
+        acc = reduce_series(data.accuracy, points, span=end)
         plt.plot(acc.x.tolist(), acc.mean.tolist(), label="accuracy", marker="·", yside="right",
                  color=None if mono else colours["accuracy"])
         plt.ylim(-0.02, 1.02, yside="right")
         plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
-        last_epoch = max(data.loss.size, 2)
-        ticks = sorted({int(round(v)) for v in np.linspace(1, last_epoch, 5)})
+        ticks = sorted({1, *(int(round(v)) for v in np.linspace(0, end, 5)[1:])})
         plt.xticks(ticks, [f"{t:,}" for t in ticks])
         if data.solved_epoch is not None:
             plt.vline(data.solved_epoch, color=None if mono else colours["solved"])
@@ -339,7 +367,7 @@ class LossChart(PlotextPlot):
         plt.title(f"epoch {data.loss.size:,} · loss {last:.4g}" + (
             f" · solved at {data.solved_epoch:,}" if data.solved_epoch is not None else "")
             + ("" if math.isfinite(last) else " (not finite)"))
-        plt.xlim(1, last_epoch)
+        plt.xlim(1, end)
 
     def refresh(self, *args, **kwargs) -> LossChart:
         self._stale = True

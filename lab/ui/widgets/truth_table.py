@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -129,9 +129,13 @@ class TruthTableView(ScrollView, can_focus=True):
         if len(before) != len(now):
             self.refresh()
             return
-        top = int(self.scroll_offset.y)
+        # Only the answers whose shown text changed are repainted (over a terminal link, a few bytes each instead
+        # of the whole line), at their place on screen: line 0 is the header, and the rows scroll under it.
+        top, left = int(self.scroll_offset.y), int(self.scroll_offset.x)
+        spans = self._answer_spans()
         for row in (r for r in range(len(now)) if now[r] != before[r]):
-            self.refresh_line(row + 1 - top)  # line 0 is the header
+            for k in (k for k in range(len(now[row])) if now[row][k] != before[row][k]):
+                self.refresh(Region(spans[k][0] - left, row + 1 - top, PRED_WIDTH, 1))
 
     def watch_table(self, table: TruthTable) -> None:
         if self.cursor_row >= table.n_rows:
@@ -268,7 +272,8 @@ class TruthTableView(ScrollView, can_focus=True):
         segments = [Segment(text, base + styles[role] + extra if role != "cursor" else base + styles[role])
                     for text, role in self._cells(row)]
         width = max(self.virtual_size.width, self.size.width)
-        strip = Strip(segments).extend_cell_length(width, base + extra)
+        # Runs of one style joined (``simplify``): over a terminal link every segment costs its escape codes.
+        strip = Strip(segments).simplify().extend_cell_length(width, base + extra)
         return strip.crop(int(scroll_x), int(scroll_x) + self.size.width)
 
     def on_focus(self) -> None:
