@@ -279,7 +279,7 @@ class LossChart(PlotextPlot):
         if shown is None or shown[1] != size or len(shown[0]) != len(lines) or size != tuple(self.size):
             self.refresh()
             return
-        changed = [y for y, (old, new) in enumerate(zip(shown[0], lines)) if old != new]
+        changed = [y for y, (old, new) in enumerate(zip(shown[0], lines, strict=True)) if old != new]
         runs: list[list[int]] = []
         for y in changed:
             if runs and runs[-1][1] == y:
