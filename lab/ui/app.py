@@ -190,7 +190,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         return {"nnlab-border": f"{v['primary']} 50%", "nnlab-focus": v["accent"],
                 "nnlab-cursor-background": v["accent"], "nnlab-cursor-foreground": v["background"],
                 "nnlab-settings-cursor-background": f"{v['accent']} 40%",
-                "nnlab-settings-cursor-foreground": "auto 90%"}
+                "nnlab-settings-cursor-foreground": v["foreground"]}
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme the person chose (the command palette's "Change theme")."""
