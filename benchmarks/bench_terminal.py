@@ -2,10 +2,12 @@
 prints:
 
 - start-up: seconds from launch until the first frame (the first output that draws the truth table);
-- bandwidth: bytes per second written while it trains keras-xor at full speed (unthrottled), at 80x24 and 200x50,
-  with the default frame rate and with ``--fps 2``.
+- bandwidth: bytes per second written while it trains keras-xor, at 80x24 and 200x50, at the default training speed
+  (space pressed, nothing else) and flat out (unthrottled), in 256 colours (``TERM=xterm-256color``, as over SSH
+  without ``COLORTERM``) and in 24-bit colour, with the default frame rate and with ``--fps 2``.
 
-Run: ``python benchmarks/bench_terminal.py`` (about half a minute). Uses a temporary state directory.
+Run: ``python benchmarks/bench_terminal.py`` (about two minutes; ``--runs N`` repeats each measurement and prints the
+lowest and highest). Uses a temporary state directory.
 """
 
 from __future__ import annotations
@@ -29,11 +31,16 @@ MEASURE = 5.0
 EPOCHS = 10_000_000
 
 
-def spawn(size: tuple[int, int], args: list[str], state: str) -> tuple[subprocess.Popen, int]:
-    """``python -m lab ARGS`` on a new pseudo-terminal of ``size`` (columns, rows)."""
+COLOURS = {"256": {"TERM": "xterm-256color"}, "24-bit": {"TERM": "xterm-256color", "COLORTERM": "truecolor"}}
+
+
+def spawn(size: tuple[int, int], args: list[str], state: str, colours: str = "24-bit") -> tuple[subprocess.Popen, int]:
+    """``python -m lab ARGS`` on a new pseudo-terminal of ``size`` (columns, rows) with ``colours`` (a key of
+    ``COLOURS``)."""
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-    env = dict(os.environ, NNLAB_STATE_DIR=state, TERM="xterm-256color", COLORTERM="truecolor")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "TEXTUAL_COLOR_SYSTEM", "NNLAB_FPS")}
+    env.update(NNLAB_STATE_DIR=state, **COLOURS[colours])
     proc = subprocess.Popen([sys.executable, "-m", "lab", *args], stdin=child, stdout=child, stderr=child,
                             env=env, close_fds=True, start_new_session=True)
     os.close(child)
@@ -56,18 +63,20 @@ def read_for(fd: int, seconds: float, until: bytes | None = None) -> tuple[bytes
     return out, time.perf_counter() - start
 
 
-def measure(size: tuple[int, int], args: list[str]) -> tuple[float, float]:
-    """(seconds to the first frame, bytes per second while training flat out)."""
+def measure(size: tuple[int, int], args: list[str], colours: str = "24-bit",
+            flat_out: bool = True) -> tuple[float, float]:
+    """(seconds to the first frame, bytes per second while training): ``flat_out`` presses ``.`` until the speed
+    is unthrottled, else it trains at the default speed."""
     with tempfile.TemporaryDirectory() as state:
         experiment = Path(state) / "long.json"
         write(experiment, recipe("keras-xor").with_training(epochs=EPOCHS))  # a budget that outlasts the measurement
         start = time.perf_counter()
-        proc, fd = spawn(size, [str(experiment), *args], state)
+        proc, fd = spawn(size, [str(experiment), *args], state, colours)
         try:
-            _, _ = read_for(fd, 10.0, until="Truth table".encode())
+            _, _ = read_for(fd, 10.0, until=b"Truth table")
             first_frame = time.perf_counter() - start
             read_for(fd, 1.5)
-            for key in b".....":  # unthrottled
+            for key in b"....." if flat_out else b"":  # unthrottled
                 os.write(fd, bytes([key]))
                 read_for(fd, 0.05)
             os.write(fd, b" ")  # start
@@ -83,19 +92,31 @@ def measure(size: tuple[int, int], args: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
+    import argparse
     import compileall
 
     import lab
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1, help="measurements of each case (default 1)")
+    parser.add_argument("--sizes", default="80x24,200x50", help="terminal sizes (default 80x24,200x50)")
+    args = parser.parse_args()
+    sizes = [tuple(int(n) for n in s.split("x")) for s in args.sizes.split(",")]
     # A real install (pip install .) compiles the package's bytecode; an editable checkout under
     # PYTHONDONTWRITEBYTECODE would compile every module at every start, which no user sees.
     compileall.compile_dir(Path(lab.__file__).parent, quiet=1)
-    print("nnlab under a pseudo-terminal: keras-xor trained unthrottled (python benchmarks/bench_terminal.py)")
-    print(f"{'size':>7} {'fps':>4} {'first frame s':>14} {'KB/s while training':>20}")
-    for size in ((80, 24), (200, 50)):
-        for fps in ("10", "2"):
-            first, rate = measure(size, ["--fps", fps])
-            print(f"{size[0]}x{size[1]:<4} {fps:>4} {first:>14.2f} {rate / 1000:>20.1f}")
+    print("nnlab under a pseudo-terminal training keras-xor (python benchmarks/bench_terminal.py"
+          + (f" --runs {args.runs}" if args.runs > 1 else "") + ")")
+    print(f"{'size':>7} {'colours':>7} {'speed':>8} {'fps':>4} {'first frame s':>14} {'KB/s while training':>20}")
+    cases = [(size, colours, speed, fps) for size in sizes for colours, speed, fps in (
+        ("256", "default", "10"), ("256", "flat out", "10"), ("24-bit", "default", "10"),
+        ("24-bit", "flat out", "10"), ("24-bit", "flat out", "2"))]
+    for size, colours, speed, fps in cases:
+        runs = [measure(size, ["--fps", fps], colours, flat_out=speed == "flat out") for _ in range(args.runs)]
+        first = min(r[0] for r in runs)
+        rates = sorted(r[1] / 1000 for r in runs)
+        rate = f"{rates[0]:.1f}" if len(rates) == 1 else f"{rates[0]:.1f}-{rates[-1]:.1f}"
+        print(f"{size[0]}x{size[1]:<4} {colours:>7} {speed:>8} {fps:>4} {first:>14.2f} {rate:>20}", flush=True)
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ def _app_parser(with_commands: bool = False) -> Parser:
     parsed without them: argparse cannot take an optional FILE beside a command)."""
     p = Parser(prog="nnlab", description="A terminal learning lab for neural networks. With no arguments it opens "
                "the lab on the default experiment (keras-xor); with a FILE, on that experiment.",
-               usage="nnlab [-h] [--version] [FILE] [--recipe NAME | --gate NAME] [--fps N]\n"
+               usage="nnlab [-h] [--version] [FILE] [--recipe NAME | --gate NAME] [--fps N] [--theme NAME]\n"
                      "       nnlab COMMAND [options]   (nnlab COMMAND --help for each)",
                epilog="each command has --help; completion: nnlab completion bash|zsh|fish")
     p.add_argument("--version", action="version", version=version())
@@ -84,6 +84,8 @@ def _add_app_options(p: Parser) -> None:
     group.add_argument("--recipe", choices=list(RECIPES), metavar="NAME", help="open a recipe: " + ", ".join(RECIPES))
     group.add_argument("--gate", choices=list(PRESETS), metavar="NAME", help="open a preset gate")
     p.add_argument("--fps", type=FPS, default=None, metavar="N", help=FPS_HELP)
+    p.add_argument("--theme", metavar="NAME", help="the colour theme, e.g. textual-light (default: the last one chosen "
+                   "in the command palette; in 16 colours, ansi-dark)")
 
 
 def _serve_parser() -> Parser:
@@ -157,11 +159,16 @@ def _fps(flag: float | None) -> float:
 
 
 def _opening(args: argparse.Namespace) -> tuple[Experiment, Trainer | None, float]:
-    """The experiment (and a file's saved trainer) the app options name, and the checked --fps; LabError if bad."""
+    """The experiment (and a file's saved trainer) the app options name, and the checked --fps (--theme is checked
+    too); LabError if bad."""
     from lab.core.experiment import Experiment
     from lab.core.gates import preset
     from lab.core.recipes import recipe
 
+    if getattr(args, "theme", None) is not None:
+        from lab.ui.settings import check_theme
+
+        check_theme(args.theme)
     trainer = None
     if args.file:
         from lab.files.experiment_file import read
@@ -197,10 +204,12 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
     _need_terminal("nnlab open" if open_only else "nnlab")
     from lab.files.autosave import default_path
     from lab.files.lesson_progress import default_path as progress_path
+    from lab.ui import settings
     from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
 
     LabApp(experiment, trainer=trainer, path=args.file, autosave_path=default_path(), fps=fps,
-           progress_path=progress_path()).run()
+           progress_path=progress_path(), theme=getattr(args, "theme", None),
+           settings_path=settings.default_path()).run()
     return 0
 
 

@@ -30,12 +30,15 @@ MIN_TOKEN = 16  # characters of a token given off loopback; the made one has 43
 
 
 def app_argv(args: argparse.Namespace) -> list[str]:
-    """The app options of ``nnlab serve`` (FILE, --recipe, --gate, --fps) as the ``nnlab`` arguments they stand for."""
+    """The app options of ``nnlab serve`` (FILE, --recipe, --gate, --fps, --theme) as the ``nnlab`` arguments they
+    stand for."""
     argv = [args.file] if args.file else []
     if args.recipe:
         argv += ["--recipe", args.recipe]
     if args.gate:
         argv += ["--gate", args.gate]
+    if args.theme:
+        argv += ["--theme", args.theme]
     return argv + (["--fps", repr(args.fps)] if args.fps is not None else [])  # else NNLAB_FPS or the default
 
 

@@ -46,6 +46,7 @@ from lab.ui.screens.tune import TuneScreen
 from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
 from lab.ui.lesson_state import event_hints, lab_state
+from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings, load as load_settings, save as save_settings
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import COST_FACTOR, LossChart
@@ -65,6 +66,15 @@ PAINT_HOLD_CELLS = 1000  # a repaint this big (about 3 ms of the interface threa
 WIDE_SIZE = (160, 50)  # from here a network view sits beside the chart
 LR_FACTOR = 2.0
 SIDE_VIEWS = (*VIEWS, "seeds")  # every view but the chart
+ANSI_VARIABLES = {
+    dark: {"nnlab-border": "ansi_blue", "nnlab-focus": focus, "nnlab-cursor-background": background,
+           "nnlab-cursor-foreground": foreground, "nnlab-settings-cursor-background": background,
+           "nnlab-settings-cursor-foreground": foreground}
+    for dark, focus, background, foreground in ((True, "ansi_bright_cyan", "ansi_white", "ansi_black"),
+                                                (False, "ansi_magenta", "ansi_blue", "ansi_bright_white"))
+}
+"""The lab's colour variables in an ANSI theme (dark, light): blue borders, the focused one cyan or magenta, the
+cursor a block of the terminal's white (dark) or blue (light), none of them red, the colour of ✗."""
 PICTURE_FRAMES = 2  # the chart and views redraw once per this many status updates
 
 
@@ -131,12 +141,15 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
                  path: str | Path | None = None, autosave_path: Path | None = None, fps: float = DEFAULT_FPS,
-                 lesson: str | None = None, progress_path: Path | None = None) -> None:
+                 lesson: str | None = None, progress_path: Path | None = None, theme: str | None = None,
+                 settings_path: Path | None = None) -> None:
         """Open on ``experiment`` (default keras-xor), or on a saved ``trainer``; ``path`` is the file it came
         from; ``autosave_path`` turns the autosave on (the command line passes the user's state directory);
         ``fps`` caps how often training updates reach the screen (lower it on slow links); ``lesson`` (a number
         or id, or ``""`` for the menu) opens the lesson pane on it; ``progress_path`` is where lesson progress
-        is kept (None: not kept)."""
+        is kept (None: not kept). ``theme`` names the Textual theme to use (``--theme``); without it the lab uses
+        the one remembered in ``settings_path`` (which also turns remembering on), or an ANSI theme when the
+        terminal has 16 colours (``_pick_theme``)."""
         super().__init__()
         self.lesson_request = lesson
         self.progress_path = progress_path
@@ -147,6 +160,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
             self._lessons_error: str | None = None
         except LessonError as e:
             self.lessons, self._lessons_error = (), str(e)
+        self.settings_path = settings_path
+        self._settings_error: str | None = None  # a settings file that could not be read, told once mounted
+        self._remember_theme = False  # on once the theme the lab starts with is set: later changes are the person's
+        self._pick_theme(theme)
         self.fps = min(max(fps, MIN_FPS), MAX_FPS)
         self.experiment = experiment if experiment is not None else recipe("keras-xor")
         self.session = Session(self.experiment, trainer)
@@ -192,7 +209,59 @@ class LabApp(FileActions, SeedsActions, App[None]):
         yield Static("", id="too-small")
         yield Footer()
 
+    # --- themes ----------------------------------------------------------------------------------------------------
+    def _pick_theme(self, flag: str | None) -> None:
+        """Start with ``flag`` (``--theme``), else with the remembered theme (a terminal of 16 colours changes that
+        once mounted: ``_few_colours``)."""
+        self._theme_flag = flag
+        self._remembered = Settings()
+        if self.settings_path is not None:
+            try:
+                self._remembered = load_settings(self.settings_path)
+            except LabError as e:
+                self._settings_error = f"{e}; using the default theme"
+        if flag is not None:
+            self.theme = flag
+        elif self._remembered.theme is not None:
+            if self.get_theme(self._remembered.theme) is None:
+                self._settings_error = f"{self.settings_path}: no theme '{self._remembered.theme}'; using the default"
+            else:
+                self.theme = self._remembered.theme
+
+    def _few_colours(self) -> None:
+        """In a real terminal of 16 colours (or 8; ``TERM=xterm``, ``screen``, ``linux``), without ``--theme``,
+        use the ANSI theme (light or dark as the remembered one): its colours are the terminal's own, so the focus,
+        the cursor and ✗ stay apart, where another theme's colours, quantised, collapse into a few."""
+        if self._theme_flag is None and not self.is_headless and self.console.color_system in FEW_COLOURS:
+            self.theme = ANSI_THEMES[self.current_theme.dark]
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The lab's own colour variables (``$nnlab-*`` in the stylesheet): the unfocused and focused pane borders,
+        and the table's and the settings' cursors. In an ANSI theme they are ANSI colours picked to stay apart from
+        each other and from ``$error`` (red, the ✗) in any terminal palette; in others, the theme's own colours."""
+        theme = self.current_theme
+        if theme.ansi:
+            return ANSI_VARIABLES[theme.dark]
+        v = theme.to_color_system().generate()
+        return {"nnlab-border": f"{v['primary']} 50%", "nnlab-focus": v["accent"],
+                "nnlab-cursor-background": v["accent"], "nnlab-cursor-foreground": v["background"],
+                "nnlab-settings-cursor-background": f"{v['accent']} 40%",
+                "nnlab-settings-cursor-foreground": v["foreground"]}
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember the theme the person chose (the command palette's "Change theme")."""
+        if not self._remember_theme or self.settings_path is None:
+            return
+        try:
+            save_settings(self.settings_path, Settings(theme=theme))
+        except LabError as e:
+            self.notify(f"The theme is not remembered: {e}", severity="warning", markup=False)
+
     def on_mount(self) -> None:
+        self._few_colours()
+        self._remember_theme = True
+        if self._settings_error is not None:
+            self.notify(self._settings_error, title="Settings", severity="warning", markup=False)
         self.query_one("#table-pane").border_title = "Truth table"
         self.query_one("#prediction-pane").border_title = "Prediction"
         self.query_one(LossChart).border_title = "Loss · accuracy · v views"

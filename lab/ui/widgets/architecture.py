@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -274,6 +274,24 @@ class SettingsList(Widget, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
+
+    # --- the mouse -------------------------------------------------------------------------------------------------
+    def line_at(self, x: int, y: int) -> int | None:
+        """The index of the line drawn at content offset ``(x, y)`` (as ``render`` lays them out in one or two
+        columns), or None for the summary line and empty places."""
+        columns = self._columns()
+        rows = -(-self.n_lines // columns)
+        column = 1 if columns == 2 and x >= COLUMN_WIDTH else 0
+        index = y - 1 + column * rows
+        return index if 1 <= y <= rows and index < self.n_lines else None
+
+    def on_click(self, event: events.Click) -> None:
+        """A click selects the line under the mouse (as up/down would)."""
+        offset = event.get_content_offset(self)
+        index = None if offset is None else self.line_at(offset.x, offset.y)
+        if index is not None:
+            event.stop()
+            self.action_cursor(index - self.cursor)
 
     # --- actions ---------------------------------------------------------------------------------------------------
     def action_cursor(self, delta: int) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import work
@@ -37,7 +38,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
-from lab.core.series import reduce_series
+from lab.core.series import axis_end, held_limits, reduce_series
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
 from lab.ui.widgets.plotext_strips import figure_strips
@@ -59,14 +60,17 @@ class LegendEntry:
     glyph: str
     long: str
     short: str
-    color: str
+    color: str | tuple[int, int, int]
 
 
-def legend_text(entries: list[LegendEntry], width: int) -> list[tuple[str, str]]:
+Colour = str | tuple[int, int, int]  # a plotext colour: a name of the 16 ANSI colours, or RGB
+
+
+def legend_text(entries: list[LegendEntry], width: int) -> list[tuple[str, Colour]]:
     """The legend as ``(text, colour)`` runs within ``width`` cells: the long descriptions when they fit, else the
     short ones, else as many short entries as fit (the first ones: the loss first)."""
     for form in ("long", "short"):
-        runs: list[tuple[str, str]] = []
+        runs: list[tuple[str, Colour]] = []
         for i, e in enumerate(entries):
             runs += [(LEGEND_GAP if i else " ", ""), (e.glyph, e.color), (" " + getattr(e, form), "")]
         if sum(len(t) for t, _ in runs) <= width:
@@ -79,11 +83,35 @@ def legend_text(entries: list[LegendEntry], width: int) -> list[tuple[str, str]]
 def legend_strip(entries: list[LegendEntry], width: int, monochrome: bool) -> Strip:
     """The legend line below the plot, ``width`` cells (the glyphs coloured as their series unless
     ``monochrome``)."""
-    segments = [Segment(text, Style(color=None if monochrome or not color else RICH_COLORS.get(color, color),
+    segments = [Segment(text, Style(color=None if monochrome or not color else _rich_colour(color),
                                     bold=bool(color)))
                 for text, color in legend_text(entries, width)]
     return Strip(segments).crop_extend(0, width, Style())
+
+
+def _rich_colour(color: Colour) -> str | Color:
+    """A plotext colour as rich spells it."""
+    if isinstance(color, tuple):
+        return Color.from_rgb(*color)
+    return RICH_COLORS.get(color, color)
 COST_FACTOR = 8.0  # and at most about an eighth of the time spent building charts
+SERIES_COLOURS: dict[str, dict[str, str | tuple[int, int, int]]] = {
+    "dark": {"loss": "cyan", "heldout": "orange", "accuracy": "green", "envelope": "gray", "solved": "magenta"},
+    "light": {"loss": (0, 80, 170), "heldout": (155, 65, 0), "accuracy": (0, 105, 35), "envelope": (110, 110, 110),
+              "solved": (150, 0, 150)},
+    "ansi-light": {"loss": "blue", "heldout": "magenta", "accuracy": "green", "envelope": "gray", "solved": "red"},
+}
+"""The series' colours by palette (``palette``): plotext's names are the terminal's 16 ANSI colours, which a light
+theme's palette draws too faintly on its light background (yellow 2:1, cyan and green 3:1), so light themes draw in
+darker RGB colours (4.5:1 or more on every built-in light theme's surface; the noise envelope, meant to be faint,
+3:1); a light ANSI theme keeps to the terminal's own colours, with its darker ones."""
+
+
+def palette(theme) -> str:
+    """The key of ``SERIES_COLOURS`` for a Textual ``Theme``."""
+    if not theme.dark:
+        return "ansi-light" if theme.ansi else "light"
+    return "dark"
 
 
 class SeriesBuffer:
@@ -135,6 +163,8 @@ class ChartData:
     monochrome: bool
     generation: int = 0
     """Counts captures: a build of an older capture than the one shown is dropped."""
+    palette: str = "dark"
+    """The series' colours: a key of ``SERIES_COLOURS``."""
 
 
 class LossChart(PlotextPlot):
@@ -182,6 +212,8 @@ class LossChart(PlotextPlot):
         self._fitted: list[Strip] = []  # this repaint's lines, fitted to the width in the widget's style
         self._stale = True
         self._plt_lock = threading.Lock()
+        self._held_limits: tuple[float, float] | None = None  # the loss axis of the last build (under the lock)
+        self._held_exponent = 0  # the power of ten the held limits are in
         self._next_draw = 0.0
         self._draw_timer: Timer | None = None  # a paced redraw waiting for its turn
         self.pacing = KeyPacing()
@@ -263,9 +295,12 @@ class LossChart(PlotextPlot):
 
     def _capture(self) -> ChartData:
         self._generation += 1
-        return ChartData(self.size.width, self.size.height, self._get_plotext_theme_name(self.app.theme),
+        theme = self.app.current_theme
+        # An ANSI theme's background is the terminal's own: plotext's clear theme leaves it (and the axes) alone.
+        plot_theme = "textual-clear" if theme.ansi else self._get_plotext_theme_name(theme.name)
+        return ChartData(self.size.width, self.size.height, plot_theme,
                          self.loss.values, self.heldout_loss.values, self.accuracy.values, self.solved_epoch,
-                         self.log_scale, self.monochrome, self._generation)
+                         self.log_scale, self.monochrome, self._generation, palette(theme))
 
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
@@ -289,9 +324,27 @@ class LossChart(PlotextPlot):
             self.redrawing_as_asked = False
         if message.generation <= self._shown_generation:
             return False
-        self.refresh()
+        self._refresh_changed(message.lines, message.size)
         self._keep(message.lines, message.size, message.generation)
         return True
+
+    def _refresh_changed(self, lines: list[Strip], size: tuple[int, int]) -> None:
+        """Repaint only the lines that differ from the ones shown (all of them after a resize). In its stable frame
+        a live chart's redraw changes its title and the lines its newest columns touch, and over a terminal link
+        every repainted line is sent (a 200x50 chart's line is about 300 bytes in 256 colours)."""
+        shown = self._built
+        if shown is None or shown[1] != size or len(shown[0]) != len(lines) or size != tuple(self.size):
+            self.refresh()
+            return
+        changed = [y for y, (old, new) in enumerate(zip(shown[0], lines, strict=True)) if old != new]
+        runs: list[list[int]] = []
+        for y in changed:
+            if runs and runs[-1][1] == y:
+                runs[-1][1] = y + 1
+            else:
+                runs.append([y, y + 1])
+        if runs:
+            self.refresh(*(Region(0, start, size[0], stop - start) for start, stop in runs))
 
     def _keep(self, lines: list[Strip], size: tuple[int, int], generation: int) -> None:
         """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint."""
@@ -329,32 +382,41 @@ class LossChart(PlotextPlot):
 
     def _plot_series(self, plt, data: ChartData) -> tuple[Any, list[LegendEntry]]:
         """Plot ``data``'s series on ``plt`` (no plotext legend); ``plt`` and the legend's entries, in words, for
-        what was drawn."""
+        what was drawn.
+
+        The frame is stable while training (an epoch axis to a round end, loss limits that hold until the loss
+        leaves them, columns fixed in epoch space), so a redraw changes the title and the newest columns, and only
+        those lines are sent to the terminal. Only finite points are drawn; a loss on its way to overflow is drawn
+        in units of a power of ten (plotext's own arithmetic on the axis would overflow and draw nothing).
+        """
         points = max(2 * (data.width - 12), 8)
         mono = data.monochrome
+        colours = SERIES_COLOURS[data.palette]
         if not data.loss.size:
             plt.title("press space to train")
             return plt, []
+        end = axis_end(data.loss.size)
         entries: list[LegendEntry] = []
-        values = {"loss": data.loss, "held-out loss": data.heldout_loss}
         ys = {}
-        for label, v in values.items():
+        for label, v in (("loss", data.loss), ("held-out loss", data.heldout_loss)):
             if not v.size:
                 continue
             y = v
             if data.log_scale:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     y = np.log10(np.maximum(v, 1e-12))
-            ys[label] = reduce_series(y, points)
-        # Only finite points are drawn, on a range of their own; a loss on its way to overflow is drawn in units of
-        # a power of ten (plotext's own arithmetic on the axis would overflow and draw nothing).
+            ys[label] = reduce_series(y, points, span=end)
         finite = [r.high[np.isfinite(r.high)] for r in ys.values()] + [r.mean[np.isfinite(r.mean)] for r in ys.values()]
         top = max((float(np.max(np.abs(f))) for f in finite if f.size), default=0.0)
         exponent = int(math.floor(math.log10(top))) if top >= LARGE else 0
         unit = 10.0 ** exponent
+        if exponent != self._held_exponent:  # limits held in other units mean nothing in these
+            self._held_limits, self._held_exponent = None, exponent
         name = ("log10 loss" if data.log_scale else "loss") + (f" ×1e{exponent}" if exponent else "")
-        looks = {"loss": ("braille", "cyan", "⣀", name, "loss"),
-                 "held-out loss": (HELD_OUT_MARKER, "orange", HELD_OUT_MARKER, "held-out loss", "held-out")}
+        looks = {"loss": ("braille", colours["loss"], "⣀", name, "loss"),
+                 "held-out loss": (HELD_OUT_MARKER, colours["heldout"], HELD_OUT_MARKER, "held-out loss",
+                                   "held-out")}
+        drawn: list[float] = []
         for label, r in ys.items():
             marker, color, glyph, long, short = looks[label]
             ok = np.isfinite(r.mean)
@@ -365,30 +427,36 @@ class LossChart(PlotextPlot):
             span = float(np.nanmax(high[up]) - np.nanmin(r.low[up] / unit)) if up.any() else 0.0
             if not r.exact and up.any() and float(np.nanmax(high[up] - r.low[up] / unit)) > NOISE * (span or 1.0):
                 # The raw values' top in each column, faint above the mean line: how noisy the loss is.
-                plt.plot(r.x[up].tolist(), high[up].tolist(), marker=SPREAD_MARKER, color=None if mono else "gray")
+                plt.plot(r.x[up].tolist(), high[up].tolist(), marker=SPREAD_MARKER,
+                         color=None if mono else colours["envelope"])
+                drawn.append(float(np.nanmax(high[up])))
                 if label == "loss":
-                    entries.append(LegendEntry(SPREAD_MARKER, "top of its spread", "spread", "gray"))
+                    entries.append(LegendEntry(SPREAD_MARKER, "top of its spread", "spread", colours["envelope"]))
+            drawn += [float(np.nanmin(mean[ok])), float(np.nanmax(mean[ok]))]
             plt.plot(r.x[ok].tolist(), mean[ok].tolist(), marker=marker, color=None if mono else color)
             entries.insert(0 if label == "loss" else len(entries), LegendEntry(glyph, long, short, color))
-        acc = reduce_series(data.accuracy, points)
+        if drawn:
+            # Builds are serialised by the plot lock, so the limits held from the last one are this one's to use.
+            self._held_limits = held_limits(min(drawn), max(drawn), self._held_limits)
+            plt.ylim(*self._held_limits)
+        acc = reduce_series(data.accuracy, points, span=end)
         ok = np.isfinite(acc.mean)
         if ok.any():
             plt.plot(acc.x[ok].tolist(), acc.mean[ok].tolist(), marker=ACCURACY_MARKER, yside="right",
-                     color=None if mono else "green")
-            entries.append(LegendEntry(ACCURACY_MARKER, "accuracy (right axis)", "acc", "green"))
+                     color=None if mono else colours["accuracy"])
+            entries.append(LegendEntry(ACCURACY_MARKER, "accuracy (right axis)", "acc", colours["accuracy"]))
         plt.ylim(-0.02, 1.02, yside="right")
         plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
-        last_epoch = max(data.loss.size, 2)
-        ticks = sorted({int(round(v)) for v in np.linspace(1, last_epoch, 5)})
+        ticks = sorted({1, *(int(round(v)) for v in np.linspace(0, end, 5)[1:])})
         plt.xticks(ticks, [f"{t:,}" for t in ticks])
         if data.solved_epoch is not None:
-            plt.vline(data.solved_epoch, color=None if mono else "magenta")
-            entries.append(LegendEntry("│", "solved", "solved", "magenta"))
+            plt.vline(data.solved_epoch, color=None if mono else colours["solved"])
+            entries.append(LegendEntry("│", "solved", "solved", colours["solved"]))
         last = float(data.loss[-1])
         plt.title(f"epoch {data.loss.size:,} · loss {last:.4g}" + (
             f" · solved at {data.solved_epoch:,}" if data.solved_epoch is not None else "")
             + ("" if math.isfinite(last) else " (not finite)"))
-        plt.xlim(1, last_epoch)
+        plt.xlim(1, end)
         return plt, entries
 
     def refresh(self, *args, **kwargs) -> LossChart:

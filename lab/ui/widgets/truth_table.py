@@ -19,8 +19,9 @@ import math
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -136,6 +137,7 @@ class TruthTableView(ScrollView, can_focus=True):
         self._outputs: tuple[tuple[float, ...], ...] = ()
         self._style_cache: dict[str, Style] | None = None
         self._fit_cache: tuple[tuple[TruthTable, int], tuple[int, bool]] | None = None
+        self._clicked: tuple[int, int] | None = None  # the target cell (row, output) the last click landed on
         self.set_reactive(TruthTableView.table, table)
         self._resize_virtual()
 
@@ -152,8 +154,13 @@ class TruthTableView(ScrollView, can_focus=True):
         if len(before) != len(now):
             self.refresh()
             return
+        # Only the answers whose shown text changed are repainted (over a terminal link, a few bytes each instead
+        # of the whole line), at their place on screen: line 0 is the header, and the rows scroll under it.
+        top, left = int(self.scroll_offset.y), int(self.scroll_offset.x)
+        spans = self._answer_spans()
         for row in (r for r in range(len(now)) if now[r] != before[r]):
-            self._refresh_row(row)
+            for k in (k for k in range(len(now[row])) if now[row][k] != before[row][k]):
+                self.refresh(Region(spans[k][0] - left, row + 1 - top, PRED_WIDTH, 1))
 
     def watch_table(self, table: TruthTable) -> None:
         if self.cursor_row >= table.n_rows:
@@ -310,7 +317,8 @@ class TruthTableView(ScrollView, can_focus=True):
         segments = [Segment(text, base + styles[role] + extra if role != "cursor" else base + styles[role])
                     for text, role in self._cells(row)]
         width = max(self.virtual_size.width, self.size.width)
-        strip = Strip(segments).extend_cell_length(width, base + extra)
+        # Runs of one style joined (``simplify``): over a terminal link every segment costs its escape codes.
+        strip = Strip(segments).simplify().extend_cell_length(width, base + extra)
         return strip.crop(int(scroll_x), int(scroll_x) + self.size.width)
 
     def on_focus(self) -> None:
@@ -318,6 +326,55 @@ class TruthTableView(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
+
+    # --- the mouse -------------------------------------------------------------------------------------------------
+    def _target_spans(self) -> list[tuple[int, int]]:
+        """Where each output's target bit is drawn on a line: ``[start, end)`` in virtual columns, one per output
+        (the same widths ``_cells`` draws with)."""
+        t = self.table
+        narrow = self._narrow()
+        x = 1 + len(str(t.n_rows - 1)) + 1 + (t.n_inputs if self._compact() else 2 * t.n_inputs - 1) + 3
+        spans = []
+        for k in range(t.n_outputs):
+            width = self._target_width(k, narrow)
+            spans.append((x, x + width))
+            x += width + 1
+        return spans
+
+    def _answer_spans(self) -> list[tuple[int, int]]:
+        """Where each output's answer (value and mark) is drawn: ``[start, end)`` in virtual columns."""
+        start = self._target_spans()[-1][1] + 3
+        return [(start + k * (PRED_WIDTH + 1), start + k * (PRED_WIDTH + 1) + PRED_WIDTH)
+                for k in range(self.table.n_outputs)]
+
+    def cell_at(self, x: int, y: int) -> tuple[int, int | None, bool] | None:
+        """What is drawn at content offset ``(x, y)``: ``(row, output, is_target)`` -- ``output`` the column of a
+        target bit (``is_target``) or of an answer, else None -- or None for the header and below the last row."""
+        row = y - 1 + int(self.scroll_offset.y)
+        if y < 1 or row >= self.table.n_rows:
+            return None
+        column = x + int(self.scroll_offset.x)
+        for spans, is_target in ((self._target_spans(), True), (self._answer_spans(), False)):
+            for k, (start, end) in enumerate(spans):
+                if start <= column < end:
+                    return row, k, is_target
+        return row, None, False
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor to the row (and output) under the mouse; a second click on the same target bit,
+        or a double click, flips it, as ``enter`` does. The header does nothing."""
+        offset = event.get_content_offset(self)
+        cell = None if offset is None else self.cell_at(offset.x, offset.y)
+        if cell is None:
+            return
+        event.stop()
+        row, output, is_target = cell
+        here = (row, output) == (self.cursor_row, self.cursor_output)
+        if is_target and here and (self._clicked == (row, output) or event.chain > 1):
+            self.action_flip()
+            return
+        self.action_move(row - self.cursor_row, 0 if output is None else output - self.cursor_output)
+        self._clicked = (row, output) if is_target else None
 
     # --- actions ---------------------------------------------------------------------------------------------------
     def action_move(self, rows: int, outputs: int) -> None:
