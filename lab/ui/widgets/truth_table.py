@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -266,7 +267,7 @@ class TruthTableView(ScrollView, can_focus=True):
         pieces.append((sep, "row"))
         for k in range(t.n_outputs):
             if not self._outputs:
-                pieces.append((f"{'-':<{PRED_WIDTH}} ", "row"))
+                pieces += [(f"{'-':<{PRED_WIDTH}}", "row"), (" ", "row")]  # two pieces, as below (``_spans``)
                 continue
             value = self._outputs[row][k]
             right = bool(right_side(value, float(t.columns[k][row])))
@@ -328,24 +329,26 @@ class TruthTableView(ScrollView, can_focus=True):
         self.refresh()
 
     # --- the mouse -------------------------------------------------------------------------------------------------
+    def _spans(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Where each output's target bit and answer are drawn on a row's line, ``[start, end)`` in virtual columns,
+        read off the pieces ``_cells`` draws (prefix, then target and gap per output, the separator, then answer and
+        gap per output), so the mouse and the partial repaints can never disagree with the drawing."""
+        n = self.table.n_outputs
+        pieces = self._cells(0)
+        edges = [0]
+        for text, _ in pieces:
+            edges.append(edges[-1] + cell_len(text))
+        targets = [(edges[1 + 2 * k], edges[2 + 2 * k]) for k in range(n)]
+        answers = [(edges[2 + 2 * n + 2 * k], edges[2 + 2 * n + 2 * k] + PRED_WIDTH) for k in range(n)]
+        return targets, answers
+
     def _target_spans(self) -> list[tuple[int, int]]:
-        """Where each output's target bit is drawn on a line: ``[start, end)`` in virtual columns, one per output
-        (the same widths ``_cells`` draws with)."""
-        t = self.table
-        narrow = self._narrow()
-        x = 1 + len(str(t.n_rows - 1)) + 1 + (t.n_inputs if self._compact() else 2 * t.n_inputs - 1) + 3
-        spans = []
-        for k in range(t.n_outputs):
-            width = self._target_width(k, narrow)
-            spans.append((x, x + width))
-            x += width + 1
-        return spans
+        """Where each output's target bit is drawn (see ``_spans``)."""
+        return self._spans()[0]
 
     def _answer_spans(self) -> list[tuple[int, int]]:
-        """Where each output's answer (value and mark) is drawn: ``[start, end)`` in virtual columns."""
-        start = self._target_spans()[-1][1] + 3
-        return [(start + k * (PRED_WIDTH + 1), start + k * (PRED_WIDTH + 1) + PRED_WIDTH)
-                for k in range(self.table.n_outputs)]
+        """Where each output's answer (value and mark) is drawn (see ``_spans``)."""
+        return self._spans()[1]
 
     def cell_at(self, x: int, y: int) -> tuple[int, int | None, bool] | None:
         """What is drawn at content offset ``(x, y)``: ``(row, output, is_target)`` -- ``output`` the column of a
