@@ -20,6 +20,8 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -130,7 +132,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
                     yield SeedsView(id="seeds")
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
-        yield Static("", id="too-small")
+        yield Static("", id="too-small", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -164,6 +166,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
         Refcounting still frees them; ``on_unmount`` hands them back to the collector."""
         gc.collect()
         gc.freeze()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Textual's ``notify`` with ``markup`` off by default: a notification here names paths, experiment names
+        and error lines that echo what was typed, all of it data (``[/]`` in a file name is shown, not parsed)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # this app's objects become collectable again (many apps may run in one process: tests)
@@ -257,7 +265,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.settings_list.set_values(e.architecture, e.training)
         self.settings_list.set_io(e.table.n_inputs, e.table.n_outputs)
         self.query_one(PredictionPane).set_table_shape(e.table.n_inputs, e.table.output_names)
-        self.query_one("#table-pane").border_title = f"Truth table · {e.table.name}"
+        self.query_one("#table-pane").border_title = Content(f"Truth table · {e.table.name}")
         self.sub_title = e.name
 
     def state(self) -> str:

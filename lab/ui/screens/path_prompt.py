@@ -45,10 +45,10 @@ class PathScreen(Dialog[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="path-box"):
-            yield Label(self.title_text, id="path-title")
+            yield Label(self.title_text, id="path-title", markup=False)
             yield Input(self.suggestion, placeholder="a file path; → completes, enter confirms, esc cancels",
                         suggester=PathSuggester(), id="path-input")
-            yield Static("", id="path-error")
+            yield Static("", id="path-error", markup=False)
 
     @on(Input.Submitted, "#path-input")
     def _submitted(self, event: Input.Submitted) -> None:

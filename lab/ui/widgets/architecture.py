@@ -347,7 +347,7 @@ class ArchitecturePane(Vertical):
         with VerticalScroll(id="settings-scroll"):
             yield SettingsList(*self._initial, id="settings")
         yield Input(id="settings-input")
-        yield Static("", id="settings-error")
+        yield Static("", id="settings-error", markup=False)
 
     @property
     def settings_list(self) -> SettingsList:

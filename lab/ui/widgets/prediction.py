@@ -39,7 +39,7 @@ class PredictionPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=self._placeholder(), id="prediction-input")
-        yield Static("type one value per input", id="prediction-result")
+        yield Static("type one value per input", id="prediction-result", markup=False)
 
     def _placeholder(self) -> str:
         names = " ".join(VARIABLES[: self.n_inputs])
