@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import signal
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import replace
@@ -19,8 +19,10 @@ from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -38,9 +40,12 @@ from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, 
 from lab.ui.pacing import INPUT_QUIET, KeyPacing
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.help import HelpScreen
+from lab.ui.screens.palette import LabCommandPalette
 from lab.ui.screens.presets import PresetScreen
 from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
+from lab.ui.shutdown import GRACE, force_exit_after, leaving_on_signals
+from lab.ui.textual_adapter import terminal_driver
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import COST_FACTOR, LossChart
@@ -117,6 +122,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._side = VIEWS[0]  # the view beside the chart on a wide screen
         self._next_view_draw = 0.0
         """The view the person chose: ``chart`` or one of the network views (``VIEWS``)."""
+        self._leaving = threading.Lock()  # held once leave_now has begun
+        self._forced_exit: float | None = None  # seconds to a forced exit after leave_now (set by run)
 
     # --- layout ----------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -155,7 +162,6 @@ class LabApp(FileActions, SeedsActions, App[None]):
             snapshot = self.session.snapshot(False)
         self._show_snapshot(snapshot, replace_history=True)
         self.query_one(TruthTableView).focus()
-        self._install_signal_handlers()
         self.start_autosave()
         self.call_after_refresh(self._freeze_startup_objects)
 
@@ -176,18 +182,31 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def on_unmount(self) -> None:
         gc.unfreeze()  # this app's objects become collectable again (many apps may run in one process: tests)
 
-    def _install_signal_handlers(self) -> None:
-        """SIGTERM and SIGHUP (a dropped SSH session) save the autosave and leave cleanly."""
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                loop.add_signal_handler(sig, self._on_signal)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not the main thread (tests) or a platform without these signals
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal, guarded against bad input bytes and a dead terminal
+        (``textual_adapter``) where it is Textual's own ``LinuxDriver``."""
+        return terminal_driver(super().get_driver_class())
 
-    def _on_signal(self) -> None:
-        self._stop_worker()
+    def run(self, *args, **kwargs):  # type: ignore[override]
+        """Textual's ``run``, with SIGTERM and SIGHUP (a dropped SSH session) leaving through ``leave_now``, which
+        also forces the exit should the orderly one hang."""
+        self._forced_exit = GRACE
+        with leaving_on_signals(self.leave_now):
+            return super().run(*args, **kwargs)
+
+    def leave_now(self) -> None:
+        """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. Under ``run`` the
+        process ends ``GRACE`` seconds later whatever it is doing (a terminal that takes no output can hang
+        Textual's orderly exit); the autosave is written before anything else."""
+        if not self._leaving.acquire(blocking=False):
+            return
+        if self._forced_exit is not None:
+            force_exit_after(self._forced_exit)
         self.write_autosave()
+        self.call_later(self._leave)  # thread-safe: it posts a message to the app
+
+    def _leave(self) -> None:
+        self._stop_worker()
         self.exit(return_code=0)
 
     async def on_event(self, event: events.Event) -> None:
@@ -567,6 +586,11 @@ class LabApp(FileActions, SeedsActions, App[None]):
                 f"nnlab needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]}; this one is {width}x{height}.\n"
                 f"Make the window larger (training carries on).\n\n{self.query_one(StatusLine).plain}\n\n"
                 "space train/pause · q quit")
+
+    def action_command_palette(self) -> None:
+        """Open the command palette (``LabCommandPalette``: Textual's, safe to page at once)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(LabCommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         """Show every key."""
