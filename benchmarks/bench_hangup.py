@@ -79,7 +79,10 @@ def one_run(way: str, train: float, limit: float) -> tuple[float, bool, bool]:
         try:
             if b"Truth table" not in drain(fd, 20.0, until=b"Truth table"):
                 raise SystemExit(f"nnlab did not start: exit status {proc.poll()}")
-            os.write(fd, b" ")  # start training
+            for _ in range(3):  # a key pressed while the app is still starting can be lost: press until it trains
+                os.write(fd, b" ")
+                if b"training" in drain(fd, 5.0, until=b"training"):
+                    break
             drain(fd, train)
             start = time.monotonic()
             if way == "hangup":

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import pty
 import random
-import select
 import signal
-import subprocess
-import sys
+import threading
 import time
 
 import pytest
@@ -20,6 +17,9 @@ from lab.files.experiment_file import read
 from lab.ui.widgets.truth_table import TruthTableView
 
 from tests.ui.helpers import make_app, small_xor_app, status_text
+from tests.ui.pty_helpers import START, drain, spawn, stop, wait_exit
+
+EXIT_BOUND = 10.0  # seconds a signalled or hung-up nnlab may take to end before the test fails (a bound, not a target)
 
 KEYS = ["space", "s", "r", "n", "left_square_bracket", "right_square_bracket", "comma", "full_stop", "l",
         "up", "down", "left", "right", "enter", "f", "h", "plus", "minus", "o", "O", "e", "p", "a", "x", "c",
@@ -104,75 +104,97 @@ async def send_key(pilot, key: str) -> None:
     await asyncio.sleep(0)
 
 
-def _spawn(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    main, child = pty.openpty()
-    os.set_blocking(main, False)
-    proc = subprocess.Popen(args, stdin=child, stdout=child, stderr=child, env=env, close_fds=True)
-    os.close(child)
-    return proc, main
+def _trained_autosave(folder) -> bool:
+    """Whether ``folder`` holds an autosave with a trained network."""
+    experiment, trainer = read(folder / "autosave.json")
+    return trainer is not None and trainer.epoch > 0
 
 
-def _drain(fd: int, seconds: float) -> bytes:
-    out = b""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                out += os.read(fd, 65536)
-            except OSError:
-                break
-    return out
+def _start_training(tmp_path, controlling: bool = False):
+    proc, fd = spawn(tmp_path, controlling=controlling)
+    assert b"Truth table" in drain(fd, START, until=b"Truth table")
+    for _ in range(3):  # a key pressed while the app is still starting can be lost: press until it trains
+        os.write(fd, b" ")
+        if b"training" in drain(fd, 5.0, until=b"training"):
+            break
+    drain(fd, 1.0)
+    return proc, fd
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_signal_saves_the_autosave_and_exits(tmp_path, sig):
-    """SIGTERM and SIGHUP (a dropped SSH session) write the autosave and exit cleanly, mid-training."""
-    env = dict(os.environ, NNLAB_STATE_DIR=str(tmp_path), TERM="xterm-256color", COLUMNS="100", LINES="30")
-    proc, fd = _spawn([sys.executable, "-m", "lab"], env)
+    """SIGTERM and SIGHUP (a dropped SSH session) write the autosave and end the process, mid-training (the time
+    limit bounds a failure; bench_hangup measures the time)."""
+    proc, fd = _start_training(tmp_path)
     try:
-        out = _drain(fd, 4.0)
-        assert b"Truth table" in out
-        os.write(fd, b" ")  # start training
-        _drain(fd, 1.0)
         proc.send_signal(sig)
-        start = time.monotonic()
-        while proc.poll() is None and time.monotonic() - start < 5:
-            _drain(fd, 0.1)
-        assert proc.returncode is not None and time.monotonic() - start < 3
+        assert wait_exit(proc, EXIT_BOUND, fd)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(fd)
-    experiment, trainer = read(tmp_path / "autosave.json")
-    assert trainer is not None and trainer.epoch > 0
+        stop(proc, fd)
+    assert _trained_autosave(tmp_path)
+
+
+@pytest.mark.parametrize("controlling", [True, False], ids=["sighup-and-eio", "eio-only"])
+def test_hangup_saves_the_autosave_and_exits(tmp_path, controlling):
+    """The terminal goes away mid-training (the pty's master side closes, as when an SSH window is closed): as the
+    process's controlling terminal (SIGHUP, then every read and write fails) or not (only the failures tell). The
+    process autosaves and ends."""
+    proc, fd = _start_training(tmp_path, controlling=controlling)
+    os.close(fd)
+    try:
+        assert wait_exit(proc, EXIT_BOUND)
+    finally:
+        stop(proc, None)
+    assert _trained_autosave(tmp_path)
+
+
+def test_sigterm_while_the_terminal_takes_no_output(tmp_path):
+    """A terminal that stops reading (a stalled SSH link): the pty's buffer fills, Textual's writer thread blocks,
+    its queue fills and the event loop blocks on it. SIGTERM still autosaves and ends the process (forced, since the
+    orderly exit would wait for the terminal for ever)."""
+    proc, fd = _start_training(tmp_path)
+    try:
+        time.sleep(3.0)  # nothing reads the terminal now: training output fills the pty and then the queue
+        proc.send_signal(signal.SIGTERM)
+        assert wait_exit(proc, EXIT_BOUND)  # still not reading
+    finally:
+        stop(proc, fd)
+    assert _trained_autosave(tmp_path)
+
+
+async def test_leave_now_from_another_thread_autosaves_and_exits(tmp_path):
+    """``leave_now``, as a signal handler's thread or the driver calls it: the autosave is written, training stops
+    and the app exits; a second call does nothing."""
+    app = small_xor_app(epochs=1_000_000)
+    app.autosave_path = tmp_path / "autosave.json"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        caller = threading.Thread(target=app.leave_now)
+        caller.start()
+        caller.join(10)
+        app.leave_now()
+        await pilot.pause(0.3)
+        assert _trained_autosave(tmp_path)
+    assert app.return_code == 0 and not app.running
 
 
 def test_kill_9_then_restart_offers_the_last_autosave(tmp_path):
     """After kill -9 mid-training (no chance to save on exit), the next start offers the periodic autosave."""
-    env = dict(os.environ, NNLAB_STATE_DIR=str(tmp_path), TERM="xterm-256color", COLUMNS="100", LINES="30")
-    proc, fd = _spawn([sys.executable, "-m", "lab"], env)
+    proc, fd = spawn(tmp_path)
     try:
-        assert b"Truth table" in _drain(fd, 4.0)
+        assert b"Truth table" in drain(fd, START, until=b"Truth table")
         os.write(fd, b" ")  # start training
         deadline = time.monotonic() + 20
         while not (tmp_path / "autosave.json").exists() and time.monotonic() < deadline:
-            _drain(fd, 0.2)
+            drain(fd, 0.2)
         assert (tmp_path / "autosave.json").exists()
         proc.kill()
         proc.wait(5)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(fd)
-    proc, fd = _spawn([sys.executable, "-m", "lab"], env)
+        stop(proc, fd)
+    proc, fd = spawn(tmp_path)
     try:
-        out = b""
-        deadline = time.monotonic() + 20
-        while b"Restore your last session" not in out and time.monotonic() < deadline:
-            out += _drain(fd, 0.2)
-        assert b"Restore your last session" in out
+        assert b"Restore your last session" in drain(fd, START, until=b"Restore your last session")
     finally:
-        proc.kill()
-        proc.wait(5)
-        os.close(fd)
+        stop(proc, fd)
