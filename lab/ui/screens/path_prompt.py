@@ -27,7 +27,7 @@ class PathSuggester(Suggester):
         try:
             names = sorted(entry.name + (os.sep if entry.is_dir() else "") for entry in os.scandir(base)
                            if entry.name.startswith(stem) and not entry.name.startswith("."))
-        except OSError:
+        except (OSError, ValueError):  # no such folder, no permission, a name too long or holding a NUL byte
             return None
         return (folder + os.sep if folder or value.startswith(os.sep) else "") + names[0] if names else None
 
