@@ -99,8 +99,9 @@ class TerminalFile:
 class TerminalInput:
     """Bytes from the terminal in, Textual events out, and nothing can make it raise: UTF-8 is decoded with
     ``errors="replace"``, escape sequences are parsed by ``GuardedParser``, a resize beyond ``MAX_SIZE`` (or below
-    one cell) and an ignored key are dropped, and should anything still escape the parser, a fresh parser takes over (what was left of
-    that read is dropped, not the app). The driver's input thread feeds it; tests feed it directly."""
+    one cell) and an ignored key are dropped, and should anything still escape the parser, a fresh parser takes
+    over (what was left of that read is dropped, not the app). The driver's input thread feeds it; tests feed it
+    directly."""
 
     def __init__(self, debug: bool = False) -> None:
         self._debug = debug
@@ -147,14 +148,15 @@ class GuardedLinuxDriver(LinuxDriver):
         self._file = TerminalFile(self._file, self._terminal_lost)  # the file Textual's writer thread writes to
 
     def _terminal_lost(self) -> None:
-        """The terminal is gone (any thread): tell the app once, through its ``leave_now`` hook if it has one (the
-        lab's autosaves and exits), else by asking it to exit."""
+        """The terminal is gone (the input or the writer thread): tell the app once, through its ``leave_now`` hook
+        if it has one (the lab's autosaves and exits), else by asking it to exit. The hook runs in a thread of its
+        own, so the writer thread goes on emptying its queue meanwhile."""
         if self._lost.is_set():
             return
         self._lost.set()
         hook = getattr(self._app, "leave_now", None)
         if hook is not None:
-            hook()
+            threading.Thread(target=hook, name="nnlab-terminal-lost", daemon=True).start()
         else:
             self._app.call_later(self._app.exit)
 

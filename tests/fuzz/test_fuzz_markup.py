@@ -3,9 +3,9 @@
 Rich and Textual read ``[bold]``, ``[/]``, ``[link=x]`` and ``[@click=app.quit]`` as markup where a plain string
 reaches a widget that parses it; unbalanced markup raises ``MarkupError`` at render time and ends the app. Each
 generated string goes, in one running lab, into every name an experiment file carries (the experiment's, the
-table's, each output's: the autosave offered back at start) and into every input line, typed or pasted (prediction, expression, a
-typed architecture value, the seed count, the open dialog's path); each place must show the exact line its own
-check computes from the same text, and the app must be running at the end.
+table's, each output's: the autosave offered back at start) and into every input line, typed or pasted (prediction,
+expression, a typed architecture value, the seed count, the open dialog's path); each place must show the exact
+line its own check computes from the same text, and the app must be running at the end.
 """
 
 from __future__ import annotations
