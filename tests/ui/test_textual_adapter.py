@@ -152,10 +152,16 @@ def test_real_nnlab_survives_the_bytes(tmp_path, case):
         os.write(fd, b"\x10\x1b[6~" if case == "ctrl+p page-down" else CASES[case])
         drain(fd, 1.0)
         if case == "ctrl+p page-down":
-            os.write(fd, b"\x1b")  # close the palette
-            drain(fd, 0.5)
-        os.write(fd, b"?")
-        assert b"nnlab keys" in drain(fd, 10.0, until=b"nnlab keys")
+            for _ in range(2):  # the first escape may only hide the palette's list, the second closes it
+                os.write(fd, b"\x1b")
+                drain(fd, 0.5)
         assert proc.poll() is None
+        helped = False
+        for _ in range(3):  # a key that lands in an escape key's wait can be read as alt+?: press again
+            os.write(fd, b"?")
+            if b"nnlab keys" in drain(fd, 5.0, until=b"nnlab keys"):
+                helped = True
+                break
+        assert helped and proc.poll() is None
     finally:
         stop(proc, fd)
