@@ -7,7 +7,6 @@ network can continue, after a confirmation when it must be rebuilt), and tells t
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import threading
 import time
