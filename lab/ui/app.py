@@ -44,7 +44,7 @@ from lab.ui.screens.presets import PresetScreen
 from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
 from lab.ui.shutdown import GRACE, force_exit_after, leaving_on_signals
-from lab.ui.textual_adapter import terminal_driver
+from lab.ui.textual_adapter import restore_terminal, terminal_driver
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import COST_FACTOR, LossChart
@@ -196,11 +196,11 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def leave_now(self) -> None:
         """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. Under ``run`` the
         process ends ``GRACE`` seconds later whatever it is doing (a terminal that takes no output can hang
-        Textual's orderly exit); the autosave is written before anything else."""
+        Textual's orderly exit), giving the terminal back first; the autosave is written before anything else."""
         if not self._leaving.acquire(blocking=False):
             return
         if self._forced_exit is not None:
-            force_exit_after(self._forced_exit)
+            force_exit_after(self._forced_exit, lambda: restore_terminal(self))
         self.write_autosave()
         self.call_later(self._leave)  # thread-safe: it posts a message to the app
 

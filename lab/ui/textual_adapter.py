@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import termios
 import threading
 from codecs import getincrementaldecoder
 from collections.abc import Callable, Iterable
@@ -42,6 +43,21 @@ MAX_SIZE = (1000, 500)
 """The largest terminal (columns, rows) a resize may report; a bigger one is a bogus sequence, not a screen."""
 
 READ_SIZE = 4096
+
+RESTORE = ("\x1b[?2004l"  # bracketed paste off
+           "\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l"  # mouse reports off
+           "\x1b[?1004l"  # focus reports off
+           "\x1b[<u"  # the Kitty key protocol popped
+           "\x1b[?7h"  # line wrap on
+           "\x1b[?1049l\x1b[?25h")  # the main screen, the cursor shown
+"""What Textual's driver writes on the way out, for a forced exit to write at once."""
+
+
+def restore_terminal(app: Any) -> None:
+    """``restore_now`` on the app's driver, when it is a ``GuardedLinuxDriver`` (Textual keeps the driver private)."""
+    driver = getattr(app, "_driver", None)
+    if isinstance(driver, GuardedLinuxDriver):
+        driver.restore_now()
 
 
 class GuardedParser(XTermParser):
@@ -159,6 +175,20 @@ class GuardedLinuxDriver(LinuxDriver):
             threading.Thread(target=hook, name="nnlab-terminal-lost", daemon=True).start()
         else:
             self._app.call_later(self._app.exit)
+
+    def restore_now(self) -> None:
+        """Give the terminal back at once, as Textual's orderly exit would (its settings, the main screen, the cursor,
+        no mouse or key-protocol reports): the forced exit's last act. Writes straight to the terminal, past the
+        writer thread; a terminal that is gone is left alone, and one that takes no output blocks this call (the
+        caller bounds it)."""
+        if self._file.gone:
+            return
+        try:
+            if self.attrs_before is not None:
+                termios.tcsetattr(self.fileno, termios.TCSANOW, self.attrs_before)
+            os.write(self._file.fileno(), RESTORE.encode())
+        except (OSError, termios.error):
+            pass
 
     def run_input_thread(self) -> None:
         """Read the terminal until the driver stops (Textual's loop, through ``TerminalInput``), and report a

@@ -165,3 +165,36 @@ def test_real_nnlab_survives_the_bytes(tmp_path, case):
         assert helped and proc.poll() is None
     finally:
         stop(proc, fd)
+
+
+async def test_restore_now_gives_the_terminal_back():
+    """The forced exit's last act, on a real pty: the saved terminal settings return and the restore sequence
+    (main screen, cursor, no mouse reports) is written straight to the terminal; on a terminal that is gone it
+    does nothing."""
+    import signal
+    import termios
+    import tty
+
+    from lab.ui.textual_adapter import RESTORE
+
+    main, child = pty.openpty()
+    saved = termios.tcgetattr(child)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT)}
+    try:
+        driver = GuardedLinuxDriver(small_xor_app())  # Textual's constructor sets SIGTSTP/SIGCONT handlers
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    driver.fileno = child
+    driver._file = TerminalFile(os.fdopen(os.dup(child), "w"), lambda: None)
+    driver.attrs_before = saved
+    tty.setraw(child)
+    driver.restore_now()
+    assert termios.tcgetattr(child)[3] == saved[3]  # local modes (echo, canonical) back
+    assert drain(main, 1.0, until=RESTORE.encode()[-6:]).endswith(RESTORE.encode())
+    driver._file.gone = True
+    tty.setraw(child)
+    driver.restore_now()
+    assert termios.tcgetattr(child)[3] != saved[3]
+    os.close(main)
+    os.close(child)
