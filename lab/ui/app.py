@@ -7,9 +7,8 @@ network can continue, after a confirmation when it must be rebuilt), and tells t
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -19,7 +18,11 @@ from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.driver import Driver
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -41,12 +44,15 @@ from lab.ui.messages import (DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot,
 from lab.ui.pacing import INPUT_QUIET, KeyPacing
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.help import HelpScreen
+from lab.ui.screens.palette import LabCommandPalette
 from lab.ui.screens.presets import PresetScreen
 from lab.ui.screens.tune import TuneScreen
 from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
 from lab.ui.lesson_state import event_hints, lab_state
 from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings, load as load_settings, save as save_settings
+from lab.ui.shutdown import GRACE, force_exit_after, leaving_on_signals
+from lab.ui.textual_adapter import restore_terminal, terminal_driver
 from lab.ui.training_loop import train_loop
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import COST_FACTOR, LossChart
@@ -190,6 +196,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._next_view_draw = 0.0
         self._advice: Advice | None = None  # the warning about the current settings, told once
         """The view the person chose: ``chart`` or one of the network views (``VIEWS``)."""
+        self._leaving = threading.Lock()  # held once leave_now has begun
+        self._forced_exit: float | None = None  # seconds to a forced exit after leave_now (set by run)
 
     # --- layout ----------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -206,7 +214,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
                 yield LessonPane(self.lessons, self.progress_path, id="lesson-pane")
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
-        yield Static("", id="too-small")
+        yield Static("", id="too-small", markup=False)
         yield Footer()
 
     # --- themes ----------------------------------------------------------------------------------------------------
@@ -287,7 +295,6 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if self.session.epochs_per_tick != speed:
             self.notify(f"{pace}.", timeout=5)
         self.query_one(TruthTableView).focus()
-        self._install_signal_handlers()
         self.start_autosave(offer=self.lesson_request is None)
         if self.lesson_request is not None:
             self._open_lesson(self.lesson_request)
@@ -301,21 +308,40 @@ class LabApp(FileActions, SeedsActions, App[None]):
         gc.collect()
         gc.freeze()
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Textual's ``notify`` with ``markup`` off by default: a notification here names paths, experiment names
+        and error lines that echo what was typed, all of it data (``[/]`` in a file name is shown, not parsed)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def on_unmount(self) -> None:
         gc.unfreeze()  # this app's objects become collectable again (many apps may run in one process: tests)
 
-    def _install_signal_handlers(self) -> None:
-        """SIGTERM and SIGHUP (a dropped SSH session) save the autosave and leave cleanly."""
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                loop.add_signal_handler(sig, self._on_signal)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not the main thread (tests) or a platform without these signals
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal, guarded against bad input bytes and a dead terminal
+        (``textual_adapter``) where it is Textual's own ``LinuxDriver``."""
+        return terminal_driver(super().get_driver_class())
 
-    def _on_signal(self) -> None:
-        self._stop_worker()
+    def run(self, *args, **kwargs):  # type: ignore[override]
+        """Textual's ``run``, with SIGTERM and SIGHUP (a dropped SSH session) leaving through ``leave_now``, which
+        also forces the exit should the orderly one hang."""
+        self._forced_exit = GRACE
+        with leaving_on_signals(self.leave_now):
+            return super().run(*args, **kwargs)
+
+    def leave_now(self) -> None:
+        """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. Under ``run`` the
+        process ends ``GRACE`` seconds later whatever it is doing (a terminal that takes no output can hang
+        Textual's orderly exit), giving the terminal back first; the autosave is written before anything else."""
+        if not self._leaving.acquire(blocking=False):
+            return
+        if self._forced_exit is not None:
+            force_exit_after(self._forced_exit, lambda: restore_terminal(self))
         self.write_autosave()
+        self.call_later(self._leave)  # thread-safe: it posts a message to the app
+
+    def _leave(self) -> None:
+        self._stop_worker()
         self.exit(return_code=0)
 
     async def on_event(self, event: events.Event) -> None:
@@ -411,7 +437,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.settings_list.set_io(e.table.n_inputs, e.table.n_outputs)
         self.query_one(ArchitecturePane).show_hint()
         self.query_one(PredictionPane).set_table_shape(e.table.n_inputs, e.table.output_names)
-        self.query_one("#table-pane").border_title = f"Truth table · {e.table.name}"
+        self.query_one("#table-pane").border_title = Content(f"Truth table · {e.table.name}")
         self.sub_title = e.name
         self._advise()
 
@@ -826,6 +852,11 @@ class LabApp(FileActions, SeedsActions, App[None]):
         kept = self._focus_kept
         target = kept if kept is not None and kept.is_attached and kept.focusable else self.table_view
         main.set_focus(target)
+
+    def action_command_palette(self) -> None:
+        """Open the command palette (``LabCommandPalette``: Textual's, safe to page at once)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(LabCommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         """Show every key."""

@@ -35,10 +35,10 @@ class CountScreen(Dialog[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="count-box"):
-            yield Label(self.title_text, id="count-title")
+            yield Label(self.title_text, id="count-title", markup=False)
             yield Input(str(self.value), placeholder=f"{self.low:,} to {self.high:,}; enter confirms, esc cancels",
                         id="count-input")
-            yield Static("", id="count-error")
+            yield Static("", id="count-error", markup=False)
 
     @on(Input.Submitted, "#count-input")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -41,7 +41,7 @@ class PathSuggester(Suggester):
         try:
             names = sorted(entry.name + (os.sep if entry.is_dir() else "") for entry in os.scandir(base)
                            if entry.name.startswith(stem) and not entry.name.startswith("."))
-        except (OSError, ValueError):  # a folder that cannot be listed, a name too long, a NUL byte
+        except (OSError, ValueError):  # no such folder, no permission, a name too long or holding a NUL byte
             return None
         return (folder + os.sep if folder or value.startswith(os.sep) else "") + names[0] if names else None
 
@@ -62,10 +62,10 @@ class PathScreen(Dialog[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="path-box"):
-            yield Label(self.title_text, id="path-title")
+            yield Label(self.title_text, id="path-title", markup=False)
             yield Input(self.suggestion, placeholder="a file path; → completes, enter confirms, esc cancels",
                         suggester=PathSuggester(self.root), id="path-input")
-            yield Static("", id="path-error")
+            yield Static("", id="path-error", markup=False)
 
     @on(Input.Submitted, "#path-input")
     def _submitted(self, event: Input.Submitted) -> None:

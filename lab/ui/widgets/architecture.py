@@ -401,7 +401,7 @@ class ArchitecturePane(Vertical):
         with SettingsScroll(id="settings-scroll"):
             yield SettingsList(*self._initial, id="settings")
         yield Input(id="settings-input")
-        yield Static("", id="settings-error")
+        yield Static("", id="settings-error", markup=False)
 
     def on_mount(self) -> None:
         self.watch(self.settings_list, "cursor", self.show_hint)

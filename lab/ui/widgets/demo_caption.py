@@ -14,7 +14,7 @@ class DemoCaption(Horizontal):
     right while the demo plays."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="demo-text")
+        yield Static("", id="demo-text", markup=False)
         yield Static(HINT, id="demo-hint")
 
     def show(self, text: str, playing: bool) -> None:

@@ -42,7 +42,7 @@ class PredictionPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=self._placeholder(), id="prediction-input")
-        yield Static("type one value per input", id="prediction-result")
+        yield Static("type one value per input", id="prediction-result", markup=False)
 
     def action_leave(self) -> None:
         """Give the focus back to the pane before this one (the truth table), where the keys are commands again."""

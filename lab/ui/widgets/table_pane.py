@@ -37,7 +37,7 @@ class TablePane(Vertical):
         yield TruthTableView(self._table, id="truth-table")
         yield Input(placeholder="expression, e.g. a ^ b  or  a ^ b ^ c; a&b | c&(a^b)   (esc closes)",
                     id="expression")
-        yield Static("", id="expression-error")
+        yield Static("", id="expression-error", markup=False)
 
     @property
     def view(self) -> TruthTableView:

@@ -1,0 +1,31 @@
+"""The command palette, with paging that waits for the list to be laid out.
+
+Textual 8.2's palette pages its list by the lines it has laid out; pressed before the list has its first layout
+(``ctrl+p`` then ``page down`` at once, or typing then paging before the matches arrive), the list has no lines and
+``OptionList`` raises ``KeyError``, ending the app. Here a page key does nothing until the list has a size; from then
+on it pages as Textual's does.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
+
+
+class LabCommandPalette(CommandPalette):
+    """Textual's ``CommandPalette`` whose page keys are ignored while its list has no layout yet."""
+
+    BINDINGS = [
+        Binding("pagedown", "page(1)", "Next page", show=False),
+        Binding("pageup", "page(-1)", "Previous page", show=False),
+    ]
+
+    def action_page(self, direction: int) -> None:
+        """Move the list's highlight a page down (1) or up (-1), once the list has been laid out."""
+        commands = self.query_one(CommandList)
+        if not commands.scrollable_content_region:  # no layout yet: no lines to page by
+            return
+        if direction > 0:
+            commands.action_page_down()
+        else:
+            commands.action_page_up()

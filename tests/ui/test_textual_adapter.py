@@ -1,0 +1,200 @@
+"""The Textual adapter (``lab.ui.textual_adapter``) and the command palette guard: each byte sequence that ended
+Textual 8.2's own driver, fed to the adapter's input path and to a real ``nnlab`` under a pty; the writer that must
+not hang on a dead terminal; ``ctrl+p`` then ``page down`` at once."""
+
+from __future__ import annotations
+
+import os
+import pty
+import threading
+import time
+
+import pytest
+from textual import events
+from textual._xterm_parser import XTermParser
+from textual.drivers._writer_thread import WriterThread
+from textual.drivers.linux_driver import LinuxDriver
+from textual.keys import Keys
+
+from lab.ui.screens.palette import LabCommandPalette
+from lab.ui.textual_adapter import MAX_SIZE, GuardedLinuxDriver, TerminalFile, TerminalInput, terminal_driver
+
+from tests.ui.helpers import small_xor_app
+from tests.ui.pty_helpers import START, drain, spawn, stop
+
+HUGE_KEY = b"\x1b[99999999999999999999~"  # OverflowError in chr() inside Textual's parser
+BEYOND_UNICODE = b"\x1b[1114112u"  # ValueError in chr()
+HUGE_RESIZE = b"\x1b[48;100000;100000;0;0t"  # an in-band resize to 100000x100000 cells
+BAD_UTF8 = b"\xe9a"  # a lead byte followed by a letter: UnicodeDecodeError in a strict decoder
+
+CASES = {"bad-utf8": BAD_UTF8, "huge-number": HUGE_KEY, "beyond-unicode": BEYOND_UNICODE, "huge-resize": HUGE_RESIZE}
+
+
+def events_of(data: bytes) -> list:
+    """Every event ``data`` makes, escape sequences completed (the parser's escape delay waited out)."""
+    terminal = TerminalInput()
+    out = terminal.feed(data)
+    time.sleep(0.2)
+    return out + terminal.tick()
+
+
+def keys(found: list) -> list[str]:
+    return [e.key for e in found if isinstance(e, events.Key)]
+
+
+def test_the_privates_the_adapter_relies_on_exist():
+    """The adapter overrides or wraps these Textual privates; a Textual that renames one fails here first."""
+    assert callable(getattr(XTermParser, "_sequence_to_key_events", None))
+    assert callable(getattr(LinuxDriver, "run_input_thread", None))
+    assert "_file" in LinuxDriver.start_application_mode.__code__.co_names  # WriterThread(self._file)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_input_survives_each_bad_sequence(case):
+    """Each sequence gives no event that could hurt (at most a replacement character), and the input after it
+    is read as usual."""
+    found = events_of(CASES[case] + b"x")
+    assert keys(found)[-1] == "x"
+    assert all(k in ("replacement_character", "a", "x") for k in keys(found))
+    assert not any(isinstance(e, events.Resize) for e in found)
+    assert not any(isinstance(e, events.Key) and e.key == Keys.Ignore for e in found)
+
+
+def test_bad_utf8_becomes_a_replacement_character():
+    assert keys(events_of(BAD_UTF8)) == ["replacement_character", "a"]
+    assert [e.character for e in events_of(b"\xff")] == ["\ufffd"]
+
+
+def test_a_sane_resize_still_passes():
+    found = events_of(b"\x1b[48;30;100;0;0t")
+    assert [e.size for e in found if isinstance(e, events.Resize)] == [(100, 30)]
+    width, height = MAX_SIZE
+    assert not events_of(f"\x1b[48;{height};{width + 1};0;0t".encode())
+
+
+def test_a_sequence_cut_between_reads_completes():
+    """A read may end inside a sequence or a UTF-8 character: the next read completes it."""
+    terminal = TerminalInput()
+    assert terminal.feed(b"\xc3") == []
+    found = terminal.feed(b"\xa9\x1b[200~[/] 0") + terminal.feed(b"\x1b[201~")
+    assert [e.character for e in found if isinstance(e, events.Key)] == ["é"]
+    assert [e.text for e in found if isinstance(e, events.Paste)] == ["[/] 0"]
+
+
+def test_terminal_driver_keeps_textuals_other_choices():
+    """Only Textual's own LinuxDriver is replaced; a served lab's web driver (TEXTUAL_DRIVER) is left alone."""
+    from textual.drivers.headless_driver import HeadlessDriver
+
+    assert terminal_driver(LinuxDriver) is GuardedLinuxDriver
+    assert terminal_driver(HeadlessDriver) is HeadlessDriver
+
+
+def _dead_terminal():
+    """A pty whose other side has gone: writes fail with EIO, as after an SSH hangup."""
+    main, child = pty.openpty()
+    os.close(main)
+    return os.fdopen(child, "w")
+
+
+def test_terminal_file_drops_output_once_the_terminal_is_gone():
+    lost = []
+    file = _dead_terminal()
+    out = TerminalFile(file, lambda: lost.append(1))
+    for _ in range(3):
+        out.write("x" * 10_000)
+        out.flush()
+    assert out.gone and lost == [1]
+    try:
+        file.close()
+    except OSError:
+        pass
+
+
+def test_writer_thread_on_a_dead_terminal_does_not_hang():
+    """Textual's writer thread, writing to a dead terminal through ``TerminalFile``, empties its queue and stops:
+    with the bare file it died at the first write, its queue of 30 filled, and the next write waited for ever."""
+    file = _dead_terminal()
+    writer = WriterThread(TerminalFile(file, lambda: None))  # type: ignore[arg-type]
+    writer.start()
+    done = threading.Event()
+
+    def write_then_stop() -> None:
+        for _ in range(200):
+            writer.write("\x1b[2J" + "x" * 1000)
+        writer.stop()
+        done.set()
+
+    threading.Thread(target=write_then_stop, daemon=True).start()
+    assert done.wait(30), "the writer thread hung on the dead terminal"
+
+
+async def test_ctrl_p_then_page_down_at_once():
+    """``ctrl+p`` and ``page down`` arriving together (one read from the terminal): the page key reaches the
+    palette before its list is laid out; the palette opens and the app lives, and paging works once laid out."""
+    app = small_xor_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        for key in ("ctrl+p", "pagedown", "pageup", "pagedown"):
+            app.post_message(events.Key(key, None))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, LabCommandPalette)
+        await pilot.press("pagedown", "pageup", "pagedown")
+        assert app.is_running
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LabCommandPalette)
+
+
+@pytest.mark.parametrize("case", [*CASES, "ctrl+p page-down"])
+def test_real_nnlab_survives_the_bytes(tmp_path, case):
+    """The bytes reach a real ``nnlab`` through its terminal; it stays up and answers the next key (``?``)."""
+    proc, fd = spawn(tmp_path)
+    try:
+        assert b"Truth table" in drain(fd, START, until=b"Truth table")
+        os.write(fd, b"\x10\x1b[6~" if case == "ctrl+p page-down" else CASES[case])
+        drain(fd, 1.0)
+        if case == "ctrl+p page-down":
+            for _ in range(2):  # the first escape may only hide the palette's list, the second closes it
+                os.write(fd, b"\x1b")
+                drain(fd, 0.5)
+        assert proc.poll() is None
+        helped = False
+        for _ in range(3):  # a key that lands in an escape key's wait can be read as alt+?: press again
+            os.write(fd, b"?")
+            if b"nnlab keys" in drain(fd, 5.0, until=b"nnlab keys"):
+                helped = True
+                break
+        assert helped and proc.poll() is None
+    finally:
+        stop(proc, fd)
+
+
+async def test_restore_now_gives_the_terminal_back():
+    """The forced exit's last act, on a real pty: the saved terminal settings return and the restore sequence
+    (main screen, cursor, no mouse reports) is written straight to the terminal; on a terminal that is gone it
+    does nothing."""
+    import signal
+    import termios
+    import tty
+
+    from lab.ui.textual_adapter import RESTORE
+
+    main, child = pty.openpty()
+    saved = termios.tcgetattr(child)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT)}
+    try:
+        driver = GuardedLinuxDriver(small_xor_app())  # Textual's constructor sets SIGTSTP/SIGCONT handlers
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    driver.fileno = child
+    driver._file = TerminalFile(os.fdopen(os.dup(child), "w"), lambda: None)
+    driver.attrs_before = saved
+    tty.setraw(child)
+    driver.restore_now()
+    assert termios.tcgetattr(child)[3] == saved[3]  # local modes (echo, canonical) back
+    assert drain(main, 1.0, until=RESTORE.encode()[-6:]).endswith(RESTORE.encode())
+    driver._file.gone = True
+    tty.setraw(child)
+    driver.restore_now()
+    assert termios.tcgetattr(child)[3] != saved[3]
+    os.close(main)
+    os.close(child)
