@@ -58,7 +58,7 @@ _REASONS = {
 }
 
 
-def shown(path: str | os.PathLike, width: int = 80) -> str:
+def shown(path: str | os.PathLike, width: int = 160) -> str:
     """``path`` as a message shows it: a path longer than ``width`` characters keeps its start and its end around
     an ellipsis, so a 300-character name still makes one readable line."""
     text = os.fsdecode(path) if isinstance(path, bytes) else str(path)

@@ -121,6 +121,8 @@ async def test_lesson_2_one_neuron_cannot_learn_xor(tmp_path):
         await cursor_to(pilot, 3)
         await pilot.press("f", "r")
         await pilot.pause()
+        await pilot.press("y")  # r asks before it discards the trained weights
+        await pilot.pause()
         await train(pilot)
         assert app.experiment.table.columns == ("0111",)
         assert pane(app).done and all(pane(app).passed)
@@ -166,10 +168,14 @@ async def test_lesson_5_learning_rate(tmp_path):
         await done_and_next(pilot, 0)
         await pilot.press(*["right_square_bracket"] * 7, "r")
         await pilot.pause()
+        await pilot.press("y")  # r asks before it discards the trained weights
+        await pilot.pause()
         assert app.session.trainer.lr == pytest.approx(0.128)
         await train(pilot)
         await done_and_next(pilot, 1)
         await pilot.press(*["right_square_bracket"] * 3, "r")
+        await pilot.pause()
+        await pilot.press("y")
         await pilot.pause()
         await train(pilot)
         assert app.session.trainer.diverged_epoch is not None

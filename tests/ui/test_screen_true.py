@@ -111,7 +111,7 @@ async def test_text_weights_export_names_every_file(tmp_path):
         app._export("txt", tmp_path / "w.txt")
         await pilot.pause()
     told = [m for m in messages(app) if m.startswith("Exported")]
-    assert told == [f"Exported to {tmp_path / 'w_layer1.txt'}, {tmp_path / 'w_layer2.txt'}"]
+    assert told == ["Exported to 2 files: w_layer1.txt, w_layer2.txt"]
 
 
 async def test_export_into_a_folder_that_takes_no_files_says_why(tmp_path):

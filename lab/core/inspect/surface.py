@@ -224,7 +224,7 @@ class SurfacePoint:
         line: the character line it falls on (grid row // 2).
         col: the character column (grid column).
         glyph: ``●``/``○`` a training row with target 1/0, ``◆``/``◇`` a held-out row with target 1/0.
-        right: whether the output rounds to the target there.
+        right: whether the output is on its target's side of 0.5 (the core's one rule, ``train.right``).
         mark_col: the column beside it for ``✓``/``✗`` (inside the square).
     """
 
@@ -243,8 +243,8 @@ def surface_points(surface: DecisionSurface, output: int = 0) -> tuple[SurfacePo
     points = []
     for c in surface.corners:
         i, j = c.cell
-        target = int(c.target[output] > ON)
-        right = bool((c.output[output] > ON) == (c.target[output] > ON))
-        points.append(SurfacePoint(c.row, i // 2, j, POINT_GLYPHS[target, c.heldout], right,
+        target = int(c.target[output] > 0.5)
+        points.append(SurfacePoint(c.row, i // 2, j, POINT_GLYPHS[target, c.heldout],
+                                   bool(right(c.output[output], c.target[output])),
                                    j + 1 if j == 0 else max(j - 1, 0) if cols > 1 else j))
     return tuple(points)

@@ -413,7 +413,7 @@ class LossChart(PlotextPlot):
         if exponent != self._held_exponent:  # limits held in other units mean nothing in these
             self._held_limits, self._held_exponent = None, exponent
         name = ("log10 loss" if data.log_scale else "loss") + (f" ×1e{exponent}" if exponent else "")
-        looks = {"loss": ("braille", colours["loss"], "⣀", name, "loss"),
+        looks = {"loss": ("braille", colours["loss"], "⣀", name, "log10 loss" if data.log_scale else "loss"),
                  "held-out loss": (HELD_OUT_MARKER, colours["heldout"], HELD_OUT_MARKER, "held-out loss",
                                    "held-out")}
         drawn: list[float] = []
