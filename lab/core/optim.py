@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import math
+
 import numpy as np
 
 Array = np.ndarray
@@ -90,7 +92,7 @@ class Adam(Optimizer):
 
     def step(self, theta: Array, g: Array, lr: float) -> None:
         self.t += 1
-        alpha = lr * np.sqrt(1.0 - self.BETA2**self.t) / (1.0 - self.BETA1**self.t)
+        alpha = lr * math.sqrt(1.0 - self.BETA2**self.t) / (1.0 - self.BETA1**self.t)
         tmp = self._tmp
         np.subtract(g, self.m, out=tmp)
         tmp *= 1.0 - self.BETA1
