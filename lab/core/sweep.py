@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -60,21 +60,12 @@ OPTIMIZER_GROUP = 1 << 16  # parameters (members x weights) per optimizer call: 
 
 
 # --- history -----------------------------------------------------------------------------------------------------
-@dataclass
-class SweepHistory:
+class SweepHistory(History[Array]):
     """Per-epoch metrics of every member: entry i of each list is epoch i + 1, an array (K,) holding nan for the
     members that did not train that epoch (stopped or diverged). The held-out lists stay empty without held-out
     rows, as ``History``'s do."""
 
-    loss: list[Array] = field(default_factory=list)
-    accuracy: list[Array] = field(default_factory=list)
-    heldout_loss: list[Array] = field(default_factory=list)
-    heldout_accuracy: list[Array] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.loss)
-
-    def member(self, k: int, epochs: int) -> History:
+    def member(self, k: int, epochs: int) -> History[float]:
         """Member ``k``'s first ``epochs`` epochs as the single trainer's ``History``."""
         def column(rows: list[Array]) -> list[float]:
             return [float(row[k]) for row in rows[:epochs]]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Generic, TypeVar
 
 import numpy as np
 
@@ -41,25 +41,29 @@ __all__ = ["BUDGET", "DIVERGED", "LOSS_REACHED", "READY", "SAFE_WEIGHT", "SOLVED
 Array = np.ndarray
 
 
-@dataclass
-class History:
-    """Per-epoch metrics; index i is epoch i + 1 in every list. The held-out lists stay empty until a row is held
-    out; from then on they are as long as ``loss``, with nan for the epochs that had no held-out row."""
+Entry = TypeVar("Entry")
 
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    heldout_loss: list[float] = field(default_factory=list)
-    heldout_accuracy: list[float] = field(default_factory=list)
+
+@dataclass
+class History(Generic[Entry]):
+    """Per-epoch metrics; index i is epoch i + 1 in every list. The held-out lists stay empty until a row is held
+    out; from then on they are as long as ``loss``, with nan for the epochs that had no held-out row. An entry is a
+    float for one network, an array (K,) for a sweep's K (``lab.core.sweep.SweepHistory``)."""
+
+    loss: list[Entry] = field(default_factory=list)
+    accuracy: list[Entry] = field(default_factory=list)
+    heldout_loss: list[Entry] = field(default_factory=list)
+    heldout_accuracy: list[Entry] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.loss)
 
-    def since(self, start: int) -> History:
+    def since(self, start: int) -> History[Entry]:
         """The epochs after the first ``start`` (a slice to send to the interface)."""
-        return History(self.loss[start:], self.accuracy[start:], self.heldout_loss[start:],
-                       self.heldout_accuracy[start:])
+        return type(self)(self.loss[start:], self.accuracy[start:], self.heldout_loss[start:],
+                          self.heldout_accuracy[start:])
 
-    def extend(self, more: History) -> None:
+    def extend(self, more: History[Entry]) -> None:
         """Append another slice."""
         self.loss += more.loss
         self.accuracy += more.accuracy
@@ -109,7 +113,7 @@ class Trainer:
         self._out = self.net.acts[-1]
         self._passes: dict[tuple[str, int], Pass] = {}
         self.epoch = 0
-        self.history = History()
+        self.history: History[float] = History()
         self.solved_epoch: int | None = None
         self.diverged_epoch: int | None = None
         self._load_table(experiment.table)
