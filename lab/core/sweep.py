@@ -206,8 +206,12 @@ class _Block:
         for rows, optimizer in zip(self.groups, self.optimizers):
             optimizer.step(self.theta[rows], self.grad[rows], plan.lr)
         # At SAFE_WEIGHT**2 or more a member's outputs are checked after the epoch (``_overflowed``), as the trainer.
-        self.squares = squares(self.theta)
-        for slot in np.flatnonzero(not_finite(self.theta, self.squares) & self.live & ~failed):
+        sums = squares(self.theta)
+        self.large = ~(sums < SAFE_WEIGHT**2)  # nan, inf or large; usually none, checked in one call
+        self.any_large = bool(self.large.any())
+        if not self.any_large:
+            return
+        for slot in np.flatnonzero(not_finite(self.theta, sums) & self.live & ~failed):
             failed[slot] = True
             before = self.backup[:, slot].copy()
             candidates[int(slot)] = (before, before, self.epoch_start[:, slot].copy())
@@ -216,7 +220,9 @@ class _Block:
         """The ``recorded`` slots whose weights, finite, still overflow a forward pass on some row of the table (the
         trainer's check after every epoch, made only when the weights' sum of squares reaches ``SAFE_WEIGHT ** 2``),
         with the weights now, before the last update and at the start of the epoch as their ``candidates``."""
-        big = recorded & ~(self.squares < SAFE_WEIGHT**2)
+        if not self.any_large:
+            return np.zeros_like(recorded)
+        big = recorded & self.large
         for slot in np.flatnonzero(big):
             theta = self.theta[:, slot]
             if np.isfinite(Network(self.plan.shape, theta).forward(self.plan.x_every)).all():
@@ -254,9 +260,10 @@ class _Block:
         failed = ~np.isfinite(loss if held_loss is None else loss + held_loss)
         failed &= self.live
         candidates: dict[int, tuple[Array, Array, Array]] = {}
-        for slot in np.flatnonzero(failed):  # no update for these: the weights now, else before the last update
-            now = self.theta[:, slot].copy()
-            candidates[int(slot)] = (now, self.backup[:, slot].copy(), now)
+        if failed.any():
+            for slot in np.flatnonzero(failed):  # no update for these: the weights now, else before the last update
+                now = self.theta[:, slot].copy()
+                candidates[int(slot)] = (now, self.backup[:, slot].copy(), now)
         # (the backup becomes the epoch's start)
         self._update(self.layers, plan.x_train, buffers, plan.train.t, failed, candidates)
         recorded = self.live & ~failed
@@ -604,14 +611,24 @@ class Sweep:
         results = [block.epoch() for block in blocks]
         self.epoch += 1
         K, held = self.size, self.n_held > 0
-        rows = [np.full(K, math.nan) for _ in range(4 if held else 2)]
-        for block, r in zip(blocks, results):
-            rec = block.ids[r.recorded]
-            rows[0][rec] = r.loss[r.recorded]
-            rows[1][rec] = r.right[r.recorded] / self.n_train
+        r = results[0]
+        if len(blocks) == 1 and len(r.recorded) == K and r.recorded.all():
+            # Every member trained this epoch in one block (its slots are the members in order): no scatter.
+            rows = [r.loss, r.right / self.n_train]
             if held:
-                rows[2][rec] = r.held_loss[r.recorded]
-                rows[3][rec] = r.held_right[r.recorded] / self.n_held
+                rows += [r.held_loss, r.held_right / self.n_held]
+            recorded = r.recorded
+        else:
+            rows = [np.full(K, math.nan) for _ in range(4 if held else 2)]
+            for block, r in zip(blocks, results):
+                rec = block.ids[r.recorded]
+                rows[0][rec] = r.loss[r.recorded]
+                rows[1][rec] = r.right[r.recorded] / self.n_train
+                if held:
+                    rows[2][rec] = r.held_loss[r.recorded]
+                    rows[3][rec] = r.held_right[r.recorded] / self.n_held
+            recorded = ~np.isnan(rows[0])
+        for block, r in zip(blocks, results):
             diverging = r.failed | r.overflowed
             if diverging.any():
                 for slot in np.flatnonzero(diverging):
@@ -621,7 +638,6 @@ class Sweep:
                 self.diverged_epoch[block.ids[r.overflowed]] = self.epoch + 1
                 self.active[block.ids[diverging]] = False
                 block.stop(diverging)
-        recorded = ~np.isnan(rows[0])
         for last, row in zip((self.last_loss, self.last_accuracy, self.last_heldout_loss,
                               self.last_heldout_accuracy), rows):
             np.copyto(last, row, where=recorded)
