@@ -96,14 +96,16 @@ class Products:
     """How a layer multiplies, for one shape of arrays.
 
     ``forward(a, W, out)``: out = a W, the pre-activation. ``weight_grad(a, dz, out)``: out = a^T dz, dL/dW.
-    ``input_grad(dz, W, out)``: out = dz W^T, dL/da of the layer's input. ``bias_grad(dz, out)``: out = the sum of
-    dz over rows, dL/db. Each writes into ``out`` and returns it.
+    ``input_grad(dz, B, out)``: out = dz W^T, dL/da of the layer's input, given ``B = back(W)`` (made once per
+    layer: W^T for one network, so the product is a plain ``dot``). ``bias_grad(dz, out)``: out = the sum of dz over
+    rows, dL/db. Each writes into ``out`` and returns it.
     """
 
     forward: Callable[[Array, Array, Array], Array]
     weight_grad: Callable[[Array, Array, Array], Array]
     input_grad: Callable[[Array, Array, Array], Array]
     bias_grad: Callable[[Array, Array], Array] = lambda dz, out: np.add.reduce(dz, 0, None, out)
+    back: Callable[[Array], Array] = lambda W: W
 
 
 def _by_member(x: Array) -> Array:
@@ -119,8 +121,9 @@ def _flat_units(x: Array) -> Array:
 ONE = Products(
     np.dot,  # dot(a, W, out)
     lambda a, dz, out: np.dot(a.T, dz, out),
-    lambda dz, W, out: np.dot(dz, W.T, out),
-    lambda dz, out: np.dot(ones(dz.shape[0]), dz, out))
+    np.dot,  # dot(dz, W^T, out)
+    lambda dz, out: np.dot(ones(dz.shape[0]), dz, out),
+    lambda W: W.T)
 """One network: a (n, i), W (i, u), dz (n, u). ``dot``, not ``matmul``: on arrays this small it is several times
 faster (matmul's ufunc machinery costs more than the arithmetic)."""
 
@@ -155,6 +158,7 @@ class Dense:
 
     Attributes:
         W: (fan_in, units[, K]); with ``widened`` inputs the first layer's W_1 and b_1 together, (n_in + 1, units[, K]).
+        B: W as ``products.input_grad`` takes it (``products.back(W)``, a view).
         b: (units[, K]) added after the product, or None (no bias, or riding in W).
         gW, gb: the same views of ``grad``.
         act: the layer's activation.
@@ -162,6 +166,7 @@ class Dense:
     """
 
     W: Array
+    B: Array
     b: Array | None
     gW: Array
     gb: Array | None
@@ -191,8 +196,8 @@ def dense_layers(shape: Shape, theta: Array, grad: Array, widened: bool,
             end = offset + units
             b, gb = theta[offset:end], grad[offset:end]
             offset = end
-        layers.append(Dense(W, b, gW, gb, ACTIVATIONS[shape.activations[l]],
-                            ONE if products is None else products[l]))
+        kind = ONE if products is None else products[l]
+        layers.append(Dense(W, kind.back(W), b, gW, gb, ACTIVATIONS[shape.activations[l]], kind))
     return layers
 
 
@@ -246,7 +251,7 @@ def backward(layers: Sequence[Dense], zs: Sequence[Array], acts: Sequence[Array]
             layer.products.bias_grad(dz, layer.gb)
         if l:
             da = dA[l - 1]
-            layer.products.input_grad(dz, layer.W, da)
+            layer.products.input_grad(dz, layer.B, da)
             dz = np.multiply(da, layers[l - 1].act.grad(zs[l - 1], acts[l], slope[l - 1]), out=da)
 
 

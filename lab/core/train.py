@@ -195,7 +195,9 @@ class Trainer:
         return self._ended()
 
     def _ended(self) -> bool:
-        return bool(ended(*self._run_values()))
+        loss = self.history.loss  # (``_run_values`` inlined: this runs before every epoch)
+        return bool(ended(self.stop_rule, self.experiment.training.epochs, self.epoch, self.solved_epoch or 0,
+                          self.diverged_epoch or 0, loss[-1] if loss else math.nan))
 
     def _endings(self) -> tuple[bool, ...]:
         return endings(*self._run_values())
