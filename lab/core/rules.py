@@ -92,8 +92,8 @@ def endings(rule: StopRule, budget: int, epochs_run: Array | int, solved_epoch: 
     stop rule ``loss<X`` fired on the latest loss, the budget is spent. Epochs are 0 for none; ``last_loss`` nan
     before the first epoch. Scalars for one run, (K,) masks for K."""
     return (diverged_epoch > 0,
-            (solved_epoch > 0) & (rule.kind == "solved"),
-            (last_loss < rule.threshold) & (rule.kind == "loss"),
+            (solved_epoch > 0) if rule.kind == "solved" else False,
+            (last_loss < rule.threshold) if rule.kind == "loss" else False,
             epochs_run >= budget)
 
 
@@ -104,7 +104,8 @@ def status(reasons: Sequence[Array | bool]) -> Array | str:
     """The run state from ``endings``: the first reason that holds, else READY; a string for one run, (K,) for K."""
     if np.ndim(reasons[0]) == 0:
         return next((state for state, holds in zip(ENDINGS, reasons) if holds), READY)
-    return np.select(list(reasons), list(ENDINGS), READY)
+    shape = np.shape(reasons[0])
+    return np.select([np.broadcast_to(holds, shape) for holds in reasons], list(ENDINGS), READY)
 
 
 def ended(rule: StopRule, budget: int, epochs_run: Array | int, solved_epoch: Array | int,

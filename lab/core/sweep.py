@@ -617,8 +617,9 @@ class Sweep:
             rows = [r.loss, r.right / self.n_train]
             if held:
                 rows += [r.held_loss, r.held_right / self.n_held]
-            recorded = r.recorded
+            every, recorded = True, r.recorded
         else:
+            every = False
             rows = [np.full(K, math.nan) for _ in range(4 if held else 2)]
             for block, r in zip(blocks, results):
                 rec = block.ids[r.recorded]
@@ -640,12 +641,18 @@ class Sweep:
                 block.stop(diverging)
         for last, row in zip((self.last_loss, self.last_accuracy, self.last_heldout_loss,
                               self.last_heldout_accuracy), rows):
-            np.copyto(last, row, where=recorded)
+            if every:
+                last[...] = row
+            else:
+                np.copyto(last, row, where=recorded)
         if self.keep_history:
             h = self.history
             for lst, row in zip((h.loss, h.accuracy, h.heldout_loss, h.heldout_accuracy), rows):
                 lst.append(row)
-        self.epochs_run[recorded] = self.epoch
+        if every:
+            self.epochs_run.fill(self.epoch)
+        else:
+            self.epochs_run[recorded] = self.epoch
         newly = (rows[1] == 1.0) & (self.solved_epoch == 0)  # (nan, not recorded, is never 1.0)
         self.solved_epoch[newly] = self.epoch
         stopping = self.active & ended(*self._run_values())  # the trainer's stop rule, every member at once
