@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from lab.core.recipes import recipe  # noqa: E402
-from lab.core.train import Trainer  # noqa: E402
+from lab.core.recipes import recipe
+from lab.core.train import Trainer
 
 TARGET = 1.2
 

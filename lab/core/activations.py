@@ -9,8 +9,8 @@ the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 
@@ -24,8 +24,8 @@ class Activation:
     description."""
 
     name: str
-    fn: Callable[[Array, Optional[Array]], Array]
-    grad: Callable[[Array, Array, Optional[Array]], Array]
+    fn: Callable[[Array, Array | None], Array]
+    grad: Callable[[Array, Array, Array | None], Array]
     description: str
 
 

@@ -11,8 +11,8 @@ activation's, fused where that is more stable (binary cross-entropy of a sigmoid
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 
@@ -29,7 +29,7 @@ class Loss:
 
     name: str
     value: Callable[[Array, Array, Array, Activation], Array]
-    grad_z: Callable[[Array, Array, Array, Activation, Optional[Array]], Array]
+    grad_z: Callable[[Array, Array, Array, Activation, Array | None], Array]
     description: str
 
 

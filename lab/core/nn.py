@@ -26,9 +26,8 @@ the first layer's bias rides in its product (``b_1`` follows ``W_1`` in theta, s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -104,7 +103,7 @@ class Products:
     forward: Callable[[Array, Array, Array], Array]
     weight_grad: Callable[[Array, Array, Array], Array]
     input_grad: Callable[[Array, Array, Array], Array]
-    bias_grad: Callable[[Array, Array], Array] = lambda dz, out: np.add.reduce(dz, 0, None, out)
+    bias_grad: Callable[[Array, Array], Array] = lambda dz, out: np.add.reduce(dz, axis=0, out=out)
     back: Callable[[Array], Array] = lambda W: W
 
 

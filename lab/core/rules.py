@@ -7,9 +7,8 @@ per-run values are Python numbers for one network and (K,) arrays for K, and the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -70,7 +69,7 @@ class Targets:
         sign = np.where(t > THRESHOLD, 1.0, -1.0)
         return cls(t, sign, THRESHOLD * sign, t.shape[0], ones(t.shape[0]))
 
-    def right(self, y: Array) -> Array:
+    def right(self, y: Array) -> Array | float:
         """How many rows have every output right: a float for y (n, o), (K,) floats for (n, o, K) (whole numbers,
         exact in float64; accuracy is this over ``n``)."""
         right = np.greater(np.multiply(y, self.sign), self.cut)
@@ -122,7 +121,7 @@ def squares(theta: Array) -> Array:
     return theta.dot(theta) if theta.ndim == 1 else np.einsum("pk,pk->k", theta, theta)
 
 
-def not_finite(theta: Array, sums: Array) -> Array:
+def not_finite(theta: Array, sums: Array) -> Array | bool:
     """Which networks hold an inf or nan parameter, given their ``squares``: only those whose sum is not finite
     (a sum can overflow with finite weights) are looked at. A bool for (P,), (K,) for (P, K)."""
     suspect = ~np.isfinite(sums)

@@ -34,9 +34,9 @@ shares joined (``Sweep.arrays``, ``Sweep.merged``): ``lab/core/sweep_jobs.py`` d
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable
+from typing import cast
 
 import numpy as np
 
@@ -44,10 +44,31 @@ from lab.core.activations import ACTIVATIONS, Activation
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
 from lab.core.losses import LOSSES, Loss
-from lab.core.nn import SHARED, WIDE, Dense, Network, Pass, Shape, backward, dense_layers, forward, stacked
+from lab.core.nn import (
+    SHARED,
+    WIDE,
+    Dense,
+    Network,
+    Pass,
+    Shape,
+    backward,
+    dense_layers,
+    forward,
+    stacked,
+)
 from lab.core.optim import OPTIMIZERS, Optimizer
-from lab.core.rules import (SAFE_WEIGHT, Targets, ended, endings, finite_fallback, not_finite, require_training_rows,
-                            run_epochs, squares, status)
+from lab.core.rules import (
+    SAFE_WEIGHT,
+    Targets,
+    ended,
+    endings,
+    finite_fallback,
+    not_finite,
+    require_training_rows,
+    run_epochs,
+    squares,
+    status,
+)
 from lab.core.train import History, widen
 
 __all__ = ["WIDE", "Sweep", "SweepArrays", "SweepHistory", "block_size", "member_seeds", "seed_list", "sweep_bytes"]
@@ -235,7 +256,7 @@ class _Block:
         """Loss (a,), right-row counts (a,) and the pass of every slot on inputs ``x`` as it stands."""
         buffers = self._forward(self.layers, x, key)
         y = buffers.acts[-1]
-        return self.plan.loss.value(buffers.zs[-1], y, targets.t, self.plan.out), targets.right(y), buffers
+        return self.plan.loss.value(buffers.zs[-1], y, targets.t, self.plan.out), cast(Array, targets.right(y)), buffers
 
     def _held(self) -> tuple[Array | None, Array | None]:
         plan = self.plan
@@ -301,7 +322,7 @@ class _Block:
                                      self.epoch_start[:, slot].copy())
         failed |= late
         recorded = self.live & ~failed
-        return _EpochResult(recorded, loss, plan.train.right(y_all), held_loss, held_right, failed,
+        return _EpochResult(recorded, loss, cast(Array, plan.train.right(y_all)), held_loss, held_right, failed,
                             self._overflowed(recorded, candidates), candidates)
 
     # --- stopping ------------------------------------------------------------------------------------------------
@@ -578,9 +599,9 @@ class Sweep:
 
     def status(self, k: int) -> str:
         """Member ``k``'s run state in the trainer's words: diverged, solved, loss-reached, budget or ready."""
-        return status(endings(*self._run_values(k)))
+        return str(status(endings(*self._run_values(k))))
 
-    def _run_values(self, k: int | slice = slice(None)) -> tuple:
+    def _run_values(self, k: int | slice = slice(None)) -> tuple[StopRule, int, Array, Array, Array, Array]:
         """What the run rules read (``lab.core.rules.endings``), for member ``k`` or (by default) every member."""
         return (self.stop_rule, self.experiment.training.epochs, self.epochs_run[k], self.solved_epoch[k],
                 self.diverged_epoch[k], self.last_loss[k])
@@ -616,7 +637,7 @@ class Sweep:
             # Every member trained this epoch in one block (its slots are the members in order): no scatter.
             rows = [r.loss, r.right / self.n_train]
             if held:
-                rows += [r.held_loss, r.held_right / self.n_held]
+                rows += [cast(Array, r.held_loss), cast(Array, r.held_right) / self.n_held]
             every, recorded = True, r.recorded
         else:
             every = False

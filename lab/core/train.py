@@ -20,8 +20,9 @@ is the thin driver for one, kept lean because an epoch of a small network is a f
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -29,11 +30,27 @@ from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
 from lab.core.gates import TruthTable
 from lab.core.losses import LOSSES
-from lab.core.nn import Pass, Network, backward, dense_layers, forward
+from lab.core.nn import Network, Pass, backward, dense_layers, forward
 from lab.core.optim import OPTIMIZERS, Optimizer
-from lab.core.rules import (BUDGET, DIVERGED, LOSS_REACHED, READY, SAFE_WEIGHT, SOLVED, THRESHOLD, Targets,
-                            ended, endings, finite_fallback, not_finite, require_training_rows, row_accuracy, run_epochs,
-                            squares, status)
+from lab.core.rules import (
+    BUDGET,
+    DIVERGED,
+    LOSS_REACHED,
+    READY,
+    SAFE_WEIGHT,
+    SOLVED,
+    THRESHOLD,
+    Targets,
+    ended,
+    endings,
+    finite_fallback,
+    not_finite,
+    require_training_rows,
+    row_accuracy,
+    run_epochs,
+    squares,
+    status,
+)
 
 __all__ = ["BUDGET", "DIVERGED", "LOSS_REACHED", "READY", "SAFE_WEIGHT", "SOLVED", "THRESHOLD", "History", "Trainer",
            "row_accuracy", "widen"]
@@ -187,7 +204,7 @@ class Trainer:
     def status(self) -> str:
         """``diverged``, ``solved``/``loss-reached`` when the stop rule has fired, ``budget`` when the budget is
         spent, else ``ready`` (``lab.core.rules.endings``)."""
-        return status(self._endings())
+        return str(status(self._endings()))
 
     @property
     def done(self) -> bool:
@@ -199,7 +216,7 @@ class Trainer:
         return bool(ended(self.stop_rule, self.experiment.training.epochs, self.epoch, self.solved_epoch or 0,
                           self.diverged_epoch or 0, loss[-1] if loss else math.nan))
 
-    def _endings(self) -> tuple[bool, ...]:
+    def _endings(self) -> tuple[Array | bool, ...]:
         return endings(*self._run_values())
 
     def _run_values(self) -> tuple[StopRule, int, int, int, int, float]:
@@ -295,12 +312,12 @@ class Trainer:
         self._large_weights = not small
         return True
 
-    def _score(self, x: Array, targets: Targets, buffers: Pass) -> tuple[float, float]:
+    def _score(self, x: Array, targets: Targets, buffers: Pass) -> tuple[Array | float, Array | float]:
         """Loss and right-row count on inputs ``x`` against ``targets`` with the current weights."""
         y = forward(self._layers, x, buffers.zs, buffers.acts)
         return self.loss.value(buffers.zs[-1], y, targets.t, self._out), targets.right(y)
 
-    def _score_heldout(self) -> tuple[float, float] | None:
+    def _score_heldout(self) -> tuple[Array | float, Array | float] | None:
         """Loss and accuracy on the held-out rows with the current weights, or None when none are held out."""
         held = self._held
         if not held.n:
@@ -308,7 +325,8 @@ class Trainer:
         loss, right = self._score(self._x_held, held, self._held_pass)
         return loss, right / held.n
 
-    def _record(self, loss: float, accuracy: float, held: tuple[float, float] | None) -> None:
+    def _record(self, loss: Array | float, accuracy: Array | float,
+                held: tuple[Array | float, Array | float] | None) -> None:
         h = self.history
         h.loss.append(float(loss))
         h.accuracy.append(float(accuracy))

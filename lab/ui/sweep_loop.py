@@ -13,8 +13,7 @@ while the view redraws, and two configurations compare fairly only by the work e
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment

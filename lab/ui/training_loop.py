@@ -13,7 +13,7 @@ seconds while running and once at the end.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from lab.core.errors import LabError
 from lab.ui.messages import TrainingFailed, TrainingProgress
@@ -27,7 +27,7 @@ MAX_CHUNK = 10_000
 
 
 def paced_loop(advance: Callable[[int], tuple[int, bool]], cancelled: Callable[[], bool],
-               report: Callable[[bool], None], failed: Callable[[str], None], *, interval: float = TICK,
+               report: Callable[[bool], None], failed: Callable[[str], object], *, interval: float = TICK,
                wait: Callable[[], None] = lambda: None, per_tick: Callable[[], int] = lambda: 0,
                max_chunk: int = MAX_CHUNK) -> None:
     """Run ``advance`` in paced chunks until the work is finished, falls short, or ``cancelled()``.

@@ -14,9 +14,33 @@ from lab.core.errors import LabError
 from lab.core.experiment import StopRule
 from lab.core.gates import preset
 from lab.core.losses import LOSSES
-from lab.core.nn import BATCHED, NARROW, ONE, SHARED, Network, Pass, Shape, backward, dense_layers, forward
-from lab.core.rules import (BUDGET, DIVERGED, LOSS_REACHED, READY, SOLVED, Targets, ended, endings, finite_fallback,
-                            require_training_rows, row_accuracy, run_epochs, status)
+from lab.core.nn import (
+    BATCHED,
+    NARROW,
+    ONE,
+    SHARED,
+    Network,
+    Pass,
+    Shape,
+    backward,
+    dense_layers,
+    forward,
+)
+from lab.core.rules import (
+    BUDGET,
+    DIVERGED,
+    LOSS_REACHED,
+    READY,
+    SOLVED,
+    Targets,
+    ended,
+    endings,
+    finite_fallback,
+    require_training_rows,
+    row_accuracy,
+    run_epochs,
+    status,
+)
 from lab.core.train import widen
 
 RNG = np.random.default_rng(7)
