@@ -42,6 +42,21 @@ def require_training_rows(rows: TruthTable | int) -> None:
 
 
 # --- right rows --------------------------------------------------------------------------------------------------
+def sides(t: Array) -> tuple[Array, Array]:
+    """For targets ``t`` (0 or 1 each, any shape): ``sign`` +1 for a 1 and -1 for a 0, and ``cut`` = 0.5 sign. An
+    output ``y`` is right exactly when ``y * sign > cut``: above 0.5 for a 1, below 0.5 for a 0."""
+    sign = np.where(np.asarray(t) > THRESHOLD, 1.0, -1.0)
+    return sign, THRESHOLD * sign
+
+
+def right(y: Array | float, t: Array | float) -> Array:
+    """Whether each output ``y`` is on its target ``t``'s side of 0.5; exactly 0.5 (and nan) is never right. Any
+    shapes that broadcast; a bool array. The one rule for training and held-out rows (``Targets.right`` counts it
+    with ``sides`` worked out once), the truth table's marks and the Karnaugh maps."""
+    sign, cut = sides(np.asarray(t))
+    return np.greater(np.multiply(y, sign), cut)
+
+
 @dataclass(frozen=True, slots=True)
 class Targets:
     """Targets and what counts as right for them. An output is right when it lies on its target's side of 0.5,
@@ -66,12 +81,11 @@ class Targets:
     def of(cls, t: Array) -> Targets:
         """Targets ``t`` (0 or 1 each)."""
         t = np.ascontiguousarray(t, dtype=np.float64)
-        sign = np.where(t > THRESHOLD, 1.0, -1.0)
-        return cls(t, sign, THRESHOLD * sign, t.shape[0], ones(t.shape[0]))
+        return cls(t, *sides(t), t.shape[0], ones(t.shape[0]))
 
     def right(self, y: Array) -> Array | float:
-        """How many rows have every output right: a float for y (n, o), (K,) floats for (n, o, K) (whole numbers,
-        exact in float64; accuracy is this over ``n``)."""
+        """How many rows have every output right (``right``): a float for y (n, o), (K,) floats for (n, o, K) (whole
+        numbers, exact in float64; accuracy is this over ``n``)."""
         right = np.greater(np.multiply(y, self.sign), self.cut)
         rows = right if right.shape[1] == 1 else right.all(axis=1, keepdims=True)  # (n, 1[, K])
         return float(np.count_nonzero(rows)) if y.ndim == 2 else self.ones @ rows[:, 0]
@@ -81,7 +95,7 @@ def row_accuracy(y: Array, t: Array) -> float:
     """Fraction of rows whose every output is right against targets ``t`` (see ``Targets``); nan when n is 0."""
     if y.shape[0] == 0:
         return float("nan")
-    return float(Targets.of(t).right(y)) / y.shape[0]
+    return float(np.mean(np.all(right(y, t), axis=1)))
 
 
 # --- when a run ends ---------------------------------------------------------------------------------------------

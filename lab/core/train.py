@@ -46,6 +46,7 @@ from lab.core.rules import (
     finite_fallback,
     not_finite,
     require_training_rows,
+    right,
     row_accuracy,
     run_epochs,
     squares,
@@ -53,7 +54,7 @@ from lab.core.rules import (
 )
 
 __all__ = ["BUDGET", "DIVERGED", "LOSS_REACHED", "READY", "SAFE_WEIGHT", "SOLVED", "THRESHOLD", "History", "Trainer",
-           "row_accuracy", "widen"]
+           "right", "row_accuracy", "widen"]
 
 Array = np.ndarray
 

@@ -37,6 +37,7 @@ from lab.core.rules import (
     endings,
     finite_fallback,
     require_training_rows,
+    right,
     row_accuracy,
     run_epochs,
     status,
@@ -108,6 +109,8 @@ def test_an_output_of_exactly_one_half_is_wrong_whatever_the_target():
     counts = targets.right(np.stack([y, 1.0 - np.nan_to_num(y, nan=0.5)], axis=2))
     assert counts.tolist() == [2.0, 0.0]
     assert Targets.of(t).right(y) == 2.0
+    assert right(y, t)[:, 0].tolist() == [False, False, True, True, False, False]
+    assert not right(0.5, 1) and not right(0.5, 0) and right(float("inf"), 1) and right(float("-inf"), 0)
 
 
 def test_a_row_is_right_only_when_every_output_is():
