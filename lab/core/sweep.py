@@ -40,6 +40,7 @@ from typing import cast
 
 import numpy as np
 
+from lab.core import rules
 from lab.core.activations import ACTIVATIONS, Activation
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
@@ -57,18 +58,7 @@ from lab.core.nn import (
     stacked,
 )
 from lab.core.optim import OPTIMIZERS, Optimizer
-from lab.core.rules import (
-    SAFE_WEIGHT,
-    Targets,
-    ended,
-    endings,
-    finite_fallback,
-    not_finite,
-    require_training_rows,
-    run_epochs,
-    squares,
-    status,
-)
+from lab.core.rules import SAFE_WEIGHT, Targets
 from lab.core.train import History, widen
 
 __all__ = ["WIDE", "Sweep", "SweepArrays", "SweepHistory", "block_size", "member_seeds", "seed_list", "sweep_bytes"]
@@ -227,12 +217,12 @@ class _Block:
         for rows, optimizer in zip(self.groups, self.optimizers):
             optimizer.step(self.theta[rows], self.grad[rows], plan.lr)
         # At SAFE_WEIGHT**2 or more a member's outputs are checked after the epoch (``_overflowed``), as the trainer.
-        sums = squares(self.theta)
+        sums = rules.squares(self.theta)
         self.large = ~(sums < SAFE_WEIGHT**2)  # nan, inf or large; usually none, checked in one call
         self.any_large = bool(self.large.any())
         if not self.any_large:
             return
-        for slot in np.flatnonzero(not_finite(self.theta, sums) & self.live & ~failed):
+        for slot in np.flatnonzero(rules.not_finite(self.theta, sums) & self.live & ~failed):
             failed[slot] = True
             before = self.backup[:, slot].copy()
             candidates[int(slot)] = (before, before, self.epoch_start[:, slot].copy())
@@ -599,7 +589,7 @@ class Sweep:
 
     def status(self, k: int) -> str:
         """Member ``k``'s run state in the trainer's words: diverged, solved, loss-reached, budget or ready."""
-        return str(status(endings(*self._run_values(k))))
+        return str(rules.status(rules.endings(*self._run_values(k))))
 
     def _run_values(self, k: int | slice = slice(None)) -> tuple[StopRule, int, Array, Array, Array, Array]:
         """What the run rules read (``lab.core.rules.endings``), for member ``k`` or (by default) every member."""
@@ -625,7 +615,7 @@ class Sweep:
         Raises:
             LabError: when every row is held out, so there is nothing to train on.
         """
-        require_training_rows(self.n_train)
+        rules.require_training_rows(self.n_train)
         if self.done:
             return 0
         blocks = [b for b in self._blocks if b.live.any()]
@@ -676,7 +666,7 @@ class Sweep:
             self.epochs_run[recorded] = self.epoch
         newly = (rows[1] == 1.0) & (self.solved_epoch == 0)  # (nan, not recorded, is never 1.0)
         self.solved_epoch[newly] = self.epoch
-        stopping = self.active & ended(*self._run_values())  # the trainer's stop rule, every member at once
+        stopping = self.active & rules.ended(*self._run_values())  # the trainer's stop rule, every member at once
         if stopping.any():
             self.active &= ~stopping
             for block in self._blocks:
@@ -689,7 +679,7 @@ class Sweep:
     def _fall_back(self, candidates: tuple[Array, ...]) -> Array:
         """The weights a diverged member keeps, as ``Trainer`` chooses them (``rules.finite_fallback``)."""
         inputs, shape = self.experiment.table.inputs, self.experiment.shape
-        return candidates[finite_fallback(lambda theta: Network(shape, theta).forward(inputs), candidates)]
+        return candidates[rules.finite_fallback(lambda theta: Network(shape, theta).forward(inputs), candidates)]
 
     def run(self, epochs: int | None = None, should_stop: Callable[[], bool] | None = None,
             on_epoch: Callable[[Sweep], None] | None = None) -> int:
@@ -707,5 +697,6 @@ class Sweep:
             self.step()
             return True
 
-        return run_epochs(step, lambda: self.done, self.experiment.training.epochs if epochs is None else epochs,
-                          should_stop, None if on_epoch is None else lambda: on_epoch(self))
+        return rules.run_epochs(step, lambda: self.done,
+                                self.experiment.training.epochs if epochs is None else epochs,
+                                should_stop, None if on_epoch is None else lambda: on_epoch(self))
