@@ -1,5 +1,9 @@
 """Many seeds at once: K networks of one architecture, each trained exactly as ``Trainer`` trains it alone.
 
+(About 700 lines, over the house's 400, for a stated reason: the driver for K members in blocks, the sweep's
+per-member bookkeeping and the merge of finished shares all rely on one layout of members, slots and blocks, kept
+together here; the maths and rules live elsewhere. Moving ``_Block`` to a module of its own is the next step.)
+
 Member k of a sweep is the run ``Trainer(experiment.with_training(seed=seeds[k]))`` would make: the same initial
 weights (``Network.initialise`` from ``default_rng(seed)``), the same mini-batch order (``default_rng([seed, 1])``,
 one ``permutation`` per epoch), the same optimizer arithmetic (the core optimizers, run on stacked arrays) and the
