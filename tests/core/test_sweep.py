@@ -10,15 +10,16 @@ import numpy as np
 import pytest
 
 from lab.core import sweep as sweep_module
+from lab.core import sweep_block
 from lab.core.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment, Layer
 from lab.core.gates import preset, table_from_expression
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
+from lab.core.nn import WIDE
 from lab.core.optim import OPTIMIZERS
 from lab.core.recipes import recipe
-from lab.core.nn import WIDE
 from lab.core.sweep import Sweep
 from lab.core.train import Trainer
 
@@ -132,7 +133,7 @@ def test_block_size_changes_no_number(monkeypatch):
     whole = Sweep(experiment, 40)
     whole.run()
     monkeypatch.setattr(sweep_module, "BLOCK_BYTES", 1)  # MIN_BLOCK members per block
-    monkeypatch.setattr(sweep_module, "OPTIMIZER_GROUP", 200)
+    monkeypatch.setattr(sweep_block, "OPTIMIZER_GROUP", 200)
     split = Sweep(experiment, 40)
     assert len(split._blocks) == 3 and len(split._blocks[0].optimizers) == 6
     split.run()
