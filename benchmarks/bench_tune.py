@@ -6,7 +6,10 @@ The grid: one hidden layer of 2, 4, 8, 16 or 32 relu units x learning rates 0.00
 keras-xor-sized configurations), every seed running the whole budget (stop rule ``budget``). Each repeat runs the
 command as a person would, in a fresh interpreter (``python -m lab tune ... --json``), and the time is the whole
 process, from start to exit. Also timed: the Keras question (1 or 2 hidden layers x 16 or 32 units, 4
-configurations) and the 2 x 5 grid of layers x units. The machine is shared: figures vary by 20% or more.
+configurations) and the 2 x 5 grid of layers x units. The machine is shared: figures vary by 20% or more, and
+under load the clock mostly measures the other work; so each run also reports the processor seconds of the command
+and every worker process it started (user + system, ``RUSAGE_CHILDREN``), which load disturbs far less: on an idle
+2-core machine the wall time is about that divided by two, plus start-up.
 
     python benchmarks/bench_tune.py [--repeats 3] [--jobs N]
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,15 +35,22 @@ GRIDS = {
 }
 
 
-def run(axes: list[str], jobs: int | None) -> tuple[float, dict]:
-    """One ``nnlab tune`` in a fresh interpreter: its wall seconds and its JSON."""
+def children_cpu() -> float:
+    """Processor seconds (user + system) of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(axes: list[str], jobs: int | None) -> tuple[float, float, dict]:
+    """One ``nnlab tune`` in a fresh interpreter: its wall seconds, the processor seconds of it and its workers,
+    and its JSON."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     argv = [sys.executable, "-m", "lab", "tune", "--recipe", "keras-xor", *axes, "--seeds", "100", "--json"]
     if jobs is not None:
         argv += ["--jobs", str(jobs)]
-    start = time.perf_counter()
+    cpu, start = children_cpu(), time.perf_counter()
     out = subprocess.run(argv, capture_output=True, text=True, env=env, check=True).stdout
-    return time.perf_counter() - start, json.loads(out)
+    return time.perf_counter() - start, children_cpu() - cpu, json.loads(out)
 
 
 def main() -> None:
@@ -48,18 +59,20 @@ def main() -> None:
     p.add_argument("--jobs", type=int, default=None)
     args = p.parse_args()
     print(f"nnlab tune, keras-xor, 100 seeds x 1,000 epochs per configuration, {os.cpu_count()} CPUs, "
-          f"{args.repeats} repeats, start-up included")
+          f"{args.repeats} repeats, start-up included; load average {os.getloadavg()[0]:.1f} at the start")
     for name, axes in GRIDS.items():
-        times, result = [], {}
+        times, cpus, result = [], [], {}
         for _ in range(args.repeats):
-            seconds, result = run(axes, args.jobs)
+            seconds, cpu, result = run(axes, args.jobs)
             times.append(seconds)
+            cpus.append(cpu)
         n = len(result["configurations"])
         network_epochs = n * 100 * 1000
         best = result["best"]
         verdict = f" (target {TARGET:g} s: {'met' if min(times) <= TARGET else 'missed'})" if n == 25 else ""
         print(f"{name}: {n} configurations, best {min(times):.2f} s, median {statistics.median(times):.2f} s"
-              f"{verdict}; {network_epochs / min(times) / 1e6:.2f} M network-epochs/s; "
+              f"{verdict}; processor {min(cpus):.2f} s in all processes; "
+              f"{network_epochs / min(times) / 1e6:.2f} M network-epochs/s; "
               f"best configuration {best['label']} ({100 * best['success_rate']:.0f}%, median "
               f"{best['median_solved_epoch']})")
 

@@ -1,13 +1,16 @@
 """Activation functions and their derivatives, side by side, in one registry.
 
-Each activation maps pre-activations ``z`` (any shape) to ``a = f(z)``; ``grad(z, a)`` returns ``f'(z)`` with the
-same shape, using whichever of ``z`` and ``a`` is cheaper (sigmoid' = a(1-a) needs no second exponential).
+Each activation maps pre-activations ``z`` (any shape: ``(n, units)`` for one network, ``(n, units, K)`` for a stack
+of K) to ``a = f(z)``; ``grad(z, a)`` returns ``f'(z)`` with the same shape, using whichever of ``z`` and ``a`` is
+cheaper (sigmoid' = a(1-a) needs no second exponential). Both take an optional ``out`` array of that shape and write
+into it instead of allocating (the trainers keep one per layer); either way the operations, and so the values, are
+the same.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -17,26 +20,92 @@ LEAKY_SLOPE = 0.01
 
 @dataclass(frozen=True)
 class Activation:
-    """An elementwise function ``fn`` and its derivative ``grad(z, a)``, with a one-line description."""
+    """An elementwise function ``fn(z, out=None)`` and its derivative ``grad(z, a, out=None)``, with a one-line
+    description."""
 
     name: str
-    fn: Callable[[Array], Array]
-    grad: Callable[[Array, Array], Array]
+    fn: Callable[[Array, Array | None], Array]
+    grad: Callable[[Array, Array, Array | None], Array]
     description: str
 
 
-def sigmoid(z: Array) -> Array:
+def _buffer(like: Array, out: Array | None) -> Array:
+    """``out``, or a new array shaped as ``like`` when none is given."""
+    return np.empty_like(like) if out is None else out
+
+
+def sigmoid(z: Array, out: Array | None = None) -> Array:
     """s(z) = 1 / (1 + e^-z), computed as (1 + tanh(z/2)) / 2, which never overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def sigmoid_grad(z: Array, a: Array, out: Array | None = None) -> Array:
+    """s'(z) = a (1 - a)."""
+    out = np.subtract(1.0, a, out=out)
+    out *= a
+    return out
+
+
+def tanh(z: Array, out: Array | None = None) -> Array:
+    """tanh(z)."""
+    return np.tanh(z, out=out)
+
+
+def tanh_grad(z: Array, a: Array, out: Array | None = None) -> Array:
+    """tanh'(z) = 1 - a^2."""
+    out = np.multiply(a, a, out=out)
+    return np.subtract(1.0, out, out=out)
+
+
+def relu(z: Array, out: Array | None = None) -> Array:
+    """max(z, 0)."""
+    return np.maximum(z, 0.0, out=out)
+
+
+def relu_grad(z: Array, a: Array, out: Array | None = None) -> Array:
+    """1 where z > 0, else 0 (0 at the kink, as Keras)."""
+    return np.greater(z, 0.0, out=np.empty_like(z) if out is None else out)
+
+
+def leaky_relu(z: Array, out: Array | None = None) -> Array:
+    """z where z > 0, else LEAKY_SLOPE z."""
+    out = np.multiply(z, LEAKY_SLOPE, out=out)
+    np.copyto(out, z, where=z > 0)
+    return out
+
+
+def leaky_relu_grad(z: Array, a: Array, out: Array | None = None) -> Array:
+    """1 where z > 0, else LEAKY_SLOPE."""
+    out = _buffer(z, out)
+    out[...] = LEAKY_SLOPE
+    np.copyto(out, 1.0, where=z > 0)
+    return out
+
+
+def linear(z: Array, out: Array | None = None) -> Array:
+    """z unchanged (a copy)."""
+    out = _buffer(z, out)
+    np.copyto(out, z)
+    return out
+
+
+def linear_grad(z: Array, a: Array, out: Array | None = None) -> Array:
+    """1 everywhere."""
+    out = _buffer(z, out)
+    out[...] = 1.0
+    return out
 
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
-    Activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a), "1/(1+e^-z), squashes to (0, 1)"),
-    Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh(z), squashes to (-1, 1)"),
-    Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(z.dtype), "max(z, 0)"),
-    Activation("leaky_relu", lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-               lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE), f"z if z > 0 else {LEAKY_SLOPE}*z"),
-    Activation("linear", lambda z: z, lambda z, a: np.ones_like(z), "z unchanged"),
+    Activation("sigmoid", sigmoid, sigmoid_grad, "1/(1+e^-z), squashes to (0, 1)"),
+    Activation("tanh", tanh, tanh_grad, "tanh(z), squashes to (-1, 1)"),
+    Activation("relu", relu, relu_grad, "max(z, 0)"),
+    Activation("leaky_relu", leaky_relu, leaky_relu_grad, f"z if z > 0 else {LEAKY_SLOPE}*z"),
+    Activation("linear", linear, linear_grad, "z unchanged"),
 )}
 
 HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATIONS)

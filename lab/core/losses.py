@@ -1,14 +1,18 @@
 """Loss functions of the network's output and their gradients with respect to the output layer's pre-activation.
 
-Shapes: ``z``, ``y`` (the output after its activation) and ``t`` (targets) are all ``(n_rows, n_outputs)``.
-``grad_z`` returns dL/dz, shape ``(n_rows, n_outputs)``: the loss's derivative times the output activation's, fused
-where that is more stable (binary cross-entropy of a sigmoid is ``(y - t) / N``).
+Shapes: ``z``, ``y`` (the output after its activation) and ``t`` (targets) are ``(n_rows, n_outputs)`` for one
+network, or ``(n_rows, n_outputs, K)`` for a stack of K networks (``t`` may then be ``(n_rows, n_outputs, 1)``,
+shared). ``value`` reduces over rows and outputs and keeps any trailing member axis: a float for one network, ``(K,)``
+for K. ``grad_z`` returns dL/dz shaped as ``z``, into ``out`` when given: the loss's derivative times the output
+activation's, fused where that is more stable (binary cross-entropy of a sigmoid is ``(y - t) / N``). N is
+``n_rows * n_outputs``, one network's count, whatever K is.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -20,57 +24,98 @@ BCE_EPSILON = 1e-7  # Keras' clip for probabilities that do not come from a sigm
 
 @dataclass(frozen=True)
 class Loss:
-    """A loss ``value(z, y, t, out) -> float`` and its gradient ``grad_z(z, y, t, out) -> dL/dz``, where ``out`` is
-    the output activation (so binary cross-entropy can work from a sigmoid's logits)."""
+    """A loss ``value(z, y, t, f) -> float or (K,)`` and its gradient ``grad_z(z, y, t, f, out=None) -> dL/dz``, where
+    ``f`` is the output activation (so binary cross-entropy can work from a sigmoid's logits)."""
 
     name: str
-    value: Callable[[Array, Array, Array, Activation], float]
-    grad_z: Callable[[Array, Array, Array, Activation], Array]
+    value: Callable[[Array, Array, Array, Activation], Array]
+    grad_z: Callable[[Array, Array, Array, Activation, Array | None], Array]
     description: str
 
 
-def _mse(z: Array, y: Array, t: Array, out: Activation) -> float:
+@functools.cache
+def ones(n: int) -> Array:
+    """A read-only vector of n ones (a sum over rows as a product, which NumPy does faster than ``sum(axis=0)``)."""
+    vector = np.ones(n)
+    vector.flags.writeable = False
+    return vector
+
+
+def _per_network(y: Array) -> int:
+    """N, the rows times outputs of one network's ``y``."""
+    return y.shape[0] * y.shape[1]
+
+
+def _rows_first(x: Array) -> Array:
+    """``x`` (n, o, ...) as (n o, ...): rows and outputs on one axis (a view of a contiguous array)."""
+    return x.ravel() if x.ndim == 2 else x.reshape(x.shape[0] * x.shape[1], -1)
+
+
+def sum_squares(d: Array) -> Array:
+    """sum over rows and outputs of d^2: a float for (n, o), (K,) for (n, o, K)."""
+    if d.ndim == 2:
+        flat = d.ravel()
+        return np.dot(flat, flat)
+    return np.einsum("nok,nok->k", d, d)
+
+
+def total(x: Array) -> Array:
+    """sum over rows and outputs of x: a float for (n, o), (K,) for (n, o, K)."""
+    flat = _rows_first(x)
+    return ones(flat.shape[0]) @ flat
+
+
+def _mse(z: Array, y: Array, t: Array, f: Activation) -> Array:
     """L = mean((y - t)^2) over every row and output (Keras' mean_squared_error)."""
-    d = y - t
-    return float(np.vdot(d, d)) / d.size
+    return sum_squares(y - t) / (y.shape[0] * y.shape[1])
 
 
-def _mse_grad(z: Array, y: Array, t: Array, out: Activation) -> Array:
+def _mse_grad(z: Array, y: Array, t: Array, f: Activation, out: Array | None = None) -> Array:
     """dL/dz = 2 (y - t) / N * f'(z)."""
-    return (2.0 / y.size) * (y - t) * out.grad(z, y)
+    out = f.grad(z, y, out)
+    d = np.subtract(y, t)
+    d *= 2.0 / (y.shape[0] * y.shape[1])
+    out *= d
+    return out
 
 
-def _sse(z: Array, y: Array, t: Array, out: Activation) -> float:
+def _sse(z: Array, y: Array, t: Array, f: Activation) -> Array:
     """L = 1/2 sum((y - t)^2): the tutorials' rule ``W += X.T @ (error * s'(o))`` is SGD on this loss with lr 1."""
-    d = y - t
-    return 0.5 * float(np.vdot(d, d))
+    return 0.5 * sum_squares(y - t)
 
 
-def _sse_grad(z: Array, y: Array, t: Array, out: Activation) -> Array:
+def _sse_grad(z: Array, y: Array, t: Array, f: Activation, out: Array | None = None) -> Array:
     """dL/dz = (y - t) * f'(z)."""
-    return (y - t) * out.grad(z, y)
+    out = f.grad(z, y, out)
+    out *= y - t
+    return out
 
 
-def _bce(z: Array, y: Array, t: Array, out: Activation) -> float:
+def _bce(z: Array, y: Array, t: Array, f: Activation) -> Array:
     """L = -mean(t log y + (1 - t) log(1 - y)).
 
     For a sigmoid output it is computed from the logits as mean(max(z, 0) - z t + log(1 + e^-|z|)), which is exact
     and finite for any z; for other outputs ``y`` is clipped to [eps, 1 - eps] as Keras does.
     """
-    if out.name == "sigmoid":
-        return float(np.mean(np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))))
+    if f.name == "sigmoid":
+        return total(np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))) / _per_network(y)
     p = np.clip(y, BCE_EPSILON, 1.0 - BCE_EPSILON)
-    return float(-np.mean(t * np.log(p) + (1.0 - t) * np.log(1.0 - p)))
+    return -total(t * np.log(p) + (1.0 - t) * np.log(1.0 - p)) / _per_network(y)
 
 
-def _bce_grad(z: Array, y: Array, t: Array, out: Activation) -> Array:
+def _bce_grad(z: Array, y: Array, t: Array, f: Activation, out: Array | None = None) -> Array:
     """dL/dz = (y - t) / N for a sigmoid output; else dL/dy * f'(z) with dL/dy = (p - t) / (p (1 - p) N), zero where
     the clip is active (the clipped loss is flat there)."""
-    if out.name == "sigmoid":
-        return (y - t) / y.size
+    size = _per_network(y)
+    if f.name == "sigmoid":
+        out = np.subtract(y, t, out=out)
+        out /= size
+        return out
     p = np.clip(y, BCE_EPSILON, 1.0 - BCE_EPSILON)
     inside = (y > BCE_EPSILON) & (y < 1.0 - BCE_EPSILON)
-    return np.where(inside, (p - t) / (p * (1.0 - p) * y.size), 0.0) * out.grad(z, y)
+    out = f.grad(z, y, out)
+    out *= np.where(inside, (p - t) / (p * (1.0 - p) * size), 0.0)
+    return out
 
 
 LOSSES: dict[str, Loss] = {l.name: l for l in (

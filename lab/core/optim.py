@@ -7,6 +7,7 @@ many layers there are. State arrays have shape ``(P,)`` too and are saved by nam
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -20,7 +21,8 @@ class Optimizer:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
 
-    def __init__(self, n_params: int) -> None:
+    def __init__(self, n_params: int | tuple[int, ...]) -> None:
+        """``n_params``: P for one network, or the shape (P, K) of a stack's parameters (a sweep's block)."""
         self.n_params = n_params
 
     def step(self, theta: Array, g: Array, lr: float) -> None:
@@ -52,7 +54,7 @@ class Momentum(Optimizer):
     description = "gradient descent with momentum 0.9: v = 0.9 v - lr g; theta += v"
     MU = 0.9
 
-    def __init__(self, n_params: int) -> None:
+    def __init__(self, n_params: int | tuple[int, ...]) -> None:
         super().__init__(n_params)
         self.velocity = np.zeros(n_params)
 
@@ -81,7 +83,7 @@ class Adam(Optimizer):
     description = "Adam (Keras defaults: beta1 0.9, beta2 0.999, epsilon 1e-7)"
     BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-7
 
-    def __init__(self, n_params: int) -> None:
+    def __init__(self, n_params: int | tuple[int, ...]) -> None:
         super().__init__(n_params)
         self.m = np.zeros(n_params)
         self.v = np.zeros(n_params)
@@ -90,7 +92,7 @@ class Adam(Optimizer):
 
     def step(self, theta: Array, g: Array, lr: float) -> None:
         self.t += 1
-        alpha = lr * np.sqrt(1.0 - self.BETA2**self.t) / (1.0 - self.BETA1**self.t)
+        alpha = lr * math.sqrt(1.0 - self.BETA2**self.t) / (1.0 - self.BETA1**self.t)
         tmp = self._tmp
         np.subtract(g, self.m, out=tmp)
         tmp *= 1.0 - self.BETA1

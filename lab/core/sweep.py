@@ -1,32 +1,27 @@
 """Many seeds at once: K networks of one architecture, each trained exactly as ``Trainer`` trains it alone.
 
+A block of members and its epochs are ``lab/core/sweep_block.py``; this module holds the sweep: its members'
+bookkeeping, its history, the merge of finished shares, and the seeds.
+
 Member k of a sweep is the run ``Trainer(experiment.with_training(seed=seeds[k]))`` would make: the same initial
 weights (``Network.initialise`` from ``default_rng(seed)``), the same mini-batch order (``default_rng([seed, 1])``,
 one ``permutation`` per epoch), the same optimizer arithmetic (the core optimizers, run on stacked arrays) and the
 same per-epoch metrics, solved epoch, stop rule and divergence handling. Only the summation order inside the matrix
 products differs, so the numbers agree to rounding (the tests hold them to 1e-9; typically 1e-15), not bit for bit.
 
+Nothing here restates the maths or the rules: the activations and losses (``activations.py``, ``losses.py``), the
+forward and backward passes (``nn.forward``, ``nn.backward``), right rows, run states, the stop rule and the
+finite-weights fallback (``rules.py``) are the single trainer's, run on arrays with a trailing member axis. This
+module is the driver for K: blocks of members, their scratch, masks of who is still training, and the history.
+
 The members' parameters are stacked member-last: ``theta`` (P, K) holds ``Network.theta`` of member k in column k,
 so row p is parameter p of every member and each layer's weights are a view ``W_l`` (u_{l-1}, u_l, K). Activations
 are (n, u, K) likewise. With the member axis last and contiguous, elementwise work runs along long vectors, and the
-first layer, whose input X (n, n_in) every member shares, is one matrix product for all of them. Its bias rides in
-that product: ``b_1`` follows ``W_1`` in theta, so with X widened by a column of ones::
-
-    Wb_1 = [W_1; b_1]                             (n_in + 1, u_1 K)            a view of theta
-    z_1 = [X, 1] @ Wb_1                           (n, u_1 K) = (n, u_1, K)     one product for all members
-    z_l[r, j, k] = sum_i a_{l-1}[r, i, k] W_l[i, j, k] + b_l[j, k]             per member, l > 1
-    a_l = f_l(z_l)
-
-and backward, from dL/dz_L (n, u_L, K) given by each member's loss::
-
-    dL/dWb_1 = [X, 1]^T @ dL/dz_1                 (n_in + 1, u_1 K)            a view of grad
-    dL/dW_l[i, j, k] = sum_r a_{l-1}[r, i, k] dL/dz_l[r, j, k]     dL/db_l = sum over rows of dL/dz_l
-    dL/dz_{l-1}[r, i, k] = sum_j dL/dz_l[r, j, k] W_l[i, j, k] * f'_{l-1}(z_{l-1})[r, i, k]
-
-Each layer's product for all members is one NumPy call (``einsum`` along the member axis, or a batched ``matmul``
-for wide layers), with no Python loop over K; only a mini-batch epoch loops over K, one ``permutation`` call per
-member, to draw exactly what ``Trainer`` draws. A full-batch epoch allocates nothing large: every intermediate has
-a buffer.
+first layer, whose input X (n, n_in) every member shares, is one matrix product for all of them (``nn.SHARED``), its
+bias riding in the product as in the single trainer. Later layers multiply per member along the member axis
+(``nn.NARROW``, einsum) or, when wide, as a batched ``matmul`` (``nn.BATCHED``); no Python loop runs over K except
+in a mini-batch epoch, one ``permutation`` call per member, to draw exactly what ``Trainer`` draws. A full-batch
+epoch allocates nothing large: every intermediate has a buffer.
 
 Members are trained in blocks of a bounded working set (for keras-xor about 3,000 members a block), one block after
 another, sharing one set of scratch arrays: memory is about 6 P floats per member (parameters, gradient, optimizer
@@ -41,224 +36,42 @@ shares joined (``Sweep.arrays``, ``Sweep.merged``): ``lab/core/sweep_jobs.py`` d
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
-from lab.core.activations import ACTIVATIONS, LEAKY_SLOPE, Activation
+from lab.core import rules
+from lab.core.activations import ACTIVATIONS
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
-from lab.core.losses import BCE_EPSILON
-from lab.core.nn import Network, Shape
-from lab.core.optim import OPTIMIZERS, Optimizer
-from lab.core.train import BUDGET, DIVERGED, LOSS_REACHED, READY, SAFE_WEIGHT, SOLVED, THRESHOLD, History, right
+from lab.core.losses import LOSSES
+from lab.core.nn import (
+    WIDE,
+    Network,
+    Shape,
+)
+from lab.core.rules import Targets
+from lab.core.sweep_block import OPTIMIZER_GROUP, Block, Plan, Scratch
+from lab.core.train import History, widen
+
+__all__ = ["OPTIMIZER_GROUP", "WIDE", "Sweep", "SweepArrays", "SweepHistory", "block_size", "member_seeds", "seed_list", "sweep_bytes"]
 
 Array = np.ndarray
 MAX_SEED = 2**32 - 1
 BLOCK_BYTES = 16 << 20  # a block's working set: big enough to amortise each NumPy call, small enough to bound memory
 MIN_BLOCK = 16  # members per block at the least, however large the network
-OPTIMIZER_GROUP = 1 << 16  # parameters (members x weights) per optimizer call: 512 KB a state array
-WIDE = 64  # a layer with at least this many weights per member multiplies by batched matmul, not einsum
-
-
-# --- losses over stacked members ---------------------------------------------------------------------------------
-# The core's losses (lab/core/losses.py) reduce over the whole array they are given; these are the same formulas
-# reduced per member. Shapes: z, y, t are (n, o, K) (t may be (n, o, 1), shared); values are (K,); N = n * o.
-
-@dataclass(frozen=True)
-class BatchedLoss:
-    """A loss of every member at once: ``value(z, y, t, out) -> (K,)`` and ``grad_z(z, y, t, out) -> (n, o, K)``."""
-
-    name: str
-    value: Callable[[Array, Array, Array, Activation], Array]
-    grad_z: Callable[[Array, Array, Array, Activation], Array]
-
-
-def _per_member_size(y: Array) -> int:
-    return y.shape[0] * y.shape[1]
-
-
-def _mse(z: Array, y: Array, t: Array, out: Activation) -> Array:
-    """L_k = mean over rows and outputs of (y - t)^2."""
-    d = y - t
-    return np.einsum("nok,nok->k", d, d) / _per_member_size(y)
-
-
-def _mse_grad(z: Array, y: Array, t: Array, out: Activation) -> Array:
-    """dL_k/dz = 2 (y - t) / N * f'(z)."""
-    return (2.0 / _per_member_size(y)) * (y - t) * out.grad(z, y)
-
-
-def _sse(z: Array, y: Array, t: Array, out: Activation) -> Array:
-    """L_k = 1/2 sum over rows and outputs of (y - t)^2."""
-    d = y - t
-    return 0.5 * np.einsum("nok,nok->k", d, d)
-
-
-def _sse_grad(z: Array, y: Array, t: Array, out: Activation) -> Array:
-    """dL_k/dz = (y - t) * f'(z)."""
-    return (y - t) * out.grad(z, y)
-
-
-def _bce(z: Array, y: Array, t: Array, out: Activation) -> Array:
-    """L_k = -mean(t log y + (1 - t) log(1 - y)); from the logits for a sigmoid output, else clipped as Keras does."""
-    if out.name == "sigmoid":
-        return np.mean(np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z))), axis=(0, 1))
-    p = np.clip(y, BCE_EPSILON, 1.0 - BCE_EPSILON)
-    return -np.mean(t * np.log(p) + (1.0 - t) * np.log(1.0 - p), axis=(0, 1))
-
-
-def _bce_grad(z: Array, y: Array, t: Array, out: Activation) -> Array:
-    """dL_k/dz = (y - t) / N for a sigmoid output; else dL/dy * f'(z), zero where the clip is active."""
-    size = _per_member_size(y)
-    if out.name == "sigmoid":
-        return (y - t) / size
-    p = np.clip(y, BCE_EPSILON, 1.0 - BCE_EPSILON)
-    inside = (y > BCE_EPSILON) & (y < 1.0 - BCE_EPSILON)
-    return np.where(inside, (p - t) / (p * (1.0 - p) * size), 0.0) * out.grad(z, y)
-
-
-BATCHED_LOSSES: dict[str, BatchedLoss] = {l.name: l for l in (
-    BatchedLoss("mse", _mse, _mse_grad),
-    BatchedLoss("sse", _sse, _sse_grad),
-    BatchedLoss("bce", _bce, _bce_grad),
-)}
-
-
-# --- activations into preallocated arrays --------------------------------------------------------------------------
-# The core's activations (lab/core/activations.py) return new arrays; a sweep writes into its buffers instead, with
-# the same operations in the same order, so the values are identical (a test checks every one against the core).
-
-@dataclass(frozen=True)
-class ActivationInto:
-    """An activation writing into ``out``: ``fn(z, out)`` is f(z) and ``grad(z, a, out)`` is f'(z)."""
-
-    name: str
-    fn: Callable[[Array, Array], Array]
-    grad: Callable[[Array, Array, Array], Array]
-
-
-def _sigmoid_into(z: Array, out: Array) -> Array:
-    np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
-
-
-def _sigmoid_grad_into(z: Array, a: Array, out: Array) -> Array:
-    np.subtract(1.0, a, out=out)
-    out *= a
-    return out
-
-
-def _tanh_grad_into(z: Array, a: Array, out: Array) -> Array:
-    np.multiply(a, a, out=out)
-    np.subtract(1.0, out, out=out)
-    return out
-
-
-def _leaky_relu_into(z: Array, out: Array) -> Array:
-    np.multiply(z, LEAKY_SLOPE, out=out)
-    np.copyto(out, z, where=z > 0)
-    return out
-
-
-def _leaky_relu_grad_into(z: Array, a: Array, out: Array) -> Array:
-    out[...] = LEAKY_SLOPE
-    np.copyto(out, 1.0, where=z > 0)
-    return out
-
-
-ACTIVATIONS_INTO: dict[str, ActivationInto] = {a.name: a for a in (
-    ActivationInto("sigmoid", _sigmoid_into, _sigmoid_grad_into),
-    ActivationInto("tanh", lambda z, out: np.tanh(z, out=out), _tanh_grad_into),
-    ActivationInto("relu", lambda z, out: np.maximum(z, 0.0, out=out),
-                   lambda z, a, out: np.greater(z, 0.0, out=out)),  # 1.0 where z > 0, else 0.0
-    ActivationInto("leaky_relu", _leaky_relu_into, _leaky_relu_grad_into),
-    ActivationInto("linear", lambda z, out: np.copyto(out, z) or out,
-                   lambda z, a, out: np.copyto(out, 1.0) or out),
-)}
-
-
-def activation_into(name: str) -> ActivationInto:
-    """The in-place form of activation ``name``; an activation without one falls back to the core's, copied."""
-    if name in ACTIVATIONS_INTO:
-        return ACTIVATIONS_INTO[name]
-    act = ACTIVATIONS[name]
-    return ActivationInto(name, lambda z, out: np.copyto(out, act.fn(z)) or out,
-                          lambda z, a, out: np.copyto(out, act.grad(z, a)) or out)
-
-
-def right_rows(y: Array, bits: Array) -> Array:
-    """Rows whose every output is on its target's side of 0.5 (``lab.core.train.right``: exactly 0.5 is never
-    right), per member: ``y`` (n, o, K) against the target bits ``bits = t > 0.5`` (n, o, 1) -> (K,) counts as
-    floats (accuracy is count / n)."""
-    ok = right(y, bits)
-    rows = ok[:, 0, :] if ok.shape[1] == 1 else ok.all(axis=1)
-    return np.matmul(_ones(rows.shape[0]), rows)  # a count of whole numbers: exact in float64
-
-
-@functools.cache
-def _ones(n: int) -> Array:
-    """A read-only vector of n ones (for sums as products, which NumPy does faster than ``sum`` along an axis)."""
-    ones = np.ones(n)
-    ones.flags.writeable = False
-    return ones
-
-
-def _by_member(x: Array) -> Array:
-    """A member-last array (..., K) seen member-first, (K, ...), for ``matmul``: a view."""
-    return np.moveaxis(x, -1, 0)
-
-
-def layer_forward(a: Array, W: Array, out: Array) -> Array:
-    """``out[r, j, k] = sum_i a[r, i, k] W[i, j, k]``: a (n, u_in, K), W (u_in, u_out, K) -> out (n, u_out, K)."""
-    if W.shape[0] * W.shape[1] >= WIDE:
-        np.matmul(_by_member(a), _by_member(W), out=_by_member(out))
-    else:
-        np.einsum("rik,ijk->rjk", a, W, out=out)
-    return out
-
-
-def layer_weight_grad(a: Array, dz: Array, out: Array) -> Array:
-    """``out[i, j, k] = sum_r a[r, i, k] dz[r, j, k]``: a (n, u_in, K), dz (n, u_out, K) -> (u_in, u_out, K)."""
-    if out.shape[0] * out.shape[1] >= WIDE:
-        np.matmul(np.swapaxes(_by_member(a), 1, 2), _by_member(dz), out=_by_member(out))
-    else:
-        np.einsum("rik,rjk->ijk", a, dz, out=out)
-    return out
-
-
-def layer_input_grad(dz: Array, W: Array, out: Array) -> Array:
-    """``out[r, i, k] = sum_j dz[r, j, k] W[i, j, k]``: dz (n, u_out, K), W (u_in, u_out, K) -> (n, u_in, K)."""
-    if W.shape[0] * W.shape[1] >= WIDE:
-        np.matmul(_by_member(dz), np.swapaxes(_by_member(W), 1, 2), out=_by_member(out))
-    else:
-        np.einsum("rjk,ijk->rik", dz, W, out=out)
-    return out
 
 
 # --- history -----------------------------------------------------------------------------------------------------
-@dataclass
-class SweepHistory:
+class SweepHistory(History[Array]):
     """Per-epoch metrics of every member: entry i of each list is epoch i + 1, an array (K,) holding nan for the
     members that did not train that epoch (stopped or diverged). The held-out lists stay empty without held-out
     rows, as ``History``'s do."""
 
-    loss: list[Array] = field(default_factory=list)
-    accuracy: list[Array] = field(default_factory=list)
-    heldout_loss: list[Array] = field(default_factory=list)
-    heldout_accuracy: list[Array] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.loss)
-
-    def member(self, k: int, epochs: int) -> History:
+    def member(self, k: int, epochs: int) -> History[float]:
         """Member ``k``'s first ``epochs`` epochs as the single trainer's ``History``."""
         def column(rows: list[Array]) -> list[float]:
             return [float(row[k]) for row in rows[:epochs]]
@@ -270,330 +83,6 @@ class SweepHistory:
         """One metric for every epoch and member, (epochs, K), nan where a member did not train."""
         rows = getattr(self, name)
         return np.array(rows) if rows else np.empty((0, 0))
-
-
-# --- one block of members ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Plan:
-    """What every block shares: the shape, activations, loss, optimizer name and learning rate, and the data. The
-    inputs (n, n_in + 1) are widened with a column of ones when the layers have biases, so the first layer's bias
-    rides in its matrix product; targets are (n, o, 1) to broadcast over members, ``*_bits`` are ``t > 0.5``."""
-
-    shape: Shape
-    acts: list[ActivationInto]
-    out: Activation
-    loss: BatchedLoss
-    optimizer: str
-    lr: float
-    batch_size: int
-    x_train: Array
-    t_train: Array
-    train_bits: Array
-    x_held: Array | None
-    t_held: Array | None
-    held_bits: Array | None
-    x_every: Array
-
-    @property
-    def full_batch(self) -> bool:
-        """Whether an epoch is one update on every training row."""
-        return self.batch_size == 0 or self.batch_size >= self.x_train.shape[0]
-
-
-@dataclass
-class _Buffers:
-    """Scratch arrays for one pass over n rows: ``z[l]`` and ``a[l]`` (n, u_l, a) per layer."""
-
-    z: list[Array]
-    a: list[Array]
-
-
-class _Scratch:
-    """The scratch arrays every block borrows in turn (blocks train one after another), one set per use and row
-    count, so memory grows with the largest block, not with K. Training allocates nothing large per epoch: fresh
-    arrays of a few hundred kilobytes cost page faults every time."""
-
-    def __init__(self, units: Sequence[int]) -> None:
-        self.units = tuple(units)
-        self._flat: dict[tuple[str, int], list[Array]] = {}
-        self._views: dict[tuple[str, int, int], _Buffers] = {}
-
-    def buffers(self, key: str, n: int, members: int) -> _Buffers:
-        """Arrays for a pass of ``members`` members over ``n`` rows, kept under ``key`` (so scoring the held-out rows
-        never overwrites what the update still needs)."""
-        views = self._views.get((key, n, members))
-        if views is None:
-            flat = self._flat.get((key, n))
-            if flat is None or flat[0].size < n * self.units[0] * members:
-                flat = self._flat[key, n] = [np.empty(n * u * members) for u in self.units * 2]
-                self._views = {k: v for k, v in self._views.items() if k[:2] != (key, n)}
-            shaped = [f[: n * u * members].reshape(n, u, members) for f, u in zip(flat, self.units * 2)]
-            views = self._views[key, n, members] = _Buffers(shaped[: len(self.units)], shaped[len(self.units) :])
-        return views
-
-
-@dataclass
-class _EpochResult:
-    """What one block's epoch produced, per slot (a,). ``recorded``: trained and scored this epoch. ``failed``: a
-    loss (training or held-out) or a parameter stopped being finite, so the epoch did not count. ``overflowed``:
-    recorded, but the weights it ended with overflow a forward pass, so the member diverges at the next epoch (as
-    the trainer marks it). For both, ``candidates[slot]`` are the weights to fall back on, in the single trainer's
-    order of preference (see ``Sweep._fall_back``)."""
-
-    recorded: Array
-    loss: Array
-    right: Array
-    held_loss: Array | None
-    held_right: Array | None
-    failed: Array
-    overflowed: Array
-    candidates: dict[int, tuple[Array, Array, Array]]
-
-
-class _Block:
-    """A share of the members trained together (see ``block_size``).
-
-    Slots (columns of ``theta``) of members that stopped stay in place as dead weight, ignored, until a quarter of
-    the block is dead; then the block is compacted.
-
-    Attributes:
-        ids: the sweep's member index of each slot, (a,).
-        theta: the slots' parameters, (P, a): column s is member ``ids[s]``'s ``Network.theta``; ``grad`` likewise.
-        backup: the parameters before the latest update, (P, a).
-        live: which slots still train, (a,) bool.
-    """
-
-    def __init__(self, plan: _Plan, scratch: _Scratch, ids: Array, theta: Array,
-                 rngs: list[np.random.Generator] | None) -> None:
-        self.plan = plan
-        self.scratch = scratch
-        self.ids = ids
-        self.theta = np.ascontiguousarray(theta)
-        self.live = np.ones(len(ids), dtype=bool)
-        self.rngs = rngs
-        self.optimizers = self._optimizers()
-        self.backup = self.theta.copy()
-        self._bind()
-
-    def _bind(self) -> None:
-        """(Re)create the gradient, the epoch's starting weights and the per-layer views for the current slots.
-
-        ``W[l]`` is what layer l's input multiplies: for the first layer W_1 and b_1 together, (n_in + 1, u_1, a)
-        (the bias as the last row, matching the widened inputs), for later layers W_l (u_{l-1}, u_l, a) with
-        ``b[l]`` (u_l, a) added after. ``gW`` and ``gb`` are the same views of ``grad``.
-        """
-        a, shape = len(self.ids), self.plan.shape
-        self.grad = np.zeros_like(self.theta)
-        # Full batch: the epoch starts from the weights its one update backs up.
-        self.epoch_start = self.backup if self.plan.full_batch else self.theta.copy()
-        self.W: list[Array] = []
-        self.gW: list[Array] = []
-        self.b: list[Array | None] = []
-        self.gb: list[Array | None] = []
-        offset = 0
-        for l in range(shape.n_layers):
-            fan_in, units = shape.sizes[l], shape.sizes[l + 1]
-            rows = fan_in + (shape.bias and l == 0)
-            end = offset + rows * units
-            self.W.append(self.theta[offset:end].reshape(rows, units, a))
-            self.gW.append(self.grad[offset:end].reshape(rows, units, a))
-            offset = end
-            if shape.bias and l > 0:
-                end = offset + units
-                self.b.append(self.theta[offset:end])
-                self.gb.append(self.grad[offset:end])
-                offset = end
-            else:
-                self.b.append(None)
-                self.gb.append(None)
-
-    # --- forward and backward ------------------------------------------------------------------------------------
-    def forward(self, x: Array, key: str) -> tuple[list[Array], list[Array]]:
-        """Every member's forward pass on the widened inputs ``x``: (n, n_in + bias) shared by all, or
-        (n, n_in + bias, a), into the buffers kept under ``key``.
-
-        Returns:
-            ``(zs, acts)``: ``zs[l]`` is z_{l+1} (n, u, a); ``acts[0]`` is ``x`` and ``acts[l+1]`` is a_{l+1}, the
-            output y (n, n_out, a) last.
-        """
-        n = x.shape[0]
-        buffers = self.scratch.buffers(key, n, len(self.ids))
-        acts = [x]
-        for l, (z, a, W, b, act) in enumerate(zip(buffers.z, buffers.a, self.W, self.b, self.plan.acts)):
-            if l == 0 and x.ndim == 2:  # one product for every member
-                np.matmul(x, W.reshape(W.shape[0], -1), out=z.reshape(n, -1))
-            else:
-                layer_forward(acts[-1], W, z)
-            if b is not None:
-                z += b
-            act.fn(z, a)
-            acts.append(a)
-        return buffers.z, acts
-
-    def backward(self, zs: list[Array], acts: list[Array], dz: Array) -> None:
-        """Fill ``self.grad`` with every member's dL/dtheta, given dL/dz of the output layer ``dz`` (n, n_out, a)."""
-        n = dz.shape[0]
-        buffers = self.scratch.buffers("backward", n, len(self.ids))
-        for l in range(len(zs) - 1, -1, -1):
-            gW = self.gW[l]
-            if l == 0 and acts[0].ndim == 2:
-                np.matmul(acts[0].T, dz.reshape(n, -1), out=gW.reshape(gW.shape[0], -1))
-            else:
-                layer_weight_grad(acts[l], dz, gW)
-            if self.gb[l] is not None:
-                np.sum(dz, axis=0, out=self.gb[l])
-            if l:
-                dA, slope = buffers.z[l - 1], buffers.a[l - 1]
-                layer_input_grad(dz, self.W[l], dA)
-                self.plan.acts[l - 1].grad(zs[l - 1], acts[l], slope)
-                dz = np.multiply(dA, slope, out=dA)
-
-    def _update(self, zs: list[Array], acts: list[Array], t: Array, failed: Array,
-                candidates: dict[int, tuple[Array, Array, Array]]) -> None:
-        """One optimizer step for every slot. A slot whose parameters stop being finite joins ``failed`` (a,), with
-        the weights it had before the step (twice, as the trainer tries them) and at the start of the epoch as its
-        ``candidates``."""
-        plan = self.plan
-        self.backward(zs, acts, plan.loss.grad_z(zs[-1], acts[-1], t, plan.out))
-        np.copyto(self.backup, self.theta)
-        for rows, optimizer in zip(self.groups, self.optimizers):
-            optimizer.step(self.theta[rows], self.grad[rows], plan.lr)
-        # A member's sum of squares is finite unless its weights hold inf or nan (or overflow: checked exactly); at
-        # SAFE_WEIGHT**2 or more its outputs are checked after the epoch (see ``_overflowed``), as the trainer does.
-        self.squares = np.einsum("pk,pk->k", self.theta, self.theta)
-        suspect = ~np.isfinite(self.squares)
-        if suspect.any():
-            slots = np.flatnonzero(suspect & self.live & ~failed)
-            for slot in slots[~np.isfinite(self.theta[:, slots]).all(axis=0)]:
-                failed[slot] = True
-                before = self.backup[:, slot].copy()
-                candidates[int(slot)] = (before, before, self.epoch_start[:, slot].copy())
-
-    def _overflowed(self, recorded: Array, candidates: dict[int, tuple[Array, Array, Array]]) -> Array:
-        """The ``recorded`` slots whose weights, finite, still overflow a forward pass on some row of the table (the
-        trainer's check after every epoch, made only when the weights' sum of squares reaches ``SAFE_WEIGHT ** 2``),
-        with the weights now, before the last update and at the start of the epoch as their ``candidates``."""
-        big = recorded & ~(self.squares < SAFE_WEIGHT**2)
-        for slot in np.flatnonzero(big):
-            theta = self.theta[:, slot]
-            if np.isfinite(Network(self.plan.shape, theta).forward(self.plan.x_every)).all():
-                big[slot] = False
-            else:
-                candidates[int(slot)] = (theta.copy(), self.backup[:, slot].copy(), self.epoch_start[:, slot].copy())
-        return big
-
-    def _score(self, x: Array, t: Array, bits: Array) -> tuple[Array, Array]:
-        """Loss (a,) and right-row counts (a,) of every slot on inputs ``x`` and targets ``t`` as it stands."""
-        zs, acts = self.forward(x, "score")
-        return self.plan.loss.value(zs[-1], acts[-1], t, self.plan.out), right_rows(acts[-1], bits)
-
-    # --- epochs --------------------------------------------------------------------------------------------------
-    def epoch(self) -> _EpochResult:
-        """Train every live slot for one epoch (full batch or mini-batches, as the plan says)."""
-        plan = self.plan
-        with np.errstate(all="ignore"):
-            if plan.full_batch:
-                return self._full_batch_epoch()
-            return self._mini_batch_epoch(plan.batch_size)
-
-    def _held(self) -> tuple[Array | None, Array | None]:
-        plan = self.plan
-        if plan.x_held is None:
-            return None, None
-        return self._score(plan.x_held, plan.t_held, plan.held_bits)
-
-    def _full_batch_epoch(self) -> _EpochResult:
-        plan = self.plan
-        zs, acts = self.forward(plan.x_train, "train")
-        loss = plan.loss.value(zs[-1], acts[-1], plan.t_train, plan.out)
-        right = right_rows(acts[-1], plan.train_bits)
-        held_loss, held_right = self._held()  # the same weights the training loss saw
-        failed = ~np.isfinite(loss if held_loss is None else loss + held_loss)
-        failed &= self.live
-        candidates: dict[int, tuple[Array, Array, Array]] = {}
-        for slot in np.flatnonzero(failed):  # no update for these: the weights now, else before the last update
-            now = self.theta[:, slot].copy()
-            candidates[int(slot)] = (now, self.backup[:, slot].copy(), now)
-        self._update(zs, acts, plan.t_train, failed, candidates)  # (the backup becomes the epoch's start)
-        recorded = self.live & ~failed
-        return _EpochResult(recorded, loss, right, held_loss, held_right, failed,
-                            self._overflowed(recorded, candidates), candidates)
-
-    def _mini_batch_epoch(self, size: int) -> _EpochResult:
-        plan = self.plan
-        a, n = len(self.ids), plan.x_train.shape[0]
-        order = np.empty((n, a), dtype=np.intp)  # order[:, s] is slot s's row order
-        order[:] = np.arange(n)[:, None]
-        for slot in np.flatnonzero(self.live):  # the single trainer's shuffle, one call per member
-            order[:, slot] = self.rngs[slot].permutation(n)
-        targets = plan.t_train[:, :, 0]
-        z_all = np.empty((n, targets.shape[1], a))
-        y_all = np.empty_like(z_all)
-        slots = np.arange(a)
-        failed = np.zeros(a, dtype=bool)
-        candidates: dict[int, tuple[Array, Array, Array]] = {}
-        np.copyto(self.epoch_start, self.theta)
-        for start in range(0, n, size):
-            rows = order[start : start + size]  # (b, a)
-            x = np.ascontiguousarray(plan.x_train[rows].transpose(0, 2, 1))  # (b, n_in + 1, a)
-            t = np.ascontiguousarray(targets[rows].transpose(0, 2, 1))  # (b, o, a)
-            zs, acts = self.forward(x, "batch")
-            z_all[rows, :, slots] = zs[-1].transpose(0, 2, 1)
-            y_all[rows, :, slots] = acts[-1].transpose(0, 2, 1)
-            self._update(zs, acts, t, failed, candidates)
-        loss = plan.loss.value(z_all, y_all, plan.t_train, plan.out)
-        held_loss, held_right = self._held()
-        # Every update was finite, the epoch's loss (or the held-out loss) is not.
-        late = ~np.isfinite(loss if held_loss is None else loss + held_loss) & self.live & ~failed
-        for slot in np.flatnonzero(late):
-            candidates[int(slot)] = (self.theta[:, slot].copy(), self.backup[:, slot].copy(),
-                                     self.epoch_start[:, slot].copy())
-        failed |= late
-        recorded = self.live & ~failed
-        return _EpochResult(recorded, loss, right_rows(y_all, plan.train_bits), held_loss, held_right, failed,
-                            self._overflowed(recorded, candidates), candidates)
-
-    # --- stopping ------------------------------------------------------------------------------------------------
-    def weights(self, slots: Array) -> Array:
-        """The parameters of ``slots`` (a mask or indices), one member per row: (s, P)."""
-        return self.theta[:, slots].T
-
-    def stop(self, slots: Array) -> None:
-        """Freeze ``slots`` (a bool mask (a,)); compact the block once a quarter of its slots are dead."""
-        self.live &= ~slots
-        dead = len(self.ids) - int(np.count_nonzero(self.live))
-        if dead * 4 >= len(self.ids):
-            self._compact()
-
-    def _compact(self) -> None:
-        keep = np.flatnonzero(self.live)
-        states = [optimizer.state() for optimizer in self.optimizers]
-        self.ids = self.ids[keep]
-        self.theta = np.ascontiguousarray(self.theta[:, keep])
-        self.backup = np.ascontiguousarray(self.backup[:, keep])
-        self.live = np.ones(len(keep), dtype=bool)
-        if self.rngs is not None:
-            self.rngs = [self.rngs[i] for i in keep]
-        self.optimizers = self._optimizers(self.groups)  # the same groups of rows, fewer members
-        for optimizer, state in zip(self.optimizers, states):
-            optimizer.load_state({k: v[:, keep] if v.ndim == 2 else v for k, v in state.items()})
-        self._bind()
-
-    def _optimizers(self, groups: list[slice] | None = None) -> list[Optimizer]:
-        """One optimizer per group of parameter rows (``self.groups``, made unless given), each group's arrays small
-        enough to stay in cache through the optimizer's dozen passes (a fifth faster on large blocks); all step
-        together."""
-        P, a = self.theta.shape
-        if groups is None:
-            edges = np.linspace(0, P, min(P, -(-P * a // OPTIMIZER_GROUP)) + 1).astype(int)
-            groups = [slice(lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
-        self.groups = groups
-        return [OPTIMIZERS[self.plan.optimizer]((g.stop - g.start, a)) for g in groups]
-
-
-def _widen(x: Array, bias: bool) -> Array:
-    """``x`` (n, n_in) with a column of ones appended when ``bias``: (n, n_in + 1)."""
-    return np.ascontiguousarray(np.hstack([x, np.ones((x.shape[0], 1))]) if bias else x)
 
 
 def block_size(shape: Shape, n_rows: int) -> int:
@@ -710,19 +199,15 @@ class Sweep:
             theta[k] = Network.initialise(shape, training.init, np.random.default_rng(seed)).theta
         self._store = theta.copy()  # final weights of stopped members
         train, held = table.train_rows, table.heldout_rows
-        plan = _Plan(
-            shape, [activation_into(name) for name in shape.activations], ACTIVATIONS[shape.activations[-1]],
-            BATCHED_LOSSES[training.loss],
-            training.optimizer, training.lr, training.batch_size,
-            _widen(table.inputs[train], shape.bias), table.targets[train, :, None],
-            table.targets[train, :, None] > THRESHOLD, _widen(table.inputs[held], shape.bias) if self.n_held else None,
-            table.targets[held, :, None] if self.n_held else None,
-            table.targets[held, :, None] > THRESHOLD if self.n_held else None, table.inputs)
+        plan = Plan(
+            shape, ACTIVATIONS[shape.activations[-1]], LOSSES[training.loss], training.optimizer, training.lr,
+            training.batch_size, widen(table.inputs[train], shape.bias), Targets.of(table.targets[train, :, None]),
+            widen(table.inputs[held], shape.bias), Targets.of(table.targets[held, :, None]), table.inputs)
         mini = 0 < training.batch_size < self.n_train
         rngs = [np.random.default_rng([seed, 1]) for seed in seeds] if mini else None
         size = block_size(shape, self.n_train)
-        scratch = _Scratch(shape.sizes[1:])
-        self._blocks = [_Block(plan, scratch, np.arange(lo, min(lo + size, K)), theta[lo : lo + size].T,
+        scratch = Scratch(shape.sizes[1:])
+        self._blocks = [Block(plan, scratch, np.arange(lo, min(lo + size, K)), theta[lo : lo + size].T,
                                None if rngs is None else rngs[lo : lo + size]) for lo in range(0, K, size)]
 
     def _begin(self, experiment: Experiment, seeds: Sequence[int], keep_history: bool) -> None:
@@ -835,15 +320,12 @@ class Sweep:
 
     def status(self, k: int) -> str:
         """Member ``k``'s run state in the trainer's words: diverged, solved, loss-reached, budget or ready."""
-        if self.diverged_epoch[k]:
-            return DIVERGED
-        if self.stop_rule.kind == "solved" and self.solved_epoch[k]:
-            return SOLVED
-        if self.stop_rule.kind == "loss" and self.last_loss[k] < self.stop_rule.threshold:
-            return LOSS_REACHED
-        if self.epochs_run[k] >= self.experiment.training.epochs:
-            return BUDGET
-        return READY
+        return str(rules.status(rules.endings(*self._run_values(k))))
+
+    def _run_values(self, k: int | slice = slice(None)) -> tuple[StopRule, int, Array, Array, Array, Array]:
+        """What the run rules read (``lab.core.rules.endings``), for member ``k`` or (by default) every member."""
+        return (self.stop_rule, self.experiment.training.epochs, self.epochs_run[k], self.solved_epoch[k],
+                self.diverged_epoch[k], self.last_loss[k])
 
     def solved_counts(self, start: int = 0) -> Array:
         """How many members first solved the table at each epoch ``start + 1`` to ``epoch``, (epoch - start,) int."""
@@ -864,22 +346,32 @@ class Sweep:
         Raises:
             LabError: when every row is held out, so there is nothing to train on.
         """
-        if self.n_train == 0:
-            raise LabError("every row is held out: keep at least one row to train on")
+        rules.require_training_rows(self.n_train)
         if self.done:
             return 0
         blocks = [b for b in self._blocks if b.live.any()]
         results = [block.epoch() for block in blocks]
         self.epoch += 1
         K, held = self.size, self.n_held > 0
-        rows = [np.full(K, math.nan) for _ in range(4 if held else 2)]
-        for block, r in zip(blocks, results):
-            rec = block.ids[r.recorded]
-            rows[0][rec] = r.loss[r.recorded]
-            rows[1][rec] = r.right[r.recorded] / self.n_train
+        r = results[0]
+        if len(blocks) == 1 and len(r.recorded) == K and r.recorded.all():
+            # Every member trained this epoch in one block (its slots are the members in order): no scatter.
+            rows = [r.loss, r.right / self.n_train]
             if held:
-                rows[2][rec] = r.held_loss[r.recorded]
-                rows[3][rec] = r.held_right[r.recorded] / self.n_held
+                rows += [cast(Array, r.held_loss), cast(Array, r.held_right) / self.n_held]
+            every, recorded = True, r.recorded
+        else:
+            every = False
+            rows = [np.full(K, math.nan) for _ in range(4 if held else 2)]
+            for block, r in zip(blocks, results):
+                rec = block.ids[r.recorded]
+                rows[0][rec] = r.loss[r.recorded]
+                rows[1][rec] = r.right[r.recorded] / self.n_train
+                if held:
+                    rows[2][rec] = r.held_loss[r.recorded]
+                    rows[3][rec] = r.held_right[r.recorded] / self.n_held
+            recorded = ~np.isnan(rows[0])
+        for block, r in zip(blocks, results):
             diverging = r.failed | r.overflowed
             if diverging.any():
                 for slot in np.flatnonzero(diverging):
@@ -889,27 +381,24 @@ class Sweep:
                 self.diverged_epoch[block.ids[r.overflowed]] = self.epoch + 1
                 self.active[block.ids[diverging]] = False
                 block.stop(diverging)
-        recorded = ~np.isnan(rows[0])
         for last, row in zip((self.last_loss, self.last_accuracy, self.last_heldout_loss,
                               self.last_heldout_accuracy), rows):
-            np.copyto(last, row, where=recorded)
+            if every:
+                last[...] = row
+            else:
+                np.copyto(last, row, where=recorded)
         if self.keep_history:
             h = self.history
             for lst, row in zip((h.loss, h.accuracy, h.heldout_loss, h.heldout_accuracy), rows):
                 lst.append(row)
-        self.epochs_run[recorded] = self.epoch
+        if every:
+            self.epochs_run.fill(self.epoch)
+        else:
+            self.epochs_run[recorded] = self.epoch
         newly = (rows[1] == 1.0) & (self.solved_epoch == 0)  # (nan, not recorded, is never 1.0)
         self.solved_epoch[newly] = self.epoch
-        rule = self.stop_rule
-        if self.epoch >= self.experiment.training.epochs:  # every member still training has run this many
-            stopping = self.active.copy()
-        elif rule.kind == "solved":
-            stopping = newly
-        elif rule.kind == "loss":
-            stopping = rows[0] < rule.threshold
-        else:
-            stopping = None
-        if stopping is not None and stopping.any():
+        stopping = self.active & rules.ended(*self._run_values())  # the trainer's stop rule, every member at once
+        if stopping.any():
             self.active &= ~stopping
             for block in self._blocks:
                 slots = stopping[block.ids] & block.live
@@ -919,15 +408,9 @@ class Sweep:
         return int(np.count_nonzero(self.active))
 
     def _fall_back(self, candidates: tuple[Array, ...]) -> Array:
-        """The weights a diverged member keeps, as ``Trainer`` chooses them: the first candidate whose outputs are
-        finite on every row of the table (a large finite weight can still overflow a forward pass), else the last
-        (the weights the epoch started from)."""
-        inputs = self.experiment.table.inputs
-        with np.errstate(all="ignore"):
-            for theta in candidates:
-                if np.isfinite(Network(self.experiment.shape, theta).forward(inputs)).all():
-                    return theta
-        return candidates[-1]
+        """The weights a diverged member keeps, as ``Trainer`` chooses them (``rules.finite_fallback``)."""
+        inputs, shape = self.experiment.table.inputs, self.experiment.shape
+        return candidates[rules.finite_fallback(lambda theta: Network(shape, theta).forward(inputs), candidates)]
 
     def run(self, epochs: int | None = None, should_stop: Callable[[], bool] | None = None,
             on_epoch: Callable[[Sweep], None] | None = None) -> int:
@@ -941,14 +424,10 @@ class Sweep:
         Returns:
             The number of epochs run.
         """
-        remaining = epochs if epochs is not None else self.experiment.training.epochs
-        ran = 0
-        while remaining > 0 and not self.done:
-            if should_stop is not None and should_stop():
-                break
+        def step() -> bool:
             self.step()
-            ran += 1
-            remaining -= 1
-            if on_epoch is not None:
-                on_epoch(self)
-        return ran
+            return True
+
+        return rules.run_epochs(step, lambda: self.done,
+                                self.experiment.training.epochs if epochs is None else epochs,
+                                should_stop, None if on_epoch is None else lambda: on_epoch(self))

@@ -6,20 +6,23 @@ accuracy of the predictions made during the epoch, before each update (for full 
 the start of the epoch). Held-out rows are scored with the same weights in full-batch mode and with the end-of-epoch
 weights in mini-batch mode.
 
-A row is right when every output is on its target's side of 0.5: above it for a 1, below it for a 0 (``right``).
-An output of exactly 0.5 is neither, so it is wrong whatever the target (Keras' binary accuracy would count it a
-0). The solved
-epoch is the first at which every training row is right. A loss (on the training or held-out rows) or a parameter
+A row is right when every output is on its target's side of 0.5 (``lab.core.rules.Targets``: exactly 0.5 is
+neither, so wrong). The solved epoch is the first at which every training row is right. A loss (on the training or held-out rows) or a parameter
 that stops being finite ends the run as ``diverged`` and restores the last finite weights whose outputs are finite on
 every row of the table (and restarts the optimizer if the failed update left inf or nan in its state, so the run can
 be saved and continued); nothing is raised to the caller.
+
+The maths (activations, losses, the forward and backward passes, right rows) and the rules (run states, the stop
+rule, the finite-weights fallback, the run loop) are the ones ``lab/core/sweep.py`` runs on K networks at once; this
+is the thin driver for one, kept lean because an epoch of a small network is a few dozen NumPy calls.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -27,39 +30,58 @@ from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
 from lab.core.gates import TruthTable
 from lab.core.losses import LOSSES
-from lab.core.nn import Network
+from lab.core.nn import Network, Pass, backward, dense_layers, forward
 from lab.core.optim import OPTIMIZERS, Optimizer
+from lab.core.rules import (
+    BUDGET,
+    DIVERGED,
+    LOSS_REACHED,
+    READY,
+    SAFE_WEIGHT,
+    SOLVED,
+    THRESHOLD,
+    Targets,
+    ended,
+    endings,
+    finite_fallback,
+    not_finite,
+    require_training_rows,
+    right,
+    row_accuracy,
+    run_epochs,
+    squares,
+    status,
+)
+
+__all__ = ["BUDGET", "DIVERGED", "LOSS_REACHED", "READY", "SAFE_WEIGHT", "SOLVED", "THRESHOLD", "History", "Trainer",
+           "right", "row_accuracy", "widen"]
 
 Array = np.ndarray
-THRESHOLD = 0.5
-# Below this size no weight can overflow a forward pass of inputs in [0, 1]: at most 9 dense layers of at most 64
-# units and a bias, so |z| <= (65 * 1e30) ** 9, about 2e286, below the largest float, 1.8e308. The trainer checks the
-# outputs of every row after an epoch only when the weights' sum of squares reaches SAFE_WEIGHT ** 2.
-SAFE_WEIGHT = 1e30
 
-# Run states. READY: nothing run yet or more to run. The rest end a run.
-READY, SOLVED, BUDGET, LOSS_REACHED, DIVERGED = "ready", "solved", "budget", "loss-reached", "diverged"
+
+Entry = TypeVar("Entry")
 
 
 @dataclass
-class History:
+class History(Generic[Entry]):
     """Per-epoch metrics; index i is epoch i + 1 in every list. The held-out lists stay empty until a row is held
-    out; from then on they are as long as ``loss``, with nan for the epochs that had no held-out row."""
+    out; from then on they are as long as ``loss``, with nan for the epochs that had no held-out row. An entry is a
+    float for one network, an array (K,) for a sweep's K (``lab.core.sweep.SweepHistory``)."""
 
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    heldout_loss: list[float] = field(default_factory=list)
-    heldout_accuracy: list[float] = field(default_factory=list)
+    loss: list[Entry] = field(default_factory=list)
+    accuracy: list[Entry] = field(default_factory=list)
+    heldout_loss: list[Entry] = field(default_factory=list)
+    heldout_accuracy: list[Entry] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.loss)
 
-    def since(self, start: int) -> History:
+    def since(self, start: int) -> History[Entry]:
         """The epochs after the first ``start`` (a slice to send to the interface)."""
-        return History(self.loss[start:], self.accuracy[start:], self.heldout_loss[start:],
-                       self.heldout_accuracy[start:])
+        return type(self)(self.loss[start:], self.accuracy[start:], self.heldout_loss[start:],
+                          self.heldout_accuracy[start:])
 
-    def extend(self, more: History) -> None:
+    def extend(self, more: History[Entry]) -> None:
         """Append another slice."""
         self.loss += more.loss
         self.accuracy += more.accuracy
@@ -67,21 +89,10 @@ class History:
         self.heldout_accuracy += more.heldout_accuracy
 
 
-def right(y: Array | float, t: Array | float) -> Array:
-    """Whether each output ``y`` is on its target ``t``'s side of ``THRESHOLD``: ``y > 0.5`` for a target 1,
-    ``y < 0.5`` for a target 0; exactly 0.5 (and nan) is never right. Any shapes that broadcast; a bool array.
-
-    The one rule for training rows, held-out rows, the truth table's marks and the Karnaugh maps.
-    """
-    y, t = np.asarray(y), np.asarray(t)
-    return np.where(t > THRESHOLD, y > THRESHOLD, y < THRESHOLD)
-
-
-def row_accuracy(y: Array, t: Array) -> float:
-    """Fraction of rows whose every output is right (``right``). ``y``, ``t``: (n, n_outputs); nan when n is 0."""
-    if y.shape[0] == 0:
-        return float("nan")
-    return float(np.mean(np.all(right(y, t), axis=1)))
+def widen(x: Array, bias: bool) -> Array:
+    """``x`` (n, n_in) with a column of ones appended when ``bias``: (n, n_in + 1), so the first layer's bias rides
+    in its product (see ``lab.core.nn``)."""
+    return np.ascontiguousarray(np.hstack([x, np.ones((x.shape[0], 1))]) if bias else x, dtype=np.float64)
 
 
 class Trainer:
@@ -113,20 +124,38 @@ class Trainer:
         self.optimizer: Optimizer = OPTIMIZERS[training.optimizer](shape.n_params)
         self._shuffle = np.random.default_rng([training.seed, 1])
         self._backup = self.net.theta.copy()  # the weights before the latest update
-        self._epoch_start = self.net.theta.copy()  # the weights the current epoch started from
+        self._epoch_start = self.net.theta.copy()  # the weights a mini-batch epoch started from
         self._large_weights = False  # whether a weight may be large enough to overflow the outputs (SAFE_WEIGHT)
+        # The network's layers as views of its theta, the inputs widened so the first bias rides in its product.
+        self._layers = dense_layers(shape, self.net.theta, self.net.grad, widened=True)
+        self._out = self.net.acts[-1]
+        self._passes: dict[tuple[str, int], Pass] = {}
         self.epoch = 0
-        self.history = History()
+        self.history: History[float] = History()
         self.solved_epoch: int | None = None
         self.diverged_epoch: int | None = None
         self._load_table(experiment.table)
 
     # --- data ------------------------------------------------------------------------------------------------------
     def _load_table(self, table: TruthTable) -> None:
+        bias = self.net.shape.bias
         self.x_train = np.ascontiguousarray(table.inputs[table.train_rows])
         self.t_train = np.ascontiguousarray(table.targets[table.train_rows])
         self.x_held = np.ascontiguousarray(table.inputs[table.heldout_rows])
         self.t_held = np.ascontiguousarray(table.targets[table.heldout_rows])
+        self._x_train, self._x_held = widen(self.x_train, bias), widen(self.x_held, bias)
+        self._train, self._held = Targets.of(self.t_train), Targets.of(self.t_held)
+        self._train_pass = self._pass("train", self._train.n)
+        self._held_pass = self._pass("held", self._held.n)
+        self._train_inputs = [self._x_train, *self._train_pass.acts]  # every layer's input, for ``backward``
+
+    def _pass(self, key: str, n: int) -> Pass:
+        """The arrays of a pass over ``n`` rows, kept under ``key`` (the held-out pass never overwrites the
+        training pass the update still needs)."""
+        buffers = self._passes.get((key, n))
+        if buffers is None:
+            buffers = self._passes[key, n] = Pass.new(n, self.net.shape.sizes[1:])
+        return buffers
 
     def set_table(self, table: TruthTable) -> None:
         """Train on ``table`` from the next step on. It must have the same number of inputs and outputs.
@@ -175,22 +204,27 @@ class Trainer:
     @property
     def status(self) -> str:
         """``diverged``, ``solved``/``loss-reached`` when the stop rule has fired, ``budget`` when the budget is
-        spent, else ``ready``."""
-        if self.diverged_epoch is not None:
-            return DIVERGED
-        if self.stop_rule.kind == "solved" and self.solved_epoch is not None:
-            return SOLVED
-        if (self.stop_rule.kind == "loss" and self.history.loss
-                and self.history.loss[-1] < self.stop_rule.threshold):
-            return LOSS_REACHED
-        if self.epoch >= self.experiment.training.epochs:
-            return BUDGET
-        return READY
+        spent, else ``ready`` (``lab.core.rules.endings``)."""
+        return str(status(self._endings()))
 
     @property
     def done(self) -> bool:
         """True when the run has ended (stop rule, budget or divergence)."""
-        return self.status != READY
+        return self._ended()
+
+    def _ended(self) -> bool:
+        loss = self.history.loss  # (``_run_values`` inlined: this runs before every epoch)
+        return bool(ended(self.stop_rule, self.experiment.training.epochs, self.epoch, self.solved_epoch or 0,
+                          self.diverged_epoch or 0, loss[-1] if loss else math.nan))
+
+    def _endings(self) -> tuple[Array | bool, ...]:
+        return endings(*self._run_values())
+
+    def _run_values(self) -> tuple[StopRule, int, int, int, int, float]:
+        """What the run rules read (``lab.core.rules.endings``)."""
+        loss = self.history.loss
+        return (self.stop_rule, self.experiment.training.epochs, self.epoch, self.solved_epoch or 0,
+                self.diverged_epoch or 0, loss[-1] if loss else math.nan)
 
     def shuffle_state(self) -> dict[str, int]:
         """The mini-batch shuffler's generator state as four integers (saved so a resumed run shuffles the same)."""
@@ -222,114 +256,130 @@ class Trainer:
         Raises:
             LabError: when every row is held out, so there is nothing to train on.
         """
-        if self.x_train.shape[0] == 0:
-            raise LabError("every row is held out: keep at least one row to train on")
-        self.diverged_epoch = None
-        np.copyto(self._epoch_start, self.net.theta)
         with np.errstate(all="ignore"):
-            size = self.experiment.training.batch_size
-            if size == 0 or size >= self.x_train.shape[0]:
-                ok = self._full_batch_epoch()
-            else:
-                ok = self._mini_batch_epoch(size)
-        if not ok:
-            self._diverge()
+            return self._step()
+
+    def _step(self) -> bool:
+        """``step`` with floating-point warnings already off (``run`` turns them off once for every epoch)."""
+        if not self._train.n:
+            require_training_rows(0)
+        self.diverged_epoch = None
+        size = self.experiment.training.batch_size
+        full = size == 0 or size >= self._train.n
+        if full:
+            start = self._full_batch_epoch()
+        else:
+            np.copyto(self._epoch_start, self.net.theta)
+            start = self._mini_batch_epoch(size)
+        if start is not None:
+            self._diverge(start)
             return False
         self.epoch += 1
         if self.solved_epoch is None and self.history.accuracy[-1] == 1.0:
             self.solved_epoch = self.epoch
         if self._large_weights and not np.isfinite(self.predict()).all():
-            self._diverge()  # found now, not by a next epoch that may never run (the budget may end here)
+            # Found now, not by a next epoch that may never run (the budget may end here).
+            self._diverge(self._backup if full else self._epoch_start)
         return True
 
-    def _diverge(self) -> None:
-        """Mark epoch ``epoch + 1`` as diverged, keep weights whose outputs are finite on every row, and restart an
-        optimizer whose state is no longer finite."""
+    def _diverge(self, start: Array) -> None:
+        """Mark epoch ``epoch + 1`` as diverged, keep weights whose outputs are finite on every row
+        (``rules.finite_fallback``: the weights now, before the latest update, or ``start``, those the epoch started
+        from), and restart an optimizer whose state is no longer finite."""
         self.diverged_epoch = self.epoch + 1
-        self._restore_finite_outputs()
+        theta = self.net.theta
+        candidates = (theta.copy(), self._backup, start)
+        inputs = self.experiment.table.inputs
+        np.copyto(theta, candidates[finite_fallback(lambda w: Network(self.net.shape, w).forward(inputs),
+                                                    candidates)])
         if not all(np.isfinite(v).all() for v in self.optimizer.state().values()):
             self.optimizer = OPTIMIZERS[self.experiment.training.optimizer](self.net.shape.n_params)
 
-    def _restore_finite_outputs(self) -> None:
-        """Keep weights whose outputs are finite on every row: the weights now (finite, but a large finite weight can
-        still overflow a forward pass), else those before the latest update, else those the epoch started from.
-        Weights whose outputs were never finite (set from outside) are left as the epoch started with them."""
-        theta = self.net.theta
-        for candidate in (None, self._backup, self._epoch_start):
-            if candidate is not None:
-                np.copyto(theta, candidate)
-            if np.isfinite(self.predict()).all():
-                return
-
-    def _update(self, zs: list[Array], acts: list[Array], t: Array) -> bool:
-        """Backpropagate from the output of a forward trace against targets ``t`` and apply one update."""
-        out = self.net.acts[-1]
-        dz = self.loss.grad_z(zs[-1], acts[-1], t, out)
+    def _update(self, inputs: list[Array], buffers: Pass, t: Array) -> bool:
+        """Backpropagate from the forward pass in ``buffers`` (``inputs``: each layer's input, the data first)
+        against targets ``t`` and apply one update; False, with the weights put back, when it leaves a parameter that
+        is not finite."""
+        zs = buffers.zs
+        dz = self.loss.grad_z(zs[-1], inputs[-1], t, self._out, buffers.dz)
+        backward(self._layers, zs, inputs, dz, buffers.dA, buffers.slope)
         theta = self.net.theta
         np.copyto(self._backup, theta)
-        self.optimizer.step(theta, self.net.backward(zs, acts, dz), self.lr)
-        small = theta.dot(theta) < SAFE_WEIGHT**2  # False when a weight is nan, inf or large: one fast pass
-        if not small and not np.isfinite(theta).all():
+        self.optimizer.step(theta, self.net.grad, self.lr)
+        sums = squares(theta)
+        small = sums < SAFE_WEIGHT**2  # False when a weight is nan, inf or large: one fast pass
+        if not small and not_finite(theta, sums):
             np.copyto(theta, self._backup)
             return False
         self._large_weights = not small
         return True
 
-    def _score_heldout(self) -> tuple[float, float] | None:
-        """Loss and accuracy on the held-out rows with the current weights, or None when none are held out."""
-        if not self.x_held.shape[0]:
-            return None
-        zs, acts = self.net.forward_trace(self.x_held)
-        return (self.loss.value(zs[-1], acts[-1], self.t_held, self.net.acts[-1]),
-                row_accuracy(acts[-1], self.t_held))
+    def _score(self, x: Array, targets: Targets, buffers: Pass) -> tuple[Array | float, Array | float]:
+        """Loss and right-row count on inputs ``x`` against ``targets`` with the current weights."""
+        y = forward(self._layers, x, buffers.zs, buffers.acts)
+        return self.loss.value(buffers.zs[-1], y, targets.t, self._out), targets.right(y)
 
-    def _record(self, loss: float, accuracy: float, held: tuple[float, float] | None) -> None:
+    def _score_heldout(self) -> tuple[Array | float, Array | float] | None:
+        """Loss and accuracy on the held-out rows with the current weights, or None when none are held out."""
+        held = self._held
+        if not held.n:
+            return None
+        loss, right = self._score(self._x_held, held, self._held_pass)
+        return loss, right / held.n
+
+    def _record(self, loss: Array | float, accuracy: Array | float,
+                held: tuple[Array | float, Array | float] | None) -> None:
         h = self.history
-        h.loss.append(loss)
-        h.accuracy.append(accuracy)
+        h.loss.append(float(loss))
+        h.accuracy.append(float(accuracy))
         if held is not None or h.heldout_loss:
             # Rows held out (now or earlier in the run): keep the held-out lists aligned with ``loss``.
             missing = len(h.loss) - 1 - len(h.heldout_loss)
             h.heldout_loss += [math.nan] * missing
             h.heldout_accuracy += [math.nan] * missing
-            h.heldout_loss.append(held[0] if held is not None else math.nan)
-            h.heldout_accuracy.append(held[1] if held is not None else math.nan)
+            h.heldout_loss.append(float(held[0]) if held is not None else math.nan)
+            h.heldout_accuracy.append(float(held[1]) if held is not None else math.nan)
 
-    def _full_batch_epoch(self) -> bool:
-        zs, acts = self.net.forward_trace(self.x_train)
-        loss = self.loss.value(zs[-1], acts[-1], self.t_train, self.net.acts[-1])
-        if not np.isfinite(loss):
-            return False
-        held = self._score_heldout()  # the same weights the training loss saw
-        if held is not None and not np.isfinite(held[0]):
-            return False
-        accuracy = row_accuracy(acts[-1], self.t_train)
-        if not self._update(zs, acts, self.t_train):
-            return False
-        self._record(loss, accuracy, held)
-        return True
+    def _full_batch_epoch(self) -> Array | None:
+        """One update on every training row. Returns None when the epoch counted, else the weights it started from
+        (for the fallback)."""
+        train, buffers = self._train, self._train_pass
+        y = forward(self._layers, self._x_train, buffers.zs, buffers.acts)
+        loss, right = self.loss.value(buffers.zs[-1], y, train.t, self._out), train.right(y)
+        held = self._score_heldout() if self._held.n else None  # the same weights the training loss saw
+        if not math.isfinite(loss) or held is not None and not math.isfinite(held[0]):
+            return self.net.theta.copy()
+        if not self._update(self._train_inputs, self._train_pass, train.t):
+            return self._backup
+        self._record(loss, right / train.n, held)
+        return None
 
-    def _mini_batch_epoch(self, size: int) -> bool:
-        n = self.x_train.shape[0]
+    def _mini_batch_epoch(self, size: int) -> Array | None:
+        """One update per mini-batch of ``size`` shuffled rows. Returns None when the epoch counted, else the weights
+        it started from."""
+        train = self._train
+        n = train.n
         order = self._shuffle.permutation(n)
-        z_all = np.empty_like(self.t_train)
-        y_all = np.empty_like(self.t_train)
+        z_all = np.empty_like(train.t)
+        y_all = np.empty_like(train.t)
         for start in range(0, n, size):
             rows = order[start : start + size]
-            zs, acts = self.net.forward_trace(self.x_train[rows])
-            z_all[rows], y_all[rows] = zs[-1], acts[-1]
-            if not self._update(zs, acts, self.t_train[rows]):
-                return False
-        loss = self.loss.value(z_all, y_all, self.t_train, self.net.acts[-1])
+            x = self._x_train[rows]
+            buffers = self._pass("batch", len(rows))
+            forward(self._layers, x, buffers.zs, buffers.acts)
+            z_all[rows], y_all[rows] = buffers.zs[-1], buffers.acts[-1]
+            if not self._update([x, *buffers.acts], buffers, train.t[rows]):
+                return self._epoch_start
+        loss = self.loss.value(z_all, y_all, train.t, self._out)
         held = self._score_heldout()
-        if not np.isfinite(loss) or (held is not None and not np.isfinite(held[0])):
-            return False
-        self._record(loss, row_accuracy(y_all, self.t_train), held)
-        return True
+        if not math.isfinite(loss) or (held is not None and not math.isfinite(held[0])):
+            return self._epoch_start
+        self._record(loss, train.right(y_all) / n, held)
+        return None
 
     def run(self, epochs: int | None = None, should_stop: Callable[[], bool] | None = None,
             on_epoch: Callable[[Trainer], None] | None = None) -> str:
-        """Step until the run is done, ``epochs`` more have run, or ``should_stop()`` is true.
+        """Step until the run is done, ``epochs`` more have run, or ``should_stop()`` is true
+        (``lab.core.rules.run_epochs``).
 
         Args:
             epochs: at most this many more epochs (default: until the budget or the stop rule).
@@ -339,13 +389,7 @@ class Trainer:
         Returns:
             The status afterwards.
         """
-        remaining = epochs if epochs is not None else self.experiment.training.epochs
-        while remaining > 0 and not self.done:
-            if should_stop is not None and should_stop():
-                break
-            if not self.step():
-                break
-            remaining -= 1
-            if on_epoch is not None:
-                on_epoch(self)
+        with np.errstate(all="ignore"):
+            run_epochs(self._step, self._ended, self.experiment.training.epochs if epochs is None else epochs,
+                       should_stop, None if on_epoch is None else lambda: on_epoch(self))
         return self.status

@@ -1,9 +1,9 @@
-"""The body of the sweep worker: trains one experiment from many seeds at once (``lab.core.sweep``) and reports.
+"""The body of the sweep worker: trains one experiment from many seeds at once (``lab.core.sweep``) and reports, in
+the training worker's paced loop (``lab.ui.training_loop.paced_loop``).
 
 It owns its ``Sweep`` (nothing else touches it, so it needs no lock), checks ``cancelled()`` before every epoch,
-posts a ``SweepProgress`` at most every ``interval`` seconds and once at the end, and never touches a widget. Like the
-training loop it rests ``REST`` seconds after every ``BURST`` of work, so the interface thread gets the interpreter
-now and then, and it waits while the interface handles a key (``wait``, the session's ``wait_for_interface``).
+posts a ``SweepProgress`` at most every ``interval`` seconds and once at the end, and never touches a widget. It
+waits before every epoch while the interface handles a key (``wait``, the session's ``wait_for_interface``).
 
 The seconds it reports are this thread's processor time (``time.thread_time``), not the time on the clock: the
 interface thread shares the interpreter and takes turns with it, by as much as several times the sweep's own time
@@ -13,15 +13,14 @@ while the view redraws, and two configurations compare fairly only by the work e
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.sweep import Sweep
 from lab.core.sweep_summary import sweep_stats
 from lab.ui.messages import SweepFailed, SweepProgress, SweepUpdate
-from lab.ui.training_loop import BURST, REST, TICK
+from lab.ui.training_loop import TICK, paced_loop
 
 
 def sweep_loop(run_id: int, experiment: Experiment, seeds: Sequence[int], cancelled: Callable[[], bool],
@@ -40,6 +39,9 @@ def sweep_loop(run_id: int, experiment: Experiment, seeds: Sequence[int], cancel
         return
     sent = 0
 
+    def advance(epochs: int) -> tuple[int, bool]:
+        return sweep.run(epochs=epochs, should_stop=cancelled), sweep.done
+
     def report(running: bool) -> None:
         nonlocal sent
         counts = sweep.solved_counts(sent)
@@ -47,19 +49,5 @@ def sweep_loop(run_id: int, experiment: Experiment, seeds: Sequence[int], cancel
                                        sweep_stats(sweep, time.thread_time() - started), running, sweep.done)))
         sent = sweep.epoch
 
-    burst_start = last_post = time.perf_counter()
-    while not sweep.done and not cancelled():
-        wait()
-        try:
-            sweep.step()
-        except LabError as e:
-            post(SweepFailed(run_id, str(e)))
-            return
-        now = time.perf_counter()
-        if now - last_post >= interval:
-            report(True)
-            last_post = now
-        if now - burst_start >= BURST:
-            time.sleep(REST)
-            burst_start = time.perf_counter()
-    report(False)
+    paced_loop(advance, cancelled, report, lambda message: post(SweepFailed(run_id, message)), interval=interval,
+               wait=wait, max_chunk=1)

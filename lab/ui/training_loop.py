@@ -1,17 +1,19 @@
-"""The body of the training worker: steps the session's trainer and reports, with no widget in sight.
+"""The bodies of the training and sweep workers: one paced, cancellable loop (``paced_loop``) that steps the core
+and reports, with no widget in sight, and the training worker's use of it (``train_loop``; the sweep worker's is
+``lab/ui/sweep_loop.py``).
 
-Epochs run in chunks under the session lock (a chunk lasts about ``CHUNK`` seconds, so the interface never waits
-longer than that for the lock), and ``cancelled()`` is checked before every epoch inside a chunk. Throttled, it runs
-``session.epochs_per_tick`` epochs per 0.1 s tick; unthrottled, it rests ``REST`` seconds after every ``BURST`` so
-the interface thread has the interpreter to itself now and then, and it waits while the interface is handling a key
-(``Session.hold``). It posts a snapshot at most every ``interval``
-seconds and once at the end.
+The loop runs the work in chunks (a chunk lasts about ``CHUNK`` seconds, so the interface never waits longer than
+that for a lock the chunk holds), and the work checks ``cancelled()`` before every epoch inside a chunk. Before every
+chunk it waits while the interface is handling a key (``wait``, the session's ``wait_for_interface``). Throttled
+(``per_tick() > 0``), it runs that many epochs per 0.1 s tick; unthrottled, it rests ``REST`` seconds after every
+``BURST`` so the interface thread has the interpreter to itself now and then. It reports at most every ``interval``
+seconds while running and once at the end.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from lab.core.errors import LabError
 from lab.ui.messages import TrainingFailed, TrainingProgress
@@ -21,56 +23,92 @@ TICK = 0.1
 CHUNK = 0.002
 BURST = 0.02
 REST = 0.001
+MAX_CHUNK = 10_000
 
 
-def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[object], object],
-               interval: float = TICK) -> None:
-    """Train until the run is done or ``cancelled()``; post ``TrainingProgress`` messages on the way."""
-    run_id = session.run_id
-    last_post = time.perf_counter()
-    epochs_at_post = session.trainer.epoch
-    tick_start, tick_epochs = last_post, 0
-    chunk = 1  # epochs per lock hold, adapted to last about CHUNK seconds
-    while not cancelled() and session.run_id == run_id:
-        per_tick = session.epochs_per_tick
-        want = min(chunk, per_tick - tick_epochs) if per_tick else chunk
-        session.wait_for_interface()
+def paced_loop(advance: Callable[[int], tuple[int, bool]], cancelled: Callable[[], bool],
+               report: Callable[[bool], None], failed: Callable[[str], object], *, interval: float = TICK,
+               wait: Callable[[], None] = lambda: None, per_tick: Callable[[], int] = lambda: 0,
+               max_chunk: int = MAX_CHUNK) -> None:
+    """Run ``advance`` in paced chunks until the work is finished, falls short, or ``cancelled()``.
+
+    Args:
+        advance: ``advance(n)`` runs at most n epochs and returns (epochs run, finished); it polls ``cancelled``
+            before every epoch itself.
+        cancelled: the worker's cancellation check.
+        report: ``report(running)``, called at most every ``interval`` seconds while running and once at the end
+            with ``running`` False.
+        failed: called with the core's one-line message when ``advance`` raises a ``LabError``; nothing more is
+            reported then.
+        wait: called before every chunk (the interface's key-press hold).
+        per_tick: epochs per ``TICK`` seconds, 0 for as fast as it goes; read before every chunk.
+        max_chunk: epochs per chunk at the most (1: ``wait`` before every epoch).
+    """
+    last_post = tick_start = time.perf_counter()
+    tick_epochs = 0
+    chunk = 1  # epochs per chunk, adapted to last about CHUNK seconds
+    while not cancelled():
+        throttle = per_tick()
+        want = min(chunk, throttle - tick_epochs) if throttle else chunk
+        wait()
         started = time.perf_counter()
-        with session.lock:
-            trainer = session.trainer
-            before = trainer.epoch
-            try:
-                trainer.run(epochs=want, should_stop=cancelled)
-            except LabError as e:
-                post(TrainingFailed(run_id, str(e)))
-                return
-            ran = trainer.epoch - before
-            finished = trainer.done
-            session.record_health(force=finished)
+        try:
+            ran, finished = advance(want)
+        except LabError as e:
+            failed(str(e))
+            return
         now = time.perf_counter()
         if ran and now > started:
-            chunk = max(1, min(10_000, int(ran * CHUNK / (now - started)) or 1))
+            chunk = max(1, min(max_chunk, int(ran * CHUNK / (now - started)) or 1))
         tick_epochs += ran
         if finished or ran < want:
             break
         if now - last_post >= interval:
-            with session.lock:
-                rate = (session.trainer.epoch - epochs_at_post) / (now - last_post)
-                post(TrainingProgress(session.snapshot(True, rate)))
-                epochs_at_post = session.trainer.epoch
+            report(True)
             last_post = now
-        if not per_tick:
+        if not throttle:
             if now - tick_start >= BURST:
                 time.sleep(REST)
                 tick_start = time.perf_counter()
-        elif tick_epochs >= per_tick:
+        elif tick_epochs >= throttle:
             # Throttled: wait out the rest of the tick in small slices so a cancel is seen quickly.
             while not cancelled() and time.perf_counter() - tick_start < TICK:
                 time.sleep(0.005)
             tick_start, tick_epochs = time.perf_counter(), 0
-    now = time.perf_counter()
-    with session.lock:
-        if session.run_id == run_id:
-            session.record_health(force=True)
+    report(False)
+
+
+def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[object], object],
+               interval: float = TICK) -> None:
+    """Train the session's trainer until the run is done, a new run replaces it, or ``cancelled()``; post
+    ``TrainingProgress`` messages on the way (``TrainingFailed`` when the core refuses to train)."""
+    run_id = session.run_id
+    last_post = time.perf_counter()
+    epochs_at_post = session.trainer.epoch
+
+    def stop() -> bool:
+        return cancelled() or session.run_id != run_id
+
+    def advance(epochs: int) -> tuple[int, bool]:
+        with session.lock:
+            trainer = session.trainer
+            before = trainer.epoch
+            trainer.run(epochs=epochs, should_stop=stop)
+            session.record_health(force=trainer.done)
+            return trainer.epoch - before, trainer.done
+
+    def report(running: bool) -> None:
+        nonlocal last_post, epochs_at_post
+        now = time.perf_counter()
+        with session.lock:
+            if session.run_id != run_id:
+                return
+            if not running:
+                session.record_health(force=True)  # the weights as the run leaves them
             rate = (session.trainer.epoch - epochs_at_post) / max(now - last_post, 1e-9)
-            post(TrainingProgress(session.snapshot(False, rate)))
+            post(TrainingProgress(session.snapshot(running, rate)))
+            epochs_at_post = session.trainer.epoch
+        last_post = now
+
+    paced_loop(advance, stop, report, lambda message: post(TrainingFailed(run_id, message)), interval=interval,
+               wait=session.wait_for_interface, per_tick=lambda: session.epochs_per_tick)

@@ -1,0 +1,81 @@
+"""The one paced, cancellable worker loop behind training and sweeps (``lab.ui.training_loop.paced_loop``), driven
+headless with the real session, trainer and sweep: it runs to the end and reports once more, stops on cancellation
+between epochs, waits before every chunk, and turns the core's refusal into one failure message."""
+
+from __future__ import annotations
+
+from lab.core.recipes import recipe
+from lab.ui.messages import SweepFailed, SweepProgress, TrainingFailed, TrainingProgress
+from lab.ui.session import Session
+from lab.ui.sweep_loop import sweep_loop
+from lab.ui.training_loop import paced_loop, train_loop
+
+
+def test_training_runs_to_the_budget_and_reports_last_as_stopped():
+    """Unthrottled, the loop trains every epoch of the budget and its last message says it stopped there."""
+    session = Session(recipe("keras-xor").with_training(epochs=300))
+    session.epochs_per_tick = 0
+    posted: list[object] = []
+    train_loop(session, lambda: False, posted.append)
+    last = posted[-1]
+    assert isinstance(last, TrainingProgress) and not last.snapshot.running
+    assert last.snapshot.epoch == session.trainer.epoch == 300 and session.trainer.status == "budget"
+
+
+def test_cancelling_stops_between_epochs_and_still_reports():
+    """A cancel seen before an epoch ends the loop there; the final report follows."""
+    session = Session(recipe("keras-xor").with_training(epochs=10_000))
+    session.epochs_per_tick = 0
+    polls = {"n": 0}
+
+    def cancelled() -> bool:
+        polls["n"] += 1
+        return polls["n"] > 40
+
+    posted: list[object] = []
+    train_loop(session, cancelled, posted.append)
+    assert 0 < session.trainer.epoch < 10_000
+    assert isinstance(posted[-1], TrainingProgress) and not posted[-1].snapshot.running
+
+
+def test_the_core_refusing_to_train_is_one_failure_message():
+    """Every row held out: one ``TrainingFailed`` carrying the core's line, and nothing after it."""
+    experiment = recipe("keras-xor")
+    session = Session(experiment.with_table(experiment.table.with_heldout({0, 1, 2, 3})))
+    posted: list[object] = []
+    train_loop(session, lambda: False, posted.append)
+    assert len(posted) == 1 and isinstance(posted[0], TrainingFailed)
+    assert posted[0].error == "every row is held out: keep at least one row to train on"
+    sweep_posted: list[object] = []
+    table = experiment.table.with_heldout({0, 1, 2, 3})
+    sweep_loop(3, experiment.with_table(table), range(4), lambda: False, sweep_posted.append)
+    assert len(sweep_posted) == 1 and isinstance(sweep_posted[0], SweepFailed) and sweep_posted[0].run_id == 3
+
+
+def test_wait_comes_before_every_chunk_and_chunks_are_bounded():
+    """``wait`` is called before every call of ``advance``, each asks for at most ``max_chunk`` epochs, and the loop
+    ends when the work says it is finished, reporting once more."""
+    calls: list[tuple[str, int]] = []
+    done = {"epochs": 0}
+
+    def advance(n: int) -> tuple[int, bool]:
+        calls.append(("advance", n))
+        done["epochs"] += n
+        return n, done["epochs"] >= 50
+
+    reports: list[bool] = []
+    paced_loop(advance, lambda: False, reports.append, lambda message: None,
+               wait=lambda: calls.append(("wait", 0)), max_chunk=3)
+    kinds = [kind for kind, _ in calls]
+    assert kinds == ["wait", "advance"] * (len(kinds) // 2)
+    assert all(n <= 3 for kind, n in calls if kind == "advance") and done["epochs"] >= 50
+    assert reports[-1] is False
+
+
+def test_a_sweep_reports_its_progress_and_finishes():
+    """The sweep worker, in the same loop, ends with a finished update covering every epoch."""
+    posted: list[object] = []
+    sweep_loop(1, recipe("keras-xor").with_training(epochs=40), range(3), lambda: False, posted.append)
+    assert all(isinstance(p, SweepProgress) for p in posted)
+    last = posted[-1].update
+    assert last.finished and not last.running and last.stats.epoch == 40
