@@ -40,32 +40,38 @@ class Progress:
     """
 
     def __init__(self, stream: TextIO, total: int, unit: str = "epoch", rate: float = 10.0,
-                 now: Callable[[], float] = time.monotonic) -> None:
+                 now: Callable[[], float] = time.monotonic, show_rate: bool = True) -> None:
         self.stream = stream
         self.total = max(int(total), 1)
         self.unit = unit
         self.interval = 1.0 / rate
         self.now = now
+        self.show_rate = show_rate  # the steps a second (off when the detail gives a rate of its own)
         self.enabled = _is_terminal(stream)
         self.start = now()
         self.first: int | None = None  # the step count at the first update: the rate counts from there
         self.last_draw = -float("inf")
         self.shown = False
 
-    def line(self, done: int, detail: str = "") -> str:
-        """The text for ``done`` of ``total`` steps with ``detail`` (``loss 0.0123``), rate and time left."""
+    def line(self, done: int, detail: str = "", width: int | None = None) -> str:
+        """The text for ``done`` of ``total`` steps with ``detail`` (``loss 0.0123``), rate and time left; within
+        ``width`` the bar narrows first (down to none), then the line is cut."""
         if self.first is None:
             self.first = done
         elapsed = self.now() - self.start
         rate = (done - self.first) / elapsed if elapsed > 0 else 0.0
         left = (self.total - done) / rate if rate > 0 else float("inf")
-        parts = [f"{self.unit} {done:,}/{self.total:,} {bar(done / self.total)} {100 * done // self.total}%"]
-        if detail:
-            parts.append(detail)
-        if rate > 0:
-            parts.append(f"{rate:,.0f} {self.unit}s/s")
-        parts.append(f"{clock(left)} left" if done < self.total else f"{clock(elapsed)} in all")
-        return " · ".join(parts)
+        rest = [detail] if detail else []
+        if rate > 0 and self.show_rate:
+            rest.append(f"{rate:,.0f} {self.unit}s/s")
+        rest.append(f"{clock(left)} left" if done < self.total else f"{clock(elapsed)} in all")
+        count = f"{self.unit} {done:,}/{self.total:,}"
+        share = f"{100 * done // self.total}%"
+        plain = " · ".join([f"{count} {share}", *rest])
+        room = BAR_WIDTH if width is None else min(BAR_WIDTH, width - len(plain) - 3)
+        if room < 6:
+            return plain[:width] if width is not None else plain
+        return " · ".join([f"{count} {bar(done / self.total, room)} {share}", *rest])
 
     def update(self, done: int, detail: str = "") -> None:
         """Redraw the line for ``done`` steps, at most ``rate`` times a second."""
@@ -78,7 +84,7 @@ class Progress:
             return
         self.last_draw = t
         width = shutil.get_terminal_size((80, 24)).columns - 1  # the last column would wrap on some terminals
-        self.stream.write("\r" + self.line(done, detail)[:width] + "\x1b[K")
+        self.stream.write("\r" + self.line(done, detail, width) + "\x1b[K")
         self.stream.flush()
         self.shown = True
 

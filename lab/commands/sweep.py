@@ -14,10 +14,12 @@ import argparse
 import json
 import math
 import shlex
+import sys
 import time
 from collections.abc import Sequence
 
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
+from lab.commands.progress import Progress
 from lab.commands.parser import Parser, bounded
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
@@ -204,7 +206,17 @@ def sweep_main(argv: Sequence[str]) -> int:
     for label, flags, experiment in configs:
         seeds = seed_list(experiment.training.seed, args.seeds)
         start = time.perf_counter()
-        sweep = run_sweep(experiment, seeds, jobs=args.jobs)
+        progress = Progress(sys.stderr, experiment.training.epochs, unit="epoch", show_rate=False)
+
+        def report(epoch: int, solved: int, k: int = len(seeds), t0: float = start,
+                   progress: Progress = progress) -> None:
+            rate = epoch * k / max(time.perf_counter() - t0, 1e-9)
+            progress.update(epoch, f"{solved:,}/{k:,} seeds solved · {rate_text(rate)} network-epochs/s")
+
+        try:
+            sweep = run_sweep(experiment, seeds, jobs=args.jobs, progress=report if progress.enabled else None)
+        finally:
+            progress.close()
         results.append(sweep_result(label, flags, experiment, sweep, time.perf_counter() - start,
                                     worker_count(experiment, len(seeds), args.jobs)))
     table = configs[0][2].table

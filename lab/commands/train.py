@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from pathlib import Path
 from collections.abc import Sequence
 
 from lab.commands.parser import Parser
+from lab.commands.progress import Progress
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.core.errors import LabError
 from lab.core.numbers import four, loss_text
@@ -141,15 +143,23 @@ def train_main(argv: Sequence[str]) -> int:
         print(summary_text(experiment.shape, experiment.name))
 
     last_line = 0  # the epoch of the last line printed
+    # A progress line on stderr while it trains, only on a terminal (stdout stays clean for --json and pipes).
+    progress = Progress(sys.stderr, budget, unit="epoch")
+    progress.enabled &= not args.quiet
 
     def on_epoch(t: Trainer) -> None:
         nonlocal last_line
-        if t.epoch % every == 0 or t.epoch == t.solved_epoch or t.done:
-            print(epoch_line(t))
+        if talk and (t.epoch % every == 0 or t.epoch == t.solved_epoch or t.done):
+            progress.close()  # the line goes above the progress line, not through it
+            print(epoch_line(t), flush=True)  # flushed: a pipe gets each line as it is made
             last_line = t.epoch
+        progress.update(t.epoch, f"loss {loss_text(t.history.loss[-1])}")
 
     start, first = time.perf_counter(), trainer.epoch
-    status = trainer.run(on_epoch=on_epoch if talk else None)
+    try:
+        status = trainer.run(on_epoch=on_epoch if talk or progress.enabled else None)
+    finally:
+        progress.close()
     seconds, timed = time.perf_counter() - start, trainer.epoch - first
     if args.save:  # the experiment first: it alone can resume the run and make every other output again
         write(args.save, trainer.experiment, trainer)

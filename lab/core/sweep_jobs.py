@@ -41,7 +41,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection, wait
 
@@ -130,8 +131,15 @@ def check_memory(experiment: Experiment, seeds: int, limit: int | None = None) -
     return need
 
 
+PROGRESS_EVERY = 0.2  # seconds between a worker's progress reports
+
+
+ProgressReport = Callable[[int, int], None]
+"""Called with (epochs run so far by the slowest share, members solved so far) while a sweep trains."""
+
+
 def run_sweep(experiment: Experiment, seeds: int | Sequence[int], *, jobs: int | None = None,
-              keep_history: bool = False, start: str | None = None) -> Sweep:
+              keep_history: bool = False, start: str | None = None, progress: ProgressReport | None = None) -> Sweep:
     """Train a sweep to the end on up to ``jobs`` processes; the result equals
     ``Sweep(experiment, seeds, keep_history=keep_history)`` after ``run()``.
 
@@ -142,6 +150,8 @@ def run_sweep(experiment: Experiment, seeds: int | Sequence[int], *, jobs: int |
             (it trains in this process) for one job or a sweep too small to gain: see ``worker_count``.
         keep_history: keep every epoch's metrics in the result.
         start: the ``multiprocessing`` start method (default: ``start_method()``).
+        progress: called now and then (at most every ``PROGRESS_EVERY`` seconds per share) with the epochs the
+            slowest share has run and the members solved so far, in this process.
 
     Raises:
         LabError: bad seeds or ``jobs``, the sweep's own errors (every row held out), or a worker that failed.
@@ -150,15 +160,31 @@ def run_sweep(experiment: Experiment, seeds: int | Sequence[int], *, jobs: int |
     workers = worker_count(experiment, len(seeds), jobs)
     if workers == 1:
         sweep = Sweep(experiment, seeds, keep_history=keep_history)
-        sweep.run()
+        sweep.run(on_epoch=None if progress is None else _every(PROGRESS_EVERY, progress))
         return sweep
     parts = shares(seeds, workers)
-    return Sweep.merged(experiment, _run_in_workers(experiment, parts, keep_history, start or start_method()))
+    return Sweep.merged(experiment, _run_in_workers(experiment, parts, keep_history, start or start_method(),
+                                                    progress))
+
+
+def _every(seconds: float, report: ProgressReport) -> Callable[[Sweep], None]:
+    """An ``on_epoch`` for ``Sweep.run`` that calls ``report(epoch, solved)`` at most every ``seconds``."""
+    last = -float("inf")
+
+    def on_epoch(sweep: Sweep) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= seconds:
+            last = now
+            report(sweep.epoch, sweep.solved)
+
+    return on_epoch
 
 
 def _run_in_workers(experiment: Experiment, parts: list[list[int]], keep_history: bool,
-                    method: str) -> list[SweepArrays]:
-    """Train each share in a worker process; their results in order. The workers are gone when this returns."""
+                    method: str, progress: ProgressReport | None = None) -> list[SweepArrays]:
+    """Train each share in a worker process; their results in order. The workers are gone when this returns.
+    A worker sends ``("progress", epoch, solved)`` now and then (when ``progress`` is wanted), then its result."""
     context = multiprocessing.get_context(method)
     workers: list[multiprocessing.process.BaseProcess] = []
     pending: dict[Connection, int] = {}
@@ -167,7 +193,8 @@ def _run_in_workers(experiment: Experiment, parts: list[list[int]], keep_history
             for i, share in enumerate(parts):
                 receiver, sender = context.Pipe(duplex=False)
                 pending[receiver] = i
-                worker = context.Process(target=_worker, args=(experiment, share, keep_history, sender, os.getpid()),
+                worker = context.Process(target=_worker,
+                                         args=(experiment, share, keep_history, sender, os.getpid(), progress is not None),
                                          name=f"nnlab sweep {i + 1}/{len(parts)}", daemon=True)
                 try:
                     worker.start()
@@ -177,14 +204,23 @@ def _run_in_workers(experiment: Experiment, parts: list[list[int]], keep_history
                     sender.close()  # the worker holds the sending end: reading sees EOF once it has gone
                 workers.append(worker)
         results: list[SweepArrays | None] = [None] * len(parts)
+        epochs, solved = [0] * len(parts), [0] * len(parts)
         while pending:
             sentinels = {workers[i].sentinel: conn for conn, i in pending.items()}
             for ready in wait([*pending, *sentinels]):
                 conn = sentinels.get(ready, ready)
                 if conn not in pending:  # both its pipe and its sentinel were ready: already read
                     continue
-                i = pending.pop(conn)
-                results[i] = _receive(conn, workers[i], i, len(parts))
+                i = pending[conn]
+                message = _next(conn)
+                if message is not None and message[0] == "progress":
+                    epochs[i], solved[i] = message[1], message[2]
+                    if progress is not None:
+                        progress(min(epochs), sum(solved))
+                    continue
+                del pending[conn]
+                conn.close()
+                results[i] = _result(message, workers[i], i, len(parts))
         return results  # type: ignore[return-value]
     finally:
         for conn in pending:
@@ -195,14 +231,18 @@ def _run_in_workers(experiment: Experiment, parts: list[list[int]], keep_history
             worker.join()
 
 
-def _receive(conn: Connection, worker: multiprocessing.process.BaseProcess, i: int, n: int) -> SweepArrays:
-    """Worker ``i``'s results, or a one-line ``LabError``: its own, or saying how it failed."""
+def _next(conn: Connection) -> tuple | None:
+    """The next message a worker sent on ``conn``, or None when there is none (the worker has gone)."""
     try:
-        kind, payload = conn.recv() if conn.poll() else (None, None)
+        return conn.recv() if conn.poll() else None
     except (EOFError, OSError):
-        kind, payload = None, None
-    finally:
-        conn.close()
+        return None
+
+
+def _result(message: tuple | None, worker: multiprocessing.process.BaseProcess, i: int, n: int) -> SweepArrays:
+    """Worker ``i``'s results from its last ``message``, or a one-line ``LabError``: its own, or saying how it
+    failed."""
+    kind, payload = message if message is not None else (None, None)
     if kind == "done":
         return payload
     if kind == "lab":
@@ -215,15 +255,18 @@ def _receive(conn: Connection, worker: multiprocessing.process.BaseProcess, i: i
     raise LabError(f"sweep worker {i + 1} of {n} ended without a result ({how})")
 
 
-def _worker(experiment: Experiment, seeds: list[int], keep_history: bool, conn: Connection, parent: int) -> None:
+def _worker(experiment: Experiment, seeds: list[int], keep_history: bool, conn: Connection, parent: int,
+            report: bool = False) -> None:
     """A worker process: train one share to the end and send ``("done", SweepArrays)``, or ``("lab", message)`` for
-    a ``LabError``, or ``("failed", "Type: message")`` for anything else; never a traceback."""
+    a ``LabError``, or ``("failed", "Type: message")`` for anything else; never a traceback. With ``report``,
+    ``("progress", epoch, solved)`` every ``PROGRESS_EVERY`` seconds before that."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent alone answers Ctrl-C, and ends the workers
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
         sweep = Sweep(experiment, seeds, keep_history=keep_history)
-        sweep.run(should_stop=lambda: os.getppid() != parent)  # the parent is gone: nobody wants the result
+        tell = _every(PROGRESS_EVERY, lambda epoch, solved: conn.send(("progress", epoch, solved))) if report else None
+        sweep.run(should_stop=lambda: os.getppid() != parent, on_epoch=tell)  # parent gone: nobody wants the result
         message: tuple[str, object] = ("done", sweep.arrays())
     except LabError as e:
         message = ("lab", str(e))

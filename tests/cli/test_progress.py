@@ -42,7 +42,7 @@ def test_a_terminal_gets_one_line_redrawn_at_most_rate_times_a_second_then_wiped
     draws = out.getvalue().count("\r")
     assert 10 <= draws <= 12  # ten a second, plus the last one
     last = out.getvalue().split("\r")[-1]
-    assert last.startswith("epoch 1,000/1,000 [========================] 100% · loss 0.5 · 999 epochs/s")
+    assert last.startswith("epoch 1,000/1,000 [===") and "=] 100% · loss 0.5 · 999 epochs/s · " in last
     assert all(len(line.replace("\x1b[K", "")) < 80 for line in out.getvalue().split("\r"))  # cut to the terminal, never wrapped
     p.close()
     assert out.getvalue().endswith("\r\x1b[K")
@@ -65,3 +65,58 @@ def test_bar_is_always_its_width(fraction):
 
 def test_clock():
     assert clock(7) == "0:00:07" and clock(3723) == "1:02:03" and clock(float("inf")) == "?" and clock(-1) == "?"
+
+
+def run_with_terminal_stderr(*argv: str) -> tuple[str, str]:
+    """Run ``nnlab`` with stderr on a pseudo-terminal and stdout on a pipe; both outputs, whole."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "lab", *argv], stdout=subprocess.PIPE, stderr=slave,
+                                stdin=subprocess.DEVNULL)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the terminal's other end is closed: the process has ended
+                break
+            if not data:
+                break
+            chunks.append(data)
+        out = proc.stdout.read().decode()
+        proc.wait(timeout=120)
+    finally:
+        os.close(master)
+    return out, b"".join(chunks).decode(errors="replace")
+
+
+def test_train_shows_progress_on_a_terminal_and_keeps_stdout_clean():
+    import json
+
+    out, err = run_with_terminal_stderr("train", "--epochs", "60000", "--json")
+    assert json.loads(out)["epochs_run"] == 60000  # stdout: the one JSON object, nothing else
+    assert "\r" in err and "epoch " in err and "/60,000 [" in err and "loss " in err
+    assert err.endswith("\r\x1b[K")  # wiped at the end
+
+
+def test_train_in_a_pipe_prints_no_progress():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "lab", "train", "--epochs", "20000"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "" and "\r" not in done.stdout
+
+
+def test_sweep_shows_epochs_and_seeds_solved_on_a_terminal_from_every_worker():
+    import json
+
+    out, err = run_with_terminal_stderr("sweep", "--seeds", "4000", "--epochs", "400", "--jobs", "2", "--json")
+    assert json.loads(out)["configurations"][0]["seeds"] == 4000
+    assert "/400 [" in err and "seeds solved" in err and "network-epochs/s" in err
+    assert err.endswith("\r\x1b[K")
