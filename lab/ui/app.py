@@ -406,10 +406,15 @@ class LabApp(FileActions, SeedsActions, App[None]):
     # off while a dialog is open (Textual checks priority bindings on every screen) and, for ctrl keys a text line
     # uses itself (ctrl+e: end of line), while one has the focus.
     PRIORITY_ACTIONS = frozenset({"save", "open", "export", "presets", "seed_count"})
+    # What changes the run behind the tune screen would be unseen there (and its search has paused training).
+    RUN_ACTIONS = frozenset({"toggle_training", "step", "reset", "new_seed", "lr", "speed", "next_view", "toggle_log",
+                             "gradient_check", "sweep", "pin_seeds", "lesson", "lesson_step"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys that open a dialog do nothing while one is open (``ctrl+e`` in a text line is its end-of-line),
         and the lesson's step keys exist only while a lesson is open."""
+        if action in self.RUN_ACTIONS and isinstance(self.screen, TuneScreen):
+            return False
         if action == "lesson_step":
             return self.lesson_open and self.query_one(LessonPane).lesson is not None
         if action in self.PRIORITY_ACTIONS:

@@ -106,3 +106,25 @@ async def test_palette_lists_tune():
     async with app.run_test(size=(80, 24)) as pilot:
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Tune" in titles
+
+
+async def test_the_labs_run_keys_do_nothing_behind_the_tune_screen(tmp_path):
+    """Space (and the other keys that change the run) are not offered on the tune screen and start nothing behind
+    it: the search has paused training, and a run nobody can see must not start."""
+    from lab.ui.app import LabApp
+    from lab.ui.screens.tune import TuneScreen
+
+    app = LabApp()
+    app.tune_seeds, app.tune_jobs = 4, 1
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TuneScreen)
+        epoch = app.session.trainer.epoch
+        await pilot.press("space", "s", "r")
+        await pilot.pause()
+        assert isinstance(app.screen, TuneScreen)
+        assert app.session.trainer.epoch == epoch and not app.check_action("toggle_training", ())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.check_action("toggle_training", ())
