@@ -15,7 +15,7 @@ from lab.core.inspect import HealthHistory, WeightHealth
 from lab.core.numbers import percent
 from lab.core.recipes import recipe
 from lab.core.summary import summary_text
-from lab.core.sweep import right_rows
+from lab.core.rules import Targets
 from lab.core.train import Trainer, right, row_accuracy
 
 
@@ -30,8 +30,8 @@ def test_exactly_one_half_is_never_right():
 def test_the_sweep_scores_rows_by_the_same_rule():
     """The batched sweep counts right rows as the trainer does, 0.5 included."""
     y = np.array([[[0.5, 0.2]], [[0.5, 0.7]]])  # (n=2 rows, o=1, K=2 members)
-    bits = np.array([[[False]], [[True]]])
-    assert right_rows(y, bits).tolist() == [0.0, 2.0]  # member 0 answers 0.5 on both rows
+    targets = Targets.of(np.array([[[0.0]], [[1.0]]]))  # (n, o, 1): shared by every member
+    assert np.asarray(targets.right(y)).tolist() == [0.0, 2.0]  # member 0 answers 0.5 on both rows
 
 
 def test_a_held_out_row_at_exactly_one_half_is_scored_wrong():

@@ -17,14 +17,19 @@ START = 20.0  # seconds allowed for the first frame (a failure bound on a loaded
 
 
 def spawn(state_dir: Path, *args: str, controlling: bool = False,
-          size: tuple[int, int] = (100, 30)) -> tuple[subprocess.Popen, int]:
+          size: tuple[int, int] = (100, 30), env: dict[str, str | None] | None = None) -> tuple[subprocess.Popen, int]:
     """``python -m lab ARGS`` on a new pty with its state in ``state_dir``; returns the process and the pty's master
     side (non-blocking). ``controlling`` makes the pty the process's controlling terminal, in a session of its own
-    (as under a login shell): closing the master then also sends it SIGHUP."""
+    (as under a login shell): closing the master then also sends it SIGHUP. ``env`` sets (or, with None, removes)
+    environment variables on top of these."""
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    overrides = env or {}
     env = dict(os.environ, NNLAB_STATE_DIR=str(state_dir), TERM="xterm-256color", COLUMNS=str(size[0]),
                LINES=str(size[1]))
+    env.update({k: v for k, v in overrides.items() if v is not None})
+    for name in (k for k, v in overrides.items() if v is None):
+        env.pop(name, None)
 
     def take_terminal() -> None:
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)

@@ -21,7 +21,8 @@ from lab.ui import settings
 from lab.ui.app import LabApp
 from lab.ui.widgets.chart import SERIES_COLOURS, LossChart, palette
 from tests.ui.helpers import make_app
-from tests.ui.test_robustness import _drain, _spawn
+from tests.ui.pty_helpers import drain as _drain
+from tests.ui.pty_helpers import spawn
 
 SIZE = (100, 30)
 
@@ -108,9 +109,8 @@ async def test_a_bad_settings_file_is_one_notification_not_a_crash(tmp_path, con
 
 def _first_frame(tmp_path, term: str) -> bytes:
     """What a real ``nnlab`` draws in its first seconds under a pseudo-terminal with ``TERM=term``."""
-    env = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "TEXTUAL_COLOR_SYSTEM", "NO_COLOR")}
-    env.update(NNLAB_STATE_DIR=str(tmp_path), TERM=term, COLUMNS="100", LINES="30")
-    proc, fd = _spawn([sys.executable, "-m", "lab"], env)
+    proc, fd = spawn(tmp_path, size=(100, 30), env={"TERM": term, "COLORTERM": None, "TEXTUAL_COLOR_SYSTEM": None,
+                                                     "NO_COLOR": None})
     try:
         out = b""
         deadline = time.monotonic() + 20
