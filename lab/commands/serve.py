@@ -24,7 +24,7 @@ from urllib.parse import quote
 from lab.commands.serve_guard import WILDCARD_HOSTS, Guard, is_loopback
 from lab.core.errors import LabError
 
-EXTRA_MISSING = 'nnlab serve needs the serve extra: pip install "nnlab[serve]"'
+EXTRA_MISSING = 'nnlab serve needs the serve extra: pip install "neural-gate-lab[serve]"'
 TOKEN_ENV = "NNLAB_SERVE_TOKEN"
 MIN_TOKEN = 16  # characters of a token given off loopback; the made one has 43
 

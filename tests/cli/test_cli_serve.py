@@ -52,7 +52,7 @@ def test_without_the_serve_extra(cli, monkeypatch):
     monkeypatch.setitem(sys.modules, "textual_serve.server", None)
     status, out, err = cli("serve")
     assert (status, out, err) == (2, "", f"nnlab: error: {EXTRA_MISSING}\n")
-    assert EXTRA_MISSING == 'nnlab serve needs the serve extra: pip install "nnlab[serve]"'
+    assert EXTRA_MISSING == 'nnlab serve needs the serve extra: pip install "neural-gate-lab[serve]"'
 
 
 def test_port_in_use(cli):

@@ -43,6 +43,7 @@ def test_wheel_installs_and_runs(tmp_path):
     installed = Path(located.stdout.strip())
     assert installed.is_relative_to(venv), f"imported {installed}, not the installed wheel"
 
+    assert run(bin_dir / "nnlab", "--version", cwd=elsewhere, env=env).stdout.strip() == "nnlab 0.1.0"
     help_text = run(bin_dir / "nnlab", "--help", cwd=elsewhere, env=env).stdout
     assert help_text.startswith("usage: nnlab")
     trained = run(bin_dir / "nnlab", "train", "--quiet", "--epochs", "10", cwd=elsewhere, env=env).stdout
