@@ -23,7 +23,6 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import aiohttp_jinja2
 import jinja2

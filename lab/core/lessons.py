@@ -44,7 +44,7 @@ from typing import Any, Callable
 
 from lab.core.activations import OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
-from lab.core.experiment import Architecture, Experiment, parse_hidden
+from lab.core.experiment import Experiment, parse_hidden
 from lab.core.gates import PRESETS, parse_rows, preset, table_from_expression
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES

@@ -10,8 +10,7 @@ from lab.core.experiment import Layer
 from lab.core.recipes import recipe
 from lab.core.sweep import Sweep
 from lab.core.sweep_summary import sweep_stats
-from lab.core import tune
-from lab.core.tune import Plan, Stopped, check_budget, rounds, run_tasks, search, tasks_for
+from lab.core.tune import Plan, Stopped, check_budget, rounds, search, tasks_for
 from lab.core.tune_space import SearchSpace, parse_axis
 from lab.core.tune_table import heatmap_lines
 

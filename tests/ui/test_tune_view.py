@@ -102,8 +102,9 @@ async def test_escape_stops_and_leaves():
 
 
 async def test_palette_lists_tune():
+    """The command palette offers the tune view by name."""
     app = tune_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24)):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Tune" in titles
 

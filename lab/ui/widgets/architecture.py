@@ -201,16 +201,8 @@ class SettingsList(Widget, can_focus=True):
             return f"+ layer: {field_hint('add')}"
         return f"{setting.label}: {field_hint(setting.key, setting.show(self.architecture, self.training))}"
 
-    def line_at(self, x: int, y: int) -> int | None:
-        """The index of the line drawn at ``(x, y)`` of the widget (y 0 is the summary), or None."""
-        rows = -(-self.n_lines // self._columns())
-        if y < 1 or y > rows:
-            return None
-        index = (y - 1) + (rows if self._columns() == 2 and x >= COLUMN_WIDTH else 0)
-        return index if index < self.n_lines else None
-
     def on_mouse_move(self, event) -> None:
-        """The tooltip says what the line under the mouse means."""
+        """The tooltip says what the line under the mouse means (``line_at``, below, finds it)."""
         index = self.line_at(event.x, event.y)
         self.tooltip = None if index is None else self.hint_for(index)
 
