@@ -23,7 +23,9 @@ import statistics
 import sys
 import time
 
-import lab.ui  # noqa: F401 (before Textual, as nnlab loads it: it sets Textual's frame rate)
+from lab.ui import use_frame_rate
+
+use_frame_rate()  # before Textual loads, as nnlab's entry points do
 from textual import events
 
 from lab.core.recipes import recipe

@@ -198,10 +198,20 @@ def _need_terminal(command: str) -> None:
                        "not a file or a pipe (for scripts: nnlab train, nnlab sweep, nnlab predict)")
 
 
+def _interface(command: str) -> None:
+    """On the way to drawing: refuse without a terminal (``_need_terminal``), then ask for Textual's frame rate
+    before Textual loads (it reads it once, at import). Call before importing anything of ``lab.ui`` but the
+    package itself."""
+    _need_terminal(command)
+    from lab.ui import use_frame_rate
+
+    use_frame_rate()
+
+
 def _app(argv: Sequence[str], open_only: bool = False) -> int:
     args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
     experiment, trainer, fps = _opening(args)
-    _need_terminal("nnlab open" if open_only else "nnlab")
+    _interface("nnlab open" if open_only else "nnlab")
     from lab.files.autosave import default_path
     from lab.files.lesson_progress import default_path as progress_path
     from lab.ui import settings
@@ -226,7 +236,7 @@ def _demo_parser() -> Parser:
 def _demo(argv: Sequence[str]) -> int:
     args = _demo_parser().parse_args(argv)
     fps = _fps(args.fps)
-    _need_terminal("nnlab demo")
+    _interface("nnlab demo")
     from lab.ui.demo import DemoApp  # imported late: the headless commands never load Textual
 
     DemoApp(hold=args.hold, fps=fps).run()
@@ -252,11 +262,14 @@ def _learn(argv: Sequence[str]) -> int:
     args = _learn_parser().parse_args(argv)
     name = find_lesson(shipped_lessons(), args.lesson).id if args.lesson else ""
     fps = _fps(args.fps)
+    _interface("nnlab learn")
     from lab.files.autosave import default_path
     from lab.files.lesson_progress import default_path as progress_path
+    from lab.ui import settings
     from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
 
-    LabApp(autosave_path=default_path(), fps=fps, lesson=name, progress_path=progress_path()).run()
+    LabApp(autosave_path=default_path(), fps=fps, lesson=name, progress_path=progress_path(),
+           settings_path=settings.default_path()).run()
     return 0
 
 

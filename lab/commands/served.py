@@ -42,6 +42,9 @@ def served_main(argv: list[str]) -> int:
         root = FileRoot(argv[1])
         args = _app_parser().parse_args(argv[2:])
         experiment, trainer, fps = _opening(args)
+        from lab.ui import use_frame_rate
+
+        use_frame_rate()  # before Textual loads, as the command line does
         from lab.ui.app import LabApp  # imported late, as the command line does
 
         claim = AutosaveClaim(root)
