@@ -32,10 +32,11 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from lab.core.advice import Advice, settings_advice
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
-from lab.core.gates import preset
+from lab.core.gates import TruthTable, preset
 from lab.core.inspect import trainer_gradient_check
 from lab.core.glossary import TOOLTIPS, view_tooltip
 from lab.core.lessons import SPEEDS as LESSON_SPEEDS, Lesson, LessonError, find_lesson, shipped_lessons
+from lab.core.rules import require_training_rows
 from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer, row_accuracy
 from lab.ui.file_actions import FILE_BINDINGS, FileActions
@@ -579,12 +580,22 @@ class LabApp(FileActions, SeedsActions, App[None]):
             self.notify(f"The stop rule '{t.experiment.training.stop}' has fired: set Stop to budget to train on, "
                         "or press r to reset.", severity="warning")
             return
-        if not len(t.experiment.table.train_rows):
-            self.notify("Every row is held out: keep at least one row to train on (h toggles).", severity="error")
+        if not self.has_training_rows(t.experiment.table):
             return
         self.running = True
         self._train()
         self._show_status()
+
+    def has_training_rows(self, table: TruthTable) -> bool:
+        """Whether ``table`` leaves a row to train on (the core's one rule, ``require_training_rows``); when it does
+        not, the person is told why and how to fix it."""
+        try:
+            require_training_rows(table)
+        except LabError as e:
+            text = str(e)
+            self.notify(f"{text[0].upper()}{text[1:]} (h toggles a row's hold).", severity="error")
+            return False
+        return True
 
     def action_step(self) -> None:
         """Train exactly one epoch (pauses a running worker first)."""
@@ -783,8 +794,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         """Check backpropagation against centred differences on the current weights."""
         with self.session.lock:
             trainer = self.session.trainer
-            if not len(trainer.experiment.table.train_rows):
-                self.notify("Every row is held out: nothing to check against.", severity="warning")
+            if not self.has_training_rows(trainer.experiment.table):
                 return
             samples = None if trainer.net.shape.n_params <= 2000 else 200
             check = trainer_gradient_check(trainer, samples=samples)

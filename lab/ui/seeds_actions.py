@@ -124,8 +124,7 @@ class SeedsActions:
     def _start_sweep(self: LabApp) -> int | None:
         """Start a sweep of the experiment as it is; returns its run id, or None (with a message) if it cannot."""
         experiment = self.experiment
-        if not len(experiment.table.train_rows):
-            self.notify("Every row is held out: keep at least one row to train on (h toggles).", severity="error")
+        if not self.has_training_rows(experiment.table):
             return None
         try:
             seeds = seed_list(experiment.training.seed, self.seed_count)
