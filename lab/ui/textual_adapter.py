@@ -1,8 +1,13 @@
 """Every use of Textual's private parts, in one place: a terminal driver that no byte from the terminal can crash and
-no dead terminal can hang.
+no dead terminal can hang, a hook after every paint, and whether a widget used a key.
 
-Checked against Textual 8.2.8 (``CHECKED_AGAINST``; ``tests/ui/test_textual_adapter.py`` exercises each part). Textual's
-own ``LinuxDriver`` reads the terminal in a thread that ends the app on the first exception, and in 8.2:
+Checked against Textual 8.2.8 (``CHECKED_AGAINST``; ``tests/ui/test_textual_adapter.py`` exercises each part).
+
+Textual has no public event for "the screen was painted" nor a public reading of "a widget stopped this event", and
+the lab's scheduling needs both (``lab.ui.scheduling``): ``watch_paints`` wraps the app's ``_display``, the method
+every compositor pass ends in, and ``key_was_used`` reads the event's stop flag (set by ``Message.stop``).
+
+Textual's own ``LinuxDriver`` reads the terminal in a thread that ends the app on the first exception, and in 8.2:
 
 - it decodes with a strict UTF-8 decoder, so one invalid byte (``0xE9`` then a letter) raises ``UnicodeDecodeError``;
 - its escape-sequence parser (``textual._xterm_parser.XTermParser``) turns numbers into characters with ``chr``, so
@@ -32,6 +37,7 @@ from typing import IO, Any
 
 from textual import events
 from textual._xterm_parser import XTermParser
+from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
 from textual.keys import Keys
 from textual.message import Message
@@ -51,6 +57,37 @@ RESTORE = ("\x1b[?2004l"  # bracketed paste off
            "\x1b[?7h"  # line wrap on
            "\x1b[?1049l\x1b[?25h")  # the main screen, the cursor shown
 """What Textual's driver writes on the way out, for a forced exit to write at once."""
+
+
+def watch_paints(app: App[Any], callback: Callable[[], None]) -> Callable[[], None]:
+    """Call ``callback()`` after every compositor pass of ``app`` (the one place a paint can be seen; headless apps
+    pass too, without writing), until the returned function is called. Textual keeps this private: the app's
+    ``_display`` is wrapped, once per app, for as long as a callback watches."""
+    watchers: list[Callable[[], None]] | None = getattr(app, "_nnlab_paint_watchers", None)
+    if watchers is None:
+        watchers = []
+        display = app._display
+
+        def display_and_tell(screen: Any, renderable: Any) -> None:
+            display(screen, renderable)
+            for watcher in tuple(watchers):
+                watcher()
+
+        app._nnlab_paint_watchers = watchers  # type: ignore[attr-defined]
+        app._display = display_and_tell  # type: ignore[method-assign]
+    watchers.append(callback)
+
+    def stop() -> None:
+        if callback in watchers:
+            watchers.remove(callback)
+
+    return stop
+
+
+def key_was_used(event: events.Key) -> bool:
+    """Whether a widget used ``event`` (it stopped the event: typing in a field), so it will not bubble up to the
+    app's bindings. Textual keeps this flag private (``Message._stop_propagation``)."""
+    return bool(getattr(event, "_stop_propagation", True))
 
 
 def restore_terminal(app: Any) -> None:
