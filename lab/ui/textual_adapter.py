@@ -198,7 +198,8 @@ class GuardedLinuxDriver(LinuxDriver):
                  size: tuple[int, int] | None = None) -> None:
         super().__init__(app, debug=debug, mouse=mouse, size=size)
         self._lost = threading.Event()
-        self._file = TerminalFile(self._file, self._terminal_lost)  # the file Textual's writer thread writes to
+        self._terminal = TerminalFile(self._file, self._terminal_lost)  # type: ignore[arg-type]  # sys.__stderr__
+        self._file = self._terminal  # type: ignore[assignment]  # the file Textual's writer thread writes to
 
     def _terminal_lost(self) -> None:
         """The terminal is gone (the input or the writer thread): tell the app once, through its ``leave_now`` hook
@@ -218,12 +219,12 @@ class GuardedLinuxDriver(LinuxDriver):
         no mouse or key-protocol reports): the forced exit's last act. Writes straight to the terminal, past the
         writer thread; a terminal that is gone is left alone, and one that takes no output blocks this call (the
         caller bounds it)."""
-        if self._file.gone:
+        if self._terminal.gone:
             return
         try:
             if self.attrs_before is not None:
                 termios.tcsetattr(self.fileno, termios.TCSANOW, self.attrs_before)
-            os.write(self._file.fileno(), RESTORE.encode())
+            os.write(self._terminal.fileno(), RESTORE.encode())
         except (OSError, termios.error):
             pass
 

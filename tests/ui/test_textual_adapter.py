@@ -200,13 +200,13 @@ async def test_restore_now_gives_the_terminal_back():
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
     driver.fileno = child
-    driver._file = TerminalFile(os.fdopen(os.dup(child), "w"), lambda: None)
+    driver._terminal = TerminalFile(os.fdopen(os.dup(child), "w"), lambda: None)
     driver.attrs_before = saved
     tty.setraw(child)
     driver.restore_now()
     assert termios.tcgetattr(child)[3] == saved[3]  # local modes (echo, canonical) back
     assert drain(main, 1.0, until=RESTORE.encode()[-6:]).endswith(RESTORE.encode())
-    driver._file.gone = True
+    driver._terminal.gone = True
     tty.setraw(child)
     driver.restore_now()
     assert termios.tcgetattr(child)[3] != saved[3]
