@@ -315,8 +315,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def on_load(self) -> None:
         """Before Textual takes ``sys.stderr`` for its print capture: start multiprocessing's resource tracker,
         which the tune search's worker processes need and which must be handed a real stderr
-        (``lab.core.tune.start_resource_tracker``)."""
-        start_resource_tracker()
+        (``lab.core.tune.start_resource_tracker``). Where it cannot start (a ``sys.stderr`` with no descriptor
+        already), the lab runs on and a search on several processes says why in one line."""
+        try:
+            start_resource_tracker()
+        except (OSError, ValueError):
+            pass
 
     def on_unmount(self) -> None:
         """The app has ended (an exit, a crash, a test's end): nothing it changed process-wide outlives it: the
