@@ -52,6 +52,25 @@ CAPTURED_WITHOUT_A_TRACKER = textwrap.dedent("""
 """)
 
 
+APP_WITH_A_CAPTURED_STDERR = textwrap.dedent("""
+    import asyncio, io, sys
+    from tests.ui.helpers import make_app
+
+    class Capture(io.StringIO):
+        def fileno(self):
+            return -1
+
+    async def main():
+        sys.stderr = Capture()  # before the app loads: the tracker cannot be handed a descriptor
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("down")
+            print(app.table_view.cursor_row)
+
+    asyncio.run(main())
+""")
+
+
 def run(code: str) -> str:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
                           env=os.environ | {"PYTHONPATH": os.getcwd()})
@@ -69,3 +88,8 @@ def test_a_search_with_a_captured_stderr_and_no_tracker_is_one_clear_line():
     out = run(CAPTURED_WITHOUT_A_TRACKER)
     assert out.startswith("tune: cannot start worker processes (") and "start_resource_tracker()" in out
     assert "\n" not in out
+
+
+def test_an_app_whose_tracker_cannot_start_still_runs():
+    """A ``sys.stderr`` with no descriptor before the app loads: the lab starts and takes keys all the same."""
+    assert run(APP_WITH_A_CAPTURED_STDERR).split() == ["1"]
