@@ -33,18 +33,19 @@ from lab.commands.parser import Parser, bounded
 from lab.core.errors import LabError
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
+from lab.ui.tuning import Tuning
 
 if TYPE_CHECKING:
     from lab.core.experiment import Experiment
     from lab.core.train import Trainer
 
-DEFAULT_FPS = 10.0
+DEFAULT_FPS = Tuning.default_fps
 DISTRIBUTION = "neural-gate-lab"  # the name the package is installed under (pyproject.toml's project.name)
 
 
-FPS = bounded(0.5, 30, "updates a second")
-FPS_HELP = "training updates per second on screen, 0.5 to 30 (default: the NNLAB_FPS setting, else 10; lower it on " \
-    "slow links)"
+FPS = bounded(Tuning.min_fps, Tuning.max_fps, "updates a second")
+FPS_HELP = (f"training updates per second on screen, {Tuning.min_fps:g} to {Tuning.max_fps:g} (default: the NNLAB_FPS "
+            f"setting, else {Tuning.default_fps:g}; lower it on slow links)")
 
 
 def version() -> str:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import signal
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -231,27 +230,26 @@ def _pool_task(task: Task) -> tuple[str, object]:
         return "lab", f"tune worker failed: {type(e).__name__}: {e}"
 
 
-def _tracker_running() -> None:
-    """Start multiprocessing's resource tracker (which ``spawn`` and ``forkserver`` need) if it is not running.
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (which ``spawn`` and ``forkserver`` pools need) if it is not running.
 
-    The tracker is started with this process's ``sys.stderr`` descriptor; inside a Textual app ``sys.stderr`` is a
-    print capture whose ``fileno()`` is -1, and starting a worker fails with "bad value(s) in fds_to_keep". So,
-    for the moment the tracker starts, ``sys.stderr`` is the real one (``sys.__stderr__``); later starts reuse it.
+    The tracker is started with this process's ``sys.stderr`` descriptor, so call this while ``sys.stderr`` is a real
+    file: an interface that captures ``sys.stderr`` (Textual's print capture has no descriptor) calls it before it
+    does, and the searches it starts later reuse the tracker.
     """
     from multiprocessing import resource_tracker
 
+    resource_tracker.ensure_running()
+
+
+def _tracker_running() -> None:
+    """The resource tracker, started now if need be; a ``LabError`` in one line when it cannot be (it is not running
+    and ``sys.stderr`` has no descriptor to hand it: ``start_resource_tracker`` was not called in time)."""
     try:
-        valid = sys.stderr is not None and sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        valid = False
-    if valid or sys.__stderr__ is None:
-        resource_tracker.ensure_running()
-        return
-    capture, sys.stderr = sys.stderr, sys.__stderr__
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        sys.stderr = capture
+        start_resource_tracker()
+    except (OSError, ValueError) as e:
+        raise LabError(f"tune: cannot start worker processes ({e}): sys.stderr has no file descriptor; "
+                       "call lab.core.tune.start_resource_tracker() before it is captured") from e
 
 
 class Stopped(Exception):

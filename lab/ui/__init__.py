@@ -1,11 +1,12 @@
 """The Textual face of the lab.
 
 Textual paints at most ``TEXTUAL_FPS`` frames a second (60 unless set), and after a paint that outlasts a frame it
-waits for the frame after next: on a 200x50 screen, where a paint takes 10-20 ms while the trainer runs, a key's
-repaint waited up to 33 ms for its frame. At 120 frames a second that wait halves; frames are still only painted
-when something changed, so nothing else grows. Textual reads the setting once, when it is first imported, so the
-process that runs the lab asks for it before Textual loads (``use_frame_rate``, called by the command line's entry
-points and the benchmarks); importing this package changes nothing, and a ``TEXTUAL_FPS`` the person set wins.
+waits for the frame after next, which a big screen's paint does while the trainer runs (the README's performance
+section has the figures). At 120 frames a second that wait halves; frames are still only painted when something
+changed, so nothing else grows. Textual reads the setting once per process, when it is first imported, so it is not
+one of an app's ``Tuning`` settings: the process that runs the lab asks for it before Textual loads
+(``use_frame_rate``, called by the command line's entry points and the benchmarks); importing this package changes
+nothing, and a ``TEXTUAL_FPS`` the person set wins.
 """
 
 from __future__ import annotations

@@ -7,14 +7,12 @@ network can continue, after a confirmation when it must be rebuilt), and tells t
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -39,10 +37,12 @@ from lab.core.lessons import SPEEDS as LESSON_SPEEDS, Lesson, LessonError, find_
 from lab.core.rules import require_training_rows
 from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer, row_accuracy
+from lab.core.tune import start_resource_tracker
 from lab.ui.file_actions import FILE_BINDINGS, FileActions
 from lab.ui.messages import (DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, SweepProgress, TrainingFailed,
                              TrainingProgress)
-from lab.ui.pacing import INPUT_QUIET, KeyPacing
+from lab.ui.pacing import KeyPacing
+from lab.ui.scheduling import Scheduler
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.palette import LabCommandPalette
@@ -52,11 +52,12 @@ from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
 from lab.ui.lesson_state import event_hints, lab_state
 from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings, load as load_settings, save as save_settings
-from lab.ui.shutdown import GRACE, force_exit_after, leaving_on_signals
-from lab.ui.textual_adapter import restore_terminal, terminal_driver
+from lab.ui.shutdown import force_exit_after, leaving_on_signals
+from lab.ui.textual_adapter import key_was_used, restore_terminal, terminal_driver, watch_paints
 from lab.ui.training_loop import train_loop
+from lab.ui.tuning import Tuning
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
-from lab.ui.widgets.chart import COST_FACTOR, LossChart
+from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.prediction import PredictionPane
@@ -66,10 +67,9 @@ from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
 from lab.ui.widgets.tune_view import DEFAULT_SEEDS as TUNE_SEEDS, TuneView
 
-SPEEDS = (1, 5, 20, 100, 500, 0)  # epochs per 0.1 s tick; 0 = unthrottled
-DEFAULT_FPS, MIN_FPS, MAX_FPS = 10.0, 0.5, 30.0
+SPEEDS = (1, 5, 20, 100, 500, 0)  # epochs per tick (Tuning.tick); 0 = unthrottled
+DEFAULT_FPS = Tuning.default_fps
 MIN_SIZE = (80, 24)
-PAINT_HOLD_CELLS = 1000  # a repaint this big (about 3 ms of the interface thread) holds the trainer (_hold_for_paint)
 WIDE_SIZE = (160, 50)  # from here a network view sits beside the chart
 LR_FACTOR = 2.0
 SIDE_VIEWS = (*VIEWS, "seeds")  # every view but the chart
@@ -82,10 +82,6 @@ ANSI_VARIABLES = {
 }
 """The lab's colour variables in an ANSI theme (dark, light): blue borders, the focused one cyan or magenta, the
 cursor a block of the terminal's white (dark) or blue (light), none of them red, the colour of ✗."""
-PICTURE_FRAMES = 2  # the chart and views redraw once per this many status updates
-
-
-TICK_SECONDS = 0.1  # one tick of the throttled worker (lab.ui.training_loop.TICK)
 RUN_WITHIN = 15.0  # seconds a recipe's budget takes at the speed it starts at, at the most
 
 
@@ -94,22 +90,22 @@ def speed_label(per_tick: int) -> str:
     return "max" if per_tick == 0 else f"{per_tick}/tick"
 
 
-def speed_for(epochs: int, current: int) -> int:
-    """Epochs per tick to train ``epochs`` within ``RUN_WITHIN`` seconds: ``current`` when it does, else the
-    slowest of ``SPEEDS`` that does (unthrottled when none does)."""
+def speed_for(epochs: int, current: int, tick: float = Tuning.tick) -> int:
+    """Epochs per tick to train ``epochs`` within ``RUN_WITHIN`` seconds (a tick lasting ``tick`` seconds):
+    ``current`` when it does, else the slowest of ``SPEEDS`` that does (unthrottled when none does)."""
     def seconds(per_tick: int) -> float:
-        return 0.0 if per_tick == 0 else epochs / per_tick * TICK_SECONDS
+        return 0.0 if per_tick == 0 else epochs / per_tick * tick
 
     if seconds(current) <= RUN_WITHIN:
         return current
     return next((s for s in SPEEDS if s and seconds(s) <= RUN_WITHIN), 0)
 
 
-def pace_text(epochs: int, per_tick: int) -> str:
+def pace_text(epochs: int, per_tick: int, tick: float = Tuning.tick) -> str:
     """``15,000 epochs at 100/tick: about 15 s`` (unthrottled: as fast as the machine goes)."""
     if per_tick == 0:
         return f"{epochs:,} epochs at full speed"
-    return f"{epochs:,} epochs at {per_tick}/tick: about {max(1, round(epochs / per_tick * TICK_SECONDS)):,} s"
+    return f"{epochs:,} epochs at {per_tick}/tick: about {max(1, round(epochs / per_tick * tick)):,} s"
 
 
 class LabApp(FileActions, SeedsActions, App[None]):
@@ -147,17 +143,21 @@ class LabApp(FileActions, SeedsActions, App[None]):
     ]
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
-                 path: str | Path | None = None, autosave_path: Path | None = None, fps: float = DEFAULT_FPS,
+                 path: str | Path | None = None, autosave_path: Path | None = None, fps: float | None = None,
                  lesson: str | None = None, progress_path: Path | None = None, theme: str | None = None,
-                 settings_path: Path | None = None) -> None:
+                 settings_path: Path | None = None, tuning: Tuning | None = None) -> None:
         """Open on ``experiment`` (default keras-xor), or on a saved ``trainer``; ``path`` is the file it came
         from; ``autosave_path`` turns the autosave on (the command line passes the user's state directory);
         ``fps`` caps how often training updates reach the screen (lower it on slow links); ``lesson`` (a number
         or id, or ``""`` for the menu) opens the lesson pane on it; ``progress_path`` is where lesson progress
         is kept (None: not kept). ``theme`` names the Textual theme to use (``--theme``); without it the lab uses
         the one remembered in ``settings_path`` (which also turns remembering on), or an ANSI theme when the
-        terminal has 16 colours (``_pick_theme``)."""
+        terminal has 16 colours (``_pick_theme``). ``tuning`` sets how the interface and the trainer share the
+        machine (``Tuning``: the holds, the pacing of redraws, the frame-rate bounds)."""
         super().__init__()
+        self.tuning = tuning if tuning is not None else Tuning()
+        self.scheduler = Scheduler(self.tuning)
+        """The interface's holds on the training threads while it has something to show (ended on unmount)."""
         self.lesson_request = lesson
         self.progress_path = progress_path
         self.lesson_open = False
@@ -171,9 +171,9 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self._settings_error: str | None = None  # a settings file that could not be read, told once mounted
         self._remember_theme = False  # on once the theme the lab starts with is set: later changes are the person's
         self._pick_theme(theme)
-        self.fps = min(max(fps, MIN_FPS), MAX_FPS)
+        self.fps = self.tuning.clamp_fps(fps)
         self.experiment = experiment if experiment is not None else recipe("keras-xor")
-        self.session = Session(self.experiment, trainer)
+        self.session = Session(self.experiment, trainer, health_interval=self.tuning.health_interval)
         if trainer is not None:
             self.experiment = trainer.experiment
         self.path = Path(path) if path else None
@@ -184,10 +184,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.saved_at: tuple[int, int] | None = (0, trainer.epoch) if path and trainer is not None else None
         """(run id, epoch) of the trained state last saved or opened: replacing it loses nothing."""
         self._focus_kept: Widget | None = None  # the focused pane while the terminal is too small to show it  # (run, epoch) whose recorded scores predate a table edit
-        self._input_handled = False  # a key or click has been handled: the next paint releases the worker
-        self._paint_held = False  # the worker is held for changes to show: the next paint releases it
         self._chart: LossChart | None = None
-        self.pacing = KeyPacing()  # the person's keys while training, for the paced redraws
+        self.pacing = KeyPacing(self.tuning)  # the person's keys while training, for the paced redraws
         self._view_timer: Timer | None = None  # the view's next redraw while keys come in a run
         self._training_on = False
         self.epochs_per_second = 0.0
@@ -280,8 +278,9 @@ class LabApp(FileActions, SeedsActions, App[None]):
             self.query_one(selector).tooltip = tip
         chart = self._chart = self.query_one(LossChart)
         chart.min_interval = self.picture_interval
-        chart.wait_for_interface = self.session.wait_for_interface
+        chart.wait_for_interface = self.scheduler.wait_for_interface
         chart.pacing = self.pacing
+        chart.cost_factor = self.tuning.cost_factor
         chart.monochrome = self.no_color  # Textual reads (and removes) NO_COLOR from the environment
         self.query_one(InspectView).monochrome = chart.monochrome
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
@@ -299,15 +298,13 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.start_autosave(offer=self.lesson_request is None)
         if self.lesson_request is not None:
             self._open_lesson(self.lesson_request)
+        watch_paints(self, self._painted)
         self.call_after_refresh(self._freeze_startup_objects)
 
     def _freeze_startup_objects(self) -> None:
-        """Leave the objects made so far (modules, the widgets, Textual's caches: four in five of the tracked
-        objects) out of the cyclic garbage collector's full passes from now on: a full pass over them took 40-60
-        ms of the interface thread while training at 200x50, and a key pressed meanwhile waited for it.
-        Refcounting still frees them; ``on_unmount`` hands them back to the collector."""
-        gc.collect()
-        gc.freeze()
+        """Once the first screen is up, leave the objects made so far out of the collector's full passes while the
+        app runs (``Scheduler.freeze_startup_objects``; ``on_unmount`` hands them back)."""
+        self.scheduler.freeze_startup_objects()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -315,8 +312,20 @@ class LabApp(FileActions, SeedsActions, App[None]):
         and error lines that echo what was typed, all of it data (``[/]`` in a file name is shown, not parsed)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
+    def on_load(self) -> None:
+        """Before Textual takes ``sys.stderr`` for its print capture: start multiprocessing's resource tracker,
+        which the tune search's worker processes need and which must be handed a real stderr
+        (``lab.core.tune.start_resource_tracker``). Where it cannot start (a ``sys.stderr`` with no descriptor
+        already), the lab runs on and a search on several processes says why in one line."""
+        try:
+            start_resource_tracker()
+        except (OSError, ValueError):
+            pass
+
     def on_unmount(self) -> None:
-        gc.unfreeze()  # this app's objects become collectable again (many apps may run in one process: tests)
+        """The app has ended (an exit, a crash, a test's end): nothing it changed process-wide outlives it: the
+        holds end, the switch interval and the collector are as they were (``Scheduler.close``)."""
+        self.scheduler.close()
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this terminal, guarded against bad input bytes and a dead terminal
@@ -326,18 +335,18 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def run(self, *args, **kwargs):  # type: ignore[override]
         """Textual's ``run``, with SIGTERM and SIGHUP (a dropped SSH session) leaving through ``leave_now``, which
         also forces the exit should the orderly one hang."""
-        self._forced_exit = GRACE
+        self._forced_exit = self.tuning.grace
         with leaving_on_signals(self.leave_now):
             return super().run(*args, **kwargs)
 
     def leave_now(self) -> None:
         """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. Under ``run`` the
-        process ends ``GRACE`` seconds later whatever it is doing (a terminal that takes no output can hang
+        process ends ``Tuning.grace`` seconds later whatever it is doing (a terminal that takes no output can hang
         Textual's orderly exit), giving the terminal back first; the autosave is written before anything else."""
         if not self._leaving.acquire(blocking=False):
             return
         if self._forced_exit is not None:
-            force_exit_after(self._forced_exit, lambda: restore_terminal(self))
+            force_exit_after(self._forced_exit, lambda: restore_terminal(self), last_limit=self.tuning.last_limit)
         self.write_autosave()
         self.call_later(self._leave)  # thread-safe: it posts a message to the app
 
@@ -347,26 +356,25 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         """A key press or click holds the training worker from its arrival until its effects are painted (see
-        ``Session.hold``), so the interface thread has the interpreter to itself meanwhile.
+        ``Scheduler``), so the interface thread has the interpreter to itself meanwhile.
 
         A key reaches the app twice: first as it arrives (the app forwards it to the focused widget), then, when no
         widget used it, bubbled back up, when the app runs its binding. Once the binding has run (or the widget
-        has used the key), the next paint of the screen releases the worker (``_display``); a key that changes
-        nothing on screen is released by the hold's deadline, ``MAX_HOLD``.
+        has used the key), the next paint of the screen releases the worker (``_painted``); a key that changes
+        nothing on screen is released by the hold's deadline, ``Tuning.max_hold``.
         """
         if not isinstance(event, (events.Key, events.MouseDown)) or not self._worker_busy():
             await super().on_event(event)
             return
         if event.is_forwarded:
             await super().on_event(event)  # the app's bindings run here
-            self._input_handled = True
+            self.scheduler.input_handled()
             return
-        self.session.hold()
-        self._input_handled = False
+        self.scheduler.key_arrived()
         self.pacing.key_pressed()
         await super().on_event(event)  # forwards it to the focused widget (or the one under the mouse)
         if isinstance(event, events.MouseDown) or not event.is_forwarded:  # a priority binding ran it already
-            self._input_handled = True
+            self.scheduler.input_handled()
         elif self.focused is not None:
             self.focused.call_after_refresh(self._after_widget_key, event)
 
@@ -376,21 +384,14 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     def _after_widget_key(self, event: events.Key) -> None:
         """The focused widget has had ``event``: if it used it (typing in a field), the key is handled; else the
-        key is on its way back up to the app's bindings. (Textual keeps "a widget used this event" as the event's
-        stop flag, with no public accessor.)"""
-        if getattr(event, "_stop_propagation", True):
-            self._input_handled = True
+        key is on its way back up to the app's bindings."""
+        if key_was_used(event):
+            self.scheduler.input_handled()
 
-    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
-        """Textual's hook after every compositor pass (the one place a paint can be seen): the first paint after a
-        key or click was handled (and after the chart redraw it asked for, if any) releases the training worker."""
-        super()._display(screen, renderable)
-        if self._paint_held:
-            self._paint_held = False
-            self.session.release("paint")
-        if self._input_handled and not (self._chart is not None and self._chart.redrawing_as_asked):
-            self._input_handled = False
-            self.session.release("input")
+    def _painted(self) -> None:
+        """After every compositor pass (``watch_paints``): the first paint after a key or click was handled (and
+        after the chart redraw it asked for, if any), or after a big change, releases the training worker."""
+        self.scheduler.painted(redrawing=self._chart is not None and self._chart.redrawing_as_asked)
 
     @property
     def running(self) -> bool:
@@ -514,24 +515,21 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def _train(self) -> None:
         """Train in a thread: calls the core, posts messages, never touches a widget."""
         worker = get_current_worker()
-        train_loop(self.session, lambda: worker.is_cancelled, self.post_message, interval=1.0 / self.fps)
+        train_loop(self.session, lambda: worker.is_cancelled, self.post_message, interval=1.0 / self.fps,
+                   wait=self.scheduler.wait_for_interface, tuning=self.tuning)
 
     def _stop_worker(self) -> None:
         self.workers.cancel_group(self, "training")
         self.running = False
-        self.session.release(None)  # a worker held for a key or a paint sees its cancellation at once
+        self.scheduler.release(None)  # a worker held for a key or a paint sees its cancellation at once
 
     def _hold_for_paint(self, cells: int) -> None:
-        """Hold the training worker until the next paint, which shows what the interface has just changed or is
-        about to (see ``Session.hold``), when that is at least ``PAINT_HOLD_CELLS`` cells: a repaint that shares
-        the interpreter with the trainer takes twice as long, and a key pressed meanwhile waits for it. Smaller
-        repaints (the status line, the table's answers, a small chart) take a millisecond or two and are not worth
-        the trainer's wait for the frame. Call only with a change to paint (else the hold lasts until its
-        deadline). (``call_after_refresh`` can run before the changed widgets have reached the screen, so the
-        release is in ``_display``.)"""
-        if cells >= PAINT_HOLD_CELLS and self._worker_busy():
-            self.session.hold("paint")
-            self._paint_held = True
+        """While the worker trains, hold it until the next paint, which shows the ``cells`` the interface has just
+        changed or is about to (``Scheduler.hold_for_paint``: big changes only). Call only with a change to paint
+        (else the hold lasts until its deadline). (``call_after_refresh`` can run before the changed widgets have
+        reached the screen, so the release is in ``_painted``.)"""
+        if self._worker_busy():
+            self.scheduler.hold_for_paint(cells)
 
     @on(TrainingProgress)
     def _progress(self, message: TrainingProgress) -> None:
@@ -707,7 +705,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def picture_interval(self) -> float:
         """Seconds between redraws of the chart and the views while training: twice the numbers' interval. They
         are the costliest things to draw and, over SSH, to send (a chart row is ~300 bytes in 24-bit colour)."""
-        return PICTURE_FRAMES / self.fps
+        return self.tuning.picture_frames / self.fps
 
     @property
     def wide(self) -> bool:
@@ -753,7 +751,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     def _refresh_view(self, throttled: bool = False) -> None:
         """Redraw the shown view of the network (not the chart) from the trainer, under the lock. ``throttled``
-        (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart, ``COST_FACTOR``
+        (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart, ``Tuning.cost_factor``
         times the last redraw's cost apart, and after a pause in the person's keys (``KeyPacing``)."""
         inspect = self.query_one(InspectView)
         now = time.monotonic()
@@ -763,7 +761,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
             changed = inspect.update_from(self.session.trainer, self.table_view.cursor_row, self.session.health)
         self._hold_for_paint(changed * inspect.size.width)
         cost = time.monotonic() - now
-        self._next_view_draw = now + max(self.picture_interval, COST_FACTOR * cost)
+        self._next_view_draw = now + max(self.picture_interval, self.tuning.cost_factor * cost)
 
     # --- tune --------------------------------------------------------------------------------------------------------
     tune_seeds = TUNE_SEEDS
@@ -816,10 +814,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if self.lesson_open:
             self._lesson_tick()
         if self.pacing.in_a_run and self._worker_busy():
-            # Keys pressed in a run while training (an arrow held down): the trace follows every INPUT_QUIET
+            # Keys pressed in a run while training (an arrow held down): the trace follows every input_quiet
             # seconds, showing the row the cursor is on by then, instead of repainting for every row passed.
             if self._view_timer is None:  # the view's own timer: it ends with the view, should the app be closing
-                self._view_timer = self.query_one(InspectView).set_timer(INPUT_QUIET, self._timed_view)
+                self._view_timer = self.query_one(InspectView).set_timer(self.tuning.input_quiet, self._timed_view)
             return
         # The trace of the new row follows in the next frame: the key's own repaint (the cursor) stays small.
         self.call_after_refresh(self._refresh_view)
@@ -1116,7 +1114,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         words (``15,000 epochs at 100/tick: about 15 s``)."""
         t = self.session.trainer
         left = max(t.experiment.training.epochs - t.epoch, 0)
-        self.session.epochs_per_tick = speed_for(left, self.session.epochs_per_tick)
+        self.session.epochs_per_tick = speed_for(left, self.session.epochs_per_tick, self.tuning.tick)
         self._show_status()
-        return pace_text(left, self.session.epochs_per_tick)
+        return pace_text(left, self.session.epochs_per_tick, self.tuning.tick)
 

@@ -151,7 +151,7 @@ class SeedsActions:
         """Sweep in a thread: calls the core, posts messages, never touches a widget."""
         worker = get_current_worker()
         sweep_loop(run_id, experiment, seeds, lambda: worker.is_cancelled, self.post_message,
-                   interval=max(1.0 / self.fps, UPDATE_INTERVAL), wait=self.session.wait_for_interface)
+                   interval=max(1.0 / self.fps, UPDATE_INTERVAL), wait=self.scheduler.wait_for_interface)
 
     def on_sweep_progress(self: LabApp, message: SweepProgress) -> None:
         if self._panes_gone():

@@ -17,12 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-GRACE = 1.0
-"""Seconds from a signal or hangup until the process is ended whatever it is doing (the promise is 2 s, and a loaded
-machine delays both the handler and the end)."""
-
-LAST_LIMIT = 0.2
-"""Seconds the forced exit gives its last act (a terminal that takes no output would block it for ever)."""
+from lab.ui.tuning import Tuning
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -46,17 +41,18 @@ def leaving_on_signals(leave: Callable[[], None], signals: tuple[signal.Signals,
             signal.signal(sig, old)  # type: ignore[arg-type]
 
 
-def force_exit_after(seconds: float, last: Callable[[], None] | None = None, status: int = 0) -> threading.Thread:
+def force_exit_after(seconds: float, last: Callable[[], None] | None = None, status: int = 0,
+                     last_limit: float = Tuning.last_limit) -> threading.Thread:
     """Start a daemon thread that ends the process with ``os._exit(status)`` after ``seconds`` (unless the process
-    has ended by then), running ``last`` first (putting the terminal back) for at most ``LAST_LIMIT`` seconds.
-    Returns the thread."""
+    has ended by then), running ``last`` first (putting the terminal back) for at most ``last_limit`` seconds (a
+    terminal that takes no output would block it for ever). Returns the thread."""
 
     def watchdog() -> None:
         time.sleep(seconds)
         if last is not None:
             final = threading.Thread(target=last, name="nnlab-exit-last", daemon=True)
             final.start()
-            final.join(LAST_LIMIT)
+            final.join(last_limit)
         os._exit(status)
 
     thread = threading.Thread(target=watchdog, name="nnlab-exit-watchdog", daemon=True)

@@ -3,7 +3,7 @@ the training worker's paced loop (``lab.ui.training_loop.paced_loop``).
 
 It owns its ``Sweep`` (nothing else touches it, so it needs no lock), checks ``cancelled()`` before every epoch,
 posts a ``SweepProgress`` at most every ``interval`` seconds and once at the end, and never touches a widget. It
-waits before every epoch while the interface handles a key (``wait``, the session's ``wait_for_interface``).
+waits before every epoch while the interface handles a key (``wait``, the app scheduler's ``wait_for_interface``).
 
 The seconds it reports are this thread's processor time (``time.thread_time``), not the time on the clock: the
 interface thread shares the interpreter and takes turns with it, by as much as several times the sweep's own time
@@ -20,11 +20,12 @@ from lab.core.experiment import Experiment
 from lab.core.sweep import Sweep
 from lab.core.sweep_summary import sweep_stats
 from lab.ui.messages import SweepFailed, SweepProgress, SweepUpdate
-from lab.ui.training_loop import TICK, paced_loop
+from lab.ui.training_loop import paced_loop
+from lab.ui.tuning import Tuning
 
 
 def sweep_loop(run_id: int, experiment: Experiment, seeds: Sequence[int], cancelled: Callable[[], bool],
-               post: Callable[[object], object], interval: float = TICK,
+               post: Callable[[object], object], interval: float = Tuning.tick,
                wait: Callable[[], None] = lambda: None) -> None:
     """Train ``experiment`` from each of ``seeds`` until every member stops or ``cancelled()``; post progress.
     ``wait()`` is called before every epoch (the app's key-press hold).

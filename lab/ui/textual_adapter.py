@@ -1,8 +1,13 @@
 """Every use of Textual's private parts, in one place: a terminal driver that no byte from the terminal can crash and
-no dead terminal can hang.
+no dead terminal can hang, a hook after every paint, and whether a widget used a key.
 
-Checked against Textual 8.2.8 (``CHECKED_AGAINST``; ``tests/ui/test_textual_adapter.py`` exercises each part). Textual's
-own ``LinuxDriver`` reads the terminal in a thread that ends the app on the first exception, and in 8.2:
+Checked against Textual 8.2.8 (``CHECKED_AGAINST``; ``tests/ui/test_textual_adapter.py`` exercises each part).
+
+Textual has no public event for "the screen was painted" nor a public reading of "a widget stopped this event", and
+the lab's scheduling needs both (``lab.ui.scheduling``): ``watch_paints`` wraps the app's ``_display``, the method
+every compositor pass ends in, and ``key_was_used`` reads the event's stop flag (set by ``Message.stop``).
+
+Textual's own ``LinuxDriver`` reads the terminal in a thread that ends the app on the first exception, and in 8.2:
 
 - it decodes with a strict UTF-8 decoder, so one invalid byte (``0xE9`` then a letter) raises ``UnicodeDecodeError``;
 - its escape-sequence parser (``textual._xterm_parser.XTermParser``) turns numbers into characters with ``chr``, so
@@ -32,6 +37,7 @@ from typing import IO, Any
 
 from textual import events
 from textual._xterm_parser import XTermParser
+from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
 from textual.keys import Keys
 from textual.message import Message
@@ -51,6 +57,37 @@ RESTORE = ("\x1b[?2004l"  # bracketed paste off
            "\x1b[?7h"  # line wrap on
            "\x1b[?1049l\x1b[?25h")  # the main screen, the cursor shown
 """What Textual's driver writes on the way out, for a forced exit to write at once."""
+
+
+def watch_paints(app: App[Any], callback: Callable[[], None]) -> Callable[[], None]:
+    """Call ``callback()`` after every compositor pass of ``app`` (the one place a paint can be seen; headless apps
+    pass too, without writing), until the returned function is called. Textual keeps this private: the app's
+    ``_display`` is wrapped, once per app, for as long as a callback watches."""
+    watchers: list[Callable[[], None]] | None = getattr(app, "_nnlab_paint_watchers", None)
+    if watchers is None:
+        watchers = []
+        display = app._display
+
+        def display_and_tell(screen: Any, renderable: Any) -> None:
+            display(screen, renderable)
+            for watcher in tuple(watchers):
+                watcher()
+
+        app._nnlab_paint_watchers = watchers  # type: ignore[attr-defined]
+        app._display = display_and_tell  # type: ignore[method-assign]
+    watchers.append(callback)
+
+    def stop() -> None:
+        if callback in watchers:
+            watchers.remove(callback)
+
+    return stop
+
+
+def key_was_used(event: events.Key) -> bool:
+    """Whether a widget used ``event`` (it stopped the event: typing in a field), so it will not bubble up to the
+    app's bindings. Textual keeps this flag private (``Message._stop_propagation``)."""
+    return bool(getattr(event, "_stop_propagation", True))
 
 
 def restore_terminal(app: Any) -> None:
@@ -161,7 +198,8 @@ class GuardedLinuxDriver(LinuxDriver):
                  size: tuple[int, int] | None = None) -> None:
         super().__init__(app, debug=debug, mouse=mouse, size=size)
         self._lost = threading.Event()
-        self._file = TerminalFile(self._file, self._terminal_lost)  # the file Textual's writer thread writes to
+        self._terminal = TerminalFile(self._file, self._terminal_lost)  # type: ignore[arg-type]  # sys.__stderr__
+        self._file = self._terminal  # type: ignore[assignment]  # the file Textual's writer thread writes to
 
     def _terminal_lost(self) -> None:
         """The terminal is gone (the input or the writer thread): tell the app once, through its ``leave_now`` hook
@@ -181,12 +219,12 @@ class GuardedLinuxDriver(LinuxDriver):
         no mouse or key-protocol reports): the forced exit's last act. Writes straight to the terminal, past the
         writer thread; a terminal that is gone is left alone, and one that takes no output blocks this call (the
         caller bounds it)."""
-        if self._file.gone:
+        if self._terminal.gone:
             return
         try:
             if self.attrs_before is not None:
                 termios.tcsetattr(self.fileno, termios.TCSANOW, self.attrs_before)
-            os.write(self._file.fileno(), RESTORE.encode())
+            os.write(self._terminal.fileno(), RESTORE.encode())
         except (OSError, termios.error):
             pass
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from textual.worker import WorkerState
 
 from lab.ui.messages import TrainingProgress
 from lab.ui.screens.confirm import ConfirmScreen
@@ -197,8 +196,9 @@ async def test_table_edit_while_training_continues_on_new_data():
         await app.workers.wait_for_complete()
 
 
-async def test_progress_messages_are_throttled_and_contiguous():
-    """The worker posts at most ~10 messages a second and the history slices join without gaps."""
+async def test_progress_messages_are_contiguous():
+    """The worker's history slices join without gaps, and the last says training stopped (how often they come is
+    ``paced_loop``'s, tested with a clock of its own in ``test_paced_loop.py``)."""
     seen: list[TrainingProgress] = []
 
     def hook(message) -> None:
@@ -208,14 +208,12 @@ async def test_progress_messages_are_throttled_and_contiguous():
     app = small_xor_app(epochs=100_000)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         app.session.epochs_per_tick = 0
-        start = time.perf_counter()
         await pilot.press("space")
         await pilot.pause(1.0)
         await pilot.press("space")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        elapsed = time.perf_counter() - start
-    assert 2 <= len(seen) <= 10 * elapsed + 3
+    assert len(seen) >= 2
     assert seen[-1].snapshot.running is False
     epochs = 0
     for message in seen:
@@ -239,17 +237,21 @@ async def test_start_pause_storm_leaves_at_most_one_worker():
         assert ("paused" in status_text(app) or "solved" in status_text(app) or "idle" in status_text(app))
 
 
-async def test_quit_while_training_is_prompt():
-    """Quitting mid-training returns well within a second."""
+async def test_quit_while_training_cancels_the_worker_and_exits():
+    """q mid-training cancels the training worker, ends any hold it waits in (so it sees the cancel at once) and
+    exits with status 0."""
     app = small_xor_app(epochs=10_000_000)
     async with app.run_test(size=SIZE) as pilot:
         app.session.epochs_per_tick = 0
         await pilot.press("space")
         await pilot.pause(0.2)
-        start = time.perf_counter()
+        worker = next(w for w in app.workers if w.group == "training")
+        app.scheduler.key_arrived()  # a key's hold the quit arrives in
         await pilot.press("q")
+        assert worker.is_cancelled and not app.scheduler.holding
         await app.workers.wait_for_complete()
-    assert time.perf_counter() - start < 1.0
+        assert worker.state == WorkerState.CANCELLED
+    assert app.return_code == 0 and not app.is_running
 
 
 async def test_presets_screen_opens_a_recipe():

@@ -9,6 +9,7 @@ from lab.ui.messages import SweepFailed, SweepProgress, TrainingFailed, Training
 from lab.ui.session import Session
 from lab.ui.sweep_loop import sweep_loop
 from lab.ui.training_loop import paced_loop, train_loop
+from lab.ui.tuning import Tuning
 
 
 def test_training_runs_to_the_budget_and_reports_last_as_stopped():
@@ -79,3 +80,42 @@ def test_a_sweep_reports_its_progress_and_finishes():
     assert all(isinstance(p, SweepProgress) for p in posted)
     last = posted[-1].update
     assert last.finished and not last.running and last.stats.epoch == 40
+
+
+def test_the_loop_paces_itself_by_the_tuning_it_is_given():
+    """Throttled to 5 epochs a tick, the loop asks for no more than 5 at a time and waits out each tick
+    (``Tuning.tick``) before the next: a tick of an hour means a cancel ends the loop in that first wait."""
+    asked: list[int] = []
+    polls = {"n": 0}
+
+    def advance(n: int) -> tuple[int, bool]:
+        asked.append(n)
+        return n, False
+
+    def cancelled() -> bool:
+        polls["n"] += 1
+        return len(asked) > 0 and polls["n"] > 20
+
+    reports: list[bool] = []
+    paced_loop(advance, cancelled, reports.append, lambda message: None, per_tick=lambda: 5,
+               tuning=Tuning(tick=3600.0, rest=0.0005))
+    assert sum(asked) == 5 and all(n <= 5 for n in asked) and reports == [False]
+
+
+def test_reports_come_at_most_every_interval_by_the_clock():
+    """Each chunk takes 10 ms by the loop's clock: with reports at most every 0.1 s, 300 chunks (3 s) give about 30
+    running reports, each at least the interval after the one before, and the final one."""
+    now = {"t": 0.0}
+    times: list[tuple[float, bool]] = []
+    done = {"epochs": 0}
+
+    def advance(n: int) -> tuple[int, bool]:
+        now["t"] += 0.01
+        done["epochs"] += 1
+        return 1, done["epochs"] >= 300
+
+    paced_loop(advance, lambda: False, lambda running: times.append((now["t"], running)), lambda message: None,
+               interval=0.1, max_chunk=1, clock=lambda: now["t"])
+    running = [t for t, r in times if r]
+    assert 25 <= len(running) <= 31 and times[-1][1] is False
+    assert all(later - earlier >= 0.1 - 1e-9 for earlier, later in zip(running, running[1:], strict=False))

@@ -1,11 +1,16 @@
-"""The pacing of the redraws: at their turn, or after a pause in the person's keys, never more than MAX_DEFER late."""
+"""The pacing of the redraws: at their turn, or after a pause in the person's keys, never more than ``max_defer``
+late (both from the app's ``Tuning``)."""
 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from lab.ui.pacing import INPUT_QUIET, MAX_DEFER, KeyPacing
+from lab.ui.pacing import KeyPacing
+from lab.ui.tuning import Tuning
+
+INPUT_QUIET, MAX_DEFER = Tuning().input_quiet, Tuning().max_defer
 
 
 def test_without_keys_a_redraw_runs_at_its_turn():
@@ -42,3 +47,13 @@ def test_due_is_never_before_the_turn_nor_more_than_max_defer_after(keys, turn):
     for now in sorted(keys):
         pacing.key_pressed(now=now)
     assert turn <= pacing.due(turn) <= turn + MAX_DEFER
+
+
+def test_the_pacing_follows_the_tuning_it_is_given():
+    """A slow link's settings: keys must pause 0.4 s, and a redraw waits up to 2 s."""
+    pacing = KeyPacing(Tuning(input_quiet=0.4, max_defer=2.0))
+    pacing.key_pressed(now=10.0)
+    assert pacing.due(10.0) == pytest.approx(10.4)
+    for i in range(100):
+        pacing.key_pressed(now=10.0 + 0.03 * i)
+    assert pacing.due(10.0) == pytest.approx(12.0)

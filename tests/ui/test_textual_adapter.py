@@ -1,6 +1,7 @@
 """The Textual adapter (``lab.ui.textual_adapter``) and the command palette guard: each byte sequence that ended
 Textual 8.2's own driver, fed to the adapter's input path and to a real ``nnlab`` under a pty; the writer that must
-not hang on a dead terminal; ``ctrl+p`` then ``page down`` at once."""
+not hang on a dead terminal; ``ctrl+p`` then ``page down`` at once; the hook after every paint and the reading of
+"a widget used this key"."""
 
 from __future__ import annotations
 
@@ -12,13 +13,23 @@ import time
 import pytest
 from textual import events
 from textual._xterm_parser import XTermParser
+from textual.app import App
 from textual.drivers._writer_thread import WriterThread
 from textual.drivers.linux_driver import LinuxDriver
 from textual.keys import Keys
+from textual.message import Message
 
 from lab.ui.screens.palette import LabCommandPalette
-from lab.ui.textual_adapter import MAX_SIZE, GuardedLinuxDriver, TerminalFile, TerminalInput, terminal_driver
-
+from lab.ui.textual_adapter import (
+    CHECKED_AGAINST,
+    MAX_SIZE,
+    GuardedLinuxDriver,
+    TerminalFile,
+    TerminalInput,
+    key_was_used,
+    terminal_driver,
+    watch_paints,
+)
 from tests.ui.helpers import small_xor_app
 from tests.ui.pty_helpers import START, drain, spawn, stop
 
@@ -47,6 +58,9 @@ def test_the_privates_the_adapter_relies_on_exist():
     assert callable(getattr(XTermParser, "_sequence_to_key_events", None))
     assert callable(getattr(LinuxDriver, "run_input_thread", None))
     assert "_file" in LinuxDriver.start_application_mode.__code__.co_names  # WriterThread(self._file)
+    assert callable(getattr(App, "_display", None))  # watch_paints
+    assert "_stop_propagation" in Message.__slots__  # key_was_used
+    assert CHECKED_AGAINST.startswith("8.2.")
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -186,15 +200,55 @@ async def test_restore_now_gives_the_terminal_back():
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
     driver.fileno = child
-    driver._file = TerminalFile(os.fdopen(os.dup(child), "w"), lambda: None)
+    driver._terminal = TerminalFile(os.fdopen(os.dup(child), "w"), lambda: None)
     driver.attrs_before = saved
     tty.setraw(child)
     driver.restore_now()
     assert termios.tcgetattr(child)[3] == saved[3]  # local modes (echo, canonical) back
     assert drain(main, 1.0, until=RESTORE.encode()[-6:]).endswith(RESTORE.encode())
-    driver._file.gone = True
+    driver._terminal.gone = True
     tty.setraw(child)
     driver.restore_now()
     assert termios.tcgetattr(child)[3] != saved[3]
     os.close(main)
     os.close(child)
+
+
+async def test_watch_paints_tells_every_watcher_after_each_paint_until_stopped():
+    """Each watcher hears of every compositor pass (a headless app's too) until it stops watching; another goes on."""
+    app = small_xor_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        first: list[int] = []
+        second: list[int] = []
+        stop_first = watch_paints(app, lambda: first.append(1))
+        stop_second = watch_paints(app, lambda: second.append(1))
+        app.screen.refresh()
+        await pilot.pause()
+        assert first and second
+        stop_first()
+        seen = len(first)
+        await pilot.press("down")
+        await pilot.pause()
+        assert len(first) == seen and len(second) > seen
+        stop_second()
+        stop_second()  # stopping twice is harmless
+
+
+async def test_key_was_used_tells_a_widget_key_from_one_left_to_the_bindings():
+    """A key typed into a field is used by it (stopped); a key nobody stops goes on up to the bindings."""
+    from textual.widgets import Input
+
+    heard: list[bool] = []
+
+    class Field(Input):
+        async def _on_key(self, event: events.Key) -> None:
+            await super()._on_key(event)
+            heard.append(key_was_used(event))
+
+    class Small(App[None]):
+        def compose(self):
+            yield Field()
+
+    async with Small().run_test() as pilot:
+        await pilot.press("a", "f1")
+    assert heard == [True, False]

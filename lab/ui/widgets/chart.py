@@ -10,7 +10,7 @@ plotext's own axis arithmetic overflows on values near 1e308 and draws nothing. 
 Building a big chart takes tens of milliseconds of pure Python (plotext's drawing, read straight into styled lines by
 ``figure_strips``), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
 interface thread only hands finished ``Strip``s to the compositor (this is a Line-API widget). Redraws are at
-least ``min_interval`` apart and ``COST_FACTOR`` times the last build's cost apart, and while the person presses
+least ``min_interval`` apart and ``cost_factor`` times the last build's cost apart, and while the person presses
 keys they wait for a pause (``KeyPacing``). A new scale or colouring the person asks for is their key's whole
 effect, with the trainer held for it: it is built at once on the interface thread (a 200x50 chart in about 15 ms),
 unless a build is under way. When not live (paused, stepping by hand, tests) the chart is built in ``render``
@@ -41,6 +41,7 @@ from textual_plotext import PlotextPlot
 from lab.core.series import axis_end, held_limits, reduce_series
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
+from lab.ui.tuning import Tuning
 from lab.ui.widgets.plotext_strips import figure_strips
 
 MIN_INTERVAL = 0.1  # by default at most ten redraws a second
@@ -94,7 +95,6 @@ def _rich_colour(color: Colour) -> str | Color:
     if isinstance(color, tuple):
         return Color.from_rgb(*color)
     return RICH_COLORS.get(color, color)
-COST_FACTOR = 8.0  # and at most about an eighth of the time spent building charts
 SERIES_COLOURS: dict[str, dict[str, str | tuple[int, int, int]]] = {
     "dark": {"loss": "cyan", "heldout": "orange", "accuracy": "green", "envelope": "gray", "solved": "magenta"},
     "light": {"loss": (0, 80, 170), "heldout": (155, 65, 0), "accuracy": (0, 105, 35), "envelope": (110, 110, 110),
@@ -203,6 +203,8 @@ class LossChart(PlotextPlot):
         """Set by the app while training: build in a thread worker."""
         self.min_interval = MIN_INTERVAL
         """Seconds between redraws at the least (the app's frame-rate setting)."""
+        self.cost_factor = Tuning.cost_factor
+        """Redraws are at least this many times the last build's cost apart (the app's ``Tuning``)."""
         self.wait_for_interface: Callable[[], None] = lambda: None
         """Called by the build thread before it starts: the app lets it wait while a key press is being handled
         (the same hold as the trainer's, so the interface thread has the interpreter to itself)."""
@@ -361,7 +363,7 @@ class LossChart(PlotextPlot):
         lines = figure_strips(figure)
         if data.loss.size:
             lines.append(legend_strip(entries, data.width, data.monochrome))
-        self._next_draw = time.monotonic() + max(self.min_interval, COST_FACTOR * (time.perf_counter() - start))
+        self._next_draw = time.monotonic() + max(self.min_interval, self.cost_factor * (time.perf_counter() - start))
         return lines
 
     def _figure(self, data: ChartData) -> tuple[Any, list[LegendEntry]]:
