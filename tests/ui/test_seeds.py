@@ -19,7 +19,7 @@ from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.seeds_view import SeedsView
 from lab.ui.widgets.success_curve import SuccessCurve
 
-from tests.ui.helpers import small_xor_app
+from tests.ui.helpers import small_xor_app, toasts
 
 SIZE = (120, 40)
 SEEDS = 20
@@ -186,8 +186,7 @@ async def test_a_sweep_too_big_for_memory_is_refused_in_one_line():
     """10,000 seeds of a 4 x 64 network would need several GiB: a one-line error, no worker, training untouched."""
     app = LabApp(recipe("keras-xor").with_architecture(layers=(Layer(64, "relu"),) * 4))
     app.seed_count = 10_000
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("k")
         assert not list(app.workers) and app.query_one(SeedsView).latest is None
-        assert any(n.message.startswith("10,000 seeds of this 12,737-parameter network need about")
-                   for n in app._notifications)
+        assert any(m.startswith("10,000 seeds of this 12,737-parameter network need about") for m in toasts(app))
