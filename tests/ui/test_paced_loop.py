@@ -79,3 +79,16 @@ def test_a_sweep_reports_its_progress_and_finishes():
     assert all(isinstance(p, SweepProgress) for p in posted)
     last = posted[-1].update
     assert last.finished and not last.running and last.stats.epoch == 40
+
+
+def test_reports_wait_for_the_interval_and_the_last_always_comes():
+    """``report`` is held back until ``interval`` has passed since the last one: with an interval no run outlasts,
+    the only report is the final one; with none, every epoch of a chunk-per-epoch sweep is reported as it runs."""
+    experiment = recipe("keras-xor").with_training(epochs=30)
+    held: list[object] = []
+    sweep_loop(1, experiment, range(3), lambda: False, held.append, interval=float("inf"))
+    assert len(held) == 1 and isinstance(held[0], SweepProgress)
+    assert not held[0].update.running and held[0].update.stats.epoch == 30
+    every: list[object] = []
+    sweep_loop(1, experiment, range(3), lambda: False, every.append, interval=0.0)
+    assert [p.update.stats.epoch for p in every if isinstance(p, SweepProgress)] == list(range(1, 31))
