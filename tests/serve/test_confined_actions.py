@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from lab.files.experiment_file import read, write
 from lab.files.folder import FileRoot
 from lab.ui.screens.path_prompt import PathScreen, PathSuggester
-from textual.widgets import Static
 
 from tests.ui.helpers import small_xor_app, toasts
 

@@ -7,15 +7,15 @@ import subprocess
 import sys
 
 import numpy as np
+from textual.widgets import Input, Static
 
-from lab.files import autosave
-from lab.files.experiment_file import read, write
 from lab.core.recipes import recipe
 from lab.core.train import Trainer
+from lab.files import autosave
+from lab.files.experiment_file import read, write
 from lab.ui.app import LabApp
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.path_prompt import PathScreen
-from textual.widgets import Input, Static
 
 from tests.ui.helpers import small_xor_app, status_text, toasts
 

@@ -19,6 +19,7 @@ from lab.core.errors import LabError
 from lab.ui import settings
 from lab.ui.app import LabApp
 from lab.ui.widgets.chart import SERIES_COLOURS, LossChart, palette
+
 from tests.ui.helpers import make_app, toasts
 from tests.ui.pty_helpers import drain as _drain
 from tests.ui.pty_helpers import spawn
