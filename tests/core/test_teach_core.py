@@ -18,7 +18,7 @@ from lab.core.nn import Network
 from lab.core.optim import OPTIMIZERS
 from lab.core.recipes import recipe
 from lab.core.train import Trainer, right
-from lab.ui.widgets.architecture import STOP_CHOICES, settings
+from lab.ui.widgets.setting_edits import STOP_CHOICES, settings
 
 
 def test_every_registry_name_has_a_glossary_line():
