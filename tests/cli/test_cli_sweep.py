@@ -213,16 +213,17 @@ def test_a_sweep_that_will_not_fit_in_memory_is_refused(subprocess_env, tmp_path
             status = main(["sweep", "--hidden", "{hidden}", "--seeds", "100000"])
         raise SystemExit(f"{{status}} {{err.getvalue()}}")
         """, imports="from lab.cli import main", memory=2 << 30)
+    memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
     assert done.outcome == ("SystemExit: 2 nnlab: error: --seeds: 100,000 seeds of this 21,057-parameter network "
-                            f"need about 125.5 GiB, more than the {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:,.1f} GiB of memory here: "
+                            f"need about 125.5 GiB, more than the {memory:,.1f} GiB of memory here: "
                             "use fewer seeds or a smaller network\n"), done.outcome
 
 
 def test_the_memory_guard_uses_the_apps_estimate():
     """The CLI's guard and the seeds view's share one estimate, ``sweep_bytes``; a sweep within the limit passes."""
+    from lab.core.errors import LabError
     from lab.core.sweep import sweep_bytes
     from lab.core.sweep_jobs import check_memory
-    from lab.core.errors import LabError
 
     experiment = recipe("keras-xor")
     need = sweep_bytes(experiment.shape, 4, 1000)

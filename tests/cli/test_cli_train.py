@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import os
-import stat
 import json
+import os
 import re
+import stat
 
 import numpy as np
 import pytest

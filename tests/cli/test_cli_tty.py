@@ -13,7 +13,8 @@ from lab.core.recipes import recipe
 from lab.files.experiment_file import dumps
 
 
-@pytest.mark.parametrize("args", [["demo"], [], ["open", "FILE"], ["FILE"], ["--recipe", "single-neuron"], ["learn"], ["learn", "1"]])
+@pytest.mark.parametrize("args", [["demo"], [], ["open", "FILE"], ["FILE"], ["--recipe", "single-neuron"], ["learn"],
+                                  ["learn", "1"]])
 def test_interactive_commands_refuse_without_a_terminal(tmp_path, args):
     """stdout a file and stdin not a terminal: exit status 2, one line naming the command, nothing else written."""
     path = tmp_path / "x.json"

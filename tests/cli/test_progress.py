@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lab.commands.progress import Progress, bar, clock
 
@@ -43,7 +44,8 @@ def test_a_terminal_gets_one_line_redrawn_at_most_rate_times_a_second_then_wiped
     assert 10 <= draws <= 12  # ten a second, plus the last one
     last = out.getvalue().split("\r")[-1]
     assert last.startswith("epoch 1,000/1,000 [===") and "=] 100% · loss 0.5 · 999 epochs/s · " in last
-    assert all(len(line.replace("\x1b[K", "")) < 80 for line in out.getvalue().split("\r"))  # cut to the terminal, never wrapped
+    # cut to the terminal, never wrapped
+    assert all(len(line.replace("\x1b[K", "")) < 80 for line in out.getvalue().split("\r"))
     p.close()
     assert out.getvalue().endswith("\r\x1b[K")
 

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from lab.core.errors import ExpressionError, LabError
-from lab.core.gates import (PRESETS, TruthTable, input_bits, parse_rows, preset, table_from_bits,
-                            table_from_expression)
+from lab.core.gates import PRESETS, TruthTable, input_bits, parse_rows, preset, table_from_bits, table_from_expression
 
 
 def test_row_order_puts_the_first_input_first():

@@ -60,7 +60,7 @@ def well_placed(net: Network, x: np.ndarray, t: np.ndarray, loss: str) -> bool:
     """No kinked unit within 1e-3 of z = 0, outputs inside (0.05, 0.95) where bce clips a non-sigmoid, and every
     gradient either zero or at least ``SMALLEST``."""
     zs, acts = net.forward_trace(x)
-    for z, name in zip(zs, net.shape.activations):
+    for z, name in zip(zs, net.shape.activations, strict=True):
         if name in KINKED and np.min(np.abs(z)) < 1e-3:
             return False
     if loss == "bce" and net.shape.activations[-1] != "sigmoid" and not np.all((acts[-1] > 0.05) & (acts[-1] < 0.95)):

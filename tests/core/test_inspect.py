@@ -215,7 +215,7 @@ def test_gray_codes():
     assert ins.gray_codes(2) == ("00", "01", "11", "10")
     codes = ins.gray_codes(3)
     assert codes[:4] == ("000", "001", "011", "010")
-    assert all(sum(x != y for x, y in zip(codes[i], codes[i - 1])) == 1 for i in range(len(codes)))
+    assert all(sum(x != y for x, y in zip(codes[i], codes[i - 1], strict=True)) == 1 for i in range(len(codes)))
 
 
 def test_karnaugh_map_of_parity3():

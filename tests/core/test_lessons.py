@@ -11,8 +11,17 @@ import pytest
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.gates import preset
-from lab.core.lessons import (LESSON_DIR, LabState, LessonError, Progress, find_lesson, parse_check, parse_lesson,
-                              read_lesson, shipped_lessons)
+from lab.core.lessons import (
+    LESSON_DIR,
+    LabState,
+    LessonError,
+    Progress,
+    find_lesson,
+    parse_check,
+    parse_lesson,
+    read_lesson,
+    shipped_lessons,
+)
 from lab.core.recipes import recipe
 from lab.core.train import Trainer
 from lab.files import lesson_progress

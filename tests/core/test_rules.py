@@ -14,8 +14,8 @@ from lab.core.gates import preset
 from lab.core.inspect import HealthHistory, WeightHealth
 from lab.core.numbers import percent
 from lab.core.recipes import recipe
-from lab.core.summary import summary_text
 from lab.core.rules import Targets
+from lab.core.summary import summary_text
 from lab.core.train import Trainer, right, row_accuracy
 
 

@@ -18,6 +18,7 @@ from lab.core.train import History, Trainer
 from lab.files import autosave
 from lab.files import experiment_file as ef
 from lab.files.safe_io import check_writable, read_limited, remove_stale_temps, write_atomic, write_kind
+
 from tests.fuzz.limits import run_limited
 
 ROOT = os.geteuid() == 0

@@ -18,7 +18,7 @@ from lab.core.nn import Network
 from lab.core.optim import OPTIMIZERS
 from lab.core.recipes import recipe
 from lab.core.train import Trainer, right
-from lab.ui.widgets.architecture import STOP_CHOICES, settings
+from lab.ui.widgets.setting_edits import STOP_CHOICES, settings
 
 
 def test_every_registry_name_has_a_glossary_line():
@@ -44,7 +44,10 @@ def test_glossary_search():
     assert entries("") and not entries("no such word anywhere")
 
 
-def small(layers=(Layer(4, "tanh"),), table="xor", seed=0) -> Network:
+FOUR_TANH = (Layer(4, "tanh"),)
+
+
+def small(layers: tuple[Layer, ...] = FOUR_TANH, table: str = "xor", seed: int = 0) -> Network:
     e = Experiment(preset(table), Architecture(layers, "sigmoid"), Training(seed=seed))
     return Trainer(e).net
 

@@ -63,7 +63,7 @@ def test_no_architecture_axis_keeps_the_base_layers():
 def test_grid_over_the_bound_is_refused():
     space = SearchSpace(BASE, {"units": tuple(range(1, 51)), "lr": tuple(0.001 * i for i in range(1, 51))})
     with pytest.raises(LabError, match="the grid holds 2,500 configurations, more than 2,000"):
-        Plan(space).candidates
+        _ = Plan(space).candidates
 
 
 def test_a_configuration_equals_a_sweep_of_it():

@@ -20,8 +20,19 @@ from lab.core.optim import OPTIMIZERS
 from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer
 from lab.files.experiment_file import dumps
-from tests.fuzz.support import (NUMBER_TEXT, SPECIAL, TEXT, check_json_result, check_train, fuzz, ran, random_tree,
-                                run_cli, write_program)
+
+from tests.fuzz.support import (
+    NUMBER_TEXT,
+    SPECIAL,
+    TEXT,
+    check_json_result,
+    check_train,
+    fuzz,
+    ran,
+    random_tree,
+    run_cli,
+    write_program,
+)
 
 FLAGS = {opt: action for action in parser()._actions for opt in action.option_strings if opt.startswith("--")}
 SWITCHES = {"--no-bias", "--quiet", "--json"}

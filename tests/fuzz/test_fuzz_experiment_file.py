@@ -25,8 +25,19 @@ from lab.core.optim import OPTIMIZERS
 from lab.core.recipes import recipe
 from lab.core.train import Trainer
 from lab.files import experiment_file as ef
-from tests.fuzz.support import (SPECIAL, TEXT, check_error, check_outcome, check_train, experiments, fuzz, ran,
-                                run_cli, same_trainer)
+
+from tests.fuzz.support import (
+    SPECIAL,
+    TEXT,
+    check_error,
+    check_outcome,
+    check_train,
+    experiments,
+    fuzz,
+    ran,
+    run_cli,
+    same_trainer,
+)
 
 
 # --- round trips ---------------------------------------------------------------------------------------------------

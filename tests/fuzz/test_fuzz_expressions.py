@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from lab.core import expr as ex
 from lab.core.errors import ExpressionError, LabError
 from lab.core.gates import MAX_INPUTS, input_bits, table_from_expression
+
 from tests.fuzz.support import CHARS, SPECIAL, check_error, expression_text, fuzz, ran
 
 ALPHABET = "abcdefghABCi01~!&|^()-<>=; \tandorxnt_2é\n"

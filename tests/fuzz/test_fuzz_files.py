@@ -25,6 +25,7 @@ from lab.files import autosave
 from lab.files import experiment_file as ef
 from lab.files.safe_io import check_writable, exists, is_folder, read_limited, write_atomic
 from lab.ui.screens.path_prompt import problem
+
 from tests.fuzz.limits import run_limited
 from tests.fuzz.support import check_error, fuzz, ran
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from lab.core.errors import LabError
 from lab.core.gates import MAX_INPUTS, MAX_OUTPUTS, TruthTable, parse_inputs, parse_rows, table_from_bits
+
 from tests.fuzz.support import NUMBER_TEXT, SPECIAL, TEXT, VALUE, check_error, fuzz, ran
 
 JUNK = "01" * 8 + " \t,2x-+.é٠١０１\n" + SPECIAL

@@ -4,6 +4,8 @@ the parser never needs its last-resort restart, and every event is one the app c
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given
 from hypothesis import strategies as st
 from textual import events
@@ -14,7 +16,7 @@ from tests.fuzz.support import fuzz, ran
 
 NUMBER = st.one_of(st.integers(0, 300), st.integers(0, 10**30), st.just(1114112), st.just(2**31), st.just(2**63))
 CSI = st.builds(lambda prefix, numbers, seps, final: prefix + b"".join(str(n).encode() + s for n, s in
-                                                                       zip(numbers, seps)) + final,
+                                                                       zip(numbers, seps, strict=False)) + final,
                 st.sampled_from([b"\x1b[", b"\x1b[<", b"\x1b[?", b"\x1b[>", b"\x1bO", b"\x1b[48;"]),
                 st.lists(NUMBER, max_size=5), st.lists(st.sampled_from([b";", b":", b""]), min_size=5, max_size=5),
                 st.sampled_from([b"~", b"u", b"M", b"m", b"t", b"R", b"A", b"$y", b"", b"\x1b"]))
@@ -31,7 +33,7 @@ def test_terminal_bytes_never_break_the_input(data, cuts):
     terminal = TerminalInput()
     bounds = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
     found = []
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in pairwise(bounds):
         found += terminal.feed(data[start:end])
     found += terminal.feed(b"\x1b[0n")  # a complete sequence after it, as the next read would bring
     assert terminal.resets == 0

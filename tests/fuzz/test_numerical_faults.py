@@ -21,6 +21,7 @@ from lab.core.losses import LOSSES
 from lab.core.optim import OPTIMIZERS
 from lab.core.train import BUDGET, DIVERGED, Trainer
 from lab.files.experiment_file import dumps, loads
+
 from tests.fuzz.support import ran, same_trainer
 
 LRS = [float(lr) for lr in np.logspace(-9, 6, 16)]  # 1e-9, 1e-8, ..., 1e6

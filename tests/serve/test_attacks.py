@@ -198,7 +198,7 @@ class Screen:
             return
         try:
             message = await self.ws.receive(timeout=0.1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return
         if message.type == aiohttp.WSMsgType.BINARY:
             text = re.sub(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]", b"", message.data).decode(errors="replace")

@@ -7,6 +7,7 @@ from textual.pilot import Pilot
 
 from lab.ui.app import LabApp
 from lab.ui.widgets.truth_table import TruthTableView
+
 from tests.snapshots.test_panes import steps
 from tests.ui.helpers import make_app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from textual.geometry import Region
 from textual.pilot import Pilot
@@ -27,7 +28,7 @@ def make_app(recipe_name: str = "keras-xor", gate: str | None = None, **training
 
 def small_xor_app(**training) -> LabApp:
     """XOR on a 2-4-1 tanh network with a quick learning rate: solves in well under a second."""
-    settings = dict(loss="mse", optimizer="adam", lr=0.05, epochs=2000, seed=1) | training
+    settings: dict[str, Any] = dict(loss="mse", optimizer="adam", lr=0.05, epochs=2000, seed=1) | training
     return LabApp(Experiment(preset("xor"), Architecture((Layer(4, "tanh"),), "sigmoid"), Training(**settings),
                              name="xor"))
 
@@ -35,6 +36,16 @@ def small_xor_app(**training) -> LabApp:
 def status_text(app: LabApp) -> str:
     """The status line as plain text."""
     return str(app.query_one(StatusLine).render())
+
+
+def toasts(app: LabApp) -> list[str]:
+    """The notifications on screen, oldest first, each as its toast reads: a title (when it has one) on the first
+    line, then the message. Textual leaves toasts out of ``run_test`` unless it is given ``notifications=True``;
+    without it this fails rather than answer that nothing was said."""
+    screen = app.screen
+    if not screen.query("ToastRack"):
+        raise AssertionError("this screen draws no toasts: run the app with run_test(notifications=True)")
+    return [str(toast.render()) for toast in screen.query("Toast")]
 
 
 def table_lines(app: LabApp) -> list[str]:

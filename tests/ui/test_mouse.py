@@ -14,6 +14,7 @@ from lab.ui.app import LabApp
 from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.truth_table import TruthTableView
+
 from tests.ui.helpers import make_app, table_lines
 
 SIZE = (100, 30)

@@ -119,3 +119,16 @@ def test_reports_come_at_most_every_interval_by_the_clock():
     running = [t for t, r in times if r]
     assert 25 <= len(running) <= 31 and times[-1][1] is False
     assert all(later - earlier >= 0.1 - 1e-9 for earlier, later in zip(running, running[1:], strict=False))
+
+
+def test_reports_wait_for_the_interval_and_the_last_always_comes():
+    """``report`` is held back until ``interval`` has passed since the last one: with an interval no run outlasts,
+    the only report is the final one; with none, every epoch of a chunk-per-epoch sweep is reported as it runs."""
+    experiment = recipe("keras-xor").with_training(epochs=30)
+    held: list[object] = []
+    sweep_loop(1, experiment, range(3), lambda: False, held.append, interval=float("inf"))
+    assert len(held) == 1 and isinstance(held[0], SweepProgress)
+    assert not held[0].update.running and held[0].update.stats.epoch == 30
+    every: list[object] = []
+    sweep_loop(1, experiment, range(3), lambda: False, every.append, interval=0.0)
+    assert [p.update.stats.epoch for p in every if isinstance(p, SweepProgress)] == list(range(1, 31))

@@ -94,7 +94,7 @@ async def test_narrow_pane_shortens_names_visibly():
         header = table_lines(app)[0]
         targets = header.split("│")[1].split()
         assert len(targets) == 3
-        for shown, name in zip(targets, app.experiment.table.output_names):
+        for shown, name in zip(targets, app.experiment.table.output_names, strict=True):
             assert shown == name or (shown.endswith("…") and name.startswith(shown[:-1])), (shown, name)
             assert shown not in ("a", "b", "c")
 

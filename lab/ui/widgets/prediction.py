@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,13 +10,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-import numpy as np
-
 from lab.core.errors import LabError
 from lab.core.expr import VARIABLES
 from lab.core.gates import parse_inputs
 from lab.core.numbers import four
-from lab.ui.widgets.truth_table import THRESHOLD, side
+from lab.core.train import THRESHOLD
+from lab.ui.widgets.table_lines import side
 
 
 class PredictionPane(Vertical):
@@ -93,7 +93,7 @@ class PredictionPane(Vertical):
             result.update("no network yet")
             return
         parts = []
-        for name, v in zip(self.output_names, outputs):
+        for name, v in zip(self.output_names, outputs, strict=False):  # a network of another shape: a reset is coming
             bit = "?" if v != v else str(int(v > THRESHOLD))
             shown = four(v)
             if shown == four(THRESHOLD):  # the digits say 0.5: say which side, as the table does (.50+, .50-)

@@ -1,23 +1,17 @@
 """The truth table: one line per row with its inputs, targets and the network's live answer.
 
 A Line-API widget (it draws only the visible lines), so a 256-row table redraws as cheaply as a 4-row one. The header
-stays on the first line while the rows scroll under it.
+stays on the first line while the rows scroll under it. What each line says and where its cells fall is
+``lab.ui.widgets.table_lines``; this widget holds the cursor, styles and draws those lines, repaints what changed,
+maps a click to a cell and edits the table.
 
-Each line: `` 3 1 1 │ 0 │ .07✓`` -- row index, inputs, target bits, then per output the network's raw value to
-two decimals and a mark (✓ right, ✗ wrong) so correctness never depends on colour; held-out rows are dimmed, flagged
-``h`` before the index and end in ``held`` where the pane has room. A value that two decimals would show as ``.50``
-carries its side of the threshold (``.50+`` counts as a 1, ``.50-`` and exactly ``.50`` as a 0), so a shown value
-always agrees with its mark.
-
-The table fits its pane before it scrolls sideways: first the ``held`` word goes (the ``h`` flag stays), then the
-output names are shortened, visibly (``carry`` becomes ``car…``, never a bare ``c`` that reads as input ``c``).
+Held-out rows are dimmed, flagged ``h`` before the index and end in ``held`` where the pane has room. A value that two
+decimals would show as ``.50`` carries its side of the threshold (``.50+`` counts as a 1, ``.50-`` and exactly ``.50``
+as a 0), so a shown value always agrees with its mark.
 """
 
 from __future__ import annotations
 
-import math
-
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -28,49 +22,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from lab.core.expr import VARIABLES
 from lab.core.gates import TruthTable
 from lab.core.train import THRESHOLD
-from lab.core.train import right as right_side
-
-PRED_WIDTH = 5  # ".07✓" or "-1.5✗"
-NAME_WIDTH = 5  # the widest a target column grows for its name
-MIN_NAME_WIDTH = 2  # "c…": the narrowest a shortened name gets
-HELD = " held"
-
-
-def side(value: float) -> str:
-    """Which side of the threshold ``value`` is on, for a number whose digits round to the threshold itself:
-    ``+`` above (a 1), ``-`` below (a 0), ``""`` exactly on it (neither: never right, the core's rule)."""
-    return "+" if value > THRESHOLD else "-" if value < THRESHOLD else ""
-
-
-def short_name(name: str, width: int) -> str:
-    """``name`` in at most ``width`` characters; a shortened one ends in ``…`` so it never reads as another
-    column's whole name (``carry`` in 2 is ``c…``, not ``c``, which is an input)."""
-    return name if len(name) <= width else name[: max(width - 1, 1)] + "…"
-
-
-def value_text(value: float) -> str:
-    """An output to two decimals in at most four characters: ``.07``, ``1.00``, ``-.50``, ``12.3``, ``-123``; from
-    999.5 up (a linear output) its order of magnitude, ``2e3``, ``1e12``, ``-1e5``, then ``huge``/``-big``;
-    ``nan``, ``inf``, ``-inf``. A value within 0.005 of the threshold shows its side: ``.50+`` (0.503, a 1),
-    ``.50-`` (0.4971, a 0); exactly 0.5 is ``.50``, on neither side (never right)."""
-    text = f"{value:.2f}"  # nan, inf and -inf come out as themselves and fit
-    if text == f"{THRESHOLD:.2f}":
-        return ".50" + side(value)
-    if text.startswith("0.") or text.startswith("-0."):
-        text = text.replace("0.", ".", 1)
-    if len(text) <= 4:
-        return text
-    if abs(value) < 999.5:
-        return f"{value:.3g}" if abs(value) >= 99.95 or value > 0 else f"{value:.2g}"
-    exponent = math.floor(math.log10(abs(value)))
-    digit = round(abs(value) / 10.0**exponent)
-    if digit == 10:  # 9.6e2 rounds up to 1e3
-        digit, exponent = 1, exponent + 1
-    text = f"{'-' if value < 0 else ''}{digit}e{exponent}"
-    return text if len(text) <= 4 else ("huge" if value > 0 else "-big")
+from lab.ui.widgets.table_lines import PRED_WIDTH, Outputs, Spans, TableLayout, value_text
 
 
 class TruthTableView(ScrollView, can_focus=True):
@@ -135,15 +89,15 @@ class TruthTableView(ScrollView, can_focus=True):
 
     def __init__(self, table: TruthTable, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._outputs: tuple[tuple[float, ...], ...] = ()
+        self._outputs: Outputs = ()
         self._style_cache: dict[str, Style] | None = None
-        self._fit_cache: tuple[tuple[TruthTable, int], tuple[int, bool]] | None = None
+        self._fit_cache: tuple[tuple[TruthTable, int], TableLayout] | None = None
         self._clicked: tuple[int, int] | None = None  # the target cell (row, output) the last click landed on
         self.set_reactive(TruthTableView.table, table)
         self._resize_virtual()
 
     # --- data in ---------------------------------------------------------------------------------------------------
-    def show_outputs(self, outputs: tuple[tuple[float, ...], ...]) -> None:
+    def show_outputs(self, outputs: Outputs) -> None:
         """Show the network's outputs, ``outputs[row][k]``; an empty tuple hides them. Redraws only when what is
         shown (two decimals and the marks) changes."""
         t = self.table
@@ -174,36 +128,16 @@ class TruthTableView(ScrollView, can_focus=True):
         self.refresh()
 
     # --- geometry --------------------------------------------------------------------------------------------------
-    def _compact(self) -> bool:
-        """Inputs as one bit string (``0101``) instead of spaced columns, from five inputs up."""
-        return self.table.n_inputs > 4
-
-    def _target_width(self, k: int, name_width: int) -> int:
-        return max(min(len(self.table.output_names[k]), name_width), 1)
-
-    def _line_width(self, name_width: int, held: bool) -> int:
-        """The width of a line whose names take at most ``name_width`` characters, with the ``held`` word or not."""
-        t = self.table
-        index = 1 + len(str(t.n_rows - 1)) + 1
-        inputs = t.n_inputs if self._compact() else 2 * t.n_inputs - 1
-        targets = sum(self._target_width(k, name_width) for k in range(t.n_outputs)) + t.n_outputs - 1
-        suffix = len(HELD) if held and t.heldout else 0
-        return index + inputs + 3 + targets + 3 + t.n_outputs * (PRED_WIDTH + 1) - 1 + suffix
-
-    def _layout(self) -> tuple[int, bool]:
-        """How wide the output names may be and whether held-out rows end in ``held``: the fullest line that fits
-        the pane (the ``held`` word goes first, then the names shorten, down to ``c…``)."""
+    def _layout(self) -> TableLayout:
+        """The layout of the table's lines that fits the pane's width (kept until the table or the width changes)."""
         width = self.scrollable_content_region.width
         key = (self.table, width)
         if self._fit_cache is None or self._fit_cache[0] != key:
-            choices = [(NAME_WIDTH, True), (NAME_WIDTH, False)]
-            choices += [(w, False) for w in range(NAME_WIDTH - 1, MIN_NAME_WIDTH - 1, -1)]
-            layout = next((c for c in choices if self._line_width(*c) <= width), choices[-1])
-            self._fit_cache = (key, layout)
+            self._fit_cache = (key, TableLayout.fit(self.table, width))
         return self._fit_cache[1]
 
     def _resize_virtual(self) -> None:
-        self.virtual_size = Size(self._line_width(*self._layout()), self.table.n_rows + 1)
+        self.virtual_size = Size(self._layout().width, self.table.n_rows + 1)
 
     def on_resize(self) -> None:
         self._resize_virtual()
@@ -238,45 +172,8 @@ class TruthTableView(ScrollView, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------------------------------------------
     def _cells(self, row: int | None) -> list[tuple[str, str]]:
-        """The line as (text, role) pieces; role picks the style. ``row`` None is the header.
-
-        A line is: held-out flag (``h``), row index, inputs, targets, then each output's value and mark.
-        """
-        t = self.table
-        name_width, held = self._layout()
-        digits = len(str(t.n_rows - 1))
-        sep = " │ "
-        pieces: list[tuple[str, str]] = []
-        if row is None:
-            names = VARIABLES[: t.n_inputs]
-            inputs = names if self._compact() else " ".join(names)
-            pieces.append((f" {'#':>{digits}} {inputs}{sep}", "header"))
-            widths = [self._target_width(k, name_width) for k in range(t.n_outputs)]
-            heads = [f"{short_name(name, w):^{w}}" for name, w in zip(t.output_names, widths)]
-            pieces.append((" ".join(heads), "header"))
-            label = "out" if t.n_outputs == 1 else "outputs"
-            pieces.append((f"{sep}{label}", "header"))
-            return pieces
-        bits = t.row_label(row)
-        inputs = bits if self._compact() else " ".join(bits)
-        pieces.append((f"{'h' if row in t.heldout else ' '}{row:>{digits}} {inputs}{sep}", "row"))
-        for k in range(t.n_outputs):
-            cell = f"{t.columns[k][row]:^{self._target_width(k, name_width)}}"
-            pieces.append((cell, "cursor" if (row == self.cursor_row and k == self.cursor_output) else "row"))
-            pieces.append((" " if k < t.n_outputs - 1 else "", "row"))
-        pieces.append((sep, "row"))
-        for k in range(t.n_outputs):
-            if not self._outputs:
-                pieces += [(f"{'-':<{PRED_WIDTH}}", "row"), (" ", "row")]  # two pieces, as below (``_spans``)
-                continue
-            value = self._outputs[row][k]
-            right = bool(right_side(value, float(t.columns[k][row])))
-            text = f"{value_text(value)}{'✓' if right else '✗'}"
-            pieces.append((f"{text:<{PRED_WIDTH}}", "right" if right else "wrong"))
-            pieces.append((" ", "row"))
-        if held and row in t.heldout:
-            pieces.append((HELD.strip(), "row"))
-        return pieces
+        """Line ``row`` (None: the header) as (text, role) pieces, with this view's answers and cursor."""
+        return self._layout().cells(row, self._outputs, (self.cursor_row, self.cursor_output))
 
     def _styles(self) -> dict[str, Style]:
         """The component styles by role, looked up once per CSS change (a lookup per line is slow)."""
@@ -329,26 +226,13 @@ class TruthTableView(ScrollView, can_focus=True):
         self.refresh()
 
     # --- the mouse -------------------------------------------------------------------------------------------------
-    def _spans(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """Where each output's target bit and answer are drawn on a row's line, ``[start, end)`` in virtual columns,
-        read off the pieces ``_cells`` draws (prefix, then target and gap per output, the separator, then answer and
-        gap per output), so the mouse and the partial repaints can never disagree with the drawing."""
-        n = self.table.n_outputs
-        pieces = self._cells(0)
-        edges = [0]
-        for text, _ in pieces:
-            edges.append(edges[-1] + cell_len(text))
-        targets = [(edges[1 + 2 * k], edges[2 + 2 * k]) for k in range(n)]
-        answers = [(edges[2 + 2 * n + 2 * k], edges[2 + 2 * n + 2 * k] + PRED_WIDTH) for k in range(n)]
-        return targets, answers
+    def _target_spans(self) -> Spans:
+        """Where each output's target bit is drawn on a row's line, in virtual columns."""
+        return self._layout().spans(self._outputs)[0]
 
-    def _target_spans(self) -> list[tuple[int, int]]:
-        """Where each output's target bit is drawn (see ``_spans``)."""
-        return self._spans()[0]
-
-    def _answer_spans(self) -> list[tuple[int, int]]:
-        """Where each output's answer (value and mark) is drawn (see ``_spans``)."""
-        return self._spans()[1]
+    def _answer_spans(self) -> Spans:
+        """Where each output's answer (value and mark) is drawn on a row's line, in virtual columns."""
+        return self._layout().spans(self._outputs)[1]
 
     def cell_at(self, x: int, y: int) -> tuple[int, int | None, bool] | None:
         """What is drawn at content offset ``(x, y)``: ``(row, output, is_target)`` -- ``output`` the column of a
@@ -377,7 +261,7 @@ class TruthTableView(ScrollView, can_focus=True):
             self.action_flip()
             return
         self.action_move(row - self.cursor_row, 0 if output is None else output - self.cursor_output)
-        self._clicked = (row, output) if is_target else None
+        self._clicked = (row, output) if is_target and output is not None else None  # a target bit has its output
 
     # --- actions ---------------------------------------------------------------------------------------------------
     def action_move(self, rows: int, outputs: int) -> None:
