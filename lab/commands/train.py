@@ -161,14 +161,15 @@ def train_main(argv: Sequence[str]) -> int:
     finally:
         progress.close()
     seconds, timed = time.perf_counter() - start, trainer.epoch - first
+    state = trainer.state()
     if args.save:  # the experiment first: it alone can resume the run and make every other output again
-        write(args.save, trainer.experiment, trainer)
+        write(args.save, trainer.experiment, state)
     if args.log_csv:
-        write_history_csv(args.log_csv, trainer)
+        write_history_csv(args.log_csv, state.history)
     if args.save_weights:
-        write_weights(args.save_weights, trainer)
+        write_weights(args.save_weights, state)
     if args.export_script:
-        write_script(args.export_script, trainer)
+        write_script(args.export_script, trainer.experiment, state)
     if args.json:
         print(json.dumps(result(trainer, seconds, timed)))
         return 0

@@ -52,6 +52,7 @@ from lab.core.rules import (
     squares,
     status,
 )
+from lab.core.state import FrozenHistory, TrainingState, check_state, make_state
 
 __all__ = ["BUDGET", "DIVERGED", "LOSS_REACHED", "READY", "SAFE_WEIGHT", "SOLVED", "THRESHOLD", "History", "Trainer",
            "right", "row_accuracy", "widen"]
@@ -226,17 +227,46 @@ class Trainer:
         return (self.stop_rule, self.experiment.training.epochs, self.epoch, self.solved_epoch or 0,
                 self.diverged_epoch or 0, loss[-1] if loss else math.nan)
 
-    def shuffle_state(self) -> dict[str, int]:
-        """The mini-batch shuffler's generator state as four integers (saved so a resumed run shuffles the same)."""
+    def state(self) -> TrainingState:
+        """The run as it stands, frozen (``lab.core.state``): copies, so it shares nothing with this trainer and can
+        be read in any thread while training goes on. ``Trainer.from_state`` continues from it exactly."""
         st = self._shuffle.bit_generator.state
-        return {"state": st["state"]["state"], "inc": st["state"]["inc"], "has_uint32": st["has_uint32"],
-                "uinteger": st["uinteger"]}
+        h = self.history
+        return make_state(
+            self.net.shape, self.net.theta, self.optimizer.state(),
+            {"state": st["state"]["state"], "inc": st["state"]["inc"], "has_uint32": st["has_uint32"],
+             "uinteger": st["uinteger"]},
+            self.epoch, FrozenHistory(tuple(h.loss), tuple(h.accuracy), tuple(h.heldout_loss),
+                                      tuple(h.heldout_accuracy)),
+            self.lr, self.solved_epoch, self.diverged_epoch)
 
-    def load_shuffle_state(self, values: dict[str, int]) -> None:
-        """Restore a state from ``shuffle_state``."""
-        self._shuffle.bit_generator.state = {
-            "bit_generator": "PCG64", "state": {"state": values["state"], "inc": values["inc"]},
-            "has_uint32": values["has_uint32"], "uinteger": values["uinteger"]}
+    @classmethod
+    def from_state(cls, experiment: Experiment, state: TrainingState) -> Trainer:
+        """A trainer that continues the run ``state`` froze, under ``experiment`` (whose learning rate becomes
+        ``state.lr``): the next epochs give exactly the numbers the uninterrupted run would have.
+
+        Raises:
+            LabError: the state does not fit the experiment (``lab.core.state.check_state`` names the field).
+        """
+        fresh = OPTIMIZERS[experiment.training.optimizer](experiment.shape.n_params)
+        check_state(experiment, state, fresh.state())
+        trainer = cls(experiment.with_training(lr=state.lr), Network(state.shape, state.theta))
+        if set(state.optimizer) >= set(fresh.state()):
+            trainer.optimizer.load_state(dict(state.optimizer))
+        if state.shuffle:
+            values = state.shuffle
+            try:
+                trainer._shuffle.bit_generator.state = {
+                    "bit_generator": "PCG64", "state": {"state": values["state"], "inc": values["inc"]},
+                    "has_uint32": values["has_uint32"], "uinteger": values["uinteger"]}
+            except (ValueError, KeyError, TypeError, OverflowError):
+                raise LabError("shuffle: not a saved random generator state") from None
+        h = state.history
+        trainer.epoch = state.epoch
+        trainer.history = History(list(h.loss), list(h.accuracy), list(h.heldout_loss), list(h.heldout_accuracy))
+        trainer.solved_epoch = state.solved_epoch
+        trainer.diverged_epoch = state.diverged_epoch
+        return trainer
 
     def predict(self, x: Array | None = None) -> Array:
         """Outputs for ``x`` (n, n_inputs), by default every row of the table -> (n, n_outputs)."""
