@@ -12,15 +12,19 @@ laid end to end in that order):
 - ``optimizer``: the optimizer's state arrays by name, read-only: Adam's ``m`` (P,), ``v`` (P,) and step count ``t``
   (a 0-d array), momentum's ``velocity`` (P,), nothing for SGD; empty means a fresh optimizer (only before the
   first epoch);
-- ``history``: one value per completed epoch in each series (tuples), the held-out ones empty or as long.
+- ``history``: one value per completed epoch in each series (``FrozenSeries``, read-only sequences of floats), the
+  held-out ones empty or as long.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol, overload
 
 import numpy as np
 
@@ -40,18 +44,120 @@ def frozen(values: Array | float) -> Array:
     return copy
 
 
+class FrozenSeries(Sequence[float]):
+    """One history series, immutable: a sequence of floats held as a few tuples ("chunks") so that taking a state
+    again after more epochs copies only the new epochs (``extended``), not the whole run.
+
+    The chunks shrink by more than half from the first to the last (a longer chunk absorbs the ones after it when
+    that would break), so a series of n values has at most log2(n) + 1 chunks and each value is copied O(log n)
+    times over a whole run.
+    """
+
+    __slots__ = ("_chunks", "_ends")
+
+    def __init__(self, values: Iterable[float] = (), chunks: tuple[tuple[float, ...], ...] | None = None) -> None:
+        if chunks is None:
+            first = tuple(values)
+            chunks = (first,) if first else ()
+        self._chunks = chunks
+        self._ends = tuple(itertools.accumulate(len(c) for c in chunks))
+
+    def extended(self, values: Sequence[float]) -> FrozenSeries:
+        """This series followed by ``values[len(self):]``: the values a live, append-only list gained since."""
+        new = tuple(values[len(self):])
+        if not new:
+            return self
+        chunks = [*self._chunks, new]
+        while len(chunks) > 1 and len(chunks[-2]) <= 2 * len(chunks[-1]):
+            last = chunks.pop()
+            chunks[-1] = chunks[-1] + last
+        return FrozenSeries(chunks=tuple(chunks))
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def __iter__(self) -> Iterator[float]:
+        return itertools.chain.from_iterable(self._chunks)
+
+    @overload
+    def __getitem__(self, index: int) -> float: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[float, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> float | tuple[float, ...]:
+        """A value, or a slice as a tuple (a step slice reads only the chunks it touches)."""
+        if isinstance(index, slice):
+            return self._slice(index)
+        n = len(self)
+        i = index + n if index < 0 else index
+        if not 0 <= i < n:
+            raise IndexError("history index out of range")
+        k = bisect.bisect_right(self._ends, i)
+        return self._chunks[k][i - (self._ends[k - 1] if k else 0)]
+
+    def _slice(self, index: slice) -> tuple[float, ...]:
+        start, stop, step = index.indices(len(self))
+        if step < 0:
+            return tuple(self)[index]
+        out: list[float] = []
+        offset = 0
+        for chunk, end in zip(self._chunks, self._ends, strict=True):
+            if start >= stop:
+                break
+            if start < end:
+                part = chunk[start - offset : min(stop, end) - offset : step]
+                out += part
+                start += len(part) * step
+            offset = end
+        return tuple(out)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenSeries | tuple | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"FrozenSeries({len(self)} values)"
+
+
+SERIES = ("loss", "accuracy", "heldout_loss", "heldout_accuracy")
+
+
 @dataclass(frozen=True)
 class FrozenHistory:
-    """Per-epoch metrics as tuples; index i is epoch i + 1 (see ``lab.core.train.History``). The held-out series
+    """Per-epoch metrics, immutable; index i is epoch i + 1 (see ``lab.core.train.History``). The held-out series
     are empty until a row is held out, then as long as ``loss`` with nan for epochs without a held-out row."""
 
-    loss: tuple[float, ...] = ()
-    accuracy: tuple[float, ...] = ()
-    heldout_loss: tuple[float, ...] = ()
-    heldout_accuracy: tuple[float, ...] = ()
+    loss: FrozenSeries = field(default_factory=FrozenSeries)
+    accuracy: FrozenSeries = field(default_factory=FrozenSeries)
+    heldout_loss: FrozenSeries = field(default_factory=FrozenSeries)
+    heldout_accuracy: FrozenSeries = field(default_factory=FrozenSeries)
+
+    @classmethod
+    def of(cls, *series: Iterable[float]) -> FrozenHistory:
+        """A history of the four series in the order of ``SERIES`` (any iterables of floats, copied)."""
+        return cls(*(FrozenSeries(values) for values in series))
+
+    def extended(self, live: HistoryLike) -> FrozenHistory:
+        """This history followed by what the append-only ``live`` history (``lab.core.train.History``) gained
+        since: only the new epochs are copied."""
+        return FrozenHistory(*(getattr(self, key).extended(getattr(live, key)) for key in SERIES))
 
     def __len__(self) -> int:
         return len(self.loss)
+
+
+class HistoryLike(Protocol):
+    """The four series of a live history (``lab.core.train.History``)."""
+
+    loss: list[float]
+    accuracy: list[float]
+    heldout_loss: list[float]
+    heldout_accuracy: list[float]
 
 
 @dataclass(frozen=True, eq=False)

@@ -132,7 +132,8 @@ class Trainer:
         self._out = self.net.acts[-1]
         self._passes: dict[tuple[str, int], Pass] = {}
         self.epoch = 0
-        self.history: History[float] = History()
+        self.history: History[float] = History()  # append-only: ``state`` freezes only what is new
+        self._frozen = FrozenHistory()  # the history as the last ``state`` froze it
         self.solved_epoch: int | None = None
         self.diverged_epoch: int | None = None
         self._load_table(experiment.table)
@@ -231,14 +232,12 @@ class Trainer:
         """The run as it stands, frozen (``lab.core.state``): copies, so it shares nothing with this trainer and can
         be read in any thread while training goes on. ``Trainer.from_state`` continues from it exactly."""
         st = self._shuffle.bit_generator.state
-        h = self.history
+        self._frozen = self._frozen.extended(self.history)  # copies only the epochs since the last state
         return make_state(
             self.net.shape, self.net.theta, self.optimizer.state(),
             {"state": st["state"]["state"], "inc": st["state"]["inc"], "has_uint32": st["has_uint32"],
              "uinteger": st["uinteger"]},
-            self.epoch, FrozenHistory(tuple(h.loss), tuple(h.accuracy), tuple(h.heldout_loss),
-                                      tuple(h.heldout_accuracy)),
-            self.lr, self.solved_epoch, self.diverged_epoch)
+            self.epoch, self._frozen, self.lr, self.solved_epoch, self.diverged_epoch)
 
     @classmethod
     def from_state(cls, experiment: Experiment, state: TrainingState) -> Trainer:
@@ -264,6 +263,7 @@ class Trainer:
         h = state.history
         trainer.epoch = state.epoch
         trainer.history = History(list(h.loss), list(h.accuracy), list(h.heldout_loss), list(h.heldout_accuracy))
+        trainer._frozen = h
         trainer.solved_epoch = state.solved_epoch
         trainer.diverged_epoch = state.diverged_epoch
         return trainer

@@ -41,6 +41,7 @@ from lab.core.errors import LabError
 from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import TruthTable
 from lab.core.nn import Shape
+from lab.core.state import SERIES as HISTORY_SERIES
 from lab.core.state import FrozenHistory, TrainingState, make_state
 from lab.core.train import Trainer
 from lab.files.safe_io import FILE_MODE, read_limited, size_text, write_atomic
@@ -188,7 +189,7 @@ def _decode(data: bytes | str, kind: type[_T]) -> _T:
 
 
 # --- experiment <-> spec -------------------------------------------------------------------------------------------
-SERIES = ("loss", "accuracy", "heldout_loss", "heldout_accuracy")
+SERIES = HISTORY_SERIES  # the history's series, in the order of HistorySpec's fields
 
 
 def _history_spec(h: FrozenHistory, points: int | None) -> HistorySpec:
@@ -243,7 +244,7 @@ def _history_of(state: StateSpec) -> FrozenHistory:
     h = state.history
     series = {key: _unpack(getattr(h, key), key) for key in SERIES}
     if h.stride == 1 and not h.tail:
-        return FrozenHistory(*(tuple(series[key].tolist()) for key in SERIES))
+        return FrozenHistory.of(*(series[key].tolist() for key in SERIES))
     if h.stride < 1:
         raise LabError(f"state.history.stride: expected at least 1, got {h.stride}")
     if not 0 <= h.tail <= state.epoch or (state.epoch - h.tail) % h.stride:
@@ -257,8 +258,8 @@ def _history_of(state: StateSpec) -> FrozenHistory:
             raise LabError(f"state.history.{key}: expected {want} values for {state.epoch} epochs kept every "
                            f"{h.stride}, got {n}")
     head = kept - h.tail
-    return FrozenHistory(*(tuple(np.concatenate([np.repeat(v[:head], h.stride), v[head:]]).tolist()) if len(v)
-                           else () for v in (series[key] for key in SERIES)))
+    return FrozenHistory.of(*(np.concatenate([np.repeat(v[:head], h.stride), v[head:]]).tolist() if len(v) else ()
+                              for v in (series[key] for key in SERIES)))
 
 
 def _state_spec(state: TrainingState, points: int | None) -> StateSpec:

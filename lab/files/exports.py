@@ -24,11 +24,9 @@ def history_csv(h: FrozenHistory) -> str:
     writer = csv.writer(out, lineterminator="\n")
     held = bool(h.heldout_loss)
     writer.writerow(["epoch", "loss", "accuracy"] + (["heldout_loss", "heldout_accuracy"] if held else []))
-    for i in range(len(h)):
-        row = [i + 1, repr(h.loss[i]), repr(h.accuracy[i])]
-        if held:
-            row += [repr(h.heldout_loss[i]), repr(h.heldout_accuracy[i])]
-        writer.writerow(row)
+    columns = (h.loss, h.accuracy, h.heldout_loss, h.heldout_accuracy) if held else (h.loss, h.accuracy)
+    for epoch, values in enumerate(zip(*columns, strict=True), 1):
+        writer.writerow([epoch, *map(repr, values)])
     return out.getvalue()
 
 

@@ -752,15 +752,17 @@ class LabApp(FileActions, SeedsActions, App[None]):
         inspect.tooltip = view_tooltip(inspect.mode)
 
     def _refresh_view(self, throttled: bool = False) -> None:
-        """Redraw the shown view of the network (not the chart) from the trainer, under the lock. ``throttled``
+        """Redraw the shown view of the network (not the chart) from a state of the trainer. ``throttled``
         (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart, ``COST_FACTOR``
         times the last redraw's cost apart, and after a pause in the person's keys (``KeyPacing``)."""
         inspect = self.query_one(InspectView)
         now = time.monotonic()
         if not inspect.display or (throttled and now < self.pacing.due(self._next_view_draw)):
             return
-        with self.session.lock:
-            changed = inspect.update_from(self.session.trainer, self.table_view.cursor_row, self.session.health)
+        with self.session.lock:  # copies: the view is drawn outside the lock
+            trainer, health = self.session.trainer, tuple(self.session.health)
+            experiment, state = trainer.experiment, trainer.state()
+        changed = inspect.update_from(experiment, state, self.table_view.cursor_row, health)
         self._hold_for_paint(changed * inspect.size.width)
         cost = time.monotonic() - now
         self._next_view_draw = now + max(self.picture_interval, COST_FACTOR * cost)

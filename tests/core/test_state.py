@@ -15,7 +15,7 @@ from lab.core.errors import LabError
 from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import preset
 from lab.core.recipes import recipe
-from lab.core.state import FrozenHistory, TrainingState
+from lab.core.state import FrozenHistory, FrozenSeries, TrainingState
 from lab.core.train import Trainer
 
 LAB = Path(__file__).resolve().parents[2] / "lab"
@@ -170,3 +170,37 @@ def test_only_the_trainer_sets_its_run_fields():
     offenders = [f"{path.relative_to(LAB)}:{n}" for path in sources
                  for n, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
     assert offenders == []
+
+
+def test_a_frozen_series_reads_like_the_list_it_froze():
+    """Extended chunk by chunk, a series indexes, slices (with steps, across chunks) and compares like its list, and
+    keeps few chunks however often it is extended."""
+    live: list[float] = []
+    series = FrozenSeries()
+    for n in range(1, 300):
+        live += [float(n * 10 + k) for k in range(n % 7)]
+        series = series.extended(live)
+        assert len(series) == len(live)
+    assert series == live and list(series) == live
+    assert len(series._chunks) <= len(live).bit_length() + 1
+    for index in (0, 1, 5, len(live) - 1, -1, -len(live)):
+        assert series[index] == live[index]
+    for start, stop, step in ((None, None, 1), (3, 500, 7), (9, None, 64), (None, -5, 3), (400, 100, 1),
+                              (None, None, -3)):
+        assert series[start:stop:step] == tuple(live[start:stop:step])
+    with pytest.raises(IndexError):
+        series[len(live)]
+
+
+def test_state_copies_only_the_new_epochs():
+    """Two states of one run share their earlier chunks (immutable tuples), not the trainer's lists."""
+    trainer = Trainer(experiment())
+    trainer.run(epochs=40)
+    first = trainer.state()
+    trainer.run(epochs=3)
+    second = trainer.state()
+    assert second.history.loss[:40] == first.history.loss[:]
+    assert len(first.history) == 40 and len(second.history) == 43
+    assert second.history.loss == trainer.history.loss
+    trainer.history.loss[0] = -1.0  # only to show the state holds copies: nothing in the lab writes an old epoch
+    assert first.history.loss[0] != -1.0 and second.history.loss[0] != -1.0
