@@ -25,14 +25,14 @@ import time
 
 from lab.ui import use_frame_rate
 
-use_frame_rate()  # before Textual loads, as nnlab's entry points do
-from textual import events
+use_frame_rate()  # before Textual loads, as nnlab's entry points do: so these imports come after it
+from textual import events  # noqa: E402
 
-from lab.core.recipes import recipe
-from lab.core.train import Trainer
-from lab.ui.app import LabApp
-from lab.ui.widgets.inspect_view import VIEWS
-from lab.ui.widgets.truth_table import TruthTableView
+from lab.core.recipes import recipe  # noqa: E402
+from lab.core.train import Trainer  # noqa: E402
+from lab.ui.app import LabApp  # noqa: E402
+from lab.ui.widgets.inspect_view import VIEWS  # noqa: E402
+from lab.ui.widgets.truth_table import TruthTableView  # noqa: E402
 
 WARM_UP = 0.5
 SECONDS = 2.0
@@ -84,9 +84,9 @@ async def app_run(size: tuple[int, int], batch_size: int, view: str | None = Non
             key = keys[i % len(keys)]
             row, log, lines = table.cursor_row, chart.log_scale, id(chart._built)
             if key == "l":  # shown once the chart is redrawn on the new scale
-                shown = lambda p: p[2] != log and p[3] != lines  # noqa: E731
+                shown = lambda p, log=log, lines=lines: p[2] != log and p[3] != lines  # noqa: E731
             else:
-                shown = lambda p: p[1] != row  # noqa: E731
+                shown = lambda p, row=row: p[1] != row  # noqa: E731
             seen = len(paints)
             event = events.Key(key, None)
             event.set_sender(app)
@@ -146,7 +146,7 @@ def main() -> None:
                 ms += [x * 1000 for x in run["latencies"]]
                 keys += run["keys"]
                 held.append(run["held"])
-            by_key = {key: sorted(x for x, k in zip(ms, keys) if k == key) for key in dict.fromkeys(keys)}
+            by_key = {key: sorted(x for x, k in zip(ms, keys, strict=True) if k == key) for key in dict.fromkeys(keys)}
             ms.sort()
             p95 = ms[int(0.95 * (len(ms) - 1))]
             print(f"{size[0]}x{size[1]:<4} {'full' if batch == 0 else batch:>6} {statistics.median(bares):>14,.0f} "
@@ -154,7 +154,8 @@ def main() -> None:
                   f"{statistics.median(pressed):>11.2f} {statistics.median(ms):>11.1f} {p95:>11.1f} "
                   f"{statistics.median(held):>6.0%}")
             if args.by_key:
-                print("        " + " · ".join(f"{key}: p50 {statistics.median(v):.1f} p95 {v[int(0.95 * (len(v) - 1))]:.1f}"
+                print("        " + " · ".join(f"{key}: p50 {statistics.median(v):.1f} "
+                                               f"p95 {v[int(0.95 * (len(v) - 1))]:.1f}"
                                            f" max {v[-1]:.1f} ms" for key, v in by_key.items()))
 
 

@@ -18,7 +18,6 @@ import argparse
 import sys
 import time
 
-
 from lab.core.recipes import recipe
 from lab.core.sweep import Sweep
 

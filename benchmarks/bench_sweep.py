@@ -195,7 +195,7 @@ def main() -> int:
     peaks = {way: {k: memory_in_child(k, args.epochs, way) for k in sizes} for way in (ONE, JOBS)}
     one_process(sizes, args.repeats, args.epochs, peaks[ONE])
     rates, totals = with_jobs(sizes, args.repeats, args.epochs, peaks[JOBS])
-    busy, own, wall = (b - a for a, b in zip(before, cpu_seconds()))
+    busy, own, wall = (b - a for a, b in zip(before, cpu_seconds(), strict=True))
     print(f"  other processes kept {(busy - own) / wall:.2f} of the {os.cpu_count()} CPUs busy during the timings "
           f"(from /proc/stat; this benchmark used {own / wall:.2f})")
     if 1000 in rates:

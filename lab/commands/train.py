@@ -11,18 +11,18 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 
+from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.commands.parser import Parser
 from lab.commands.progress import Progress
-from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.core.errors import LabError
 from lab.core.numbers import four, loss_text
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
-from lab.files.exports import weight_paths, write_history_csv, write_script, write_weights
 from lab.files.experiment_file import write
+from lab.files.exports import weight_paths, write_history_csv, write_script, write_weights
 from lab.files.safe_io import DEVICE, check_writable, write_kind
 
 

@@ -153,7 +153,7 @@ def result_json(rank: int, result: TuneResult, base_words: Sequence[str], epochs
         "seeds": s.seeds, "solved": s.solved, "success_rate": s.success_rate,
         "median_solved_epoch": s.median_solved_epoch, "p10_solved_epoch": s.p10_solved_epoch,
         "p90_solved_epoch": s.p90_solved_epoch,
-        "final_loss": dict(zip(("min", "median", "max"), s.final_loss)) if s.final_loss else None,
+        "final_loss": dict(zip(("min", "median", "max"), s.final_loss, strict=True)) if s.final_loss else None,
         "diverged": s.diverged, "params": result.n_params, "seconds": round(s.seconds, 6),
     }
 
@@ -217,7 +217,8 @@ def tune_main(argv: Sequence[str]) -> int:
         print(json.dumps({
             "gate": space.base.table.name, "strategy": args.strategy, "objective": args.objective,
             "seeds": args.seeds, "candidates": n, "interrupted": interrupted, "seconds": round(seconds, 3),
-            "configurations": [result_json(i + 1, r, base_words, space.base.training.epochs) for i, r in enumerate(results)],
+            "configurations": [result_json(i + 1, r, base_words, space.base.training.epochs)
+                               for i, r in enumerate(results)],
             "best": result_json(1, results[0], base_words, space.base.training.epochs) if results else None}))
         return 130 if interrupted else 0
     e = space.base

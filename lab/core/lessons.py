@@ -38,9 +38,10 @@ import json
 import math
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from lab.core.activations import OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
@@ -271,7 +272,7 @@ def _row(text: str) -> int:
     raise LabError(f"expected a row index or its bits, got '{text}'")
 
 
-# --- setup -------------------------------------------------------------------------------------------------------------
+# --- setup ------------------------------------------------------------------------------------------------------------
 def _choice(options) -> Callable[[str], str]:
     def check(value: str) -> str:
         if value not in options:
@@ -377,7 +378,7 @@ class Setup:
         return any(k not in ("speed", "view") for k, _ in self.items)
 
 
-# --- lessons -----------------------------------------------------------------------------------------------------------
+# --- lessons ----------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Step:
     """One step of a lesson: an explanation, a task, the checks that say it is done, and why it came out so."""
@@ -562,7 +563,7 @@ def find_lesson(lessons: tuple[Lesson, ...], name: str) -> Lesson:
                    f"{', '.join(l.id for l in lessons)}")
 
 
-# --- progress ----------------------------------------------------------------------------------------------------------
+# --- progress ---------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Progress:
     """How far the learner got: per lesson id, the step reached and whether the lesson is complete; and the lesson

@@ -227,7 +227,7 @@ def forward(layers: Sequence[Dense], x: Array, zs: Sequence[Array], acts: Sequen
         The output y, ``acts[-1]``.
     """
     a = x
-    for layer, z, out in zip(layers, zs, acts):
+    for layer, z, out in zip(layers, zs, acts, strict=True):
         layer.products.forward(a, layer.W, z)
         if layer.b is not None:
             z += layer.b

@@ -116,7 +116,7 @@ ENDINGS = (DIVERGED, SOLVED, LOSS_REACHED, BUDGET)
 def status(reasons: Sequence[Array | bool]) -> Array | str:
     """The run state from ``endings``: the first reason that holds, else READY; a string for one run, (K,) for K."""
     if np.ndim(reasons[0]) == 0:
-        return next((state for state, holds in zip(ENDINGS, reasons) if holds), READY)
+        return next((state for state, holds in zip(ENDINGS, reasons, strict=True) if holds), READY)
     shape = np.shape(reasons[0])
     return np.select([np.broadcast_to(holds, shape) for holds in reasons], list(ENDINGS), READY)
 

@@ -57,7 +57,8 @@ from lab.core.rules import Targets
 from lab.core.sweep_block import OPTIMIZER_GROUP, Block, Plan, Scratch
 from lab.core.train import History, widen
 
-__all__ = ["OPTIMIZER_GROUP", "WIDE", "Sweep", "SweepArrays", "SweepHistory", "block_size", "member_seeds", "seed_list", "sweep_bytes"]
+__all__ = ["OPTIMIZER_GROUP", "WIDE", "Sweep", "SweepArrays", "SweepHistory", "block_size", "member_seeds", "seed_list",
+           "sweep_bytes"]
 
 Array = np.ndarray
 MAX_SEED = 2**32 - 1
@@ -363,7 +364,7 @@ class Sweep:
         else:
             every = False
             rows = [np.full(K, math.nan) for _ in range(4 if held else 2)]
-            for block, r in zip(blocks, results):
+            for block, r in zip(blocks, results, strict=True):
                 rec = block.ids[r.recorded]
                 rows[0][rec] = r.loss[r.recorded]
                 rows[1][rec] = r.right[r.recorded] / self.n_train
@@ -371,7 +372,7 @@ class Sweep:
                     rows[2][rec] = r.held_loss[r.recorded]
                     rows[3][rec] = r.held_right[r.recorded] / self.n_held
             recorded = ~np.isnan(rows[0])
-        for block, r in zip(blocks, results):
+        for block, r in zip(blocks, results, strict=True):
             diverging = r.failed | r.overflowed
             if diverging.any():
                 for slot in np.flatnonzero(diverging):
@@ -381,15 +382,16 @@ class Sweep:
                 self.diverged_epoch[block.ids[r.overflowed]] = self.epoch + 1
                 self.active[block.ids[diverging]] = False
                 block.stop(diverging)
+        # Two rows without held-out rows, four with: the held-out series are left alone when there are none.
         for last, row in zip((self.last_loss, self.last_accuracy, self.last_heldout_loss,
-                              self.last_heldout_accuracy), rows):
+                              self.last_heldout_accuracy), rows, strict=False):
             if every:
                 last[...] = row
             else:
                 np.copyto(last, row, where=recorded)
         if self.keep_history:
             h = self.history
-            for lst, row in zip((h.loss, h.accuracy, h.heldout_loss, h.heldout_accuracy), rows):
+            for lst, row in zip((h.loss, h.accuracy, h.heldout_loss, h.heldout_accuracy), rows, strict=False):
                 lst.append(row)
         if every:
             self.epochs_run.fill(self.epoch)

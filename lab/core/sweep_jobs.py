@@ -194,7 +194,8 @@ def _run_in_workers(experiment: Experiment, parts: list[list[int]], keep_history
                 receiver, sender = context.Pipe(duplex=False)
                 pending[receiver] = i
                 worker = context.Process(target=_worker,
-                                         args=(experiment, share, keep_history, sender, os.getpid(), progress is not None),
+                                         args=(experiment, share, keep_history, sender, os.getpid(),
+                                               progress is not None),
                                          name=f"nnlab sweep {i + 1}/{len(parts)}", daemon=True)
                 try:
                     worker.start()

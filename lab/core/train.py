@@ -7,10 +7,13 @@ the start of the epoch). Held-out rows are scored with the same weights in full-
 weights in mini-batch mode.
 
 A row is right when every output is on its target's side of 0.5 (``lab.core.rules.Targets``: exactly 0.5 is
-neither, so wrong). The solved epoch is the first at which every training row is right. A loss (on the training or held-out rows) or a parameter
-that stops being finite ends the run as ``diverged`` and restores the last finite weights whose outputs are finite on
-every row of the table (and restarts the optimizer if the failed update left inf or nan in its state, so the run can
-be saved and continued); nothing is raised to the caller.
+neither, so wrong). The solved epoch is the first at which every training row is right. A loss (on the training or
+held-out rows) or a parameter that stops being finite ends the run as ``diverged`` and restores the last finite
+weights whose outputs are finite on every row of the table (and restarts the optimizer if the failed update left inf
+or nan in its state, so the run can be saved and continued); nothing is raised to the caller.
+
+A run's state leaves and enters a trainer only as a frozen ``lab.core.state.TrainingState`` (``state``,
+``from_state``), so a resumed run continues exactly and nothing else sets a trainer's epoch or history.
 
 The maths (activations, losses, the forward and backward passes, right rows) and the rules (run states, the stop
 rule, the finite-weights fallback, the run loop) are the ones ``lab/core/sweep.py`` runs on K networks at once; this

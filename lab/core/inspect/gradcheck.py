@@ -31,8 +31,8 @@ gradient.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -141,7 +141,7 @@ class GradCheck:
 def _branches(net: Network, loss: Loss, zs: list[Array], acts: list[Array]) -> Array:
     """Which side of every kink each value is on, flattened: relu-like pre-activations ``z > 0``, and clipped
     binary cross-entropy outputs inside ``(eps, 1 - eps)``."""
-    parts = [z > 0 for z, name in zip(zs, net.shape.activations) if name in KINKED]
+    parts = [z > 0 for z, name in zip(zs, net.shape.activations, strict=True) if name in KINKED]
     if loss.name == "bce" and net.acts[-1].name != "sigmoid":
         parts += [acts[-1] > BCE_EPSILON, acts[-1] < 1.0 - BCE_EPSILON]
     return np.concatenate([p.ravel() for p in parts]) if parts else np.zeros(0, bool)
