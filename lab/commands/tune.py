@@ -221,9 +221,9 @@ def tune_main(argv: Sequence[str]) -> int:
                                for i, r in enumerate(results)],
             "best": result_json(1, results[0], base_words, space.base.training.epochs) if results else None}))
         return 130 if interrupted else 0
-    e = space.base
-    print(f"tune: {e.table.name} · {args.strategy} of {n:,} configurations · {args.seeds:,} seeds each · "
-          f"{e.training.epochs:,} epochs · stop {e.training.stop} · objective {args.objective}")
+    base = space.base
+    print(f"tune: {base.table.name} · {args.strategy} of {n:,} configurations · {args.seeds:,} seeds each · "
+          f"{base.training.epochs:,} epochs · stop {base.training.stop} · objective {args.objective}")
     if interrupted:
         print(f"interrupted: {len(results)} of {n:,} configurations done")
     if not results:
@@ -237,7 +237,7 @@ def tune_main(argv: Sequence[str]) -> int:
     print()
     best = results[0]
     print(f"best: {best.label}")
-    print(f"  {train_flags(best, base_words, e.training.epochs)}")
+    print(f"  {train_flags(best, base_words, base.training.epochs)}")
     print(f"\n{len(results):,} configurations in {seconds:.1f} s")
     return 130 if interrupted else 0
 

@@ -287,8 +287,9 @@ class Network:
         for l in range(shape.n_layers):
             w, b = draw(rng, shape.sizes[l], shape.sizes[l + 1])
             net.W[l][...] = w
-            if shape.bias:
-                net.b[l][...] = b
+            bias = net.b[l]
+            if bias is not None:
+                bias[...] = b
         return net
 
     def copy(self) -> Network:

@@ -211,7 +211,7 @@ class Sweep:
         self._blocks = [Block(plan, scratch, np.arange(lo, min(lo + size, K)), theta[lo : lo + size].T,
                                None if rngs is None else rngs[lo : lo + size]) for lo in range(0, K, size)]
 
-    def _begin(self, experiment: Experiment, seeds: Sequence[int], keep_history: bool) -> None:
+    def _begin(self, experiment: Experiment, seeds: Sequence[int] | Array, keep_history: bool) -> None:
         """The state of a sweep of ``seeds`` before its first epoch, less the members' weights and blocks."""
         self.experiment = experiment
         self.seeds = np.array(seeds, dtype=np.int64)
@@ -269,13 +269,14 @@ class Sweep:
         for i, name in enumerate(SweepArrays.METRICS):
             setattr(sweep, f"last_{name}", np.concatenate([part.last[i] for part in parts]))
         if sweep.keep_history:
+            histories = [cast(tuple[Array, ...], part.history) for part in parts]  # every part kept one (checked)
             for i, name in enumerate(SweepArrays.METRICS):
-                if parts[0].history[i].shape[0] == 0:  # no held-out rows: the lists stay empty, as a sweep's do
+                if histories[0][i].shape[0] == 0:  # no held-out rows: the lists stay empty, as a sweep's do
                     continue
                 rows = np.full((sweep.epoch, sweep.size), math.nan)
                 lo = 0
-                for part in parts:
-                    matrix = part.history[i]
+                for history in histories:
+                    matrix = history[i]
                     rows[: matrix.shape[0], lo : lo + matrix.shape[1]] = matrix
                     lo += matrix.shape[1]
                 setattr(sweep.history, name, list(rows))
@@ -368,9 +369,9 @@ class Sweep:
                 rec = block.ids[r.recorded]
                 rows[0][rec] = r.loss[r.recorded]
                 rows[1][rec] = r.right[r.recorded] / self.n_train
-                if held:
-                    rows[2][rec] = r.held_loss[r.recorded]
-                    rows[3][rec] = r.held_right[r.recorded] / self.n_held
+                if held:  # a block scores held-out rows whenever there are some
+                    rows[2][rec] = cast(Array, r.held_loss)[r.recorded]
+                    rows[3][rec] = cast(Array, r.held_right)[r.recorded] / self.n_held
             recorded = ~np.isnan(rows[0])
         for block, r in zip(blocks, results, strict=True):
             diverging = r.failed | r.overflowed

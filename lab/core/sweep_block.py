@@ -230,8 +230,9 @@ class Block:
         a, n = len(self.ids), plan.train.n
         order = np.empty((n, a), dtype=np.intp)  # order[:, s] is slot s's row order
         order[:] = np.arange(n)[:, None]
+        rngs = cast(list[np.random.Generator], self.rngs)  # a mini-batch block has every member's shuffler
         for slot in np.flatnonzero(self.live):  # the single trainer's shuffle, one call per member
-            order[:, slot] = self.rngs[slot].permutation(n)
+            order[:, slot] = rngs[slot].permutation(n)
         targets = plan.train.t[:, :, 0]
         z_all = np.empty((n, targets.shape[1], a))
         y_all = np.empty_like(z_all)

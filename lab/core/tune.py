@@ -398,7 +398,8 @@ def search(plan: Plan, on_result: Callable[[TuneResult, int, int], None] | None 
                 tasks = tasks_for(plan.space.base, [(i, configs[i]) for i in keep], seeds, epochs, rung)
             run_tasks(tasks, heard, jobs=jobs, should_stop=should_stop, start=start)
     except (Stopped, KeyboardInterrupt) as e:
-        e.results = ranked(list(latest.values()), plan.objective)  # type: ignore[attr-defined]
+        # The caller (``nnlab tune``, the tune view) reads what was ranked so far off the exception.
+        e.results = ranked(list(latest.values()), plan.objective)  # type: ignore[union-attr]
         raise
     return ranked(list(latest.values()), plan.objective)
 

@@ -158,7 +158,7 @@ def _not_utf8(data: bytes | str) -> LabError:
     """The error for a file that is not UTF-8 text, with the offset of the first bad byte."""
     try:
         data.encode("utf-8") if isinstance(data, str) else bytes(data).decode("utf-8")
-    except UnicodeError as e:
+    except (UnicodeDecodeError, UnicodeEncodeError) as e:
         return LabError(f"not valid JSON (not UTF-8 text at byte {e.start})")
     return LabError("not valid JSON (not UTF-8 text)")
 
@@ -199,12 +199,14 @@ def _history_spec(h: FrozenHistory, points: int | None) -> HistorySpec:
     reduced in about a millisecond."""
     n = len(h)
     if points is None or n <= 2 * points:
-        return HistorySpec(*(list(getattr(h, key)) for key in SERIES))
+        loss, accuracy, heldout_loss, heldout_accuracy = (list(getattr(h, key)) for key in SERIES)
+        return HistorySpec(loss, accuracy, heldout_loss, heldout_accuracy)
     stride = -(-(n - points) // points)
     head = (n - points) // stride * stride
     kept = [getattr(h, key) for key in SERIES]
-    return HistorySpec(*(list(s[stride - 1:head:stride] + s[head:]) if s else [] for s in kept), stride=stride,
-                       tail=n - head)
+    loss, accuracy, heldout_loss, heldout_accuracy = (list(s[stride - 1:head:stride] + s[head:]) if s else []
+                                                      for s in kept)
+    return HistorySpec(loss, accuracy, heldout_loss, heldout_accuracy, stride=stride, tail=n - head)
 
 
 def _pack(values: Series) -> Series:

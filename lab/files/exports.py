@@ -55,7 +55,7 @@ def write_weights(path: str | os.PathLike, state: TrainingState) -> list[Path]:
     params = state.params()
     if p.suffix == ".npz":
         buf = io.BytesIO()
-        np.savez(buf, **params)
+        np.savez(buf, allow_pickle=False, **params)
         write_atomic(p, buf.getvalue())
         return [p]
     if p.suffix == ".txt":
@@ -68,10 +68,10 @@ def write_weights(path: str | os.PathLike, state: TrainingState) -> list[Path]:
             rows, cols = w.shape
             header = f"layer {l + 1}: W ({rows}x{cols})" + (" then the bias as the last row" if b is not None else "")
             body = w if b is None else np.vstack([w, b[None, :]])
-            buf = io.StringIO()
-            np.savetxt(buf, body, header=header, fmt="%.17g")
+            text = io.StringIO()
+            np.savetxt(text, body, header=header, fmt="%.17g")
             target = targets[l]
-            write_atomic(target, buf.getvalue().encode())
+            write_atomic(target, text.getvalue().encode())
             written.append(target)
         return written
     raise LabError(f"{p}: weights are saved as .npz or .txt, got '{p.suffix or 'no extension'}'")

@@ -156,11 +156,11 @@ def _check_array(work: Network, loss: Loss, x: Array, t: Array, base: Array, fla
     kinked = np.zeros(flat.size, bool)
     for k, i in enumerate(flat):
         old = work.theta[i]
-        values = []
+        values: list[float] = []
         for step in (h, -h, 2 * h, -2 * h):
             work.theta[i] = old + step
             zs, acts = work.forward_trace(x)
-            values.append(loss.value(zs[-1], acts[-1], t, work.acts[-1]))
+            values.append(float(loss.value(zs[-1], acts[-1], t, work.acts[-1])))
             kinked[k] |= bool(np.any(_branches(work, loss, zs, acts) != base))
         work.theta[i] = old
         d1 = (values[0] - values[1]) / (2 * h)
@@ -213,6 +213,7 @@ def gradient_check(net: Network, loss: Loss | str, x: Array, t: Array, grad_fn: 
             compare = ~kinked & ~quiet
             error = np.abs(a - numeric) / np.maximum(np.abs(a) + np.abs(numeric), TINY)
             error[~compare] = -1.0
+            worst: tuple[float, tuple[int, ...] | None, float, float]
             if compare.any():
                 w = int(np.argmax(error))  # a nan error is picked first
                 worst = (float(error[w]), tuple(int(v) for v in np.unravel_index(local[w], dims)), float(a[w]),
