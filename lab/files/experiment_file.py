@@ -11,13 +11,7 @@ Example::
      "architecture": {"layers": [{"units": 16, "activation": "relu"}], "output_activation": "sigmoid"},
      "training": {"loss": "mse", "optimizer": "adam", "lr": 0.001, ...}}
 
-Format version 2 stores each history series (``state.history.loss``, ``accuracy``, ``heldout_loss``,
-``heldout_accuracy``) as one string: the base64 of the values as little-endian float64, nan for an epoch without
-held-out rows. That is 10.7 bytes a value instead of about 20 as JSON numbers, exact, and decodes in one NumPy
-call. Version 1 files (each series a JSON list, null for nan) still load. ``state.history.stride`` and ``tail``
-describe a history kept in part (the autosave of a very long run): every ``stride``-th epoch of the first
-``epoch - tail`` epochs (the value of epochs stride, 2 stride, ...), then each of the last ``tail``; read back, each
-kept value stands for its whole stretch of ``stride`` epochs. A full history has stride 1 and leaves both out.
+The history's form (packed, kept in part) is ``lab.files.history_series``'s.
 
 Reading is bounded: at most ``MAX_FILE_BYTES`` are read (``lab.files.safe_io``), and a file holding more JSON
 values than its version allows (``MAX_VALUES``) is refused before they are built, so a malformed file costs at most
@@ -26,9 +20,6 @@ a small multiple of its size in memory.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import math
 import os
 import re
 from pathlib import Path
@@ -41,9 +32,9 @@ from lab.core.errors import LabError
 from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import TruthTable
 from lab.core.nn import Shape
-from lab.core.state import SERIES as HISTORY_SERIES
-from lab.core.state import FrozenHistory, TrainingState, make_state
+from lab.core.state import TrainingState, make_state
 from lab.core.train import Trainer
+from lab.files.history_series import HistorySpec, history_of, history_spec, packed
 from lab.files.safe_io import FILE_MODE, read_limited, size_text, write_atomic
 
 __all__ = ["FILE_MODE", "FORMAT", "VERSION", "capture", "dumps", "encode", "loads", "read", "write", "write_atomic"]
@@ -97,21 +88,6 @@ class TrainingSpec(msgspec.Struct, forbid_unknown_fields=True):
     seed: int = _TRAINING.seed
     epochs: int = _TRAINING.epochs
     stop: str = _TRAINING.stop
-
-
-Series = str | list[float | None]  # packed (base64 of float64, version 2) or listed (version 1; null for nan)
-
-
-class HistorySpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """One value per epoch (see the module docstring for ``stride`` and ``tail``); a held-out value is nan (null in
-    a list) for an epoch without held-out rows."""
-
-    loss: Series = []
-    accuracy: Series = []
-    heldout_loss: Series = []
-    heldout_accuracy: Series = []
-    stride: int = 1
-    tail: int = 0
 
 
 class StateSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -189,81 +165,6 @@ def _decode(data: bytes | str, kind: type[_T]) -> _T:
 
 
 # --- experiment <-> spec -------------------------------------------------------------------------------------------
-SERIES = HISTORY_SERIES  # the history's series, in the order of HistorySpec's fields
-
-
-def _history_spec(h: FrozenHistory, points: int | None) -> HistorySpec:
-    """The history as plain lists; with ``points``, a history longer than ``2 * points`` epochs keeps every
-    ``stride``-th epoch of its start (at most ``points`` values) and the last ``points`` to ``points + stride``
-    epochs exactly (see the module docstring). Slicing copies only what is kept: a 10-million-epoch history is
-    reduced in about a millisecond."""
-    n = len(h)
-    if points is None or n <= 2 * points:
-        loss, accuracy, heldout_loss, heldout_accuracy = (list(getattr(h, key)) for key in SERIES)
-        return HistorySpec(loss, accuracy, heldout_loss, heldout_accuracy)
-    stride = -(-(n - points) // points)
-    head = (n - points) // stride * stride
-    kept = [getattr(h, key) for key in SERIES]
-    loss, accuracy, heldout_loss, heldout_accuracy = (list(s[stride - 1:head:stride] + s[head:]) if s else []
-                                                      for s in kept)
-    return HistorySpec(loss, accuracy, heldout_loss, heldout_accuracy, stride=stride, tail=n - head)
-
-
-def _pack(values: Series) -> Series:
-    """A series as the base64 of its little-endian float64 bytes (an empty one stays an empty list)."""
-    if isinstance(values, str) or not values:
-        return values
-    array = np.array(values, dtype="<f8")  # a null (a listed held-out value) becomes nan
-    return base64.b64encode(array.tobytes()).decode("ascii")
-
-
-def _unpack(values: Series, key: str) -> np.ndarray:
-    """A series read back as a float64 array (null or a packed nan as nan).
-
-    Raises:
-        LabError: not base64 of float64 values, or a null training loss or accuracy.
-    """
-    if isinstance(values, str):
-        try:
-            raw = base64.b64decode(values, validate=True)
-        except (binascii.Error, ValueError):
-            raise LabError(f"state.history.{key}: not base64 of float64 values") from None
-        if len(raw) % 8:
-            raise LabError(f"state.history.{key}: {len(raw)} bytes is not a whole number of float64 values")
-        return np.frombuffer(raw, dtype="<f8")
-    if not key.startswith("heldout") and None in values:
-        raise LabError(f"state.history.{key}[{values.index(None)}]: expected a number, got null")
-    return np.array([math.nan if v is None else v for v in values], dtype=np.float64)
-
-
-def _history_of(state: StateSpec) -> FrozenHistory:
-    """The history from a file's ``state``, a kept-in-part history spread back over every epoch (its length
-    against the epoch is ``Trainer.from_state``'s check; a kept-in-part one is checked here, before spreading).
-
-    Raises:
-        LabError: a bad stride or tail, or a kept-in-part series of the wrong length.
-    """
-    h = state.history
-    series = {key: _unpack(getattr(h, key), key) for key in SERIES}
-    if h.stride == 1 and not h.tail:
-        return FrozenHistory.of(*(series[key].tolist() for key in SERIES))
-    if h.stride < 1:
-        raise LabError(f"state.history.stride: expected at least 1, got {h.stride}")
-    if not 0 <= h.tail <= state.epoch or (state.epoch - h.tail) % h.stride:
-        raise LabError(f"state.history.tail: expected 0 to {state.epoch} with the epochs before it a whole number "
-                       f"of strides ({h.stride}), got {h.tail}")
-    kept = (state.epoch - h.tail) // h.stride + h.tail
-    held = kept if len(series["heldout_loss"]) or len(series["heldout_accuracy"]) else 0
-    for key, want in (("loss", kept), ("accuracy", kept), ("heldout_loss", held), ("heldout_accuracy", held)):
-        n = len(series[key])
-        if n != want:
-            raise LabError(f"state.history.{key}: expected {want} values for {state.epoch} epochs kept every "
-                           f"{h.stride}, got {n}")
-    head = kept - h.tail
-    return FrozenHistory.of(*(np.concatenate([np.repeat(v[:head], h.stride), v[head:]]).tolist() if len(v) else ()
-                              for v in (series[key] for key in SERIES)))
-
-
 def _state_spec(state: TrainingState, points: int | None) -> StateSpec:
     """The file's ``state`` for a training state (a long history kept in part with ``points``)."""
     return StateSpec(
@@ -271,7 +172,7 @@ def _state_spec(state: TrainingState, points: int | None) -> StateSpec:
         weights={name: view.tolist() for name, view in state.params().items()},
         optimizer={k: (v.tolist() if v.ndim else float(v)) for k, v in state.optimizer.items()},
         solved_epoch=state.solved_epoch,
-        history=_history_spec(state.history, points),
+        history=history_spec(state.history, points),
         shuffle={k: str(v) for k, v in state.shuffle.items()},
     )
 
@@ -336,7 +237,7 @@ def _trainer_of(experiment: Experiment, spec: StateSpec) -> Trainer:
         raise LabError("state.shuffle: not a saved random generator state") from None
     state = make_state(shape, _theta_of(shape, spec.weights),
                        {k: np.asarray(v, dtype=np.float64) for k, v in spec.optimizer.items()}, shuffle,
-                       spec.epoch, _history_of(spec), spec.lr, spec.solved_epoch)
+                       spec.epoch, history_of(spec.history, spec.epoch), spec.lr, spec.solved_epoch)
     try:
         return Trainer.from_state(experiment, state)
     except LabError as e:
@@ -347,8 +248,8 @@ def _trainer_of(experiment: Experiment, spec: StateSpec) -> Trainer:
 def capture(experiment: Experiment, state: TrainingState | None = None,
             history_points: int | None = None) -> ExperimentSpec:
     """What the file will hold of the experiment and a training state (``Trainer.state()``), as plain lists ready
-    to ``encode``. With ``history_points`` a long history is kept in part (see ``_history_spec``): the autosave's
-    choice."""
+    to ``encode``. With ``history_points`` a long history is kept in part (``history_series.history_spec``): the
+    autosave's choice."""
     return _spec_of(experiment, state, history_points)
 
 
@@ -356,9 +257,8 @@ def encode(spec: ExperimentSpec, indent: bool = True) -> bytes:
     """A captured experiment as JSON bytes, its history packed (see the module docstring), indented unless
     ``indent`` is False."""
     if spec.state is not None:
-        h = spec.state.history
-        packed = msgspec.structs.replace(h, **{key: _pack(getattr(h, key)) for key in SERIES})
-        spec = msgspec.structs.replace(spec, state=msgspec.structs.replace(spec.state, history=packed))
+        spec = msgspec.structs.replace(spec, state=msgspec.structs.replace(spec.state,
+                                                                           history=packed(spec.state.history)))
     data = msgspec.json.encode(spec)
     return (msgspec.json.format(data, indent=2) if indent else data) + b"\n"
 
