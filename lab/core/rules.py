@@ -23,6 +23,7 @@ THRESHOLD = 0.5
 # units and a bias, so |z| <= (65 * 1e30) ** 9, about 2e286, below the largest float, 1.8e308. The trainers check the
 # outputs of every row after an epoch only when the weights' sum of squares reaches SAFE_WEIGHT ** 2.
 SAFE_WEIGHT = 1e30
+SAFE_SQUARES = SAFE_WEIGHT**2  # the sum of squares below which every weight is finite and safe
 
 # Run states. READY: nothing run yet or more to run. The rest end a run, in this order of precedence.
 READY, SOLVED, BUDGET, LOSS_REACHED, DIVERGED = "ready", "solved", "budget", "loss-reached", "diverged"

@@ -28,7 +28,7 @@ from lab.core.nn import (
     stacked,
 )
 from lab.core.optim import OPTIMIZERS, Optimizer
-from lab.core.rules import SAFE_WEIGHT, Targets
+from lab.core.rules import SAFE_SQUARES, Targets
 
 Array = np.ndarray
 OPTIMIZER_GROUP = 1 << 16  # parameters (members x weights) per optimizer call: 512 KB a state array
@@ -162,7 +162,7 @@ class Block:
             optimizer.step(self.theta[rows], self.grad[rows], plan.lr)
         # At SAFE_WEIGHT**2 or more a member's outputs are checked after the epoch (``_overflowed``), as the trainer.
         sums = rules.squares(self.theta)
-        self.large = ~(sums < SAFE_WEIGHT**2)  # nan, inf or large; usually none, checked in one call
+        self.large = ~(sums < SAFE_SQUARES)  # nan, inf or large; usually none, checked in one call
         self.any_large = bool(self.large.any())
         if not self.any_large:
             return

@@ -40,6 +40,7 @@ from lab.core.rules import (
     DIVERGED,
     LOSS_REACHED,
     READY,
+    SAFE_SQUARES,
     SAFE_WEIGHT,
     SOLVED,
     THRESHOLD,
@@ -132,6 +133,7 @@ class Trainer:
         self._large_weights = False  # whether a weight may be large enough to overflow the outputs (SAFE_WEIGHT)
         # The network's layers as views of its theta, the inputs widened so the first bias rides in its product.
         self._layers = dense_layers(shape, self.net.theta, self.net.grad, widened=True)
+        self._theta, self._grad = self.net.theta, self.net.grad  # the network's arrays, updated in place
         self._out = self.net.acts[-1]
         self._passes: dict[tuple[str, int], Pass] = {}
         self.epoch = 0
@@ -153,6 +155,8 @@ class Trainer:
         self._train_pass = self._pass("train", self._train.n)
         self._held_pass = self._pass("held", self._held.n)
         self._train_inputs = [self._x_train, *self._train_pass.acts]  # every layer's input, for ``backward``
+        size = self.experiment.training.batch_size  # the same for the whole run (``can_continue``)
+        self._full_batch = size == 0 or size >= self._train.n
 
     def _pass(self, key: str, n: int) -> Pass:
         """The arrays of a pass over ``n`` rows, kept under ``key`` (the held-out pass never overwrites the
@@ -297,13 +301,12 @@ class Trainer:
         if not self._train.n:
             require_training_rows(0)
         self.diverged_epoch = None
-        size = self.experiment.training.batch_size
-        full = size == 0 or size >= self._train.n
+        full = self._full_batch
         if full:
             start = self._full_batch_epoch()
         else:
-            np.copyto(self._epoch_start, self.net.theta)
-            start = self._mini_batch_epoch(size)
+            np.copyto(self._epoch_start, self._theta)
+            start = self._mini_batch_epoch(self.experiment.training.batch_size)
         if start is not None:
             self._diverge(start)
             return False
@@ -335,13 +338,13 @@ class Trainer:
         zs = buffers.zs
         dz = self.loss.grad_z(zs[-1], inputs[-1], t, self._out, buffers.dz)
         backward(self._layers, zs, inputs, dz, buffers.dA, buffers.slope)
-        theta = self.net.theta
-        np.copyto(self._backup, theta)
-        self.optimizer.step(theta, self.net.grad, self.lr)
+        theta, backup = self._theta, self._backup
+        np.copyto(backup, theta)
+        self.optimizer.step(theta, self._grad, self.lr)
         sums = squares(theta)
-        small = sums < SAFE_WEIGHT**2  # False when a weight is nan, inf or large: one fast pass
+        small = sums < SAFE_SQUARES  # False when a weight is nan, inf or large: one fast pass
         if not small and not_finite(theta, sums):
-            np.copyto(theta, self._backup)
+            np.copyto(theta, backup)
             return False
         self._large_weights = not small
         return True
