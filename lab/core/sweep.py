@@ -1,5 +1,8 @@
 """Many seeds at once: K networks of one architecture, each trained exactly as ``Trainer`` trains it alone.
 
+One file, about 430 lines, because it is one object, the sweep's bookkeeping; its blocks and its processes already
+have their own modules (``sweep_block``, ``sweep_jobs``).
+
 A block of members and its epochs are ``lab/core/sweep_block.py``; this module holds the sweep: its members'
 bookkeeping, its history, the merge of finished shares, and the seeds.
 

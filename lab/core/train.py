@@ -1,5 +1,8 @@
 """The trainer: one network, one optimizer, one history, stepped an epoch at a time.
 
+One file, about 400 lines, because it is one object: the epoch paths, the divergence fallback and the state in and
+out share the trainer's buffers, while the maths and the rules live in ``nn``, ``losses`` and ``rules``.
+
 An epoch visits every training row once: one update in full-batch mode (``batch_size`` 0), or one update per
 mini-batch of rows shuffled by the seed. The metrics recorded for epoch e are those Keras reports: the loss and
 accuracy of the predictions made during the epoch, before each update (for full batch, the network as it stood at

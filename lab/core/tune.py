@@ -1,6 +1,9 @@
 """A search over configurations: each trained from K seeds with the batched sweep, ranked by how reliably, how fast
 and how small it learns the gate.
 
+One file, about 410 lines, because it is one pipeline read top to bottom (candidates, rounds, the pool that trains
+them, the plan); its search space and its tables are ``tune_space`` and ``tune_table``.
+
 Configuration c is ``Sweep(c.experiment(base), seeds)`` run to the end, so member k is exactly ``nnlab train
 --seed k`` of that configuration and its numbers are ``nnlab sweep``'s (``lab.core.sweep_summary.sweep_stats``).
 Configurations of different shapes cannot share one batch, so they train side by side on the cores, one worker
