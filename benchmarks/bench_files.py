@@ -70,7 +70,7 @@ def bench(epochs: int, heldout: bool) -> None:
     print(f"{'':<34} {'capture ms':>10} {'encode ms':>10} {'MiB':>10} {'B/epoch':>9} {'read ms':>9}")
     repeat = 3 if epochs <= 1_000_000 else 1
 
-    capture_s, spec = timed(lambda: ef.capture(trainer.experiment, trainer), repeat)
+    capture_s, spec = timed(lambda: ef.capture(trainer.experiment, trainer.state()), repeat)
     encode_s, data = timed(lambda: ef.encode(spec, indent=False), repeat)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "run.json")
@@ -82,7 +82,7 @@ def bench(epochs: int, heldout: bool) -> None:
     old_s, old = timed(lambda: version1_bytes(spec), 1)
     row("same history as JSON numbers (v1)", capture_s, old_s, old, None, epochs)
     del old, spec
-    capture_s, spec = timed(lambda: autosave.snapshot(trainer.experiment, trainer), repeat)
+    capture_s, spec = timed(lambda: autosave.snapshot(trainer.experiment, trainer.state()), repeat)
     encode_s, data = timed(lambda: ef.encode(spec, indent=False), repeat)
     read_s, _ = timed(lambda: ef.loads(data), repeat)
     row(f"autosave (stride {spec.state.history.stride:,})", capture_s, encode_s, data, read_s, epochs)

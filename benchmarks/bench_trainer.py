@@ -123,7 +123,7 @@ def main() -> int:
     us_trainer = best_trainer / args.epochs * 1e6
     us_loop = best_loop / args.epochs * 1e6
     ratio = us_trainer / us_loop
-    drift = max(abs(a - b) for a, b in zip(trainer_losses, loop_losses))
+    drift = max(abs(a - b) for a, b in zip(trainer_losses, loop_losses, strict=True))
     print(f"command: python {' '.join(sys.argv)}")
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()} {platform.system()}")
     print(f"keras-xor (2 -> 16 relu -> 1 sigmoid, mse, adam), {args.epochs} epochs, best of {args.repeats}")

@@ -19,7 +19,6 @@ from lab.core.optim import OPTIMIZERS
 from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer
 
-
 FLAG_OF = {"output_activation": "output", "batch_size": "batch-size", "bias": "no-bias"}
 
 

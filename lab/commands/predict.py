@@ -37,9 +37,9 @@ def predict_main(argv: Sequence[str]) -> int:
                        "(its weights are too large)")
     names = experiment.table.output_names
     if args.json:
-        print(json.dumps({"inputs": x[0].tolist(), "outputs": dict(zip(names, map(float, y)))}))
+        print(json.dumps({"inputs": x[0].tolist(), "outputs": dict(zip(names, map(float, y), strict=True))}))
     else:
-        for name, v in zip(names, y):
+        for name, v in zip(names, y, strict=True):
             print(f"{name} = {four(v)}  (rounds to {int(v > 0.5)})")
     return 0
 

@@ -146,7 +146,8 @@ class LabServer(Server):
                 raise
         if not response.prepared:
             response.headers.update(SECURITY_HEADERS)
-            if refusal is None and self.guard.token is not None and self.guard.token_matches(query_token):
+            if (refusal is None and self.guard.token is not None and query_token is not None
+                    and self.guard.token_matches(query_token)):
                 response.set_cookie(self.guard.cookie, query_token, httponly=True, samesite="Strict", path="/")
         return response
 
@@ -177,7 +178,9 @@ class LabServer(Server):
         return aiohttp_jinja2.render_template("app_index.html", request, context)
 
     # --- a tab's lab -----------------------------------------------------------------------------------------------
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    # The base types this a WebSocketResponse; aiohttp takes any response from a route, and a full server answers
+    # with a page.
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         """Start a lab for this websocket and relay between them, within the session limit and the size bounds."""
         if self.sessions >= self.max_sessions:
             return self._full()
@@ -187,10 +190,14 @@ class LabServer(Server):
             return message_page(400, "not a websocket", "This address is the lab's websocket; open the page instead.")
         self.sessions += 1
         app_service: AppService | None = None
+
+        async def close() -> None:  # what AppService awaits: the websocket's close, its result not needed
+            await websocket.close()
+
         try:
             await websocket.prepare(request)
             app_service = AppService(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                                     close=websocket.close, download_manager=self.download_manager,
+                                     close=close, download_manager=self.download_manager,
                                      debug=self.debug)
             await app_service.start(width, height)
             await self._relay(websocket, app_service)

@@ -19,8 +19,8 @@ import time
 from collections.abc import Sequence
 
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
-from lab.commands.progress import Progress
 from lab.commands.parser import Parser, bounded
+from lab.commands.progress import Progress
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.numbers import percent
@@ -108,7 +108,7 @@ def configurations(args: argparse.Namespace) -> list[tuple[str, str, Experiment]
 def network_text(experiment: Experiment) -> str:
     """``2 -> 16 relu -> 1 sigmoid`` (and ``no bias`` when the layers have none)."""
     shape = experiment.shape
-    parts = [f"{shape.sizes[0]}"] + [f"{u} {a}" for u, a in zip(shape.sizes[1:], shape.activations)]
+    parts = [f"{shape.sizes[0]}"] + [f"{u} {a}" for u, a in zip(shape.sizes[1:], shape.activations, strict=True)]
     return " -> ".join(parts) + ("" if shape.bias else " (no bias)")
 
 
@@ -131,7 +131,7 @@ def sweep_result(label: str, flags: str, experiment: Experiment, sweep: Sweep, s
         "median_solved_epoch": stats.median_solved_epoch,
         "p10_solved_epoch": stats.p10_solved_epoch,
         "p90_solved_epoch": stats.p90_solved_epoch,
-        "final_loss": dict(zip(("min", "median", "max"), stats.final_loss)) if stats.final_loss else None,
+        "final_loss": dict(zip(("min", "median", "max"), stats.final_loss, strict=True)) if stats.final_loss else None,
         "diverged": stats.diverged,
         "network_epochs": stats.network_epochs,
         "seconds": round(seconds, 6),
@@ -148,7 +148,7 @@ def histogram_lines(epochs: list[int | None], top: int) -> list[str]:
     labels = [*histogram.labels(), "not solved"]
     pad = max(map(len, labels))
     lines = []
-    for label, count in zip(labels, [*histogram.counts, histogram.unsolved]):
+    for label, count in zip(labels, [*histogram.counts, histogram.unsolved], strict=True):
         bar = "#" * math.ceil(count * BAR_WIDTH / peak)
         lines.append(f"    {label:>{pad}} | {bar:<{BAR_WIDTH}} {count}")
     return lines

@@ -11,18 +11,18 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 
+from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.commands.parser import Parser
 from lab.commands.progress import Progress
-from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.core.errors import LabError
 from lab.core.numbers import four, loss_text
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
-from lab.files.exports import weight_paths, write_history_csv, write_script, write_weights
 from lab.files.experiment_file import write
+from lab.files.exports import weight_paths, write_history_csv, write_script, write_weights
 from lab.files.safe_io import DEVICE, check_writable, write_kind
 
 
@@ -161,14 +161,15 @@ def train_main(argv: Sequence[str]) -> int:
     finally:
         progress.close()
     seconds, timed = time.perf_counter() - start, trainer.epoch - first
+    state = trainer.state()
     if args.save:  # the experiment first: it alone can resume the run and make every other output again
-        write(args.save, trainer.experiment, trainer)
+        write(args.save, trainer.experiment, state)
     if args.log_csv:
-        write_history_csv(args.log_csv, trainer)
+        write_history_csv(args.log_csv, state.history)
     if args.save_weights:
-        write_weights(args.save_weights, trainer)
+        write_weights(args.save_weights, state)
     if args.export_script:
-        write_script(args.export_script, trainer)
+        write_script(args.export_script, trainer.experiment, state)
     if args.json:
         print(json.dumps(result(trainer, seconds, timed)))
         return 0

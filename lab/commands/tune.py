@@ -153,7 +153,7 @@ def result_json(rank: int, result: TuneResult, base_words: Sequence[str], epochs
         "seeds": s.seeds, "solved": s.solved, "success_rate": s.success_rate,
         "median_solved_epoch": s.median_solved_epoch, "p10_solved_epoch": s.p10_solved_epoch,
         "p90_solved_epoch": s.p90_solved_epoch,
-        "final_loss": dict(zip(("min", "median", "max"), s.final_loss)) if s.final_loss else None,
+        "final_loss": dict(zip(("min", "median", "max"), s.final_loss, strict=True)) if s.final_loss else None,
         "diverged": s.diverged, "params": result.n_params, "seconds": round(s.seconds, 6),
     }
 
@@ -217,12 +217,13 @@ def tune_main(argv: Sequence[str]) -> int:
         print(json.dumps({
             "gate": space.base.table.name, "strategy": args.strategy, "objective": args.objective,
             "seeds": args.seeds, "candidates": n, "interrupted": interrupted, "seconds": round(seconds, 3),
-            "configurations": [result_json(i + 1, r, base_words, space.base.training.epochs) for i, r in enumerate(results)],
+            "configurations": [result_json(i + 1, r, base_words, space.base.training.epochs)
+                               for i, r in enumerate(results)],
             "best": result_json(1, results[0], base_words, space.base.training.epochs) if results else None}))
         return 130 if interrupted else 0
-    e = space.base
-    print(f"tune: {e.table.name} · {args.strategy} of {n:,} configurations · {args.seeds:,} seeds each · "
-          f"{e.training.epochs:,} epochs · stop {e.training.stop} · objective {args.objective}")
+    base = space.base
+    print(f"tune: {base.table.name} · {args.strategy} of {n:,} configurations · {args.seeds:,} seeds each · "
+          f"{base.training.epochs:,} epochs · stop {base.training.stop} · objective {args.objective}")
     if interrupted:
         print(f"interrupted: {len(results)} of {n:,} configurations done")
     if not results:
@@ -236,7 +237,7 @@ def tune_main(argv: Sequence[str]) -> int:
     print()
     best = results[0]
     print(f"best: {best.label}")
-    print(f"  {train_flags(best, base_words, e.training.epochs)}")
+    print(f"  {train_flags(best, base_words, base.training.epochs)}")
     print(f"\n{len(results):,} configurations in {seconds:.1f} s")
     return 130 if interrupted else 0
 

@@ -9,13 +9,25 @@ the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 Array = np.ndarray
 LEAKY_SLOPE = 0.01
+
+
+class Fn(Protocol):
+    """``f(z, out=None)``: the activation of ``z``, into ``out`` when given."""
+
+    def __call__(self, z: Array, out: Array | None = None, /) -> Array: ...
+
+
+class Grad(Protocol):
+    """``f'(z, a, out=None)``: the derivative at ``z`` (whose activation is ``a``), into ``out`` when given."""
+
+    def __call__(self, z: Array, a: Array, out: Array | None = None, /) -> Array: ...
 
 
 @dataclass(frozen=True)
@@ -24,8 +36,8 @@ class Activation:
     description."""
 
     name: str
-    fn: Callable[[Array, Array | None], Array]
-    grad: Callable[[Array, Array, Array | None], Array]
+    fn: Fn
+    grad: Grad
     description: str
 
 

@@ -22,7 +22,6 @@ parsing, printing and evaluating, which recurse, never run out of stack.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 
@@ -57,7 +56,7 @@ class Const:
 class Not:
     """Logical negation of ``operand``."""
 
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
@@ -65,11 +64,11 @@ class Binary:
     """``left op right`` for op in ``->``, ``==``, ``|``, ``^``, ``&``."""
 
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
-Node = Union[Var, Const, Not, Binary]
+Node = Var | Const | Not | Binary
 
 
 @dataclass(frozen=True)

@@ -295,7 +295,7 @@ def parse_inputs(values: Sequence[str], n_inputs: int) -> np.ndarray:
         names = " ".join(ex.VARIABLES[:n_inputs])
         raise LabError(f"expected {n_inputs} input value{'s' * (n_inputs > 1)} ({names}), got {len(values)}")
     out = []
-    for name, text in zip(ex.VARIABLES, values):
+    for name, text in zip(ex.VARIABLES, values, strict=False):  # the first n_inputs of a..h
         try:
             v = float(text)
         except ValueError:

@@ -35,7 +35,7 @@ def _separable(n_inputs: int, column: str, rows: tuple[int, ...]) -> bool:
     w = np.zeros(n_inputs + 1)
     for _ in range(PERCEPTRON_EPOCHS):
         wrong = False
-        for xi, ti in zip(x, t):
+        for xi, ti in zip(x, t, strict=True):
             if ti * (xi @ w) <= 0:
                 w += ti * xi
                 wrong = True

@@ -6,8 +6,8 @@ the same network in the CLI, the app and a sweep.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

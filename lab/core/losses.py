@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -22,6 +23,12 @@ Array = np.ndarray
 BCE_EPSILON = 1e-7  # Keras' clip for probabilities that do not come from a sigmoid
 
 
+class LossGrad(Protocol):
+    """``grad_z(z, y, t, f, out=None)``: dL/dz, into ``out`` when given."""
+
+    def __call__(self, z: Array, y: Array, t: Array, f: Activation, out: Array | None = None, /) -> Array: ...
+
+
 @dataclass(frozen=True)
 class Loss:
     """A loss ``value(z, y, t, f) -> float or (K,)`` and its gradient ``grad_z(z, y, t, f, out=None) -> dL/dz``, where
@@ -29,7 +36,7 @@ class Loss:
 
     name: str
     value: Callable[[Array, Array, Array, Activation], Array]
-    grad_z: Callable[[Array, Array, Array, Activation, Array | None], Array]
+    grad_z: LossGrad
     description: str
 
 

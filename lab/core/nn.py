@@ -227,7 +227,7 @@ def forward(layers: Sequence[Dense], x: Array, zs: Sequence[Array], acts: Sequen
         The output y, ``acts[-1]``.
     """
     a = x
-    for layer, z, out in zip(layers, zs, acts):
+    for layer, z, out in zip(layers, zs, acts, strict=True):
         layer.products.forward(a, layer.W, z)
         if layer.b is not None:
             z += layer.b
@@ -287,8 +287,9 @@ class Network:
         for l in range(shape.n_layers):
             w, b = draw(rng, shape.sizes[l], shape.sizes[l + 1])
             net.W[l][...] = w
-            if shape.bias:
-                net.b[l][...] = b
+            bias = net.b[l]
+            if bias is not None:
+                bias[...] = b
         return net
 
     def copy(self) -> Network:

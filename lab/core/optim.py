@@ -82,6 +82,7 @@ class Adam(Optimizer):
     name = "adam"
     description = "Adam (Keras defaults: beta1 0.9, beta2 0.999, epsilon 1e-7)"
     BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-7
+    DECAY1, DECAY2 = 1.0 - BETA1, 1.0 - BETA2  # the moments' rates, worked out once
 
     def __init__(self, n_params: int | tuple[int, ...]) -> None:
         super().__init__(n_params)
@@ -91,19 +92,19 @@ class Adam(Optimizer):
         self._tmp = np.zeros(n_params)
 
     def step(self, theta: Array, g: Array, lr: float) -> None:
-        self.t += 1
-        alpha = lr * math.sqrt(1.0 - self.BETA2**self.t) / (1.0 - self.BETA1**self.t)
-        tmp = self._tmp
-        np.subtract(g, self.m, out=tmp)
-        tmp *= 1.0 - self.BETA1
-        self.m += tmp
+        self.t = t = self.t + 1
+        m, v, tmp = self.m, self.v, self._tmp
+        alpha = lr * math.sqrt(1.0 - self.BETA2**t) / (1.0 - self.BETA1**t)
+        np.subtract(g, m, out=tmp)
+        tmp *= self.DECAY1
+        m += tmp
         np.multiply(g, g, out=tmp)
-        tmp -= self.v
-        tmp *= 1.0 - self.BETA2
-        self.v += tmp
-        np.sqrt(self.v, out=tmp)
+        tmp -= v
+        tmp *= self.DECAY2
+        v += tmp
+        np.sqrt(v, out=tmp)
         tmp += self.EPSILON
-        np.divide(self.m, tmp, out=tmp)
+        np.divide(m, tmp, out=tmp)
         tmp *= alpha
         theta -= tmp
 

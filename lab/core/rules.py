@@ -23,6 +23,7 @@ THRESHOLD = 0.5
 # units and a bias, so |z| <= (65 * 1e30) ** 9, about 2e286, below the largest float, 1.8e308. The trainers check the
 # outputs of every row after an epoch only when the weights' sum of squares reaches SAFE_WEIGHT ** 2.
 SAFE_WEIGHT = 1e30
+SAFE_SQUARES = SAFE_WEIGHT**2  # the sum of squares below which every weight is finite and safe
 
 # Run states. READY: nothing run yet or more to run. The rest end a run, in this order of precedence.
 READY, SOLVED, BUDGET, LOSS_REACHED, DIVERGED = "ready", "solved", "budget", "loss-reached", "diverged"
@@ -116,7 +117,7 @@ ENDINGS = (DIVERGED, SOLVED, LOSS_REACHED, BUDGET)
 def status(reasons: Sequence[Array | bool]) -> Array | str:
     """The run state from ``endings``: the first reason that holds, else READY; a string for one run, (K,) for K."""
     if np.ndim(reasons[0]) == 0:
-        return next((state for state, holds in zip(ENDINGS, reasons) if holds), READY)
+        return next((state for state, holds in zip(ENDINGS, reasons, strict=True) if holds), READY)
     shape = np.shape(reasons[0])
     return np.select([np.broadcast_to(holds, shape) for holds in reasons], list(ENDINGS), READY)
 

@@ -63,7 +63,8 @@ def summary_text(shape: Shape, name: str = "sequential", width: int = KERAS_WIDT
         if needed <= width:
             return _table(name, needed, first, second, labels, shapes, counts, shape.n_params)
     labels = [f"{row.name} ({row.activation})" for row in rows]
-    body = [f" {label}\n   {shape_}  {count} params" for label, shape_, count in zip(labels, shapes, counts)]
+    body = [f" {label}\n   {shape_}  {count} params"
+            for label, shape_, count in zip(labels, shapes, counts, strict=True)]
     rule_width = max(12, min(width, max(len(line) for text in body for line in text.split("\n"))))
     return _assemble(name, rule_width, [" Layer (Dense)"], body, shape.n_params)
 
@@ -72,7 +73,8 @@ def _table(name: str, rule_width: int, first: tuple[str, int], second: tuple[str
            shapes: list[str], counts: list[str], total: int) -> str:
     """The summary with one line per layer: ``first`` and ``second`` are the first two columns' headers and
     widths."""
-    body = [f" {label:<{first[1]}}{shape_:<{second[1]}}{count}" for label, shape_, count in zip(labels, shapes, counts)]
+    body = [f" {label:<{first[1]}}{shape_:<{second[1]}}{count}"
+            for label, shape_, count in zip(labels, shapes, counts, strict=True)]
     return _assemble(name, rule_width, [f" {first[0]:<{first[1]}}{second[0]:<{second[1]}}Param #"], body, total)
 
 

@@ -1,5 +1,8 @@
 """Many seeds at once: K networks of one architecture, each trained exactly as ``Trainer`` trains it alone.
 
+One file, about 430 lines, because it is one object, the sweep's bookkeeping; its blocks and its processes already
+have their own modules (``sweep_block``, ``sweep_jobs``).
+
 A block of members and its epochs are ``lab/core/sweep_block.py``; this module holds the sweep: its members'
 bookkeeping, its history, the merge of finished shares, and the seeds.
 
@@ -57,7 +60,8 @@ from lab.core.rules import Targets
 from lab.core.sweep_block import OPTIMIZER_GROUP, Block, Plan, Scratch
 from lab.core.train import History, widen
 
-__all__ = ["OPTIMIZER_GROUP", "WIDE", "Sweep", "SweepArrays", "SweepHistory", "block_size", "member_seeds", "seed_list", "sweep_bytes"]
+__all__ = ["OPTIMIZER_GROUP", "WIDE", "Sweep", "SweepArrays", "SweepHistory", "block_size", "member_seeds", "seed_list",
+           "sweep_bytes"]
 
 Array = np.ndarray
 MAX_SEED = 2**32 - 1
@@ -210,7 +214,7 @@ class Sweep:
         self._blocks = [Block(plan, scratch, np.arange(lo, min(lo + size, K)), theta[lo : lo + size].T,
                                None if rngs is None else rngs[lo : lo + size]) for lo in range(0, K, size)]
 
-    def _begin(self, experiment: Experiment, seeds: Sequence[int], keep_history: bool) -> None:
+    def _begin(self, experiment: Experiment, seeds: Sequence[int] | Array, keep_history: bool) -> None:
         """The state of a sweep of ``seeds`` before its first epoch, less the members' weights and blocks."""
         self.experiment = experiment
         self.seeds = np.array(seeds, dtype=np.int64)
@@ -268,13 +272,14 @@ class Sweep:
         for i, name in enumerate(SweepArrays.METRICS):
             setattr(sweep, f"last_{name}", np.concatenate([part.last[i] for part in parts]))
         if sweep.keep_history:
+            histories = [cast(tuple[Array, ...], part.history) for part in parts]  # every part kept one (checked)
             for i, name in enumerate(SweepArrays.METRICS):
-                if parts[0].history[i].shape[0] == 0:  # no held-out rows: the lists stay empty, as a sweep's do
+                if histories[0][i].shape[0] == 0:  # no held-out rows: the lists stay empty, as a sweep's do
                     continue
                 rows = np.full((sweep.epoch, sweep.size), math.nan)
                 lo = 0
-                for part in parts:
-                    matrix = part.history[i]
+                for history in histories:
+                    matrix = history[i]
                     rows[: matrix.shape[0], lo : lo + matrix.shape[1]] = matrix
                     lo += matrix.shape[1]
                 setattr(sweep.history, name, list(rows))
@@ -363,15 +368,15 @@ class Sweep:
         else:
             every = False
             rows = [np.full(K, math.nan) for _ in range(4 if held else 2)]
-            for block, r in zip(blocks, results):
+            for block, r in zip(blocks, results, strict=True):
                 rec = block.ids[r.recorded]
                 rows[0][rec] = r.loss[r.recorded]
                 rows[1][rec] = r.right[r.recorded] / self.n_train
-                if held:
-                    rows[2][rec] = r.held_loss[r.recorded]
-                    rows[3][rec] = r.held_right[r.recorded] / self.n_held
+                if held:  # a block scores held-out rows whenever there are some
+                    rows[2][rec] = cast(Array, r.held_loss)[r.recorded]
+                    rows[3][rec] = cast(Array, r.held_right)[r.recorded] / self.n_held
             recorded = ~np.isnan(rows[0])
-        for block, r in zip(blocks, results):
+        for block, r in zip(blocks, results, strict=True):
             diverging = r.failed | r.overflowed
             if diverging.any():
                 for slot in np.flatnonzero(diverging):
@@ -381,15 +386,16 @@ class Sweep:
                 self.diverged_epoch[block.ids[r.overflowed]] = self.epoch + 1
                 self.active[block.ids[diverging]] = False
                 block.stop(diverging)
+        # Two rows without held-out rows, four with: the held-out series are left alone when there are none.
         for last, row in zip((self.last_loss, self.last_accuracy, self.last_heldout_loss,
-                              self.last_heldout_accuracy), rows):
+                              self.last_heldout_accuracy), rows, strict=False):
             if every:
                 last[...] = row
             else:
                 np.copyto(last, row, where=recorded)
         if self.keep_history:
             h = self.history
-            for lst, row in zip((h.loss, h.accuracy, h.heldout_loss, h.heldout_accuracy), rows):
+            for lst, row in zip((h.loss, h.accuracy, h.heldout_loss, h.heldout_accuracy), rows, strict=False):
                 lst.append(row)
         if every:
             self.epochs_run.fill(self.epoch)

@@ -28,7 +28,7 @@ from lab.core.nn import (
     stacked,
 )
 from lab.core.optim import OPTIMIZERS, Optimizer
-from lab.core.rules import SAFE_WEIGHT, Targets
+from lab.core.rules import SAFE_SQUARES, Targets
 
 Array = np.ndarray
 OPTIMIZER_GROUP = 1 << 16  # parameters (members x weights) per optimizer call: 512 KB a state array
@@ -79,7 +79,7 @@ class Scratch:
             if flat is None or flat[0].size < n * self.units[0] * members:
                 flat = self._flat[key, n] = [np.empty(n * u * members) for u in sizes]
                 self._views = {k: v for k, v in self._views.items() if k[:2] != (key, n)}
-            shaped = [f[: n * u * members].reshape(n, u, members) for f, u in zip(flat, sizes)]
+            shaped = [f[: n * u * members].reshape(n, u, members) for f, u in zip(flat, sizes, strict=True)]
             L = len(self.units)
             views = self._views[key, n, members] = Pass(shaped[:L], shaped[L : 2 * L], shaped[2 * L : 3 * L],
                                                         shaped[3 * L : 4 * L], shaped[-1])
@@ -158,11 +158,11 @@ class Block:
         dz = plan.loss.grad_z(zs[-1], acts[-1], t, plan.out, buffers.dz)
         backward(layers, zs, [x, *acts], dz, buffers.dA, buffers.slope)
         np.copyto(self.backup, self.theta)
-        for rows, optimizer in zip(self.groups, self.optimizers):
+        for rows, optimizer in zip(self.groups, self.optimizers, strict=True):
             optimizer.step(self.theta[rows], self.grad[rows], plan.lr)
         # At SAFE_WEIGHT**2 or more a member's outputs are checked after the epoch (``_overflowed``), as the trainer.
         sums = rules.squares(self.theta)
-        self.large = ~(sums < SAFE_WEIGHT**2)  # nan, inf or large; usually none, checked in one call
+        self.large = ~(sums < SAFE_SQUARES)  # nan, inf or large; usually none, checked in one call
         self.any_large = bool(self.large.any())
         if not self.any_large:
             return
@@ -230,8 +230,9 @@ class Block:
         a, n = len(self.ids), plan.train.n
         order = np.empty((n, a), dtype=np.intp)  # order[:, s] is slot s's row order
         order[:] = np.arange(n)[:, None]
+        rngs = cast(list[np.random.Generator], self.rngs)  # a mini-batch block has every member's shuffler
         for slot in np.flatnonzero(self.live):  # the single trainer's shuffle, one call per member
-            order[:, slot] = self.rngs[slot].permutation(n)
+            order[:, slot] = rngs[slot].permutation(n)
         targets = plan.train.t[:, :, 0]
         z_all = np.empty((n, targets.shape[1], a))
         y_all = np.empty_like(z_all)
@@ -281,7 +282,7 @@ class Block:
         if self.rngs is not None:
             self.rngs = [self.rngs[i] for i in keep]
         self.optimizers = self._optimizers(self.groups)  # the same groups of rows, fewer members
-        for optimizer, state in zip(self.optimizers, states):
+        for optimizer, state in zip(self.optimizers, states, strict=True):
             optimizer.load_state({k: v[:, keep] if v.ndim == 2 else v for k, v in state.items()})
         self._bind()
 

@@ -45,6 +45,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection, wait
+from typing import cast
 
 import numpy as np
 
@@ -186,6 +187,8 @@ def _run_in_workers(experiment: Experiment, parts: list[list[int]], keep_history
     """Train each share in a worker process; their results in order. The workers are gone when this returns.
     A worker sends ``("progress", epoch, solved)`` now and then (when ``progress`` is wanted), then its result."""
     context = multiprocessing.get_context(method)
+    # Every concrete context (fork, spawn, forkserver) has Process; typeshed's BaseContext does not declare it.
+    process = context.Process  # type: ignore[attr-defined]
     workers: list[multiprocessing.process.BaseProcess] = []
     pending: dict[Connection, int] = {}
     try:
@@ -193,9 +196,9 @@ def _run_in_workers(experiment: Experiment, parts: list[list[int]], keep_history
             for i, share in enumerate(parts):
                 receiver, sender = context.Pipe(duplex=False)
                 pending[receiver] = i
-                worker = context.Process(target=_worker,
-                                         args=(experiment, share, keep_history, sender, os.getpid(), progress is not None),
-                                         name=f"nnlab sweep {i + 1}/{len(parts)}", daemon=True)
+                worker = process(target=_worker,
+                                 args=(experiment, share, keep_history, sender, os.getpid(), progress is not None),
+                                 name=f"nnlab sweep {i + 1}/{len(parts)}", daemon=True)
                 try:
                     worker.start()
                 except OSError as e:
@@ -208,7 +211,7 @@ def _run_in_workers(experiment: Experiment, parts: list[list[int]], keep_history
         while pending:
             sentinels = {workers[i].sentinel: conn for conn, i in pending.items()}
             for ready in wait([*pending, *sentinels]):
-                conn = sentinels.get(ready, ready)
+                conn = sentinels[ready] if isinstance(ready, int) else cast(Connection, ready)
                 if conn not in pending:  # both its pipe and its sentinel were ready: already read
                     continue
                 i = pending[conn]

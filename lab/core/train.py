@@ -1,5 +1,8 @@
 """The trainer: one network, one optimizer, one history, stepped an epoch at a time.
 
+One file, about 400 lines, because it is one object: the epoch paths, the divergence fallback and the state in and
+out share the trainer's buffers, while the maths and the rules live in ``nn``, ``losses`` and ``rules``.
+
 An epoch visits every training row once: one update in full-batch mode (``batch_size`` 0), or one update per
 mini-batch of rows shuffled by the seed. The metrics recorded for epoch e are those Keras reports: the loss and
 accuracy of the predictions made during the epoch, before each update (for full batch, the network as it stood at
@@ -7,10 +10,13 @@ the start of the epoch). Held-out rows are scored with the same weights in full-
 weights in mini-batch mode.
 
 A row is right when every output is on its target's side of 0.5 (``lab.core.rules.Targets``: exactly 0.5 is
-neither, so wrong). The solved epoch is the first at which every training row is right. A loss (on the training or held-out rows) or a parameter
-that stops being finite ends the run as ``diverged`` and restores the last finite weights whose outputs are finite on
-every row of the table (and restarts the optimizer if the failed update left inf or nan in its state, so the run can
-be saved and continued); nothing is raised to the caller.
+neither, so wrong). The solved epoch is the first at which every training row is right. A loss (on the training or
+held-out rows) or a parameter that stops being finite ends the run as ``diverged`` and restores the last finite
+weights whose outputs are finite on every row of the table (and restarts the optimizer if the failed update left inf
+or nan in its state, so the run can be saved and continued); nothing is raised to the caller.
+
+A run's state leaves and enters a trainer only as a frozen ``lab.core.state.TrainingState`` (``state``,
+``from_state``), so a resumed run continues exactly and nothing else sets a trainer's epoch or history.
 
 The maths (activations, losses, the forward and backward passes, right rows) and the rules (run states, the stop
 rule, the finite-weights fallback, the run loop) are the ones ``lab/core/sweep.py`` runs on K networks at once; this
@@ -37,6 +43,7 @@ from lab.core.rules import (
     DIVERGED,
     LOSS_REACHED,
     READY,
+    SAFE_SQUARES,
     SAFE_WEIGHT,
     SOLVED,
     THRESHOLD,
@@ -52,6 +59,7 @@ from lab.core.rules import (
     squares,
     status,
 )
+from lab.core.state import FrozenHistory, TrainingState, check_state, make_state
 
 __all__ = ["BUDGET", "DIVERGED", "LOSS_REACHED", "READY", "SAFE_WEIGHT", "SOLVED", "THRESHOLD", "History", "Trainer",
            "right", "row_accuracy", "widen"]
@@ -128,10 +136,12 @@ class Trainer:
         self._large_weights = False  # whether a weight may be large enough to overflow the outputs (SAFE_WEIGHT)
         # The network's layers as views of its theta, the inputs widened so the first bias rides in its product.
         self._layers = dense_layers(shape, self.net.theta, self.net.grad, widened=True)
+        self._theta, self._grad = self.net.theta, self.net.grad  # the network's arrays, updated in place
         self._out = self.net.acts[-1]
         self._passes: dict[tuple[str, int], Pass] = {}
         self.epoch = 0
-        self.history: History[float] = History()
+        self.history: History[float] = History()  # append-only: ``state`` freezes only what is new
+        self._frozen = FrozenHistory()  # the history as the last ``state`` froze it
         self.solved_epoch: int | None = None
         self.diverged_epoch: int | None = None
         self._load_table(experiment.table)
@@ -148,6 +158,8 @@ class Trainer:
         self._train_pass = self._pass("train", self._train.n)
         self._held_pass = self._pass("held", self._held.n)
         self._train_inputs = [self._x_train, *self._train_pass.acts]  # every layer's input, for ``backward``
+        size = self.experiment.training.batch_size  # the same for the whole run (``can_continue``)
+        self._full_batch = size == 0 or size >= self._train.n
 
     def _pass(self, key: str, n: int) -> Pass:
         """The arrays of a pass over ``n`` rows, kept under ``key`` (the held-out pass never overwrites the
@@ -226,17 +238,45 @@ class Trainer:
         return (self.stop_rule, self.experiment.training.epochs, self.epoch, self.solved_epoch or 0,
                 self.diverged_epoch or 0, loss[-1] if loss else math.nan)
 
-    def shuffle_state(self) -> dict[str, int]:
-        """The mini-batch shuffler's generator state as four integers (saved so a resumed run shuffles the same)."""
+    def state(self) -> TrainingState:
+        """The run as it stands, frozen (``lab.core.state``): copies, so it shares nothing with this trainer and can
+        be read in any thread while training goes on. ``Trainer.from_state`` continues from it exactly."""
         st = self._shuffle.bit_generator.state
-        return {"state": st["state"]["state"], "inc": st["state"]["inc"], "has_uint32": st["has_uint32"],
-                "uinteger": st["uinteger"]}
+        self._frozen = self._frozen.extended(self.history)  # copies only the epochs since the last state
+        return make_state(
+            self.net.shape, self.net.theta, self.optimizer.state(),
+            {"state": st["state"]["state"], "inc": st["state"]["inc"], "has_uint32": st["has_uint32"],
+             "uinteger": st["uinteger"]},
+            self.epoch, self._frozen, self.lr, self.solved_epoch, self.diverged_epoch)
 
-    def load_shuffle_state(self, values: dict[str, int]) -> None:
-        """Restore a state from ``shuffle_state``."""
-        self._shuffle.bit_generator.state = {
-            "bit_generator": "PCG64", "state": {"state": values["state"], "inc": values["inc"]},
-            "has_uint32": values["has_uint32"], "uinteger": values["uinteger"]}
+    @classmethod
+    def from_state(cls, experiment: Experiment, state: TrainingState) -> Trainer:
+        """A trainer that continues the run ``state`` froze, under ``experiment`` (whose learning rate becomes
+        ``state.lr``): the next epochs give exactly the numbers the uninterrupted run would have.
+
+        Raises:
+            LabError: the state does not fit the experiment (``lab.core.state.check_state`` names the field).
+        """
+        fresh = OPTIMIZERS[experiment.training.optimizer](experiment.shape.n_params)
+        check_state(experiment, state, fresh.state())
+        trainer = cls(experiment.with_training(lr=state.lr), Network(state.shape, state.theta))
+        if set(state.optimizer) >= set(fresh.state()):
+            trainer.optimizer.load_state(dict(state.optimizer))
+        if state.shuffle:
+            values = state.shuffle
+            try:
+                trainer._shuffle.bit_generator.state = {
+                    "bit_generator": "PCG64", "state": {"state": values["state"], "inc": values["inc"]},
+                    "has_uint32": values["has_uint32"], "uinteger": values["uinteger"]}
+            except (ValueError, KeyError, TypeError, OverflowError):
+                raise LabError("shuffle: not a saved random generator state") from None
+        h = state.history
+        trainer.epoch = state.epoch
+        trainer.history = History(list(h.loss), list(h.accuracy), list(h.heldout_loss), list(h.heldout_accuracy))
+        trainer._frozen = h
+        trainer.solved_epoch = state.solved_epoch
+        trainer.diverged_epoch = state.diverged_epoch
+        return trainer
 
     def predict(self, x: Array | None = None) -> Array:
         """Outputs for ``x`` (n, n_inputs), by default every row of the table -> (n, n_outputs)."""
@@ -264,13 +304,12 @@ class Trainer:
         if not self._train.n:
             require_training_rows(0)
         self.diverged_epoch = None
-        size = self.experiment.training.batch_size
-        full = size == 0 or size >= self._train.n
+        full = self._full_batch
         if full:
             start = self._full_batch_epoch()
         else:
-            np.copyto(self._epoch_start, self.net.theta)
-            start = self._mini_batch_epoch(size)
+            np.copyto(self._epoch_start, self._theta)
+            start = self._mini_batch_epoch(self.experiment.training.batch_size)
         if start is not None:
             self._diverge(start)
             return False
@@ -302,13 +341,13 @@ class Trainer:
         zs = buffers.zs
         dz = self.loss.grad_z(zs[-1], inputs[-1], t, self._out, buffers.dz)
         backward(self._layers, zs, inputs, dz, buffers.dA, buffers.slope)
-        theta = self.net.theta
-        np.copyto(self._backup, theta)
-        self.optimizer.step(theta, self.net.grad, self.lr)
+        theta, backup = self._theta, self._backup
+        np.copyto(backup, theta)
+        self.optimizer.step(theta, self._grad, self.lr)
         sums = squares(theta)
-        small = sums < SAFE_WEIGHT**2  # False when a weight is nan, inf or large: one fast pass
+        small = sums < SAFE_SQUARES  # False when a weight is nan, inf or large: one fast pass
         if not small and not_finite(theta, sums):
-            np.copyto(theta, self._backup)
+            np.copyto(theta, backup)
             return False
         self._large_weights = not small
         return True

@@ -1,6 +1,9 @@
 """A search over configurations: each trained from K seeds with the batched sweep, ranked by how reliably, how fast
 and how small it learns the gate.
 
+One file, about 410 lines, because it is one pipeline read top to bottom (candidates, rounds, the pool that trains
+them, the plan); its search space and its tables are ``tune_space`` and ``tune_table``.
+
 Configuration c is ``Sweep(c.experiment(base), seeds)`` run to the end, so member k is exactly ``nnlab train
 --seed k`` of that configuration and its numbers are ``nnlab sweep``'s (``lab.core.sweep_summary.sweep_stats``).
 Configurations of different shapes cannot share one batch, so they train side by side on the cores, one worker
@@ -396,7 +399,8 @@ def search(plan: Plan, on_result: Callable[[TuneResult, int, int], None] | None 
                 tasks = tasks_for(plan.space.base, [(i, configs[i]) for i in keep], seeds, epochs, rung)
             run_tasks(tasks, heard, jobs=jobs, should_stop=should_stop, start=start)
     except (Stopped, KeyboardInterrupt) as e:
-        e.results = ranked(list(latest.values()), plan.objective)  # type: ignore[attr-defined]
+        # The caller (``nnlab tune``, the tune view) reads what was ranked so far off the exception.
+        e.results = ranked(list(latest.values()), plan.objective)  # type: ignore[union-attr]
         raise
     return ranked(list(latest.values()), plan.objective)
 

@@ -31,6 +31,20 @@ MAX_VALUES = 64  # values on one axis at the most
 Value = int | float | str | None
 
 
+def _float(value: Value) -> float:
+    """A numeric axis value (``lr``) as a float."""
+    if isinstance(value, int | float):
+        return float(value)
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+def _int(value: Value) -> int:
+    """A whole-number axis value (layers, units, batch size) as an int."""
+    if isinstance(value, int | float):
+        return int(value)
+    raise TypeError(f"expected a whole number, got {value!r}")
+
+
 def _whole(text: str, low: int, high: int, what: str) -> int:
     try:
         value = int(text)
@@ -175,7 +189,7 @@ class SearchSpace:
         for count in counts:
             for u in units:
                 for act in acts:
-                    stacks[(Layer(int(u), str(act)),) * int(count)] = None
+                    stacks[(Layer(_int(u), str(act)),) * _int(count)] = None
         return list(stacks)
 
     def _stacks_as_configs(self) -> list[Config]:
@@ -199,7 +213,7 @@ class SearchSpace:
             index, i = divmod(index, len(values))
             picks.append(values[i])
         lr, optimizer, loss, batch_size, init = reversed(picks)
-        return Config(self._hidden_stacks()[index], float(lr), str(optimizer), str(loss), int(batch_size), str(init))
+        return Config(self._hidden_stacks()[index], _float(lr), str(optimizer), str(loss), _int(batch_size), str(init))
 
     def grid(self) -> Iterator[Config]:
         """Every configuration, in index order."""
@@ -211,7 +225,7 @@ class SearchSpace:
                     for loss in t_values[2]:
                         for batch_size in t_values[3]:
                             for init in t_values[4]:
-                                yield Config(stack, float(lr), str(optimizer), str(loss), int(batch_size),
+                                yield Config(stack, _float(lr), str(optimizer), str(loss), _int(batch_size),
                                              str(init))
 
     def varied(self) -> list[str]:

@@ -35,7 +35,8 @@ def cell_text(result: TuneResult | None) -> str:
 
 
 def heatmap_cells(results: Sequence[TuneResult], rows: str, cols: str, space: SearchSpace,
-                  objective: str = "reliable") -> tuple[list[Value], list[Value], dict[tuple[Value, Value], TuneResult]]:
+                  objective: str = "reliable"
+                  ) -> tuple[list[Value], list[Value], dict[tuple[Value, Value], TuneResult]]:
     """The heatmap of ``results`` over axes ``rows`` and ``cols``: their values (the space's, plus any a result
     holds that the space does not list, such as ``None`` units for no hidden layer) and the best result of each
     cell, keyed by ``(row value, column value)``."""
@@ -62,7 +63,7 @@ def heatmap_lines(results: Sequence[TuneResult], rows: str, cols: str, space: Se
              f"(the best over the other axes)",
              f"  {rows:>{label}} \\ {cols}"]
     lines.append(f"  {'':>{label}}   " + "  ".join(f"{value_text(v):>{width}}" for v in col_values))
-    for rv, line in zip(row_values, grid):
+    for rv, line in zip(row_values, grid, strict=True):
         lines.append(f"  {value_text(rv):>{label}}   " + "  ".join(f"{t:>{width}}" for t in line))
     return lines
 

@@ -26,6 +26,7 @@ import platformdirs
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
+from lab.core.state import TrainingState
 from lab.core.train import Trainer
 from lab.files.experiment_file import ExperimentSpec, capture, dumps, read
 from lab.files.safe_io import probe, remove_stale_temps, write_atomic
@@ -58,9 +59,10 @@ class Autosaved:
         return f"{self.experiment.name} ({self.experiment.table.name}) at epoch {epoch:,}, saved {ago}"
 
 
-def snapshot(experiment: Experiment, trainer: Trainer | None) -> ExperimentSpec:
-    """What the autosave holds of the experiment, a long history kept in part (see the module docstring)."""
-    return capture(experiment, trainer, history_points=HISTORY_POINTS)
+def snapshot(experiment: Experiment, state: TrainingState | None) -> ExperimentSpec:
+    """What the autosave holds of the experiment and a training state, a long history kept in part (see the module
+    docstring)."""
+    return capture(experiment, state, history_points=HISTORY_POINTS)
 
 
 def load(path: Path) -> Autosaved | None:
@@ -77,9 +79,9 @@ def load(path: Path) -> Autosaved | None:
     return Autosaved(experiment, trainer, st.st_mtime)
 
 
-def save(path: Path, experiment: Experiment, trainer: Trainer | None) -> None:
+def save(path: Path, experiment: Experiment, state: TrainingState | None) -> None:
     """Write the autosave (compact JSON), creating its folder (see ``write``)."""
-    write(path, dumps(experiment, trainer, indent=False))
+    write(path, dumps(experiment, state, indent=False))
 
 
 def make_folder(folder: Path) -> None:

@@ -11,13 +11,7 @@ Example::
      "architecture": {"layers": [{"units": 16, "activation": "relu"}], "output_activation": "sigmoid"},
      "training": {"loss": "mse", "optimizer": "adam", "lr": 0.001, ...}}
 
-Format version 2 stores each history series (``state.history.loss``, ``accuracy``, ``heldout_loss``,
-``heldout_accuracy``) as one string: the base64 of the values as little-endian float64, nan for an epoch without
-held-out rows. That is 10.7 bytes a value instead of about 20 as JSON numbers, exact, and decodes in one NumPy
-call. Version 1 files (each series a JSON list, null for nan) still load. ``state.history.stride`` and ``tail``
-describe a history kept in part (the autosave of a very long run): every ``stride``-th epoch of the first
-``epoch - tail`` epochs (the value of epochs stride, 2 stride, ...), then each of the last ``tail``; read back, each
-kept value stands for its whole stretch of ``stride`` epochs. A full history has stride 1 and leaves both out.
+The history's form (packed, kept in part) is ``lab.files.history_series``'s.
 
 Reading is bounded: at most ``MAX_FILE_BYTES`` are read (``lab.files.safe_io``), and a file holding more JSON
 values than its version allows (``MAX_VALUES``) is refused before they are built, so a malformed file costs at most
@@ -26,9 +20,6 @@ a small multiple of its size in memory.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import math
 import os
 import re
 from pathlib import Path
@@ -40,8 +31,10 @@ import numpy as np
 from lab.core.errors import LabError
 from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import TruthTable
-from lab.core.nn import Network
-from lab.core.train import History, Trainer
+from lab.core.nn import Shape
+from lab.core.state import TrainingState, make_state
+from lab.core.train import Trainer
+from lab.files.history_series import HistorySpec, history_of, history_spec, packed
 from lab.files.safe_io import FILE_MODE, read_limited, size_text, write_atomic
 
 __all__ = ["FILE_MODE", "FORMAT", "VERSION", "capture", "dumps", "encode", "loads", "read", "write", "write_atomic"]
@@ -97,21 +90,6 @@ class TrainingSpec(msgspec.Struct, forbid_unknown_fields=True):
     stop: str = _TRAINING.stop
 
 
-Series = str | list[float | None]  # packed (base64 of float64, version 2) or listed (version 1; null for nan)
-
-
-class HistorySpec(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """One value per epoch (see the module docstring for ``stride`` and ``tail``); a held-out value is nan (null in
-    a list) for an epoch without held-out rows."""
-
-    loss: Series = []
-    accuracy: Series = []
-    heldout_loss: Series = []
-    heldout_accuracy: Series = []
-    stride: int = 1
-    tail: int = 0
-
-
 class StateSpec(msgspec.Struct, forbid_unknown_fields=True):
     """A trained network: ``weights`` maps W1, b1, ... to nested lists of the layer's shape."""
 
@@ -156,7 +134,7 @@ def _not_utf8(data: bytes | str) -> LabError:
     """The error for a file that is not UTF-8 text, with the offset of the first bad byte."""
     try:
         data.encode("utf-8") if isinstance(data, str) else bytes(data).decode("utf-8")
-    except UnicodeError as e:
+    except (UnicodeDecodeError, UnicodeEncodeError) as e:
         return LabError(f"not valid JSON (not UTF-8 text at byte {e.start})")
     return LabError("not valid JSON (not UTF-8 text)")
 
@@ -187,103 +165,27 @@ def _decode(data: bytes | str, kind: type[_T]) -> _T:
 
 
 # --- experiment <-> spec -------------------------------------------------------------------------------------------
-SERIES = ("loss", "accuracy", "heldout_loss", "heldout_accuracy")
+def _state_spec(state: TrainingState, points: int | None) -> StateSpec:
+    """The file's ``state`` for a training state (a long history kept in part with ``points``)."""
+    return StateSpec(
+        epoch=state.epoch, lr=state.lr,
+        weights={name: view.tolist() for name, view in state.params().items()},
+        optimizer={k: (v.tolist() if v.ndim else float(v)) for k, v in state.optimizer.items()},
+        solved_epoch=state.solved_epoch,
+        history=history_spec(state.history, points),
+        shuffle={k: str(v) for k, v in state.shuffle.items()},
+    )
 
 
-def _history_spec(h: History, points: int | None) -> HistorySpec:
-    """The history copied into plain lists; with ``points``, a history longer than ``2 * points`` epochs keeps every
-    ``stride``-th epoch of its start (at most ``points`` values) and the last ``points`` to ``points + stride``
-    epochs exactly (see the module docstring). Slicing copies only what is kept: a 10-million-epoch history is
-    reduced in about a millisecond."""
-    n = len(h)
-    if points is None or n <= 2 * points:
-        return HistorySpec(*(list(getattr(h, key)) for key in SERIES))
-    stride = -(-(n - points) // points)
-    head = (n - points) // stride * stride
-    kept = [getattr(h, key) for key in SERIES]
-    return HistorySpec(*(s[stride - 1:head:stride] + s[head:] if s else [] for s in kept), stride=stride,
-                       tail=n - head)
-
-
-def _pack(values: Series) -> Series:
-    """A series as the base64 of its little-endian float64 bytes (an empty one stays an empty list)."""
-    if isinstance(values, str) or not values:
-        return values
-    array = np.array(values, dtype="<f8")  # a null (a listed held-out value) becomes nan
-    return base64.b64encode(array.tobytes()).decode("ascii")
-
-
-def _unpack(values: Series, key: str) -> np.ndarray:
-    """A series read back as a float64 array (null or a packed nan as nan).
-
-    Raises:
-        LabError: not base64 of float64 values, or a null training loss or accuracy.
-    """
-    if isinstance(values, str):
-        try:
-            raw = base64.b64decode(values, validate=True)
-        except (binascii.Error, ValueError):
-            raise LabError(f"state.history.{key}: not base64 of float64 values") from None
-        if len(raw) % 8:
-            raise LabError(f"state.history.{key}: {len(raw)} bytes is not a whole number of float64 values")
-        return np.frombuffer(raw, dtype="<f8")
-    if not key.startswith("heldout") and None in values:
-        raise LabError(f"state.history.{key}[{values.index(None)}]: expected a number, got null")
-    return np.array([math.nan if v is None else v for v in values], dtype=np.float64)
-
-
-def _history_of(state: StateSpec) -> History:
-    """The trainer's history from a file's ``state``, a kept-in-part history spread back over every epoch.
-
-    Raises:
-        LabError: naming the series whose length disagrees with ``state.epoch``, or a bad stride.
-    """
-    h = state.history
-    if h.stride < 1:
-        raise LabError(f"state.history.stride: expected at least 1, got {h.stride}")
-    if not 0 <= h.tail <= state.epoch or (state.epoch - h.tail) % h.stride:
-        raise LabError(f"state.history.tail: expected 0 to {state.epoch} with the epochs before it a whole number "
-                       f"of strides ({h.stride}), got {h.tail}")
-    kept = (state.epoch - h.tail) // h.stride + h.tail
-    series = {key: _unpack(getattr(h, key), key) for key in SERIES}
-    if state.epoch < 0 or kept != len(series["loss"]):
-        if h.stride == 1:
-            raise LabError(f"state.epoch: {state.epoch} does not match the {len(series['loss'])} epochs of history")
-        raise LabError(f"state.history.loss: expected {kept} values for {state.epoch} epochs kept every "
-                       f"{h.stride}, got {len(series['loss'])}")
-    held = kept if len(series["heldout_loss"]) or len(series["heldout_accuracy"]) else 0
-    for key, want in (("accuracy", kept), ("heldout_loss", held), ("heldout_accuracy", held)):
-        n = len(series[key])
-        if n != want:
-            raise LabError(f"state.history.{key}: expected {want} values (one per "
-                           f"{'epoch' if h.stride == 1 else 'kept epoch'}), got {n}")
-    if h.stride > 1:
-        head = kept - h.tail
-        series = {key: np.concatenate([np.repeat(v[:head], h.stride), v[head:]]) if len(v) else v
-                  for key, v in series.items()}
-    return History(*(series[key].tolist() for key in SERIES))
-
-
-def _spec_of(experiment: Experiment, trainer: Trainer | None, points: int | None = None) -> ExperimentSpec:
+def _spec_of(experiment: Experiment, state: TrainingState | None, points: int | None = None) -> ExperimentSpec:
     t, a, tr = experiment.table, experiment.architecture, experiment.training
-    state = None
-    if trainer is not None:
-        h = trainer.history
-        state = StateSpec(
-            epoch=trainer.epoch, lr=trainer.lr,
-            weights={name: view.tolist() for name, view in trainer.net.params.items()},
-            optimizer={k: (v.tolist() if v.ndim else float(v)) for k, v in trainer.optimizer.state().items()},
-            solved_epoch=trainer.solved_epoch,
-            history=_history_spec(h, points),
-            shuffle={k: str(v) for k, v in trainer.shuffle_state().items()},
-        )
     return ExperimentSpec(
         format=FORMAT, version=VERSION, name=experiment.name,
         table=TableSpec(t.n_inputs, list(t.columns), sorted(t.heldout), t.name, list(t.output_names)),
         architecture=ArchitectureSpec([LayerSpec(l.units, l.activation) for l in a.layers], a.output_activation,
                                       a.bias),
         training=TrainingSpec(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop),
-        state=state,
+        state=None if state is None else _state_spec(state, points),
     )
 
 
@@ -306,87 +208,64 @@ def _experiment_of(spec: ExperimentSpec) -> Experiment:
     return Experiment(table, arch, training, spec.name)
 
 
-def _trainer_of(experiment: Experiment, state: StateSpec) -> Trainer:
-    shape = experiment.shape
+def _theta_of(shape: Shape, weights: dict[str, list[list[float] | float]]) -> np.ndarray:
+    """The file's named weights laid end to end as theta (P,), each checked against its layer's shape."""
     theta = []
     for name, dims in shape.param_shapes():
-        if name not in state.weights:
+        if name not in weights:
             raise LabError(f"state.weights: missing {name} for a network of sizes {shape.sizes}")
         try:
-            value = np.asarray(state.weights[name], dtype=np.float64)
+            value = np.asarray(weights[name], dtype=np.float64)
         except ValueError:
             raise LabError(f"state.weights.{name}: rows of different lengths") from None
         if value.shape != dims:
             raise LabError(f"state.weights.{name}: expected shape {dims}, got {value.shape}")
-        if not np.isfinite(value).all():
-            raise LabError(f"state.weights.{name}: holds a value that is not a finite number")
         theta.append(value.ravel())
-    extra = sorted(set(state.weights) - {n for n, _ in shape.param_shapes()})
+    extra = sorted(set(weights) - {n for n, _ in shape.param_shapes()})
     if extra:
         raise LabError(f"state.weights.{extra[0]}: not a parameter of a network of sizes {shape.sizes}")
-    trainer = Trainer(experiment, Network(shape, np.concatenate(theta) if theta else np.zeros(0)))
-    bad = np.flatnonzero(~np.isfinite(trainer.predict()).all(axis=1))
-    if bad.size:  # nnlab never saves such weights: its trainer keeps weights whose outputs are finite
-        raise LabError(f"state.weights: the network's output for row {bad[0]} is not a finite number "
-                       "(the weights are too large)")
+    return np.concatenate(theta) if theta else np.zeros(0)
+
+
+def _trainer_of(experiment: Experiment, spec: StateSpec) -> Trainer:
+    """The trainer continuing the run a file's ``state`` holds: the schema mapped to a ``TrainingState``, which
+    ``Trainer.from_state`` checks against the experiment."""
+    shape = experiment.shape
     try:
-        trainer.set_lr(state.lr)
+        shuffle = {k: int(v) for k, v in spec.shuffle.items()}
+    except ValueError:
+        raise LabError("state.shuffle: not a saved random generator state") from None
+    state = make_state(shape, _theta_of(shape, spec.weights),
+                       {k: np.asarray(v, dtype=np.float64) for k, v in spec.optimizer.items()}, shuffle,
+                       spec.epoch, history_of(spec.history, spec.epoch), spec.lr, spec.solved_epoch)
+    try:
+        return Trainer.from_state(experiment, state)
     except LabError as e:
         raise LabError(f"state.{e}") from None
-    if state.epoch < 0:
-        raise LabError(f"state.epoch: expected 0 or more, got {state.epoch}")
-    history = _history_of(state)
-    if state.solved_epoch is not None and not 1 <= state.solved_epoch <= state.epoch:
-        raise LabError(f"state.solved_epoch: expected 1 to {state.epoch} or null, got {state.solved_epoch}")
-    opt = {k: np.asarray(v, dtype=np.float64) for k, v in state.optimizer.items()}
-    expected = trainer.optimizer.state()
-    for key, value in expected.items():
-        if key not in opt:
-            if state.epoch:
-                raise LabError(f"state.optimizer: missing '{key}' for {experiment.training.optimizer}")
-            continue
-        if opt[key].shape != value.shape:
-            raise LabError(f"state.optimizer.{key}: expected shape {value.shape}, got {opt[key].shape}")
-        count = float(opt[key]) if not value.shape else 0.0  # a step count (Adam's t), exact as a float
-        if not (0 <= count <= 2**53 and count == math.floor(count)):
-            raise LabError(f"state.optimizer.{key}: expected a whole number of steps from 0 to 2**53, "
-                           f"got {count:g}")
-    if set(opt) >= set(expected):
-        trainer.optimizer.load_state(opt)
-    trainer.epoch = state.epoch
-    trainer.history = history
-    trainer.solved_epoch = state.solved_epoch
-    if state.shuffle:
-        try:
-            trainer.load_shuffle_state({k: int(v) for k, v in state.shuffle.items()})
-        except (ValueError, KeyError, TypeError, OverflowError):
-            raise LabError("state.shuffle: not a saved random generator state") from None
-    return trainer
 
 
 # --- bytes and files -----------------------------------------------------------------------------------------------
-def capture(experiment: Experiment, trainer: Trainer | None = None,
+def capture(experiment: Experiment, state: TrainingState | None = None,
             history_points: int | None = None) -> ExperimentSpec:
-    """What the file will hold, copied out of the trainer into plain lists (about a millisecond for 50,000 epochs
-    of history), so it can be encoded later, in another thread, while the trainer goes on. With
-    ``history_points`` a long history is kept in part (see ``_history_spec``): the autosave's choice."""
-    return _spec_of(experiment, trainer, history_points)
+    """What the file will hold of the experiment and a training state (``Trainer.state()``), as plain lists ready
+    to ``encode``. With ``history_points`` a long history is kept in part (``history_series.history_spec``): the
+    autosave's choice."""
+    return _spec_of(experiment, state, history_points)
 
 
 def encode(spec: ExperimentSpec, indent: bool = True) -> bytes:
     """A captured experiment as JSON bytes, its history packed (see the module docstring), indented unless
     ``indent`` is False."""
     if spec.state is not None:
-        h = spec.state.history
-        packed = msgspec.structs.replace(h, **{key: _pack(getattr(h, key)) for key in SERIES})
-        spec = msgspec.structs.replace(spec, state=msgspec.structs.replace(spec.state, history=packed))
+        spec = msgspec.structs.replace(spec, state=msgspec.structs.replace(spec.state,
+                                                                           history=packed(spec.state.history)))
     data = msgspec.json.encode(spec)
     return (msgspec.json.format(data, indent=2) if indent else data) + b"\n"
 
 
-def dumps(experiment: Experiment, trainer: Trainer | None = None, indent: bool = True) -> bytes:
-    """The experiment (and the trainer's state, when given) as JSON bytes, indented unless ``indent`` is False."""
-    return encode(capture(experiment, trainer), indent)
+def dumps(experiment: Experiment, state: TrainingState | None = None, indent: bool = True) -> bytes:
+    """The experiment (and a training state, when given) as JSON bytes, indented unless ``indent`` is False."""
+    return encode(capture(experiment, state), indent)
 
 
 def _check_counts(data: bytes | str, version: int) -> None:
@@ -443,6 +322,6 @@ def read(path: str | os.PathLike) -> tuple[Experiment, Trainer | None]:
         raise LabError(f"{p}: {e}") from None
 
 
-def write(path: str | os.PathLike, experiment: Experiment, trainer: Trainer | None = None) -> None:
-    """Save the experiment (with the trainer's state when given) atomically to ``path``."""
-    write_atomic(path, dumps(experiment, trainer))
+def write(path: str | os.PathLike, experiment: Experiment, state: TrainingState | None = None) -> None:
+    """Save the experiment (with a training state when given) atomically to ``path``."""
+    write_atomic(path, dumps(experiment, state))

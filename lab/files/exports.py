@@ -1,5 +1,6 @@
 """What a trained network leaves the lab as: a loss-history CSV, weights as .npz or the tutorials' text files, and
-a standalone Python script that needs only NumPy."""
+a standalone Python script that needs only NumPy. Each reads a frozen ``TrainingState`` (``Trainer.state()``), so
+the files are written while the trainer goes on."""
 
 from __future__ import annotations
 
@@ -11,29 +12,27 @@ from pathlib import Path
 import numpy as np
 
 from lab.core.errors import LabError
-from lab.core.train import Trainer
+from lab.core.experiment import Experiment
+from lab.core.state import FrozenHistory, TrainingState
 from lab.files.safe_io import write_atomic
 
 
-def history_csv(trainer: Trainer) -> str:
+def history_csv(h: FrozenHistory) -> str:
     """The loss history as CSV text: ``epoch,loss,accuracy`` and, with held-out rows, ``heldout_loss,
     heldout_accuracy`` (the two-layer tutorial's per-epoch loss log)."""
-    h = trainer.history
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     held = bool(h.heldout_loss)
     writer.writerow(["epoch", "loss", "accuracy"] + (["heldout_loss", "heldout_accuracy"] if held else []))
-    for i in range(len(h)):
-        row = [i + 1, repr(h.loss[i]), repr(h.accuracy[i])]
-        if held:
-            row += [repr(h.heldout_loss[i]), repr(h.heldout_accuracy[i])]
-        writer.writerow(row)
+    columns = (h.loss, h.accuracy, h.heldout_loss, h.heldout_accuracy) if held else (h.loss, h.accuracy)
+    for epoch, values in enumerate(zip(*columns, strict=True), 1):
+        writer.writerow([epoch, *map(repr, values)])
     return out.getvalue()
 
 
-def write_history_csv(path: str | os.PathLike, trainer: Trainer) -> None:
+def write_history_csv(path: str | os.PathLike, history: FrozenHistory) -> None:
     """Write ``history_csv`` to ``path`` atomically."""
-    write_atomic(path, history_csv(trainer).encode())
+    write_atomic(path, history_csv(history).encode())
 
 
 def weight_paths(path: str | os.PathLike, n_layers: int) -> list[Path]:
@@ -45,7 +44,7 @@ def weight_paths(path: str | os.PathLike, n_layers: int) -> list[Path]:
     return [p]
 
 
-def write_weights(path: str | os.PathLike, trainer: Trainer) -> list[Path]:
+def write_weights(path: str | os.PathLike, state: TrainingState) -> list[Path]:
     """Save the weights: ``.npz`` holds W1, b1, W2, ... in one file; ``.txt`` writes the tutorials' form, one text
     file per layer (``NAME_layer1.txt``...) with W's rows and, when the layer has one, the bias as a last row.
 
@@ -53,25 +52,26 @@ def write_weights(path: str | os.PathLike, trainer: Trainer) -> list[Path]:
         The files written.
     """
     p = Path(path)
-    params = trainer.net.params
+    params = state.params()
     if p.suffix == ".npz":
         buf = io.BytesIO()
-        np.savez(buf, **{k: v.copy() for k, v in params.items()})
+        np.savez(buf, allow_pickle=False, **params)
         write_atomic(p, buf.getvalue())
         return [p]
     if p.suffix == ".txt":
         written = []
-        targets = weight_paths(p, trainer.net.shape.n_layers)
-        for l in range(trainer.net.shape.n_layers):
-            w = trainer.net.W[l]
-            b = trainer.net.b[l]
+        n_layers = state.shape.n_layers
+        targets = weight_paths(p, n_layers)
+        for l in range(n_layers):
+            w = params[f"W{l + 1}"]
+            b = params.get(f"b{l + 1}")
             rows, cols = w.shape
             header = f"layer {l + 1}: W ({rows}x{cols})" + (" then the bias as the last row" if b is not None else "")
             body = w if b is None else np.vstack([w, b[None, :]])
-            buf = io.StringIO()
-            np.savetxt(buf, body, header=header, fmt="%.17g")
+            text = io.StringIO()
+            np.savetxt(text, body, header=header, fmt="%.17g")
             target = targets[l]
-            write_atomic(target, buf.getvalue().encode())
+            write_atomic(target, text.getvalue().encode())
             written.append(target)
         return written
     raise LabError(f"{p}: weights are saved as .npz or .txt, got '{p.suffix or 'no extension'}'")
@@ -118,19 +118,24 @@ def _docstring_text(text: str) -> str:
     return text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
 
 
-def standalone_script(trainer: Trainer) -> str:
-    """A Python script holding the trained weights that prints ``bits -> outputs`` for every row of the table."""
-    net = trainer.net
-    exp = trainer.experiment
+def standalone_script(exp: Experiment, state: TrainingState) -> str:
+    """A Python script holding the trained weights of ``state`` that prints ``bits -> outputs`` for every row of
+    ``exp``'s table."""
+    params, shape = state.params(), state.shape
+
+    def bias(l: int) -> list[float] | None:
+        b = params.get(f"b{l + 1}")
+        return None if b is None else b.tolist()
+
     layers = "[\n" + "".join(
-        f"    ({net.W[l].tolist()!r}, {None if net.b[l] is None else net.b[l].tolist()!r}, "
-        f"{net.shape.activations[l]!r}),\n" for l in range(net.shape.n_layers)) + "]"
-    return SCRIPT_TEMPLATE.format(name=_docstring_text(exp.name), epochs=trainer.epoch,
+        f"    ({params[f'W{l + 1}'].tolist()!r}, {bias(l)!r}, {shape.activations[l]!r}),\n"
+        for l in range(shape.n_layers)) + "]"
+    return SCRIPT_TEMPLATE.format(name=_docstring_text(exp.name), epochs=state.epoch,
                                   gate=_docstring_text(exp.table.name),
                                   n_inputs=exp.table.n_inputs, n_outputs=exp.table.n_outputs,
-                                  sizes=" -> ".join(map(str, net.shape.sizes)), layers=layers)
+                                  sizes=" -> ".join(map(str, shape.sizes)), layers=layers)
 
 
-def write_script(path: str | os.PathLike, trainer: Trainer) -> None:
+def write_script(path: str | os.PathLike, exp: Experiment, state: TrainingState) -> None:
     """Write ``standalone_script`` to ``path`` atomically."""
-    write_atomic(path, standalone_script(trainer).encode())
+    write_atomic(path, standalone_script(exp, state).encode())

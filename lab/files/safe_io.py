@@ -300,7 +300,7 @@ def remove_stale_temps(path: str | os.PathLike, older_than: float | None = None)
     p = Path(path)
     cutoff = process_start_time() if older_than is None else older_than
     prefix = temp_prefix(p.name)
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(p.parent))
     except (OSError, ValueError):

@@ -31,16 +31,27 @@ from lab.core.advice import Advice, settings_advice
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
-from lab.core.inspect import trainer_gradient_check
 from lab.core.glossary import TOOLTIPS, view_tooltip
-from lab.core.lessons import SPEEDS as LESSON_SPEEDS, Lesson, LessonError, find_lesson, shipped_lessons
-from lab.core.rules import require_training_rows
+from lab.core.inspect import trainer_gradient_check
+from lab.core.lessons import SPEEDS as LESSON_SPEEDS
+from lab.core.lessons import Lesson, LessonError, find_lesson, shipped_lessons
 from lab.core.recipes import RECIPES, recipe
+from lab.core.rules import require_training_rows
 from lab.core.train import Trainer, row_accuracy
 from lab.core.tune import start_resource_tracker
 from lab.ui.file_actions import FILE_BINDINGS, FileActions
-from lab.ui.messages import (DIVERGED, IDLE, PAUSED, SOLVED, TRAINING, Snapshot, SweepProgress, TrainingFailed,
-                             TrainingProgress)
+from lab.ui.lesson_state import event_hints, lab_state
+from lab.ui.messages import (
+    DIVERGED,
+    IDLE,
+    PAUSED,
+    SOLVED,
+    TRAINING,
+    Snapshot,
+    SweepProgress,
+    TrainingFailed,
+    TrainingProgress,
+)
 from lab.ui.pacing import KeyPacing
 from lab.ui.scheduling import Scheduler
 from lab.ui.screens.confirm import ConfirmScreen
@@ -50,8 +61,9 @@ from lab.ui.screens.presets import PresetScreen
 from lab.ui.screens.tune import TuneScreen
 from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
 from lab.ui.session import Session
-from lab.ui.lesson_state import event_hints, lab_state
-from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings, load as load_settings, save as save_settings
+from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings
+from lab.ui.settings import load as load_settings
+from lab.ui.settings import save as save_settings
 from lab.ui.shutdown import force_exit_after, leaving_on_signals
 from lab.ui.textual_adapter import key_was_used, restore_terminal, terminal_driver, watch_paints
 from lab.ui.training_loop import train_loop
@@ -61,11 +73,13 @@ from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.prediction import PredictionPane
-from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE, SeedsView
+from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE
+from lab.ui.widgets.seeds_view import SeedsView
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
-from lab.ui.widgets.tune_view import DEFAULT_SEEDS as TUNE_SEEDS, TuneView
+from lab.ui.widgets.tune_view import DEFAULT_SEEDS as TUNE_SEEDS
+from lab.ui.widgets.tune_view import TuneView
 
 SPEEDS = (1, 5, 20, 100, 500, 0)  # epochs per tick (Tuning.tick); 0 = unthrottled
 DEFAULT_FPS = Tuning.default_fps
@@ -750,15 +764,17 @@ class LabApp(FileActions, SeedsActions, App[None]):
         inspect.tooltip = view_tooltip(inspect.mode)
 
     def _refresh_view(self, throttled: bool = False) -> None:
-        """Redraw the shown view of the network (not the chart) from the trainer, under the lock. ``throttled``
+        """Redraw the shown view of the network (not the chart) from a state of the trainer. ``throttled``
         (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart, ``Tuning.cost_factor``
         times the last redraw's cost apart, and after a pause in the person's keys (``KeyPacing``)."""
         inspect = self.query_one(InspectView)
         now = time.monotonic()
         if not inspect.display or (throttled and now < self.pacing.due(self._next_view_draw)):
             return
-        with self.session.lock:
-            changed = inspect.update_from(self.session.trainer, self.table_view.cursor_row, self.session.health)
+        with self.session.lock:  # copies: the view is drawn outside the lock
+            trainer, health = self.session.trainer, tuple(self.session.health)
+            experiment, state = trainer.experiment, trainer.state()
+        changed = inspect.update_from(experiment, state, self.table_view.cursor_row, health)
         self._hold_for_paint(changed * inspect.size.width)
         cost = time.monotonic() - now
         self._next_view_draw = now + max(self.picture_interval, self.tuning.cost_factor * cost)

@@ -60,12 +60,13 @@ class FileActions:
 
     # --- saving ----------------------------------------------------------------------------------------------------
     def _experiment_spec(self: LabApp, history_points: int | None = None) -> ExperimentSpec:
-        """The experiment and its trained state as they are now, copied under the session lock (a long history
-        kept in part with ``history_points``: the autosave's)."""
+        """The experiment and its trained state as they are now: the state copied under the session lock, mapped to
+        the file's form outside it (a long history kept in part with ``history_points``: the autosave's)."""
         with self.session.lock:
             trainer = self.session.trainer
-            trained = trainer if trainer.epoch else None
-            return capture(trainer.experiment if trained else self.experiment, trained, history_points)
+            state = trainer.state() if trainer.epoch else None
+            experiment = trainer.experiment if state else self.experiment
+        return capture(experiment, state, history_points)
 
     def _experiment_bytes(self: LabApp, indent: bool = True) -> bytes:
         return encode(self._experiment_spec(), indent)
@@ -193,18 +194,16 @@ class FileActions:
     def _export(self: LabApp, kind: str, path: Path) -> None:
         if (path := self._confined(path, "Export failed")) is None:
             return
+        with self.session.lock:  # a copy under the lock; the files are written outside it
+            experiment, state = self.session.trainer.experiment, self.session.trainer.state()
         try:
-            with self.session.lock:
-                trainer = self.session.trainer
-                written = [path]
-                if kind == "csv":
-                    write_atomic(path, history_csv(trainer).encode())
-                    written = [path]
-                elif kind == "script":
-                    write_atomic(path, standalone_script(trainer).encode())
-                    written = [path]
-                else:
-                    written = write_weights(path, trainer)
+            written = [path]
+            if kind == "csv":
+                write_atomic(path, history_csv(state.history).encode())
+            elif kind == "script":
+                write_atomic(path, standalone_script(experiment, state).encode())
+            else:
+                written = write_weights(path, state)
         except LabError as e:
             self.notify(f"Not exported: {e}", title="Export failed", severity="error", timeout=8)
             return

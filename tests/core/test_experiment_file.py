@@ -58,7 +58,7 @@ def same_trainer(a: Trainer, b: Trainer) -> None:
         assert a.status == b.status
     sa, sb = a.optimizer.state(), b.optimizer.state()
     assert sa.keys() == sb.keys() and all(np.array_equal(sa[k], sb[k]) for k in sa)
-    assert a.shuffle_state() == b.shuffle_state()
+    assert a.state().shuffle == b.state().shuffle
 
 
 # --- round trips -----------------------------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def test_trained_round_trip(experiment, epochs, more):
     """A trained experiment reads back with the same state, and both continue with the very same numbers."""
     trainer = Trainer(experiment)
     trainer.run(epochs=epochs)
-    again, restored = ef.loads(ef.dumps(experiment, trainer))
+    again, restored = ef.loads(ef.dumps(experiment, trainer.state()))
     assert again == experiment
     same_trainer(trainer, restored)
     if trainer.diverged_epoch is None:
@@ -102,7 +102,7 @@ def test_resume_equals_one_run(tmp_path, optimizer, batch_size):
         optimizer=optimizer, batch_size=batch_size, lr=0.01, epochs=70, seed=4)
     first = Trainer(experiment)
     first.run(epochs=30)
-    ef.write(tmp_path / "run.json", experiment, first)
+    ef.write(tmp_path / "run.json", experiment, first.state())
     _, resumed = ef.read(tmp_path / "run.json")
     resumed.run()
     whole = Trainer(experiment)
@@ -129,7 +129,7 @@ def test_nan_heldout_values_survive_a_round_trip():
     trainer.run(epochs=2)
     trainer.set_table(trainer.experiment.table.toggle_heldout(3))
     trainer.run(epochs=2)
-    data = json.loads(ef.dumps(trainer.experiment, trainer))
+    data = json.loads(ef.dumps(trainer.experiment, trainer.state()))
     packed = np.frombuffer(base64.b64decode(data["state"]["history"]["heldout_loss"]), dtype="<f8")
     assert np.isnan(packed[:2]).all() and np.isfinite(packed[2:]).all()
     for form in (data, listed(dict(data, version=1))):
@@ -143,7 +143,7 @@ def test_history_is_packed_float64_and_version_1_lists_still_load():
     as a version 1 file (JSON lists) reads back to the same trainer."""
     trainer = Trainer(recipe("keras-xor"))
     trainer.run(epochs=300)
-    data = json.loads(ef.dumps(trainer.experiment, trainer))
+    data = json.loads(ef.dumps(trainer.experiment, trainer.state()))
     loss = data["state"]["history"]["loss"]
     assert isinstance(loss, str) and len(loss) == 4 * math.ceil(300 * 8 / 3)
     assert np.frombuffer(base64.b64decode(loss), dtype="<f8").tolist() == trainer.history.loss
@@ -167,7 +167,7 @@ def saved() -> dict:
     experiment = recipe("keras-xor-deeper").with_table(preset("xor").with_heldout({3})).with_training(batch_size=2)
     trainer = Trainer(experiment)
     trainer.run(epochs=5)
-    return listed(json.loads(ef.dumps(experiment, trainer)))
+    return listed(json.loads(ef.dumps(experiment, trainer.state())))
 
 
 def edit(change) -> bytes:
@@ -264,14 +264,14 @@ def test_mutated_file_loads_or_is_a_lab_error(data):
         return
     if trainer is not None and trainer.x_train.shape[0]:
         trainer.run(epochs=1)
-        history_csv(trainer)
+        history_csv(trainer.state().history)
 
 
 def _fuzz_base() -> str:
     experiment = recipe("two-layer").with_table(preset("all-equal3").with_heldout({2})).with_training(batch_size=3)
     trainer = Trainer(experiment)
     trainer.run(epochs=3)
-    return json.dumps(json.loads(ef.dumps(experiment, trainer)))  # compact: every character matters
+    return json.dumps(json.loads(ef.dumps(experiment, trainer.state())))  # compact: every character matters
 
 
 FUZZ_BASE = _fuzz_base()
@@ -344,6 +344,6 @@ def test_learning_rate_changed_mid_run_is_resumed(tmp_path):
     trainer.set_lr(0.25)
     assert trainer.experiment.training.lr == 0.25
     for saved_with in (trainer.experiment, recipe("keras-xor")):  # the latter still says lr 0.001
-        ef.write(tmp_path / "x.json", saved_with, trainer)
+        ef.write(tmp_path / "x.json", saved_with, trainer.state())
         experiment, restored = ef.read(tmp_path / "x.json")
         assert restored.lr == experiment.training.lr == restored.experiment.training.lr == 0.25

@@ -194,7 +194,7 @@ def test_the_autosave_of_a_long_run_is_small_and_keeps_the_latest_stretch_exact(
     """At a million epochs the autosave holds every k-th epoch of the start and the last 65,536 or so exactly,
     in a few MB; read back it has every epoch, the latest exact."""
     trainer = long_trainer(1_000_000, heldout=True)
-    data = ef.encode(autosave.snapshot(trainer.experiment, trainer), indent=False)
+    data = ef.encode(autosave.snapshot(trainer.experiment, trainer.state()), indent=False)
     assert len(data) < 6 << 20
     _, restored = ef.loads(data)
     assert restored.epoch == 1_000_000 and len(restored.history) == 1_000_000
@@ -208,7 +208,7 @@ def test_a_run_longer_than_64_mib_of_history_saves_and_reopens(tmp_path):
     exactly."""
     trainer = long_trainer(3_500_000)
     target = tmp_path / "long.json"
-    ef.write(target, trainer.experiment, trainer)
+    ef.write(target, trainer.experiment, trainer.state())
     assert os.path.getsize(target) > 64 << 20
     _, restored = ef.read(target)
     assert restored.epoch == trainer.epoch

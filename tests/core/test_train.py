@@ -129,7 +129,7 @@ def test_a_diverged_run_restarts_a_poisoned_optimizer_and_can_be_saved():
     trainer = Trainer(experiment)
     assert trainer.run() == "diverged"
     assert not trainer.optimizer.state()["velocity"].any()
-    _, restored = loads(dumps(experiment, trainer))
+    _, restored = loads(dumps(experiment, trainer.state()))
     assert np.array_equal(restored.net.theta, trainer.net.theta)
 
 

@@ -223,4 +223,4 @@ def same_trainer(a: Trainer, b: Trainer) -> None:
     assert (a.epoch, a.lr, a.solved_epoch) == (b.epoch, b.lr, b.solved_epoch)
     sa, sb = a.optimizer.state(), b.optimizer.state()
     assert sa.keys() == sb.keys() and all(np.array_equal(sa[k], sb[k]) for k in sa)
-    assert a.shuffle_state() == b.shuffle_state()
+    assert a.state().shuffle == b.state().shuffle

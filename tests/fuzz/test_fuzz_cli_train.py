@@ -44,7 +44,7 @@ def files(scratch):
     """Experiment files in the scratch folder: a trained one, an untrained one, and a folder."""
     trainer = Trainer(recipe("keras-xor").with_training(epochs=3))
     trainer.run()
-    (scratch / "trained.json").write_bytes(dumps(trainer.experiment, trainer))
+    (scratch / "trained.json").write_bytes(dumps(trainer.experiment, trainer.state()))
     (scratch / "untrained.json").write_bytes(dumps(recipe("two-layer")))
     (scratch / "folder").mkdir()
     return scratch

@@ -51,11 +51,11 @@ def test_saved_then_loaded_is_identical(experiment, epochs, trained, indent):
     if trained:
         trainer = Trainer(experiment)
         trainer.run(epochs=epochs)
-    data = ef.dumps(experiment if trainer is None else trainer.experiment, trainer, indent=indent)
+    data = ef.dumps(experiment if trainer is None else trainer.experiment, trainer and trainer.state(), indent=indent)
     again, restored = ef.loads(data)
     assert again == (experiment if trainer is None else trainer.experiment)
     assert (restored is None) == (trainer is None)
-    assert ef.dumps(again, restored, indent=indent) == data
+    assert ef.dumps(again, restored and restored.state(), indent=indent) == data
     if trainer is not None:
         same_trainer(trainer, restored)
         assert np.isfinite(restored.predict()).all()
@@ -91,7 +91,7 @@ def base_documents() -> list[bytes]:
         if rng.random() < 0.7:
             trainer = Trainer(experiment)
             trainer.run(epochs=rng.randint(0, 6))
-        documents.append(ef.dumps(experiment, trainer, indent=rng.random() < 0.5))
+        documents.append(ef.dumps(experiment, trainer and trainer.state(), indent=rng.random() < 0.5))
     return documents
 
 
@@ -238,7 +238,7 @@ def load_or_error(data: bytes) -> tuple[Experiment, Trainer | None] | None:
     except LabError as e:
         check_error(e)
         return None
-    again, restored = ef.loads(ef.dumps(experiment, trainer))
+    again, restored = ef.loads(ef.dumps(experiment, trainer and trainer.state()))
     assert again == experiment
     if trainer is not None:
         same_trainer(trainer, restored)
@@ -288,7 +288,7 @@ def adam_file(edit) -> bytes:
     document edited by ``edit(document)``."""
     trainer = Trainer(recipe("keras-xor").with_architecture(output_activation="linear"))
     trainer.run(epochs=3)
-    doc = json.loads(ef.dumps(trainer.experiment, trainer))
+    doc = json.loads(ef.dumps(trainer.experiment, trainer.state()))
     edit(doc)
     return json.dumps(doc).encode()
 

@@ -133,7 +133,7 @@ def test_nesting_at_any_depth_in_any_field(depth, opener, where, version):
     ran()
     trainer = Trainer(recipe("keras-xor"))
     trainer.run(epochs=2)
-    doc = json.loads(ef.dumps(trainer.experiment, trainer))
+    doc = json.loads(ef.dumps(trainer.experiment, trainer.state()))
     doc["version"] = version
     target = doc
     for key in where[:-1]:

@@ -47,7 +47,7 @@ def check_run(experiment: Experiment) -> Trainer:
     assert np.isfinite(trainer.predict()).all(), (status, trainer.predict())
     assert all(np.isfinite(v).all() for v in trainer.optimizer.state().values())
     if status == DIVERGED:
-        again, restored = loads(dumps(trainer.experiment, trainer))
+        again, restored = loads(dumps(trainer.experiment, trainer.state()))
         assert again == trainer.experiment
         same_trainer(trainer, restored)
     return trainer

@@ -73,7 +73,7 @@ async def test_open_continues_a_saved_run(tmp_path):
     trainer = Trainer(recipe("keras-xor"))
     trainer.run(epochs=40)
     saved = tmp_path / "run.json"
-    write(saved, trainer.experiment, trainer)
+    write(saved, trainer.experiment, trainer.state())
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o")
@@ -107,7 +107,7 @@ async def test_autosave_restores_after_a_crash(tmp_path):
     path = tmp_path / "state" / "autosave.json"
     trainer = Trainer(recipe("keras-xor"))
     trainer.run(epochs=25)
-    autosave.save(path, trainer.experiment, trainer)
+    autosave.save(path, trainer.experiment, trainer.state())
     app = LabApp(recipe("keras-xor"), autosave_path=path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -245,7 +245,7 @@ async def test_a_lab_whose_autosave_another_lab_overwrote_keeps_both(tmp_path):
         await pilot.press("s", "s")
         other = Trainer(recipe("two-layer"))
         other.run(epochs=7)
-        autosave.save(path, other.experiment, other)  # the other lab's autosave
+        autosave.save(path, other.experiment, other.state())  # the other lab's autosave
         app._autosave_tick()
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -31,7 +31,7 @@ async def test_a_trained_file_is_drawn_the_same_however_it_is_opened(tmp_path):
     trainer = Trainer(recipe("keras-xor"))
     trainer.run(epochs=300)
     path = tmp_path / "trained.json"
-    write(path, trainer.experiment, trainer)
+    write(path, trainer.experiment, trainer.state())
     experiment, loaded = read(path)
     started = LabApp(experiment, trainer=loaded, path=path)
     async with started.run_test(size=SIZE) as pilot:

@@ -20,13 +20,22 @@ drawn later while training goes on. Nothing here writes to the network it is giv
 from __future__ import annotations
 
 from lab.core.inspect.common import hidden_label, layer_names
-from lab.core.inspect.gradcheck import (GradCheck, ParamCheck, backprop_grad, gradient_check,
-                                        trainer_gradient_check)
-from lab.core.inspect.picture import NetworkPicture, PictureColumn, network_picture
+from lab.core.inspect.gradcheck import GradCheck, ParamCheck, backprop_grad, gradient_check, trainer_gradient_check
 from lab.core.inspect.health import HealthHistory, LayerHealth, WeightHealth, trainer_health, weight_health
-from lab.core.inspect.surface import (Corner, DecisionSurface, HalfBlocks, KarnaughMap, decision_surface,
-                                      gray_codes, half_blocks, karnaugh_maps, karnaugh_rows, SurfacePoint,
-                                      surface_points)
+from lab.core.inspect.picture import NetworkPicture, PictureColumn, network_picture
+from lab.core.inspect.surface import (
+                                        Corner,
+                                        DecisionSurface,
+                                        HalfBlocks,
+                                        KarnaughMap,
+                                        SurfacePoint,
+                                        decision_surface,
+                                        gray_codes,
+                                        half_blocks,
+                                        karnaugh_maps,
+                                        karnaugh_rows,
+                                        surface_points,
+)
 from lab.core.inspect.trace import ForwardTrace, LayerTrace, LayerWeights, layer_weights, trace_input, trace_row
 from lab.core.inspect.units import UnitGate, dead_units, gate_names, hidden_gates, threshold
 from lab.core.summary import SummaryRow, summary_rows, summary_text

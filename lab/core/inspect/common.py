@@ -10,10 +10,10 @@ from lab.core.summary import summary_rows
 Array = np.ndarray
 
 
-def frozen(values: Array | float | list, dtype: type = np.float64) -> Array:
+def frozen(values: Array | float | list | None, dtype: type = np.float64) -> Array:
     """A read-only copy of ``values`` (float64 unless ``dtype`` says otherwise): a view's arrays never change under
     it, whoever trains the network."""
-    out = np.array(values, dtype=dtype)
+    out: Array = np.array(values, dtype=dtype)
     out.flags.writeable = False
     return out
 

@@ -31,8 +31,8 @@ gradient.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -141,7 +141,7 @@ class GradCheck:
 def _branches(net: Network, loss: Loss, zs: list[Array], acts: list[Array]) -> Array:
     """Which side of every kink each value is on, flattened: relu-like pre-activations ``z > 0``, and clipped
     binary cross-entropy outputs inside ``(eps, 1 - eps)``."""
-    parts = [z > 0 for z, name in zip(zs, net.shape.activations) if name in KINKED]
+    parts = [z > 0 for z, name in zip(zs, net.shape.activations, strict=True) if name in KINKED]
     if loss.name == "bce" and net.acts[-1].name != "sigmoid":
         parts += [acts[-1] > BCE_EPSILON, acts[-1] < 1.0 - BCE_EPSILON]
     return np.concatenate([p.ravel() for p in parts]) if parts else np.zeros(0, bool)
@@ -156,11 +156,11 @@ def _check_array(work: Network, loss: Loss, x: Array, t: Array, base: Array, fla
     kinked = np.zeros(flat.size, bool)
     for k, i in enumerate(flat):
         old = work.theta[i]
-        values = []
+        values: list[float] = []
         for step in (h, -h, 2 * h, -2 * h):
             work.theta[i] = old + step
             zs, acts = work.forward_trace(x)
-            values.append(loss.value(zs[-1], acts[-1], t, work.acts[-1]))
+            values.append(float(loss.value(zs[-1], acts[-1], t, work.acts[-1])))
             kinked[k] |= bool(np.any(_branches(work, loss, zs, acts) != base))
         work.theta[i] = old
         d1 = (values[0] - values[1]) / (2 * h)
@@ -213,6 +213,7 @@ def gradient_check(net: Network, loss: Loss | str, x: Array, t: Array, grad_fn: 
             compare = ~kinked & ~quiet
             error = np.abs(a - numeric) / np.maximum(np.abs(a) + np.abs(numeric), TINY)
             error[~compare] = -1.0
+            worst: tuple[float, tuple[int, ...] | None, float, float]
             if compare.any():
                 w = int(np.argmax(error))  # a nan error is picked first
                 worst = (float(error[w]), tuple(int(v) for v in np.unravel_index(local[w], dims)), float(a[w]),

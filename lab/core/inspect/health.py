@@ -86,7 +86,7 @@ def weight_health(net: Network, loss: Loss | str, x: Array, t: Array, probe: Arr
     with np.errstate(all="ignore"):
         if x.shape[0]:
             zs, acts = work.forward_trace(x)
-            value = loss.value(zs[-1], acts[-1], t, work.acts[-1])
+            value = float(loss.value(zs[-1], acts[-1], t, work.acts[-1]))
             work.backward(zs, acts, loss.grad_z(zs[-1], acts[-1], t, work.acts[-1]))
         else:
             value = math.nan
@@ -97,11 +97,11 @@ def weight_health(net: Network, loss: Loss | str, x: Array, t: Array, probe: Arr
                                                                                   for _ in range(n_hidden))
     layers = []
     for l, name in enumerate(layer_names(net.shape)):
-        has_bias = work.b[l] is not None
+        b, gb = work.b[l], work.gb[l]
         with np.errstate(all="ignore"):  # the norm of huge weights before a divergence overflows to inf
             norms = (float(np.linalg.norm(work.W[l])), float(np.linalg.norm(work.gW[l])),
-                     float(np.linalg.norm(work.b[l])) if has_bias else None,
-                     float(np.linalg.norm(work.gb[l])) if has_bias else None)
+                     float(np.linalg.norm(b)) if b is not None else None,
+                     float(np.linalg.norm(gb)) if gb is not None else None)
         layers.append(LayerHealth(name, *norms,
                                   tuple(int(j) for j in np.flatnonzero(dead[l])) if l < n_hidden else ()))
     return WeightHealth(epoch, float(value), tuple(layers))

@@ -35,7 +35,8 @@ from lab.core.nn import Network
 
 Array = np.ndarray
 
-EDGE_GLYPHS = ("·", "─", "═", "╌", "╍")  # (the network view's ━ means strong minus: not used here)  # near zero, weak +, strong +, weak -, strong -
+# near zero, weak +, strong +, weak -, strong - (the network view's ━ means strong minus: not used here)
+EDGE_GLYPHS = ("·", "─", "═", "╌", "╍")
 NODE_GLYPHS = "○◔◑◕●"  # activation from the bottom of its range to the top
 RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # other activations: 0 to the largest on the row
 

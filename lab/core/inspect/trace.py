@@ -152,7 +152,7 @@ def trace_input(net: Network, x: Array, row: int | None = None, target: Array | 
     with np.errstate(all="ignore"):
         zs, acts = net.forward_trace(x[None, :])
     layers = tuple(LayerTrace(frozen(z[0]), frozen(a[0]), w)
-                   for z, a, w in zip(zs, acts[1:], layer_weights(net)))
+                   for z, a, w in zip(zs, acts[1:], layer_weights(net), strict=True))
     return ForwardTrace(frozen(x), layers, row, None if target is None else frozen(target))
 
 

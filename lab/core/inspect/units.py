@@ -17,7 +17,7 @@ A column that is none of these (a function of three or more inputs) has no name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -52,7 +52,7 @@ def threshold(activation: str) -> float:
     return float(ACTIVATIONS[activation].fn(np.zeros(1))[0])
 
 
-@lru_cache(maxsize=None)
+@cache
 def gate_names(n_inputs: int) -> dict[bytes, str]:
     """Names of every function of at most two of ``n_inputs`` inputs, keyed by its packed column.
 

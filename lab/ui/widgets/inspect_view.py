@@ -15,6 +15,8 @@ narrower does not ask the whole screen for a layout pass.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from rich.cells import cell_len
@@ -29,7 +31,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from lab.core import inspect as ins
-from lab.core.train import Trainer
+from lab.core.experiment import Experiment
+from lab.core.nn import Network
+from lab.core.state import TrainingState
 from lab.ui.widgets.network_picture import draw_picture, layout_for
 
 VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary", "picture")
@@ -109,6 +113,14 @@ def heat(value: float) -> Style:
     return Style(color=f"rgb({r},{g},{b})")
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """What a view is drawn from: the experiment and a network of the view's own holding a state's weights."""
+
+    experiment: Experiment
+    net: Network
+
+
 class InspectView(ScrollView):
     """Shows one view of the network, chosen by ``mode``."""
 
@@ -118,7 +130,7 @@ class InspectView(ScrollView):
     """Draw the surface with shades instead of colours."""
 
     class Resized(Message):
-        """The view's width changed: its drawing must be laid out again (the app redraws it from the trainer)."""
+        """The view's width changed: its drawing must be laid out again (the app redraws it from the run's state)."""
 
         def __init__(self, view: InspectView) -> None:
             super().__init__()
@@ -131,7 +143,7 @@ class InspectView(ScrollView):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.health: ins.HealthHistory = ins.HealthHistory()
+        self.health: Sequence[ins.WeightHealth] = ()
         """The weight norms over the run, recorded by the session (the app hands its record over)."""
         self.gradcheck: ins.GradCheck | None = None
         self._keys: list[tuple] = []  # per line: its text and spans, to tell which lines changed
@@ -169,15 +181,18 @@ class InspectView(ScrollView):
         if event.size.width != self._laid_out_for:
             self.post_message(self.Resized(self))
 
-    def update_from(self, trainer: Trainer, row: int, health: ins.HealthHistory | None = None) -> int:
-        """Redraw the current view for ``trainer``'s network and table row ``row``, laid out for the view's width;
-        ``health`` is the run's record of weight norms. The number of lines that changed. Call with the lock held."""
+    def update_from(self, experiment: Experiment, state: TrainingState, row: int,
+                    health: Sequence[ins.WeightHealth] | None = None) -> int:
+        """Redraw the current view for ``state``'s network on ``experiment``'s table row ``row``, laid out for the
+        view's width; ``health`` is the run's record of weight norms. The number of lines that changed. Everything
+        it reads is frozen or its own copy, so no lock is needed."""
         if health is not None:
             self.health = health
         draw = getattr(self, f"_draw_{self.mode}")
         width = self.layout_width
         self._laid_out_for = self.size.width
-        return self.show(wrap(draw(trainer, row), width), (self.mode, trainer.net.shape, width))
+        run = Drawn(experiment, state.network())
+        return self.show(wrap(draw(run, row), width), (self.mode, state.shape, width))
 
     def show(self, drawing: Text, extent_for: tuple = ()) -> int:
         """Show ``drawing``, repainting only the lines that changed; the number of lines repainted. The scrollable
@@ -225,16 +240,16 @@ class InspectView(ScrollView):
         self.gradcheck = check
 
     # --- views -----------------------------------------------------------------------------------------------------
-    def _draw_picture(self, trainer: Trainer, row: int) -> Text:
-        table = trainer.experiment.table
-        max_units, full = layout_for(self.size.height, max(trainer.net.shape.sizes))
-        picture = ins.network_picture(trainer.net, table, min(row, table.n_rows - 1), max_units)
+    def _draw_picture(self, run: Drawn, row: int) -> Text:
+        table = run.experiment.table
+        max_units, full = layout_for(self.size.height, max(run.net.shape.sizes))
+        picture = ins.network_picture(run.net, table, min(row, table.n_rows - 1), max_units)
         return draw_picture(picture, self.size.width, self.monochrome, full)
 
-    def _draw_network(self, trainer: Trainer, row: int) -> Text:
-        table = trainer.experiment.table
+    def _draw_network(self, run: Drawn, row: int) -> Text:
+        table = run.experiment.table
         row = min(row, table.n_rows - 1)
-        trace = ins.trace_row(trainer.net, table, row)
+        trace = ins.trace_row(run.net, table, row)
         out = Text()
         target = "".join(table.columns[k][row] for k in range(table.n_outputs))
         answer = " ".join(f"{v:.2f}" for v in trace.output)
@@ -242,7 +257,7 @@ class InspectView(ScrollView):
                    f"{'   held out' if row in table.heldout else ''}\n", "bold")
         out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip("abcdefgh", trace.x)) + "\n")
         out.append("weights ✚/━ strong +/−, +/- weak, · near 0", "dim")
-        names = ins.layer_names(trainer.net.shape)
+        names = ins.layer_names(run.net.shape)
         for l, layer in enumerate(trace.layers):
             w = layer.weights
             label = names[l] if l < len(names) else f"layer {l + 1}"
@@ -257,9 +272,9 @@ class InspectView(ScrollView):
                 out.append(f" b{bias}  z={float(layer.z[j]):+7.2f}  a={float(layer.a[j]):+6.2f} {bar}\n")
         return out
 
-    def _draw_units(self, trainer: Trainer, row: int) -> Text:
-        table = trainer.experiment.table
-        gates = ins.hidden_gates(trainer.net, table)
+    def _draw_units(self, run: Drawn, row: int) -> Text:
+        table = run.experiment.table
+        gates = ins.hidden_gates(run.net, table)
         out = Text()
         if not gates:
             out.append("No hidden layer: the output unit works alone (a single neuron draws one straight line).")
@@ -277,13 +292,13 @@ class InspectView(ScrollView):
             out.append("\n")
         return out
 
-    def _draw_surface(self, trainer: Trainer, row: int) -> Text:
-        table = trainer.experiment.table
+    def _draw_surface(self, run: Drawn, row: int) -> Text:
+        table = run.experiment.table
         out = Text()
         if table.n_inputs == 2:
             width = max(16, min(self.size.width - 8, 64))
             height = max(4, min(self.size.height - 3, 16)) * 2
-            surface = ins.decision_surface(trainer.net, table, rows=height, cols=width)
+            surface = ins.decision_surface(run.net, table, rows=height, cols=width)
             for k, name in enumerate(surface.output_names):
                 blocks = ins.half_blocks(surface.values[k])
                 legend = "░ 0 … █ 1" if self.monochrome else "blue 0, orange 1"
@@ -312,7 +327,7 @@ class InspectView(ScrollView):
                 out.append("    ●○ target 1/0 · ◆◇ held out · ✓✗ right/wrong\n", "dim")
             return out
         if 3 <= table.n_inputs <= 4:
-            for kmap in ins.karnaugh_maps(trainer.net, table):
+            for kmap in ins.karnaugh_maps(run.net, table):
                 out.append(f"{kmap.output_name}: Karnaugh map, rows {kmap.row_vars} × columns {kmap.col_vars} "
                            "(output, ✓ right ✗ wrong, h held out)\n", "bold")
                 out.append("      " + "".join(f"{c:^9}" for c in kmap.col_labels) + "\n")
@@ -331,7 +346,7 @@ class InspectView(ScrollView):
                    f"this gate has {table.n_inputs}.")
         return out
 
-    def _draw_health(self, trainer: Trainer, row: int) -> Text:
+    def _draw_health(self, run: Drawn, row: int) -> Text:
         out = Text()
         if not self.health:
             out.append("Train a few epochs: the norms are recorded as it learns.")
@@ -356,7 +371,7 @@ class InspectView(ScrollView):
         out.append("\nA gradient norm shrinking layer by layer towards the input is a vanishing gradient.", "dim")
         return out
 
-    def _draw_gradcheck(self, trainer: Trainer, row: int) -> Text:
+    def _draw_gradcheck(self, run: Drawn, row: int) -> Text:
         out = Text()
         check = self.gradcheck
         if check is None:
@@ -372,5 +387,5 @@ class InspectView(ScrollView):
         out.append("\nbelow 1e-7 is right, above 1e-4 is a bug; weights next to a ReLU kink are skipped.", "dim")
         return out
 
-    def _draw_summary(self, trainer: Trainer, row: int) -> Text:
-        return Text(ins.summary_text(trainer.net.shape, trainer.experiment.name, width=self.layout_width))
+    def _draw_summary(self, run: Drawn, row: int) -> Text:
+        return Text(ins.summary_text(run.net.shape, run.experiment.name, width=self.layout_width))
