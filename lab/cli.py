@@ -33,7 +33,7 @@ from lab.commands.parser import Parser, bounded
 from lab.core.errors import LabError
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 
 if TYPE_CHECKING:
     from lab.core.experiment import Experiment

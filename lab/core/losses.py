@@ -29,14 +29,24 @@ class LossGrad(Protocol):
     def __call__(self, z: Array, y: Array, t: Array, f: Activation, out: Array | None = None, /) -> Array: ...
 
 
+class LossBoth(Protocol):
+    """``both(z, y, t, f, out=None)``: (the value, dL/dz into ``out`` when given), sharing what the two have in
+    common (the residual ``y - t``)."""
+
+    def __call__(self, z: Array, y: Array, t: Array, f: Activation, out: Array | None = None, /) -> tuple[Array, Array]:
+        ...
+
+
 @dataclass(frozen=True)
 class Loss:
-    """A loss ``value(z, y, t, f) -> float or (K,)`` and its gradient ``grad_z(z, y, t, f, out=None) -> dL/dz``, where
-    ``f`` is the output activation (so binary cross-entropy can work from a sigmoid's logits)."""
+    """A loss ``value(z, y, t, f) -> float or (K,)``, its gradient ``grad_z(z, y, t, f, out=None) -> dL/dz``, and
+    ``both`` (the two at once, for an epoch that needs both from the same outputs), where ``f`` is the output
+    activation (so binary cross-entropy can work from a sigmoid's logits)."""
 
     name: str
     value: Callable[[Array, Array, Array, Activation], Array]
     grad_z: LossGrad
+    both: LossBoth
     description: str
 
 
@@ -72,18 +82,30 @@ def total(x: Array) -> Array:
     return ones(flat.shape[0]) @ flat
 
 
+def _squared_grad(z: Array, y: Array, d: Array, f: Activation, scale: float, out: Array | None) -> Array:
+    """dL/dz = scale (y - t) f'(z) for a loss of squared residuals ``d = y - t`` (``d`` is scaled in place)."""
+    out = f.grad(z, y, out)
+    if scale != 1.0:
+        d *= scale
+    out *= d
+    return out
+
+
 def _mse(z: Array, y: Array, t: Array, f: Activation) -> Array:
     """L = mean((y - t)^2) over every row and output (Keras' mean_squared_error)."""
-    return sum_squares(y - t) / (y.shape[0] * y.shape[1])
+    return sum_squares(y - t) / _per_network(y)
 
 
 def _mse_grad(z: Array, y: Array, t: Array, f: Activation, out: Array | None = None) -> Array:
     """dL/dz = 2 (y - t) / N * f'(z)."""
-    out = f.grad(z, y, out)
+    return _squared_grad(z, y, np.subtract(y, t), f, 2.0 / _per_network(y), out)
+
+
+def _mse_both(z: Array, y: Array, t: Array, f: Activation, out: Array | None = None) -> tuple[Array, Array]:
+    """``_mse`` and ``_mse_grad`` from one residual."""
     d = np.subtract(y, t)
-    d *= 2.0 / (y.shape[0] * y.shape[1])
-    out *= d
-    return out
+    value = sum_squares(d) / _per_network(y)
+    return value, _squared_grad(z, y, d, f, 2.0 / _per_network(y), out)
 
 
 def _sse(z: Array, y: Array, t: Array, f: Activation) -> Array:
@@ -93,9 +115,13 @@ def _sse(z: Array, y: Array, t: Array, f: Activation) -> Array:
 
 def _sse_grad(z: Array, y: Array, t: Array, f: Activation, out: Array | None = None) -> Array:
     """dL/dz = (y - t) * f'(z)."""
-    out = f.grad(z, y, out)
-    out *= y - t
-    return out
+    return _squared_grad(z, y, np.subtract(y, t), f, 1.0, out)
+
+
+def _sse_both(z: Array, y: Array, t: Array, f: Activation, out: Array | None = None) -> tuple[Array, Array]:
+    """``_sse`` and ``_sse_grad`` from one residual."""
+    d = np.subtract(y, t)
+    return 0.5 * sum_squares(d), _squared_grad(z, y, d, f, 1.0, out)
 
 
 def _bce(z: Array, y: Array, t: Array, f: Activation) -> Array:
@@ -125,8 +151,13 @@ def _bce_grad(z: Array, y: Array, t: Array, f: Activation, out: Array | None = N
     return out
 
 
+def _bce_both(z: Array, y: Array, t: Array, f: Activation, out: Array | None = None) -> tuple[Array, Array]:
+    """``_bce`` and ``_bce_grad`` (they share no intermediate worth keeping)."""
+    return _bce(z, y, t, f), _bce_grad(z, y, t, f, out)
+
+
 LOSSES: dict[str, Loss] = {l.name: l for l in (
-    Loss("mse", _mse, _mse_grad, "mean squared error (Keras' default in the XOR tutorial)"),
-    Loss("sse", _sse, _sse_grad, "half the sum of squared errors (the NumPy tutorials' update rule)"),
-    Loss("bce", _bce, _bce_grad, "binary cross-entropy, computed stably from the logits of a sigmoid"),
+    Loss("mse", _mse, _mse_grad, _mse_both, "mean squared error (Keras' default in the XOR tutorial)"),
+    Loss("sse", _sse, _sse_grad, _sse_both, "half the sum of squared errors (the NumPy tutorials' update rule)"),
+    Loss("bce", _bce, _bce_grad, _bce_both, "binary cross-entropy, computed stably from the logits of a sigmoid"),
 )}

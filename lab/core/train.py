@@ -334,12 +334,13 @@ class Trainer:
         if not all(np.isfinite(v).all() for v in self.optimizer.state().values()):
             self.optimizer = OPTIMIZERS[self.experiment.training.optimizer](self.net.shape.n_params)
 
-    def _update(self, inputs: list[Array], buffers: Pass, t: Array) -> bool:
+    def _update(self, inputs: list[Array], buffers: Pass, t: Array, dz: Array | None = None) -> bool:
         """Backpropagate from the forward pass in ``buffers`` (``inputs``: each layer's input, the data first)
-        against targets ``t`` and apply one update; False, with the weights put back, when it leaves a parameter that
-        is not finite."""
+        against targets ``t`` (or from ``dz``, dL/dz of the output layer when already worked out) and apply one
+        update; False, with the weights put back, when it leaves a parameter that is not finite."""
         zs = buffers.zs
-        dz = self.loss.grad_z(zs[-1], inputs[-1], t, self._out, buffers.dz)
+        if dz is None:
+            dz = self.loss.grad_z(zs[-1], inputs[-1], t, self._out, buffers.dz)
         backward(self._layers, zs, inputs, dz, buffers.dA, buffers.slope)
         theta, backup = self._theta, self._backup
         np.copyto(backup, theta)
@@ -383,11 +384,12 @@ class Trainer:
         (for the fallback)."""
         train, buffers = self._train, self._train_pass
         y = forward(self._layers, self._x_train, buffers.zs, buffers.acts)
-        loss, right = self.loss.value(buffers.zs[-1], y, train.t, self._out), train.right(y)
+        loss, dz = self.loss.both(buffers.zs[-1], y, train.t, self._out, buffers.dz)
+        right = train.right(y)
         held = self._score_heldout() if self._held.n else None  # the same weights the training loss saw
         if not math.isfinite(loss) or held is not None and not math.isfinite(held[0]):
             return self.net.theta.copy()
-        if not self._update(self._train_inputs, self._train_pass, train.t):
+        if not self._update(self._train_inputs, self._train_pass, train.t, dz):
             return self._backup
         self._record(loss, right / train.n, held)
         return None

@@ -67,7 +67,7 @@ from lab.ui.settings import save as save_settings
 from lab.ui.shutdown import force_exit_after, leaving_on_signals
 from lab.ui.textual_adapter import key_was_used, restore_terminal, terminal_driver, watch_paints
 from lab.ui.training_loop import train_loop
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 
 
 class KeyPacing:

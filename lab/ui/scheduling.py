@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 
 INPUT = "input"
 PAINT = "paint"

@@ -17,7 +17,7 @@ from lab.core.experiment import Experiment
 from lab.core.inspect.health import HealthHistory
 from lab.core.train import Trainer
 from lab.ui.messages import HistorySlice, Snapshot
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 
 
 class Session:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 

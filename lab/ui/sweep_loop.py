@@ -21,7 +21,7 @@ from lab.core.sweep import Sweep
 from lab.core.sweep_summary import sweep_stats
 from lab.ui.messages import SweepFailed, SweepProgress, SweepUpdate
 from lab.ui.training_loop import paced_loop
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 
 
 def sweep_loop(run_id: int, experiment: Experiment, seeds: Sequence[int], cancelled: Callable[[], bool],

@@ -20,7 +20,7 @@ from textual.message import Message
 from lab.core.errors import LabError
 from lab.ui.messages import TrainingFailed, TrainingProgress
 from lab.ui.session import Session
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 
 
 def paced_loop(advance: Callable[[int], tuple[int, bool]], cancelled: Callable[[], bool],

@@ -9,7 +9,7 @@ from lab.ui.messages import SweepFailed, SweepProgress, TrainingFailed, Training
 from lab.ui.session import Session
 from lab.ui.sweep_loop import sweep_loop
 from lab.ui.training_loop import paced_loop, train_loop
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 
 
 def test_training_runs_to_the_budget_and_reports_last_as_stopped():

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lab.ui.pacing import KeyPacing
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 
 INPUT_QUIET, MAX_DEFER = Tuning().input_quiet, Tuning().max_defer
 

@@ -18,7 +18,7 @@ from lab.ui.app import LabApp
 from lab.ui.scheduling import INPUT, PAINT, Scheduler
 from lab.ui.sweep_loop import sweep_loop
 from lab.ui.textual_adapter import watch_paints
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.truth_table import TruthTableView
 from tests.ui.helpers import make_app

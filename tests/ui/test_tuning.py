@@ -1,4 +1,4 @@
-"""The app's tuning (``lab.ui.tuning.Tuning``): one frozen settings object, checked when built, that reaches every
+"""The app's tuning (``lab.tuning.Tuning``): one frozen settings object, checked when built, that reaches every
 part of the app it paces."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from lab.core.recipes import recipe
 from lab.ui.app import LabApp, pace_text, speed_for
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 from lab.ui.widgets.chart import LossChart
 
 

@@ -41,7 +41,7 @@ from textual_plotext import PlotextPlot
 from lab.core.series import axis_end, held_limits, reduce_series
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
-from lab.ui.tuning import Tuning
+from lab.tuning import Tuning
 from lab.ui.widgets.plotext_strips import figure_strips
 
 MIN_INTERVAL = 0.1  # by default at most ten redraws a second
