@@ -15,6 +15,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from textual.message import Message
+
 from lab.core.errors import LabError
 from lab.ui.messages import TrainingFailed, TrainingProgress
 from lab.ui.session import Session
@@ -78,7 +80,7 @@ def paced_loop(advance: Callable[[int], tuple[int, bool]], cancelled: Callable[[
     report(False)
 
 
-def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[object], object],
+def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[Message], object],
                interval: float = TICK) -> None:
     """Train the session's trainer until the run is done, a new run replaces it, or ``cancelled()``; post
     ``TrainingProgress`` messages on the way (``TrainingFailed`` when the core refuses to train)."""

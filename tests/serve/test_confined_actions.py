@@ -39,7 +39,7 @@ def escapes(outside: Path) -> list[str]:
 
 def served_app(root: FileRoot):
     app = small_xor_app()
-    app.file_root = root
+    app.files.file_root = root
     return app
 
 

@@ -124,7 +124,7 @@ async def test_autosave_written_while_working(tmp_path):
     app = LabApp(recipe("keras-xor"), autosave_path=path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s", "s")
-        app._autosave_tick()
+        app.files.autosave_tick()
         await app.workers.wait_for_complete()
         assert read(path)[1].epoch == 2
 
@@ -193,7 +193,7 @@ async def test_a_named_pipe_is_refused_by_the_open_dialog_and_by_open_file(tmp_p
         await enter_path(pilot, fifo)
         assert "is a named pipe, not a file nnlab can open" in path_error_text(app)
         await pilot.press("escape")
-        assert not app.open_file(fifo)
+        assert not app.files.open_file(fifo)
         await pilot.pause()
         assert any("is a named pipe, not an experiment file" in n.message for n in app._notifications)
 
@@ -246,7 +246,7 @@ async def test_a_lab_whose_autosave_another_lab_overwrote_keeps_both(tmp_path):
         other = Trainer(recipe("two-layer"))
         other.run(epochs=7)
         autosave.save(path, other.experiment, other)  # the other lab's autosave
-        app._autosave_tick()
+        app.files.autosave_tick()
         await app.workers.wait_for_complete()
         await pilot.pause()
         second = tmp_path / f"autosave-{os.getpid()}.json"

@@ -46,7 +46,7 @@ async def test_a_trained_file_is_drawn_the_same_however_it_is_opened(tmp_path):
     assert not any("press space to train" in line for line in on_start)
     opened = make_app()
     async with opened.run_test(size=SIZE) as pilot:
-        opened.open_file(path)
+        opened.files.open_file(path)
         await pilot.pause()
         assert chart_lines(opened) == on_start
 
@@ -84,7 +84,7 @@ async def test_weights_are_recorded_while_the_chart_is_shown():
     async with app.run_test(size=SIZE) as pilot:
         await train_to_end(pilot, app)
         assert app.view == "chart"
-        app._show_view("health")
+        app.show_view("health")
         await pilot.pause()
         text = app.query_one(InspectView).text
     assert "over epochs 0 to 1,500" in text
@@ -96,7 +96,7 @@ async def test_bce_after_a_linear_output_is_named():
     app = small_xor_app()
     async with app.run_test(size=(160, 40)) as pilot:
         experiment = app.experiment
-        app._apply(replace(experiment, architecture=replace(experiment.architecture, output_activation="linear"),
+        app.apply(replace(experiment, architecture=replace(experiment.architecture, output_activation="linear"),
                            training=replace(experiment.training, loss="bce")))
         await pilot.pause()
         assert any("bce after a linear output" in m for m in messages(app))
@@ -108,7 +108,7 @@ async def test_text_weights_export_names_every_file(tmp_path):
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
-        app._export("txt", tmp_path / "w.txt")
+        app.files.export_to("txt", tmp_path / "w.txt")
         await pilot.pause()
     told = [m for m in messages(app) if m.startswith("Exported")]
     assert told == ["Exported to 2 files: w_layer1.txt, w_layer2.txt"]
@@ -118,8 +118,8 @@ async def test_export_into_a_folder_that_takes_no_files_says_why(tmp_path):
     """/proc exists: the failure says it takes no files, not that it does not exist."""
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
-        app._export("csv", tmp_path / "missing" / "x.csv")
-        app._export("csv", __import__("pathlib").Path("/proc/nope.csv"))
+        app.files.export_to("csv", tmp_path / "missing" / "x.csv")
+        app.files.export_to("csv", __import__("pathlib").Path("/proc/nope.csv"))
         await pilot.pause()
     failed = [m for m in messages(app) if m.startswith("Not exported")]
     assert "the folder" in failed[0] and "does not exist" in failed[0]
@@ -131,12 +131,12 @@ async def test_a_recipe_starts_at_a_speed_that_finishes_it():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         assert app.session.epochs_per_tick == 20
-        app._open_recipe("single-neuron")
+        app.open_recipe("single-neuron")
         await pilot.pause()
         assert app.session.epochs_per_tick == 100
         assert any("15,000 epochs at 100/tick: about 15 s" in m for m in messages(app))
         assert "100/tick" in status_text(app)
-        app._open_recipe("keras-xor")  # already fast enough: the speed stays
+        app.open_recipe("keras-xor")  # already fast enough: the speed stays
         assert app.session.epochs_per_tick == 100
 
 
