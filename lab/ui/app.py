@@ -3,9 +3,9 @@
 The panes never talk to each other. Each posts what the person did (a table edit, a new setting, a prediction
 query); the app turns that into a change of the experiment through ``RunControl`` (live when the network can
 continue, after a confirmation when it must be rebuilt) and tells the panes what to show. The file commands are a
-``FileCommands``, the seeds sweep runs in the ``SeedsView``'s own worker, the views' order is a ``ViewChoice``.
-This file stays over 400 lines because the app's input and paint scheduling (``on_event`` .. ``_display``) and the
-lessons' routing still live here.
+``FileCommands``, the lessons a ``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker, the views'
+order is a ``ViewChoice``. This file stays over 400 lines: it routes every pane's messages and still holds the
+input and paint scheduling (``on_event`` .. ``_display``, ``_hold_for_paint``).
 """
 
 from __future__ import annotations
@@ -39,13 +39,12 @@ from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
 from lab.core.glossary import TOOLTIPS, view_tooltip
 from lab.core.inspect import trainer_gradient_check
-from lab.core.lessons import SPEEDS as LESSON_SPEEDS
-from lab.core.lessons import Lesson, LessonError, find_lesson, shipped_lessons
 from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer
 from lab.ui.commands import binding_sections, lab_commands
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
-from lab.ui.lesson_state import Shown, event_hints, lab_state
+from lab.ui.lesson_routing import LessonRouting
+from lab.ui.lesson_state import Shown
 from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.pacing import INPUT_QUIET, KeyPacing
 from lab.ui.run_control import Note, RunControl, speed_label, training_rows_note
@@ -137,13 +136,7 @@ class LabApp(App[None]):
         super().__init__()
         self.lesson_request = lesson
         self.progress_path = progress_path
-        self.lesson_open = False
-        self._hints_active: set[str] = set()  # the event hints shown and still true: each speaks once per occurrence
-        self._lessons_error: str | None = None
-        try:
-            self.lessons: tuple[Lesson, ...] = shipped_lessons()
-        except LessonError as e:
-            self.lessons, self._lessons_error = (), str(e)
+        self.lesson = LessonRouting(self, lambda: next(iter(self.query(LessonPane)), None))
         self.settings_path = settings_path
         self._settings_error: str | None = None  # a settings file that could not be read, told once mounted
         self._remember_theme = False  # on once the theme the lab starts with is set: later changes are the person's
@@ -197,7 +190,7 @@ class LabApp(App[None]):
                     yield InspectView(id="inspect")
                     yield SeedsView(id="seeds", wait_for_interface=self.session.wait_for_interface,
                                     interval=max(1.0 / self.fps, UPDATE_INTERVAL))
-                yield LessonPane(self.lessons, self.progress_path, id="lesson-pane")
+                yield self.lesson.new_pane(self.progress_path)
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
         yield Static("", id="too-small", markup=False)
@@ -276,7 +269,7 @@ class LabApp(App[None]):
         self.query_one(TruthTableView).focus()
         self.files.start_autosave(offer=self.lesson_request is None)
         if self.lesson_request is not None:
-            self._open_lesson(self.lesson_request)
+            self.lesson.open_lesson(self.lesson_request)
         self.call_after_refresh(self._freeze_startup_objects)
 
     def _freeze_startup_objects(self) -> None:
@@ -406,7 +399,7 @@ class LabApp(App[None]):
         if action in self.RUN_ACTIONS and isinstance(self.screen, TuneScreen):
             return False
         if action == "lesson_step":
-            return self.lesson_open and self.query_one(LessonPane).lesson is not None
+            return self.lesson.stepping
         if action in self.PRIORITY_ACTIONS:
             if self.screen is not self.screen_stack[0]:
                 return False
@@ -964,125 +957,58 @@ class LabApp(App[None]):
             target = self.query_one(selector) if selector else self
             self.call_later(self.run_action, action, target)
 
-        yield from lab_commands(self.BINDINGS, run_action, self.lessons, self._open_lesson, self.action_restart_lesson,
-                                self.action_save_as, self.open_recipe)
+        yield from lab_commands(self.BINDINGS, run_action, self.lesson.lessons, self.lesson.open_lesson,
+                                self.lesson.restart, self.files.save_as, self.open_recipe)
 
-    # --- lessons ---------------------------------------------------------------------------------------------------
+    # --- lessons (``LessonRouting``) -------------------------------------------------------------------------------
+    @property
+    def lesson_open(self) -> bool:
+        """Whether the lesson pane is open."""
+        return self.lesson.open
+
     def action_lesson(self) -> None:
         """Open the lesson pane (on the lesson last followed), bring it back into view, or close it."""
-        pane = self.query_one(LessonPane)
-        if not self.lesson_open:
-            self._open_lesson(None)
-        elif not pane.display:
-            self.show_view("lesson" if not self.wide else self.view)
-        else:
-            self.lesson_open = False
-            self.views.lesson_closed()
-            self._place_views()
-            self._refresh_view()
-            self.refresh_bindings()
-
-    def _open_lesson(self, name: str | None) -> None:
-        """Open the lesson pane on lesson ``name`` (a number or id), on the lesson last followed when None, or on
-        the menu when ``""``."""
-        if self._lessons_error:
-            self.notify(self._lessons_error, title="Lessons", severity="error", timeout=10)
-            return
-        pane = self.query_one(LessonPane)
-        self.lesson_open = True
-        self.show_view("lesson" if not self.wide else self.view)
-        self.refresh_bindings()
-        if name is None and pane.lesson is not None:
-            return
-        if name is None and pane.progress.current:
-            name = pane.progress.current
-        if name:
-            try:
-                pane.start(find_lesson(self.lessons, name))
-            except LabError as e:
-                self.notify(str(e), severity="error")
-                pane.show_menu()
-        else:
-            pane.show_menu()
-            pane.query_one("#lesson-menu").focus()
+        self.lesson.toggle()
 
     def action_lesson_step(self, direction: int) -> None:
         """Go on to the next step once this one is done (> ), or back a step (<)."""
-        pane = self.query_one(LessonPane)
-        if direction < 0:
-            pane.previous_step()
-        elif not pane.next_step():
-            self.notify("This step's checks have not all passed yet: do its task first (the ✗ lines say what "
-                        "is missing).", timeout=4)
-        self._lesson_tick()
+        self.lesson.step(direction)
 
     def action_restart_lesson(self) -> None:
         """Start the current lesson again from its first step."""
-        pane = self.query_one(LessonPane)
-        lesson = pane.lesson or next((l for l in self.lessons if l.id == pane.progress.current), None)
-        if lesson is None:
-            self.notify("No lesson is open: L opens the lessons.", timeout=3)
-            return
-        if not self.lesson_open:
-            self._open_lesson("")
-        pane.start(lesson, restart=True)
+        self.lesson.restart()
 
     @on(LessonPane.SetupRequested)
     def _lesson_setup(self, message: LessonPane.SetupRequested) -> None:
-        """Set the lab up as the lesson's step asks: a new experiment (trained weights are replaced: the learner
-        chose to start the step), the speed, the view beside the chart on a wide screen."""
-        experiment = self.experiment
-        changes = False
-        try:
-            for setup in message.setups:
-                experiment = setup.experiment(experiment)
-                changes = changes or setup.changes_experiment
-        except LabError as e:
-            self.notify(f"{message.lesson.id}: {e}", title="Lesson setup", severity="error")
-            return
-        if changes:
-            self.reset(replace(experiment, name=experiment.name))
-        for setup in message.setups:
-            speed, view = setup.get("speed"), setup.get("view")
-            if speed is not None:
-                self.session.epochs_per_tick = LESSON_SPEEDS[speed]
-            if view is not None and view != "lesson":
-                self.views.set_side(view, self.wide)
-        self._place_views()
-        self._refresh_view()
-        self._show_status()
-        self._lesson_tick()
+        self.lesson.set_up(message)
 
     @on(LessonPane.Started)
     def _lesson_started(self) -> None:
         """A lesson picked from the menu: the table takes the keys (its arrows and f, h are the usual tasks)."""
-        self.table_view.focus()
+        self.focus_table()
 
     @on(LessonPane.StepPassed)
     def _lesson_step_passed(self, message: LessonPane.StepPassed) -> None:
-        """A passed step shows in the pane; when the pane is out of view (another view in its place) a
-        notification says so."""
-        if self.query_one(LessonPane).display:
-            return
-        what = "Lesson complete" if message.last else f"Step {message.step + 1} done"
-        self.notify(f"{what}: L shows the lesson, why it came out so, and > goes on.", title="✓ Lesson", timeout=6)
+        self.lesson.step_passed(message)
 
     def _lesson_tick(self, outputs: tuple[tuple[float, ...], ...] | None = None) -> None:
-        """Hand the lesson pane the lab's state (while a lesson is open), and speak up once about anything worth
-        understanding that has just happened (see ``event_hints``)."""
-        if not self.query(LessonPane):
-            return  # not composed yet, or closing
-        shown = None
-        if self.lesson_open:
-            seeds = self.seeds_view
-            shown = Shown(running=self.running, cursor=self.table_view.cursor_row, view=self.views.last,
-                          log_scale=self.query_one(LossChart).log_scale, latest=seeds.latest, pinned=seeds.pinned)
-        with self.session.lock:
-            state = lab_state(self.session.trainer, shown, outputs) if shown is not None else None
-            hints = event_hints(self.session.trainer)
-        for key, title, line in hints:
-            if key not in self._hints_active:
-                self.notify(line, title=title, severity="information", timeout=10)
-        self._hints_active = {key for key, _, _ in hints}
-        if state is not None:
-            self.query_one(LessonPane).show_state(state)
+        self.lesson.tick(outputs)
+
+    def shown(self) -> Shown:
+        """What the panes show, as a lesson's checks see it (the ``LessonHost``'s)."""
+        seeds = self.seeds_view
+        return Shown(running=self.running, cursor=self.table_view.cursor_row, view=self.views.last,
+                     log_scale=self.query_one(LossChart).log_scale, latest=seeds.latest, pinned=seeds.pinned)
+
+    def focus_table(self) -> None:
+        """Give the truth table the keys."""
+        self.table_view.focus()
+
+    def relayout(self) -> None:
+        """Place the views as ``views`` says and redraw the shown one."""
+        self._place_views()
+        self._refresh_view()
+
+    def show_status(self) -> None:
+        """Redraw the status line."""
+        self._show_status()
