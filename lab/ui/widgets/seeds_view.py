@@ -23,7 +23,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from lab.core.experiment import Experiment
@@ -31,6 +30,7 @@ from lab.core.numbers import percent
 from lab.core.sweep_summary import configuration_label, rate_text, solve_histogram
 from lab.ui.messages import SweepFailed, SweepProgress, SweepUpdate
 from lab.ui.sweep_loop import DEFAULT_SEEDS, sweep_experiment, sweep_loop
+from lab.ui.widgets.seeds_parts import SeedsHistogram, SeedsNumbers
 from lab.ui.widgets.seeds_run import SeedsRun
 from lab.ui.widgets.success_curve import Curve, SuccessCurve
 
@@ -105,10 +105,10 @@ class SeedsView(Vertical):
         self._workers: dict[Worker[None], int] = {}  # each sweep worker's run id, until it ends
 
     def compose(self) -> ComposeResult:
-        yield _Numbers(self, id="seeds-numbers")
+        yield SeedsNumbers(self.numbers_lines, id="seeds-numbers")
         with Horizontal(id="seeds-plots"):
             yield SuccessCurve(id="seeds-curve")
-            yield _Histogram(self, id="seeds-histogram")
+            yield SeedsHistogram(self.histogram_lines, id="seeds-histogram")
 
     def on_mount(self) -> None:
         self.monochrome = self.app.no_color  # Textual reads (and removes) NO_COLOR from the environment
@@ -256,8 +256,8 @@ class SeedsView(Vertical):
         curve = self.query_one(SuccessCurve)
         curve.monochrome = self.monochrome
         curve.show(tuple(Curve(tag, run.fraction(until), LOOKS[tag][0], LOOKS[tag][2]) for tag, run in runs))
-        self.query_one(_Numbers).update_lines()
-        self.query_one(_Histogram).refresh()
+        self.query_one(SeedsNumbers).update_lines()
+        self.query_one(SeedsHistogram).refresh()
 
     def _style(self, tag: str) -> str:
         return "bold" if self.monochrome else f"bold {LOOKS[tag][1]}"
@@ -372,35 +372,3 @@ class SeedsView(Vertical):
         axis = "1" + end.rjust(span - 1) if span >= len(end) + 2 else end.rjust(span)
         lines.append(Text(f"{axis}{' ' * (1 + group // 2)}✗"[:width], "dim"))
         return lines
-
-
-class _Numbers(Widget):
-    """The seeds view's table of numbers (drawn by the view, fitted to this widget's width)."""
-
-    def __init__(self, view: SeedsView, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.seeds = view
-        self._height = 0
-
-    def update_lines(self) -> None:
-        """Redraw; lay the view out again only when the number of lines changes."""
-        height = len(self.seeds.numbers_lines(self.size.width)) if self.size.width else -1
-        self.refresh(layout=height != self._height)
-
-    def get_content_height(self, container, viewport, width: int) -> int:
-        self._height = len(self.seeds.numbers_lines(width))
-        return self._height
-
-    def render(self) -> Text:
-        return Text("\n").join(self.seeds.numbers_lines(self.size.width))
-
-
-class _Histogram(Widget):
-    """The seeds view's histogram of solve epochs (drawn by the view, fitted to this widget's size)."""
-
-    def __init__(self, view: SeedsView, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.seeds = view
-
-    def render(self) -> Text:
-        return Text("\n").join(self.seeds.histogram_lines(self.size.width, self.size.height))
