@@ -12,7 +12,6 @@ from lab.core.experiment import Architecture, Layer
 from lab.core.recipes import recipe
 from lab.ui.app import LabApp
 from lab.ui.widgets.inspect_view import VIEWS
-
 from tests.snapshots.test_panes import steps
 from tests.ui.helpers import make_app, small_xor_app
 

@@ -9,7 +9,6 @@ from textual.pilot import Pilot
 from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import preset
 from lab.ui.app import LabApp
-
 from tests.snapshots.test_panes import steps
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((100, 30), id="100x30"),

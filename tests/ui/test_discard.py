@@ -6,7 +6,6 @@ from __future__ import annotations
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.path_prompt import PathScreen
 from lab.ui.screens.presets import PresetScreen
-
 from tests.ui.helpers import small_xor_app
 
 SIZE = (100, 30)

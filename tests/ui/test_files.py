@@ -7,17 +7,16 @@ import subprocess
 import sys
 
 import numpy as np
+from textual.widgets import Input, Static
 
-from lab.files import autosave
-from lab.files.experiment_file import read, write
 from lab.core.recipes import recipe
 from lab.core.train import Trainer
+from lab.files import autosave
+from lab.files.experiment_file import read, write
 from lab.ui.app import LabApp
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.path_prompt import PathScreen
-from textual.widgets import Input, Static
-
-from tests.ui.helpers import small_xor_app, status_text
+from tests.ui.helpers import Said, small_xor_app, status_text
 
 SIZE = (100, 30)
 
@@ -61,11 +60,12 @@ async def test_open_a_corrupt_file_keeps_the_experiment(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "nnlab-experiment", "version": 1, "table": {"inputs": 2, "outputs": ["011"]}}')
     app = small_xor_app()
-    async with app.run_test(size=SIZE) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "ctrl+o")
         await type_path(pilot, bad)
         assert app.session.trainer.epoch == 1
-        assert any("expected 4 bits" in n.message for n in app._notifications)
+        assert any("expected 4 bits" in n.message for n in said.notes)
 
 
 async def test_open_continues_a_saved_run(tmp_path):
@@ -136,7 +136,8 @@ async def test_full_disk_on_save_keeps_the_previous_file(tmp_path, monkeypatch):
 
     target = tmp_path / "mine.json"
     app = small_xor_app()
-    async with app.run_test(size=SIZE) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "ctrl+s")
         await type_path(pilot, target)
         before = target.read_bytes()
@@ -147,7 +148,7 @@ async def test_full_disk_on_save_keeps_the_previous_file(tmp_path, monkeypatch):
         monkeypatch.setattr(os, "replace", full)
         await pilot.press("s", "s", "ctrl+s")
         await pilot.pause()
-        assert any("No space left on device" in n.message for n in app._notifications)
+        assert any("No space left on device" in n.message for n in said.notes)
         assert target.read_bytes() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json"]  # no temporary left behind
         assert app.session.trainer.epoch == 3  # and the work in the app is untouched
@@ -188,14 +189,15 @@ async def test_a_named_pipe_is_refused_by_the_open_dialog_and_by_open_file(tmp_p
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
     app = small_xor_app()
-    async with app.run_test(size=SIZE) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("ctrl+o")
         await enter_path(pilot, fifo)
         assert "is a named pipe, not a file nnlab can open" in path_error_text(app)
         await pilot.press("escape")
         assert not app.files.open_file(fifo)
         await pilot.pause()
-        assert any("is a named pipe, not an experiment file" in n.message for n in app._notifications)
+        assert any("is a named pipe, not an experiment file" in n.message for n in said.notes)
 
 
 async def test_exporting_text_weights_asks_before_overwriting_the_layer_files(tmp_path):
@@ -241,7 +243,8 @@ async def test_a_lab_whose_autosave_another_lab_overwrote_keeps_both(tmp_path):
     second name, says so, and the other lab's session stays."""
     path = tmp_path / "autosave.json"
     app = LabApp(recipe("keras-xor"), autosave_path=path)
-    async with app.run_test(size=SIZE) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "s")
         other = Trainer(recipe("two-layer"))
         other.run(epochs=7)
@@ -251,4 +254,4 @@ async def test_a_lab_whose_autosave_another_lab_overwrote_keeps_both(tmp_path):
         await pilot.pause()
         second = tmp_path / f"autosave-{os.getpid()}.json"
         assert read(path)[1].epoch == 7 and read(second)[1].epoch == 2
-        assert any(str(second) in n.message and "both are kept" in n.message for n in app._notifications)
+        assert any(str(second) in n.message and "both are kept" in n.message for n in said.notes)

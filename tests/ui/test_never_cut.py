@@ -12,7 +12,6 @@ from lab.ui.app import LabApp
 from lab.ui.screens.presets import NAME_WIDTH, PresetScreen
 from lab.ui.widgets.inspect_view import InspectView, wrap, wrap_line
 from lab.ui.widgets.status import StatusLine
-
 from tests.ui.helpers import make_app, small_xor_app, status_text, train_to_end
 
 VIEW_NAMES = ["network", "units", "surface", "health", "gradcheck", "summary"]

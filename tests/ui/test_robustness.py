@@ -18,7 +18,6 @@ from lab.ui.textual_adapter import TerminalInput
 from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.truth_table import TruthTableView
-
 from tests.ui.helpers import make_app, small_xor_app, status_text
 from tests.ui.pty_helpers import START, drain, spawn, stop, wait_exit
 

@@ -13,8 +13,7 @@ from lab.files.experiment_file import read, write
 from lab.ui.app import LabApp
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import InspectView
-
-from tests.ui.helpers import make_app, small_xor_app, status_text, train_to_end
+from tests.ui.helpers import Said, make_app, small_xor_app, status_text, train_to_end
 
 SIZE = (100, 30)
 
@@ -25,9 +24,9 @@ def chart_lines(app: LabApp) -> list[str]:
     return [chart.render_line(y).text for y in range(chart.size.height)]
 
 
-def messages(app: LabApp) -> list[str]:
+def messages(said: Said) -> list[str]:
     """The notifications shown so far."""
-    return [n.message for n in app._notifications]
+    return [n.message for n in said.notes]
 
 
 async def test_a_trained_file_is_drawn_the_same_however_it_is_opened(tmp_path):
@@ -94,34 +93,37 @@ async def test_weights_are_recorded_while_the_chart_is_shown():
 async def test_bce_after_a_linear_output_is_named():
     """Choosing bce with a linear output (the outputs freeze) brings a notification and a hint in the status."""
     app = small_xor_app()
-    async with app.run_test(size=(160, 40)) as pilot:
+    said = Said()
+    async with app.run_test(size=(160, 40), message_hook=said) as pilot:
         experiment = app.experiment
         app.apply(replace(experiment, architecture=replace(experiment.architecture, output_activation="linear"),
                            training=replace(experiment.training, loss="bce")))
         await pilot.pause()
-        assert any("bce after a linear output" in m for m in messages(app))
+        assert any("bce after a linear output" in m for m in messages(said))
         assert "bce needs a sigmoid output" in status_text(app)
 
 
 async def test_text_weights_export_names_every_file(tmp_path):
     """Exporting the weights as text names each file written, not the folder ('Exported to .')."""
     app = small_xor_app()
-    async with app.run_test(size=SIZE) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s")
         app.files.export_to("txt", tmp_path / "w.txt")
         await pilot.pause()
-    told = [m for m in messages(app) if m.startswith("Exported")]
+    told = [m for m in messages(said) if m.startswith("Exported")]
     assert told == ["Exported to 2 files: w_layer1.txt, w_layer2.txt"]
 
 
 async def test_export_into_a_folder_that_takes_no_files_says_why(tmp_path):
     """/proc exists: the failure says it takes no files, not that it does not exist."""
     app = small_xor_app()
-    async with app.run_test(size=SIZE) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         app.files.export_to("csv", tmp_path / "missing" / "x.csv")
         app.files.export_to("csv", __import__("pathlib").Path("/proc/nope.csv"))
         await pilot.pause()
-    failed = [m for m in messages(app) if m.startswith("Not exported")]
+    failed = [m for m in messages(said) if m.startswith("Not exported")]
     assert "the folder" in failed[0] and "does not exist" in failed[0]
     assert "/proc" in failed[1] and "does not exist" not in failed[1]
 
@@ -129,12 +131,13 @@ async def test_export_into_a_folder_that_takes_no_files_says_why(tmp_path):
 async def test_a_recipe_starts_at_a_speed_that_finishes_it():
     """Picking single-neuron (15,000 epochs) raises the speed so the budget takes about 15 s, and says so."""
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         assert app.session.epochs_per_tick == 20
         app.open_recipe("single-neuron")
         await pilot.pause()
         assert app.session.epochs_per_tick == 100
-        assert any("15,000 epochs at 100/tick: about 15 s" in m for m in messages(app))
+        assert any("15,000 epochs at 100/tick: about 15 s" in m for m in messages(said))
         assert "100/tick" in status_text(app)
         app.open_recipe("keras-xor")  # already fast enough: the speed stays
         assert app.session.epochs_per_tick == 100

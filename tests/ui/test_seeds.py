@@ -21,7 +21,7 @@ from lab.ui.screens.count_prompt import CountScreen
 from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.seeds_view import SeedsView
 from lab.ui.widgets.success_curve import SuccessCurve
-from tests.ui.helpers import small_xor_app
+from tests.ui.helpers import Said, small_xor_app
 
 SIZE = (120, 40)
 SEEDS = 20
@@ -188,11 +188,12 @@ async def test_a_sweep_too_big_for_memory_is_refused_in_one_line():
     """10,000 seeds of a 4 x 64 network would need several GiB: a one-line error, no worker, training untouched."""
     app = LabApp(recipe("keras-xor").with_architecture(layers=(Layer(64, "relu"),) * 4))
     app.seed_count = 10_000
-    async with app.run_test(size=SIZE) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("k")
         assert not list(app.workers) and app.query_one(SeedsView).latest is None
         assert any(n.message.startswith("10,000 seeds of this 12,737-parameter network need about")
-                   for n in app._notifications)
+                   for n in said.notes)
 
 
 class _SeedsOnly(App[None]):

@@ -19,7 +19,7 @@ from lab.core.errors import LabError
 from lab.ui import settings
 from lab.ui.app import LabApp
 from lab.ui.widgets.chart import SERIES_COLOURS, LossChart, palette
-from tests.ui.helpers import make_app
+from tests.ui.helpers import Said, make_app
 from tests.ui.pty_helpers import drain as _drain
 from tests.ui.pty_helpers import spawn
 
@@ -73,10 +73,11 @@ async def test_a_chosen_theme_is_remembered_and_used_at_the_next_start(tmp_path)
         await pilot.pause()
     assert json.loads(path.read_text()) == {"theme": "nord"}
     app = LabApp(settings_path=path)
-    async with app.run_test(size=SIZE) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.pause()
         assert app.theme == "nord"
-        assert not app._notifications
+        assert not said.notes
 
 
 async def test_theme_flag_wins_over_the_remembered_theme(tmp_path):
@@ -96,10 +97,11 @@ async def test_a_bad_settings_file_is_one_notification_not_a_crash(tmp_path, con
     path = tmp_path / "settings.json"
     path.write_text(content)
     app = LabApp(settings_path=path)
-    async with app.run_test(size=SIZE) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in said.notes]
         assert len(messages) == 1 and says in messages[0] and str(path) in messages[0]
         app.theme = "gruvbox"
         await pilot.pause()
