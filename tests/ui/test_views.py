@@ -88,7 +88,7 @@ async def test_network_view_follows_a_run_of_keys_while_training():
         for _ in range(3):
             event = events.Key("down", None)
             event.set_sender(app)
-            app._driver.send_message(event)
+            app.post_message(event)  # as the terminal delivers a key: no wait for the app to be idle
             await asyncio.sleep(0.02)
         for _ in range(300):
             await asyncio.sleep(0.01)
