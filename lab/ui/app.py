@@ -55,12 +55,11 @@ from lab.ui.screens.palette import LabCommandPalette
 from lab.ui.screens.presets import PresetScreen
 from lab.ui.screens.tune import TuneScreen
 from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings
-from lab.ui.settings import load as load_settings
 from lab.ui.settings import save as save_settings
 from lab.ui.shutdown import GRACE, force_exit_after, leaving_on_signals
 from lab.ui.sweep_loop import DEFAULT_SEEDS, MAX_SEEDS, sweep_seeds
 from lab.ui.textual_adapter import restore_terminal, terminal_driver
-from lab.ui.themes import lab_variables
+from lab.ui.themes import lab_variables, starting_theme
 from lab.ui.training_loop import train_loop
 from lab.ui.view_choice import ViewChoice
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
@@ -198,22 +197,12 @@ class LabApp(App[None]):
 
     # --- themes ----------------------------------------------------------------------------------------------------
     def _pick_theme(self, flag: str | None) -> None:
-        """Start with ``flag`` (``--theme``), else with the remembered theme (a terminal of 16 colours changes that
-        once mounted: ``_few_colours``)."""
+        """Start with ``flag`` (``--theme``), else with the remembered theme (``lab.ui.themes.starting_theme``; a
+        terminal of 16 colours changes that once mounted: ``_few_colours``)."""
         self._theme_flag = flag
-        self._remembered = Settings()
-        if self.settings_path is not None:
-            try:
-                self._remembered = load_settings(self.settings_path)
-            except LabError as e:
-                self._settings_error = f"{e}; using the default theme"
-        if flag is not None:
-            self.theme = flag
-        elif self._remembered.theme is not None:
-            if self.get_theme(self._remembered.theme) is None:
-                self._settings_error = f"{self.settings_path}: no theme '{self._remembered.theme}'; using the default"
-            else:
-                self.theme = self._remembered.theme
+        theme, self._settings_error = starting_theme(flag, self.settings_path, lambda n: self.get_theme(n) is not None)
+        if theme is not None:
+            self.theme = theme
 
     def _few_colours(self) -> None:
         """In a real terminal of 16 colours (or 8; ``TERM=xterm``, ``screen``, ``linux``), without ``--theme``,

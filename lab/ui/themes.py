@@ -1,8 +1,15 @@
-"""The lab's own colour variables (``$nnlab-*`` in the stylesheet) for any Textual theme."""
+"""Which theme the lab starts in, and the lab's own colour variables (``$nnlab-*`` in the stylesheet) for any
+Textual theme."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from textual.theme import Theme
+
+from lab.core.errors import LabError
+from lab.ui.settings import load as load_settings
 
 ANSI_VARIABLES = {
     dark: {"nnlab-border": "ansi_blue", "nnlab-focus": focus, "nnlab-cursor-background": background,
@@ -26,3 +33,21 @@ def lab_variables(theme: Theme) -> dict[str, str]:
             "nnlab-cursor-background": v["accent"], "nnlab-cursor-foreground": v["background"],
             "nnlab-settings-cursor-background": f"{v['accent']} 40%",
             "nnlab-settings-cursor-foreground": v["foreground"]}
+
+
+def starting_theme(flag: str | None, settings_path: Path | None,
+                   known: Callable[[str], bool]) -> tuple[str | None, str | None]:
+    """The theme to start in: ``flag`` (``--theme``), else the one remembered in ``settings_path`` when ``known``
+    names it, else None (Textual's default); and why the remembered one is not used, when it cannot be (a settings
+    file that cannot be read, a theme that does not exist), else None."""
+    remembered, error = None, None
+    if settings_path is not None:
+        try:
+            remembered = load_settings(settings_path).theme
+        except LabError as e:
+            error = f"{e}; using the default theme"
+    if flag is not None:
+        return flag, error
+    if remembered is not None and not known(remembered):
+        return None, f"{settings_path}: no theme '{remembered}'; using the default"
+    return remembered, error

@@ -18,6 +18,7 @@ from lab.cli import main
 from lab.core.errors import LabError
 from lab.ui import settings
 from lab.ui.app import LabApp
+from lab.ui.themes import starting_theme
 from lab.ui.widgets.chart import SERIES_COLOURS, LossChart, palette
 from tests.ui.helpers import Said, make_app
 from tests.ui.pty_helpers import drain as _drain
@@ -203,3 +204,20 @@ def test_serve_passes_the_theme_on():
     from lab.commands.serve import app_argv
 
     assert app_argv(_serve_parser().parse_args(["--theme", "nord"])) == ["--theme", "nord"]
+
+
+def test_the_starting_theme_is_the_flag_then_the_remembered_one_and_a_bad_file_is_told_either_way(tmp_path):
+    """``--theme`` wins over the remembered theme; an unreadable settings file is told even then; an unknown
+    remembered theme falls back to the default, saying so."""
+    settings = tmp_path / "settings.json"
+    known = {"nord", "dracula"}.__contains__
+    assert starting_theme("dracula", None, known) == ("dracula", None)
+    settings.write_text('{"theme": "nord"}')
+    assert starting_theme(None, settings, known) == ("nord", None)
+    assert starting_theme("dracula", settings, known) == ("dracula", None)
+    settings.write_text('{"theme": "no-such"}')
+    theme, error = starting_theme(None, settings, known)
+    assert theme is None and error is not None and "no theme 'no-such'" in error
+    settings.write_text("{not json")
+    theme, error = starting_theme("dracula", settings, known)
+    assert theme == "dracula" and error is not None and error.endswith("; using the default theme")
