@@ -49,7 +49,7 @@ def served_main(argv: list[str]) -> int:
 
         claim = AutosaveClaim(root)
         app = LabApp(experiment, trainer=trainer, autosave_path=claim.path, fps=fps)
-        app.file_root = root
+        app.files.file_root = root
         app.run()
     except LabError as e:
         print(f"nnlab: error: {e}", file=sys.stderr)

@@ -1,8 +1,11 @@
-"""The lab: composes the four panes, owns the training worker and routes every message.
+"""The lab: composes the panes and routes every message; each feature is an object or widget that owns itself.
 
 The panes never talk to each other. Each posts what the person did (a table edit, a new setting, a prediction
-query); the app turns that into a change of the experiment, applies it to the session's trainer (live when the
-network can continue, after a confirmation when it must be rebuilt), and tells the panes what to show.
+query); the app turns that into a change of the experiment through ``RunControl`` (live when the network can
+continue, after a confirmation when it must be rebuilt) and tells the panes what to show. The file commands are a
+``FileCommands``, the lessons a ``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker, the views'
+order is a ``ViewChoice``. This file stays over 400 lines: it routes every pane's messages and still holds the
+input and paint scheduling (``on_event`` .. ``_display``, ``_hold_for_paint``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -33,96 +37,52 @@ from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
 from lab.core.glossary import TOOLTIPS, view_tooltip
 from lab.core.inspect import trainer_gradient_check
-from lab.core.lessons import SPEEDS as LESSON_SPEEDS
-from lab.core.lessons import Lesson, LessonError, find_lesson, shipped_lessons
 from lab.core.recipes import RECIPES, recipe
-from lab.core.rules import require_training_rows
-from lab.core.train import Trainer, row_accuracy
+from lab.core.train import Trainer
 from lab.core.tune import start_resource_tracker
-from lab.ui.file_actions import FILE_BINDINGS, FileActions
-from lab.ui.lesson_state import event_hints, lab_state
-from lab.ui.messages import (
-    DIVERGED,
-    IDLE,
-    PAUSED,
-    SOLVED,
-    TRAINING,
-    Snapshot,
-    SweepProgress,
-    TrainingFailed,
-    TrainingProgress,
-)
+from lab.tuning import Tuning
+from lab.ui.commands import binding_sections, lab_commands
+from lab.ui.file_actions import FILE_BINDINGS, FileCommands
+from lab.ui.lesson_routing import LessonRouting
+from lab.ui.lesson_state import Shown
+from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
+from lab.ui.run_control import Note, RunControl, speed_label, training_rows_note
 from lab.ui.scheduling import Scheduler
 from lab.ui.screens.confirm import ConfirmScreen
+from lab.ui.screens.count_prompt import CountScreen
 from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.palette import LabCommandPalette
 from lab.ui.screens.presets import PresetScreen
 from lab.ui.screens.tune import TuneScreen
-from lab.ui.seeds_actions import SEEDS_BINDINGS, SeedsActions
-from lab.ui.session import Session
 from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings
-from lab.ui.settings import load as load_settings
 from lab.ui.settings import save as save_settings
 from lab.ui.shutdown import force_exit_after, leaving_on_signals
+from lab.ui.sweep_loop import DEFAULT_SEEDS, MAX_SEEDS, sweep_seeds
 from lab.ui.textual_adapter import key_was_used, restore_terminal, terminal_driver, watch_paints
+from lab.ui.themes import lab_variables, starting_theme
 from lab.ui.training_loop import train_loop
-from lab.tuning import Tuning
+from lab.ui.view_choice import ViewChoice
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE
-from lab.ui.widgets.seeds_view import SeedsView
+from lab.ui.widgets.seeds_view import UPDATE_INTERVAL, SeedsView
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
 from lab.ui.widgets.tune_view import DEFAULT_SEEDS as TUNE_SEEDS
 from lab.ui.widgets.tune_view import TuneView
 
-SPEEDS = (1, 5, 20, 100, 500, 0)  # epochs per tick (Tuning.tick); 0 = unthrottled
 DEFAULT_FPS = Tuning.default_fps
 MIN_SIZE = (80, 24)
 WIDE_SIZE = (160, 50)  # from here a network view sits beside the chart
-LR_FACTOR = 2.0
-SIDE_VIEWS = (*VIEWS, "seeds")  # every view but the chart
-ANSI_VARIABLES = {
-    dark: {"nnlab-border": "ansi_blue", "nnlab-focus": focus, "nnlab-cursor-background": background,
-           "nnlab-cursor-foreground": foreground, "nnlab-settings-cursor-background": background,
-           "nnlab-settings-cursor-foreground": foreground}
-    for dark, focus, background, foreground in ((True, "ansi_bright_cyan", "ansi_white", "ansi_black"),
-                                                (False, "ansi_magenta", "ansi_blue", "ansi_bright_white"))
-}
-"""The lab's colour variables in an ANSI theme (dark, light): blue borders, the focused one cyan or magenta, the
-cursor a block of the terminal's white (dark) or blue (light), none of them red, the colour of ✗."""
-RUN_WITHIN = 15.0  # seconds a recipe's budget takes at the speed it starts at, at the most
+T = TypeVar("T")
 
 
-def speed_label(per_tick: int) -> str:
-    """``20/tick`` or ``max``."""
-    return "max" if per_tick == 0 else f"{per_tick}/tick"
-
-
-def speed_for(epochs: int, current: int, tick: float = Tuning.tick) -> int:
-    """Epochs per tick to train ``epochs`` within ``RUN_WITHIN`` seconds (a tick lasting ``tick`` seconds):
-    ``current`` when it does, else the slowest of ``SPEEDS`` that does (unthrottled when none does)."""
-    def seconds(per_tick: int) -> float:
-        return 0.0 if per_tick == 0 else epochs / per_tick * tick
-
-    if seconds(current) <= RUN_WITHIN:
-        return current
-    return next((s for s in SPEEDS if s and seconds(s) <= RUN_WITHIN), 0)
-
-
-def pace_text(epochs: int, per_tick: int, tick: float = Tuning.tick) -> str:
-    """``15,000 epochs at 100/tick: about 15 s`` (unthrottled: as fast as the machine goes)."""
-    if per_tick == 0:
-        return f"{epochs:,} epochs at full speed"
-    return f"{epochs:,} epochs at {per_tick}/tick: about {max(1, round(epochs / per_tick * tick)):,} s"
-
-
-class LabApp(FileActions, SeedsActions, App[None]):
+class LabApp(App[None]):
     """nnlab: define a gate, shape a network, watch it learn."""
 
     CSS_PATH = "styles/app.tcss"
@@ -153,7 +113,11 @@ class LabApp(FileActions, SeedsActions, App[None]):
         Binding("greater_than_sign", "lesson_step(1)", "Next step", id="lesson.next"),
         Binding("less_than_sign", "lesson_step(-1)", "Step back", id="lesson.back"),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit", show=False),
-        *(replace(b, show=False) for b in (*FILE_BINDINGS, *SEEDS_BINDINGS)),
+        *(replace(b, show=False) for b in FILE_BINDINGS),
+        Binding("k", "sweep", "Seeds", id="seeds.run", show=False),
+        Binding("A", "pin_seeds", "Pin as A", id="seeds.pin", show=False),
+        # opens its dialog as it arrives
+        Binding("K", "seed_count", "Seed count", id="seeds.count", priority=True, show=False),
     ]
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
@@ -174,43 +138,44 @@ class LabApp(FileActions, SeedsActions, App[None]):
         """The interface's holds on the training threads while it has something to show (ended on unmount)."""
         self.lesson_request = lesson
         self.progress_path = progress_path
-        self.lesson_open = False
-        self._hints_active: set[str] = set()  # the event hints shown and still true: each speaks once per occurrence
-        try:
-            self.lessons: tuple[Lesson, ...] = shipped_lessons()
-            self._lessons_error: str | None = None
-        except LessonError as e:
-            self.lessons, self._lessons_error = (), str(e)
+        self.lesson = LessonRouting(self, lambda: next(iter(self.query(LessonPane)), None))
         self.settings_path = settings_path
         self._settings_error: str | None = None  # a settings file that could not be read, told once mounted
         self._remember_theme = False  # on once the theme the lab starts with is set: later changes are the person's
         self._pick_theme(theme)
         self.fps = self.tuning.clamp_fps(fps)
-        self.experiment = experiment if experiment is not None else recipe("keras-xor")
-        self.session = Session(self.experiment, trainer, health_interval=self.tuning.health_interval)
-        if trainer is not None:
-            self.experiment = trainer.experiment
-        self.path = Path(path) if path else None
-        self.known_paths = {self.path.resolve()} if self.path else set()
-        self.autosave_path = autosave_path
-        self._dirty = False
-        self._rescored: tuple[int, int] | None = None
-        self.saved_at: tuple[int, int] | None = (0, trainer.epoch) if path and trainer is not None else None
-        """(run id, epoch) of the trained state last saved or opened: replacing it loses nothing."""
-        self._focus_kept: Widget | None = None  # the focused pane while the terminal is too small to show it  # (run, epoch) whose recorded scores predate a table edit
+        self.control = RunControl(experiment if experiment is not None else recipe("keras-xor"), trainer,
+                                  saved=bool(path), tuning=self.tuning)
+        self.session = self.control.session
+        self.files = FileCommands(self, self.control, Path(path) if path else None, autosave_path)
+        self._seed_count = DEFAULT_SEEDS
+        self._focus_kept: Widget | None = None  # the focused pane while the terminal is too small to show it
         self._chart: LossChart | None = None
         self.pacing = KeyPacing(self.tuning)  # the person's keys while training, for the paced redraws
         self._view_timer: Timer | None = None  # the view's next redraw while keys come in a run
         self._training_on = False
         self.epochs_per_second = 0.0
-        self.view = "chart"
-        self._side = "picture"  # the view beside the chart on a wide screen
-        self._last_view = "chart"  # the last view chosen other than the lesson (what a lesson's checks see)
+        self.views = ViewChoice(VIEWS)
+        """The view the person chose (``chart``, a network view, the seeds, the lesson) and the one beside it."""
         self._next_view_draw = 0.0
         self._advice: Advice | None = None  # the warning about the current settings, told once
-        """The view the person chose: ``chart`` or one of the network views (``VIEWS``)."""
         self._leaving = threading.Lock()  # held once leave_now has begun
         self._forced_exit: float | None = None  # seconds to a forced exit after leave_now (set by run)
+
+    @property
+    def experiment(self) -> Experiment:
+        """The experiment as the person set it."""
+        return self.control.experiment
+
+    @property
+    def view(self) -> str:
+        """The view chosen: ``chart``, ``lesson``, ``seeds`` or one of the network views (``VIEWS``)."""
+        return self.views.view
+
+    @property
+    def side_view(self) -> str:
+        """The view beside the chart on a wide screen."""
+        return self.views.side
 
     # --- layout ----------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -223,8 +188,9 @@ class LabApp(FileActions, SeedsActions, App[None]):
                 with Horizontal(id="views"):
                     yield LossChart(id="chart")
                     yield InspectView(id="inspect")
-                    yield SeedsView(id="seeds")
-                yield LessonPane(self.lessons, self.progress_path, id="lesson-pane")
+                    yield SeedsView(id="seeds", wait_for_interface=self.scheduler.wait_for_interface,
+                                    interval=max(1.0 / self.fps, UPDATE_INTERVAL))
+                yield self.lesson.new_pane(self.progress_path)
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
         yield Static("", id="too-small", markup=False)
@@ -232,22 +198,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     # --- themes ----------------------------------------------------------------------------------------------------
     def _pick_theme(self, flag: str | None) -> None:
-        """Start with ``flag`` (``--theme``), else with the remembered theme (a terminal of 16 colours changes that
-        once mounted: ``_few_colours``)."""
+        """Start with ``flag`` (``--theme``), else with the remembered theme (``lab.ui.themes.starting_theme``; a
+        terminal of 16 colours changes that once mounted: ``_few_colours``)."""
         self._theme_flag = flag
-        self._remembered = Settings()
-        if self.settings_path is not None:
-            try:
-                self._remembered = load_settings(self.settings_path)
-            except LabError as e:
-                self._settings_error = f"{e}; using the default theme"
-        if flag is not None:
-            self.theme = flag
-        elif self._remembered.theme is not None:
-            if self.get_theme(self._remembered.theme) is None:
-                self._settings_error = f"{self.settings_path}: no theme '{self._remembered.theme}'; using the default"
-            else:
-                self.theme = self._remembered.theme
+        theme, self._settings_error = starting_theme(flag, self.settings_path, lambda n: self.get_theme(n) is not None)
+        if theme is not None:
+            self.theme = theme
 
     def _few_colours(self) -> None:
         """In a real terminal of 16 colours (or 8; ``TERM=xterm``, ``screen``, ``linux``), without ``--theme``,
@@ -257,17 +213,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
             self.theme = ANSI_THEMES[self.current_theme.dark]
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        """The lab's own colour variables (``$nnlab-*`` in the stylesheet): the unfocused and focused pane borders,
-        and the table's and the settings' cursors. In an ANSI theme they are ANSI colours picked to stay apart from
-        each other and from ``$error`` (red, the ✗) in any terminal palette; in others, the theme's own colours."""
-        theme = self.current_theme
-        if theme.ansi:
-            return ANSI_VARIABLES[theme.dark]
-        v = theme.to_color_system().generate()
-        return {"nnlab-border": f"{v['primary']} 50%", "nnlab-focus": v["accent"],
-                "nnlab-cursor-background": v["accent"], "nnlab-cursor-foreground": v["background"],
-                "nnlab-settings-cursor-background": f"{v['accent']} 40%",
-                "nnlab-settings-cursor-foreground": v["foreground"]}
+        """The lab's own colour variables (``$nnlab-*`` in the stylesheet): ``lab.ui.themes.lab_variables``."""
+        return lab_variables(self.current_theme)
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme the person chose (the command palette's "Change theme")."""
@@ -287,6 +234,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.query_one("#prediction-pane").border_title = "Prediction"
         self.query_one(LossChart).border_title = "Loss · accuracy · v views"
         self.query_one(SeedsView).border_title = SEEDS_TITLE
+        self.query_one(SeedsView).seed_count = self._seed_count
         self.query_one("#architecture-pane").border_title = "Architecture"
         for selector, tip in TOOLTIPS.items():
             self.query_one(selector).tooltip = tip
@@ -305,13 +253,14 @@ class LabApp(FileActions, SeedsActions, App[None]):
             snapshot = self.session.snapshot(False)
         self._show_snapshot(snapshot, replace_history=True)
         speed = self.session.epochs_per_tick
-        pace = self._pace_budget()
+        pace = self.control.pace_budget()
+        self._show_status()
         if self.session.epochs_per_tick != speed:
             self.notify(f"{pace}.", timeout=5)
         self.query_one(TruthTableView).focus()
-        self.start_autosave(offer=self.lesson_request is None)
+        self.files.start_autosave(offer=self.lesson_request is None)
         if self.lesson_request is not None:
-            self._open_lesson(self.lesson_request)
+            self.lesson.open_lesson(self.lesson_request)
         watch_paints(self, self._painted)
         self.call_after_refresh(self._freeze_startup_objects)
 
@@ -335,6 +284,16 @@ class LabApp(FileActions, SeedsActions, App[None]):
             start_resource_tracker()
         except (OSError, ValueError):
             pass
+
+    def tell(self, note: Note | None) -> None:
+        """Show ``note`` (a ``RunControl`` result) as a notification; nothing for None."""
+        if note is not None:
+            self.notify(note.text, title=note.title, severity=note.severity,  # type: ignore[arg-type]
+                        timeout=note.timeout)
+
+    def ask(self, screen: Screen[T], then: Callable[[T | None], None]) -> None:
+        """Show the dialog ``screen``; ``then`` gets its answer (the file commands' ``FileHost``)."""
+        self.push_screen(screen, then)
 
     def on_unmount(self) -> None:
         """The app has ended (an exit, a crash, a test's end): nothing it changed process-wide outlives it: the
@@ -361,7 +320,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
             return
         if self._forced_exit is not None:
             force_exit_after(self._forced_exit, lambda: restore_terminal(self), last_limit=self.tuning.last_limit)
-        self.write_autosave()
+        self.files.write_autosave()
         self.call_later(self._leave)  # thread-safe: it posts a message to the app
 
     def _leave(self) -> None:
@@ -407,6 +366,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         after the chart redraw it asked for, if any), or after a big change, releases the training worker."""
         self.scheduler.painted(redrawing=self._chart is not None and self._chart.redrawing_as_asked)
 
+
     @property
     def running(self) -> bool:
         """Whether the training worker is (meant to be) running."""
@@ -432,7 +392,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if action in self.RUN_ACTIONS and isinstance(self.screen, TuneScreen):
             return False
         if action == "lesson_step":
-            return self.lesson_open and self.query_one(LessonPane).lesson is not None
+            return self.lesson.stepping
         if action in self.PRIORITY_ACTIONS:
             if self.screen is not self.screen_stack[0]:
                 return False
@@ -448,6 +408,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
     @property
     def settings_list(self) -> SettingsList:
         return self.query_one(SettingsList)
+
+    @property
+    def seeds_view(self) -> SeedsView:
+        return self.query_one(SeedsView)
 
     def _show_experiment(self) -> None:
         """Make every pane show ``self.experiment`` (its table, settings and sizes)."""
@@ -471,22 +435,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     def state(self) -> str:
         """idle, training, paused, solved or diverged."""
-        t = self.session.trainer
-        if self.running:
-            return TRAINING
-        if t.diverged_epoch is not None:
-            return DIVERGED
-        if t.solved_epoch is not None and t.done:
-            return SOLVED  # finished, and solved: a run that can go on is paused (the status adds "solved at")
-        return IDLE if t.epoch == 0 else PAUSED
+        return self.control.state(self.running)
 
     def _show_status(self) -> None:
         t = self.session.trainer
         h = t.history
-        accuracy = h.accuracy[-1] if h.accuracy else None
-        heldout_accuracy = h.heldout_accuracy[-1] if h.heldout_accuracy else None
-        if h.accuracy and self._rescored == (self.session.run_id, t.epoch):
-            accuracy, heldout_accuracy = self._accuracy_now()
+        accuracy, heldout_accuracy = self.control.scores()
         self.query_one(StatusLine).show(
             state=self.state(), epoch=t.epoch, budget=t.experiment.training.epochs,
             loss=h.loss[-1] if h.loss else None, accuracy=accuracy,
@@ -494,18 +448,6 @@ class LabApp(FileActions, SeedsActions, App[None]):
             solved_epoch=t.solved_epoch, diverged_epoch=t.diverged_epoch,
             epochs_per_second=self.epochs_per_second, lr=t.lr, speed=speed_label(self.session.epochs_per_tick),
             hint=self._advice.hint if self._advice is not None else None)
-
-    def _accuracy_now(self) -> tuple[float, float | None]:
-        """The accuracy of the network as it stands on the table as it stands, on the trained and the held-out rows
-        (None when no row is held out): what the status shows after an edit of the table, until the next epoch
-        scores it."""
-        with self.session.lock:
-            t = self.session.trainer
-            table = t.experiment.table
-            y = t.predict()
-        train, held = table.train_rows, table.heldout_rows
-        accuracy = row_accuracy(y[train], table.targets[train])
-        return accuracy, (row_accuracy(y[held], table.targets[held]) if len(held) else None)
 
     def _show_snapshot(self, snapshot: Snapshot, replace_history: bool = False) -> None:
         chart = self.query_one(LossChart)
@@ -533,7 +475,10 @@ class LabApp(FileActions, SeedsActions, App[None]):
                    wait=self.scheduler.wait_for_interface, tuning=self.tuning)
 
     def _stop_worker(self) -> None:
+        """Stop the training worker and the seeds sweep: one at a time."""
         self.workers.cancel_group(self, "training")
+        for view in self.query(SeedsView):
+            view.stop()
         self.running = False
         self.scheduler.release(None)  # a worker held for a key or a paint sees its cancellation at once
 
@@ -545,23 +490,18 @@ class LabApp(FileActions, SeedsActions, App[None]):
         if self._worker_busy():
             self.scheduler.hold_for_paint(cells)
 
+
     @on(TrainingProgress)
     def _progress(self, message: TrainingProgress) -> None:
         snapshot = message.snapshot
         if snapshot.run_id != self.session.run_id:
             return  # from a trainer that has since been replaced
         self.epochs_per_second = snapshot.epochs_per_second or self.epochs_per_second
-        self._dirty = True
+        self.control.dirty = True
         if not snapshot.running:
             self.running = False
         self._show_snapshot(snapshot)
-        if not snapshot.running and snapshot.diverged_epoch is not None:
-            self.notify(f"Diverged at epoch {snapshot.diverged_epoch}: the loss or a weight became NaN or infinite. "
-                        f"Training is paused with the last finite weights; lower the learning rate ([) and "
-                        f"press space to go on, or r to reset.", title="Diverged", severity="error", timeout=10)
-        elif not snapshot.running and snapshot.status == "budget" and snapshot.solved_epoch is None:
-            self.notify(f"The budget of {self.session.trainer.experiment.training.epochs:,} epochs is spent "
-                        "without solving the gate.", severity="warning")
+        self.tell(self.control.finished_note(snapshot))
 
     @on(TrainingFailed)
     def _failed(self, message: TrainingFailed) -> None:
@@ -577,94 +517,60 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     # --- run actions -----------------------------------------------------------------------------------------------
     def action_toggle_training(self) -> None:
-        """Start training, or pause it."""
+        """Start training, or pause it (a seeds sweep stops: one worker at a time)."""
         if self.running:
             self._stop_worker()
             self._show_status()
             return
-        t = self.session.trainer
-        status = t.status
-        if status == "budget":
-            self.notify(f"The budget of {t.experiment.training.epochs:,} epochs is spent: raise Epochs in the "
-                        "architecture pane, or press r to reset.", severity="warning")
+        refusal = self.control.start_refusal()
+        if refusal is not None:
+            self.tell(refusal)
             return
-        if status in ("solved", "loss-reached"):
-            self.notify(f"The stop rule '{t.experiment.training.stop}' has fired: set Stop to budget to train on, "
-                        "or press r to reset.", severity="warning")
-            return
-        if not self.has_training_rows(t.experiment.table):
-            return
+        self.seeds_view.stop()
         self.running = True
         self._train()
         self._show_status()
 
     def has_training_rows(self, table: TruthTable) -> bool:
-        """Whether ``table`` leaves a row to train on (the core's one rule, ``require_training_rows``); when it does
-        not, the person is told why and how to fix it."""
-        try:
-            require_training_rows(table)
-        except LabError as e:
-            text = str(e)
-            self.notify(f"{text[0].upper()}{text[1:]} (h toggles a row's hold).", severity="error")
-            return False
-        return True
+        """Whether ``table`` leaves a row to train on; when it does not, the person is told why and how to fix it."""
+        note = training_rows_note(table)
+        self.tell(note)
+        return note is None
 
     def action_step(self) -> None:
         """Train exactly one epoch (pauses a running worker first)."""
         if self.running:
             self._stop_worker()
-        with self.session.lock:
-            t = self.session.trainer
-            if t.done and t.status != DIVERGED:
-                snapshot = None
-            else:
-                try:
-                    t.step()
-                except LabError as e:
-                    self.notify(str(e), severity="error")
-                    return
-                self.session.record_health(force=True)
-                snapshot = self.session.snapshot(False)
-        if snapshot is None:
-            self.notify("The run is over (budget or stop rule): press r to reset.", severity="warning")
-            return
-        self._dirty = True
-        self._show_snapshot(snapshot)
-        if snapshot.diverged_epoch is not None:
-            self.notify(f"Diverged at epoch {snapshot.diverged_epoch}.", severity="error")
+        step = self.control.step()
+        if step.snapshot is not None:
+            self._show_snapshot(step.snapshot)
+        self.tell(step.note)
 
     def load_experiment(self, experiment: Experiment, trainer: Trainer | None) -> None:
         """Replace the experiment (and, when given, the trained network) with a loaded one."""
         if trainer is None:
-            self._reset(experiment)
+            self.reset(experiment)
             return
         self._stop_worker()
-        self.session.load(trainer)
+        snapshot = self.control.load(trainer)
         self.query_one(InspectView).clear_history()
-        self.experiment = trainer.experiment
-        self._dirty = True
         self._show_experiment()
-        with self.session.lock:
-            snapshot = self.session.snapshot(False)
         self._show_snapshot(snapshot, replace_history=True)
 
-    def _reset(self, experiment: Experiment) -> None:
+    def reset(self, experiment: Experiment) -> None:
+        """Adopt ``experiment`` with new weights from its seed (asks nothing: see ``discard_then``)."""
         self._stop_worker()
-        self.experiment = experiment
-        self.session.reset(experiment)
+        snapshot = self.control.reset(experiment)
         self.query_one(InspectView).clear_history()
-        self._dirty = True
         self._show_experiment()
-        with self.session.lock:
-            snapshot = self.session.snapshot(False)
         self._show_snapshot(snapshot, replace_history=True)
 
     def discard_then(self, reason: str, then: Callable[[], None], on_no: Callable[[], None] | None = None) -> None:
-        """Run ``then``, which replaces the trained network, at once when no trained work would be lost (it has not
-        trained, or is as it was last saved or opened); else ask first, the same question for every such action,
-        and run ``on_no`` on a no."""
-        trainer = self.session.trainer
-        if trainer.epoch == 0 or self.saved_at == (self.session.run_id, trainer.epoch):
+        """Run ``then``, which replaces the trained network, at once when no trained work would be lost; else ask
+        first (``RunControl.discard_question``), the same question for every such action, and run ``on_no`` on a
+        no."""
+        question = self.control.discard_question(reason)
+        if question is None:
             then()
             return
 
@@ -674,13 +580,12 @@ class LabApp(FileActions, SeedsActions, App[None]):
             elif on_no is not None:
                 on_no()
 
-        self.push_screen(ConfirmScreen(f"{reason}: discard the trained weights ({trainer.epoch:,} epochs, not "
-                                       "saved)?"), answer)
+        self.push_screen(ConfirmScreen(question), answer)
 
     def action_reset(self) -> None:
         """New weights from the same seed; the history starts again (asking first when that discards a run)."""
         def reset() -> None:
-            self._reset(self.experiment)
+            self.reset(self.experiment)
             self.notify(f"Reset: new weights from seed {self.experiment.training.seed}.", timeout=2)
 
         self.discard_then("Reset", reset)
@@ -690,7 +595,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         seed = (self.experiment.training.seed + 1) % 2**32
 
         def reseed() -> None:
-            self._reset(self.experiment.with_training(seed=seed))
+            self.reset(self.experiment.with_training(seed=seed))
             self.notify(f"Reset with seed {seed}.", timeout=2)
 
         self.discard_then(f"New seed {seed}", reseed)
@@ -701,20 +606,174 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     def action_lr(self, direction: int) -> None:
         """Halve (-1) or double (+1) the learning rate, live."""
-        lr = self.experiment.training.lr * (LR_FACTOR if direction > 0 else 1 / LR_FACTOR)
-        try:
-            experiment = self.experiment.with_training(lr=float(f"{lr:.6g}"))
-        except LabError as e:
-            self.notify(str(e), severity="warning")
-            return
-        self._apply(experiment)
+        changed = self.control.lr_changed(direction)
+        if isinstance(changed, Note):
+            self.tell(changed)
+        else:
+            self.apply(changed)
 
     def action_speed(self, direction: int) -> None:
         """Train fewer or more epochs per tick (the last step is unthrottled)."""
-        i = SPEEDS.index(self.session.epochs_per_tick) if self.session.epochs_per_tick in SPEEDS else 2
-        self.session.epochs_per_tick = SPEEDS[max(0, min(len(SPEEDS) - 1, i + direction))]
+        self.control.change_speed(direction)
         self._show_status()
 
+    def apply(self, experiment: Experiment) -> None:
+        """Adopt ``experiment``: live when the network can continue, else reset (asking first if it has trained)."""
+        snapshot = self.control.apply(experiment, self.running)
+        if snapshot is not None:
+            self._show_experiment()
+            self._show_snapshot(snapshot)
+            return
+        self.discard_then("This change needs a new network", lambda: self.reset(experiment), self._show_experiment)
+
+    @on(TruthTableView.Edited)
+    def _table_edited(self, event: TruthTableView.Edited) -> None:
+        self.apply(replace(self.experiment, table=event.table))
+
+    @on(SettingsList.Changed)
+    def _settings_changed(self, event: SettingsList.Changed) -> None:
+        try:
+            experiment = replace(self.experiment, architecture=event.architecture, training=event.training)
+        except LabError as e:
+            self.notify(str(e), severity="error")
+            return
+        self.apply(experiment)
+
+    @on(PredictionPane.Query)
+    def _query(self, event: PredictionPane.Query) -> None:
+        self._answer_query()
+
+    def action_presets(self) -> None:
+        """Show the presets and recipes (the table pane's ``p``, a priority binding: the list opens before the next
+        key is dispatched)."""
+        def picked(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            kind, name = choice
+            if kind == "recipe":
+                self.open_recipe(name)
+            else:
+                self.apply(replace(self.experiment, table=preset(name), name=name))
+
+        self.push_screen(PresetScreen(), picked)
+
+    def open_recipe(self, name: str) -> None:
+        """Open recipe ``name`` at a pace that trains its budget within seconds (asking first when that discards a
+        run)."""
+        r = RECIPES[name]
+
+        def open_recipe() -> None:
+            self.reset(r.experiment())
+            pace = self.control.pace_budget()
+            self._show_status()
+            self.notify(f"{r.description}. Watch: {r.watch}. {pace}.", title=f"Recipe {name}", timeout=8)
+
+        self.discard_then(f"Recipe {name} replaces the experiment", open_recipe)
+
+    # --- files -----------------------------------------------------------------------------------------------------
+    def action_save(self) -> None:
+        """Save to the file this experiment came from or was last saved to; else ask for one."""
+        self.files.save()
+
+    def action_save_as(self) -> None:
+        """Ask for a path and save there."""
+        self.files.save_as()
+
+    def action_open(self) -> None:
+        """Ask for an experiment file and open it."""
+        self.files.open()
+
+    def action_export(self) -> None:
+        """Export the loss history, the weights or a standalone script."""
+        self.files.export()
+
+    async def action_quit(self) -> None:
+        """Stop training, autosave and leave (asking first when the autosave cannot be written)."""
+        self._stop_worker()
+        self.files.quit_after_autosave()
+
+    # --- seeds -----------------------------------------------------------------------------------------------------
+    @property
+    def seed_count(self) -> int:
+        """How many seeds a sweep runs."""
+        return self._seed_count
+
+    @seed_count.setter
+    def seed_count(self, count: int) -> None:
+        self._seed_count = count
+        for view in self.query(SeedsView) if self.is_running else ():
+            view.seed_count = count
+
+    def action_sweep(self) -> None:
+        """Train the experiment from ``seed_count`` seeds at once and show it in the seeds view; stop a running
+        sweep."""
+        if self.seeds_view.sweeping:
+            self.seeds_view.stop()
+        else:
+            self._start_sweep()
+
+    def _start_sweep(self, pin: bool = False) -> None:
+        """Sweep the experiment as it is (``pin``: pin it as A when it finishes), pausing training; or say why not."""
+        experiment = self.experiment
+        if not self.has_training_rows(experiment.table):
+            return
+        try:
+            seeds = sweep_seeds(experiment, self.seed_count)
+        except LabError as e:
+            self.notify(str(e), severity="error")
+            return
+        self._stop_worker()  # pauses training: one worker at a time
+        self.seeds_view.sweep(experiment, seeds, pin=pin)
+        self.show_view("seeds")
+
+    def action_pin_seeds(self) -> None:
+        """Pin this configuration's sweep as A (running it first when there is none); unpin A if it is this one."""
+        self.show_view("seeds")
+        answer = self.seeds_view.request_pin(self.experiment)
+        if answer == "pending":
+            self.notify("A is pinned when this sweep finishes.", timeout=3)
+        elif answer == "unpinned":
+            self.notify("A unpinned.", timeout=2)
+        elif answer == "sweep":
+            self._start_sweep(pin=True)
+        self._lesson_tick()
+
+    def action_seed_count(self) -> None:
+        """Ask how many seeds a sweep runs."""
+        def chosen(count: int | None) -> None:
+            if count is not None:
+                self.seed_count = count
+                self.notify(f"Sweeps run {count:,} seeds (k).", timeout=2)
+
+        self.push_screen(CountScreen(f"Seeds per sweep (1 to {MAX_SEEDS:,})", self.seed_count, 1, MAX_SEEDS), chosen)
+
+    @on(SeedsView.Updated)
+    def _sweep_updated(self, message: SeedsView.Updated) -> None:
+        """A sweep's new numbers: repaint them (holding the worker for a big view), and let a lesson see them."""
+        seeds = self.seeds_view
+        if seeds.display:
+            self._hold_for_paint(seeds.size.area)
+        if self.lesson_open:
+            self.call_after_refresh(self._lesson_tick)
+
+    @on(SeedsView.Finished)
+    def _sweep_finished(self, message: SeedsView.Finished) -> None:
+        if not self.seeds_view.display:
+            s = message.run.stats
+            solved = f"{s.solved}/{s.seeds}" if s is not None else "no"
+            self.notify(f"{message.run.label}: {solved} seeds solved the gate (v cycles to the seeds view).",
+                        title="Sweep done", timeout=5)
+
+    @on(SeedsView.Pinned)
+    def _sweep_pinned(self, message: SeedsView.Pinned) -> None:
+        self.notify(f"A is {message.run.label}. Change the network, then k runs B beside it.", title="Pinned A",
+                    timeout=5)
+
+    @on(SeedsView.Failed)
+    def _sweep_failed(self, message: SeedsView.Failed) -> None:
+        self.notify(message.error, title="Cannot sweep", severity="error")
+
+    # --- views -----------------------------------------------------------------------------------------------------
     @property
     def picture_interval(self) -> float:
         """Seconds between redraws of the chart and the views while training: twice the numbers' interval. They
@@ -729,18 +788,11 @@ class LabApp(FileActions, SeedsActions, App[None]):
     def action_next_view(self) -> None:
         """Show the next view: the loss chart, each view of what the network learned, the seeds (on a wide screen
         the chart stays and the others take turns beside it)."""
-        order = SIDE_VIEWS if self.wide else ("chart", *SIDE_VIEWS)
-        if self.lesson_open and not self.wide:
-            order = ("lesson", *order)  # the lesson takes the chart's place at this size: one of the views
-        current = self._side if self.view == "chart" and self.wide else self.view
-        self._show_view(order[(order.index(current) + 1) % len(order)] if current in order else order[0])
+        self.show_view(self.views.next(self.wide, self.lesson_open))
 
-    def _show_view(self, name: str) -> None:
-        self.view = name
-        if name != "lesson":
-            self._last_view = self._side if name == "chart" and self.wide else name
-        if name not in ("chart", "lesson"):
-            self._side = name
+    def show_view(self, name: str) -> None:
+        """Show view ``name`` (``chart``, ``lesson``, ``seeds`` or one of ``VIEWS``)."""
+        self.views.choose(name, self.wide)
         if name in VIEWS:
             self.query_one(InspectView).mode = name
         self._place_views()
@@ -749,17 +801,16 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     def _place_views(self) -> None:
         """Show the chosen view alone, or on a wide screen the chart with the last other view beside it."""
-        side = self._side if self.wide and self.view == "chart" else self.view
+        place = self.views.placement(self.wide, self.lesson_open)
         inspect = self.query_one(InspectView)
-        if side in VIEWS:
-            inspect.mode = side
-        lesson = self.query_one(LessonPane)
-        lesson.display = self.lesson_open and (self.wide or self.view == "lesson")
-        self.query_one("#views").display = self.wide or not lesson.display
-        self.set_class(lesson.display, "lesson-open")
-        self.query_one(LossChart).display = self.view == "chart" or self.wide
-        inspect.display = side in VIEWS
-        self.query_one(SeedsView).display = side == "seeds"
+        if place.side in VIEWS:
+            inspect.mode = place.side
+        self.query_one(LessonPane).display = place.lesson
+        self.query_one("#views").display = place.views
+        self.set_class(place.lesson, "lesson-open")
+        self.query_one(LossChart).display = place.chart
+        inspect.display = place.side in VIEWS
+        self.seeds_view.display = place.side == "seeds"
         inspect.border_title = f"{TITLES[inspect.mode]} · v next view"
         inspect.tooltip = view_tooltip(inspect.mode)
 
@@ -796,7 +847,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
         """Leave the tune screen and adopt the chosen configuration (asking first if that discards trained work)."""
         if isinstance(self.screen, TuneScreen):
             self.pop_screen()
-        self._apply(message.experiment)
+        self.apply(message.experiment)
 
     @on(InspectView.Resized)
     def _view_resized(self, event: InspectView.Resized) -> None:
@@ -813,7 +864,7 @@ class LabApp(FileActions, SeedsActions, App[None]):
             samples = None if trainer.net.shape.n_params <= 2000 else 200
             check = trainer_gradient_check(trainer, samples=samples)
         self.query_one(InspectView).show_gradcheck(check)
-        self._show_view("gradcheck")
+        self.show_view("gradcheck")
 
     @on(LossChart.Built)
     def _chart_built(self, message: LossChart.Built) -> None:
@@ -855,8 +906,8 @@ class LabApp(FileActions, SeedsActions, App[None]):
         self.set_class(width < 100 or height < 30, "compact")
         if self.wide != (width >= WIDE_SIZE[0] and height >= WIDE_SIZE[1]):
             self.set_class(not self.wide, "wide")
-            if self.view == "lesson" and self.wide:
-                self.view = "chart"  # a wide screen shows the lesson below the chart, not in its place
+            if self.wide:
+                self.views.widened()
             self._place_views()
             self._refresh_view()
         too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
@@ -884,253 +935,72 @@ class LabApp(FileActions, SeedsActions, App[None]):
 
     def action_command_palette(self) -> None:
         """Open the command palette (``LabCommandPalette``: Textual's, safe to page at once)."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(LabCommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         """Show every key."""
-        self.push_screen(HelpScreen(self._binding_sections()))
+        self.push_screen(HelpScreen(binding_sections(self.BINDINGS)))
 
-    async def action_quit(self) -> None:
-        """Stop training, autosave and leave (asking first when the autosave cannot be written)."""
-        self._stop_worker()
-        self.quit_after_autosave()
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
 
-    # --- lessons ---------------------------------------------------------------------------------------------------
+        def run_action(action: str, selector: str | None) -> None:
+            target = self.query_one(selector) if selector else self
+            self.call_later(self.run_action, action, target)
+
+        yield from lab_commands(self.BINDINGS, run_action, self.lesson.lessons, self.lesson.open_lesson,
+                                self.lesson.restart, self.files.save_as, self.open_recipe)
+
+    # --- lessons (``LessonRouting``) -------------------------------------------------------------------------------
+    @property
+    def lesson_open(self) -> bool:
+        """Whether the lesson pane is open."""
+        return self.lesson.open
+
     def action_lesson(self) -> None:
         """Open the lesson pane (on the lesson last followed), bring it back into view, or close it."""
-        pane = self.query_one(LessonPane)
-        if not self.lesson_open:
-            self._open_lesson(None)
-        elif not pane.display:
-            self._show_view("lesson" if not self.wide else self.view)
-        else:
-            self.lesson_open = False
-            if self.view == "lesson":
-                self.view = self._last_view if self._last_view in ("chart", *SIDE_VIEWS) else "chart"
-            self._place_views()
-            self._refresh_view()
-            self.refresh_bindings()
-
-    def _open_lesson(self, name: str | None) -> None:
-        """Open the lesson pane on lesson ``name`` (a number or id), on the lesson last followed when None, or on
-        the menu when ``""``."""
-        if self._lessons_error:
-            self.notify(self._lessons_error, title="Lessons", severity="error", timeout=10)
-            return
-        pane = self.query_one(LessonPane)
-        self.lesson_open = True
-        self._show_view("lesson" if not self.wide else self.view)
-        self.refresh_bindings()
-        if name is None and pane.lesson is not None:
-            return
-        if name is None and pane.progress.current:
-            name = pane.progress.current
-        if name:
-            try:
-                pane.start(find_lesson(self.lessons, name))
-            except LabError as e:
-                self.notify(str(e), severity="error")
-                pane.show_menu()
-        else:
-            pane.show_menu()
-            pane.query_one("#lesson-menu").focus()
+        self.lesson.toggle()
 
     def action_lesson_step(self, direction: int) -> None:
         """Go on to the next step once this one is done (> ), or back a step (<)."""
-        pane = self.query_one(LessonPane)
-        if direction < 0:
-            pane.previous_step()
-        elif not pane.next_step():
-            self.notify("This step's checks have not all passed yet: do its task first (the ✗ lines say what "
-                        "is missing).", timeout=4)
-        self._lesson_tick()
+        self.lesson.step(direction)
 
     def action_restart_lesson(self) -> None:
         """Start the current lesson again from its first step."""
-        pane = self.query_one(LessonPane)
-        lesson = pane.lesson or next((l for l in self.lessons if l.id == pane.progress.current), None)
-        if lesson is None:
-            self.notify("No lesson is open: L opens the lessons.", timeout=3)
-            return
-        if not self.lesson_open:
-            self._open_lesson("")
-        pane.start(lesson, restart=True)
+        self.lesson.restart()
 
     @on(LessonPane.SetupRequested)
     def _lesson_setup(self, message: LessonPane.SetupRequested) -> None:
-        """Set the lab up as the lesson's step asks: a new experiment (trained weights are replaced: the learner
-        chose to start the step), the speed, the view beside the chart on a wide screen."""
-        experiment = self.experiment
-        changes = False
-        try:
-            for setup in message.setups:
-                experiment = setup.experiment(experiment)
-                changes = changes or setup.changes_experiment
-        except LabError as e:
-            self.notify(f"{message.lesson.id}: {e}", title="Lesson setup", severity="error")
-            return
-        if changes:
-            self._reset(replace(experiment, name=experiment.name))
-        for setup in message.setups:
-            speed, view = setup.get("speed"), setup.get("view")
-            if speed is not None:
-                self.session.epochs_per_tick = LESSON_SPEEDS[speed]
-            if view is not None and view != "lesson":
-                if view not in ("chart",):
-                    self._side = view
-                self._last_view = "chart" if not self.wide else self._last_view
-        self._place_views()
-        self._refresh_view()
-        self._show_status()
-        self._lesson_tick()
-
-    @on(SweepProgress)
-    def _lesson_sweep(self) -> None:
-        """A sweep's numbers (handled by ``SeedsActions``) may pass a lesson's check."""
-        if self.lesson_open:
-            self.call_after_refresh(self._lesson_tick)
-
-    def action_pin_seeds(self) -> None:
-        """Pin the sweep as A (see ``SeedsActions``), then let a lesson see it."""
-        super().action_pin_seeds()
-        self._lesson_tick()
+        self.lesson.set_up(message)
 
     @on(LessonPane.Started)
     def _lesson_started(self) -> None:
         """A lesson picked from the menu: the table takes the keys (its arrows and f, h are the usual tasks)."""
-        self.table_view.focus()
+        self.focus_table()
 
     @on(LessonPane.StepPassed)
     def _lesson_step_passed(self, message: LessonPane.StepPassed) -> None:
-        """A passed step shows in the pane; when the pane is out of view (another view in its place) a
-        notification says so."""
-        if self.query_one(LessonPane).display:
-            return
-        what = "Lesson complete" if message.last else f"Step {message.step + 1} done"
-        self.notify(f"{what}: L shows the lesson, why it came out so, and > goes on.", title="✓ Lesson", timeout=6)
+        self.lesson.step_passed(message)
 
     def _lesson_tick(self, outputs: tuple[tuple[float, ...], ...] | None = None) -> None:
-        """Hand the lesson pane the lab's state (while a lesson is open), and speak up once about anything worth
-        understanding that has just happened (see ``event_hints``)."""
-        if not self.query(LessonPane):
-            return  # not composed yet, or closing
-        with self.session.lock:
-            state = lab_state(self, outputs) if self.lesson_open else None
-            hints = event_hints(self.session.trainer)
-        for key, title, line in hints:
-            if key not in self._hints_active:
-                self.notify(line, title=title, severity="information", timeout=10)
-        self._hints_active = {key for key, _, _ in hints}
-        if state is not None:
-            self.query_one(LessonPane).show_state(state)
+        self.lesson.tick(outputs)
 
-    def _binding_sections(self) -> list[tuple[str, list[Binding]]]:
-        return [(title, [b for b, _ in group]) for title, group in self._binding_targets()]
+    def shown(self) -> Shown:
+        """What the panes show, as a lesson's checks see it (the ``LessonHost``'s)."""
+        seeds = self.seeds_view
+        return Shown(running=self.running, cursor=self.table_view.cursor_row, view=self.views.last,
+                     log_scale=self.query_one(LossChart).log_scale, latest=seeds.latest, pinned=seeds.pinned)
 
-    def _binding_targets(self) -> list[tuple[str, list[tuple[Binding, str | None]]]]:
-        """Each section's bindings with the selector of the widget whose action each runs (None: the app)."""
-        return [("Anywhere", [(b, None) for b in self.BINDINGS]),
-                ("Truth table", [(b, "#truth-table") for b in TruthTableView.BINDINGS]
-                 + [(b, "#table-pane") for b in TablePane.BINDINGS]),
-                ("Architecture", [(b, "#settings") for b in SettingsList.BINDINGS]
-                 + [(b, "#architecture-pane") for b in ArchitecturePane.BINDINGS]),
-                ("Prediction", [(b, "#prediction-pane") for b in PredictionPane.BINDINGS])]
+    def focus_table(self) -> None:
+        """Give the truth table the keys."""
+        self.table_view.focus()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for title, group in self._binding_targets():
-            for b, selector in group:
-                if not b.description:
-                    continue
+    def relayout(self) -> None:
+        """Place the views as ``views`` says and redraw the shown one."""
+        self._place_views()
+        self._refresh_view()
 
-                def run(action: str = b.action, selector: str | None = selector) -> None:
-                    target = self.query_one(selector) if selector else self
-                    self.call_later(self.run_action, action, target)
-
-                yield SystemCommand(f"{b.description}", f"{title}: {b.description} (key {b.key})", run)
-        yield SystemCommand("Save as…", "Save the experiment to a new file", self.action_save_as)
-        yield SystemCommand("Lesson: restart", "Start the current lesson again from its first step",
-                            self.action_restart_lesson)
-        yield SystemCommand("Lesson: choose a lesson", "The list of lessons, with your progress",
-                            lambda: self._open_lesson(""))
-        for i, lesson in enumerate(self.lessons):
-            yield SystemCommand(f"Lesson {i + 1}: {lesson.title}", f"Open lesson {i + 1} where you left it",
-                                lambda lesson=lesson: self._open_lesson(lesson.id))
-        for name, r in RECIPES.items():
-            yield SystemCommand(f"Recipe: {name}", f"{r.description} (watch: {r.watch})",
-                                lambda name=name: self._open_recipe(name))
-
-    # --- applying changes ------------------------------------------------------------------------------------------
-    def _apply(self, experiment: Experiment, revert=None) -> None:
-        """Adopt ``experiment``: live when the network can continue, else reset (asking first if it has trained)."""
-        trainer = self.session.trainer
-        if trainer.can_continue(experiment):
-            with self.session.lock:
-                if experiment.table != trainer.experiment.table:
-                    self._rescored = (self.session.run_id, trainer.epoch)  # the last epoch scored another table
-                trainer.set_experiment(experiment)
-                snapshot = self.session.snapshot(self.running)
-            self.experiment = experiment
-            self._dirty = True
-            self._show_experiment()
-            self._show_snapshot(snapshot)
-            return
-        def no() -> None:
-            self._show_experiment()
-            if revert is not None:
-                revert()
-
-        self.discard_then("This change needs a new network", lambda: self._reset(experiment), no)
-
-    @on(TruthTableView.Edited)
-    def _table_edited(self, event: TruthTableView.Edited) -> None:
-        self._apply(replace(self.experiment, table=event.table))
-
-    @on(SettingsList.Changed)
-    def _settings_changed(self, event: SettingsList.Changed) -> None:
-        try:
-            experiment = replace(self.experiment, architecture=event.architecture, training=event.training)
-        except LabError as e:
-            self.notify(str(e), severity="error")
-            return
-        self._apply(experiment)
-
-    @on(PredictionPane.Query)
-    def _query(self, event: PredictionPane.Query) -> None:
-        self._answer_query()
-
-    def action_presets(self) -> None:
-        """Show the presets and recipes (the table pane's ``p``, a priority binding: the list opens before the next
-        key is dispatched)."""
-        def picked(choice: tuple[str, str] | None) -> None:
-            if choice is None:
-                return
-            kind, name = choice
-            if kind == "recipe":
-                self._open_recipe(name)
-            else:
-                table = preset(name)
-                self._apply(replace(self.experiment, table=table, name=name))
-
-        self.push_screen(PresetScreen(), picked)
-
-    def _open_recipe(self, name: str) -> None:
-        r = RECIPES[name]
-
-        def open_recipe() -> None:
-            self._reset(r.experiment())
-            pace = self._pace_budget()
-            self.notify(f"{r.description}. Watch: {r.watch}. {pace}.", title=f"Recipe {name}", timeout=8)
-
-        self.discard_then(f"Recipe {name} replaces the experiment", open_recipe)
-
-    def _pace_budget(self) -> str:
-        """Raise the speed so that the epochs left in the budget train within ``RUN_WITHIN`` seconds; the pace in
-        words (``15,000 epochs at 100/tick: about 15 s``)."""
-        t = self.session.trainer
-        left = max(t.experiment.training.epochs - t.epoch, 0)
-        self.session.epochs_per_tick = speed_for(left, self.session.epochs_per_tick, self.tuning.tick)
+    def show_status(self) -> None:
+        """Redraw the status line."""
         self._show_status()
-        return pace_text(left, self.session.epochs_per_tick, self.tuning.tick)
-

@@ -214,7 +214,7 @@ class DemoApp(LabApp):
         scene = self.scene
         self.load_experiment(scene.experiment, None)
         self.session.epochs_per_tick = scene.speed if self.speed is None else self.speed
-        self._show_view(scene.train_view)
+        self.show_view(scene.train_view)
         self._show_status()
         self._deadline = time.monotonic() + self.intro
         self._step(INTRO_PHASE, self._caption(scene.caption))
@@ -229,7 +229,7 @@ class DemoApp(LabApp):
             self.action_toggle_training()
             self._step(TRAIN_PHASE, self._caption(self.scene.caption))
         elif self.phase == TRAIN_PHASE and not self.running:
-            self._show_view(self.scene.result_view)
+            self.show_view(self.scene.result_view)
             self._deadline = now + self.hold * self.scene.hold
             self._step(HOLD_PHASE, self._caption(self.scene.result))
         elif self.phase == HOLD_PHASE and now >= self._deadline:

@@ -16,8 +16,8 @@ import numpy as np
 from lab.core.experiment import Experiment
 from lab.core.inspect.health import HealthHistory
 from lab.core.train import Trainer
-from lab.ui.messages import HistorySlice, Snapshot
 from lab.tuning import Tuning
+from lab.ui.messages import HistorySlice, Snapshot
 
 
 class Session:

@@ -15,17 +15,48 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from textual.message import Message
+
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
-from lab.core.sweep import Sweep
+from lab.core.sweep import Sweep, seed_list, sweep_bytes
 from lab.core.sweep_summary import sweep_stats
+from lab.tuning import Tuning
 from lab.ui.messages import SweepFailed, SweepProgress, SweepUpdate
 from lab.ui.training_loop import paced_loop
-from lab.tuning import Tuning
+
+DEFAULT_SEEDS = 100
+MAX_SEEDS = 10_000
+MAX_BYTES = 1 << 30  # a sweep may take about this much memory at the most
+
+
+def sweep_experiment(experiment: Experiment) -> Experiment:
+    """What a sweep trains: ``experiment``, each seed stopping once solved if it would otherwise run its budget."""
+    if experiment.training.stop == "budget":
+        return experiment.with_training(stop="solved")
+    return experiment
+
+
+def sweep_seeds(experiment: Experiment, count: int) -> range:
+    """The ``count`` seeds a sweep of ``experiment`` runs, from its seed up.
+
+    Raises:
+        LabError: the seeds pass the largest seed, or the sweep would need more than ``MAX_BYTES`` of memory (the
+            message says what to do).
+    """
+    try:
+        seeds = seed_list(experiment.training.seed, count)
+    except LabError as e:
+        raise LabError(f"{e}: lower the seed or press K for fewer seeds.") from None
+    need = sweep_bytes(experiment.shape, len(experiment.table.train_rows), len(seeds))
+    if need > MAX_BYTES:
+        raise LabError(f"{len(seeds):,} seeds of this {experiment.shape.n_params:,}-parameter network need about "
+                       f"{need / 2**20:,.0f} MiB, more than {MAX_BYTES / 2**20:,.0f} MiB: press K for fewer seeds.")
+    return range(seeds[0], seeds[-1] + 1)
 
 
 def sweep_loop(run_id: int, experiment: Experiment, seeds: Sequence[int], cancelled: Callable[[], bool],
-               post: Callable[[object], object], interval: float = Tuning.tick,
+               post: Callable[[Message], object], interval: float = Tuning.tick,
                wait: Callable[[], None] = lambda: None) -> None:
     """Train ``experiment`` from each of ``seeds`` until every member stops or ``cancelled()``; post progress.
     ``wait()`` is called before every epoch (the app's key-press hold).

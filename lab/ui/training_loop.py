@@ -18,9 +18,9 @@ from collections.abc import Callable
 from textual.message import Message
 
 from lab.core.errors import LabError
+from lab.tuning import Tuning
 from lab.ui.messages import TrainingFailed, TrainingProgress
 from lab.ui.session import Session
-from lab.tuning import Tuning
 
 
 def paced_loop(advance: Callable[[int], tuple[int, bool]], cancelled: Callable[[], bool],

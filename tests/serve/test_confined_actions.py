@@ -13,7 +13,7 @@ from lab.files.experiment_file import read, write
 from lab.files.folder import FileRoot
 from lab.ui.screens.path_prompt import PathScreen, PathSuggester
 
-from tests.ui.helpers import small_xor_app, toasts
+from tests.ui.helpers import Said, small_xor_app
 
 SIZE = (100, 30)
 EXPORT_ROWS = {"csv": 0, "npz": 1, "txt": 2, "script": 3}
@@ -39,7 +39,7 @@ def escapes(outside: Path) -> list[str]:
 
 def served_app(root: FileRoot):
     app = small_xor_app()
-    app.file_root = root
+    app.files.file_root = root
     return app
 
 
@@ -129,14 +129,15 @@ async def test_a_link_swapped_in_after_the_dialog_is_refused_at_write(world):
     """Save re-checks the path as it writes: a link made since the dialog (or since the last save) is refused."""
     root, outside = world
     app = served_app(root)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await open_dialog(pilot, app, "save")
         await type_path(pilot, "mine.json")
         (root.folder / "mine.json").unlink()
         (root.folder / "mine.json").symlink_to(outside / "secret.json")
         await pilot.press("s", "ctrl+s")  # saves in place, to the path chosen before
         await pilot.pause()
-        assert any("outside the lab's files folder" in m for m in toasts(app))
+        assert any("outside the lab's files folder" in n.message for n in said.notes)
     assert (outside / "secret.json").read_text() == "secret"
 
 

@@ -27,7 +27,7 @@ def test_view_wraps_to_its_width(snap_compare, size, view):
     async def run_before(pilot: Pilot) -> None:
         app: LabApp = pilot.app  # type: ignore[assignment]
         await steps(150, "down", "g" if view == "gradcheck" else "v")(pilot)
-        app._show_view(view)
+        app.show_view(view)
         await pilot.pause()
 
     assert snap_compare(make_app(lr=0.01), terminal_size=size, run_before=run_before)
@@ -65,7 +65,7 @@ def test_recipe_pace(snap_compare, size):
 
     async def run_before(pilot: Pilot) -> None:
         app: LabApp = pilot.app  # type: ignore[assignment]
-        app._open_recipe("single-neuron")
+        app.open_recipe("single-neuron")
         await steps(0)(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -25,7 +25,7 @@ def view(name: str, epochs: int, *keys: str):
         app: LabApp = pilot.app  # type: ignore[assignment]
         await steps(epochs)(pilot)
         for _ in range(12):
-            if name in (app.view, app._side if app.view == "chart" and app.wide else None):
+            if name in (app.view, app.side_view if app.view == "chart" and app.wide else None):
                 break
             await pilot.press("v")
         if keys:

@@ -6,6 +6,8 @@ from dataclasses import replace
 from typing import Any
 
 from textual.geometry import Region
+from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
 
 from lab.core.experiment import Architecture, Experiment, Layer, Training
@@ -77,3 +79,15 @@ def painted_table(app: LabApp) -> list[tuple[str, bool]]:
 def highlighted_rows(app: LabApp) -> list[int]:
     """The row indices of the painted lines that carry the cursor row's highlight."""
     return [int(text.split()[0].lstrip("h")) for text, lit in painted_table(app)[1:] if lit and text.strip()]
+
+
+class Said:
+    """Every notification an app shows, in order (a ``run_test`` message hook: ``message_hook=said``); each has
+    ``message``, ``title`` and ``severity``."""
+
+    def __init__(self) -> None:
+        self.notes: list[Notification] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.notes.append(message.notification)

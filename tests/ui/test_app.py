@@ -12,7 +12,7 @@ from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.truth_table import TruthTableView
 
-from tests.ui.helpers import make_app, small_xor_app, status_text, table_lines, toasts, train_to_end
+from tests.ui.helpers import Said, make_app, small_xor_app, status_text, table_lines, train_to_end
 
 SIZE = (100, 30)
 
@@ -143,7 +143,8 @@ async def test_change_lr_while_training_keeps_the_run():
 async def test_diverging_run_pauses_with_a_notification():
     """A huge learning rate diverges: the run pauses, the epoch is named, the app keeps working."""
     app = make_app(gate="xor", optimizer="sgd")
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         app.query_one(SettingsList).focus()
         settings = app.query_one(SettingsList)
         settings.cursor = next(i for i in range(settings.n_lines)
@@ -159,7 +160,7 @@ async def test_diverging_run_pauses_with_a_notification():
         await train_to_end(pilot, app)
         assert app.session.trainer.diverged_epoch is not None
         assert "diverged at epoch" in status_text(app)
-        assert any("Diverged at epoch" in m for m in toasts(app))
+        assert any("Diverged at epoch" in n.message for n in said.notes)
         assert all("nan" not in line for line in table_lines(app))
         await pilot.press("r", "y")  # a diverged run keeps its last finite weights: reset asks too
         assert "idle" in status_text(app)
@@ -286,10 +287,11 @@ async def test_help_lists_every_key():
 async def test_every_row_held_out_is_refused_with_a_message():
     """With every row held out, start explains instead of crashing."""
     app = small_xor_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         for _ in range(4):
             await pilot.press("h", "down")
         await pilot.press("space")
         await pilot.pause()
         assert not app.running
-        assert any("Every row is held out" in m for m in toasts(app))
+        assert any("Every row is held out" in n.message for n in said.notes)

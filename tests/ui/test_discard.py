@@ -48,7 +48,7 @@ async def test_opening_a_file_asks_before_replacing_a_trained_run(tmp_path):
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
         path = tmp_path / "other.json"
-        path.write_bytes(app._experiment_bytes())
+        path.write_bytes(app.files.experiment_bytes())
         await pilot.press("s", "s", "s")
         trainer = app.session.trainer
         await pilot.press("ctrl+o")
@@ -66,10 +66,10 @@ async def test_a_saved_run_is_replaced_without_a_question(tmp_path):
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s", "s", "s")
-        app.path = tmp_path / "run.json"
+        app.files.path = tmp_path / "run.json"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.path.exists()
+        assert app.files.path.exists()
         await pilot.press("s", "r")
         assert question(app).startswith("Reset")
         await pilot.press("escape")

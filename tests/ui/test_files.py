@@ -17,7 +17,7 @@ from lab.ui.app import LabApp
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.path_prompt import PathScreen
 
-from tests.ui.helpers import small_xor_app, status_text, toasts
+from tests.ui.helpers import Said, small_xor_app, status_text
 
 SIZE = (100, 30)
 
@@ -61,11 +61,12 @@ async def test_open_a_corrupt_file_keeps_the_experiment(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "nnlab-experiment", "version": 1, "table": {"inputs": 2, "outputs": ["011"]}}')
     app = small_xor_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "ctrl+o")
         await type_path(pilot, bad)
         assert app.session.trainer.epoch == 1
-        assert any("expected 4 bits" in m for m in toasts(app))
+        assert any("expected 4 bits" in n.message for n in said.notes)
 
 
 async def test_open_continues_a_saved_run(tmp_path):
@@ -124,7 +125,7 @@ async def test_autosave_written_while_working(tmp_path):
     app = LabApp(recipe("keras-xor"), autosave_path=path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s", "s")
-        app._autosave_tick()
+        app.files.autosave_tick()
         await app.workers.wait_for_complete()
         assert read(path)[1].epoch == 2
 
@@ -136,7 +137,8 @@ async def test_full_disk_on_save_keeps_the_previous_file(tmp_path, monkeypatch):
 
     target = tmp_path / "mine.json"
     app = small_xor_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "ctrl+s")
         await type_path(pilot, target)
         before = target.read_bytes()
@@ -147,7 +149,7 @@ async def test_full_disk_on_save_keeps_the_previous_file(tmp_path, monkeypatch):
         monkeypatch.setattr(os, "replace", full)
         await pilot.press("s", "s", "ctrl+s")
         await pilot.pause()
-        assert any("No space left on device" in m for m in toasts(app))
+        assert any("No space left on device" in n.message for n in said.notes)
         assert target.read_bytes() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json"]  # no temporary left behind
         assert app.session.trainer.epoch == 3  # and the work in the app is untouched
@@ -188,14 +190,15 @@ async def test_a_named_pipe_is_refused_by_the_open_dialog_and_by_open_file(tmp_p
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
     app = small_xor_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("ctrl+o")
         await enter_path(pilot, fifo)
         assert "is a named pipe, not a file nnlab can open" in path_error_text(app)
         await pilot.press("escape")
-        assert not app.open_file(fifo)
+        assert not app.files.open_file(fifo)
         await pilot.pause()
-        assert any("is a named pipe, not an experiment file" in m for m in toasts(app))
+        assert any("is a named pipe, not an experiment file" in n.message for n in said.notes)
 
 
 async def test_exporting_text_weights_asks_before_overwriting_the_layer_files(tmp_path):
@@ -241,14 +244,15 @@ async def test_a_lab_whose_autosave_another_lab_overwrote_keeps_both(tmp_path):
     second name, says so, and the other lab's session stays."""
     path = tmp_path / "autosave.json"
     app = LabApp(recipe("keras-xor"), autosave_path=path)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "s")
         other = Trainer(recipe("two-layer"))
         other.run(epochs=7)
         autosave.save(path, other.experiment, other.state())  # the other lab's autosave
-        app._autosave_tick()
+        app.files.autosave_tick()
         await app.workers.wait_for_complete()
         await pilot.pause()
         second = tmp_path / f"autosave-{os.getpid()}.json"
         assert read(path)[1].epoch == 7 and read(second)[1].epoch == 2
-        assert any(str(second) in m and "both are kept" in m for m in toasts(app))
+        assert any(str(second) in n.message and "both are kept" in n.message for n in said.notes)

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from lab.ui.app import LabApp
+
 from tests.ui.helpers import small_xor_app
 
 SIZE = (100, 30)
@@ -66,5 +67,5 @@ async def test_the_autosave_writes_outside_the_training_lock(tmp_path, monkeypat
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s", "s")
         held = record_writes(app, monkeypatch)
-        assert app.write_autosave() is None
+        assert app.files.write_autosave() is None
         assert held == [False] and (tmp_path / "autosave.json").exists()

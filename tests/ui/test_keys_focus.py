@@ -14,7 +14,7 @@ from lab.ui.screens.presets import PresetScreen
 from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.truth_table import TruthTableView
 
-from tests.ui.helpers import make_app, small_xor_app, toasts
+from tests.ui.helpers import Said, make_app, small_xor_app
 
 SIZE = (100, 30)
 
@@ -166,10 +166,11 @@ async def test_at_most_layers_the_cursor_never_lands_on_a_blank_line():
 async def test_n_after_a_dialog_that_did_not_appear_changes_nothing():
     """n outside a dialog keeps the seed and the trained weights and says that new seed is N; N asks first."""
     app = small_xor_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "s", "n")
         assert app.experiment.training.seed == 1 and app.session.trainer.epoch == 2
-        assert any("the next seed is N" in m for m in toasts(app))
+        assert any("N" in n.message for n in said.notes)
         await pilot.press("N")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")

@@ -12,7 +12,7 @@ from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.truth_table import TruthTableView
 
-from tests.ui.helpers import toasts
+from tests.ui.helpers import Said
 
 SIZE = (100, 30)
 
@@ -188,7 +188,8 @@ async def test_lesson_6_loss_functions(tmp_path):
     """mse solves; bce chosen in the architecture pane solves; a linear output with bce passes the last step and
     the hint about it speaks up."""
     app = open_lesson(6, tmp_path)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.pause()
         await train(pilot)
         await done_and_next(pilot, 0)
@@ -210,7 +211,7 @@ async def test_lesson_6_loss_functions(tmp_path):
                 await pilot.pause()
         await pilot.pause()
         assert pane(app).done and all(pane(app).passed)
-        assert any("bce reads each output as a probability" in m for m in toasts(app))
+        assert any("bce reads each output as a probability" in n.message for n in said.notes)
 
 
 async def test_lesson_7_generalisation(tmp_path):

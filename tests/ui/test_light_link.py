@@ -6,6 +6,7 @@ from textual.geometry import Region
 
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.truth_table import PRED_WIDTH, TruthTableView
+
 from tests.ui.helpers import make_app
 
 SIZE = (100, 30)

@@ -35,7 +35,7 @@ async def test_every_view_fits_its_width(size, gate):
         await train_to_end(pilot, app)
         await pilot.press("g")  # the gradient check's table too
         for name in VIEW_NAMES:
-            app._show_view(name)
+            app.show_view(name)
             await pilot.pause()
             assert app.query_one(InspectView).text, name
             assert overlong(app) == [], name
@@ -46,7 +46,7 @@ async def test_model_summary_keeps_its_parameter_counts(size):
     """The model summary of keras-xor shows both layers' parameter counts whole (48 and 17) and the total."""
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        app._show_view("summary")
+        app.show_view("summary")
         await pilot.pause()
         text = app.query_one(InspectView).text
         words = [word for line in text.split("\n") if "dense" in line or "(None," in line for word in line.split()]
@@ -58,7 +58,7 @@ async def test_a_view_is_laid_out_again_when_its_pane_changes_width():
     """Resizing the terminal lays the open view out for the new width (no line is left cut)."""
     app = small_xor_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        app._show_view("health")
+        app.show_view("health")
         await pilot.pause()
         wide = app.query_one(InspectView).text
         await pilot.resize_terminal(80, 24)

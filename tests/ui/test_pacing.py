@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lab.ui.pacing import KeyPacing
 from lab.tuning import Tuning
+from lab.ui.pacing import KeyPacing
 
 INPUT_QUIET, MAX_DEFER = Tuning().input_quiet, Tuning().max_defer
 

@@ -10,6 +10,7 @@ from textual.strip import Strip
 
 from lab.ui.widgets.chart import ChartData, LossChart
 from lab.ui.widgets.plotext_strips import figure_strips
+
 from tests.ui.helpers import make_app
 
 

@@ -226,7 +226,7 @@ async def test_leave_now_from_another_thread_autosaves_and_exits(tmp_path):
     """``leave_now``, as a signal handler's thread or the driver calls it: the autosave is written, training stops
     and the app exits; a second call does nothing."""
     app = small_xor_app(epochs=1_000_000)
-    app.autosave_path = tmp_path / "autosave.json"
+    app.files.autosave_path = tmp_path / "autosave.json"
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("space")
         await pilot.pause(0.3)

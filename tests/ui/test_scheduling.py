@@ -14,13 +14,14 @@ from textual.strip import Strip
 from textual.widgets import Input
 
 from lab.core.recipes import recipe
+from lab.tuning import Tuning
 from lab.ui.app import LabApp
 from lab.ui.scheduling import INPUT, PAINT, Scheduler
 from lab.ui.sweep_loop import sweep_loop
 from lab.ui.textual_adapter import watch_paints
-from lab.tuning import Tuning
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.truth_table import TruthTableView
+
 from tests.ui.helpers import make_app
 
 PATIENT = Tuning(max_hold=60.0)  # only a release can end a hold within a test

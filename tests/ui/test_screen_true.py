@@ -14,7 +14,7 @@ from lab.ui.app import LabApp
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import InspectView
 
-from tests.ui.helpers import make_app, small_xor_app, status_text, toasts, train_to_end
+from tests.ui.helpers import Said, make_app, small_xor_app, status_text, train_to_end
 
 SIZE = (100, 30)
 
@@ -23,6 +23,11 @@ def chart_lines(app: LabApp) -> list[str]:
     """The chart as shown, one string per line."""
     chart = app.query_one(LossChart)
     return [chart.render_line(y).text for y in range(chart.size.height)]
+
+
+def messages(said: Said) -> list[str]:
+    """The notifications shown so far."""
+    return [n.message for n in said.notes]
 
 
 async def test_a_trained_file_is_drawn_the_same_however_it_is_opened(tmp_path):
@@ -41,7 +46,7 @@ async def test_a_trained_file_is_drawn_the_same_however_it_is_opened(tmp_path):
     assert not any("press space to train" in line for line in on_start)
     opened = make_app()
     async with opened.run_test(size=SIZE) as pilot:
-        opened.open_file(path)
+        opened.files.open_file(path)
         await pilot.pause()
         assert chart_lines(opened) == on_start
 
@@ -79,7 +84,7 @@ async def test_weights_are_recorded_while_the_chart_is_shown():
     async with app.run_test(size=SIZE) as pilot:
         await train_to_end(pilot, app)
         assert app.view == "chart"
-        app._show_view("health")
+        app.show_view("health")
         await pilot.pause()
         text = app.query_one(InspectView).text
     assert "over epochs 0 to 1,500" in text
@@ -89,34 +94,37 @@ async def test_weights_are_recorded_while_the_chart_is_shown():
 async def test_bce_after_a_linear_output_is_named():
     """Choosing bce with a linear output (the outputs freeze) brings a notification and a hint in the status."""
     app = small_xor_app()
-    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=(160, 40), message_hook=said) as pilot:
         experiment = app.experiment
-        app._apply(replace(experiment, architecture=replace(experiment.architecture, output_activation="linear"),
+        app.apply(replace(experiment, architecture=replace(experiment.architecture, output_activation="linear"),
                            training=replace(experiment.training, loss="bce")))
         await pilot.pause()
-        assert any("bce after a linear output" in m for m in toasts(app))
+        assert any("bce after a linear output" in m for m in messages(said))
         assert "bce needs a sigmoid output" in status_text(app)
 
 
 async def test_text_weights_export_names_every_file(tmp_path):
     """Exporting the weights as text names each file written, not the folder ('Exported to .')."""
     app = small_xor_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s")
-        app._export("txt", tmp_path / "w.txt")
+        app.files.export_to("txt", tmp_path / "w.txt")
         await pilot.pause()
-        told = [m for m in toasts(app) if m.startswith("Exported")]
+    told = [m for m in messages(said) if m.startswith("Exported")]
     assert told == ["Exported to 2 files: w_layer1.txt, w_layer2.txt"]
 
 
 async def test_export_into_a_folder_that_takes_no_files_says_why(tmp_path):
     """/proc exists: the failure says it takes no files, not that it does not exist."""
     app = small_xor_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        app._export("csv", tmp_path / "missing" / "x.csv")
-        app._export("csv", __import__("pathlib").Path("/proc/nope.csv"))
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
+        app.files.export_to("csv", tmp_path / "missing" / "x.csv")
+        app.files.export_to("csv", __import__("pathlib").Path("/proc/nope.csv"))
         await pilot.pause()
-        failed = [m for m in toasts(app) if "Not exported" in m]
+    failed = [m for m in messages(said) if m.startswith("Not exported")]
     assert "the folder" in failed[0] and "does not exist" in failed[0]
     assert "/proc" in failed[1] and "does not exist" not in failed[1]
 
@@ -124,14 +132,15 @@ async def test_export_into_a_folder_that_takes_no_files_says_why(tmp_path):
 async def test_a_recipe_starts_at_a_speed_that_finishes_it():
     """Picking single-neuron (15,000 epochs) raises the speed so the budget takes about 15 s, and says so."""
     app = make_app()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         assert app.session.epochs_per_tick == 20
-        app._open_recipe("single-neuron")
+        app.open_recipe("single-neuron")
         await pilot.pause()
         assert app.session.epochs_per_tick == 100
-        assert any("15,000 epochs at 100/tick: about 15 s" in m for m in toasts(app))
+        assert any("15,000 epochs at 100/tick: about 15 s" in m for m in messages(said))
         assert "100/tick" in status_text(app)
-        app._open_recipe("keras-xor")  # already fast enough: the speed stays
+        app.open_recipe("keras-xor")  # already fast enough: the speed stays
         assert app.session.epochs_per_tick == 100
 
 

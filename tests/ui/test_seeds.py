@@ -4,7 +4,10 @@ network, K sets the count; the numbers shown are the core's own, and a sweep sha
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from textual.app import App, ComposeResult
+from textual.message import Message
 from textual.worker import WorkerCancelled
 
 from lab.core.experiment import Layer
@@ -18,7 +21,7 @@ from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.seeds_view import SeedsView
 from lab.ui.widgets.success_curve import SuccessCurve
 
-from tests.ui.helpers import small_xor_app, toasts
+from tests.ui.helpers import Said, small_xor_app
 
 SIZE = (120, 40)
 SEEDS = 20
@@ -46,7 +49,7 @@ def core_result(experiment, seeds: int = SEEDS) -> tuple[str, str, str]:
     return f"{stats.solved}/{seeds}", f"{100 * stats.success_rate:.0f}%", f"{stats.median_solved_epoch:,.0f}"
 
 
-async def settle(pilot, app: LabApp) -> None:
+async def settle(pilot, app: App[None]) -> None:
     """Wait for every worker to end, cancelled ones too, and for the messages they posted."""
     for worker in list(app.workers):
         try:
@@ -188,7 +191,57 @@ async def test_a_sweep_too_big_for_memory_is_refused_in_one_line():
     """10,000 seeds of a 4 x 64 network would need several GiB: a one-line error, no worker, training untouched."""
     app = LabApp(recipe("keras-xor").with_architecture(layers=(Layer(64, "relu"),) * 4))
     app.seed_count = 10_000
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("k")
         assert not list(app.workers) and app.query_one(SeedsView).latest is None
-        assert any(m.startswith("10,000 seeds of this 12,737-parameter network need about") for m in toasts(app))
+        assert any(n.message.startswith("10,000 seeds of this 12,737-parameter network need about")
+                   for n in said.notes)
+
+
+class _SeedsOnly(App[None]):
+    """The seeds view alone: it runs its own sweeps, with no lab around it."""
+
+    def compose(self) -> ComposeResult:
+        yield SeedsView(id="seeds")
+
+
+async def test_the_seeds_view_runs_its_own_worker_and_posts_what_the_app_must_know():
+    """Without the lab: ``sweep`` runs in the view's worker; the view posts Updated and Finished; A on the finished
+    sweep pins it (Pinned); a sweep the core refuses (every row held out) posts Failed and leaves no sweep."""
+    experiment = small_xor_app(epochs=25).experiment
+    app = _SeedsOnly()
+    posted: list[Message] = []
+    kinds = (SeedsView.Updated, SeedsView.Finished, SeedsView.Pinned, SeedsView.Failed)
+    async with app.run_test(size=SIZE, message_hook=lambda m: isinstance(m, kinds) and posted.append(m)) as pilot:
+        view = app.query_one(SeedsView)
+        view.sweep(experiment, range(1, 1 + SEEDS))
+        assert [w.node for w in app.workers] == [view]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        finished = {m for m in posted if isinstance(m, SeedsView.Finished)}  # (each seen at every node it bubbles to)
+        assert len(finished) == 1 and finished.pop().run is view.latest and view.latest.finished
+        assert any(isinstance(m, SeedsView.Updated) for m in posted)
+        assert view.request_pin(experiment) == "pinned"
+        await pilot.pause()
+        assert isinstance(posted[-1], SeedsView.Pinned) and posted[-1].run is view.pinned
+        assert view.request_pin(experiment) == "unpinned" and view.pinned is None
+        held = experiment.with_table(replace(experiment.table, heldout=frozenset(range(4))))
+        view.sweep(held, range(3))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(posted[-1], SeedsView.Failed) and "held out" in posted[-1].error
+        assert view.latest is None
+
+
+async def test_the_seeds_view_stops_its_own_sweep():
+    """``stop`` cancels the view's worker part way: the sweep is marked stopped, not finished."""
+    experiment = small_xor_app(lr=1e-6, epochs=1_000_000).experiment
+    app = _SeedsOnly()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(SeedsView)
+        view.sweep(experiment, range(500))
+        assert view.sweeping
+        view.stop()
+        await settle(pilot, app)
+        assert not view.sweeping and not view.latest.finished

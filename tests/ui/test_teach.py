@@ -15,7 +15,7 @@ from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.lesson_pane import LessonPane
 
-from tests.ui.helpers import small_xor_app, toasts
+from tests.ui.helpers import Said, small_xor_app
 
 
 async def test_l_opens_the_menu_in_the_charts_place_and_closes_it(tmp_path):
@@ -48,13 +48,14 @@ async def test_l_opens_the_menu_in_the_charts_place_and_closes_it(tmp_path):
 async def test_next_step_waits_for_the_checks(tmp_path):
     """> before the checks pass says what is missing and stays; < from the first step goes back to the menu."""
     app = LabApp(lesson="2", progress_path=tmp_path / "lessons.json")
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=(100, 30), message_hook=said) as pilot:
         await pilot.pause()
         pane = app.query_one(LessonPane)
         await pilot.press("greater_than_sign")
         await pilot.pause()
         assert pane.step == 0
-        assert any("checks have not all passed" in m for m in toasts(app))
+        assert any("checks have not all passed" in n.message for n in said.notes)
         assert "✗ epoch >= 2000" in pane.text
         await pilot.press("less_than_sign")
         await pilot.pause()
@@ -151,7 +152,8 @@ async def test_a_gate_one_neuron_cannot_learn_gets_a_hint_once():
 
     app = LabApp(Experiment(preset("xor"), Architecture((), "sigmoid"), Training(loss="sse", optimizer="sgd", lr=1.0,
                                                                                    epochs=400)))
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=(100, 30), message_hook=said) as pilot:
         app.session.epochs_per_tick = 0
         await pilot.press("space")
         await app.workers.wait_for_complete()
@@ -159,8 +161,8 @@ async def test_a_gate_one_neuron_cannot_learn_gets_a_hint_once():
         for _ in range(3):
             app.action_step()
         await pilot.pause()
-        said = [m for m in toasts(app) if "no straight line separates" in m]
-        assert len(said) == 1
+        hints = [n for n in said.notes if "no straight line separates" in n.message]
+        assert len(hints) == 1
 
 
 def test_nnlab_learn_refuses_an_unknown_lesson_in_one_line():

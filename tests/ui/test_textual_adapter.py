@@ -30,6 +30,7 @@ from lab.ui.textual_adapter import (
     terminal_driver,
     watch_paints,
 )
+
 from tests.ui.helpers import small_xor_app
 from tests.ui.pty_helpers import START, drain, spawn, stop
 

@@ -18,9 +18,10 @@ from lab.cli import main
 from lab.core.errors import LabError
 from lab.ui import settings
 from lab.ui.app import LabApp
+from lab.ui.themes import starting_theme
 from lab.ui.widgets.chart import SERIES_COLOURS, LossChart, palette
 
-from tests.ui.helpers import make_app, toasts
+from tests.ui.helpers import Said, make_app
 from tests.ui.pty_helpers import drain as _drain
 from tests.ui.pty_helpers import spawn
 
@@ -74,10 +75,11 @@ async def test_a_chosen_theme_is_remembered_and_used_at_the_next_start(tmp_path)
         await pilot.pause()
     assert json.loads(path.read_text()) == {"theme": "nord"}
     app = LabApp(settings_path=path)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.pause()
         assert app.theme == "nord"
-        assert not toasts(app)
+        assert not said.notes
 
 
 async def test_theme_flag_wins_over_the_remembered_theme(tmp_path):
@@ -97,10 +99,11 @@ async def test_a_bad_settings_file_is_one_notification_not_a_crash(tmp_path, con
     path = tmp_path / "settings.json"
     path.write_text(content)
     app = LabApp(settings_path=path)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
-        messages = toasts(app)
+        messages = [n.message for n in said.notes]
         assert len(messages) == 1 and says in messages[0] and str(path) in messages[0]
         app.theme = "gruvbox"
         await pilot.pause()
@@ -202,3 +205,20 @@ def test_serve_passes_the_theme_on():
     from lab.commands.serve import app_argv
 
     assert app_argv(_serve_parser().parse_args(["--theme", "nord"])) == ["--theme", "nord"]
+
+
+def test_the_starting_theme_is_the_flag_then_the_remembered_one_and_a_bad_file_is_told_either_way(tmp_path):
+    """``--theme`` wins over the remembered theme; an unreadable settings file is told even then; an unknown
+    remembered theme falls back to the default, saying so."""
+    settings = tmp_path / "settings.json"
+    known = {"nord", "dracula"}.__contains__
+    assert starting_theme("dracula", None, known) == ("dracula", None)
+    settings.write_text('{"theme": "nord"}')
+    assert starting_theme(None, settings, known) == ("nord", None)
+    assert starting_theme("dracula", settings, known) == ("dracula", None)
+    settings.write_text('{"theme": "no-such"}')
+    theme, error = starting_theme(None, settings, known)
+    assert theme is None and error is not None and "no theme 'no-such'" in error
+    settings.write_text("{not json")
+    theme, error = starting_theme("dracula", settings, known)
+    assert theme == "dracula" and error is not None and error.endswith("; using the default theme")

@@ -8,8 +8,9 @@ import dataclasses
 import pytest
 
 from lab.core.recipes import recipe
-from lab.ui.app import LabApp, pace_text, speed_for
 from lab.tuning import Tuning
+from lab.ui.app import LabApp
+from lab.ui.run_control import pace_text, speed_for
 from lab.ui.widgets.chart import LossChart
 
 

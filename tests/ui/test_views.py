@@ -86,7 +86,9 @@ async def test_network_view_follows_a_run_of_keys_while_training():
         app.session.epochs_per_tick = 0
         await pilot.press("space")
         for _ in range(3):
-            app.post_message(events.Key("down", None))  # as the terminal sends it (press waits for idle)
+            event = events.Key("down", None)
+            event.set_sender(app)
+            app.post_message(event)  # as the terminal delivers a key: no wait for the app to be idle
             await asyncio.sleep(0.02)
         for _ in range(300):
             await asyncio.sleep(0.01)

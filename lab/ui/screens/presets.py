@@ -11,11 +11,9 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-
-from lab.ui.screens.dialog import Dialog
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
-
+from lab.ui.screens.dialog import Dialog
 
 NAME_WIDTH = max(map(len, (*PRESETS, *RECIPES)))
 

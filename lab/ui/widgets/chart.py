@@ -31,17 +31,17 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import work
-from textual.message import Message
 from textual.geometry import Region
+from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
 from lab.core.series import axis_end, held_limits, reduce_series
+from lab.tuning import Tuning
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
-from lab.tuning import Tuning
 from lab.ui.widgets.plotext_strips import figure_strips
 
 MIN_INTERVAL = 0.1  # by default at most ten redraws a second

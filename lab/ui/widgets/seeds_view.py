@@ -3,28 +3,35 @@
 It holds up to two sweeps: ``latest`` (live while its worker runs) and ``pinned`` (frozen, "A"); with A pinned the
 latest is "B". For each it shows the numbers (seeds solved, the median, 10th and 90th percentile of the solve epochs,
 divergences, the sweep's processor seconds and network-epochs per second), the success curve (fraction of seeds
-solved against epoch, both on one plot) and a histogram of solve epochs with bins shared by both. The app feeds it
-(``begin``, ``apply``, ``pin``); every number comes from ``lab.core.sweep_summary``. Nothing is told by colour alone:
+solved against epoch, both on one plot) and a histogram of solve epochs with bins shared by both. It runs and cancels
+its own sweep worker (``sweep``, ``stop``; in the one "training" worker group the app's training worker belongs to
+as well) and posts what the app must know as nested messages: ``Updated``, ``Finished``, ``Pinned`` and ``Failed``.
+Every number comes from ``lab.core.sweep_summary``. Nothing is told by colour alone:
 A and B are named by letter, their curves have different markers and their histogram bars stand in a fixed order, A
 left of B."""
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from lab.core.experiment import Experiment
 from lab.core.numbers import percent
-from lab.core.sweep_summary import SweepStats, rate_text, solve_histogram
-from lab.ui.messages import SweepUpdate
-from lab.ui.widgets.chart import SeriesBuffer
+from lab.core.sweep_summary import configuration_label, rate_text, solve_histogram
+from lab.ui.messages import SweepFailed, SweepProgress, SweepUpdate
+from lab.ui.sweep_loop import DEFAULT_SEEDS, sweep_experiment, sweep_loop
+from lab.ui.widgets.seeds_parts import SeedsHistogram, SeedsNumbers
+from lab.ui.widgets.seeds_run import SeedsRun
 from lab.ui.widgets.success_curve import Curve, SuccessCurve
 
 TITLE = "Seeds · v next view"
@@ -33,72 +40,13 @@ MAX_BINS = 10
 MAX_BAR = 3  # columns a bar is wide at the most
 # Per sweep: the plot colour (plotext's name), the text colour (Rich's) and the curve's marker.
 LOOKS = {"A": ("orange", "orange1", "braille"), "B": ("cyan", "cyan", "dot"), "": ("cyan", "cyan", "braille")}
+# Seconds between a sweep's updates at the least. A redraw of the seeds view costs about 20 ms of the interface
+# thread, doubled while it shares the interpreter with the sweep: at ten a second it left keys waiting about 100 ms
+# (p50) behind redraws; at four a second about 17 ms, and the sweep ran 70% faster.
+UPDATE_INTERVAL = 0.25
+WORKER_GROUP = "training"  # the app's one group of training work: a sweep and training never run at once
 
-
-@dataclass
-class SeedsRun:
-    """One sweep as the view knows it.
-
-    Attributes:
-        run_id: the worker's run id (updates of other runs are ignored).
-        label: the configuration's short name (``2-16-1 relu adam lr 0.01``).
-        experiment: the configuration as the person set it.
-        seeds: K, the number of seeds.
-        counts: how many seeds first solved at each epoch so far (index i is epoch i + 1).
-        stats: the latest numbers, None before the first update.
-        running: the worker is still training it.
-        finished: every seed stopped (budget, stop rule, divergence); False for a sweep stopped part way.
-    """
-
-    run_id: int
-    label: str
-    experiment: Experiment
-    seeds: int
-    counts: SeriesBuffer = field(default_factory=SeriesBuffer)
-    stats: SweepStats | None = None
-    running: bool = True
-    finished: bool = False
-
-    @property
-    def epoch(self) -> int:
-        """Epochs run so far."""
-        return len(self.counts)
-
-    def apply(self, update: SweepUpdate) -> None:
-        """Take in an update from the worker."""
-        self.counts.truncate(update.start)
-        self.counts.extend(update.solved_counts)
-        self.stats = update.stats
-        self.running = update.running
-        self.finished = update.finished
-
-    def fraction(self, until: int) -> np.ndarray:
-        """The fraction solved by each epoch, (epochs,): to the last epoch run, or for a finished sweep held level
-        to ``until`` (never past its budget), since nothing more is solved."""
-        curve = np.cumsum(self.counts.values) / self.seeds
-        pad = min(until, self.experiment.training.epochs) - curve.size
-        if self.finished and pad > 0 and curve.size:
-            curve = np.concatenate([curve, np.full(pad, curve[-1])])
-        return curve
-
-    def solve_epochs(self) -> np.ndarray:
-        """Each seed's solve epoch, 0 for one not solved (yet), (K,) int; in increasing order, not by seed."""
-        counts = self.counts.values.astype(np.int64)
-        solved = np.repeat(np.arange(1, counts.size + 1), counts)
-        return np.concatenate([solved, np.zeros(self.seeds - solved.size, dtype=np.int64)])
-
-    @property
-    def heading(self) -> str:
-        """The label, with the seeds when they do not start at 0: ``2-16-1 relu adam lr 0.01 · seeds 5-104``."""
-        first = self.experiment.training.seed
-        return self.label + (f" · seeds {first:,}-{first + self.seeds - 1:,}" if first else "")
-
-    def state(self) -> str:
-        """``▶ epoch 340 · `` while running, ``stopped at epoch 340 · `` when stopped part way, else nothing (shown
-        before the heading, so a narrow view crops the heading rather than the state)."""
-        if self.running:
-            return f"▶ epoch {self.epoch:,} · "
-        return "" if self.finished else f"stopped at epoch {self.epoch:,} · "
+PinAnswer = Literal["pinned", "pending", "unpinned", "sweep"]
 
 
 def _epochs(value: float | None) -> str:
@@ -112,25 +60,139 @@ class SeedsView(Vertical):
     """Show processor seconds and network-epochs per second (snapshot tests turn them off: they vary)."""
     monochrome: reactive[bool] = reactive(False, init=False)
     """Draw without colour."""
-    seed_count: reactive[int] = reactive(100, init=False)
+    seed_count: reactive[int] = reactive(DEFAULT_SEEDS, init=False)
     """How many seeds the next sweep runs (for the hint)."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    class Updated(Message):
+        """The latest sweep has new numbers (``run``)."""
+
+        def __init__(self, run: SeedsRun) -> None:
+            super().__init__()
+            self.run = run
+
+    class Finished(Message):
+        """The latest sweep (``run``) finished: every seed stopped (not posted when it is pinned as it finishes)."""
+
+        def __init__(self, run: SeedsRun) -> None:
+            super().__init__()
+            self.run = run
+
+    class Pinned(Message):
+        """``run`` is pinned as A."""
+
+        def __init__(self, run: SeedsRun) -> None:
+            super().__init__()
+            self.run = run
+
+    class Failed(Message):
+        """A sweep could not run or stopped with an error: ``error`` in one line."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, *, id: str | None = None, wait_for_interface: Callable[[], None] = lambda: None,
+                 interval: float = UPDATE_INTERVAL) -> None:
+        """``wait_for_interface`` is called by the worker before every epoch (the app's key-press hold);
+        ``interval`` is the least time in seconds between two updates."""
         super().__init__(id=id)
         self.latest: SeedsRun | None = None
         self.pinned: SeedsRun | None = None
+        self.wait_for_interface = wait_for_interface
+        self.interval = interval
+        self._run_id = 0
+        self._pin_on_finish: int | None = None  # the run to pin as A once it finishes
+        self._workers: dict[Worker[None], int] = {}  # each sweep worker's run id, until it ends
 
     def compose(self) -> ComposeResult:
-        yield _Numbers(self, id="seeds-numbers")
+        yield SeedsNumbers(self.numbers_lines, id="seeds-numbers")
         with Horizontal(id="seeds-plots"):
             yield SuccessCurve(id="seeds-curve")
-            yield _Histogram(self, id="seeds-histogram")
+            yield SeedsHistogram(self.histogram_lines, id="seeds-histogram")
 
     def on_mount(self) -> None:
         self.monochrome = self.app.no_color  # Textual reads (and removes) NO_COLOR from the environment
         self._redraw()
 
-    # --- what the app tells it -------------------------------------------------------------------------------------
+    # --- the sweep worker -------------------------------------------------------------------------------------------
+    @property
+    def sweeping(self) -> bool:
+        """Whether the latest sweep's worker is still training it."""
+        return self.latest is not None and self.latest.running
+
+    def sweep(self, experiment: Experiment, seeds: range, pin: bool = False) -> int:
+        """Sweep ``experiment`` over ``seeds`` (``lab.ui.sweep_loop.sweep_seeds``) in this view's worker, replacing
+        the latest sweep; ``pin``: pin it as A once it finishes. Returns its run id."""
+        self._run_id += 1
+        self._pin_on_finish = self._run_id if pin else None
+        self.begin(self._run_id, configuration_label(experiment), experiment, len(seeds))
+        self._workers[self._sweep(self._run_id, sweep_experiment(experiment), seeds)] = self._run_id
+        return self._run_id
+
+    def stop(self) -> None:
+        """Cancel the running sweep (its last update, if any, still fills in its numbers)."""
+        self.workers.cancel_group(self, WORKER_GROUP)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=WORKER_GROUP, name="sweep")
+    def _sweep(self, run_id: int, experiment: Experiment, seeds: range) -> None:
+        """Sweep in a thread: calls the core, posts messages to this view, never touches a widget."""
+        worker = get_current_worker()
+        sweep_loop(run_id, experiment, seeds, lambda: worker.is_cancelled, self.post_message,
+                   interval=self.interval, wait=self.wait_for_interface)
+
+    def on_sweep_progress(self, message: SweepProgress) -> None:
+        message.stop()
+        run = self.apply(message.update)
+        if run is None:
+            return
+        self.post_message(self.Updated(run))
+        if run.finished and self._pin_on_finish == run.run_id:
+            self._pin()
+        elif run.finished:
+            self.post_message(self.Finished(run))
+
+    def on_sweep_failed(self, message: SweepFailed) -> None:
+        message.stop()
+        self.drop(message.run_id)
+        self.post_message(self.Failed(message.error))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A sweep worker that ended without its last update (cancelled before it began, or failed) leaves its sweep
+        marked as stopped; a last update that does come later still fills in its numbers."""
+        run_id = self._workers.get(event.worker)
+        if run_id is None:
+            return
+        event.stop()
+        if event.state in (WorkerState.CANCELLED, WorkerState.ERROR, WorkerState.SUCCESS):
+            del self._workers[event.worker]
+            self.halt(run_id)
+        if event.state == WorkerState.ERROR:
+            self.post_message(self.Failed(f"The sweep stopped: {event.worker.error}"))
+
+    def request_pin(self, experiment: Experiment) -> PinAnswer:
+        """A (pin): pin the latest sweep of ``experiment`` as A if it finished ("pinned"), or once it finishes if it
+        runs ("pending"); unpin A if A is ``experiment`` ("unpinned"); else "sweep": the caller starts a sweep with
+        ``pin=True``."""
+        latest, pinned = self.latest, self.pinned
+        if latest is not None and latest.experiment == experiment:
+            if latest.finished:
+                self._pin()
+                return "pinned"
+            if latest.running:
+                self._pin_on_finish = latest.run_id
+                return "pending"
+        elif pinned is not None and pinned.experiment == experiment:
+            self.unpin()
+            return "unpinned"
+        return "sweep"
+
+    def _pin(self) -> None:
+        self._pin_on_finish = None
+        run = self.pin()
+        if run is not None:
+            self.post_message(self.Pinned(run))
+
+    # --- what it shows ---------------------------------------------------------------------------------------------
     def begin(self, run_id: int, label: str, experiment: Experiment, seeds: int) -> None:
         """A new sweep (run ``run_id``) replaces the latest."""
         self.latest = SeedsRun(run_id, label, experiment, seeds)
@@ -194,8 +256,8 @@ class SeedsView(Vertical):
         curve = self.query_one(SuccessCurve)
         curve.monochrome = self.monochrome
         curve.show(tuple(Curve(tag, run.fraction(until), LOOKS[tag][0], LOOKS[tag][2]) for tag, run in runs))
-        self.query_one(_Numbers).update_lines()
-        self.query_one(_Histogram).refresh()
+        self.query_one(SeedsNumbers).update_lines()
+        self.query_one(SeedsHistogram).refresh()
 
     def _style(self, tag: str) -> str:
         return "bold" if self.monochrome else f"bold {LOOKS[tag][1]}"
@@ -255,7 +317,7 @@ class SeedsView(Vertical):
         label_width = max(map(len, labels))
         inline = size + label_width + 2 <= width
         header = Text("  " + (" " * (label_width + 2) if inline else ""))
-        for (h, _), w in zip(cols, widths):
+        for (h, _), w in zip(cols, widths, strict=True):
             header.append(f"{h:>{w}}", "dim")
             header.append("  ")
         lines = [header]
@@ -266,7 +328,7 @@ class SeedsView(Vertical):
                 row.append(run.state(), "dim")
                 row.append(run.heading)
                 row.append(" " * (label_width - len(labels[i]) + 2))
-            for (_, cells), w in zip(cols, widths):
+            for (_, cells), w in zip(cols, widths, strict=True):
                 row.append(f"{cells[i]:>{w}}  ")
             lines.append(row)
         for line in lines:
@@ -291,7 +353,7 @@ class SeedsView(Vertical):
         bins = len(hists[0].counts)
         bar = max(1, min(MAX_BAR, ((width - 2) // (bins + 1) - 1) // n_runs))
         group = n_runs * bar + 1
-        fractions = [np.array([*h.counts, h.unsolved]) / run.seeds for h, (_, run) in zip(hists, runs)]
+        fractions = [np.array([*h.counts, h.unsolved]) / run.seeds for h, (_, run) in zip(hists, runs, strict=True)]
         peak = max(float(f.max()) for f in fractions) or 1.0
         rows = height - 2
         levels = [np.where(f > 0, np.maximum(1, np.round(f / peak * rows * 8)), 0).astype(int) for f in fractions]
@@ -301,7 +363,7 @@ class SeedsView(Vertical):
             for b in range(bins + 1):
                 if b == bins:
                     line.append(" ")  # the unsolved group stands apart
-                for (tag, _), level in zip(runs, levels):
+                for (tag, _), level in zip(runs, levels, strict=True):
                     eighths = min(max(int(level[b]) - 8 * r, 0), 8)
                     line.append(BLOCKS[eighths] * bar, None if self.monochrome else LOOKS[tag][1])
                 line.append(" ")
@@ -310,35 +372,3 @@ class SeedsView(Vertical):
         axis = "1" + end.rjust(span - 1) if span >= len(end) + 2 else end.rjust(span)
         lines.append(Text(f"{axis}{' ' * (1 + group // 2)}✗"[:width], "dim"))
         return lines
-
-
-class _Numbers(Widget):
-    """The seeds view's table of numbers (drawn by the view, fitted to this widget's width)."""
-
-    def __init__(self, view: SeedsView, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.seeds = view
-        self._height = 0
-
-    def update_lines(self) -> None:
-        """Redraw; lay the view out again only when the number of lines changes."""
-        height = len(self.seeds.numbers_lines(self.size.width)) if self.size.width else -1
-        self.refresh(layout=height != self._height)
-
-    def get_content_height(self, container, viewport, width: int) -> int:
-        self._height = len(self.seeds.numbers_lines(width))
-        return self._height
-
-    def render(self) -> Text:
-        return Text("\n").join(self.seeds.numbers_lines(self.size.width))
-
-
-class _Histogram(Widget):
-    """The seeds view's histogram of solve epochs (drawn by the view, fitted to this widget's size)."""
-
-    def __init__(self, view: SeedsView, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.seeds = view
-
-    def render(self) -> Text:
-        return Text("\n").join(self.seeds.histogram_lines(self.size.width, self.size.height))
