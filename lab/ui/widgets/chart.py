@@ -41,6 +41,7 @@ from textual_plotext import PlotextPlot
 from lab.core.series import axis_end, held_limits, reduce_series
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
+from lab.ui.widgets.light_link import changed_span, compact
 from lab.ui.widgets.plotext_strips import figure_strips
 
 MIN_INTERVAL = 0.1  # by default at most ten redraws a second
@@ -329,22 +330,18 @@ class LossChart(PlotextPlot):
         return True
 
     def _refresh_changed(self, lines: list[Strip], size: tuple[int, int]) -> None:
-        """Repaint only the lines that differ from the ones shown (all of them after a resize). In its stable frame
-        a live chart's redraw changes its title and the lines its newest columns touch, and over a terminal link
-        every repainted line is sent (a 200x50 chart's line is about 300 bytes in 256 colours)."""
+        """Repaint only the cells that differ from the ones shown, line by line from the first changed column to
+        the last (everything after a resize). In its stable frame a live chart's redraw changes its title and the
+        lines its newest columns touch, and over a terminal link each repainted line is sent from the chart's left
+        edge to the end of its change (a whole 200x50 chart line is about 150 bytes in 256 colours)."""
         shown = self._built
         if shown is None or shown[1] != size or len(shown[0]) != len(lines) or size != tuple(self.size):
             self.refresh()
             return
-        changed = [y for y, (old, new) in enumerate(zip(shown[0], lines, strict=True)) if old != new]
-        runs: list[list[int]] = []
-        for y in changed:
-            if runs and runs[-1][1] == y:
-                runs[-1][1] = y + 1
-            else:
-                runs.append([y, y + 1])
-        if runs:
-            self.refresh(*(Region(0, start, size[0], stop - start) for start, stop in runs))
+        regions = [Region(span[0], y, span[1] - span[0], 1) for y, (old, new) in enumerate(zip(shown[0], lines))
+                   if (span := changed_span(old, new)) is not None]
+        if regions:
+            self.refresh(*regions)
 
     def _keep(self, lines: list[Strip], size: tuple[int, int], generation: int) -> None:
         """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint."""
@@ -361,6 +358,7 @@ class LossChart(PlotextPlot):
         lines = figure_strips(figure)
         if data.loss.size:
             lines.append(legend_strip(entries, data.width, data.monochrome))
+        lines = [compact(line) for line in lines]
         self._next_draw = time.monotonic() + max(self.min_interval, COST_FACTOR * (time.perf_counter() - start))
         return lines
 
