@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="80x24,200x50", help="terminal sizes (default 80x24,200x50)")
     parser.add_argument("--only", default="", help="only the cases whose colours and speed match, e.g. '256 default'")
     args = parser.parse_args()
-    sizes = [tuple(int(n) for n in s.split("x")) for s in args.sizes.split(",")]
+    sizes = [(int(s.split("x")[0]), int(s.split("x")[1])) for s in args.sizes.split(",")]
     # A real install (pip install .) compiles the package's bytecode; an editable checkout under
     # PYTHONDONTWRITEBYTECODE would compile every module at every start, which no user sees.
     compileall.compile_dir(Path(lab.__file__).parent, quiet=1)

@@ -9,8 +9,9 @@ A Line-API widget: each line of the drawing is turned into a ``Strip`` once, in 
 (``light_link.compact``), and only the cells that changed since the last drawing are repainted, from the first
 changed column of a line to the last (``light_link.changed_span``): over a terminal link, cells right of a change are
 not sent again (while training keras-xor at 200x50, 0 to 3 of the network picture's 20 lines change from one redraw
-to the next; the whole 37-line pane re-rendered as one text took 10-17 ms of the interface thread). The scrollable extent only grows within one view and network, so a redraw whose widest line got
-narrower does not ask the whole screen for a layout pass.
+to the next; the whole 37-line pane re-rendered as one text took 10-17 ms of the interface thread). The scrollable
+extent only grows within one view and network, so a redraw whose widest line got narrower does not ask the whole
+screen for a layout pass.
 """
 
 from __future__ import annotations
@@ -190,7 +191,7 @@ class InspectView(ScrollView):
         old_keys, old_strips = self._keys, self._strips
         strips: list[Strip] = []
         changed: list[tuple[int, int, int]] = []  # (line, first column, end column) of each change
-        for y, (line, key) in enumerate(zip(lines, keys)):
+        for y, (line, key) in enumerate(zip(lines, keys, strict=True)):
             if y < len(old_keys) and old_keys[y] == key:
                 strips.append(old_strips[y])
                 continue
@@ -248,7 +249,7 @@ class InspectView(ScrollView):
         answer = " ".join(f"{v:.2f}" for v in trace.output)
         out.append(f"row {row} ({table.row_label(row)}) → {answer}   target {target}"
                    f"{'   held out' if row in table.heldout else ''}\n", "bold")
-        out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip("abcdefgh", trace.x)) + "\n")
+        out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip("abcdefgh", trace.x, strict=False)) + "\n")
         out.append("weights ✚/━ strong +/−, +/- weak, · near 0", "dim")
         names = ins.layer_names(trainer.net.shape)
         for l, layer in enumerate(trace.layers):
@@ -328,9 +329,9 @@ class InspectView(ScrollView):
                 for r, label in enumerate(kmap.row_labels):
                     out.append(f"{label:>4}  ")
                     for c in range(len(kmap.col_labels)):
-                        mark = "✓" if right[r, c] else "✗"
+                        tick = "✓" if right[r, c] else "✗"
                         held = "h" if kmap.heldout[r, c] else " "
-                        out.append(f"{held}{kmap.values[r, c]:.2f}{mark}({int(kmap.targets[r, c])})",
+                        out.append(f"{held}{kmap.values[r, c]:.2f}{tick}({int(kmap.targets[r, c])})",
                                    "green" if right[r, c] else "bold red")
                     out.append("\n")
                 out.append("\n")
