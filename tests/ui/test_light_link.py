@@ -147,3 +147,27 @@ def test_compaction_never_changes_a_cell():
                     for _ in range(rng.integers(1, 12))]
         line = Strip(segments)
         assert cells(compact(line)) == cells(line) and len(list(compact(line))) <= len(segments)
+
+
+def _span_cell_by_cell(old: Strip, new: Strip) -> tuple[int, int] | None:
+    """The oracle for ``changed_span``: every cell compared."""
+    a, b = cells(old), cells(new)
+    differ = [x for x in range(max(len(a), len(b))) if x >= len(a) or x >= len(b) or a[x] != b[x]]
+    return (differ[0], differ[-1] + 1) if differ else None
+
+
+def test_changed_span_equals_a_cell_by_cell_comparison():
+    """Random pairs of lines, some sharing a start or an end, some of other lengths or with wide characters."""
+    rng = np.random.default_rng(1)
+    styles = [AXIS, CURVE, BG, OTHER_BG, Style(bgcolor="grey7", underline=True), None]
+    texts = [" ", "  ", "·", "⠉", "ab", " x ", "字", "│ "]
+
+    def segments(n: int) -> list[Segment]:
+        return [Segment(str(rng.choice(texts)), styles[rng.integers(len(styles))]) for _ in range(n)]
+
+    for _ in range(300):
+        head, tail = segments(int(rng.integers(0, 4))), segments(int(rng.integers(0, 4)))
+        old = Strip(head + segments(int(rng.integers(0, 4))) + tail)
+        new = Strip(head + segments(int(rng.integers(0, 4))) + tail)
+        for a, b in ((old, new), (old, compact(old)), (compact(new), new)):
+            assert changed_span(a, b) == _span_cell_by_cell(a, b), ([s.text for s in a], [s.text for s in b])

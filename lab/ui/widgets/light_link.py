@@ -13,6 +13,10 @@ asked for. So:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -25,6 +29,7 @@ Cell = tuple[str, object]
 background colour."""
 
 
+@lru_cache(maxsize=4096)
 def _plain_blank(style: Style | None) -> bool:
     """Whether a blank in ``style`` looks the same in any style of the same background without ``SHOWN_ON_BLANKS``."""
     return style is None or not any(getattr(style, name) for name in SHOWN_ON_BLANKS)
@@ -58,34 +63,50 @@ def compact(strip: Strip) -> Strip:
     return Strip(out, strip.cell_length)
 
 
+def _cells(segments: Iterable[Segment]) -> list[Cell]:
+    out: list[Cell] = []
+    for text, style, control in segments:
+        if control:
+            continue
+        blank = ("", _bg(style)) if _plain_blank(style) else None
+        if cell_len(text) == len(text):
+            out.extend(blank if blank is not None and char == " " else (char, style) for char in text)
+            continue
+        for char in text:  # wide characters: each takes two columns
+            out.append(blank if blank is not None and char == " " else (char, style))
+            out.extend([("", None)] * (cell_len(char) - 1))
+    return out
+
+
 def cells(strip: Strip) -> list[Cell]:
     """The cells of ``strip`` as they look (``Cell``), one per column (a wide character's second column is
     ``("", None)``)."""
-    out: list[Cell] = []
-    for text, style, control in strip:
-        if control:
-            continue
-        for char in text:
-            if char == " " and _plain_blank(style):
-                out.append(("", _bg(style)))
-                continue
-            out.append((char, style))
-            if Segment(char).cell_length == 2:
-                out.append(("", None))
-    return out
+    return _cells(strip)
 
 
 def changed_span(old: Strip, new: Strip) -> tuple[int, int] | None:
     """The columns ``(start, end)`` outside which ``old`` and ``new`` look the same, or None when they look the same
-    everywhere. Columns where only one of the two has cells count as changed."""
+    everywhere. Columns where only one of the two has cells count as changed.
+
+    Segments equal at the start (and, for lines of one length, at the end) are skipped whole; only the cells
+    between are compared one by one."""
     if old == new:
         return None
-    a, b = cells(old), cells(new)
-    n = min(len(a), len(b))
-    start = next((x for x in range(n) if a[x] != b[x]), n)
-    if start == n and len(a) == len(b):
+    a, b = list(old), list(new)
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    j = 0
+    if old.cell_length == new.cell_length:
+        while j < min(len(a), len(b)) - i and a[-1 - j] == b[-1 - j]:
+            j += 1
+    left = sum(segment.cell_length for segment in a[:i])
+    ca, cb = _cells(a[i : len(a) - j]), _cells(b[i : len(b) - j])
+    n = min(len(ca), len(cb))
+    start = next((x for x in range(n) if ca[x] != cb[x]), n)
+    if start == n and len(ca) == len(cb):
         return None
-    end = max(len(a), len(b))
-    if len(a) == len(b):
-        end = next(x for x in range(len(a), 0, -1) if a[x - 1] != b[x - 1])
-    return start, end
+    end = max(len(ca), len(cb))
+    if len(ca) == len(cb):
+        end = next(x for x in range(len(ca), 0, -1) if ca[x - 1] != cb[x - 1])
+    return left + start, left + end
