@@ -46,8 +46,10 @@ def test_compact_joins_blanks_to_their_neighbours_and_keeps_every_cell():
 
 
 def test_compact_keeps_blanks_that_look_different_apart():
-    """Another background, an underline or reverse video shows on a blank: those blanks keep their own style."""
-    for blank in (OTHER_BG, Style(bgcolor="grey7", underline=True), Style(bgcolor="grey7", reverse=True)):
+    """Another background, an underline or reverse video shows on a blank, and a click action acts on it: those
+    blanks keep their own style."""
+    for blank in (OTHER_BG, Style(bgcolor="grey7", underline=True), Style(bgcolor="grey7", reverse=True),
+                  Style(bgcolor="grey7", meta={"@click": "app.bell"})):
         line = Strip([Segment("ab", AXIS), Segment("  ", blank), Segment("c", AXIS)])
         assert len(list(compact(line))) == 3, blank
 

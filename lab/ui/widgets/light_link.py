@@ -21,8 +21,9 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-SHOWN_ON_BLANKS = ("reverse", "underline", "underline2", "strike", "overline", "frame", "encircle", "link")
-"""Style attributes a blank cell shows (or carries): blanks with any of these are never joined to a neighbour."""
+SHOWN_ON_BLANKS = ("reverse", "underline", "underline2", "strike", "overline", "frame", "encircle", "link", "meta")
+"""Style attributes a blank cell shows or carries (a link, a click action): blanks with any of these are never
+joined to a neighbour."""
 
 Cell = tuple[str, object]
 """One cell as it looks: its character and its style, or for a blank ``""`` and the only thing a blank shows, its
