@@ -44,7 +44,10 @@ def test_glossary_search():
     assert entries("") and not entries("no such word anywhere")
 
 
-def small(layers=(Layer(4, "tanh"),), table="xor", seed=0) -> Network:
+FOUR_TANH = (Layer(4, "tanh"),)
+
+
+def small(layers=FOUR_TANH, table="xor", seed=0) -> Network:
     e = Experiment(preset(table), Architecture(layers, "sigmoid"), Training(seed=seed))
     return Trainer(e).net
 
