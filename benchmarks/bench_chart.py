@@ -16,7 +16,9 @@ import numpy as np
 
 from lab.core.recipes import recipe
 from lab.ui.app import LabApp
-from lab.ui.widgets.chart import ChartData, LossChart
+from lab.ui.textual_adapter import plot_theme_name
+from lab.ui.widgets.chart import LossChart
+from lab.ui.widgets.chart_drawing import ChartData
 
 EPOCHS = 20_000
 BUILDS = 20
@@ -30,7 +32,7 @@ async def build_ms(size: tuple[int, int]) -> tuple[tuple[int, int], float]:
         rng = np.random.default_rng(0)
         loss = np.exp(-np.arange(EPOCHS) / 3000) * (1 + 0.3 * rng.random(EPOCHS))
         accuracy = (rng.random(EPOCHS) > 0.3).astype(float)
-        data = ChartData(chart.size.width, chart.size.height, chart._get_plotext_theme_name(app.theme), loss,
+        data = ChartData(chart.size.width, chart.size.height, plot_theme_name(chart, app.theme), loss,
                          np.empty(0), accuracy, EPOCHS // 4, False, False)
         chart._build(data)  # warm up
         times = []

@@ -269,3 +269,73 @@ def terminal_driver(default: type) -> type:
     """The driver to run with: ``GuardedLinuxDriver`` where Textual would use its ``LinuxDriver``, else Textual's
     choice (the web driver of a served lab, Windows' driver, a ``TEXTUAL_DRIVER`` the person set)."""
     return GuardedLinuxDriver if default is LinuxDriver else default
+
+
+# ======================================================================================================================
+# plotext and textual-plotext
+# ======================================================================================================================
+# Every use of plotext's and textual-plotext's private parts, in one place, checked against the versions below
+# (``tests/ui/test_plotext_adapter.py`` holds each part to the shape used here and fails when one moves):
+#
+# - a plotext figure's ``_set_sizes()`` and ``_build_matrix()`` build its character matrix, which
+#   ``monitor.matrix`` holds (``marker``, ``fullground``, ``style``, ``background``: ``rows`` lists of ``cols``
+#   entries each, the bottom row first): the lab reads it into strips instead of parsing ``build()``'s ANSI text;
+# - ``plotext._utility.colors_to_ansi`` writes the escape codes ``build()`` would write for a cell's colours;
+# - a figure's ``_set_size(width, height)``: textual-plotext's own ``render`` sets it after ``plotsize``, which
+#   alone does not always stick;
+# - textual-plotext's ``PlotextPlot._get_plotext_theme_name``: the plotext theme it registers for an app theme.
+#
+# No public path does these: plotext's public API writes a figure only as ANSI text, and textual-plotext exposes
+# neither the theme name nor the size it sets. Upgrading either package: run that test first.
+
+PLOTEXT_CHECKED_AGAINST = "5.3.2"
+"""The plotext version whose privates this section was written and tested against."""
+
+TEXTUAL_PLOTEXT_CHECKED_AGAINST = "1.0.1"
+"""The textual-plotext version whose privates this section was written and tested against."""
+
+
+class PlotMatrix:
+    """A built plotext figure's cells, as four ``rows`` x ``cols`` grids, the bottom row first: ``marker`` (one
+    character each), ``fullground`` and ``background`` (plotext colours: a name, an ANSI number or an RGB sequence)
+    and ``style`` (plotext's style names, such as ``"default"`` or ``"bold"``)."""
+
+    def __init__(self, marker: list[list[str]], fullground: list[list[Any]], style: list[list[Any]],
+                 background: list[list[Any]]) -> None:
+        self.marker = marker
+        self.fullground = fullground
+        self.style = style
+        self.background = background
+
+    @property
+    def rows(self) -> int:
+        """Rows of cells."""
+        return len(self.marker)
+
+
+def plot_matrix(figure: Any) -> PlotMatrix:
+    """Build ``figure`` (a plotext figure, such as a ``PlotextPlot``'s ``plt``) as its ``build()`` does, short of
+    writing the ANSI text, and return its cells."""
+    figure._set_sizes()
+    figure._build_matrix()
+    matrix = figure.monitor.matrix
+    return PlotMatrix(matrix.marker, matrix.fullground, matrix.style, matrix.background)
+
+
+def cell_ansi(fullground: Any, style: Any, background: Any) -> str:
+    """The escape codes plotext's ``build()`` writes before a run of cells in these colours and style."""
+    from plotext._utility import colors_to_ansi  # plotext is loaded by then: the figure being drawn is plotext's
+
+    return colors_to_ansi(fullground, style, background)
+
+
+def set_plot_size(plt: Any, width: int, height: int) -> None:
+    """Size a plotext figure to ``width`` x ``height`` cells, as textual-plotext's ``render`` does."""
+    plt.plotsize(width, height)
+    plt._set_size(width, height)
+
+
+def plot_theme_name(plot: Any, app_theme: str) -> str:
+    """The plotext theme a ``PlotextPlot`` draws in under the app theme named ``app_theme`` (textual-plotext
+    registers it when the widget mounts and when the app's theme changes)."""
+    return plot._get_plotext_theme_name(app_theme)

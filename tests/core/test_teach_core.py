@@ -63,6 +63,14 @@ def test_node_levels_follow_each_activation_range():
     assert node_levels(np.array([0.0, 2.0, 4.0]), "relu").tolist() == [0, 2, 4]
 
 
+def test_relu_units_near_zero_read_empty_as_their_printed_values():
+    """Activations too small to print (+0.0) fill no node, however they compare with one another: they would
+    otherwise spread from empty to full and change at every redraw while training."""
+    assert node_levels(np.array([0.0, 0.004, 0.008, 0.012]), "relu").tolist() == [0, 0, 0, 0]
+    assert node_levels(np.array([0.0, 0.5, 1.0]), "relu").tolist() == [0, 2, 4]
+    assert node_levels(np.array([-0.01, 0.0, 0.01]), "linear").tolist() == [2, 2, 2]
+
+
 def test_picture_columns_and_fan_in():
     """2-4-1: three columns; each hidden unit's strip has one edge per input, its sign the weight's."""
     net = small()

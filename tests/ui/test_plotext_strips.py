@@ -1,4 +1,4 @@
-"""figure_strips reads plotext's matrices straight into strips: the same strips as plotext's ANSI text parsed by rich."""
+"""figure_strips reads plotext's matrices straight into strips: the strips of plotext's ANSI text parsed by rich."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from rich.console import Console
 from rich.text import Text
 from textual.strip import Strip
 
-from lab.ui.widgets.chart import ChartData, LossChart
+from lab.ui.textual_adapter import plot_theme_name
+from lab.ui.widgets.chart import LossChart
+from lab.ui.widgets.chart_drawing import ChartData
 from lab.ui.widgets.plotext_strips import figure_strips
 
 from tests.ui.helpers import make_app
@@ -35,9 +37,10 @@ async def test_strips_equal_the_ansi_path_for_every_chart_the_lab_draws(size):
         chart = app.query_one(LossChart)
         for theme in ("textual-dark", "textual-light"):
             for train, held, acc, solved, log, mono in cases:
-                data = ChartData(chart.size.width, chart.size.height, chart._get_plotext_theme_name(theme), train,
+                data = ChartData(chart.size.width, chart.size.height, plot_theme_name(chart, theme), train,
                                  held, acc, solved, log, mono)
-                expected = [list(strip) for strip in _ansi_strips(chart._figure(data)[0], data.width)]
-                got = [list(strip) for strip in figure_strips(chart._figure(data)[0])]
+                expected = [list(strip) for strip in _ansi_strips(chart.drawing.figure(data)[0], data.width)]
+                got = [list(strip) for strip in figure_strips(chart.drawing.figure(data)[0])]
                 assert got == expected, (theme, log, mono, len(train))
-                assert len(got) == data.height - (1 if len(train) else 0) and any(segment.style for line in got for segment in line)
+                assert len(got) == data.height - (1 if len(train) else 0)
+                assert any(segment.style for line in got for segment in line)

@@ -19,7 +19,8 @@ from lab.core.errors import LabError
 from lab.ui import settings
 from lab.ui.app import LabApp
 from lab.ui.themes import starting_theme
-from lab.ui.widgets.chart import SERIES_COLOURS, LossChart, palette
+from lab.ui.widgets.chart import LossChart
+from lab.ui.widgets.chart_drawing import SERIES_COLOURS, palette
 
 from tests.ui.helpers import Said, make_app
 from tests.ui.pty_helpers import drain as _drain

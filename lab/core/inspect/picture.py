@@ -13,7 +13,7 @@ a cell of its own however many there are (crossing lines would hide one another 
 with ``s`` the layer's largest weight magnitude (as ``trace``), so the sign reads by shape (solid or dashed) and
 the colour only repeats it. A node is a circle filled by its activation for the row, ``○ ◔ ◑ ◕ ●`` from the bottom
 of its activation's range to the top (sigmoid 0 to 1, tanh -1 to 1, relu and linear 0 to the layer's largest
-activation on that row).
+activation on that row, or to 1 when that is smaller).
 
 A layer of more than ``max_units`` units is **folded**: it shows the ``max_units`` units whose weights in and out
 are largest (``|W_in[:, j]|₁ + |W_out[j, :]|₁``, each layer's weights scaled by its ``s``), in their own order, and
@@ -35,10 +35,14 @@ from lab.core.nn import Network
 
 Array = np.ndarray
 
-# near zero, weak +, strong +, weak -, strong - (the network view's ━ means strong minus: not used here)
+# Near zero, weak +, strong +, weak -, strong - (the network view's ━ means strong minus: not used here).
 EDGE_GLYPHS = ("·", "─", "═", "╌", "╍")
 NODE_GLYPHS = "○◔◑◕●"  # activation from the bottom of its range to the top
 RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # other activations: 0 to the largest on the row
+RANGE_FLOOR = 1.0
+"""The least top of an unbounded activation's range (relu, linear): a layer whose units all sit near 0 on a row
+draws them near empty, as their values (``+0.0``) read, not spread from empty to full by differences too small to
+print (which, while training, would change the picture at every redraw)."""
 
 
 def edge_codes(scaled: Array) -> Array:
@@ -50,7 +54,7 @@ def edge_codes(scaled: Array) -> Array:
 
 def node_levels(a: Array, activation: str) -> Array:
     """Each activation as a fill level 0-4 (an index into ``NODE_GLYPHS``)."""
-    low, high = RANGES.get(activation, (0.0, max(float(np.max(np.abs(a), initial=0.0)), 1e-12)))
+    low, high = RANGES.get(activation, (0.0, max(float(np.max(np.abs(a), initial=0.0)), RANGE_FLOOR)))
     if activation not in RANGES and float(np.min(a, initial=0.0)) < 0:
         low = -high  # linear or leaky units below zero: centre the range on 0
     f = np.clip((np.nan_to_num(a, nan=0.0) - low) / (high - low), 0.0, 1.0)

@@ -1,35 +1,23 @@
-"""The live chart: training loss, held-out loss and accuracy per epoch, drawn with the widget's own plotext.
-
-The series are reduced to one bucket per column (``lab.core.series``) before plotext sees them, so the drawing
-time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode: plotext's own
-log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch. Only finite
-values are drawn, and a loss from ``LARGE`` up (a run on its way to diverging) in units of a power of ten, since
-plotext's own axis arithmetic overflows on values near 1e308 and draws nothing. The last line is a legend in words
-(``legend_text``): each mark's glyph and what it is, shortened to fit the width.
+"""The live chart widget: it gathers the run's history and decides when and where to repaint it; the drawing itself
+(plotext's figure read into styled lines) is ``lab.ui.widgets.chart_drawing``'s.
 
 Building a big chart takes tens of milliseconds of pure Python (plotext's drawing, read straight into styled lines by
 ``figure_strips``), so while the app trains (``live``) the lines are built in a thread worker and shown when ready: the
-interface thread only hands finished ``Strip``s to the compositor (this is a Line-API widget). Redraws are at
-least ``min_interval`` apart and ``cost_factor`` times the last build's cost apart, and while the person presses
-keys they wait for a pause (``KeyPacing``). A new scale or colouring the person asks for is their key's whole
-effect, with the trainer held for it: it is built at once on the interface thread (a 200x50 chart in about 15 ms),
-unless a build is under way. When not live (paused, stepping by hand, tests) the chart is built in ``render``
-as usual. Every build carries the number of its capture, and lines older than those shown are dropped.
+interface thread only hands finished ``Strip``s to the compositor (this is a Line-API widget), and repaints only the
+cells that changed (``light_link.changed_span``). Redraws are at least ``min_interval`` apart and ``cost_factor``
+times the last build's cost apart, and while the person presses keys they wait for a pause (``KeyPacing``). A new
+scale or colouring the person asks for is their key's whole effect, with the trainer held for it: it is built at
+once on the interface thread (a 200x50 chart in about 15 ms), unless a build is under way. When not live (paused,
+stepping by hand, tests) the chart is built in ``render`` as usual. Every build carries the number of its capture,
+and lines older than those shown are dropped.
 """
-
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from rich.color import Color
-from rich.segment import Segment
-from rich.style import Style
 from textual import work
 from textual.geometry import Region
 from textual.message import Message
@@ -38,80 +26,14 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
-from lab.core.series import axis_end, held_limits, reduce_series
 from lab.tuning import Tuning
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
-from lab.ui.widgets.plotext_strips import figure_strips
+from lab.ui.textual_adapter import plot_theme_name
+from lab.ui.widgets.chart_drawing import ChartData, ChartDrawing, palette
+from lab.ui.widgets.light_link import changed_span
 
 MIN_INTERVAL = 0.1  # by default at most ten redraws a second
-NOISE = 0.03  # draw the envelope when a column's values spread over more than 3% of the axis
-LARGE = 1e6  # losses from this size on are drawn in units of a power of ten (named in the legend)
-SPREAD_MARKER = "'"  # the top of the loss's spread in each column: not a dot, which would read as a series
-HELD_OUT_MARKER = "•"
-ACCURACY_MARKER = "·"
-LEGEND_GAP = "  "
-RICH_COLORS = {"gray": "grey50", "orange": "dark_orange"}  # plotext's colour names rich spells otherwise
-
-
-@dataclass(frozen=True)
-class LegendEntry:
-    """One mark of the chart in words: its glyph, a long and a short description, and its colour."""
-
-    glyph: str
-    long: str
-    short: str
-    color: str | tuple[int, int, int]
-
-
-Colour = str | tuple[int, int, int]  # a plotext colour: a name of the 16 ANSI colours, or RGB
-
-
-def legend_text(entries: list[LegendEntry], width: int) -> list[tuple[str, Colour]]:
-    """The legend as ``(text, colour)`` runs within ``width`` cells: the long descriptions when they fit, else the
-    short ones, else as many short entries as fit (the first ones: the loss first)."""
-    for form in ("long", "short"):
-        runs: list[tuple[str, Colour]] = []
-        for i, e in enumerate(entries):
-            runs += [(LEGEND_GAP if i else " ", ""), (e.glyph, e.color), (" " + getattr(e, form), "")]
-        if sum(len(t) for t, _ in runs) <= width:
-            return runs
-    while runs and sum(len(t) for t, _ in runs) > width:
-        runs = runs[:-3]
-    return runs
-
-
-def legend_strip(entries: list[LegendEntry], width: int, monochrome: bool) -> Strip:
-    """The legend line below the plot, ``width`` cells (the glyphs coloured as their series unless
-    ``monochrome``)."""
-    segments = [Segment(text, Style(color=None if monochrome or not color else _rich_colour(color),
-                                    bold=bool(color)))
-                for text, color in legend_text(entries, width)]
-    return Strip(segments).crop_extend(0, width, Style())
-
-
-def _rich_colour(color: Colour) -> str | Color:
-    """A plotext colour as rich spells it."""
-    if isinstance(color, tuple):
-        return Color.from_rgb(*color)
-    return RICH_COLORS.get(color, color)
-SERIES_COLOURS: dict[str, dict[str, str | tuple[int, int, int]]] = {
-    "dark": {"loss": "cyan", "heldout": "orange", "accuracy": "green", "envelope": "gray", "solved": "magenta"},
-    "light": {"loss": (0, 80, 170), "heldout": (155, 65, 0), "accuracy": (0, 105, 35), "envelope": (110, 110, 110),
-              "solved": (150, 0, 150)},
-    "ansi-light": {"loss": "blue", "heldout": "magenta", "accuracy": "green", "envelope": "gray", "solved": "red"},
-}
-"""The series' colours by palette (``palette``): plotext's names are the terminal's 16 ANSI colours, which a light
-theme's palette draws too faintly on its light background (yellow 2:1, cyan and green 3:1), so light themes draw in
-darker RGB colours (4.5:1 or more on every built-in light theme's surface; the noise envelope, meant to be faint,
-3:1); a light ANSI theme keeps to the terminal's own colours, with its darker ones."""
-
-
-def palette(theme) -> str:
-    """The key of ``SERIES_COLOURS`` for a Textual ``Theme``."""
-    if not theme.dark:
-        return "ansi-light" if theme.ansi else "light"
-    return "dark"
 
 
 class SeriesBuffer:
@@ -148,23 +70,6 @@ class SeriesBuffer:
         return float(self._data[self._n - 1])
 
 
-@dataclass(frozen=True)
-class ChartData:
-    """Everything one drawing needs, captured on the interface thread."""
-
-    width: int
-    height: int
-    theme: str
-    loss: np.ndarray
-    heldout_loss: np.ndarray
-    accuracy: np.ndarray
-    solved_epoch: int | None
-    log_scale: bool
-    monochrome: bool
-    generation: int = 0
-    """Counts captures: a build of an older capture than the one shown is dropped."""
-    palette: str = "dark"
-    """The series' colours: a key of ``SERIES_COLOURS``."""
 
 
 class LossChart(PlotextPlot):
@@ -213,9 +118,9 @@ class LossChart(PlotextPlot):
         self._shown_generation = 0  # of the lines shown
         self._fitted: list[Strip] = []  # this repaint's lines, fitted to the width in the widget's style
         self._stale = True
-        self._plt_lock = threading.Lock()
-        self._held_limits: tuple[float, float] | None = None  # the loss axis of the last build (under the lock)
-        self._held_exponent = 0  # the power of ten the held limits are in
+        self._plt_lock = threading.Lock()  # one build at a time, on either thread
+        self.drawing = ChartDrawing(self.plt)
+        """Draws the chart's lines with this widget's plotext figure (call with ``_plt_lock`` held)."""
         self._next_draw = 0.0
         self._draw_timer: Timer | None = None  # a paced redraw waiting for its turn
         self.pacing = KeyPacing()
@@ -299,7 +204,7 @@ class LossChart(PlotextPlot):
         self._generation += 1
         theme = self.app.current_theme
         # An ANSI theme's background is the terminal's own: plotext's clear theme leaves it (and the axes) alone.
-        plot_theme = "textual-clear" if theme.ansi else self._get_plotext_theme_name(theme.name)
+        plot_theme = "textual-clear" if theme.ansi else plot_theme_name(self, theme.name)
         return ChartData(self.size.width, self.size.height, plot_theme,
                          self.loss.values, self.heldout_loss.values, self.accuracy.values, self.solved_epoch,
                          self.log_scale, self.monochrome, self._generation, palette(theme))
@@ -331,22 +236,18 @@ class LossChart(PlotextPlot):
         return True
 
     def _refresh_changed(self, lines: list[Strip], size: tuple[int, int]) -> None:
-        """Repaint only the lines that differ from the ones shown (all of them after a resize). In its stable frame
-        a live chart's redraw changes its title and the lines its newest columns touch, and over a terminal link
-        every repainted line is sent (a 200x50 chart's line is about 300 bytes in 256 colours)."""
+        """Repaint only the cells that differ from the ones shown, line by line from the first changed column to
+        the last (everything after a resize). In its stable frame a live chart's redraw changes its title and the
+        lines its newest columns touch, and over a terminal link each repainted line is sent from the chart's left
+        edge to the end of its change (a whole 200x50 chart line is about 150 bytes in 256 colours)."""
         shown = self._built
         if shown is None or shown[1] != size or len(shown[0]) != len(lines) or size != tuple(self.size):
             self.refresh()
             return
-        changed = [y for y, (old, new) in enumerate(zip(shown[0], lines, strict=True)) if old != new]
-        runs: list[list[int]] = []
-        for y in changed:
-            if runs and runs[-1][1] == y:
-                runs[-1][1] = y + 1
-            else:
-                runs.append([y, y + 1])
-        if runs:
-            self.refresh(*(Region(0, start, size[0], stop - start) for start, stop in runs))
+        spans = [(y, changed_span(old, new)) for y, (old, new) in enumerate(zip(shown[0], lines, strict=True))]
+        regions = [Region(span[0], y, span[1] - span[0], 1) for y, span in spans if span is not None]
+        if regions:
+            self.refresh(*regions)
 
     def _keep(self, lines: list[Strip], size: tuple[int, int], generation: int) -> None:
         """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint."""
@@ -356,110 +257,13 @@ class LossChart(PlotextPlot):
 
     # --- drawing ---------------------------------------------------------------------------------------------------
     def _build(self, data: ChartData) -> list[Strip]:
-        """Draw ``data`` with this widget's plotext figure, one row short, and the legend below it; return one
-        ``Strip`` per line. Call with ``_plt_lock`` held."""
+        """Draw ``data`` (``ChartDrawing.build``) and time the next redraw by its cost. Call with ``_plt_lock``
+        held."""
         start = time.perf_counter()
-        figure, entries = self._figure(data)
-        lines = figure_strips(figure)
-        if data.loss.size:
-            lines.append(legend_strip(entries, data.width, data.monochrome))
+        lines = self.drawing.build(data)
         self._next_draw = time.monotonic() + max(self.min_interval, self.cost_factor * (time.perf_counter() - start))
         return lines
 
-    def _figure(self, data: ChartData) -> tuple[Any, list[LegendEntry]]:
-        """This widget's plotext figure with ``data`` plotted (not yet built), a row short of ``data``'s height
-        when there is a legend to draw below it; and the legend's entries."""
-        height = max(data.height - 1, 1) if data.loss.size else data.height
-        return self._plot_series(self._draw(data, height), data)
-
-    def _draw(self, data: ChartData, height: int):
-        """This widget's plotext figure, cleared and given ``data``'s width, ``height`` and theme (no series)."""
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.plotsize(data.width, height)
-        plt._set_size(data.width, height)
-        plt.theme(data.theme)
-        return plt
-
-    def _plot_series(self, plt, data: ChartData) -> tuple[Any, list[LegendEntry]]:
-        """Plot ``data``'s series on ``plt`` (no plotext legend); ``plt`` and the legend's entries, in words, for
-        what was drawn.
-
-        The frame is stable while training (an epoch axis to a round end, loss limits that hold until the loss
-        leaves them, columns fixed in epoch space), so a redraw changes the title and the newest columns, and only
-        those lines are sent to the terminal. Only finite points are drawn; a loss on its way to overflow is drawn
-        in units of a power of ten (plotext's own arithmetic on the axis would overflow and draw nothing).
-        """
-        points = max(2 * (data.width - 12), 8)
-        mono = data.monochrome
-        colours = SERIES_COLOURS[data.palette]
-        if not data.loss.size:
-            plt.title("press space to train")
-            return plt, []
-        end = axis_end(data.loss.size)
-        entries: list[LegendEntry] = []
-        ys = {}
-        for label, v in (("loss", data.loss), ("held-out loss", data.heldout_loss)):
-            if not v.size:
-                continue
-            y = v
-            if data.log_scale:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    y = np.log10(np.maximum(v, 1e-12))
-            ys[label] = reduce_series(y, points, span=end)
-        finite = [r.high[np.isfinite(r.high)] for r in ys.values()] + [r.mean[np.isfinite(r.mean)] for r in ys.values()]
-        top = max((float(np.max(np.abs(f))) for f in finite if f.size), default=0.0)
-        exponent = int(math.floor(math.log10(top))) if top >= LARGE else 0
-        unit = 10.0 ** exponent
-        if exponent != self._held_exponent:  # limits held in other units mean nothing in these
-            self._held_limits, self._held_exponent = None, exponent
-        name = ("log10 loss" if data.log_scale else "loss") + (f" ×1e{exponent}" if exponent else "")
-        looks = {"loss": ("braille", colours["loss"], "⣀", name, "log10 loss" if data.log_scale else "loss"),
-                 "held-out loss": (HELD_OUT_MARKER, colours["heldout"], HELD_OUT_MARKER, "held-out loss",
-                                   "held-out")}
-        drawn: list[float] = []
-        for label, r in ys.items():
-            marker, color, glyph, long, short = looks[label]
-            ok = np.isfinite(r.mean)
-            if not ok.any():
-                continue
-            mean, high = r.mean / unit, r.high / unit
-            up = ok & np.isfinite(high)
-            span = float(np.nanmax(high[up]) - np.nanmin(r.low[up] / unit)) if up.any() else 0.0
-            if not r.exact and up.any() and float(np.nanmax(high[up] - r.low[up] / unit)) > NOISE * (span or 1.0):
-                # The raw values' top in each column, faint above the mean line: how noisy the loss is.
-                plt.plot(r.x[up].tolist(), high[up].tolist(), marker=SPREAD_MARKER,
-                         color=None if mono else colours["envelope"])
-                drawn.append(float(np.nanmax(high[up])))
-                if label == "loss":
-                    entries.append(LegendEntry(SPREAD_MARKER, "top of its spread", "spread", colours["envelope"]))
-            drawn += [float(np.nanmin(mean[ok])), float(np.nanmax(mean[ok]))]
-            plt.plot(r.x[ok].tolist(), mean[ok].tolist(), marker=marker, color=None if mono else color)
-            entries.insert(0 if label == "loss" else len(entries), LegendEntry(glyph, long, short, color))
-        if drawn:
-            # Builds are serialised by the plot lock, so the limits held from the last one are this one's to use.
-            self._held_limits = held_limits(min(drawn), max(drawn), self._held_limits)
-            plt.ylim(*self._held_limits)
-        acc = reduce_series(data.accuracy, points, span=end)
-        ok = np.isfinite(acc.mean)
-        if ok.any():
-            plt.plot(acc.x[ok].tolist(), acc.mean[ok].tolist(), marker=ACCURACY_MARKER, yside="right",
-                     color=None if mono else colours["accuracy"])
-            entries.append(LegendEntry(ACCURACY_MARKER, "accuracy (right axis)", "acc", colours["accuracy"]))
-        plt.ylim(-0.02, 1.02, yside="right")
-        plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
-        ticks = sorted({1, *(int(round(v)) for v in np.linspace(0, end, 5)[1:])})
-        plt.xticks(ticks, [f"{t:,}" for t in ticks])
-        if data.solved_epoch is not None:
-            plt.vline(data.solved_epoch, color=None if mono else colours["solved"])
-            entries.append(LegendEntry("│", "solved", "solved", colours["solved"]))
-        last = float(data.loss[-1])
-        plt.title(f"epoch {data.loss.size:,} · loss {last:.4g}" + (
-            f" · solved at {data.solved_epoch:,}" if data.solved_epoch is not None else "")
-            + ("" if math.isfinite(last) else " (not finite)"))
-        plt.xlim(1, end)
-        return plt, entries
 
     def refresh(self, *args, **kwargs) -> LossChart:
         self._stale = True

@@ -5,11 +5,13 @@ Every number comes from ``lab.core.inspect``; this widget only lays it out. The 
 session lock held (at most as often as the chart redraws) and ``show_gradcheck`` after a check. Signs are always
 shown by a glyph or a minus sign, never by colour alone; ✓/✗ mark right and wrong cells.
 
-A Line-API widget: each line of the drawing is turned into a ``Strip`` once, and only the lines whose text or
-styles changed since the last drawing are repainted (while training keras-xor at 200x50, 0 to 9 of the network
-view's 24 lines change from one redraw to the next; the whole 37-line pane re-rendered as one text took 10-17 ms of
-the interface thread). The scrollable extent only grows within one view and network, so a redraw whose widest line got
-narrower does not ask the whole screen for a layout pass.
+A Line-API widget: each line of the drawing is turned into a ``Strip`` once, in as few segments as it takes
+(``light_link.compact``), and only the cells that changed since the last drawing are repainted, from the first
+changed column of a line to the last (``light_link.changed_span``): over a terminal link, cells right of a change are
+not sent again (while training keras-xor at 200x50, 0 to 3 of the network picture's 20 lines change from one redraw
+to the next; the whole 37-line pane re-rendered as one text took 10-17 ms of the interface thread). The scrollable
+extent only grows within one view and network, so a redraw whose widest line got narrower does not ask the whole
+screen for a layout pass.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from lab.core import inspect as ins
 from lab.core.experiment import Experiment
 from lab.core.nn import Network
 from lab.core.state import TrainingState
+from lab.ui.widgets.light_link import changed_span, compact
 from lab.ui.widgets.network_picture import draw_picture, layout_for
 
 VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary", "picture")
@@ -201,13 +204,17 @@ class InspectView(ScrollView):
         keys = [(line.plain, tuple(line.spans), line.style) for line in lines]
         console = self.app.console
         old_keys, old_strips = self._keys, self._strips
-        strips, changed = [], []
-        for y, (line, key) in enumerate(zip(lines, keys)):
+        strips: list[Strip] = []
+        changed: list[tuple[int, int, int]] = []  # (line, first column, end column) of each change
+        for y, (line, key) in enumerate(zip(lines, keys, strict=True)):
             if y < len(old_keys) and old_keys[y] == key:
                 strips.append(old_strips[y])
-            else:
-                strips.append(Strip(line.render(console)))
-                changed.append(y)
+                continue
+            strip = compact(Strip(line.render(console)))
+            strips.append(strip)
+            span = changed_span(old_strips[y], strip) if y < len(old_strips) else (0, strip.cell_length)
+            if span is not None:
+                changed.append((y, *span))
         self._keys, self._strips, self._plain = keys, strips, drawing.plain
         width = max((strip.cell_length for strip in strips), default=0)
         extent = Size(width, len(strips))
@@ -218,9 +225,11 @@ class InspectView(ScrollView):
             self.virtual_size = extent  # a layout pass: the scrollbars may come or go
             self.refresh()
             return max(len(strips), self.size.height)
-        scroll_y = round(self.scroll_offset.y)
-        for y in changed:
-            self.refresh(Region(0, y - scroll_y, self.size.width, 1))
+        scroll_x, scroll_y = (round(v) for v in self.scroll_offset)
+        for y, start, end in changed:
+            start, end = max(start - scroll_x, 0), min(end - scroll_x, self.size.width)
+            if end > start:
+                self.refresh(Region(start, y - scroll_y, end - start, 1))
         if len(strips) < len(old_strips):
             self.refresh(Region(0, len(strips) - scroll_y, self.size.width, len(old_strips) - len(strips)))
         return len(changed) + max(0, len(old_strips) - len(strips))
@@ -255,7 +264,7 @@ class InspectView(ScrollView):
         answer = " ".join(f"{v:.2f}" for v in trace.output)
         out.append(f"row {row} ({table.row_label(row)}) → {answer}   target {target}"
                    f"{'   held out' if row in table.heldout else ''}\n", "bold")
-        out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip("abcdefgh", trace.x)) + "\n")
+        out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip("abcdefgh", trace.x, strict=False)) + "\n")
         out.append("weights ✚/━ strong +/−, +/- weak, · near 0", "dim")
         names = ins.layer_names(run.net.shape)
         for l, layer in enumerate(trace.layers):
@@ -335,9 +344,9 @@ class InspectView(ScrollView):
                 for r, label in enumerate(kmap.row_labels):
                     out.append(f"{label:>4}  ")
                     for c in range(len(kmap.col_labels)):
-                        mark = "✓" if right[r, c] else "✗"
+                        tick = "✓" if right[r, c] else "✗"
                         held = "h" if kmap.heldout[r, c] else " "
-                        out.append(f"{held}{kmap.values[r, c]:.2f}{mark}({int(kmap.targets[r, c])})",
+                        out.append(f"{held}{kmap.values[r, c]:.2f}{tick}({int(kmap.targets[r, c])})",
                                    "green" if right[r, c] else "bold red")
                     out.append("\n")
                 out.append("\n")

@@ -253,7 +253,7 @@ class LessonPane(Vertical):
             return body, task
         task.append("Task: ", "bold")
         task.append_text(prose(step.task))
-        for check, ok in zip(step.checks, self.passed):
+        for check, ok in zip(step.checks, self.passed, strict=True):
             task.append(f"\n {'✓' if ok else '✗'} ", "bold green" if ok else "bold red")
             task.append(check.text)
         return body, task

@@ -74,12 +74,12 @@ def draw_picture(picture: NetworkPicture, width: int, monochrome: bool = False, 
     out = Text()
     answer = " ".join(f"{v:.2f}" for v in picture.outputs)
     target = "".join(str(int(t)) for t in picture.targets)
-    right = all((o > 0.5) == (t > 0.5) for o, t in zip(picture.outputs, picture.targets))
+    right = all((o > 0.5) == (t > 0.5) for o, t in zip(picture.outputs, picture.targets, strict=True))
     if full:
         out.append(f"row {picture.row} ({picture.row_label}) → {answer} {'✓' if right else '✗'} target {target}"
                    f"{' · held out' if picture.heldout else ''}\n", "bold")
     prev = None
-    for col, (strip, node) in zip(picture.columns, widths):  # the titles: each strip names its sources
+    for col, (strip, node) in zip(picture.columns, widths, strict=True):  # the titles: each strip names its sources
         if strip:
             out.append(f"{_source_names(prev, strip):<{strip}}", "dim")
         out.append(f"{col.title:<{node + gap}}", "bold")
@@ -88,12 +88,12 @@ def draw_picture(picture: NetworkPicture, width: int, monochrome: bool = False, 
     height = picture.height
     offsets = [(height - len(c.units)) // 2 for c in picture.columns]
     for y in range(height):
-        for c, (col, (strip, node)) in enumerate(zip(picture.columns, widths)):
+        for c, (col, (strip, node)) in enumerate(zip(picture.columns, widths, strict=True)):
             i = y - offsets[c]
             here = 0 <= i < len(col.units)
             if strip:
-                if here:
-                    for code, sign in zip(col.fan_in[i], col.fan_in_sign[i]):
+                if here and col.fan_in is not None and col.fan_in_sign is not None:  # a strip: a fan-in
+                    for code, sign in zip(col.fan_in[i], col.fan_in_sign[i], strict=True):
                         style = None if monochrome or code == 0 else (POSITIVE if sign > 0 else NEGATIVE)
                         if style is not None and code in (2, 4):
                             style = style + Style(bold=True)

@@ -6,8 +6,8 @@ all of it holding the interpreter lock. ``figure_strips`` builds the figure's ma
 (``monitor.matrix``: ``marker``, ``fullground``, ``style`` and ``background``, each rows x cols, bottom row first),
 making one segment per run of equal colours, with run boundaries where ``build()`` puts its escapes and the rich
 style rich parses from that run's escape codes (worked out once per combination of colours). These are plotext
-internals, stable within the pinned major version (below 6); a test checks the strips against the ANSI path for
-every kind of chart the lab draws.
+internals, reached through ``lab.ui.textual_adapter`` (``plot_matrix``, ``cell_ansi``), which names the version they
+were checked against; a test checks the strips against the ANSI path for every kind of chart the lab draws.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from plotext._utility import colors_to_ansi
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
+
+from lab.ui.textual_adapter import cell_ansi, plot_matrix
 
 _CONSOLE = Console(width=8, color_system="truecolor", force_terminal=True, legacy_windows=False)
 
@@ -31,23 +32,21 @@ def _key(color: Any) -> Any:
 
 
 @lru_cache(maxsize=1024)
-def _style(fullground: Any, style: Any, background: Any) -> Style:
+def _style(fullground: Any, style: Any, background: Any) -> Style | None:
     """The rich style of a run drawn in these plotext colours, as rich parses plotext's escape codes for it."""
-    segment = next(iter(Text.from_ansi(colors_to_ansi(fullground, style, background) + "x").render(_CONSOLE)))
+    segment = next(iter(Text.from_ansi(cell_ansi(fullground, style, background) + "x").render(_CONSOLE)))
     return segment.style
 
 
 def figure_strips(figure: Any) -> list[Strip]:
     """Build a plotext figure (as its ``build()`` does, short of writing the ANSI text) and return its strips,
     top line first, one per row of the figure."""
-    figure._set_sizes()
-    figure._build_matrix()
-    matrix = figure.monitor.matrix
+    matrix = plot_matrix(figure)
     markers, fullground, styles, background = matrix.marker, matrix.fullground, matrix.style, matrix.background
     strips = []
     for row in range(matrix.rows - 1, -1, -1):
         chars = markers[row]
-        cells = list(zip(fullground[row], styles[row], background[row]))
+        cells = list(zip(fullground[row], styles[row], background[row], strict=True))
         segments = []
         start = 0
         for col in range(1, len(cells) + 1):

@@ -16,6 +16,7 @@ from textual_plotext import PlotextPlot
 
 from lab.core.series import reduce_series
 from lab.core.sweep_summary import bin_width
+from lab.ui.textual_adapter import plot_theme_name, set_plot_size
 
 ROOMY = 10  # rows from which the plot has a title, an axis label and a frame
 
@@ -49,9 +50,8 @@ class SuccessCurve(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         width, height = self.size.width, self.size.height
-        plt.plotsize(width, height)
-        plt._set_size(width, height)  # as LossChart and PlotextPlot.render do: plotsize alone does not always stick
-        plt.theme(self._get_plotext_theme_name(self.app.theme))
+        set_plot_size(plt, width, height)
+        plt.theme(plot_theme_name(self, self.app.theme))
         self._draw_curves(plt, width, height)
         return Text.from_ansi(plt.build())
 

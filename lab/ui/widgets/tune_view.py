@@ -122,7 +122,7 @@ class TuneHeatmap(Widget, can_focus=True):
         out.append(f"{self.rows} \\ {self.cols}\n", style="dim")
         out.append(" " * (label + 2) + " ".join(f" {value_text(v):>{width}} " for v in self.col_values) + "\n",
                    style="bold")
-        for r, (rv, row) in enumerate(zip(self.row_values, texts)):
+        for r, (rv, row) in enumerate(zip(self.row_values, texts, strict=True)):
             out.append(f"{value_text(rv):>{label}}  ", style="bold")
             for c, t in enumerate(row):
                 here = (r, c) == self.cursor

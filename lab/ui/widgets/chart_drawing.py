@@ -1,0 +1,231 @@
+"""The live chart's drawing: a ``ChartData`` in, one styled line per row out, drawn with one plotext figure.
+
+The series are reduced to one bucket per column (``lab.core.series``) before plotext sees them, so the drawing
+time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode: plotext's own
+log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch. Only finite
+values are drawn, and a loss from ``LARGE`` up (a run on its way to diverging) in units of a power of ten, since
+plotext's own axis arithmetic overflows on values near 1e308 and draws nothing. The last line is a legend in words
+(``legend_text``): each mark's glyph and what it is, shortened to fit the width. Nothing here touches the widget
+tree, so a build can run on any thread (``LossChart`` runs it in a worker while the app trains).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from lab.core.series import axis_end, held_limits, reduce_series
+from lab.ui.textual_adapter import set_plot_size
+from lab.ui.widgets.light_link import compact
+from lab.ui.widgets.plotext_strips import figure_strips
+
+NOISE = 0.03  # draw the envelope when a column's values spread over more than 3% of the axis
+LARGE = 1e6  # losses from this size on are drawn in units of a power of ten (named in the legend)
+SPREAD_MARKER = "'"  # the top of the loss's spread in each column: not a dot, which would read as a series
+HELD_OUT_MARKER = "•"
+ACCURACY_MARKER = "·"
+LEGEND_GAP = "  "
+RICH_COLORS = {"gray": "grey50", "orange": "dark_orange"}  # plotext's colour names rich spells otherwise
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One mark of the chart in words: its glyph, a long and a short description, and its colour."""
+
+    glyph: str
+    long: str
+    short: str
+    color: str | tuple[int, int, int]
+
+
+Colour = str | tuple[int, int, int]  # a plotext colour: a name of the 16 ANSI colours, or RGB
+
+
+def legend_text(entries: list[LegendEntry], width: int) -> list[tuple[str, Colour]]:
+    """The legend as ``(text, colour)`` runs within ``width`` cells: the long descriptions when they fit, else the
+    short ones, else as many short entries as fit (the first ones: the loss first)."""
+    for form in ("long", "short"):
+        runs: list[tuple[str, Colour]] = []
+        for i, e in enumerate(entries):
+            runs += [(LEGEND_GAP if i else " ", ""), (e.glyph, e.color), (" " + getattr(e, form), "")]
+        if sum(len(t) for t, _ in runs) <= width:
+            return runs
+    while runs and sum(len(t) for t, _ in runs) > width:
+        runs = runs[:-3]
+    return runs
+
+
+def legend_strip(entries: list[LegendEntry], width: int, monochrome: bool) -> Strip:
+    """The legend line below the plot, ``width`` cells (the glyphs coloured as their series unless
+    ``monochrome``)."""
+    segments = [Segment(text, Style(color=None if monochrome or not color else _rich_colour(color),
+                                    bold=bool(color)))
+                for text, color in legend_text(entries, width)]
+    return Strip(segments).crop_extend(0, width, Style())
+
+
+def _rich_colour(color: Colour) -> str | Color:
+    """A plotext colour as rich spells it."""
+    if isinstance(color, tuple):
+        return Color.from_rgb(*color)
+    return RICH_COLORS.get(color, color)
+
+
+SERIES_COLOURS: dict[str, dict[str, str | tuple[int, int, int]]] = {
+    "dark": {"loss": "cyan", "heldout": "orange", "accuracy": "green", "envelope": "gray", "solved": "magenta"},
+    "light": {"loss": (0, 80, 170), "heldout": (155, 65, 0), "accuracy": (0, 105, 35), "envelope": (110, 110, 110),
+              "solved": (150, 0, 150)},
+    "ansi-light": {"loss": "blue", "heldout": "magenta", "accuracy": "green", "envelope": "gray", "solved": "red"},
+}
+"""The series' colours by palette (``palette``): plotext's names are the terminal's 16 ANSI colours, which a light
+theme's palette draws too faintly on its light background (yellow 2:1, cyan and green 3:1), so light themes draw in
+darker RGB colours (4.5:1 or more on every built-in light theme's surface; the noise envelope, meant to be faint,
+3:1); a light ANSI theme keeps to the terminal's own colours, with its darker ones."""
+
+
+def palette(theme) -> str:
+    """The key of ``SERIES_COLOURS`` for a Textual ``Theme``."""
+    if not theme.dark:
+        return "ansi-light" if theme.ansi else "light"
+    return "dark"
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Everything one drawing needs, captured on the interface thread."""
+
+    width: int
+    height: int
+    theme: str
+    loss: np.ndarray
+    heldout_loss: np.ndarray
+    accuracy: np.ndarray
+    solved_epoch: int | None
+    log_scale: bool
+    monochrome: bool
+    generation: int = 0
+    """Counts captures: a build of an older capture than the one shown is dropped."""
+    palette: str = "dark"
+    """The series' colours: a key of ``SERIES_COLOURS``."""
+
+
+class ChartDrawing:
+    """Draws ``ChartData`` with one plotext figure (a ``PlotextPlot``'s ``plt``) and holds the loss axis's limits
+    from one drawing to the next, so that a live chart keeps a stable frame. One build at a time: the caller
+    serialises them (``LossChart`` with its plot lock)."""
+
+    def __init__(self, plt: Any) -> None:
+        self.plt = plt
+        """The plotext figure drawn on."""
+        self._held_limits: tuple[float, float] | None = None  # the loss axis of the last build
+        self._held_exponent = 0  # the power of ten the held limits are in
+
+    def build(self, data: ChartData) -> list[Strip]:
+        """Draw ``data``, one row short, and the legend below it; one ``Strip`` per line, each in as few segments
+        as it takes (``light_link.compact``)."""
+        figure, entries = self.figure(data)
+        lines = figure_strips(figure)
+        if data.loss.size:
+            lines.append(legend_strip(entries, data.width, data.monochrome))
+        return [compact(line) for line in lines]
+
+    def figure(self, data: ChartData) -> tuple[Any, list[LegendEntry]]:
+        """The plotext figure with ``data`` plotted (not yet built), a row short of ``data``'s height
+        when there is a legend to draw below it; and the legend's entries."""
+        height = max(data.height - 1, 1) if data.loss.size else data.height
+        return self._plot_series(self._draw(data, height), data)
+
+    def _draw(self, data: ChartData, height: int):
+        """The plotext figure, cleared and given ``data``'s width, ``height`` and theme (no series)."""
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        set_plot_size(plt, data.width, height)
+        plt.theme(data.theme)
+        return plt
+
+    def _plot_series(self, plt, data: ChartData) -> tuple[Any, list[LegendEntry]]:
+        """Plot ``data``'s series on ``plt`` (no plotext legend); ``plt`` and the legend's entries, in words, for
+        what was drawn.
+
+        The frame is stable while training (an epoch axis to a round end, loss limits that hold until the loss
+        leaves them, columns fixed in epoch space), so a redraw changes the title and the newest columns, and only
+        those lines are sent to the terminal. Only finite points are drawn; a loss on its way to overflow is drawn
+        in units of a power of ten (plotext's own arithmetic on the axis would overflow and draw nothing).
+        """
+        points = max(2 * (data.width - 12), 8)
+        mono = data.monochrome
+        colours = SERIES_COLOURS[data.palette]
+        if not data.loss.size:
+            plt.title("press space to train")
+            return plt, []
+        end = axis_end(data.loss.size)
+        entries: list[LegendEntry] = []
+        ys = {}
+        for label, v in (("loss", data.loss), ("held-out loss", data.heldout_loss)):
+            if not v.size:
+                continue
+            y = v
+            if data.log_scale:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    y = np.log10(np.maximum(v, 1e-12))
+            ys[label] = reduce_series(y, points, span=end)
+        finite = [r.high[np.isfinite(r.high)] for r in ys.values()] + [r.mean[np.isfinite(r.mean)] for r in ys.values()]
+        top = max((float(np.max(np.abs(f))) for f in finite if f.size), default=0.0)
+        exponent = int(math.floor(math.log10(top))) if top >= LARGE else 0
+        unit = 10.0 ** exponent
+        if exponent != self._held_exponent:  # limits held in other units mean nothing in these
+            self._held_limits, self._held_exponent = None, exponent
+        name = ("log10 loss" if data.log_scale else "loss") + (f" ×1e{exponent}" if exponent else "")
+        looks = {"loss": ("braille", colours["loss"], "⣀", name, "log10 loss" if data.log_scale else "loss"),
+                 "held-out loss": (HELD_OUT_MARKER, colours["heldout"], HELD_OUT_MARKER, "held-out loss",
+                                   "held-out")}
+        drawn: list[float] = []
+        for label, r in ys.items():
+            marker, color, glyph, long, short = looks[label]
+            ok = np.isfinite(r.mean)
+            if not ok.any():
+                continue
+            mean, high = r.mean / unit, r.high / unit
+            up = ok & np.isfinite(high)
+            span = float(np.nanmax(high[up]) - np.nanmin(r.low[up] / unit)) if up.any() else 0.0
+            if not r.exact and up.any() and float(np.nanmax(high[up] - r.low[up] / unit)) > NOISE * (span or 1.0):
+                # The raw values' top in each column, faint above the mean line: how noisy the loss is.
+                plt.plot(r.x[up].tolist(), high[up].tolist(), marker=SPREAD_MARKER,
+                         color=None if mono else colours["envelope"])
+                drawn.append(float(np.nanmax(high[up])))
+                if label == "loss":
+                    entries.append(LegendEntry(SPREAD_MARKER, "top of its spread", "spread", colours["envelope"]))
+            drawn += [float(np.nanmin(mean[ok])), float(np.nanmax(mean[ok]))]
+            plt.plot(r.x[ok].tolist(), mean[ok].tolist(), marker=marker, color=None if mono else color)
+            entries.insert(0 if label == "loss" else len(entries), LegendEntry(glyph, long, short, color))
+        if drawn:
+            # Builds are serialised (the caller's lock), so the limits held from the last one are this one's to use.
+            self._held_limits = held_limits(min(drawn), max(drawn), self._held_limits)
+            plt.ylim(*self._held_limits)
+        acc = reduce_series(data.accuracy, points, span=end)
+        ok = np.isfinite(acc.mean)
+        if ok.any():
+            plt.plot(acc.x[ok].tolist(), acc.mean[ok].tolist(), marker=ACCURACY_MARKER, yside="right",
+                     color=None if mono else colours["accuracy"])
+            entries.append(LegendEntry(ACCURACY_MARKER, "accuracy (right axis)", "acc", colours["accuracy"]))
+        plt.ylim(-0.02, 1.02, yside="right")
+        plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
+        ticks = sorted({1, *(int(round(v)) for v in np.linspace(0, end, 5)[1:])})
+        plt.xticks(ticks, [f"{t:,}" for t in ticks])
+        if data.solved_epoch is not None:
+            plt.vline(data.solved_epoch, color=None if mono else colours["solved"])
+            entries.append(LegendEntry("│", "solved", "solved", colours["solved"]))
+        last = float(data.loss[-1])
+        plt.title(f"epoch {data.loss.size:,} · loss {last:.4g}" + (
+            f" · solved at {data.solved_epoch:,}" if data.solved_epoch is not None else "")
+            + ("" if math.isfinite(last) else " (not finite)"))
+        plt.xlim(1, end)
+        return plt, entries
