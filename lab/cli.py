@@ -20,7 +20,6 @@ the nearest command) for a word that is neither a command nor a file, and the co
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import os
 import sys
@@ -29,23 +28,16 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from lab.commands.app_options import FPS, FPS_HELP, add_app_options, fps_setting, opening
 from lab.commands.parser import Parser, bounded
 from lab.core.errors import LabError
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
-from lab.tuning import Tuning
 
 if TYPE_CHECKING:
-    from lab.core.experiment import Experiment
-    from lab.core.train import Trainer
+    pass
 
-DEFAULT_FPS = Tuning.default_fps
 DISTRIBUTION = "neural-gate-lab"  # the name the package is installed under (pyproject.toml's project.name)
-
-
-FPS = bounded(Tuning.min_fps, Tuning.max_fps, "updates a second")
-FPS_HELP = (f"training updates per second on screen, {Tuning.min_fps:g} to {Tuning.max_fps:g} (default: the NNLAB_FPS "
-            f"setting, else {Tuning.default_fps:g}; lower it on slow links)")
 
 
 def version() -> str:
@@ -74,19 +66,8 @@ def _app_parser(with_commands: bool = False) -> Parser:
         sub = p.add_subparsers(dest="command", title="commands", metavar="COMMAND")
         for name, command in COMMANDS.items():
             sub.add_parser(name, help=command.summary, parents=[command.parser()], add_help=False)
-    _add_app_options(p)
+    add_app_options(p)
     return p
-
-
-def _add_app_options(p: Parser) -> None:
-    """What the lab opens with (FILE, --recipe or --gate) and --fps: ``nnlab`` and ``nnlab serve`` share them."""
-    p.add_argument("file", nargs="?", help="an experiment file to open")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--recipe", choices=list(RECIPES), metavar="NAME", help="open a recipe: " + ", ".join(RECIPES))
-    group.add_argument("--gate", choices=list(PRESETS), metavar="NAME", help="open a preset gate")
-    p.add_argument("--fps", type=FPS, default=None, metavar="N", help=FPS_HELP)
-    p.add_argument("--theme", metavar="NAME", help="the colour theme, e.g. textual-light (default: the last one chosen "
-                   "in the command palette; in 16 colours, ansi-dark)")
 
 
 def _serve_parser() -> Parser:
@@ -94,7 +75,7 @@ def _serve_parser() -> Parser:
                "gets its own lab, running as you. Every request needs the token in the printed address; the labs "
                "read and write files only in one folder (--files). It listens on 127.0.0.1 unless --host says "
                "otherwise.")
-    _add_app_options(p)
+    add_app_options(p)
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1, this machine "
                    "only; 0.0.0.0 for every interface, which needs a token)")
     p.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
@@ -145,46 +126,6 @@ def _recipes(argv: Sequence[str]) -> int:
     return 0
 
 
-def _fps(flag: float | None) -> float:
-    """Screen updates a second while training: ``--fps`` (checked by the parser), else the ``NNLAB_FPS`` setting,
-    else 10."""
-    if flag is not None:
-        return flag
-    text = os.environ.get("NNLAB_FPS", "").strip()
-    if not text:
-        return DEFAULT_FPS
-    try:
-        return FPS(text)
-    except argparse.ArgumentTypeError as e:
-        raise LabError(f"NNLAB_FPS: {e}") from None
-
-
-def _opening(args: argparse.Namespace) -> tuple[Experiment, Trainer | None, float]:
-    """The experiment (and a file's saved trainer) the app options name, and the checked --fps (--theme is checked
-    too); LabError if bad."""
-    from lab.core.experiment import Experiment
-    from lab.core.gates import preset
-    from lab.core.recipes import recipe
-
-    if getattr(args, "theme", None) is not None:
-        from lab.ui.settings import check_theme
-
-        check_theme(args.theme)
-    trainer = None
-    if args.file:
-        from lab.files.experiment_file import read
-
-        experiment, trainer = read(args.file)
-    elif getattr(args, "recipe", None):
-        experiment = recipe(args.recipe)
-    elif getattr(args, "gate", None):
-        experiment = recipe("keras-xor").with_table(preset(args.gate))
-        experiment = Experiment(experiment.table, experiment.architecture, experiment.training, args.gate)
-    else:
-        experiment = recipe("keras-xor")
-    return experiment, trainer, _fps(getattr(args, "fps", None))
-
-
 def _need_terminal(command: str) -> None:
     """Refuse to start the interface (LabError) unless stdin and stdout are a terminal: drawn into a file or a pipe,
     it would write escape codes for ever, and with no terminal to read keys from nothing could stop it. A lab run
@@ -211,7 +152,7 @@ def _interface(command: str) -> None:
 
 def _app(argv: Sequence[str], open_only: bool = False) -> int:
     args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
-    experiment, trainer, fps = _opening(args)
+    experiment, trainer, fps = opening(args)
     _interface("nnlab open" if open_only else "nnlab")
     from lab.files.autosave import default_path
     from lab.files.lesson_progress import default_path as progress_path
@@ -236,7 +177,7 @@ def _demo_parser() -> Parser:
 
 def _demo(argv: Sequence[str]) -> int:
     args = _demo_parser().parse_args(argv)
-    fps = _fps(args.fps)
+    fps = fps_setting(args.fps)
     _interface("nnlab demo")
     from lab.ui.demo import DemoApp  # imported late: the headless commands never load Textual
 
@@ -262,7 +203,7 @@ def _learn(argv: Sequence[str]) -> int:
 
     args = _learn_parser().parse_args(argv)
     name = find_lesson(shipped_lessons(), args.lesson).id if args.lesson else ""
-    fps = _fps(args.fps)
+    fps = fps_setting(args.fps)
     _interface("nnlab learn")
     from lab.files.autosave import default_path
     from lab.files.lesson_progress import default_path as progress_path
@@ -278,7 +219,7 @@ def _serve(argv: Sequence[str]) -> int:
     from lab.commands.serve import serve_main
 
     args = _serve_parser().parse_args(argv)
-    _opening(args)  # a bad file or flag fails here in one line, not later inside the browser
+    opening(args)  # a bad file or flag fails here in one line, not later inside the browser
     return serve_main(args)
 
 

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-from lab.cli import _app_parser, _opening
+from lab.commands.app_options import app_options_parser, opening
 from lab.core.errors import LabError
 from lab.files.folder import AutosaveClaim, FileRoot
 
@@ -40,8 +40,8 @@ def served_main(argv: list[str]) -> int:
         if argv[:1] != ["--files"] or len(argv) < 2:
             raise LabError("the served lab needs --files DIR first")
         root = FileRoot(argv[1])
-        args = _app_parser().parse_args(argv[2:])
-        experiment, trainer, fps = _opening(args)
+        args = app_options_parser().parse_args(argv[2:])
+        experiment, trainer, fps = opening(args)
         from lab.ui import use_frame_rate
 
         use_frame_rate()  # before Textual loads, as the command line does
