@@ -52,16 +52,10 @@ class Session:
 
     def reset(self, experiment: Experiment) -> None:
         """Start afresh: a new trainer with new weights drawn from ``experiment``'s seed."""
-        trainer = Trainer(experiment)
-        with self.lock:
-            self.trainer = trainer
-            self.run_id += 1
-            self.sent = 0
-            self.health = HealthHistory()
-            self.record_health(force=True)
+        self.load(Trainer(experiment))
 
     def load(self, trainer: Trainer) -> None:
-        """Continue from a loaded trainer (a new run id: snapshots of the old trainer are ignored)."""
+        """Continue from ``trainer`` (a new run id: snapshots of the old trainer are ignored)."""
         with self.lock:
             self.trainer = trainer
             self.run_id += 1
