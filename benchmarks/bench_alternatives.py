@@ -30,7 +30,7 @@ from lab.ui.widgets.chart import ChartData, LossChart
 
 EPOCHS = 20_000
 REPEATS = 5
-APP_SEEDS = 100  # the seeds view's default sweep (lab.ui.seeds_actions.DEFAULT_SEEDS)
+APP_SEEDS = 100  # the seeds view's default sweep (lab.ui.sweep_loop.DEFAULT_SEEDS)
 
 
 async def chart_lines(size: tuple[int, int]) -> tuple[float, int, float]:
