@@ -96,7 +96,7 @@ async def app_run(size: tuple[int, int], batch_size: int, view: str | None = Non
     async with app.run_test(size=size) as pilot:
         app.session.epochs_per_tick = 0
         if view is not None:
-            app._show_view(view)
+            app.show_view(view)
         await pilot.press("space")
         await asyncio.sleep(WARM_UP)
         start_epoch, start = app.session.trainer.epoch, time.perf_counter()

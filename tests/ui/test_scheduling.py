@@ -46,7 +46,7 @@ class LoggingScheduler(Scheduler):
 
 def logging_app(**training) -> tuple[LabApp, LoggingScheduler]:
     app = make_app(**training)
-    app.scheduler = scheduler = LoggingScheduler(PATIENT)
+    app.input_hold.scheduler = scheduler = LoggingScheduler(PATIENT)
     return app, scheduler
 
 
