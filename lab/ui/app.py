@@ -3,9 +3,11 @@
 The panes never talk to each other. Each posts what the person did (a table edit, a new setting, a prediction
 query); the app turns that into a change of the experiment through ``RunControl`` (live when the network can
 continue, after a confirmation when it must be rebuilt) and tells the panes what to show. The file commands are a
-``FileCommands``, the lessons a ``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker, the views'
-order is a ``ViewChoice``. This file stays over 400 lines: it routes every pane's messages and still holds the
-input and paint scheduling (``on_event`` .. ``_display``, ``_hold_for_paint``).
+``FileCommands``, the lessons a ``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker, the views
+on screen and the layout are a ``ViewRouting`` (their order a ``ViewChoice``), and the holds on the training worker
+for keys and paints an ``InputHold``; the app forwards their events to them. This file stays over 400 lines because
+it is the one place every pane's messages and every key's action arrive: 25 actions and 22 handlers, most of them
+a few lines that hand over to ``RunControl`` and the objects above and show the result.
 """
 
 from __future__ import annotations
@@ -733,7 +735,26 @@ class LabApp(App[None]):
     def _sweep_failed(self, message: SeedsView.Failed) -> None:
         self.notify(message.error, title="Cannot sweep", severity="error")
 
-    # --- views (``ViewRouting``) ----------------------------------------------------------------------------------
+    # --- tune ------------------------------------------------------------------------------------------------------
+    tune_seeds = TUNE_SEEDS
+    """Seeds per configuration in the tune view's search."""
+    tune_jobs: int | None = None
+    """Processes the tune view's search trains on (None: every CPU)."""
+
+    def action_tune(self) -> None:
+        """Pause training and search around the experiment (the tune screen); enter there applies a configuration."""
+        self._stop_worker()
+        self._show_status()
+        self.push_screen(TuneScreen(self.experiment, seeds=self.tune_seeds, jobs=self.tune_jobs))
+
+    @on(TuneView.Apply)
+    def _tuned(self, message: TuneView.Apply) -> None:
+        """Leave the tune screen and adopt the chosen configuration (asking first if that discards trained work)."""
+        if isinstance(self.screen, TuneScreen):
+            self.pop_screen()
+        self.apply(message.experiment)
+
+    # --- views (``ViewRouting``) -----------------------------------------------------------------------------------
     @property
     def picture_interval(self) -> float:
         """Seconds between redraws of the chart and the views while training (``ViewRouting.picture_interval``)."""
@@ -752,25 +773,6 @@ class LabApp(App[None]):
     def show_view(self, name: str) -> None:
         """Show view ``name`` (``chart``, ``lesson``, ``seeds`` or one of ``VIEWS``)."""
         self.view_routing.show(name)
-
-    # --- tune --------------------------------------------------------------------------------------------------------
-    tune_seeds = TUNE_SEEDS
-    """Seeds per configuration in the tune view's search."""
-    tune_jobs: int | None = None
-    """Processes the tune view's search trains on (None: every CPU)."""
-
-    def action_tune(self) -> None:
-        """Pause training and search around the experiment (the tune screen); enter there applies a configuration."""
-        self._stop_worker()
-        self._show_status()
-        self.push_screen(TuneScreen(self.experiment, seeds=self.tune_seeds, jobs=self.tune_jobs))
-
-    @on(TuneView.Apply)
-    def _tuned(self, message: TuneView.Apply) -> None:
-        """Leave the tune screen and adopt the chosen configuration (asking first if that discards trained work)."""
-        if isinstance(self.screen, TuneScreen):
-            self.pop_screen()
-        self.apply(message.experiment)
 
     @on(InspectView.Resized)
     def _view_resized(self, event: InspectView.Resized) -> None:
@@ -813,6 +815,7 @@ class LabApp(App[None]):
         """Lay the panes out for the new size (``ViewRouting.resized``)."""
         self.view_routing.resized(*event.size)
 
+    # --- palette and help ------------------------------------------------------------------------------------------
     def action_command_palette(self) -> None:
         """Open the command palette (``LabCommandPalette``: Textual's, safe to page at once)."""
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
