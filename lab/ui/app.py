@@ -3,15 +3,16 @@
 The panes never talk to each other. Each posts what the person did (a table edit, a new setting, a prediction
 query); the app turns that into a change of the experiment through ``RunControl`` (live when the network can
 continue, after a confirmation when it must be rebuilt) and tells the panes what to show. The file commands are a
-``FileCommands``, the lessons a ``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker, the views'
-order is a ``ViewChoice``. This file stays over 400 lines: it routes every pane's messages and still holds the
-input and paint scheduling (``on_event`` .. ``_display``, ``_hold_for_paint``).
+``FileCommands``, the lessons a ``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker, the views
+on screen and the layout are a ``ViewRouting`` (their order a ``ViewChoice``), and the holds on the training worker
+for keys and paints an ``InputHold``; the app forwards their events to them. This file stays over 400 lines because
+it is the one place every pane's messages and every key's action arrive: 25 actions and 22 handlers, most of them
+a few lines that hand over to ``RunControl`` and the objects above and show the result.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -26,8 +27,6 @@ from textual.content import Content
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -35,7 +34,7 @@ from lab.core.advice import Advice, settings_advice
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
-from lab.core.glossary import TOOLTIPS, view_tooltip
+from lab.core.glossary import TOOLTIPS
 from lab.core.inspect import trainer_gradient_check
 from lab.core.recipes import RECIPES, recipe
 from lab.core.train import Trainer
@@ -48,7 +47,7 @@ from lab.ui.lesson_state import Shown
 from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
 from lab.ui.run_control import Note, RunControl, speed_label, training_rows_note
-from lab.ui.scheduling import Scheduler
+from lab.ui.scheduling import InputHold, Scheduler
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.count_prompt import CountScreen
 from lab.ui.screens.help import HelpScreen
@@ -59,13 +58,14 @@ from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings
 from lab.ui.settings import save as save_settings
 from lab.ui.shutdown import force_exit_after, leaving_on_signals
 from lab.ui.sweep_loop import DEFAULT_SEEDS, MAX_SEEDS, sweep_seeds
-from lab.ui.textual_adapter import key_was_used, restore_terminal, terminal_driver, watch_paints
+from lab.ui.textual_adapter import restore_terminal, terminal_driver, watch_paints
 from lab.ui.themes import lab_variables, starting_theme
 from lab.ui.training_loop import train_loop
 from lab.ui.view_choice import ViewChoice
+from lab.ui.view_routing import ViewRouting
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import LossChart
-from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
+from lab.ui.widgets.inspect_view import VIEWS, InspectView
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE
@@ -77,8 +77,6 @@ from lab.ui.widgets.tune_view import DEFAULT_SEEDS as TUNE_SEEDS
 from lab.ui.widgets.tune_view import TuneView
 
 DEFAULT_FPS = Tuning.default_fps
-MIN_SIZE = (80, 24)
-WIDE_SIZE = (160, 50)  # from here a network view sits beside the chart
 T = TypeVar("T")
 
 
@@ -134,8 +132,6 @@ class LabApp(App[None]):
         machine (``Tuning``: the holds, the pacing of redraws, the frame-rate bounds)."""
         super().__init__()
         self.tuning = tuning if tuning is not None else Tuning()
-        self.scheduler = Scheduler(self.tuning)
-        """The interface's holds on the training threads while it has something to show (ended on unmount)."""
         self.lesson_request = lesson
         self.progress_path = progress_path
         self.lesson = LessonRouting(self, lambda: next(iter(self.query(LessonPane)), None))
@@ -149,18 +145,25 @@ class LabApp(App[None]):
         self.session = self.control.session
         self.files = FileCommands(self, self.control, Path(path) if path else None, autosave_path)
         self._seed_count = DEFAULT_SEEDS
-        self._focus_kept: Widget | None = None  # the focused pane while the terminal is too small to show it
         self._chart: LossChart | None = None
         self.pacing = KeyPacing(self.tuning)  # the person's keys while training, for the paced redraws
-        self._view_timer: Timer | None = None  # the view's next redraw while keys come in a run
+        self.input_hold = InputHold(Scheduler(self.tuning), self.pacing, self._worker_busy,
+                                    lambda: self._chart is not None and self._chart.redrawing_as_asked)
+        """The person's keys and clicks, and big changes, as holds on the training worker until they are painted."""
         self._training_on = False
         self.epochs_per_second = 0.0
         self.views = ViewChoice(VIEWS)
         """The view the person chose (``chart``, a network view, the seeds, the lesson) and the one beside it."""
-        self._next_view_draw = 0.0
+        self.view_routing = ViewRouting(self)
+        """The views on screen and the layout for the terminal's size."""
         self._advice: Advice | None = None  # the warning about the current settings, told once
         self._leaving = threading.Lock()  # held once leave_now has begun
         self._forced_exit: float | None = None  # seconds to a forced exit after leave_now (set by run)
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """The interface's holds on the training threads while it has something to show (ended on unmount)."""
+        return self.input_hold.scheduler
 
     @property
     def experiment(self) -> Experiment:
@@ -248,7 +251,7 @@ class LabApp(App[None]):
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
             self.query_one(hidden).display = False
         self._show_experiment()
-        self._place_views()
+        self.view_routing.place()
         with self.session.lock:
             snapshot = self.session.snapshot(False)
         self._show_snapshot(snapshot, replace_history=True)
@@ -261,7 +264,7 @@ class LabApp(App[None]):
         self.files.start_autosave(offer=self.lesson_request is None)
         if self.lesson_request is not None:
             self.lesson.open_lesson(self.lesson_request)
-        watch_paints(self, self._painted)
+        watch_paints(self, self.input_hold.painted)
         self.call_after_refresh(self._freeze_startup_objects)
 
     def _freeze_startup_objects(self) -> None:
@@ -328,44 +331,12 @@ class LabApp(App[None]):
         self.exit(return_code=0)
 
     async def on_event(self, event: events.Event) -> None:
-        """A key press or click holds the training worker from its arrival until its effects are painted (see
-        ``Scheduler``), so the interface thread has the interpreter to itself meanwhile.
-
-        A key reaches the app twice: first as it arrives (the app forwards it to the focused widget), then, when no
-        widget used it, bubbled back up, when the app runs its binding. Once the binding has run (or the widget
-        has used the key), the next paint of the screen releases the worker (``_painted``); a key that changes
-        nothing on screen is released by the hold's deadline, ``Tuning.max_hold``.
-        """
-        if not isinstance(event, (events.Key, events.MouseDown)) or not self._worker_busy():
-            await super().on_event(event)
-            return
-        if event.is_forwarded:
-            await super().on_event(event)  # the app's bindings run here
-            self.scheduler.input_handled()
-            return
-        self.scheduler.key_arrived()
-        self.pacing.key_pressed()
-        await super().on_event(event)  # forwards it to the focused widget (or the one under the mouse)
-        if isinstance(event, events.MouseDown) or not event.is_forwarded:  # a priority binding ran it already
-            self.scheduler.input_handled()
-        elif self.focused is not None:
-            self.focused.call_after_refresh(self._after_widget_key, event)
+        """Every event, a key press or click held for while the worker trains (``InputHold.route``)."""
+        await self.input_hold.route(event, super().on_event, lambda: self.focused)
 
     def _worker_busy(self) -> bool:
         """Whether the training worker (training or a seeds sweep) is at work."""
         return self._training_on or any(w.group == "training" and w.is_running for w in self.workers)
-
-    def _after_widget_key(self, event: events.Key) -> None:
-        """The focused widget has had ``event``: if it used it (typing in a field), the key is handled; else the
-        key is on its way back up to the app's bindings."""
-        if key_was_used(event):
-            self.scheduler.input_handled()
-
-    def _painted(self) -> None:
-        """After every compositor pass (``watch_paints``): the first paint after a key or click was handled (and
-        after the chart redraw it asked for, if any), or after a big change, releases the training worker."""
-        self.scheduler.painted(redrawing=self._chart is not None and self._chart.redrawing_as_asked)
-
 
     @property
     def running(self) -> bool:
@@ -458,7 +429,7 @@ class LabApp(App[None]):
         self._answer_query()
         self._show_status()
         if not (snapshot.running and self.query_one(LossChart).display):
-            self._refresh_view(throttled=snapshot.running)  # beside a live chart it follows the chart instead
+            self.view_routing.refresh(throttled=snapshot.running)  # beside a live chart it follows the chart instead
         self._lesson_tick(snapshot.outputs)
 
     def _answer_query(self) -> None:
@@ -481,15 +452,6 @@ class LabApp(App[None]):
             view.stop()
         self.running = False
         self.scheduler.release(None)  # a worker held for a key or a paint sees its cancellation at once
-
-    def _hold_for_paint(self, cells: int) -> None:
-        """While the worker trains, hold it until the next paint, which shows the ``cells`` the interface has just
-        changed or is about to (``Scheduler.hold_for_paint``: big changes only). Call only with a change to paint
-        (else the hold lasts until its deadline). (``call_after_refresh`` can run before the changed widgets have
-        reached the screen, so the release is in ``_painted``.)"""
-        if self._worker_busy():
-            self.scheduler.hold_for_paint(cells)
-
 
     @on(TrainingProgress)
     def _progress(self, message: TrainingProgress) -> None:
@@ -752,7 +714,7 @@ class LabApp(App[None]):
         """A sweep's new numbers: repaint them (holding the worker for a big view), and let a lesson see them."""
         seeds = self.seeds_view
         if seeds.display:
-            self._hold_for_paint(seeds.size.area)
+            self.input_hold.hold_for_paint(seeds.size.area)
         if self.lesson_open:
             self.call_after_refresh(self._lesson_tick)
 
@@ -773,64 +735,7 @@ class LabApp(App[None]):
     def _sweep_failed(self, message: SeedsView.Failed) -> None:
         self.notify(message.error, title="Cannot sweep", severity="error")
 
-    # --- views -----------------------------------------------------------------------------------------------------
-    @property
-    def picture_interval(self) -> float:
-        """Seconds between redraws of the chart and the views while training: twice the numbers' interval. They
-        are the costliest things to draw and, over SSH, to send (a chart row is ~300 bytes in 24-bit colour)."""
-        return self.tuning.picture_frames / self.fps
-
-    @property
-    def wide(self) -> bool:
-        """Whether the screen is big enough to show a network view beside the chart."""
-        return self.has_class("wide")
-
-    def action_next_view(self) -> None:
-        """Show the next view: the loss chart, each view of what the network learned, the seeds (on a wide screen
-        the chart stays and the others take turns beside it)."""
-        self.show_view(self.views.next(self.wide, self.lesson_open))
-
-    def show_view(self, name: str) -> None:
-        """Show view ``name`` (``chart``, ``lesson``, ``seeds`` or one of ``VIEWS``)."""
-        self.views.choose(name, self.wide)
-        if name in VIEWS:
-            self.query_one(InspectView).mode = name
-        self._place_views()
-        self._refresh_view()
-        self._lesson_tick()
-
-    def _place_views(self) -> None:
-        """Show the chosen view alone, or on a wide screen the chart with the last other view beside it."""
-        place = self.views.placement(self.wide, self.lesson_open)
-        inspect = self.query_one(InspectView)
-        if place.side in VIEWS:
-            inspect.mode = place.side
-        self.query_one(LessonPane).display = place.lesson
-        self.query_one("#views").display = place.views
-        self.set_class(place.lesson, "lesson-open")
-        self.query_one(LossChart).display = place.chart
-        inspect.display = place.side in VIEWS
-        self.seeds_view.display = place.side == "seeds"
-        inspect.border_title = f"{TITLES[inspect.mode]} · v next view"
-        inspect.tooltip = view_tooltip(inspect.mode)
-
-    def _refresh_view(self, throttled: bool = False) -> None:
-        """Redraw the shown view of the network (not the chart) from a state of the trainer. ``throttled``
-        (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart, ``Tuning.cost_factor``
-        times the last redraw's cost apart, and after a pause in the person's keys (``KeyPacing``)."""
-        inspect = self.query_one(InspectView)
-        now = time.monotonic()
-        if not inspect.display or (throttled and now < self.pacing.due(self._next_view_draw)):
-            return
-        with self.session.lock:  # copies: the view is drawn outside the lock
-            trainer, health = self.session.trainer, tuple(self.session.health)
-            experiment, state = trainer.experiment, trainer.state()
-        changed = inspect.update_from(experiment, state, self.table_view.cursor_row, health)
-        self._hold_for_paint(changed * inspect.size.width)
-        cost = time.monotonic() - now
-        self._next_view_draw = now + max(self.picture_interval, self.tuning.cost_factor * cost)
-
-    # --- tune --------------------------------------------------------------------------------------------------------
+    # --- tune ------------------------------------------------------------------------------------------------------
     tune_seeds = TUNE_SEEDS
     """Seeds per configuration in the tune view's search."""
     tune_jobs: int | None = None
@@ -849,11 +754,29 @@ class LabApp(App[None]):
             self.pop_screen()
         self.apply(message.experiment)
 
+    # --- views (``ViewRouting``) -----------------------------------------------------------------------------------
+    @property
+    def picture_interval(self) -> float:
+        """Seconds between redraws of the chart and the views while training (``ViewRouting.picture_interval``)."""
+        return self.view_routing.picture_interval
+
+    @property
+    def wide(self) -> bool:
+        """Whether the screen is big enough to show a network view beside the chart."""
+        return self.view_routing.wide
+
+    def action_next_view(self) -> None:
+        """Show the next view: the loss chart, each view of what the network learned, the seeds (on a wide screen
+        the chart stays and the others take turns beside it)."""
+        self.view_routing.next_view()
+
+    def show_view(self, name: str) -> None:
+        """Show view ``name`` (``chart``, ``lesson``, ``seeds`` or one of ``VIEWS``)."""
+        self.view_routing.show(name)
+
     @on(InspectView.Resized)
     def _view_resized(self, event: InspectView.Resized) -> None:
-        """The view is laid out for its width: draw it again for the new one (unless it is being taken down)."""
-        if event.control.is_attached and self.screen.query(InspectView):
-            self._refresh_view()
+        self.view_routing.view_resized(event.control)
 
     def action_gradient_check(self) -> None:
         """Check backpropagation against centred differences on the current weights."""
@@ -872,26 +795,15 @@ class LabApp(App[None]):
         one repaint for both (not for a redraw the person asked for, a new scale: its repaint is the key's, and
         should be quick)."""
         if message.control.show_built(message):
-            self._hold_for_paint(message.size[0] * len(message.lines))
+            self.input_hold.hold_for_paint(message.size[0] * len(message.lines))
         if self.running and not message.asked:
-            self._refresh_view()
+            self.view_routing.refresh()
 
     @on(TruthTableView.CursorMoved)
     def _cursor_moved(self) -> None:
         if self.lesson_open:
             self._lesson_tick()
-        if self.pacing.in_a_run and self._worker_busy():
-            # Keys pressed in a run while training (an arrow held down): the trace follows every input_quiet
-            # seconds, showing the row the cursor is on by then, instead of repainting for every row passed.
-            if self._view_timer is None:  # the view's own timer: it ends with the view, should the app be closing
-                self._view_timer = self.query_one(InspectView).set_timer(self.tuning.input_quiet, self._timed_view)
-            return
-        # The trace of the new row follows in the next frame: the key's own repaint (the cursor) stays small.
-        self.call_after_refresh(self._refresh_view)
-
-    def _timed_view(self) -> None:
-        self._view_timer = None
-        self._refresh_view()
+        self.view_routing.cursor_moved()
 
     def action_toggle_log(self) -> None:
         """Switch the chart's loss axis between linear and log10."""
@@ -900,39 +812,10 @@ class LabApp(App[None]):
         self._lesson_tick()
 
     def on_resize(self, event: events.Resize) -> None:
-        """Use the compact layout below 100x30, and ask for more room below the minimum size."""
-        width, height = event.size
-        # Classes on the app (not the current screen, which may be a dialog) so the main screen's layout follows.
-        self.set_class(width < 100 or height < 30, "compact")
-        if self.wide != (width >= WIDE_SIZE[0] and height >= WIDE_SIZE[1]):
-            self.set_class(not self.wide, "wide")
-            if self.wide:
-                self.views.widened()
-            self._place_views()
-            self._refresh_view()
-        too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
-        main = self.screen_stack[0]
-        if too_small and main.focused is not None:
-            self._focus_kept = main.focused  # the panes are hidden now, and a hidden widget loses the focus
-        self.set_class(too_small, "too-small")
-        if not too_small:
-            self.call_after_refresh(self._restore_focus)
-        if too_small:
-            self.query_one("#too-small", Static).update(
-                f"nnlab needs a terminal of at least {MIN_SIZE[0]}x{MIN_SIZE[1]}; this one is {width}x{height}.\n"
-                f"Make the window larger (training carries on).\n\n{self.query_one(StatusLine).full}\n\n"
-                "space train/pause · q quit")
+        """Lay the panes out for the new size (``ViewRouting.resized``)."""
+        self.view_routing.resized(*event.size)
 
-    def _restore_focus(self) -> None:
-        """After a resize, give the focus back to the pane that had it before the panes were hidden (the table if
-        that is gone), so the keys keep working without a tab."""
-        main = self.screen_stack[0]
-        if main.focused is not None or self.has_class("too-small"):
-            return
-        kept = self._focus_kept
-        target = kept if kept is not None and kept.is_attached and kept.focusable else self.table_view
-        main.set_focus(target)
-
+    # --- palette and help ------------------------------------------------------------------------------------------
     def action_command_palette(self) -> None:
         """Open the command palette (``LabCommandPalette``: Textual's, safe to page at once)."""
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
@@ -998,8 +881,8 @@ class LabApp(App[None]):
 
     def relayout(self) -> None:
         """Place the views as ``views`` says and redraw the shown one."""
-        self._place_views()
-        self._refresh_view()
+        self.view_routing.place()
+        self.view_routing.refresh()
 
     def show_status(self) -> None:
         """Redraw the status line."""

@@ -16,6 +16,9 @@ objects leave the collector's full passes (``freeze_startup_objects``).
 The scheduler lives as long as its app: ``close`` (the app's unmount, whether it exits, crashes or a test's
 ``run_test`` ends) ends every hold, puts the switch interval back and hands the frozen objects back to the collector,
 and later holds change nothing. Nothing happens at import or construction.
+
+``InputHold`` is the app's side: it sees every key and click while the training worker is busy, holds the scheduler
+for it and releases it at the paint that shows its effect (Textual's privates for that through ``textual_adapter``).
 """
 
 from __future__ import annotations
@@ -24,8 +27,14 @@ import gc
 import sys
 import threading
 import time
+from collections.abc import Awaitable, Callable
+
+from textual import events
+from textual.widget import Widget
 
 from lab.tuning import Tuning
+from lab.ui.pacing import KeyPacing
+from lab.ui.textual_adapter import key_was_used
 
 INPUT = "input"
 PAINT = "paint"
@@ -156,3 +165,72 @@ class Scheduler:
         if self._frozen:
             self._frozen = False
             gc.unfreeze()
+
+
+class InputHold:
+    """The app's keys, clicks and big changes as holds of its ``Scheduler`` while its training worker is busy.
+
+    A key reaches the app twice: first as it arrives (the app forwards it to the focused widget), then, when no
+    widget used it, bubbled back up, when the app runs its binding. Once the binding has run (or the widget has used
+    the key), the next paint of the screen releases the worker (``painted``); a key that changes nothing on screen is
+    released by the hold's deadline, ``Tuning.max_hold``.
+
+    Attributes:
+        scheduler: the app's holds on its training threads.
+        pacing: the person's keys while training, for the paced redraws.
+    """
+
+    def __init__(self, scheduler: Scheduler, pacing: KeyPacing, busy: Callable[[], bool],
+                 redrawing: Callable[[], bool]) -> None:
+        """``busy`` says whether the training worker (training or a seeds sweep) is at work; ``redrawing``
+        whether a chart redraw the person asked for is still being built (its paint, not the one before, shows the
+        key's effect)."""
+        self.scheduler = scheduler
+        self.pacing = pacing
+        self._busy = busy
+        self._redrawing = redrawing
+
+    @property
+    def busy(self) -> bool:
+        """Whether the training worker is at work (only then does the interface hold it)."""
+        return self._busy()
+
+    async def route(self, event: events.Event, dispatch: Callable[[events.Event], Awaitable[None]],
+                    focused: Callable[[], Widget | None]) -> None:
+        """Hand ``event`` to ``dispatch`` (the app's own ``on_event``), holding the worker from a key's or click's
+        arrival until its effects are painted; ``focused`` gives the widget that has the keys once it is
+        dispatched."""
+        if not isinstance(event, (events.Key, events.MouseDown)) or not self.busy:
+            await dispatch(event)
+            return
+        if event.is_forwarded:
+            await dispatch(event)  # the app's bindings run here
+            self.scheduler.input_handled()
+            return
+        self.scheduler.key_arrived()
+        self.pacing.key_pressed()
+        await dispatch(event)  # forwards it to the focused widget (or the one under the mouse)
+        widget = focused()
+        if isinstance(event, events.MouseDown) or not event.is_forwarded:  # a priority binding ran it already
+            self.scheduler.input_handled()
+        elif widget is not None:
+            widget.call_after_refresh(self._after_widget_key, event)
+
+    def _after_widget_key(self, event: events.Key) -> None:
+        """The focused widget has had ``event``: if it used it (typing in a field), the key is handled; else the
+        key is on its way back up to the app's bindings."""
+        if key_was_used(event):
+            self.scheduler.input_handled()
+
+    def hold_for_paint(self, cells: int) -> None:
+        """While the worker is busy, hold it until the next paint, which shows the ``cells`` the interface has just
+        changed or is about to (``Scheduler.hold_for_paint``: big changes only). Call only with a change to paint
+        (else the hold lasts until its deadline). (``call_after_refresh`` can run before the changed widgets have
+        reached the screen, so the release is in ``painted``.)"""
+        if self.busy:
+            self.scheduler.hold_for_paint(cells)
+
+    def painted(self) -> None:
+        """After every compositor pass (``textual_adapter.watch_paints``): the first paint after a key or click was
+        handled (and after the chart redraw it asked for, if any), or after a big change, releases the worker."""
+        self.scheduler.painted(redrawing=self._redrawing())

@@ -16,7 +16,8 @@ from textual.widgets import Input
 from lab.core.recipes import recipe
 from lab.tuning import Tuning
 from lab.ui.app import LabApp
-from lab.ui.scheduling import INPUT, PAINT, Scheduler
+from lab.ui.pacing import KeyPacing
+from lab.ui.scheduling import INPUT, PAINT, InputHold, Scheduler
 from lab.ui.sweep_loop import sweep_loop
 from lab.ui.textual_adapter import watch_paints
 from lab.ui.widgets.chart import LossChart
@@ -46,7 +47,7 @@ class LoggingScheduler(Scheduler):
 
 def logging_app(**training) -> tuple[LabApp, LoggingScheduler]:
     app = make_app(**training)
-    app.scheduler = scheduler = LoggingScheduler(PATIENT)
+    app.input_hold.scheduler = scheduler = LoggingScheduler(PATIENT)
     return app, scheduler
 
 
@@ -161,6 +162,58 @@ def test_nothing_happens_at_construction():
     before = sys.getswitchinterval()
     Scheduler(Tuning(held_switch_interval=0.0001))
     assert sys.getswitchinterval() == before and gc.get_freeze_count() == 0
+
+
+# --- the app's side: InputHold ------------------------------------------------------------------------------------
+def input_hold(busy: bool) -> InputHold:
+    """An ``InputHold`` on a real scheduler and pacing, whose worker is ``busy`` or not (no chart redrawing)."""
+    return InputHold(Scheduler(PATIENT), KeyPacing(PATIENT), lambda: busy, lambda: False)
+
+
+async def route(hold: InputHold, event: events.Event, dispatched: list[events.Event]) -> None:
+    """Route ``event`` through ``hold`` to a dispatch that writes it down in ``dispatched``."""
+    async def dispatch(event: events.Event) -> None:
+        dispatched.append(event)
+
+    await hold.route(event, dispatch, lambda: None)
+
+
+async def test_input_with_an_idle_worker_holds_nothing():
+    """With no worker at work, a key and a click are only dispatched: no hold, no key in the pacing."""
+    hold, dispatched = input_hold(busy=False), []
+    key, click = events.Key("a", "a"), events.MouseDown(None, 1, 1, 0, 0, 1, False, False, False)
+    await route(hold, key, dispatched)
+    await route(hold, click, dispatched)
+    hold.hold_for_paint(PATIENT.paint_hold_cells)
+    assert dispatched == [key, click] and not hold.scheduler.holding and hold.pacing.quiet_until == 0.0
+
+
+async def test_input_while_training_is_held_until_its_paint():
+    """A click (or a key a priority binding ran as it arrived) while the worker is busy holds it from its arrival
+    until the paint after it, and not while the chart it asked for is still being built."""
+    redrawing = [True]
+    hold = InputHold(Scheduler(PATIENT), KeyPacing(PATIENT), lambda: True, lambda: redrawing[0])
+    dispatched: list[events.Event] = []
+    for event in (events.MouseDown(None, 1, 1, 0, 0, 1, False, False, False), events.Key("s", "s")):
+        redrawing[0] = True
+        await route(hold, event, dispatched)
+        assert dispatched[-1] is event and hold.scheduler.held_for(INPUT) and hold.pacing.quiet_until > 0
+        hold.painted()
+        assert hold.scheduler.held_for(INPUT)  # its chart is still being built
+        redrawing[0] = False
+        hold.painted()
+        assert not hold.scheduler.holding
+
+
+def test_a_big_change_while_training_is_held_until_painted():
+    """``hold_for_paint`` holds a busy worker for a big change only, until the next paint."""
+    hold = input_hold(busy=True)
+    hold.hold_for_paint(PATIENT.paint_hold_cells - 1)
+    assert not hold.scheduler.holding
+    hold.hold_for_paint(PATIENT.paint_hold_cells)
+    assert hold.scheduler.held_for(PAINT)
+    hold.painted()
+    assert not hold.scheduler.holding
 
 
 # --- an app ending during a hold ---------------------------------------------------------------------------------
