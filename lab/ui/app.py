@@ -453,11 +453,17 @@ class LabApp(App[None]):
         self.running = False
         self.scheduler.release(None)  # a worker held for a key or a paint sees its cancellation at once
 
+    @property
+    def panes_gone(self) -> bool:
+        """Whether the lab's panes are already taken down (the app is ending): a worker's last messages, still on
+        their way, then have nothing to show."""
+        return not self.query(StatusLine)
+
     @on(TrainingProgress)
-    def _progress(self, message: TrainingProgress) -> None:
+    def show_progress(self, message: TrainingProgress) -> None:
         snapshot = message.snapshot
-        if snapshot.run_id != self.session.run_id:
-            return  # from a trainer that has since been replaced
+        if snapshot.run_id != self.session.run_id or self.panes_gone:
+            return  # from a trainer that has since been replaced, or after the panes were taken down
         self.epochs_per_second = snapshot.epochs_per_second or self.epochs_per_second
         self.control.dirty = True
         if not snapshot.running:
@@ -466,8 +472,10 @@ class LabApp(App[None]):
         self.tell(self.control.finished_note(snapshot))
 
     @on(TrainingFailed)
-    def _failed(self, message: TrainingFailed) -> None:
+    def show_failure(self, message: TrainingFailed) -> None:
         self.running = False
+        if self.panes_gone:
+            return
         self.notify(message.error, title="Cannot train", severity="error")
         self._show_status()
 
@@ -475,7 +483,8 @@ class LabApp(App[None]):
         if event.worker.group == "training" and event.state == WorkerState.ERROR:
             self.running = False
             self.notify(f"Training stopped: {event.worker.error}", title="Error", severity="error")
-            self._show_status()
+            if not self.panes_gone:
+                self._show_status()
 
     # --- run actions -----------------------------------------------------------------------------------------------
     def action_toggle_training(self) -> None:
@@ -712,6 +721,8 @@ class LabApp(App[None]):
     @on(SeedsView.Updated)
     def _sweep_updated(self, message: SeedsView.Updated) -> None:
         """A sweep's new numbers: repaint them (holding the worker for a big view), and let a lesson see them."""
+        if self.panes_gone:
+            return
         seeds = self.seeds_view
         if seeds.display:
             self.input_hold.hold_for_paint(seeds.size.area)
@@ -720,7 +731,7 @@ class LabApp(App[None]):
 
     @on(SeedsView.Finished)
     def _sweep_finished(self, message: SeedsView.Finished) -> None:
-        if not self.seeds_view.display:
+        if not self.panes_gone and not self.seeds_view.display:
             s = message.run.stats
             solved = f"{s.solved}/{s.seeds}" if s is not None else "no"
             self.notify(f"{message.run.label}: {solved} seeds solved the gate (v cycles to the seeds view).",

@@ -212,6 +212,7 @@ class ViewRouting:
         if main.focused is not None or self.host.has_class("too-small"):
             return
         kept = self._focus_kept
-        target = kept if kept is not None and kept.is_attached and kept.focusable else self.host.query_one(
-            TruthTableView)
-        main.set_focus(target)
+        target = kept if kept is not None and kept.is_attached and kept.focusable else next(
+            iter(main.query(TruthTableView)), None)
+        if target is not None:  # None: the panes are down (the app is ending)
+            main.set_focus(target)

@@ -40,16 +40,6 @@ def status_text(app: LabApp) -> str:
     return str(app.query_one(StatusLine).render())
 
 
-def toasts(app: LabApp) -> list[str]:
-    """The notifications on screen, oldest first, each as its toast reads: a title (when it has one) on the first
-    line, then the message. Textual leaves toasts out of ``run_test`` unless it is given ``notifications=True``;
-    without it this fails rather than answer that nothing was said."""
-    screen = app.screen
-    if not screen.query("ToastRack"):
-        raise AssertionError("this screen draws no toasts: run the app with run_test(notifications=True)")
-    return [str(toast.render()) for toast in screen.query("Toast")]
-
-
 def table_lines(app: LabApp) -> list[str]:
     """The truth table's visible lines as plain text (header first)."""
     view = app.query_one(TruthTableView)
