@@ -100,6 +100,8 @@ class StateSpec(msgspec.Struct, forbid_unknown_fields=True):
     solved_epoch: int | None = None
     history: HistorySpec = msgspec.field(default_factory=HistorySpec)
     shuffle: dict[str, str] = {}
+    diverged_epoch: int | msgspec.UnsetType = msgspec.UNSET
+    """Written only for a run that diverged (the epoch after its last): a file without it is a run that did not."""
 
 
 class ExperimentSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -174,6 +176,7 @@ def _state_spec(state: TrainingState, points: int | None) -> StateSpec:
         solved_epoch=state.solved_epoch,
         history=history_spec(state.history, points),
         shuffle={k: str(v) for k, v in state.shuffle.items()},
+        diverged_epoch=msgspec.UNSET if state.diverged_epoch is None else state.diverged_epoch,
     )
 
 
@@ -237,7 +240,8 @@ def _trainer_of(experiment: Experiment, spec: StateSpec) -> Trainer:
         raise LabError("state.shuffle: not a saved random generator state") from None
     state = make_state(shape, _theta_of(shape, spec.weights),
                        {k: np.asarray(v, dtype=np.float64) for k, v in spec.optimizer.items()}, shuffle,
-                       spec.epoch, history_of(spec.history, spec.epoch), spec.lr, spec.solved_epoch)
+                       spec.epoch, history_of(spec.history, spec.epoch), spec.lr, spec.solved_epoch,
+                       None if isinstance(spec.diverged_epoch, msgspec.UnsetType) else spec.diverged_epoch)
     try:
         return Trainer.from_state(experiment, state)
     except LabError as e:

@@ -53,9 +53,8 @@ def same_trainer(a: Trainer, b: Trainer) -> None:
     """Assert that two trainers hold the same state, number for number."""
     assert np.array_equal(a.net.theta, b.net.theta)
     assert a.history == b.history
-    assert (a.epoch, a.lr, a.solved_epoch) == (b.epoch, b.lr, b.solved_epoch)
-    if a.diverged_epoch is None:  # the file does not record a divergence: a resumed run tries the next epoch
-        assert a.status == b.status
+    assert (a.epoch, a.lr, a.solved_epoch, a.diverged_epoch) == (b.epoch, b.lr, b.solved_epoch, b.diverged_epoch)
+    assert a.status == b.status
     sa, sb = a.optimizer.state(), b.optimizer.state()
     assert sa.keys() == sb.keys() and all(np.array_equal(sa[k], sb[k]) for k in sa)
     assert a.state().shuffle == b.state().shuffle
@@ -79,10 +78,9 @@ def test_trained_round_trip(experiment, epochs, more):
     again, restored = ef.loads(ef.dumps(experiment, trainer.state()))
     assert again == experiment
     same_trainer(trainer, restored)
-    if trainer.diverged_epoch is None:
-        trainer.run(epochs=more)
-        restored.run(epochs=more)
-        same_trainer(trainer, restored)
+    trainer.run(epochs=more)  # a diverged run stays diverged in both
+    restored.run(epochs=more)
+    same_trainer(trainer, restored)
 
 
 def test_file_is_versioned_indented_json():
@@ -347,3 +345,19 @@ def test_learning_rate_changed_mid_run_is_resumed(tmp_path):
         ef.write(tmp_path / "x.json", saved_with, trainer.state())
         experiment, restored = ef.read(tmp_path / "x.json")
         assert restored.lr == experiment.training.lr == restored.experiment.training.lr == 0.25
+
+
+def test_a_diverged_run_reads_back_diverged():
+    """A run that diverged is saved with its diverged epoch and reads back diverged (done, saying why); a run that did
+    not writes no such field, so its file is as before."""
+    experiment = Experiment(preset("xor"), Architecture((Layer(16, "relu"), Layer(16, "relu")), "linear"),
+                            Training(optimizer="sgd", lr=1000.0, epochs=500))
+    trainer = Trainer(experiment)
+    assert trainer.run() == "diverged"
+    data = json.loads(ef.dumps(experiment, trainer.state()))
+    assert data["state"]["diverged_epoch"] == trainer.epoch + 1
+    _, restored = ef.loads(ef.dumps(experiment, trainer.state()))
+    assert restored.status == "diverged" and restored.done and restored.diverged_epoch == trainer.epoch + 1
+    calm = Trainer(recipe("keras-xor"))
+    calm.run(epochs=3)
+    assert "diverged_epoch" not in json.loads(ef.dumps(recipe("keras-xor"), calm.state()))["state"]
