@@ -141,17 +141,20 @@ async def storm(seed: int, actions: int) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-async def test_key_storm(seed):
-    """A quick storm (two seeded runs of 1,000 actions) of keys, terminal bytes, pastes and resizes while training."""
+async def test_key_storm(seed, tmp_path, monkeypatch):
+    """A quick storm (two seeded runs of 1,000 actions) of keys, terminal bytes, pastes and resizes while training.
+    It runs in a folder of its own: the keys save and export under whatever names they happen to type."""
+    monkeypatch.chdir(tmp_path)
     await storm(seed, 1000)
 
 
 @pytest.mark.storm_full
 @pytest.mark.parametrize("seed", range(3, 11))
-async def test_key_storm_full(request, seed):
-    """The full storm: eight more seeds of 5,000 actions each; run with ``-m storm_full``."""
+async def test_key_storm_full(request, seed, tmp_path, monkeypatch):
+    """The full storm: eight more seeds of 5,000 actions each, in a folder of its own; run with ``-m storm_full``."""
     if "storm_full" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("the full key storm runs with -m storm_full")
+    monkeypatch.chdir(tmp_path)
     await storm(seed, 5000)
 
 

@@ -253,3 +253,19 @@ async def test_key_was_used_tells_a_widget_key_from_one_left_to_the_bindings():
     async with Small().run_test() as pilot:
         await pilot.press("a", "f1")
     assert heard == [True, False]
+
+
+async def test_a_palette_closed_twice_closes_once():
+    """The palette closed (escape) and then closed again by a queued enter: the second close changes nothing, neither
+    popping the screen below it nor failing on the last screen (which ended the app in a key storm)."""
+    app = small_xor_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        assert isinstance(palette, LabCommandPalette)
+        palette.dismiss()
+        await pilot.pause()
+        main = app.screen
+        palette.dismiss()
+        await pilot.pause()
+        assert app.screen is main and len(app.screen_stack) == 1 and app.is_running

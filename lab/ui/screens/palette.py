@@ -3,17 +3,22 @@
 Textual 8.2's palette pages its list by the lines it has laid out; pressed before the list has its first layout
 (``ctrl+p`` then ``page down`` at once, or typing then paging before the matches arrive), the list has no lines and
 ``OptionList`` raises ``KeyError``, ending the app. Here a page key does nothing until the list has a size; from then
-on it pages as Textual's does.
+on it pages as Textual's does. And a palette closes once: an enter queued behind the escape that closed it (a burst
+of keys) would close it again, popping whatever screen is then on top, or failing on the last one and ending the app.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
 
 
 class LabCommandPalette(CommandPalette):
-    """Textual's ``CommandPalette`` whose page keys are ignored while its list has no layout yet."""
+    """Textual's ``CommandPalette`` whose page keys are ignored while its list has no layout yet, and which closes
+    only while it is the screen on top."""
 
     BINDINGS = [
         Binding("pagedown", "page(1)", "Next page", show=False),
@@ -29,3 +34,9 @@ class LabCommandPalette(CommandPalette):
             commands.action_page_down()
         else:
             commands.action_page_up()
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        """Close the palette, unless it is no longer the screen on top (already closed): then nothing happens."""
+        if self.app.screen is not self:
+            return AwaitComplete()
+        return super().dismiss(result)
