@@ -21,14 +21,13 @@ import pickle
 import threading
 import time
 
-import numpy as np
+from bench_chart import long_run_data  # a sibling script: python benchmarks/bench_alternatives.py
 
 from lab.core.recipes import recipe
 from lab.core.sweep_jobs import worker_count
 from lab.ui.app import LabApp
-from lab.ui.widgets.chart import ChartData, LossChart
+from lab.ui.widgets.chart import LossChart
 
-EPOCHS = 20_000
 REPEATS = 5
 APP_SEEDS = 100  # the seeds view's default sweep (lab.ui.sweep_loop.DEFAULT_SEEDS)
 
@@ -38,11 +37,7 @@ async def chart_lines(size: tuple[int, int]) -> tuple[float, int, float]:
     app = LabApp(recipe("keras-xor"))
     async with app.run_test(size=size):
         chart = app.query_one(LossChart)
-        rng = np.random.default_rng(0)
-        loss = np.exp(-np.arange(EPOCHS) / 3000) * (1 + 0.3 * rng.random(EPOCHS))
-        accuracy = (rng.random(EPOCHS) > 0.3).astype(float)
-        data = ChartData(chart.size.width, chart.size.height, chart._get_plotext_theme_name(app.theme), loss,
-                         np.empty(0), accuracy, EPOCHS // 4, False, False)
+        data = long_run_data(chart, app.theme)  # the chart build bench_chart.py measures
         builds, trips = [], []
         for _ in range(REPEATS):
             start = time.perf_counter()
