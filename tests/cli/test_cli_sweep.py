@@ -25,6 +25,8 @@ CONFIG_KEYS = {"label", "flags", "network", "loss", "optimizer", "lr", "batch_si
                "network_epochs_per_s", "jobs"}
 CPUS = usable_cpus()
 
+pytestmark = pytest.mark.usefixtures("process_deadline")  # every test here may start worker processes
+
 
 def trainers(experiment, seeds) -> list[Trainer]:
     """The single-trainer runs the sweep must reproduce."""

@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("process_deadline")  # every test here may start worker processes
+
 
 def test_json_equals_a_sweep_of_each_configuration(cli):
     """Every configuration's numbers are those of ``nnlab sweep`` of the flags tune prints for it."""

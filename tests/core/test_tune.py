@@ -16,6 +16,8 @@ from lab.core.tune_table import heatmap_lines
 
 BASE = recipe("keras-xor").with_training(epochs=60)
 
+pytestmark = pytest.mark.usefixtures("process_deadline")  # every test here may start worker processes
+
 
 def numbers(result):
     s = result.stats
