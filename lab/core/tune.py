@@ -336,7 +336,8 @@ def search(plan: Plan, on_result: Callable[[TuneResult, int, int], None] | None 
 
     ``on_result(result, done, total)`` hears each result as it finishes, with the sweeps done and to do in all.
     A stop (``should_stop``, Ctrl-C) raises ``Stopped`` or ``KeyboardInterrupt`` with the results so far in its
-    ``results`` attribute (ranked).
+    ``results`` attribute (ranked); so does a ``LabError`` raised once training began (a failed configuration, a
+    cluster gone).
 
     Raises:
         LabError: bad settings, a search refused up front (with its figure), or a failed configuration.
@@ -369,8 +370,9 @@ def search(plan: Plan, on_result: Callable[[TuneResult, int, int], None] | None 
                 tasks = tasks_for(plan.space.base, [(i, configs[i]) for i in keep], seeds, epochs, rung)
             run_tasks(tasks, heard, jobs=jobs, should_stop=should_stop, start=start, executor=executor,
                       alive=alive)
-    except (Stopped, KeyboardInterrupt) as e:
-        # The caller (``nnlab tune``, the tune view) reads what was ranked so far off the exception.
+    except (Stopped, KeyboardInterrupt, LabError) as e:
+        # The caller (``nnlab tune``, the tune view) reads what was ranked so far off the exception (a failure too:
+        # the configurations done before it are kept).
         e.results = ranked(list(latest.values()), plan.objective)  # type: ignore[union-attr]
         raise
     return ranked(list(latest.values()), plan.objective)
