@@ -225,9 +225,10 @@ def tune_main(argv: Sequence[str]) -> int:
         results = getattr(e, "results", [])
         interrupted = True
     except LabError as e:
-        if not getattr(e, "results", None):  # refused up front, or failed before any result: nothing to show
+        results = getattr(e, "results", [])
+        if not results:  # refused up front, or failed before any result: nothing to show
             raise
-        results, failure = e.results, explain(str(e), address or "")
+        failure = explain(str(e), address or "")
     finally:
         progress.clear()
     seconds = time.perf_counter() - started
