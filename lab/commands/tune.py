@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from lab.commands.options import add_gate_args, experiment_from_args
+from lab.commands.options import PRECISION_HELP, add_gate_args, experiment_from_args
 from lab.commands.parser import Parser, bounded
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
@@ -47,7 +47,7 @@ AXIS_HELP = {
     "init": "initialisers, e.g. glorot_uniform,he_normal",
 }
 GATE_FLAGS = ("gate", "expr", "table", "recipe", "holdout")
-BASE_FLAGS = ("hidden", "output", "no_bias", "epochs", "seed", "stop")
+BASE_FLAGS = ("hidden", "output", "no_bias", "epochs", "seed", "stop", "precision")
 
 
 def parser() -> Parser:
@@ -64,6 +64,7 @@ def parser() -> Parser:
     b.add_argument("--epochs", type=int, metavar="N", help="the epoch budget")
     b.add_argument("--seed", type=int, metavar="N", help="the first seed, and the random draw's seed")
     b.add_argument("--stop", metavar="RULE", help="budget (run every epoch), solved, or loss<X")
+    b.add_argument("--precision", metavar="TYPE", help=PRECISION_HELP)
     a = p.add_argument_group("axes (each a comma-separated list; one value fixes the setting)")
     for name in AXES:
         a.add_argument(FLAG[name], dest=name, metavar="LIST", help=AXIS_HELP[name])
@@ -240,7 +241,8 @@ def tune_main(argv: Sequence[str]) -> int:
     if args.json:
         print(json.dumps({
             "gate": space.base.table.name, "strategy": args.strategy, "objective": args.objective,
-            "seeds": args.seeds, "candidates": n, "interrupted": interrupted, "failed": failure,
+            "seeds": args.seeds, "candidates": n, "precision": space.base.training.precision,
+            "interrupted": interrupted, "failed": failure,
             "seconds": round(seconds, 3),
             "configurations": [result_json(i + 1, r, base_words, space.base.training.epochs)
                                for i, r in enumerate(results)],
@@ -248,7 +250,8 @@ def tune_main(argv: Sequence[str]) -> int:
         return status
     base = space.base
     print(f"tune: {base.table.name} · {args.strategy} of {n:,} configurations · {args.seeds:,} seeds each · "
-          f"{base.training.epochs:,} epochs · stop {base.training.stop} · objective {args.objective}")
+          f"{base.training.epochs:,} epochs · stop {base.training.stop} · objective {args.objective}"
+          + ("" if base.training.precision == "float64" else f" · {base.training.precision}"))
     if interrupted or failure is not None:
         print(f"{'interrupted' if interrupted else 'failed'}: {len(results)} of {n:,} configurations done")
     if not results:

@@ -198,19 +198,21 @@ class Sweep:
         self._begin(experiment, seeds, keep_history)
         training, shape, table = experiment.training, experiment.shape, experiment.table
         K = len(seeds)
-        theta = np.empty((K, shape.n_params))
+        dtype = experiment.dtype
+        theta = np.empty((K, shape.n_params), dtype)  # float64 draws, rounded to float32 when training in float32
         for k, seed in enumerate(seeds):
             theta[k] = Network.initialise(shape, training.init, np.random.default_rng(seed)).theta
         self._store = theta.copy()  # final weights of stopped members
         train, held = table.train_rows, table.heldout_rows
         plan = Plan(
             shape, ACTIVATIONS[shape.activations[-1]], LOSSES[training.loss], training.optimizer, training.lr,
-            training.batch_size, widen(table.inputs[train], shape.bias), Targets.of(table.targets[train, :, None]),
-            widen(table.inputs[held], shape.bias), Targets.of(table.targets[held, :, None]), table.inputs)
+            training.batch_size, widen(table.inputs[train], shape.bias, dtype),
+            Targets.of(table.targets[train, :, None], dtype), widen(table.inputs[held], shape.bias, dtype),
+            Targets.of(table.targets[held, :, None], dtype), table.inputs.astype(dtype))
         mini = 0 < training.batch_size < self.n_train
         rngs = [np.random.default_rng([seed, 1]) for seed in seeds] if mini else None
         size = block_size(shape, self.n_train)
-        scratch = Scratch(shape.sizes[1:])
+        scratch = Scratch(shape.sizes[1:], dtype)
         self._blocks = [Block(plan, scratch, np.arange(lo, min(lo + size, K)), theta[lo : lo + size].T,
                                None if rngs is None else rngs[lo : lo + size]) for lo in range(0, K, size)]
 

@@ -64,8 +64,9 @@ class Scratch:
     count, so memory grows with the largest block, not with K. Training allocates nothing large per epoch: fresh
     arrays of a few hundred kilobytes cost page faults every time."""
 
-    def __init__(self, units: Sequence[int]) -> None:
+    def __init__(self, units: Sequence[int], dtype: type[np.floating] = np.float64) -> None:
         self.units = tuple(units)
+        self.dtype = dtype
         self._flat: dict[tuple[str, int], list[Array]] = {}
         self._views: dict[tuple[str, int, int], Pass] = {}
 
@@ -77,7 +78,7 @@ class Scratch:
             sizes = [*self.units * 4, self.units[-1]]  # zs, acts, dA, slope, dz
             flat = self._flat.get((key, n))
             if flat is None or flat[0].size < n * self.units[0] * members:
-                flat = self._flat[key, n] = [np.empty(n * u * members) for u in sizes]
+                flat = self._flat[key, n] = [np.empty(n * u * members, self.dtype) for u in sizes]
                 self._views = {k: v for k, v in self._views.items() if k[:2] != (key, n)}
             shaped = [f[: n * u * members].reshape(n, u, members) for f, u in zip(flat, sizes, strict=True)]
             L = len(self.units)
@@ -234,7 +235,7 @@ class Block:
         for slot in np.flatnonzero(self.live):  # the single trainer's shuffle, one call per member
             order[:, slot] = rngs[slot].permutation(n)
         targets = plan.train.t[:, :, 0]
-        z_all = np.empty((n, targets.shape[1], a))
+        z_all = np.empty((n, targets.shape[1], a), self.theta.dtype)
         y_all = np.empty_like(z_all)
         slots = np.arange(a)
         failed = np.zeros(a, dtype=bool)
@@ -295,4 +296,4 @@ class Block:
             edges = np.linspace(0, P, min(P, -(-P * a // OPTIMIZER_GROUP)) + 1).astype(int)
             groups = [slice(lo, hi) for lo, hi in pairwise(edges)]
         self.groups = groups
-        return [OPTIMIZERS[self.plan.optimizer]((g.stop - g.start, a)) for g in groups]
+        return [OPTIMIZERS[self.plan.optimizer]((g.stop - g.start, a), self.theta.dtype.type) for g in groups]

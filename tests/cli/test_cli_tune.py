@@ -35,6 +35,24 @@ def test_json_equals_a_sweep_of_each_configuration(cli):
         assert (c["units"], c["layers"], c["first_seed"]) == (int(sweep["network"].split()[2]), 1, 3)
 
 
+def test_float32_is_in_the_json_and_in_the_flags_that_reproduce_a_member(cli):
+    """``--precision float32``: the report says so, the flags carry it, and ``nnlab train`` of the best
+    configuration's flags with ``--seed k`` solves at member k's epoch (``nnlab sweep`` of the same flags)."""
+    status, out, _ = cli("tune", "--gate", "xor", "--units", "4,8", "--seeds", "5", "--epochs", "300",
+                         "--precision", "float32", "--json")
+    report = json.loads(out)
+    assert status == 0 and report["precision"] == "float32"
+    flags = report["best"]["flags"]
+    assert "--precision float32" in flags
+    words = flags.split()[2:]
+    _, sweep_out, _ = cli("sweep", *words, "--seeds", "5", "--json")
+    member = json.loads(sweep_out)["configurations"][0]
+    assert member["precision"] == "float32" and member["solved"] == report["best"]["solved"]
+    for k, epoch in enumerate(member["solved_epochs"]):
+        status, train_out, _ = cli("train", *words, "--seed", str(k), "--quiet")
+        assert status == 0 and (f"solved at epoch {epoch} " if epoch else "not solved") in train_out
+
+
 def test_text_report_has_table_heatmap_and_flags(cli):
     status, out, err = cli("tune", "--layers", "1,2", "--units", "2,4", "--seeds", "4", "--epochs", "50")
     assert status == 0 and err == ""  # no progress line: stderr is not a terminal
