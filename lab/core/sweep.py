@@ -48,6 +48,7 @@ import numpy as np
 
 from lab.core import rules
 from lab.core.activations import ACTIVATIONS
+from lab.core.blas import blas_threads
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
 from lab.core.losses import LOSSES
@@ -436,6 +437,7 @@ class Sweep:
             self.step()
             return True
 
-        return rules.run_epochs(step, lambda: self.done,
-                                self.experiment.training.epochs if epochs is None else epochs,
-                                should_stop, None if on_epoch is None else lambda: on_epoch(self))
+        with blas_threads():  # one BLAS thread for training: see lab.core.blas
+            return rules.run_epochs(step, lambda: self.done,
+                                    self.experiment.training.epochs if epochs is None else epochs,
+                                    should_stop, None if on_epoch is None else lambda: on_epoch(self))

@@ -32,6 +32,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from lab.core.blas import blas_threads
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
 from lab.core.gates import TruthTable
@@ -300,7 +301,7 @@ class Trainer:
         Raises:
             LabError: when every row is held out, so there is nothing to train on.
         """
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), blas_threads():
             return self._step()
 
     def _step(self) -> bool:
@@ -434,7 +435,7 @@ class Trainer:
         Returns:
             The status afterwards.
         """
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), blas_threads():  # one BLAS thread for training: see lab.core.blas
             run_epochs(self._step, self._ended, self.experiment.training.epochs if epochs is None else epochs,
                        should_stop, None if on_epoch is None else lambda: on_epoch(self))
         return self.status
