@@ -3,12 +3,13 @@
 The rule, stated once: **the maths of training runs on one BLAS thread.** nnlab's networks are at most 8 inputs, 8
 hidden layers of 64 units and 256 rows, so every matrix product is at most (256 x 64) @ (64 x 64), about a million
 multiply-adds: a few tens of microseconds on one core, less than it costs OpenBLAS to wake, hand out and join a
-second thread. On the project's 2-core machine the deep-network epoch (8 inputs, 256 rows, 8 x 64) took 276-294 ms
-with OpenBLAS's default threads while other processes were busy, against 13-14 ms on one thread (the threads spin
-waiting for a core the interface or another worker holds); on an idle machine two threads gained nothing measurable
-(``benchmarks/bench_deep.py`` prints both). Sweeps and searches already use the cores through processes (one per
-core, ``lab.core.sweep_jobs``), where a second BLAS thread in each would only fight the other process. No benchmark
-has shown a gain from more threads for any network nnlab allows, so there is no case for more.
+second thread. Measured on the project's 2-core machine (``benchmarks/bench_deep.py``, 8 inputs, 256 rows, 8 x 64,
+shared with other work): an epoch of that network took 1.3-2.3 ms on one BLAS thread and 11-16 ms on two, and with
+every core busy 2.6-7 ms on one against 57-122 ms on two (the second thread spins waiting for a core that another
+process, or the interface, holds); the issue that asked for this rule saw 13-14 ms against 276-294 ms. Sweeps and
+searches already use the cores through processes (one per core, ``lab.core.sweep_jobs``), where a second BLAS thread
+in each would only fight the other process. No benchmark has shown a gain from more threads for any network nnlab
+allows, so there is no case for more.
 
 The limit is threadpoolctl's context manager (``blas_threads``) around the work: set when training starts, restored
 when it returns, so a program that imports nnlab as a library keeps its own BLAS settings outside nnlab's calls, and
