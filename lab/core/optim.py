@@ -27,8 +27,9 @@ class Optimizer:
         self.n_params = n_params
         self.dtype = dtype
 
-    def step(self, theta: Array, g: Array, lr: float) -> None:
-        """Apply one update to ``theta`` (P,) given the gradient ``g`` (P,) and learning rate ``lr``."""
+    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
+        """Apply one update to ``theta`` (P,) given the gradient ``g`` (P,) and learning rate ``lr`` (or, for a
+        stack (P, K), one learning rate per member, (K,): the same arithmetic, member by member)."""
         raise NotImplementedError
 
     def state(self) -> dict[str, Array]:
@@ -45,7 +46,7 @@ class SGD(Optimizer):
     name = "sgd"
     description = "plain gradient descent: theta -= lr * g"
 
-    def step(self, theta: Array, g: Array, lr: float) -> None:
+    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
         theta -= lr * g
 
 
@@ -60,7 +61,7 @@ class Momentum(Optimizer):
         super().__init__(n_params, dtype)
         self.velocity = np.zeros(n_params, dtype)
 
-    def step(self, theta: Array, g: Array, lr: float) -> None:
+    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
         self.velocity *= self.MU
         self.velocity -= lr * g
         theta += self.velocity
@@ -93,7 +94,7 @@ class Adam(Optimizer):
         self.t = 0
         self._tmp = np.zeros(n_params, dtype)
 
-    def step(self, theta: Array, g: Array, lr: float) -> None:
+    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
         self.t = t = self.t + 1
         m, v, tmp = self.m, self.v, self._tmp
         alpha = lr * math.sqrt(1.0 - self.BETA2**t) / (1.0 - self.BETA1**t)

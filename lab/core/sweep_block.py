@@ -45,7 +45,7 @@ class Plan:
     out: Activation
     loss: Loss
     optimizer: str
-    lr: float
+    lr: float | Array  # one learning rate for every member, or one per member of the sweep, (K,)
     batch_size: int
     x_train: Array
     train: Targets
@@ -131,9 +131,13 @@ class Block:
         self._bind()
 
     def _bind(self) -> None:
-        """(Re)create the gradient, the epoch's starting weights and the layers (views of ``theta`` and ``grad``) for
-        the current slots: ``layers`` for the shared training inputs, ``mini_layers`` for per-member mini-batches."""
+        """(Re)create the gradient, the epoch's starting weights, the slots' learning rates and the layers (views of
+        ``theta`` and ``grad``) for the current slots: ``layers`` for the shared training inputs, ``mini_layers`` for
+        per-member mini-batches."""
         shape = self.plan.shape
+        lr = self.plan.lr
+        # Per member: (a,), broadcast along each optimizer group's member axis; the same arithmetic as a scalar.
+        self.lr = lr if isinstance(lr, float) else np.ascontiguousarray(lr[self.ids])
         self.grad = np.zeros_like(self.theta)
         # Full batch: the epoch starts from the weights its one update backs up.
         self.epoch_start = self.backup if self.plan.full_batch else self.theta.copy()
@@ -160,7 +164,7 @@ class Block:
         backward(layers, zs, [x, *acts], dz, buffers.dA, buffers.slope)
         np.copyto(self.backup, self.theta)
         for rows, optimizer in zip(self.groups, self.optimizers, strict=True):
-            optimizer.step(self.theta[rows], self.grad[rows], plan.lr)
+            optimizer.step(self.theta[rows], self.grad[rows], self.lr)
         # At SAFE_WEIGHT**2 or more a member's outputs are checked after the epoch (``_overflowed``), as the trainer.
         sums = rules.squares(self.theta)
         self.large = ~(sums < SAFE_SQUARES)  # nan, inf or large; usually none, checked in one call

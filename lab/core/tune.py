@@ -36,7 +36,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -64,6 +64,10 @@ SMALL_RATE = 0.9  # the ``small`` objective's bar: the success rate a configurat
 # a fixed EPOCH_COST seconds (a hundred small NumPy calls) plus K x P / RATE (member-parameters per second).
 EPOCH_COST = 1.3e-4
 RATE = 7e7
+# Configurations that differ only in their learning rate train as one sweep of at most this many members (``Batch``):
+# at 100 seeds a keras-xor configuration's epoch is mostly the fixed cost of its hundred NumPy calls, which five of
+# them then pay once (the 5 x 5 grid of bench_tune took 1.85 processor seconds in all instead of 2.88).
+BATCH_MEMBERS = 1_000
 MAX_SECONDS = 3_600.0  # a search estimated to take longer than this is refused
 MAX_BYTES = 2 << 30  # the sweeps training at once may take this much memory at the most
 
@@ -224,6 +228,62 @@ def train_task(task: Task, should_stop: Callable[[], bool] | None = None) -> Tun
                       task.experiment.shape.n_params, sweep_stats(sweep, time.perf_counter() - started))
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Tasks that differ only in their learning rate (same round, seeds, network and other settings), trained as one
+    sweep: their members side by side, each with its own learning rate (``Sweep(..., lrs=...)``), so the fixed cost
+    of each epoch's NumPy calls is paid once for all of them. Each task's numbers are those of its own sweep."""
+
+    tasks: tuple[Task, ...]
+
+    @property
+    def seconds(self) -> float:
+        """The time model's estimate of the batch's sweep in one process."""
+        first = self.tasks[0]
+        return estimate_seconds(first.experiment, len(first.seeds) * len(self.tasks))
+
+
+def batches(tasks: Sequence[Task]) -> list[Batch]:
+    """``tasks`` grouped into batches of those that differ only in their learning rate, each of at most
+    ``BATCH_MEMBERS`` members (a task with more trains alone), in the order of each batch's first task. Past that
+    size the work that grows with the members outweighs the fixed cost a batch shares, and a batch is one process's
+    work: smaller ones keep the processes busy. The grouping depends on the tasks alone, never on the processes, so a
+    search's numbers are the same on any machine or cluster."""
+    groups: dict[tuple, list[Task]] = {}
+    for task in tasks:
+        e = task.experiment
+        key = (task.rung, task.seeds, e.architecture, replace(e.training, lr=1.0))
+        groups.setdefault(key, []).append(task)
+    out = []
+    for group in groups.values():
+        per = max(1, BATCH_MEMBERS // len(group[0].seeds))
+        chunks = -(-len(group) // per)
+        out += [Batch(tuple(chunk)) for chunk in np.array_split(np.array(group, dtype=object), chunks)]
+    return out
+
+
+def train_batch(batch: Batch, should_stop: Callable[[], bool] | None = None) -> list[TuneResult] | None:
+    """Train a batch's one sweep to the end and split it into each task's result (None when ``should_stop`` ended
+    it first; by default, in a worker process, the pool's stop). Each result's seconds are its share of the whole."""
+    tasks = batch.tasks
+    if len(tasks) == 1:
+        alone = train_task(tasks[0], should_stop)
+        return None if alone is None else [alone]
+    started = time.perf_counter()
+    first = tasks[0]
+    k = len(first.seeds)
+    sweep = Sweep(first.experiment, first.seeds * len(tasks), keep_history=False,
+                  lrs=[t.experiment.training.lr for t in tasks for _ in range(k)])
+    sweep.run(should_stop=worker_should_stop if should_stop is None else should_stop)
+    if not sweep.done:
+        return None
+    arrays, share = sweep.arrays(), (time.perf_counter() - started) / len(tasks)
+    return [TuneResult(t.index, t.config, t.experiment, configuration_label(t.experiment), t.rung,
+                       t.experiment.shape.n_params,
+                       sweep_stats(Sweep.merged(t.experiment, [arrays.members(i * k, (i + 1) * k)]), share))
+            for i, t in enumerate(tasks)]
+
+
 def run_tasks(tasks: Sequence[Task], on_result: Callable[[TuneResult], None], *, jobs: int | None = None,
               should_stop: Callable[[], bool] | None = None, start: str | None = None,
               executor: Executor | None = None, alive: Callable[[], str | None] | None = None) -> None:
@@ -237,35 +297,39 @@ def run_tasks(tasks: Sequence[Task], on_result: Callable[[TuneResult], None], *,
         KeyboardInterrupt: passed on after the work is cancelled and the local workers have ended.
         LabError: the first failure of a task, or ``alive()``'s reason the executor cannot finish, in one line.
     """
-    order = sorted(tasks, key=lambda t: -t.seconds)  # the largest first: the tail is short
+    jobs = usable_cpus() if jobs is None else jobs
+    # The largest first, so the tail is short; tasks that differ only in their learning rate train as one sweep.
+    order = sorted(batches(tasks), key=lambda b: -b.seconds)
     if executor is not None:
         _gather(executor, order, on_result, should_stop, alive)
         return
-    jobs = min(usable_cpus() if jobs is None else jobs, len(tasks))
+    jobs = min(jobs, len(order))
     if jobs <= 1:
         with blas_threads():
-            for task in order:
+            for batch in order:
                 if should_stop is not None and should_stop():
                     raise Stopped
-                result = train_task(task, should_stop)
-                if result is None:
+                results = train_batch(batch, should_stop)
+                if results is None:
                     raise Stopped
-                on_result(result)
+                for result in results:
+                    on_result(result)
         return
     with local_executor(jobs, start) as (pool, _):
         _gather(pool, order, on_result, should_stop, alive)
 
 
-def _gather(executor: Executor, order: Sequence[Task], on_result: Callable[[TuneResult], None],
+def _gather(executor: Executor, order: Sequence[Batch], on_result: Callable[[TuneResult], None],
             should_stop: Callable[[], bool] | None, alive: Callable[[], str | None] | None) -> None:
-    """Every task of ``order`` on ``executor``, each result to ``on_result`` as it comes."""
+    """Every batch of ``order`` on ``executor``, each result to ``on_result`` as its batch comes."""
     try:
-        for _, result in results_as_done(executor, train_task, order, should_stop=should_stop, alive=alive):
-            if result is None:  # a worker told to stop: only when this search is ending anyway
+        for _, results in results_as_done(executor, train_batch, order, should_stop=should_stop, alive=alive):
+            if results is None:  # a worker told to stop: only when this search is ending anyway
                 raise Stopped
-            on_result(result)
+            for result in results:
+                on_result(result)
     except WorkerFailed as e:
-        task = order[e.index]
+        task = order[e.index].tasks[0]
         raise LabError(f"tune: configuration {task.index + 1} ({configuration_label(task.experiment)}) {e.how}"
                        ) from None
 
@@ -380,4 +444,4 @@ def search(plan: Plan, on_result: Callable[[TuneResult, int, int], None] | None 
 
 __all__ = ["MAX_CONFIGS", "OBJECTIVES", "Plan", "STRATEGIES", "Stopped", "Task", "TuneResult", "candidates",
            "check_budget", "estimate_seconds", "ranked", "rounds", "run_tasks", "search", "start_resource_tracker",
-           "train_task"]
+           "train_batch", "train_task", "batches", "Batch"]
