@@ -130,3 +130,23 @@ def test_a_cluster_that_goes_away_is_one_line_and_keeps_what_is_done(dask_proces
     assert "\n" not in message
     assert ("went away" if gone == "scheduler" else f"no Dask worker at {address}") in message
     assert 1 <= len(failed.value.results) < 12 and failed.value.results[0] in heard
+
+
+def test_a_worker_that_dies_mid_search_leaves_the_numbers_as_they_were(dask_processes):
+    """One of two workers killed after the first result: Dask gives its task to the other, the search ends, and its
+    numbers are the local search's."""
+    address, _, workers = dask_processes(2)
+    space = SearchSpace(recipe("keras-xor").with_training(epochs=1500), {"units": (2, 4, 8, 16), "lr": (0.01, 0.1)})
+    heard = []
+
+    def first_then_one_dies(result, done, total):
+        heard.append(result)
+        if len(heard) == 1:
+            workers[0].kill()
+
+    with tune_cluster.cluster_executor(address) as cluster:
+        remote = search(Plan(space, seeds=20), first_then_one_dies, jobs=2, executor=cluster.executor,
+                        alive=cluster.alive)
+    local = search(Plan(space, seeds=20), jobs=1)
+    assert [(r.label, r.stats.solved, r.stats.median_solved_epoch, r.stats.final_loss) for r in remote] == \
+        [(r.label, r.stats.solved, r.stats.median_solved_epoch, r.stats.final_loss) for r in local]
