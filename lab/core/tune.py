@@ -1,14 +1,16 @@
 """A search over configurations: each trained from K seeds with the batched sweep, ranked by how reliably, how fast
 and how small it learns the gate.
 
-One file, about 400 lines, because it is one pipeline read top to bottom (candidates, rounds, the tasks that train
-them, the plan); its search space and its tables are ``tune_space`` and ``tune_table``.
+One file, about 480 lines, because it is one pipeline read top to bottom (candidates, rounds, the batches that
+train them, the plan); its search space and its tables are ``tune_space`` and ``tune_table``.
 
 Configuration c is ``Sweep(c.experiment(base), seeds)`` run to the end, so member k is exactly ``nnlab train
 --seed k`` of that configuration and its numbers are ``nnlab sweep``'s (``lab.core.sweep_summary.sweep_stats``).
-Configurations of different shapes cannot share one batch, so they train side by side on the cores, one worker
-process per core each training whole configurations, the largest first (so the last to finish are small), each
-result streamed back as it finishes.
+Configurations that differ only in their learning rate train as one sweep (``Batch``: a learning rate per member,
+the same arithmetic), so a grid of small networks pays each epoch's fixed NumPy cost once per network shape;
+configurations of different shapes cannot share one, so the batches train side by side, one per worker process (a
+local pool, or a Dask cluster: ``lab.core.tune_cluster``), the largest first (so the last to finish are small), each
+batch's results streamed back as it finishes.
 
 Strategies (each reproducible from the seed: the same flags give the same ranking and numbers):
 
