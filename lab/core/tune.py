@@ -1,7 +1,7 @@
 """A search over configurations: each trained from K seeds with the batched sweep, ranked by how reliably, how fast
 and how small it learns the gate.
 
-One file, about 480 lines, because it is one pipeline read top to bottom (candidates, rounds, the batches that
+One file, about 450 lines, because it is one pipeline read top to bottom (candidates, rounds, the batches that
 train them, the plan); its search space and its tables are ``tune_space`` and ``tune_table``.
 
 Configuration c is ``Sweep(c.experiment(base), seeds)`` run to the end, so member k is exactly ``nnlab train
