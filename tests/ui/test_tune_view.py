@@ -3,6 +3,8 @@ applies its configuration (asking first when that discards trained work), escape
 
 from __future__ import annotations
 
+import pytest
+
 from lab.core.experiment import Layer
 from lab.core.tune import Plan, search
 from lab.ui.app import LabApp
@@ -131,10 +133,10 @@ async def test_the_labs_run_keys_do_nothing_behind_the_tune_screen(tmp_path):
         assert app.check_action("toggle_training", ())
 
 
+@pytest.mark.usefixtures("process_deadline")  # it starts a cluster's worker processes
 async def test_the_cluster_setting_searches_on_dask_with_the_same_numbers():
     """A tune view given a Dask scheduler's address (the setting ``NNLAB_CLUSTER`` also fills) trains there: its
     cells are the local search's, and its status names the cluster."""
-    import pytest
     from textual.app import App
 
     from lab.core.recipes import recipe
