@@ -40,6 +40,7 @@ class Tuning:
         grace: from a signal or a hangup to the forced end of the process (the promise is 2 s, and a loaded machine
             delays both the signal's handler and the end).
         last_limit: how long the forced exit gives its last act (putting the terminal back).
+        autosave_interval: seconds between two autosaves of a run that changed.
     """
 
     max_hold: float = 0.05
@@ -60,6 +61,7 @@ class Tuning:
     health_interval: float = 0.02
     grace: float = 1.0
     last_limit: float = 0.2
+    autosave_interval: float = 3.0
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

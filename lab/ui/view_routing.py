@@ -23,8 +23,8 @@ from lab.core.glossary import view_tooltip
 from lab.tuning import Tuning
 from lab.ui.lesson_routing import LessonRouting
 from lab.ui.pacing import KeyPacing
+from lab.ui.run import Run
 from lab.ui.scheduling import InputHold
-from lab.ui.session import Session
 from lab.ui.view_choice import ViewChoice
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
@@ -42,7 +42,7 @@ W = TypeVar("W", bound=Widget)
 class ViewHost(Protocol):
     """What the views need of the app."""
 
-    session: Session
+    lab_run: Run
     tuning: Tuning
     pacing: KeyPacing
     fps: float
@@ -150,10 +150,9 @@ class ViewRouting:
         now = time.monotonic()
         if not inspect.display or (throttled and now < host.pacing.due(self._next_view_draw)):
             return
-        with host.session.lock:  # copies: the view is drawn outside the lock
-            trainer, health = host.session.trainer, tuple(host.session.health)
-            experiment, state = trainer.experiment, trainer.state()
-        changed = inspect.update_from(experiment, state, host.query_one(TruthTableView).cursor_row, health)
+        frozen = host.lab_run.frozen()  # copies: the view is drawn outside the lock
+        changed = inspect.update_from(frozen.experiment, frozen.state, host.query_one(TruthTableView).cursor_row,
+                                      frozen.health)
         host.input_hold.hold_for_paint(changed * inspect.size.width)
         cost = time.monotonic() - now
         self._next_view_draw = now + max(self.picture_interval, host.tuning.cost_factor * cost)
