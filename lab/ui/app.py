@@ -560,10 +560,14 @@ class LabApp(App[None]):
 
     @on(TruthTableView.Edited)
     def _table_edited(self, event: TruthTableView.Edited) -> None:
+        if self.panes_gone:
+            return  # an edit queued behind the key that quit
         self.apply(replace(self.experiment, table=event.table))
 
     @on(SettingsList.Changed)
     def _settings_changed(self, event: SettingsList.Changed) -> None:
+        if self.panes_gone:
+            return
         try:
             experiment = replace(self.experiment, architecture=event.architecture, training=event.training)
         except LabError as e:
