@@ -35,7 +35,6 @@ from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
 from lab.core.glossary import TOOLTIPS
 from lab.core.recipes import RECIPES, recipe
-from lab.core.tune import start_resource_tracker
 from lab.tuning import Tuning
 from lab.ui.commands import binding_sections, lab_commands
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
@@ -54,7 +53,7 @@ from lab.ui.screens.presets import PresetScreen
 from lab.ui.screens.tune import TuneScreen
 from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings
 from lab.ui.settings import save as save_settings
-from lab.ui.shutdown import force_exit_after, leaving_on_signals
+from lab.ui.shutdown import force_exit_after
 from lab.ui.sweep_loop import DEFAULT_SEEDS, MAX_SEEDS, sweep_seeds
 from lab.ui.textual_adapter import restore_terminal, terminal_driver, watch_paints
 from lab.ui.themes import lab_variables, starting_theme
@@ -108,6 +107,7 @@ class LabApp(App[None]):
         Binding("greater_than_sign", "lesson_step(1)", "Next step", id="lesson.next"),
         Binding("less_than_sign", "lesson_step(-1)", "Step back", id="lesson.back"),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit", show=False),
+        Binding("ctrl+z", "suspend_process", "Suspend", id="app.suspend", show=False),  # fg brings it back
         *(replace(b, show=False) for b in FILE_BINDINGS),
         Binding("k", "sweep", "Seeds", id="seeds.run", show=False),
         Binding("A", "pin_seeds", "Pin as A", id="seeds.pin", show=False),
@@ -158,7 +158,8 @@ class LabApp(App[None]):
         """The views on screen and the layout for the terminal's size."""
         self._advice: Advice | None = None  # the warning about the current settings, told once
         self._leaving = threading.Lock()  # held once leave_now has begun
-        self._forced_exit: float | None = None  # seconds to a forced exit after leave_now (set by run)
+        self.forced_exit: float | None = None
+        """Seconds from ``leave_now`` to a forced exit (``lab.ui.process.run_app`` sets it; None: none)."""
 
     @property
     def scheduler(self) -> Scheduler:
@@ -277,16 +278,6 @@ class LabApp(App[None]):
         and error lines that echo what was typed, all of it data (``[/]`` in a file name is shown, not parsed)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
-    def on_load(self) -> None:
-        """Before Textual takes ``sys.stderr`` for its print capture: start multiprocessing's resource tracker,
-        which the tune search's worker processes need and which must be handed a real stderr
-        (``lab.core.tune.start_resource_tracker``). Where it cannot start (a ``sys.stderr`` with no descriptor
-        already), the lab runs on and a search on several processes says why in one line."""
-        try:
-            start_resource_tracker()
-        except (OSError, ValueError):
-            pass
-
     def tell(self, note: Note | None) -> None:
         """Show ``note`` (a ``RunControl`` result) as a notification; nothing for None."""
         if note is not None:
@@ -307,27 +298,28 @@ class LabApp(App[None]):
         (``textual_adapter``) where it is Textual's own ``LinuxDriver``."""
         return terminal_driver(super().get_driver_class())
 
-    def run(self, *args, **kwargs):  # type: ignore[override]
-        """Textual's ``run``, with SIGTERM and SIGHUP (a dropped SSH session) leaving through ``leave_now``, which
-        also forces the exit should the orderly one hang."""
-        self._forced_exit = self.tuning.grace
-        with leaving_on_signals(self.leave_now):
-            return super().run(*args, **kwargs)
-
     def leave_now(self) -> None:
-        """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. Under ``run`` the
-        process ends ``Tuning.grace`` seconds later whatever it is doing (a terminal that takes no output can hang
-        Textual's orderly exit), giving the terminal back first; the autosave is written before anything else."""
+        """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. With ``forced_exit``
+        set (``lab.ui.process.run_app``) the process ends that many seconds later whatever it is doing (a terminal
+        that takes no output can hang Textual's orderly exit), giving the terminal back first; the autosave is
+        written before anything else."""
         if not self._leaving.acquire(blocking=False):
             return
-        if self._forced_exit is not None:
-            force_exit_after(self._forced_exit, lambda: restore_terminal(self), last_limit=self.tuning.last_limit)
+        if self.forced_exit is not None:
+            force_exit_after(self.forced_exit, lambda: restore_terminal(self), last_limit=self.tuning.last_limit)
         self.files.write_autosave()
         self.call_later(self._leave)  # thread-safe: it posts a message to the app
 
     def _leave(self) -> None:
         self._stop_worker()
         self.exit(return_code=0)
+
+    @on(Driver.SignalResume)
+    def _resumed(self) -> None:
+        """Back from ctrl+z or SIGTSTP (``fg``, SIGCONT): the terminal was given back blank, so every cell is drawn
+        again (Textual repaints only what changed)."""
+        self.screen.refresh(layout=True)
+        self.refresh(repaint=True, layout=True)
 
     async def on_event(self, event: events.Event) -> None:
         """Every event, a key press or click held for while the worker trains (``InputHold.route``)."""
