@@ -65,7 +65,7 @@ from lab.ui.widgets.inspect_view import VIEWS, InspectView
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE
-from lab.ui.widgets.seeds_view import UPDATE_INTERVAL, SeedsView
+from lab.ui.widgets.seeds_view import SeedsView
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
@@ -74,6 +74,13 @@ from lab.ui.widgets.tune_view import TuneView
 
 DEFAULT_FPS = Tuning.default_fps
 T = TypeVar("T")
+
+
+def priority_actions(*bindings: Iterable[Binding | Any]) -> frozenset[str]:
+    """The app's actions bound with ``priority=True`` among ``bindings`` (the app's, and a widget's bound to
+    ``app.``): the keys that open a dialog as they arrive."""
+    return frozenset(b.action.removeprefix("app.") for group in bindings for b in group
+                     if isinstance(b, Binding) and b.priority and (group is bindings[0] or b.action.startswith("app.")))
 
 
 class LabApp(App[None]):
@@ -194,7 +201,7 @@ class LabApp(App[None]):
                     yield LossChart(id="chart")
                     yield InspectView(id="inspect")
                     yield SeedsView(id="seeds", wait_for_interface=self.scheduler.wait_for_interface,
-                                    interval=max(1.0 / self.fps, UPDATE_INTERVAL))
+                                    interval=max(1.0 / self.fps, self.tuning.seeds_update_interval))
                 yield self.lesson.new_pane(self.progress_path)
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
@@ -338,7 +345,7 @@ class LabApp(App[None]):
     # Priority bindings (they run as the key arrives, so the dialog or line they open takes the keys after them):
     # off while a dialog is open (Textual checks priority bindings on every screen) and, for ctrl keys a text line
     # uses itself (ctrl+e: end of line), while one has the focus.
-    PRIORITY_ACTIONS = frozenset({"save", "open", "export", "presets", "seed_count"})
+    PRIORITY_ACTIONS = priority_actions(BINDINGS, TablePane.BINDINGS)
     # What changes the run behind the tune screen would be unseen there (and its search has paused training).
     RUN_ACTIONS = frozenset({"toggle_training", "step", "reset", "new_seed", "lr", "speed", "next_view", "toggle_log",
                              "gradient_check", "sweep", "pin_seeds", "lesson", "lesson_step"})

@@ -31,7 +31,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from lab.core import inspect as ins
 from lab.core.errors import LabError
-from lab.core.experiment import Experiment
+from lab.core.experiment import Experiment, stepped_lr
 from lab.core.hints import Hint, run_hints
 from lab.core.inspect import GradCheck, trainer_gradient_check
 from lab.core.inspect.health import HealthHistory, WeightHealth
@@ -50,7 +50,7 @@ from lab.ui.messages import (
     TrainingFailed,
     TrainingProgress,
 )
-from lab.ui.run_control import LR_FACTOR, SPEEDS, Note, Step, pace_text, speed_for, training_rows_note
+from lab.ui.run_control import SPEEDS, Note, Step, pace_text, speed_for, training_rows_note
 from lab.ui.training_loop import paced_loop
 
 Trained: TypeAlias = Trainer
@@ -300,9 +300,8 @@ class RunControl:
 
     def lr_changed(self, direction: int) -> Experiment | Note:
         """The experiment with its learning rate halved (-1) or doubled (+1), or why it cannot be."""
-        lr = self.experiment.training.lr * (LR_FACTOR if direction > 0 else 1 / LR_FACTOR)
         try:
-            return self.experiment.with_training(lr=float(f"{lr:.6g}"))
+            return self.experiment.with_training(lr=stepped_lr(self.experiment.training.lr, direction))
         except LabError as e:
             return Note(str(e), "warning")
 

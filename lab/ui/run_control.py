@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from lab.core.errors import LabError
 from lab.core.gates import TruthTable
+from lab.core.lesson_setup import SPEEDS as NAMED_SPEEDS
 from lab.core.rules import require_training_rows
 from lab.tuning import Tuning
 from lab.ui.messages import Snapshot
 
-SPEEDS = (1, 5, 20, 100, 500, 0)  # epochs per 0.1 s tick; 0 = unthrottled
-LR_FACTOR = 2.0
+SPEEDS = tuple(NAMED_SPEEDS.values())  # epochs per 0.1 s tick, slowest first; 0 = unthrottled (the last)
 RUN_WITHIN = 15.0  # seconds a recipe's budget takes at the speed it starts at, at the most
 
 
@@ -43,7 +43,7 @@ class Step:
 
 
 def speed_label(per_tick: int) -> str:
-    """``20/tick`` or ``max``."""
+    """``20/tick`` or ``max`` (the name a lesson gives the speed, ``lab.core.lesson_setup.SPEEDS``, with ``/tick``)."""
     return "max" if per_tick == 0 else f"{per_tick}/tick"
 
 
