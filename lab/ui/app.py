@@ -264,7 +264,7 @@ class LabApp(App[None]):
         self._show_snapshot(self.lab_run.snapshot(), replace_history=True)
         speed = self.lab_run.epochs_per_tick
         pace = self.lab_run.pace_budget()
-        self._show_status()
+        self.show_status()
         if self.lab_run.epochs_per_tick != speed:
             self.notify(f"{pace}.", timeout=5)
         self.query_one(TruthTableView).focus()
@@ -401,7 +401,8 @@ class LabApp(App[None]):
         """idle, training, paused, solved or diverged."""
         return self.lab_run.state()
 
-    def _show_status(self) -> None:
+    def show_status(self) -> None:
+        """Redraw the status line from the run's status."""
         s = self.lab_run.status()
         self.query_one(StatusLine).show(
             state=s.state, epoch=s.epoch, budget=s.budget, loss=s.loss, accuracy=s.accuracy,
@@ -416,7 +417,7 @@ class LabApp(App[None]):
         chart.extend(snapshot.history, snapshot.solved_epoch)
         self.table_view.show_outputs(snapshot.outputs)
         self._answer_query()
-        self._show_status()
+        self.show_status()
         if not (snapshot.running and self.query_one(LossChart).display):
             self.view_routing.refresh(throttled=snapshot.running)  # beside a live chart it follows the chart instead
         self._lesson_tick(snapshot.outputs)
@@ -452,7 +453,7 @@ class LabApp(App[None]):
         if self.panes_gone:
             return
         self.notify(message.error, title=message.title, severity="error")
-        self._show_status()
+        self.show_status()
 
     # --- run actions -----------------------------------------------------------------------------------------------
     def action_toggle_training(self) -> None:
@@ -464,7 +465,7 @@ class LabApp(App[None]):
             if refusal is not None:
                 self.tell(refusal)
                 return
-        self._show_status()
+        self.show_status()
 
     def has_training_rows(self, table: TruthTable) -> bool:
         """Whether ``table`` leaves a row to train on; when it does not, the person is told why and how to fix it."""
@@ -546,7 +547,7 @@ class LabApp(App[None]):
     def action_speed(self, direction: int) -> None:
         """Train fewer or more epochs per tick (the last step is unthrottled)."""
         self.lab_run.change_speed(direction)
-        self._show_status()
+        self.show_status()
 
     def apply(self, experiment: Experiment) -> None:
         """Adopt ``experiment``: live when the network can continue, else reset (asking first if it has trained)."""
@@ -600,7 +601,7 @@ class LabApp(App[None]):
         def open_recipe() -> None:
             self.reset(r.experiment())
             pace = self.lab_run.pace_budget()
-            self._show_status()
+            self.show_status()
             self.notify(f"{r.description}. Watch: {r.watch}. {pace}.", title=f"Recipe {name}", timeout=8)
 
         self.discard_then(f"Recipe {name} replaces the experiment", open_recipe)
@@ -718,7 +719,7 @@ class LabApp(App[None]):
     def action_tune(self) -> None:
         """Pause training and search around the experiment (the tune screen); enter there applies a configuration."""
         self.lab_run.pause_for_search()
-        self._show_status()
+        self.show_status()
         self.push_screen(TuneScreen(self.experiment, seeds=self.tune_seeds, jobs=self.tune_jobs))
 
     @on(TuneView.Apply)
@@ -855,7 +856,3 @@ class LabApp(App[None]):
         """Place the views as ``views`` says and redraw the shown one."""
         self.view_routing.place()
         self.view_routing.refresh()
-
-    def show_status(self) -> None:
-        """Redraw the status line."""
-        self._show_status()
