@@ -42,6 +42,7 @@ from lab.ui.lesson_routing import LessonRouting
 from lab.ui.lesson_state import Shown
 from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
+from lab.ui.process import start_tracker
 from lab.ui.run import Run, Trained
 from lab.ui.run_control import Note, speed_label, training_rows_note
 from lab.ui.scheduling import InputHold, Scheduler
@@ -284,6 +285,11 @@ class LabApp(App[None]):
         """Textual's ``notify`` with ``markup`` off by default: a notification here names paths, experiment names
         and error lines that echo what was typed, all of it data (``[/]`` in a file name is shown, not parsed)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def on_load(self) -> None:
+        """Before Textual takes ``sys.stderr``: the tune search's worker processes need multiprocessing's resource
+        tracker, handed a real stderr (``lab.ui.process.start_tracker``)."""
+        start_tracker()
 
     def tell(self, note: Note | None) -> None:
         """Show ``note`` (a ``RunControl`` result) as a notification; nothing for None."""

@@ -2,14 +2,14 @@
 
 ``run_app`` runs an app (``LabApp``, ``DemoApp``) as the process's interface:
 
-- multiprocessing's resource tracker starts first, while ``sys.stderr`` is still the terminal (the tune search's
-  worker processes need it; Textual then takes stderr for its print capture);
 - SIGTERM and SIGHUP (a dropped SSH session) leave through the app's ``leave_now``, with the forced exit of
   ``lab.ui.shutdown`` should the orderly one hang (``Tuning.grace``);
 - a crash exits non-zero, with its traceback written to ``crash-<time>-<pid>.log`` in the state folder (its path on
   stderr), never 0 as if all went well.
 
-Nothing here outlives ``run_app``: the signal handlers it sets are put back when the app ends.
+Nothing here outlives ``run_app``: the signal handlers it sets are put back when the app ends. ``start_tracker``
+(multiprocessing's resource tracker) is called by the app as it loads, however it is run (a test's ``run_test``
+too), while ``sys.stderr`` is still the terminal.
 """
 
 from __future__ import annotations
@@ -59,7 +59,6 @@ def run_app(app: Any, crash_folder: Path | None, headless: bool = False) -> int:
     """Run ``app`` (it has ``tuning``, ``leave_now`` and ``forced_exit``) as this process's interface; its exit
     status: the app's return code, or ``CRASH_EXIT`` after a crash, whose traceback goes to a log in
     ``crash_folder`` (None: only Textual's own report on stderr). ``headless``: with no terminal (tests)."""
-    start_tracker()
     app.forced_exit = app.tuning.grace
     with leaving_on_signals(app.leave_now):
         app.run(headless=headless)
