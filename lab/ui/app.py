@@ -1,13 +1,14 @@
 """The lab: composes the panes and routes every message; each feature is an object or widget that owns itself.
 
 The panes never talk to each other. Each posts what the person did (a table edit, a new setting, a prediction
-query); the app turns that into a change of the experiment through ``RunControl`` (live when the network can
-continue, after a confirmation when it must be rebuilt) and tells the panes what to show. The file commands are a
-``FileCommands``, the lessons a ``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker, the views
-on screen and the layout are a ``ViewRouting`` (their order a ``ViewChoice``), and the holds on the training worker
-for keys and paints an ``InputHold``; the app forwards their events to them. This file stays over 400 lines because
-it is the one place every pane's messages and every key's action arrive: 25 actions and 22 handlers, most of them
-a few lines that hand over to ``RunControl`` and the objects above and show the result.
+query); the app turns that into a command of the ``Run`` (``lab.ui.run``: the one owner of the trainer, its worker and
+the rule that a sweep and training never run at once), live when the network can continue, after a confirmation when
+it must be rebuilt, and tells the panes what to show. The file commands are a ``FileCommands``, the lessons a
+``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker (started through the run), the views on
+screen and the layout are a ``ViewRouting`` (their order a ``ViewChoice``), and the holds on the training worker for
+keys and paints an ``InputHold``; the app forwards their events to them. What only a process has (signals, the forced
+exit, the crash log) is ``lab.ui.process``'s. This file is still over 400 lines: it is the one place every pane's
+messages and every key's action arrive.
 """
 
 from __future__ import annotations
@@ -324,7 +325,7 @@ class LabApp(App[None]):
         self.call_later(self._leave)  # thread-safe: it posts a message to the app
 
     def _leave(self) -> None:
-        self._stop_worker()
+        self.lab_run.stop()
         self.exit(return_code=0)
 
     @on(Driver.SignalResume)
@@ -434,10 +435,6 @@ class LabApp(App[None]):
             pane.show_outputs(self.lab_run.predict(pane.x)[0])
 
     # --- the run's messages ----------------------------------------------------------------------------------------
-    def _stop_worker(self) -> None:
-        """Stop training and any seeds sweep (``Run.stop``)."""
-        self.lab_run.stop()
-
     @property
     def panes_gone(self) -> bool:
         """Whether the lab's panes are already taken down (the app is ending): a worker's last messages, still on
@@ -465,7 +462,7 @@ class LabApp(App[None]):
     def action_toggle_training(self) -> None:
         """Start training, or pause it (a seeds sweep stops: one worker at a time)."""
         if self.running:
-            self._stop_worker()
+            self.lab_run.stop()
         else:
             refusal = self.lab_run.start()
             if refusal is not None:
@@ -631,7 +628,7 @@ class LabApp(App[None]):
 
     async def action_quit(self) -> None:
         """Stop training, autosave and leave (asking first when the autosave cannot be written)."""
-        self._stop_worker()
+        self.lab_run.stop()
         self.files.quit_after_autosave()
 
     # --- seeds -----------------------------------------------------------------------------------------------------
