@@ -163,7 +163,8 @@ class LabApp(App[None]):
         self.epochs_per_second = 0.0
         self.views = ViewChoice(VIEWS)
         """The view the person chose (``chart``, a network view, the seeds, the lesson) and the one beside it."""
-        self.view_routing = ViewRouting(self)
+        self.view_routing = ViewRouting(self, self.lab_run, self.views, self.lesson, self.input_hold, self.tuning,
+                                         self.fps)
         """The views on screen and the layout for the terminal's size."""
         self._advice: Advice | None = None  # the warning about the current settings, told once
         self._leaving = threading.Lock()  # held once leave_now has begun
