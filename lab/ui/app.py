@@ -55,9 +55,8 @@ from lab.ui.screens.presets import PresetScreen
 from lab.ui.screens.tune import TuneScreen
 from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings
 from lab.ui.settings import save as save_settings
-from lab.ui.shutdown import force_exit_after
 from lab.ui.sweep_loop import DEFAULT_SEEDS, MAX_SEEDS, sweep_seeds
-from lab.ui.textual_adapter import restore_terminal, terminal_driver, watch_paints
+from lab.ui.textual_adapter import terminal_driver, watch_paints
 from lab.ui.themes import lab_variables, starting_theme
 from lab.ui.view_choice import ViewChoice
 from lab.ui.view_routing import ViewRouting
@@ -168,8 +167,8 @@ class LabApp(App[None]):
         """The views on screen and the layout for the terminal's size."""
         self._advice: Advice | None = None  # the warning about the current settings, told once
         self._leaving = threading.Lock()  # held once leave_now has begun
-        self.forced_exit: float | None = None
-        """Seconds from ``leave_now`` to a forced exit (``lab.ui.process.run_app`` sets it; None: none)."""
+        self.on_leave: Callable[[], object] = lambda: None
+        """Called first by ``leave_now``, from its thread (``lab.ui.process.run_app`` starts the forced exit)."""
 
     @property
     def scheduler(self) -> Scheduler:
@@ -314,14 +313,13 @@ class LabApp(App[None]):
         return terminal_driver(super().get_driver_class())
 
     def leave_now(self) -> None:
-        """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. With ``forced_exit``
-        set (``lab.ui.process.run_app``) the process ends that many seconds later whatever it is doing (a terminal
-        that takes no output can hang Textual's orderly exit), giving the terminal back first; the autosave is
-        written before anything else."""
+        """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. ``on_leave`` comes
+        first (under ``lab.ui.process.run_app`` the process then ends ``Tuning.grace`` seconds later whatever it is
+        doing: a terminal that takes no output can hang Textual's orderly exit); the autosave is written before
+        anything else."""
         if not self._leaving.acquire(blocking=False):
             return
-        if self.forced_exit is not None:
-            force_exit_after(self.forced_exit, lambda: restore_terminal(self), last_limit=self.tuning.last_limit)
+        self.on_leave()
         self.files.write_autosave()
         self.call_later(self._leave)  # thread-safe: it posts a message to the app
 

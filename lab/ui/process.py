@@ -2,8 +2,9 @@
 
 ``run_app`` runs an app (``LabApp``, ``DemoApp``) as the process's interface:
 
-- SIGTERM and SIGHUP (a dropped SSH session) leave through the app's ``leave_now``, with the forced exit of
-  ``lab.ui.shutdown`` should the orderly one hang (``Tuning.grace``);
+- SIGTERM and SIGHUP (a dropped SSH session) leave through the app's ``leave_now``, and any leaving (a signal, a
+  terminal gone) starts the forced exit of ``lab.ui.shutdown`` (the app's ``on_leave``), should the orderly one hang
+  (``Tuning.grace``);
 - a crash exits non-zero, with its traceback written to ``crash-<time>-<pid>.log`` in the state folder (its path on
   stderr), never 0 as if all went well.
 
@@ -24,8 +25,8 @@ from typing import Any
 from lab.core.errors import LabError
 from lab.core.tune import start_resource_tracker
 from lab.files.safe_io import write_atomic
-from lab.ui.shutdown import leaving_on_signals
-from lab.ui.textual_adapter import app_exception
+from lab.ui.shutdown import force_exit_after, leaving_on_signals
+from lab.ui.textual_adapter import app_exception, restore_terminal
 
 CRASH_EXIT = 1
 
@@ -56,10 +57,11 @@ def crash_log(error: BaseException, folder: Path) -> Path:
 
 
 def run_app(app: Any, crash_folder: Path | None, headless: bool = False) -> int:
-    """Run ``app`` (it has ``tuning``, ``leave_now`` and ``forced_exit``) as this process's interface; its exit
+    """Run ``app`` (it has ``tuning``, ``leave_now`` and ``on_leave``) as this process's interface; its exit
     status: the app's return code, or ``CRASH_EXIT`` after a crash, whose traceback goes to a log in
     ``crash_folder`` (None: only Textual's own report on stderr). ``headless``: with no terminal (tests)."""
-    app.forced_exit = app.tuning.grace
+    tuning = app.tuning
+    app.on_leave = lambda: force_exit_after(tuning.grace, lambda: restore_terminal(app), last_limit=tuning.last_limit)
     with leaving_on_signals(app.leave_now):
         app.run(headless=headless)
     error = app_exception(app)

@@ -30,7 +30,7 @@ class _Host(App[None]):
     def __init__(self, crash: bool) -> None:
         super().__init__()
         self.tuning = Tuning()
-        self.forced_exit: float | None = None
+        self.on_leave = lambda: None
         self.crash = crash
 
     def leave_now(self) -> None:
