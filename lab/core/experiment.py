@@ -24,10 +24,18 @@ MIN_UNITS, MAX_UNITS = 1, 64
 MAX_HIDDEN_LAYERS = 8
 MAX_EPOCHS = 10_000_000
 MAX_LR = 1e6
-# The floating-point types training may run in: float64 (the trainer's default, exact to the tests' 1e-9 against
-# independent oracles) or float32 (half the memory traffic: the sweep's and the search's default; see
-# docs/performance.md for the agreement measured between the two).
+# The floating-point types training may run in: float64 (the default everywhere, exact to the tests' 1e-9 against
+# independent oracles) or float32 (half the memory traffic, faster sweeps; solved epochs can differ from float64's on
+# harder gates: docs/performance.md has the agreement measured, benchmarks/bench_precision.py measures it).
 PRECISIONS: dict[str, DType] = {"float64": np.float64, "float32": np.float32}
+LR_FACTOR = 2.0
+"""One step of the learning rate by hand (the ``[`` and ``]`` keys, the settings list's arrows): halve or double."""
+
+
+def stepped_lr(lr: float, direction: int) -> float:
+    """``lr`` halved (``direction`` < 0) or doubled (> 0), to six significant digits (so steps back and forth stay
+    on round values)."""
+    return float(f"{lr * (LR_FACTOR if direction > 0 else 1 / LR_FACTOR):.6g}")
 
 
 def _choose(value: str, allowed, what: str) -> str:
