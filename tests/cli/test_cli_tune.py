@@ -109,3 +109,16 @@ def test_ctrl_c_prints_what_is_done(subprocess_env, jobs):
     assert proc.returncode == 130 and err == ""
     lines = out.splitlines()
     assert lines[1].startswith("interrupted: ") and lines[1].endswith(" of 10 configurations done")
+
+
+def test_a_cluster_without_dask_here_is_one_line_with_the_fix(cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the [cluster] extra were not installed
+    status, out, err = cli("tune", "--units", "2", "--seeds", "2", "--epochs", "5", "--cluster", "tcp://10.0.0.5:8786")
+    assert (status, out) == (2, "")
+    assert err == 'nnlab: error: --cluster: Dask is not installed here: pip install "neural-gate-lab[cluster]"\n'
+
+
+def test_an_empty_nnlab_cluster_trains_here(cli, monkeypatch):
+    monkeypatch.setenv("NNLAB_CLUSTER", "")
+    status, out, _ = cli("tune", "--units", "2", "--seeds", "2", "--epochs", "5")
+    assert status == 0 and out.endswith("s\n") and "configurations in" in out
