@@ -24,34 +24,29 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from lab.core.advice import Advice, settings_advice
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
-from lab.core.gates import TruthTable, preset
 from lab.core.glossary import TOOLTIPS
-from lab.core.recipes import RECIPES, recipe
+from lab.core.recipes import recipe
 from lab.tuning import Tuning
 from lab.ui.commands import binding_sections, lab_commands
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
 from lab.ui.lesson_routing import LessonRouting
 from lab.ui.lesson_state import Shown
-from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
+from lab.ui.messages import TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
 from lab.ui.process import start_tracker
 from lab.ui.run import Run, Trained
-from lab.ui.run_control import Note, speed_label, training_rows_note
+from lab.ui.run_panes import RunPanes
 from lab.ui.scheduling import InputHold, Scheduler
-from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.count_prompt import CountScreen
 from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.palette import LabCommandPalette
-from lab.ui.screens.presets import PresetScreen
 from lab.ui.screens.tune import TuneScreen
 from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings
 from lab.ui.settings import save as save_settings
@@ -82,6 +77,16 @@ def priority_actions(*bindings: Iterable[Binding | Any]) -> frozenset[str]:
     ``app.``): the keys that open a dialog as they arrive."""
     return frozenset(b.action.removeprefix("app.") for group in bindings for b in group
                      if isinstance(b, Binding) and b.priority and (group is bindings[0] or b.action.startswith("app.")))
+
+
+def forward(owner: str, name: str) -> Callable[..., Any]:
+    """A method of the app that calls ``self.<owner>.<name>`` with its arguments: how a key's action or a pane's
+    message reaches the feature that owns it (Textual looks actions and handlers up on the app)."""
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(getattr(self, owner), name)(*args, **kwargs)
+
+    method.__doc__ = f"``{owner}.{name}``."
+    return method
 
 
 class LabApp(App[None]):
@@ -159,13 +164,15 @@ class LabApp(App[None]):
         self.input_hold = InputHold(scheduler, self.pacing, lambda: self.lab_run.busy,
                                     lambda: self._chart is not None and self._chart.redrawing_as_asked)
         """The person's keys and clicks, and big changes, as holds on the training worker until they are painted."""
-        self.epochs_per_second = 0.0
         self.views = ViewChoice(VIEWS)
         """The view the person chose (``chart``, a network view, the seeds, the lesson) and the one beside it."""
         self.view_routing = ViewRouting(self, self.lab_run, self.views, self.lesson, self.input_hold, self.tuning,
                                          self.fps)
         """The views on screen and the layout for the terminal's size."""
-        self._advice: Advice | None = None  # the warning about the current settings, told once
+        self.panes = RunPanes(self.lab_run, self.query_one, self.notify, self.ask, self.view_routing,
+                              self.lesson.tick, lambda title: setattr(self, "sub_title", title),
+                              lambda: self.panes_gone)
+        """The run's keys and the panes' edits as commands of the run, and what the panes show of it."""
         self._leaving = threading.Lock()  # held once leave_now has begun
         self.on_leave: Callable[[], object] = lambda: None
         """Called first by ``leave_now``, from its thread (``lab.ui.process.run_app`` starts the forced exit)."""
@@ -261,9 +268,9 @@ class LabApp(App[None]):
         self.query_one(InspectView).monochrome = chart.monochrome
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
             self.query_one(hidden).display = False
-        self._show_experiment()
+        self.panes.show_experiment()
         self.view_routing.place()
-        self._show_snapshot(self.lab_run.snapshot(), replace_history=True)
+        self.panes.show_snapshot(self.lab_run.snapshot(), replace_history=True)
         speed = self.lab_run.epochs_per_tick
         pace = self.lab_run.pace_budget()
         self.show_status()
@@ -291,12 +298,6 @@ class LabApp(App[None]):
         """Before Textual takes ``sys.stderr``: the tune search's worker processes need multiprocessing's resource
         tracker, handed a real stderr (``lab.ui.process.start_tracker``)."""
         start_tracker()
-
-    def tell(self, note: Note | None) -> None:
-        """Show ``note`` (a ``RunControl`` result) as a notification; nothing for None."""
-        if note is not None:
-            self.notify(note.text, title=note.title, severity=note.severity,  # type: ignore[arg-type]
-                        timeout=note.timeout)
 
     def ask(self, screen: Screen[T], then: Callable[[T | None], None]) -> None:
         """Show the dialog ``screen``; ``then`` gets its answer (the file commands' ``FileHost``)."""
@@ -376,237 +377,45 @@ class LabApp(App[None]):
         return self.query_one(TruthTableView)
 
     @property
-    def settings_list(self) -> SettingsList:
-        return self.query_one(SettingsList)
-
-    @property
     def seeds_view(self) -> SeedsView:
         return self.query_one(SeedsView)
-
-    def _show_experiment(self) -> None:
-        """Make every pane show ``self.experiment`` (its table, settings and sizes)."""
-        e = self.experiment
-        if self.table_view.table != e.table:
-            self.table_view.table = e.table
-        self.settings_list.set_values(e.architecture, e.training)
-        self.settings_list.set_io(e.table.n_inputs, e.table.n_outputs)
-        self.query_one(ArchitecturePane).show_hint()
-        self.query_one(PredictionPane).set_table_shape(e.table.n_inputs, e.table.output_names)
-        self.query_one("#table-pane").border_title = Content(f"Truth table · {e.table.name}")
-        self.sub_title = e.name
-        self._advise()
-
-    def _advise(self) -> None:
-        """Say once, when the settings come to it, that they may train nothing (the status line keeps a hint)."""
-        advice = settings_advice(self.experiment.architecture, self.experiment.training)
-        if advice is not None and advice != self._advice:
-            self.notify(advice.message, title="This may not learn", severity="warning", timeout=10)
-        self._advice = advice
 
     def state(self) -> str:
         """idle, training, paused, solved or diverged."""
         return self.lab_run.state()
 
-    def show_status(self) -> None:
-        """Redraw the status line from the run's status."""
-        s = self.lab_run.status()
-        self.query_one(StatusLine).show(
-            state=s.state, epoch=s.epoch, budget=s.budget, loss=s.loss, accuracy=s.accuracy,
-            heldout_accuracy=s.heldout_accuracy, solved_epoch=s.solved_epoch, diverged_epoch=s.diverged_epoch,
-            epochs_per_second=self.epochs_per_second, lr=s.lr, speed=speed_label(s.epochs_per_tick),
-            hint=self._advice.hint if self._advice is not None else None)
-
-    def _show_snapshot(self, snapshot: Snapshot, replace_history: bool = False) -> None:
-        chart = self.query_one(LossChart)
-        if replace_history:
-            chart.clear_history()
-        chart.extend(snapshot.history, snapshot.solved_epoch)
-        self.table_view.show_outputs(snapshot.outputs)
-        self._answer_query()
-        self.show_status()
-        if not (snapshot.running and self.query_one(LossChart).display):
-            self.view_routing.refresh(throttled=snapshot.running)  # beside a live chart it follows the chart instead
-        self._lesson_tick(snapshot.outputs)
-
-    def _answer_query(self) -> None:
-        pane = self.query_one(PredictionPane)
-        if pane.x is not None and pane.x.shape[1] == self.lab_run.n_inputs():
-            pane.show_outputs(self.lab_run.predict(pane.x)[0])
-
-    # --- the run's messages ----------------------------------------------------------------------------------------
     @property
     def panes_gone(self) -> bool:
         """Whether the lab's panes are already taken down (the app is ending): a worker's last messages, still on
         their way, then have nothing to show."""
         return not self.query(StatusLine)
 
-    @on(TrainingProgress)
-    def show_progress(self, message: TrainingProgress) -> None:
-        snapshot = message.snapshot
-        if not self.lab_run.heard(snapshot) or self.panes_gone:
-            return  # from a trainer that has since been replaced, or after the panes were taken down
-        self.epochs_per_second = snapshot.epochs_per_second or self.epochs_per_second
-        self._show_snapshot(snapshot)
-        self.tell(self.lab_run.finished_note(snapshot))
-
-    @on(TrainingFailed)
-    def show_failure(self, message: TrainingFailed) -> None:
-        self.lab_run.failed()
-        if self.panes_gone:
-            return
-        self.notify(message.error, title=message.title, severity="error")
-        self.show_status()
-
-    # --- run actions -----------------------------------------------------------------------------------------------
-    def action_toggle_training(self) -> None:
-        """Start training, or pause it (a seeds sweep stops: one worker at a time)."""
-        if self.running:
-            self.lab_run.stop()
-        else:
-            refusal = self.lab_run.start()
-            if refusal is not None:
-                self.tell(refusal)
-                return
-        self.show_status()
-
-    def has_training_rows(self, table: TruthTable) -> bool:
-        """Whether ``table`` leaves a row to train on; when it does not, the person is told why and how to fix it."""
-        note = training_rows_note(table)
-        self.tell(note)
-        return note is None
-
-    def action_step(self) -> None:
-        """Train exactly one epoch (pauses a running worker first)."""
-        step = self.lab_run.step()
-        if step.snapshot is not None:
-            self._show_snapshot(step.snapshot)
-        self.tell(step.note)
-
-    def load_experiment(self, experiment: Experiment, trainer: Trained | None) -> None:
-        """Replace the experiment (and, when given, the trained network) with a loaded one."""
-        if trainer is None:
-            self.reset(experiment)
-            return
-        snapshot = self.lab_run.load(trainer)
-        self.query_one(InspectView).clear_history()
-        self._show_experiment()
-        self._show_snapshot(snapshot, replace_history=True)
-
-    def reset(self, experiment: Experiment) -> None:
-        """Adopt ``experiment`` with new weights from its seed (asks nothing: see ``discard_then``)."""
-        snapshot = self.lab_run.reset(experiment)
-        self.query_one(InspectView).clear_history()
-        self._show_experiment()
-        self._show_snapshot(snapshot, replace_history=True)
-
-    def discard_then(self, reason: str, then: Callable[[], None], on_no: Callable[[], None] | None = None) -> None:
-        """Run ``then``, which replaces the trained network, at once when no trained work would be lost; else ask
-        first (``RunControl.discard_question``), the same question for every such action, and run ``on_no`` on a
-        no."""
-        question = self.lab_run.discard_question(reason)
-        if question is None:
-            then()
-            return
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                then()
-            elif on_no is not None:
-                on_no()
-
-        self.push_screen(ConfirmScreen(question), answer)
-
-    def action_reset(self) -> None:
-        """New weights from the same seed; the history starts again (asking first when that discards a run)."""
-        def reset() -> None:
-            self.reset(self.experiment)
-            self.notify(f"Reset: new weights from seed {self.experiment.training.seed}.", timeout=2)
-
-        self.discard_then("Reset", reset)
-
-    def action_new_seed(self) -> None:
-        """Reset with the next seed (asking first when that discards a run)."""
-        seed = (self.experiment.training.seed + 1) % 2**32
-
-        def reseed() -> None:
-            self.reset(self.experiment.with_training(seed=seed))
-            self.notify(f"Reset with seed {seed}.", timeout=2)
-
-        self.discard_then(f"New seed {seed}", reseed)
-
-    def action_n_is_no(self) -> None:
-        """``n`` outside a dialog: nothing changes; say so, and where the new seed is."""
-        self.notify("n answers no in a dialog and does nothing here; the next seed is N (shift+n).", timeout=3)
-
-    def action_lr(self, direction: int) -> None:
-        """Halve (-1) or double (+1) the learning rate, live."""
-        changed = self.lab_run.lr_changed(direction)
-        if isinstance(changed, Note):
-            self.tell(changed)
-        else:
-            self.apply(changed)
-
-    def action_speed(self, direction: int) -> None:
-        """Train fewer or more epochs per tick (the last step is unthrottled)."""
-        self.lab_run.change_speed(direction)
-        self.show_status()
-
-    def apply(self, experiment: Experiment) -> None:
-        """Adopt ``experiment``: live when the network can continue, else reset (asking first if it has trained)."""
-        snapshot = self.lab_run.apply(experiment)
-        if snapshot is not None:
-            self._show_experiment()
-            self._show_snapshot(snapshot)
-            return
-        self.discard_then("This change needs a new network", lambda: self.reset(experiment), self._show_experiment)
-
-    @on(TruthTableView.Edited)
-    def _table_edited(self, event: TruthTableView.Edited) -> None:
-        if self.panes_gone:
-            return  # an edit queued behind the key that quit
-        self.apply(replace(self.experiment, table=event.table))
-
-    @on(SettingsList.Changed)
-    def _settings_changed(self, event: SettingsList.Changed) -> None:
-        if self.panes_gone:
-            return
-        try:
-            experiment = replace(self.experiment, architecture=event.architecture, training=event.training)
-        except LabError as e:
-            self.notify(str(e), severity="error")
-            return
-        self.apply(experiment)
-
-    @on(PredictionPane.Query)
-    def _query(self, event: PredictionPane.Query) -> None:
-        self._answer_query()
-
-    def action_presets(self) -> None:
-        """Show the presets and recipes (the table pane's ``p``, a priority binding: the list opens before the next
-        key is dispatched)."""
-        def picked(choice: tuple[str, str] | None) -> None:
-            if choice is None:
-                return
-            kind, name = choice
-            if kind == "recipe":
-                self.open_recipe(name)
-            else:
-                self.apply(replace(self.experiment, table=preset(name), name=name))
-
-        self.push_screen(PresetScreen(), picked)
-
-    def open_recipe(self, name: str) -> None:
-        """Open recipe ``name`` at a pace that trains its budget within seconds (asking first when that discards a
-        run)."""
-        r = RECIPES[name]
-
-        def open_recipe() -> None:
-            self.reset(r.experiment())
-            pace = self.lab_run.pace_budget()
-            self.show_status()
-            self.notify(f"{r.description}. Watch: {r.watch}. {pace}.", title=f"Recipe {name}", timeout=8)
-
-        self.discard_then(f"Recipe {name} replaces the experiment", open_recipe)
+    # --- the run's keys, edits and messages (``RunPanes``) ---------------------------------------------------------
+    epochs_per_second = property(lambda self: self.panes.epochs_per_second,
+                                 lambda self, v: setattr(self.panes, "epochs_per_second", v))
+    show_progress = on(TrainingProgress)(forward("panes", "show_progress"))
+    show_failure = on(TrainingFailed)(forward("panes", "show_failure"))
+    _table_edited = on(TruthTableView.Edited)(forward("panes", "table_edited"))
+    _settings_changed = on(SettingsList.Changed)(forward("panes", "settings_changed"))
+    _query = on(PredictionPane.Query)(forward("panes", "answer_query"))
+    tell = forward("panes", "tell")
+    show_status = forward("panes", "show_status")
+    _show_snapshot = forward("panes", "show_snapshot")
+    has_training_rows = forward("panes", "has_training_rows")
+    load_experiment = forward("panes", "load_experiment")
+    reset = forward("panes", "reset")
+    discard_then = forward("panes", "discard_then")
+    apply = forward("panes", "apply")
+    open_recipe = forward("panes", "open_recipe")
+    action_toggle_training = forward("panes", "toggle_training")
+    action_step = forward("panes", "step")
+    action_reset = forward("panes", "reset_weights")
+    action_new_seed = forward("panes", "new_seed")
+    action_n_is_no = forward("panes", "n_is_no")
+    action_lr = forward("panes", "lr")
+    action_speed = forward("panes", "speed")
+    action_presets = forward("panes", "presets")
+    action_gradient_check = forward("panes", "gradient_check")
 
     # --- files -----------------------------------------------------------------------------------------------------
     def action_save(self) -> None:
@@ -754,15 +563,6 @@ class LabApp(App[None]):
     @on(InspectView.Resized)
     def _view_resized(self, event: InspectView.Resized) -> None:
         self.view_routing.view_resized(event.control)
-
-    def action_gradient_check(self) -> None:
-        """Check backpropagation against centred differences on the current weights."""
-        check = self.lab_run.gradient_check()
-        if isinstance(check, Note):
-            self.tell(check)
-            return
-        self.query_one(InspectView).show_gradcheck(check)
-        self.show_view("gradcheck")
 
     @on(LossChart.Built)
     def _chart_built(self, message: LossChart.Built) -> None:
