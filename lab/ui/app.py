@@ -44,13 +44,12 @@ from lab.ui.process import start_tracker
 from lab.ui.run import Run, Trained
 from lab.ui.run_panes import RunPanes
 from lab.ui.scheduling import InputHold, Scheduler
-from lab.ui.screens.count_prompt import CountScreen
 from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.palette import LabCommandPalette
 from lab.ui.screens.tune import TuneScreen
+from lab.ui.seeds_control import SeedsControl
 from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings
 from lab.ui.settings import save as save_settings
-from lab.ui.sweep_loop import DEFAULT_SEEDS, MAX_SEEDS, sweep_seeds
 from lab.ui.textual_adapter import terminal_driver, watch_paints
 from lab.ui.themes import lab_variables, starting_theme
 from lab.ui.view_choice import ViewChoice
@@ -158,7 +157,6 @@ class LabApp(App[None]):
         """The training run: the one owner of the trainer, its worker, and the rule that one job trains at a time."""
         self.files = FileCommands(self, self.lab_run, Path(path) if path else None, autosave_path,
                                   self.tuning.autosave_interval)
-        self._seed_count = DEFAULT_SEEDS
         self._chart: LossChart | None = None
         self.pacing = KeyPacing(self.tuning)  # the person's keys while training, for the paced redraws
         self.input_hold = InputHold(scheduler, self.pacing, lambda: self.lab_run.busy,
@@ -173,6 +171,10 @@ class LabApp(App[None]):
                               self.lesson.tick, lambda title: setattr(self, "sub_title", title),
                               lambda: self.panes_gone)
         """The run's keys and the panes' edits as commands of the run, and what the panes show of it."""
+        self.seeds = SeedsControl(self.lab_run, lambda: self.query(SeedsView) if self.is_running else (), self.notify,
+                                  self.ask, self.show_view, self.panes.has_training_rows, self.lesson,
+                                  self.input_hold, self.call_after_refresh)
+        """The seeds sweep's keys and what the person is told of it."""
         self._leaving = threading.Lock()  # held once leave_now has begun
         self.on_leave: Callable[[], object] = lambda: None
         """Called first by ``leave_now``, from its thread (``lab.ui.process.run_app`` starts the forced exit)."""
@@ -255,7 +257,7 @@ class LabApp(App[None]):
         self.query_one("#prediction-pane").border_title = "Prediction"
         self.query_one(LossChart).border_title = "Loss · accuracy · v views"
         self.query_one(SeedsView).border_title = SEEDS_TITLE
-        self.query_one(SeedsView).seed_count = self._seed_count
+        self.query_one(SeedsView).seed_count = self.seeds.count
         self.query_one("#architecture-pane").border_title = "Architecture"
         for selector, tip in TOOLTIPS.items():
             self.query_one(selector).tooltip = tip
@@ -439,87 +441,15 @@ class LabApp(App[None]):
         self.lab_run.stop()
         self.files.quit_after_autosave()
 
-    # --- seeds -----------------------------------------------------------------------------------------------------
-    @property
-    def seed_count(self) -> int:
-        """How many seeds a sweep runs."""
-        return self._seed_count
-
-    @seed_count.setter
-    def seed_count(self, count: int) -> None:
-        self._seed_count = count
-        for view in self.query(SeedsView) if self.is_running else ():
-            view.seed_count = count
-
-    def action_sweep(self) -> None:
-        """Train the experiment from ``seed_count`` seeds at once and show it in the seeds view; stop a running
-        sweep."""
-        if self.seeds_view.sweeping:
-            self.seeds_view.stop()
-        else:
-            self._start_sweep()
-
-    def _start_sweep(self, pin: bool = False) -> None:
-        """Sweep the experiment as it is (``pin``: pin it as A when it finishes), pausing training; or say why not."""
-        experiment = self.experiment
-        if not self.has_training_rows(experiment.table):
-            return
-        try:
-            seeds = sweep_seeds(experiment, self.seed_count)
-        except LabError as e:
-            self.notify(str(e), severity="error")
-            return
-        self.lab_run.sweep(self.seeds_view, experiment, seeds, pin=pin)  # pauses training: one job at a time
-        self.show_view("seeds")
-
-    def action_pin_seeds(self) -> None:
-        """Pin this configuration's sweep as A (running it first when there is none); unpin A if it is this one."""
-        self.show_view("seeds")
-        answer = self.seeds_view.request_pin(self.experiment)
-        if answer == "pending":
-            self.notify("A is pinned when this sweep finishes.", timeout=3)
-        elif answer == "unpinned":
-            self.notify("A unpinned.", timeout=2)
-        elif answer == "sweep":
-            self._start_sweep(pin=True)
-        self._lesson_tick()
-
-    def action_seed_count(self) -> None:
-        """Ask how many seeds a sweep runs."""
-        def chosen(count: int | None) -> None:
-            if count is not None:
-                self.seed_count = count
-                self.notify(f"Sweeps run {count:,} seeds (k).", timeout=2)
-
-        self.push_screen(CountScreen(f"Seeds per sweep (1 to {MAX_SEEDS:,})", self.seed_count, 1, MAX_SEEDS), chosen)
-
-    @on(SeedsView.Updated)
-    def _sweep_updated(self, message: SeedsView.Updated) -> None:
-        """A sweep's new numbers: repaint them (holding the worker for a big view), and let a lesson see them."""
-        if self.panes_gone:
-            return
-        seeds = self.seeds_view
-        if seeds.display:
-            self.input_hold.hold_for_paint(seeds.size.area)
-        if self.lesson_open:
-            self.call_after_refresh(self._lesson_tick)
-
-    @on(SeedsView.Finished)
-    def _sweep_finished(self, message: SeedsView.Finished) -> None:
-        if not self.panes_gone and not self.seeds_view.display:
-            s = message.run.stats
-            solved = f"{s.solved}/{s.seeds}" if s is not None else "no"
-            self.notify(f"{message.run.label}: {solved} seeds solved the gate (v cycles to the seeds view).",
-                        title="Sweep done", timeout=5)
-
-    @on(SeedsView.Pinned)
-    def _sweep_pinned(self, message: SeedsView.Pinned) -> None:
-        self.notify(f"A is {message.run.label}. Change the network, then k runs B beside it.", title="Pinned A",
-                    timeout=5)
-
-    @on(SeedsView.Failed)
-    def _sweep_failed(self, message: SeedsView.Failed) -> None:
-        self.notify(message.error, title="Cannot sweep", severity="error")
+    # --- seeds (``SeedsControl``) ---------------------------------------------------------------------------------
+    seed_count = property(lambda self: self.seeds.count, lambda self, count: setattr(self.seeds, "count", count))
+    action_sweep = forward("seeds", "sweep")
+    action_pin_seeds = forward("seeds", "pin")
+    action_seed_count = forward("seeds", "ask_count")
+    _sweep_updated = on(SeedsView.Updated)(forward("seeds", "updated"))
+    _sweep_finished = on(SeedsView.Finished)(forward("seeds", "finished"))
+    _sweep_pinned = on(SeedsView.Pinned)(forward("seeds", "pinned"))
+    _sweep_failed = on(SeedsView.Failed)(forward("seeds", "failed"))
 
     # --- tune ------------------------------------------------------------------------------------------------------
     tune_seeds = TUNE_SEEDS
