@@ -29,7 +29,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.glossary import TOOLTIPS
 from lab.core.recipes import recipe
@@ -48,10 +47,8 @@ from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.palette import LabCommandPalette
 from lab.ui.screens.tune import TuneScreen
 from lab.ui.seeds_control import SeedsControl
-from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings
-from lab.ui.settings import save as save_settings
 from lab.ui.textual_adapter import terminal_driver, watch_paints
-from lab.ui.themes import lab_variables, starting_theme
+from lab.ui.themes import ThemeMemory, lab_variables
 from lab.ui.view_choice import ViewChoice
 from lab.ui.view_routing import ViewRouting
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
@@ -137,7 +134,7 @@ class LabApp(App[None]):
         or id, or ``""`` for the menu) opens the lesson pane on it; ``progress_path`` is where lesson progress
         is kept (None: not kept). ``theme`` names the Textual theme to use (``--theme``); without it the lab uses
         the one remembered in ``settings_path`` (which also turns remembering on), or an ANSI theme when the
-        terminal has 16 colours (``_pick_theme``). ``tuning`` sets how the interface and the trainer share the
+        terminal has 16 colours (``ThemeMemory``). ``tuning`` sets how the interface and the trainer share the
         machine (``Tuning``: the holds, the pacing of redraws, the frame-rate bounds)."""
         super().__init__()
         self.tuning = tuning if tuning is not None else Tuning()
@@ -145,9 +142,10 @@ class LabApp(App[None]):
         self.progress_path = progress_path
         self.lesson = LessonRouting(self, lambda: next(iter(self.query(LessonPane)), None))
         self.settings_path = settings_path
-        self._settings_error: str | None = None  # a settings file that could not be read, told once mounted
-        self._remember_theme = False  # on once the theme the lab starts with is set: later changes are the person's
-        self._pick_theme(theme)
+        self.themes = ThemeMemory(theme, settings_path, lambda name: self.get_theme(name) is not None)
+        """The theme the lab starts in and the one the person picks, remembered."""
+        if self.themes.start is not None:
+            self.theme = self.themes.start
         self.fps = self.tuning.clamp_fps(fps)
         scheduler = Scheduler(self.tuning)
         self.lab_run = Run(experiment if experiment is not None else recipe("keras-xor"), trainer, saved=bool(path),
@@ -219,40 +217,24 @@ class LabApp(App[None]):
         yield Static("", id="too-small", markup=False)
         yield Footer()
 
-    # --- themes ----------------------------------------------------------------------------------------------------
-    def _pick_theme(self, flag: str | None) -> None:
-        """Start with ``flag`` (``--theme``), else with the remembered theme (``lab.ui.themes.starting_theme``; a
-        terminal of 16 colours changes that once mounted: ``_few_colours``)."""
-        self._theme_flag = flag
-        theme, self._settings_error = starting_theme(flag, self.settings_path, lambda n: self.get_theme(n) is not None)
-        if theme is not None:
-            self.theme = theme
-
-    def _few_colours(self) -> None:
-        """In a real terminal of 16 colours (or 8; ``TERM=xterm``, ``screen``, ``linux``), without ``--theme``,
-        use the ANSI theme (light or dark as the remembered one): its colours are the terminal's own, so the focus,
-        the cursor and ✗ stay apart, where another theme's colours, quantised, collapse into a few."""
-        if self._theme_flag is None and not self.is_headless and self.console.color_system in FEW_COLOURS:
-            self.theme = ANSI_THEMES[self.current_theme.dark]
-
+    # --- themes (``ThemeMemory``) ---------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The lab's own colour variables (``$nnlab-*`` in the stylesheet): ``lab.ui.themes.lab_variables``."""
         return lab_variables(self.current_theme)
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme the person chose (the command palette's "Change theme")."""
-        if not self._remember_theme or self.settings_path is None:
-            return
-        try:
-            save_settings(self.settings_path, Settings(theme=theme))
-        except LabError as e:
-            self.notify(f"The theme is not remembered: {e}", severity="warning", markup=False)
+        error = self.themes.chosen(theme)
+        if error is not None:
+            self.notify(error, severity="warning")
 
     def on_mount(self) -> None:
-        self._few_colours()
-        self._remember_theme = True
-        if self._settings_error is not None:
-            self.notify(self._settings_error, title="Settings", severity="warning", markup=False)
+        ansi = self.themes.few_colours(self.is_headless, self.console.color_system, self.current_theme.dark)
+        if ansi is not None:
+            self.theme = ansi
+        self.themes.remembering = True
+        if self.themes.error is not None:
+            self.notify(self.themes.error, title="Settings", severity="warning")
         self.query_one("#table-pane").border_title = "Truth table"
         self.query_one("#prediction-pane").border_title = "Prediction"
         self.query_one(LossChart).border_title = "Loss · accuracy · v views"
