@@ -401,22 +401,11 @@ class LabApp(App[None]):
     action_presets = forward("panes", "presets")
     action_gradient_check = forward("panes", "gradient_check")
 
-    # --- files -----------------------------------------------------------------------------------------------------
-    def action_save(self) -> None:
-        """Save to the file this experiment came from or was last saved to; else ask for one."""
-        self.files.save()
-
-    def action_save_as(self) -> None:
-        """Ask for a path and save there."""
-        self.files.save_as()
-
-    def action_open(self) -> None:
-        """Ask for an experiment file and open it."""
-        self.files.open()
-
-    def action_export(self) -> None:
-        """Export the loss history, the weights or a standalone script."""
-        self.files.export()
+    # --- files (``FileCommands``) ---------------------------------------------------------------------------------
+    action_save = forward("files", "save")
+    action_save_as = forward("files", "save_as")
+    action_open = forward("files", "open")
+    action_export = forward("files", "export")
 
     async def action_quit(self) -> None:
         """Stop training, autosave and leave (asking first when the autosave cannot be written)."""
@@ -453,50 +442,16 @@ class LabApp(App[None]):
         self.apply(message.experiment)
 
     # --- views (``ViewRouting``) -----------------------------------------------------------------------------------
-    @property
-    def picture_interval(self) -> float:
-        """Seconds between redraws of the chart and the views while training (``ViewRouting.picture_interval``)."""
-        return self.view_routing.picture_interval
-
-    @property
-    def wide(self) -> bool:
-        """Whether the screen is big enough to show a network view beside the chart."""
-        return self.view_routing.wide
-
-    def action_next_view(self) -> None:
-        """Show the next view: the loss chart, each view of what the network learned, the seeds (on a wide screen
-        the chart stays and the others take turns beside it)."""
-        self.view_routing.next_view()
-
-    def show_view(self, name: str) -> None:
-        """Show view ``name`` (``chart``, ``lesson``, ``seeds`` or one of ``VIEWS``)."""
-        self.view_routing.show(name)
-
-    @on(InspectView.Resized)
-    def _view_resized(self, event: InspectView.Resized) -> None:
-        self.view_routing.view_resized(event.control)
-
-    @on(LossChart.Built)
-    def _chart_built(self, message: LossChart.Built) -> None:
-        """Show the chart's new lines. While training beside the chart, the open view redraws when the chart does:
-        one repaint for both (not for a redraw the person asked for, a new scale: its repaint is the key's, and
-        should be quick)."""
-        if message.control.show_built(message):
-            self.input_hold.hold_for_paint(message.size[0] * len(message.lines))
-        if self.running and not message.asked:
-            self.view_routing.refresh()
-
-    @on(TruthTableView.CursorMoved)
-    def _cursor_moved(self) -> None:
-        if self.lesson_open:
-            self._lesson_tick()
-        self.view_routing.cursor_moved()
-
-    def action_toggle_log(self) -> None:
-        """Switch the chart's loss axis between linear and log10."""
-        chart = self.query_one(LossChart)
-        chart.log_scale = not chart.log_scale
-        self._lesson_tick()
+    picture_interval = property(lambda self: self.view_routing.picture_interval)
+    """Seconds between redraws of the chart and the views while training."""
+    wide = property(lambda self: self.view_routing.wide)
+    """Whether the screen is big enough to show a network view beside the chart."""
+    action_next_view = forward("view_routing", "next_view")
+    show_view = forward("view_routing", "show")
+    action_toggle_log = forward("view_routing", "toggle_log")
+    _view_resized = on(InspectView.Resized)(forward("view_routing", "view_resized"))
+    _chart_built = on(LossChart.Built)(forward("view_routing", "chart_built"))
+    _cursor_moved = on(TruthTableView.CursorMoved)(forward("view_routing", "cursor_moved"))
 
     def on_resize(self, event: events.Resize) -> None:
         """Lay the panes out for the new size (``ViewRouting.resized``)."""
@@ -523,38 +478,18 @@ class LabApp(App[None]):
                                 self.lesson.restart, self.files.save_as, self.open_recipe)
 
     # --- lessons (``LessonRouting``) -------------------------------------------------------------------------------
-    @property
-    def lesson_open(self) -> bool:
-        """Whether the lesson pane is open."""
-        return self.lesson.open
-
-    def action_lesson(self) -> None:
-        """Open the lesson pane (on the lesson last followed), bring it back into view, or close it."""
-        self.lesson.toggle()
-
-    def action_lesson_step(self, direction: int) -> None:
-        """Go on to the next step once this one is done (> ), or back a step (<)."""
-        self.lesson.step(direction)
-
-    def action_restart_lesson(self) -> None:
-        """Start the current lesson again from its first step."""
-        self.lesson.restart()
-
-    @on(LessonPane.SetupRequested)
-    def _lesson_setup(self, message: LessonPane.SetupRequested) -> None:
-        self.lesson.set_up(message)
+    lesson_open = property(lambda self: self.lesson.open)
+    """Whether the lesson pane is open."""
+    action_lesson = forward("lesson", "toggle")
+    action_lesson_step = forward("lesson", "step")
+    action_restart_lesson = forward("lesson", "restart")
+    _lesson_setup = on(LessonPane.SetupRequested)(forward("lesson", "set_up"))
+    _lesson_step_passed = on(LessonPane.StepPassed)(forward("lesson", "step_passed"))
 
     @on(LessonPane.Started)
     def _lesson_started(self) -> None:
         """A lesson picked from the menu: the table takes the keys (its arrows and f, h are the usual tasks)."""
         self.focus_table()
-
-    @on(LessonPane.StepPassed)
-    def _lesson_step_passed(self, message: LessonPane.StepPassed) -> None:
-        self.lesson.step_passed(message)
-
-    def _lesson_tick(self, outputs: tuple[tuple[float, ...], ...] | None = None) -> None:
-        self.lesson.tick(outputs)
 
     def shown(self) -> Shown:
         """What the panes show, as a lesson's checks see it (the ``LessonHost``'s)."""

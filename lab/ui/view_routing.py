@@ -163,14 +163,31 @@ class ViewRouting:
         cost = time.monotonic() - now
         self._next_view_draw = now + max(self.picture_interval, self.tuning.cost_factor * cost)
 
-    def view_resized(self, view: InspectView) -> None:
+    def view_resized(self, message: InspectView.Resized) -> None:
         """The network view is laid out for its width: draw it again for the new one (unless it is being taken
         down, or a dialog covers it)."""
-        if view.is_attached and self.host.screen.query(InspectView):
+        if message.control.is_attached and self.host.screen.query(InspectView):
             self.refresh()
 
-    def cursor_moved(self) -> None:
-        """The table's cursor moved: the view traces the new row."""
+    def chart_built(self, message: LossChart.Built) -> None:
+        """Show the chart's new lines. While training beside the chart, the open view redraws when the chart does:
+        one repaint for both (not for a redraw the person asked for, a new scale: its repaint is the key's, and
+        should be quick)."""
+        if message.control.show_built(message):
+            self.input_hold.hold_for_paint(message.size[0] * len(message.lines))
+        if self.run.running and not message.asked:
+            self.refresh()
+
+    def toggle_log(self) -> None:
+        """Switch the chart's loss axis between linear and log10."""
+        chart = self.host.query_one(LossChart)
+        chart.log_scale = not chart.log_scale
+        self.lesson.tick(None)
+
+    def cursor_moved(self, _: object = None) -> None:
+        """The table's cursor moved: an open lesson looks, and the view traces the new row."""
+        if self.lesson.open:
+            self.lesson.tick(None)
         if self.pacing.in_a_run and self.input_hold.busy:
             # Keys pressed in a run while training (an arrow held down): the trace follows every input_quiet
             # seconds, showing the row the cursor is on by then, instead of repainting for every row passed.
