@@ -30,23 +30,24 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from lab.core.experiment import Experiment
-from lab.core.glossary import TOOLTIPS
 from lab.core.recipes import recipe
 from lab.tuning import Tuning
 from lab.ui.commands import binding_sections, lab_commands
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
+from lab.ui.key_rules import key_allowed, priority_actions
 from lab.ui.lesson_routing import LessonRouting
 from lab.ui.lesson_state import Shown
 from lab.ui.messages import TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
+from lab.ui.pane_setup import set_up_panes
 from lab.ui.process import start_tracker
 from lab.ui.run import Run, Trained
-from lab.ui.run_panes import RunPanes
+from lab.ui.run_panes import RUN_KEYS, RunPanes
 from lab.ui.scheduling import InputHold, Scheduler
 from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.palette import LabCommandPalette
 from lab.ui.screens.tune import TuneScreen
-from lab.ui.seeds_control import SeedsControl
+from lab.ui.seeds_control import SEEDS_KEYS, SeedsControl
 from lab.ui.textual_adapter import terminal_driver, watch_paints
 from lab.ui.themes import ThemeMemory, lab_variables
 from lab.ui.view_choice import ViewChoice
@@ -56,7 +57,6 @@ from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import VIEWS, InspectView
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.prediction import PredictionPane
-from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE
 from lab.ui.widgets.seeds_view import SeedsView
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
@@ -66,13 +66,6 @@ from lab.ui.widgets.tune_view import TuneView
 
 DEFAULT_FPS = Tuning.default_fps
 T = TypeVar("T")
-
-
-def priority_actions(*bindings: Iterable[Binding | Any]) -> frozenset[str]:
-    """The app's actions bound with ``priority=True`` among ``bindings`` (the app's, and a widget's bound to
-    ``app.``): the keys that open a dialog as they arrive."""
-    return frozenset(b.action.removeprefix("app.") for group in bindings for b in group
-                     if isinstance(b, Binding) and b.priority and (group is bindings[0] or b.action.startswith("app.")))
 
 
 def forward(owner: str, name: str) -> Callable[..., Any]:
@@ -99,16 +92,7 @@ class LabApp(App[None]):
         Binding("space", "toggle_training", "Train/Pause", id="run.toggle"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("v", "next_view", "View", id="view.next", show=False),  # named in the chart's and views' titles
-        Binding("s", "step", "Step", id="run.step", show=False),
-        Binding("r", "reset", "Reset", id="run.reset", show=False),
-        Binding("N", "new_seed", "New seed", id="run.reseed", show=False),
-        # n answers "no" in every dialog; out of one it changes nothing (a reflexive n after a dialog that did not
-        # appear must not discard a run), and says where the new seed went.
-        Binding("n", "n_is_no", "", show=False, id="run.n_hint"),
-        Binding("left_square_bracket", "lr(-1)", "lr÷2", id="run.lr_down", show=False),
-        Binding("right_square_bracket", "lr(1)", "lr×2", id="run.lr_up", show=False),
-        Binding("comma", "speed(-1)", "Slower", id="run.slower", show=False),
-        Binding("full_stop", "speed(1)", "Faster", id="run.faster", show=False),
+        *RUN_KEYS,  # s r N n [ ] , .
         Binding("l", "toggle_log", "Log scale", id="chart.log", show=False),
         Binding("g", "gradient_check", "Grad check", id="view.gradcheck", show=False),
         Binding("t", "tune", "Tune", id="view.tune", show=False),
@@ -118,10 +102,7 @@ class LabApp(App[None]):
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit", show=False),
         Binding("ctrl+z", "suspend_process", "Suspend", id="app.suspend", show=False),  # fg brings it back
         *(replace(b, show=False) for b in FILE_BINDINGS),
-        Binding("k", "sweep", "Seeds", id="seeds.run", show=False),
-        Binding("A", "pin_seeds", "Pin as A", id="seeds.pin", show=False),
-        # opens its dialog as it arrives
-        Binding("K", "seed_count", "Seed count", id="seeds.count", priority=True, show=False),
+        *SEEDS_KEYS,  # k A K
     ]
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trained | None = None,
@@ -235,23 +216,9 @@ class LabApp(App[None]):
         self.themes.remembering = True
         if self.themes.error is not None:
             self.notify(self.themes.error, title="Settings", severity="warning")
-        self.query_one("#table-pane").border_title = "Truth table"
-        self.query_one("#prediction-pane").border_title = "Prediction"
-        self.query_one(LossChart).border_title = "Loss · accuracy · v views"
-        self.query_one(SeedsView).border_title = SEEDS_TITLE
-        self.query_one(SeedsView).seed_count = self.seeds.count
-        self.query_one("#architecture-pane").border_title = "Architecture"
-        for selector, tip in TOOLTIPS.items():
-            self.query_one(selector).tooltip = tip
-        chart = self._chart = self.query_one(LossChart)
-        chart.min_interval = self.picture_interval
-        chart.wait_for_interface = self.scheduler.wait_for_interface
-        chart.pacing = self.pacing
-        chart.cost_factor = self.tuning.cost_factor
-        chart.monochrome = self.no_color  # Textual reads (and removes) NO_COLOR from the environment
-        self.query_one(InspectView).monochrome = chart.monochrome
-        for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
-            self.query_one(hidden).display = False
+        self._chart = set_up_panes(self.screen, self.seeds.count, self.picture_interval,
+                                   self.scheduler.wait_for_interface, self.pacing, self.tuning,
+                                   self.no_color)  # Textual reads (and removes) NO_COLOR from the environment
         self.panes.show_experiment()
         self.view_routing.place()
         self.panes.show_snapshot(self.lab_run.snapshot(), replace_history=True)
@@ -333,27 +300,15 @@ class LabApp(App[None]):
         for chart in self.query(LossChart):
             chart.live = running
 
-    # Priority bindings (they run as the key arrives, so the dialog or line they open takes the keys after them):
-    # off while a dialog is open (Textual checks priority bindings on every screen) and, for ctrl keys a text line
-    # uses itself (ctrl+e: end of line), while one has the focus.
     PRIORITY_ACTIONS = priority_actions(BINDINGS, TablePane.BINDINGS)
-    # What changes the run behind the tune screen would be unseen there (and its search has paused training).
-    RUN_ACTIONS = frozenset({"toggle_training", "step", "reset", "new_seed", "lr", "speed", "next_view", "toggle_log",
-                             "gradient_check", "sweep", "pin_seeds", "lesson", "lesson_step"})
+    """The keys that open a dialog as they arrive (``lab.ui.key_rules``)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The keys that open a dialog do nothing while one is open (``ctrl+e`` in a text line is its end-of-line),
-        and the lesson's step keys exist only while a lesson is open."""
-        if action in self.RUN_ACTIONS and isinstance(self.screen, TuneScreen):
-            return False
-        if action == "lesson_step":
-            return self.lesson.stepping
-        if action in self.PRIORITY_ACTIONS:
-            if self.screen is not self.screen_stack[0]:
-                return False
-            if action == "export" and isinstance(self.focused, Input):
-                return False
-        return super().check_action(action, parameters)
+        """Whether a key works now (``lab.ui.key_rules.key_allowed``)."""
+        allowed = key_allowed(action, self.PRIORITY_ACTIONS, isinstance(self.screen, TuneScreen),
+                              self.screen is not self.screen_stack[0], isinstance(self.focused, Input),
+                              lambda: self.lesson.stepping)
+        return super().check_action(action, parameters) if allowed is None else allowed
 
     # --- helpers ---------------------------------------------------------------------------------------------------
     @property

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 
+from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
@@ -38,6 +39,21 @@ from lab.ui.widgets.truth_table import TruthTableView
 
 W = TypeVar("W", bound=Widget)
 Outputs = tuple[tuple[float, ...], ...]
+
+
+RUN_KEYS = [
+    Binding("s", "step", "Step", id="run.step", show=False),
+    Binding("r", "reset", "Reset", id="run.reset", show=False),
+    Binding("N", "new_seed", "New seed", id="run.reseed", show=False),
+    # n answers "no" in every dialog; out of one it changes nothing (a reflexive n after a dialog that did not
+    # appear must not discard a run), and says where the new seed went.
+    Binding("n", "n_is_no", "", show=False, id="run.n_hint"),
+    Binding("left_square_bracket", "lr(-1)", "lr÷2", id="run.lr_down", show=False),
+    Binding("right_square_bracket", "lr(1)", "lr×2", id="run.lr_up", show=False),
+    Binding("comma", "speed(-1)", "Slower", id="run.slower", show=False),
+    Binding("full_stop", "speed(1)", "Faster", id="run.faster", show=False),
+]
+"""The run keys (the app's bindings; each action is ``RunPanes``'s, forwarded by the app)."""
 
 
 class Find(Protocol):

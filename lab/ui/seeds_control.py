@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from textual.binding import Binding
 from textual.screen import Screen
 
 from lab.core.errors import LabError
@@ -20,6 +21,14 @@ from lab.ui.scheduling import InputHold
 from lab.ui.screens.count_prompt import CountScreen
 from lab.ui.sweep_loop import DEFAULT_SEEDS, MAX_SEEDS, sweep_seeds
 from lab.ui.widgets.seeds_view import SeedsView
+
+SEEDS_KEYS = [
+    Binding("k", "sweep", "Seeds", id="seeds.run", show=False),
+    Binding("A", "pin_seeds", "Pin as A", id="seeds.pin", show=False),
+    # opens its dialog as it arrives
+    Binding("K", "seed_count", "Seed count", id="seeds.count", priority=True, show=False),
+]
+"""The seeds sweep's keys (the app's bindings; each action is ``SeedsControl``'s, forwarded by the app)."""
 
 
 class SeedsControl:
