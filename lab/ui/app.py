@@ -1,19 +1,15 @@
-"""The lab: composes the panes and routes every message; each feature is an object or widget that owns itself.
+"""The lab: composes the panes and routes every key's action and every pane's message to the feature that owns it.
 
-The panes never talk to each other. Each posts what the person did (a table edit, a new setting, a prediction
-query); the app turns that into a command of the ``Run`` (``lab.ui.run``: the one owner of the trainer, its worker and
-the rule that a sweep and training never run at once), live when the network can continue, after a confirmation when
-it must be rebuilt, and tells the panes what to show. The file commands are a ``FileCommands``, the lessons a
-``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker (started through the run), the views on
-screen and the layout are a ``ViewRouting`` (their order a ``ViewChoice``), and the holds on the training worker for
-keys and paints an ``InputHold``; the app forwards their events to them. What only a process has (signals, the forced
-exit, the crash log) is ``lab.ui.process``'s. This file is still over 400 lines: it is the one place every pane's
-messages and every key's action arrive.
+The panes never talk to each other: each posts what the person did, and the app hands it on. The run is the ``Run``
+(``lab.ui.run``); the run keys, the panes' edits and what the panes show of the run a ``RunPanes``; the seeds sweep a
+``SeedsControl``; the files a ``FileCommands``; the lessons a ``LessonRouting``; the views and the layout a
+``ViewRouting``; the holds on the training worker for keys and paints an ``InputHold``; the theme a ``ThemeMemory``;
+when a key works ``lab.ui.key_rules``. What only a process has (signals, the forced exit, the crash log) is
+``lab.ui.process``'s.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -40,7 +36,7 @@ from lab.ui.lesson_state import Shown
 from lab.ui.messages import TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
 from lab.ui.pane_setup import set_up_panes
-from lab.ui.process import start_tracker
+from lab.ui.process import LeaveOnce, start_tracker
 from lab.ui.run import Run, Trained
 from lab.ui.run_panes import RUN_KEYS, RunPanes
 from lab.ui.scheduling import InputHold, Scheduler
@@ -154,29 +150,24 @@ class LabApp(App[None]):
                                   self.ask, self.show_view, self.panes.has_training_rows, self.lesson,
                                   self.input_hold, self.call_after_refresh)
         """The seeds sweep's keys and what the person is told of it."""
-        self._leaving = threading.Lock()  # held once leave_now has begun
         self.on_leave: Callable[[], object] = lambda: None
         """Called first by ``leave_now``, from its thread (``lab.ui.process.run_app`` starts the forced exit)."""
+        self.leave_now = LeaveOnce(lambda: self.on_leave(), self.files.write_autosave,
+                                   lambda: self.call_later(self._leave))  # call_later is thread-safe
+        """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone."""
 
-    @property
-    def scheduler(self) -> Scheduler:
-        """The interface's holds on the training threads while it has something to show (ended on unmount)."""
-        return self.input_hold.scheduler
+    scheduler = property(lambda self: self.input_hold.scheduler)
+    """The interface's holds on the training threads while it has something to show (ended on unmount)."""
 
     @property
     def experiment(self) -> Experiment:
         """The experiment as the person set it."""
         return self.lab_run.experiment
 
-    @property
-    def view(self) -> str:
-        """The view chosen: ``chart``, ``lesson``, ``seeds`` or one of the network views (``VIEWS``)."""
-        return self.views.view
-
-    @property
-    def side_view(self) -> str:
-        """The view beside the chart on a wide screen."""
-        return self.views.side
+    view = property(lambda self: self.views.view)
+    """The view chosen: ``chart``, ``lesson``, ``seeds`` or one of the network views (``VIEWS``)."""
+    side_view = property(lambda self: self.views.side)
+    """The view beside the chart on a wide screen."""
 
     # --- layout ----------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -219,25 +210,14 @@ class LabApp(App[None]):
         self._chart = set_up_panes(self.screen, self.seeds.count, self.picture_interval,
                                    self.scheduler.wait_for_interface, self.pacing, self.tuning,
                                    self.no_color)  # Textual reads (and removes) NO_COLOR from the environment
-        self.panes.show_experiment()
-        self.view_routing.place()
-        self.panes.show_snapshot(self.lab_run.snapshot(), replace_history=True)
-        speed = self.lab_run.epochs_per_tick
-        pace = self.lab_run.pace_budget()
-        self.show_status()
-        if self.lab_run.epochs_per_tick != speed:
-            self.notify(f"{pace}.", timeout=5)
+        self.panes.show_first()
         self.query_one(TruthTableView).focus()
         self.files.start_autosave(offer=self.lesson_request is None)
         if self.lesson_request is not None:
             self.lesson.open_lesson(self.lesson_request)
         watch_paints(self, self.input_hold.painted)
-        self.call_after_refresh(self._freeze_startup_objects)
-
-    def _freeze_startup_objects(self) -> None:
-        """Once the first screen is up, leave the objects made so far out of the collector's full passes while the
-        app runs (``Scheduler.freeze_startup_objects``; ``on_unmount`` hands them back)."""
-        self.scheduler.freeze_startup_objects()
+        # Once the first screen is up, the objects made so far leave the collector's full passes while the app runs.
+        self.call_after_refresh(self.scheduler.freeze_startup_objects)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -263,17 +243,6 @@ class LabApp(App[None]):
         """Textual's driver for this terminal, guarded against bad input bytes and a dead terminal
         (``textual_adapter``) where it is Textual's own ``LinuxDriver``."""
         return terminal_driver(super().get_driver_class())
-
-    def leave_now(self) -> None:
-        """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. ``on_leave`` comes
-        first (under ``lab.ui.process.run_app`` the process then ends ``Tuning.grace`` seconds later whatever it is
-        doing: a terminal that takes no output can hang Textual's orderly exit); the autosave is written before
-        anything else."""
-        if not self._leaving.acquire(blocking=False):
-            return
-        self.on_leave()
-        self.files.write_autosave()
-        self.call_later(self._leave)  # thread-safe: it posts a message to the app
 
     def _leave(self) -> None:
         self.lab_run.stop()
@@ -311,17 +280,9 @@ class LabApp(App[None]):
         return super().check_action(action, parameters) if allowed is None else allowed
 
     # --- helpers ---------------------------------------------------------------------------------------------------
-    @property
-    def table_view(self) -> TruthTableView:
-        return self.query_one(TruthTableView)
-
-    @property
-    def seeds_view(self) -> SeedsView:
-        return self.query_one(SeedsView)
-
-    def state(self) -> str:
-        """idle, training, paused, solved or diverged."""
-        return self.lab_run.state()
+    table_view = property(lambda self: self.query_one(TruthTableView))
+    seeds_view = property(lambda self: self.query_one(SeedsView))
+    state = forward("lab_run", "state")
 
     @property
     def panes_gone(self) -> bool:

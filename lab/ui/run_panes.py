@@ -121,6 +121,17 @@ class RunPanes:
             self._notify(advice.message, title="This may not learn", severity="warning", timeout=10)
         self._advice = advice
 
+    def show_first(self) -> None:
+        """Show the run as the lab opens (and the pace it set, when it changed the speed to train its budget)."""
+        self.show_experiment()
+        self._views.place()
+        self.show_snapshot(self.run.snapshot(), replace_history=True)
+        speed = self.run.epochs_per_tick
+        pace = self.run.pace_budget()
+        self.show_status()
+        if self.run.epochs_per_tick != speed:
+            self._notify(f"{pace}.", timeout=5)
+
     def show_status(self) -> None:
         """Redraw the status line from the run's status."""
         s = self.run.status()
