@@ -32,7 +32,6 @@ from lab.ui.commands import binding_sections, lab_commands
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
 from lab.ui.key_rules import key_allowed, priority_actions
 from lab.ui.lesson_routing import LessonRouting
-from lab.ui.lesson_state import Shown
 from lab.ui.messages import TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
 from lab.ui.pane_setup import set_up_panes
@@ -259,10 +258,8 @@ class LabApp(App[None]):
         """Every event, a key press or click held for while the worker trains (``InputHold.route``)."""
         await self.input_hold.route(event, super().on_event, lambda: self.focused)
 
-    @property
-    def running(self) -> bool:
-        """Whether the training worker is (meant to be) running (``Run.running``)."""
-        return self.lab_run.running
+    running = property(lambda self: self.lab_run.running)
+    """Whether the training worker is (meant to be) running (``Run.running``)."""
 
     def _running_changed(self, running: bool) -> None:
         """The run started or stopped training: the chart redraws at its own pace only while it does."""
@@ -281,14 +278,11 @@ class LabApp(App[None]):
 
     # --- helpers ---------------------------------------------------------------------------------------------------
     table_view = property(lambda self: self.query_one(TruthTableView))
-    seeds_view = property(lambda self: self.query_one(SeedsView))
     state = forward("lab_run", "state")
 
-    @property
-    def panes_gone(self) -> bool:
-        """Whether the lab's panes are already taken down (the app is ending): a worker's last messages, still on
-        their way, then have nothing to show."""
-        return not self.query(StatusLine)
+    panes_gone = property(lambda self: not self.query(StatusLine))
+    """Whether the lab's panes are already taken down (the app is ending): a worker's last messages, still on their
+    way, then have nothing to show."""
 
     # --- the run's keys, edits and messages (``RunPanes``) ---------------------------------------------------------
     epochs_per_second = property(lambda self: self.panes.epochs_per_second,
@@ -301,7 +295,6 @@ class LabApp(App[None]):
     tell = forward("panes", "tell")
     show_status = forward("panes", "show_status")
     _show_snapshot = forward("panes", "show_snapshot")
-    has_training_rows = forward("panes", "has_training_rows")
     load_experiment = forward("panes", "load_experiment")
     reset = forward("panes", "reset")
     discard_then = forward("panes", "discard_then")
@@ -369,9 +362,7 @@ class LabApp(App[None]):
     _chart_built = on(LossChart.Built)(forward("view_routing", "chart_built"))
     _cursor_moved = on(TruthTableView.CursorMoved)(forward("view_routing", "cursor_moved"))
 
-    def on_resize(self, event: events.Resize) -> None:
-        """Lay the panes out for the new size (``ViewRouting.resized``)."""
-        self.view_routing.resized(*event.size)
+    on_resize = forward("view_routing", "resized")
 
     # --- palette and help ------------------------------------------------------------------------------------------
     def action_command_palette(self) -> None:
@@ -385,13 +376,10 @@ class LabApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-
-        def run_action(action: str, selector: str | None) -> None:
-            target = self.query_one(selector) if selector else self
-            self.call_later(self.run_action, action, target)
-
-        yield from lab_commands(self.BINDINGS, run_action, self.lesson.lessons, self.lesson.open_lesson,
-                                self.lesson.restart, self.files.save_as, self.open_recipe)
+        yield from lab_commands(
+            self.BINDINGS, lambda action, selector: self.call_later(
+                self.run_action, action, self.query_one(selector) if selector else self),
+            self.lesson.lessons, self.lesson.open_lesson, self.lesson.restart, self.files.save_as, self.open_recipe)
 
     # --- lessons (``LessonRouting``) -------------------------------------------------------------------------------
     lesson_open = property(lambda self: self.lesson.open)
@@ -401,23 +389,7 @@ class LabApp(App[None]):
     action_restart_lesson = forward("lesson", "restart")
     _lesson_setup = on(LessonPane.SetupRequested)(forward("lesson", "set_up"))
     _lesson_step_passed = on(LessonPane.StepPassed)(forward("lesson", "step_passed"))
-
-    @on(LessonPane.Started)
-    def _lesson_started(self) -> None:
-        """A lesson picked from the menu: the table takes the keys (its arrows and f, h are the usual tasks)."""
-        self.focus_table()
-
-    def shown(self) -> Shown:
-        """What the panes show, as a lesson's checks see it (the ``LessonHost``'s)."""
-        seeds = self.seeds_view
-        return Shown(running=self.running, cursor=self.table_view.cursor_row, view=self.views.last,
-                     log_scale=self.query_one(LossChart).log_scale, latest=seeds.latest, pinned=seeds.pinned)
-
-    def focus_table(self) -> None:
-        """Give the truth table the keys."""
-        self.table_view.focus()
-
-    def relayout(self) -> None:
-        """Place the views as ``views`` says and redraw the shown one."""
-        self.view_routing.place()
-        self.view_routing.refresh()
+    _lesson_started = on(LessonPane.Started)(forward("panes", "focus_table"))  # the table takes the keys
+    shown = forward("panes", "shown")
+    focus_table = forward("panes", "focus_table")
+    relayout = forward("view_routing", "relayout")

@@ -23,6 +23,7 @@ from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
 from lab.core.recipes import RECIPES
+from lab.ui.lesson_state import Shown
 from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.run import Run, Trained
 from lab.ui.run_control import Note, speed_label, training_rows_note
@@ -33,6 +34,7 @@ from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.prediction import PredictionPane
+from lab.ui.widgets.seeds_view import SeedsView
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
@@ -159,6 +161,17 @@ class RunPanes:
         pane = self._find(PredictionPane)
         if pane.x is not None and pane.x.shape[1] == self.run.n_inputs():
             pane.show_outputs(self.run.predict(pane.x)[0])
+
+    def shown(self) -> Shown:
+        """What the panes show, as a lesson's checks see it (the ``LessonHost``'s)."""
+        seeds = self._find(SeedsView)
+        return Shown(running=self.run.running, cursor=self._find(TruthTableView).cursor_row,
+                     view=self._views.views.last, log_scale=self._find(LossChart).log_scale, latest=seeds.latest,
+                     pinned=seeds.pinned)
+
+    def focus_table(self, _: object = None) -> None:
+        """Give the truth table the keys (a lesson picked from the menu: its arrows and f, h are the usual tasks)."""
+        self._find(TruthTableView).focus()
 
     # --- the run's messages ----------------------------------------------------------------------------------------
     def show_progress(self, message: TrainingProgress) -> None:

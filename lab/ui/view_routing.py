@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, overload
 
+from textual import events
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -202,9 +203,15 @@ class ViewRouting:
         self._view_timer = None
         self.refresh()
 
-    def resized(self, width: int, height: int) -> None:
+    def relayout(self) -> None:
+        """Place the views as ``views`` says and redraw the shown one."""
+        self.place()
+        self.refresh()
+
+    def resized(self, event: events.Resize) -> None:
         """Use the compact layout below ``COMPACT_BELOW``, a view beside the chart from ``WIDE_SIZE``, and ask for
         more room below ``MIN_SIZE``."""
+        width, height = event.size
         host = self.host
         # Classes on the app (not the current screen, which may be a dialog) so the main screen's layout follows.
         host.set_class(width < COMPACT_BELOW[0] or height < COMPACT_BELOW[1], "compact")
