@@ -16,21 +16,21 @@ import numpy as np
 
 from lab.core.recipes import recipe
 from lab.ui.app import LabApp
-from lab.ui.textual_adapter import plot_theme_name
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.chart_drawing import ChartData
+from lab.ui.widgets.plotext_strips import app_plot_theme
 
 EPOCHS = 20_000
 BUILDS = 20
 
 
-def long_run_data(chart: LossChart, theme: str) -> ChartData:
+def long_run_data(chart: LossChart) -> ChartData:
     """What ``chart`` draws for a long run: an ``EPOCHS``-epoch noisy loss and an accuracy series, solved a quarter
-    of the way in, in ``theme``."""
+    of the way in, in its app's theme."""
     rng = np.random.default_rng(0)
     loss = np.exp(-np.arange(EPOCHS) / 3000) * (1 + 0.3 * rng.random(EPOCHS))
     accuracy = (rng.random(EPOCHS) > 0.3).astype(float)
-    return ChartData(chart.size.width, chart.size.height, plot_theme_name(chart, theme), loss, np.empty(0), accuracy,
+    return ChartData(chart.size.width, chart.size.height, app_plot_theme(chart.app), loss, np.empty(0), accuracy,
                      EPOCHS // 4, False, False)
 
 
@@ -39,7 +39,7 @@ async def build_ms(size: tuple[int, int]) -> tuple[tuple[int, int], float]:
     app = LabApp(recipe("keras-xor"))
     async with app.run_test(size=size):
         chart = app.query_one(LossChart)
-        data = long_run_data(chart, app.theme)
+        data = long_run_data(chart)
         chart._build(data)  # warm up
         times = []
         for _ in range(3):
