@@ -128,6 +128,9 @@ def test_y_labels_are_evenly_spaced_each_on_the_row_of_its_value(width, height, 
     values = [float(label) for _, label in labels]
     assert values == sorted(values, reverse=True)
     assert len({round(b - a, 9) for a, b in zip(values, values[1:], strict=False)}) == 1 or log
+    right = [(row, m.group(1)) for row, line in enumerate(lines) if (m := re.search(r"├([\d.]+) *$", line))]
+    assert [label for _, label in right] == ["1", "0.5", "0"] or [label for _, label in right] == ["1", "0"], right
+    assert len({b[0] - a[0] for a, b in zip(right, right[1:], strict=False)}) == 1, right
     if log:  # decades or steps in log10, labelled as losses: every label a positive loss
         assert all(v > 0 for v in values), labels
         ratios = {round(np.log10(a / b), 6) for a, b in zip(values, values[1:], strict=False)}

@@ -230,9 +230,9 @@ class ChartDrawing:
         if ok.any():
             _line(plt, acc.x[ok], acc.mean[ok], ACCURACY_MARKER, None if mono else colours["accuracy"], right=True)
             entries.append(LegendEntry(ACCURACY_MARKER, "accuracy (right axis)", "acc", colours["accuracy"]))
-        right = row_ticks(0.0, 1.0, rows, count=2)
+        right = row_ticks(0.0, 1.0, rows, count=3)  # 0, 0.5 and 1, each on a row
         plt.ruler("y", "right").lim(right.low, right.high)
-        plt.ruler("y", "right").ticks([0, 0.5, 1], ["0", "0.5", "1"])
+        plt.ruler("y", "right").ticks(list(right.positions), [f"{p:g}" for p in right.positions])
         ticks = epoch_ticks(end, 3 if data.width < 60 else 4)
         plt.ruler("x").ticks(ticks, [f"{t:,}" for t in ticks])
         if data.solved_epoch is not None:
