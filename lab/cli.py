@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from lab.commands.app_options import FPS, FPS_HELP, add_app_options, fps_setting, opening
 from lab.commands.parser import Parser, bounded
-from lab.core.errors import LabError
+from lab.core.errors import LabError, RunFailure
 from lab.core.gates import PRESETS
 from lab.core.recipes import RECIPES
 
@@ -283,7 +283,9 @@ def _not_a_command(word: str) -> LabError:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``nnlab`` command. Returns the exit status: 0, 2 for bad input, 130 when interrupted."""
+    """Entry point of the ``nnlab`` command. Returns the exit status: 0; 2 for bad input (a usage error); 1 for a
+    failure while running (``RunFailure``: a missing folder, a file from a newer nnlab, a missing extra); 130 when
+    interrupted."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in COMMANDS:
@@ -295,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _app(argv)
     except LabError as e:
         print(f"nnlab: error: {e}", file=sys.stderr)
-        return 2
+        return 1 if isinstance(e, RunFailure) else 2
     except KeyboardInterrupt:
         print("nnlab: interrupted", file=sys.stderr)
         return 130

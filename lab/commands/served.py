@@ -19,7 +19,7 @@ import threading
 import time
 
 from lab.commands.app_options import app_options_parser, opening
-from lab.core.errors import LabError
+from lab.core.errors import LabError, RunFailure
 from lab.files.folder import AutosaveClaim, FileRoot
 
 
@@ -53,7 +53,7 @@ def served_main(argv: list[str]) -> int:
         app.run()
     except LabError as e:
         print(f"nnlab: error: {e}", file=sys.stderr)
-        return 2
+        return 1 if isinstance(e, RunFailure) else 2
     return 0
 
 

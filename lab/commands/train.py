@@ -17,7 +17,7 @@ from pathlib import Path
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.commands.parser import Parser
 from lab.commands.progress import Progress
-from lab.core.errors import LabError
+from lab.core.errors import LabError, at
 from lab.core.numbers import four, loss_text
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
@@ -121,7 +121,7 @@ def check_outputs(args, n_layers: int) -> None:
             try:
                 check_writable(target)
             except LabError as e:
-                raise LabError(f"{flag}: {e}") from None
+                raise at(flag, e) from None
             key = str(target)
             if key in seen and write_kind(target) != DEVICE:  # /dev/null may take them all
                 raise LabError(f"{flag}: {target} is also the {seen[key]} file")

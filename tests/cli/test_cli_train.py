@@ -191,20 +191,23 @@ def test_help_exits_zero(cli):
 
 
 # --- output paths checked before training --------------------------------------------------------------------------
-@pytest.mark.parametrize("flags,message", [
-    (["--log-csv", "{tmp}/missing/x.csv"], "--log-csv: {tmp}/missing/x.csv: the folder {tmp}/missing does not exist"),
-    (["--save-weights", "{tmp}/w.bin"], "--save-weights: {tmp}/w.bin: weights are saved as .npz or .txt, got '.bin'"),
+@pytest.mark.parametrize("flags,message,expected", [
+    (["--log-csv", "{tmp}/missing/x.csv"], "--log-csv: {tmp}/missing/x.csv: the folder {tmp}/missing does not exist",
+     1),
+    (["--save-weights", "{tmp}/w.bin"], "--save-weights: {tmp}/w.bin: weights are saved as .npz or .txt, got '.bin'",
+     2),
     (["--log-csv", "{tmp}"], "--log-csv: {tmp}: is a folder: nnlab writes only to a regular file (or a "
-                                  "character device such as /dev/null)"),
-    (["--export-script", "{tmp}/" + "s" * 300], "--export-script: "),
-    (["--log-csv", "{tmp}/ok.json"], "--log-csv: {tmp}/ok.json is also the --save file"),
+                                  "character device such as /dev/null)", 2),
+    (["--export-script", "{tmp}/" + "s" * 300], "--export-script: ", 2),
+    (["--log-csv", "{tmp}/ok.json"], "--log-csv: {tmp}/ok.json is also the --save file", 2),
 ])
-def test_every_output_path_is_checked_before_training(cli, tmp_path, flags, message):
-    """A bad output path stops the command before it trains (nothing printed, nothing written), in one line."""
+def test_every_output_path_is_checked_before_training(cli, tmp_path, flags, message, expected):
+    """A bad output path stops the command before it trains (nothing printed, nothing written), in one line: status
+    2 for a path that cannot be right, 1 for a folder that is not there (a failure at run time)."""
     argv = ["train", "--epochs", "3000", "--save", f"{tmp_path}/ok.json",
             *[f.format(tmp=tmp_path) for f in flags]]
     status, out, err = cli(*argv)
-    assert status == 2 and out == ""
+    assert status == expected and out == ""
     assert err.startswith(f"nnlab: error: {message.format(tmp=tmp_path)}") and err.count("\n") == 1, err
     assert "Traceback" not in err and len(err) < 240
     assert not (tmp_path / "ok.json").exists()
