@@ -122,3 +122,15 @@ def test_zsh_script_loads_as_a_completion_function(tmp_path):
 def test_an_unknown_shell_is_one_line():
     done = nnlab("completion", "powershell")
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "invalid choice: 'powershell'" in done.stderr
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_load_neither_numpy_nor_textual(subprocess_env, flag):
+    """``nnlab --version`` and ``nnlab --help`` only print: they load neither NumPy nor Textual (most of their time
+    once went to NumPy's import)."""
+    code = ("import sys\nfrom lab.cli import main\ntry:\n    main([%r])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'textual', 'plotext')))" % flag)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout[-400:]

@@ -29,6 +29,7 @@ CLEAR_THEME = "colorless"
 """The plotext theme of an ANSI app theme: no colour on the canvas or the frame, so the terminal's own show."""
 
 _CONSOLE = Console(width=8, color_system="truecolor", force_terminal=True, legacy_windows=False)
+_PLAIN = Style()
 _RUN = re.compile(r"((?:\x1b\[[0-9;]*m)+)")  # the escape codes before a run of cells
 _registered: set[str] = set()  # the plotext themes registered for app themes, by name
 
@@ -54,9 +55,10 @@ def plot_theme(surface: str, foreground: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _style(codes: str) -> Style | None:
-    """The rich style of a run of cells after ``codes``, as rich parses plotext's escape codes."""
-    return next(iter(Text.from_ansi(codes + "x").render(_CONSOLE))).style
+def _style(codes: str) -> Style:
+    """The rich style of a run of cells after ``codes``, as rich parses plotext's escape codes (an empty style, not
+    None, for a plain run: Textual's colour filters, such as NO_COLOR's, expect a style on every segment)."""
+    return next(iter(Text.from_ansi(codes + "x").render(_CONSOLE))).style or _PLAIN
 
 
 def figure_strips(figure: Any) -> list[Strip]:
@@ -70,7 +72,7 @@ def text_strips(text: str) -> list[Strip]:
     strips = []
     for line in text.removesuffix("\n").split("\n"):  # each line ends in one
         parts = _RUN.split(line)
-        segments = [Segment(parts[0])] if parts[0] else []
+        segments = [Segment(parts[0], _PLAIN)] if parts[0] else []
         segments += [Segment(run, _style(codes)) for codes, run in zip(parts[1::2], parts[2::2], strict=True) if run]
         strips.append(Strip(segments))
     return strips
