@@ -128,8 +128,8 @@ def test_an_unknown_shell_is_one_line():
 def test_version_and_help_load_neither_numpy_nor_textual(subprocess_env, flag):
     """``nnlab --version`` and ``nnlab --help`` only print: they load neither NumPy nor Textual (most of their time
     once went to NumPy's import)."""
-    code = ("import sys\nfrom lab.cli import main\ntry:\n    main([%r])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'textual', 'plotext')))" % flag)
+    code = (f"import sys\nfrom lab.cli import main\ntry:\n    main([{flag!r}])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'textual', 'plotext')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env,
                           timeout=60)
     assert done.returncode == 0, done.stderr
