@@ -11,6 +11,9 @@ decides what to do with it (asking before discarding trained work).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -27,6 +30,7 @@ from textual.worker import get_current_worker
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
+from lab.core.sweep_jobs import usable_cpus
 from lab.core.tune import Plan, Stopped, TuneResult, ranked, search
 from lab.core.tune_space import SearchSpace, Value, value_text
 from lab.core.tune_table import cell_text, epochs_text, heatmap_cells, percent
@@ -218,6 +222,9 @@ class TuneView(Vertical):
 
         error = None
         try:
+            if (self.jobs or usable_cpus()) > 1 and (reason := workers_cannot_start()) is not None:
+                raise LabError(f"the search cannot start its worker processes ({reason}); was nnlab reinstalled "
+                               "while this lab was open? restart nnlab")
             search(self.plan, heard, jobs=self.jobs, should_stop=lambda: worker.is_cancelled)
         except Stopped:
             pass
@@ -295,3 +302,20 @@ class TuneView(Vertical):
         result = self._heatmap.current
         if result is not None:
             self.post_message(self.Apply(result.config.experiment(self.experiment)))
+
+
+def workers_cannot_start() -> str | None:
+    """Why a worker process could not start the search, or None when it can: a fresh interpreter on this process's
+    ``sys.path`` (as a spawned worker is) imports the search, its error output captured. A worker that cannot (the
+    package removed or half replaced by a reinstall under an open lab) would print a traceback over the screen and
+    be started again by its pool, for ever; this turns that into one line, before any worker starts."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    try:
+        done = subprocess.run([sys.executable, "-P", "-c", "import lab.core.tune"], capture_output=True, text=True,
+                              env=env, stdin=subprocess.DEVNULL, timeout=120)
+    except (OSError, subprocess.SubprocessError) as e:
+        return str(e)
+    if done.returncode == 0:
+        return None
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit status {done.returncode}"
