@@ -1,10 +1,12 @@
 """The live chart's drawing: a ``ChartData`` in, one styled line per row out, drawn with one plotext figure.
 
 The series are reduced to one bucket per column (``lab.core.series``) before plotext sees them, so the drawing
-time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode: plotext's own
-log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch. Only finite
-values are drawn, and a loss from ``LARGE`` up (a run on its way to diverging) in units of a power of ten, since
-plotext's own axis arithmetic overflows on values near 1e308 and draws nothing. The last line is a legend in words
+time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode, its ticks
+labelled as losses), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch. Each axis's
+labels are on round steps, the same number of rows apart and each on the row of its value (``row_ticks``); the epoch
+axis ends at the budget, when known, else at a round number (``epoch_axis_end``). Only finite values are drawn, and
+a loss from ``LARGE`` up (a run on its way to diverging) in units of a power of ten, so that no axis arithmetic
+meets values near 1e308 (plotext 5's overflowed and drew nothing). The last line is a legend in words
 (``legend_text``): each mark's glyph and what it is, shortened to fit the width. Nothing here touches the widget
 tree, so a build can run on any thread (``LossChart`` runs it in a worker while the app trains).
 """
