@@ -420,6 +420,7 @@ class LabApp(App[None]):
         chart = self.query_one(LossChart)
         if replace_history:
             chart.clear_history()
+        chart.budget = self.experiment.training.epochs  # the epoch axis never ends past the budget
         chart.extend(snapshot.history, snapshot.solved_epoch)
         self.table_view.show_outputs(snapshot.outputs)
         self._answer_query()

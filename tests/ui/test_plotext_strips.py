@@ -17,7 +17,14 @@ from textual.strip import Strip
 
 from lab.core.series import FINE_STEPS, axis_end
 from lab.ui.widgets.chart import LossChart
-from lab.ui.widgets.chart_drawing import ChartData, ChartDrawing, canvas_rows, epoch_ticks, row_ticks
+from lab.ui.widgets.chart_drawing import (
+    ChartData,
+    ChartDrawing,
+    canvas_rows,
+    epoch_axis_end,
+    epoch_ticks,
+    row_ticks,
+)
 from lab.ui.widgets.plotext_strips import app_plot_theme, new_figure, plot_theme, text_strips
 
 from tests.ui.helpers import make_app
@@ -161,17 +168,21 @@ def test_the_final_loss_is_drawn_between_the_labels_around_it():
 
 
 def test_the_epoch_axis_ends_near_the_run():
-    """A finished 15,000-epoch run's axis ends at 15,000 (not 20,000); with its budget known, a run's axis ends at
-    the budget from the start; while training without one, at the coarse round numbers that rescale it seldom."""
+    """A finished 15,000-epoch run's axis ends at 15,000 (not 20,000), and a live one's too once its budget is known
+    (never past it); while training, the axis ends at the coarse round numbers that rescale it seldom; a short run's
+    axis ends near its last epoch whatever its budget."""
     assert axis_end(15_000, steps=FINE_STEPS) == 15_000 and axis_end(15_000) == 20_000
     assert axis_end(12_001, steps=FINE_STEPS) == 15_000
     loss = np.linspace(1, 0.1, 15_000)
     finished = _chart_lines(80, 20, loss, log=False)
     assert "15,000" in finished[-2] and "20,000" not in finished[-2], finished[-2]
-    early = _chart_lines(80, 20, loss[:3_000], log=False, budget=15_000, live=True)
-    assert early[-2].rstrip().endswith("15,000"), early[-2]
-    live = _chart_lines(80, 20, loss[:12_000], log=False, live=True)
-    assert live[-2].rstrip().endswith("20,000"), live[-2]
+    live = _chart_lines(80, 20, loss[:12_000], log=False, live=True, budget=15_000)
+    assert live[-2].rstrip().endswith("15,000"), live[-2]
+    assert _chart_lines(80, 20, loss[:12_000], log=False, live=True)[-2].rstrip().endswith("20,000")
+    early = ChartData(80, 20, "colorless", loss[:3_000], np.empty(0), loss[:3_000], None, False, False, live=True,
+                      budget=15_000)
+    assert epoch_axis_end(early) == 5_000
+    assert _chart_lines(80, 20, loss[:150], log=False, budget=1_000)[-2].rstrip().endswith("150")
     assert epoch_ticks(15_000, 4)[-1] == 15_000
 
 

@@ -112,7 +112,7 @@ class LossChart(Widget):
         self.heldout_accuracy = SeriesBuffer()
         self.solved_epoch: int | None = None
         self.budget: int | None = None
-        """The run's budget of epochs, when known (the app sets it): the epoch axis then ends there."""
+        """The run's budget of epochs, when known (the app sets it): the epoch axis never ends past it."""
         self.live = False
         """Set by the app while training: build in a thread worker."""
         self.min_interval = MIN_INTERVAL

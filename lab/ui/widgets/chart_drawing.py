@@ -4,9 +4,10 @@ The series are reduced to one bucket per column (``lab.core.series``) before plo
 time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode, its ticks
 labelled as losses), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch. Each axis's
 labels are on round steps, the same number of rows apart and each on the row of its value (``row_ticks``); the epoch
-axis ends at the budget, when known, else at a round number (``epoch_axis_end``). Only finite values are drawn, and
-a loss from ``LARGE`` up (a run on its way to diverging) in units of a power of ten, so that no axis arithmetic
-meets values near 1e308 (plotext 5's overflowed and drew nothing). The last line is a legend in words
+axis ends at a round number, never past the budget while the run is within it (``epoch_axis_end``). Only finite
+values are drawn, and a loss from ``LARGE`` up (a run on its way to diverging) in units of a power of ten, so that
+no axis arithmetic meets values near 1e308 (plotext 5's overflowed and drew nothing). The last line is a legend in
+words
 (``legend_text``): each mark's glyph and what it is, shortened to fit the width. Nothing here touches the widget
 tree, so a build can run on any thread (``LossChart`` runs it in a worker while the app trains).
 """
@@ -117,19 +118,21 @@ class ChartData:
     palette: str = "dark"
     """The series' colours: a key of ``SERIES_COLOURS``."""
     budget: int | None = None
-    """The run's budget of epochs, when the chart knows it: the epoch axis ends there while the run is within it."""
+    """The run's budget of epochs, when the chart knows it: the epoch axis never ends past it while the run is
+    within it (a 15,000-epoch run's axis ends at 15,000, not 20,000)."""
     live: bool = False
-    """Drawn while training: the epoch axis (without a budget) ends at a coarse round number (10, 20, 50, 100, ...),
-    so that it rescales a few times a decade, each rescale a whole repaint; else near the last epoch (15,000, not
-    20,000)."""
+    """Drawn while training: the epoch axis ends at a coarse round number (10, 20, 50, 100, ...), so that it rescales
+    a few times a decade, each rescale a whole repaint; else near the last epoch (on 1, 1.5, 2, 3, 4, 5, 6, 8 times a
+    power of ten)."""
 
 
 def epoch_axis_end(data: ChartData) -> int:
     """Where ``data``'s epoch axis ends (see ``ChartData.budget`` and ``ChartData.live``)."""
     n = data.loss.size
+    end = axis_end(n) if data.live else axis_end(n, steps=FINE_STEPS)
     if data.budget is not None and n <= data.budget:
-        return max(data.budget, 2)
-    return axis_end(n) if data.live else axis_end(n, steps=FINE_STEPS)
+        end = min(end, max(data.budget, 2))
+    return end
 
 
 class ChartDrawing:
@@ -199,7 +202,7 @@ class ChartDrawing:
         if exponent != self._held_exponent:  # limits held in other units mean nothing in these
             self._held_limits, self._held_exponent = None, exponent
         name = ("log10 loss" if data.log_scale else "loss") + (f" ×1e{exponent}" if exponent else "")
-        looks = {"loss": ("braille", colours["loss"], "⣀", name, "log10 loss" if data.log_scale else "loss"),
+        looks = {"loss": ("braille", colours["loss"], "⣀", name, name),  # the unit stays in the short form too
                  "held-out loss": (HELD_OUT_MARKER, colours["heldout"], HELD_OUT_MARKER, "held-out loss",
                                    "held-out")}
         drawn: list[float] = []
