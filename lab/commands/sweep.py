@@ -191,7 +191,8 @@ def _attach_vs(argv: Sequence[str]) -> list[str]:
 
 
 def sweep_main(argv: Sequence[str]) -> int:
-    """Run ``nnlab sweep``; returns 0 (bad input raises LabError, shown as one line with status 2)."""
+    """Run ``nnlab sweep``; returns 0, or 130 after Ctrl-C with the configurations done reported (``--json``:
+    ``"interrupted": true``). Bad input raises LabError, shown as one line with status 2."""
     args = parser().parse_args(_attach_vs(argv))
     if not 1 <= args.seeds <= MAX_SEEDS:
         raise LabError(f"--seeds: expected 1 to {MAX_SEEDS:,}, got {args.seeds}")
@@ -203,7 +204,34 @@ def sweep_main(argv: Sequence[str]) -> int:
         except LabError as e:
             where = "--seeds" if label == "base" else "--vs"
             raise LabError(f"{where}: {str(e).partition(': ')[2] if str(e).startswith('seeds:') else e}") from None
-    results = []
+    results: list[dict] = []
+    try:
+        run_configurations(args, configs, results)
+    except KeyboardInterrupt:  # Ctrl-C: report the configurations done (the one under way is dropped)
+        interrupted = True
+    else:
+        interrupted = False
+    table = configs[0][2].table
+    if args.json:
+        print(json.dumps({"gate": table.name, "interrupted": interrupted, "configurations": results}))
+        return 130 if interrupted else 0
+    held = f" · rows {', '.join(map(str, sorted(table.heldout)))} held out" if table.heldout else ""
+    print(f"sweep: {table.name} · {args.seeds:,} seeds per configuration{held}")
+    if interrupted:
+        print(f"interrupted: {len(results)} of {len(configs)} configurations done")
+    if not results:
+        return 130 if interrupted else 0
+    top = max(max((e for e in r["solved_epochs"] if e is not None), default=0) for r in results) or max(
+        r["epochs"] for r in results)
+    for r in results:
+        print()
+        print("\n".join(report_lines(r, top)))
+    return 130 if interrupted else 0
+
+
+def run_configurations(args: argparse.Namespace, configs: list, results: list[dict]) -> None:
+    """Sweep each configuration in turn, appending its result to ``results`` as it finishes (so a Ctrl-C leaves
+    the ones done there)."""
     for label, flags, experiment in configs:
         seeds = seed_list(experiment.training.seed, args.seeds)
         start = time.perf_counter()
@@ -220,18 +248,6 @@ def sweep_main(argv: Sequence[str]) -> int:
             progress.close()
         results.append(sweep_result(label, flags, experiment, sweep, time.perf_counter() - start,
                                     worker_count(experiment, len(seeds), args.jobs)))
-    table = configs[0][2].table
-    if args.json:
-        print(json.dumps({"gate": table.name, "configurations": results}))
-        return 0
-    held = f" · rows {', '.join(map(str, sorted(table.heldout)))} held out" if table.heldout else ""
-    print(f"sweep: {table.name} · {args.seeds:,} seeds per configuration{held}")
-    top = max(max((e for e in r["solved_epochs"] if e is not None), default=0) for r in results) or max(
-        r["epochs"] for r in results)
-    for r in results:
-        print()
-        print("\n".join(report_lines(r, top)))
-    return 0
 
 
 __all__ = ["sweep_main"]

@@ -27,8 +27,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import ModuleType
 
-from lab.core.errors import LabError
+from lab.core.errors import LabError, RunFailure
 
 ENV = "NNLAB_CLUSTER"  # the scheduler's address when --cluster is not given
 CONNECT_SECONDS = 10.0  # to reach the scheduler
@@ -71,6 +72,16 @@ def explain(message: str, address: str) -> str:
     return message
 
 
+def require_dask() -> ModuleType:
+    """Dask's ``distributed`` module, or a ``RunFailure`` naming the extra to install (exit status 1: not bad input
+    but a missing optional part)."""
+    try:
+        import distributed
+    except ImportError:
+        raise RunFailure(f"--cluster: Dask is not installed here: {INSTALL}") from None
+    return distributed
+
+
 @contextmanager
 def cluster_executor(address: str) -> Iterator[Cluster]:
     """A client of the Dask scheduler at ``address`` for the length of the block, closed after it. Dask's own log
@@ -80,10 +91,7 @@ def cluster_executor(address: str) -> Iterator[Cluster]:
         LabError: Dask is not installed, the scheduler cannot be reached, or it has no worker within
             ``CONNECT_SECONDS``, in one line.
     """
-    try:
-        import distributed
-    except ImportError:
-        raise LabError(f"--cluster: Dask is not installed here: {INSTALL}") from None
+    distributed = require_dask()
     logs = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
             if name == "distributed" or name.startswith("distributed.")]
     levels = [log.level for log in logs]

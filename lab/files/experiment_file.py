@@ -28,7 +28,7 @@ from typing import TypeVar
 import msgspec
 import numpy as np
 
-from lab.core.errors import LabError
+from lab.core.errors import LabError, RunFailure, at
 from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import TruthTable
 from lab.core.nn import Shape
@@ -306,7 +306,7 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
     if header.format != FORMAT:
         raise LabError(f"format: expected \"{FORMAT}\", got \"{header.format}\": this is not an nnlab experiment")
     if header.version > VERSION:
-        raise LabError(f"version: the file is format version {header.version}, newer than this nnlab reads "
+        raise RunFailure(f"version: the file is format version {header.version}, newer than this nnlab reads "
                        f"({VERSION}); upgrade nnlab to open it")
     if header.version < 1:
         raise LabError(f"version: expected 1 to {VERSION}, got {header.version}")
@@ -326,7 +326,7 @@ def read(path: str | os.PathLike) -> tuple[Experiment, Trainer | None]:
     try:
         return loads(data)
     except LabError as e:
-        raise LabError(f"{p}: {e}") from None
+        raise at(str(p), e) from None
 
 
 def write(path: str | os.PathLike, experiment: Experiment, state: TrainingState | None = None) -> None:

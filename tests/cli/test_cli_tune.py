@@ -114,7 +114,7 @@ def test_ctrl_c_prints_what_is_done(subprocess_env, jobs):
 def test_a_cluster_without_dask_here_is_one_line_with_the_fix(cli, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if the [cluster] extra were not installed
     status, out, err = cli("tune", "--units", "2", "--seeds", "2", "--epochs", "5", "--cluster", "tcp://10.0.0.5:8786")
-    assert (status, out) == (2, "")
+    assert (status, out) == (1, "")  # a missing extra is a failure at run time, not bad input
     assert err == 'nnlab: error: --cluster: Dask is not installed here: pip install "neural-gate-lab[cluster]"\n'
 
 
@@ -122,3 +122,54 @@ def test_an_empty_nnlab_cluster_trains_here(cli, monkeypatch):
     monkeypatch.setenv("NNLAB_CLUSTER", "")
     status, out, _ = cli("tune", "--units", "2", "--seeds", "2", "--epochs", "5")
     assert status == 0 and out.endswith("s\n") and "configurations in" in out
+
+
+def _read_until(fd: int, wanted: bytes, limit: float = 60.0) -> bytes:
+    """What ``fd`` gives until ``wanted`` is in it (or ``limit`` seconds pass: the test then fails on the content)."""
+    import select
+
+    got = b""
+    end = time.monotonic() + limit
+    while wanted not in got and time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            got += chunk
+    return got
+
+
+@pytest.mark.parametrize("term", ["xterm-256color", "dumb"])
+def test_header_and_progress_come_before_the_first_configuration_finishes(subprocess_env, term):
+    """parity3 from 1,000 seeds takes long per configuration: the header is on stdout and the progress line (with
+    the time so far) on the terminal before any configuration is done. On a dumb terminal the line holds no escape
+    code."""
+    import pty
+
+    master, child = pty.openpty()
+    env = dict(subprocess_env, TERM=term)
+    proc = subprocess.Popen([sys.executable, "-m", "lab", "tune", "--gate", "parity3", "--units", "4,8",
+                             "--seeds", "1000", "--epochs", "20000", "--jobs", "1"],
+                            stdout=subprocess.PIPE, stderr=child, env=env, start_new_session=True)
+    os.close(child)
+    try:
+        assert proc.stdout is not None
+        header = _read_until(proc.stdout.fileno(), b"\n")
+        assert header.startswith(b"tune: parity3 \xc2\xb7 grid of 2 configurations"), header
+        line = _read_until(master, b"training the first")
+        assert b"0/2 configurations \xc2\xb7 0:00:0" in line and b"training the first" in line, line
+        assert (b"\x1b" in line) == (term != "dumb"), line
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+        line += _read_until(master, b"\0", limit=1)  # the rest of the terminal's output, to show on failure
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        os.close(master)
+    assert proc.returncode == 130, line
+    assert out.decode().splitlines()[0] == "interrupted: 0 of 2 configurations done"

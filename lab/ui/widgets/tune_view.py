@@ -12,6 +12,9 @@ decides what to do with it (asking before discarding trained work).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -28,6 +31,7 @@ from textual.worker import get_current_worker
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
+from lab.core.sweep_jobs import usable_cpus
 from lab.core.tune import Plan, Stopped, TuneResult, ranked, search
 from lab.core.tune_cluster import cluster_address, cluster_executor, explain
 from lab.core.tune_space import SearchSpace, Value, value_text
@@ -224,6 +228,9 @@ class TuneView(Vertical):
         error = None
         try:
             if self.cluster is None:
+                if (self.jobs or usable_cpus()) > 1 and (reason := workers_cannot_start()) is not None:
+                    raise LabError(f"the search cannot start its worker processes ({reason}); was nnlab reinstalled "
+                                   "while this lab was open? restart nnlab")
                 search(self.plan, heard, jobs=self.jobs, should_stop=lambda: worker.is_cancelled)
             else:
                 with cluster_executor(self.cluster) as cluster:
@@ -307,3 +314,20 @@ class TuneView(Vertical):
         result = self._heatmap.current
         if result is not None:
             self.post_message(self.Apply(result.config.experiment(self.experiment)))
+
+
+def workers_cannot_start() -> str | None:
+    """Why a worker process could not start the search, or None when it can: a fresh interpreter on this process's
+    ``sys.path`` (as a spawned worker is) imports the search, its error output captured. A worker that cannot (the
+    package removed or half replaced by a reinstall under an open lab) would print a traceback over the screen and
+    be started again by its pool, for ever; this turns that into one line, before any worker starts."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    try:
+        done = subprocess.run([sys.executable, "-P", "-c", "import lab.core.tune"], capture_output=True, text=True,
+                              env=env, stdin=subprocess.DEVNULL, timeout=120)
+    except (OSError, subprocess.SubprocessError) as e:
+        return str(e)
+    if done.returncode == 0:
+        return None
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit status {done.returncode}"
