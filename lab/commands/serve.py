@@ -130,6 +130,7 @@ def serve_main(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         raise LabError(f"--port: expected 1 to 65535, got {args.port}")
     token = choose_token(args)
+    os.environ.pop(TOKEN_ENV, None)  # each tab's lab is started with this environment: it has no use for the token
     try:
         import textual_serve.server  # noqa: F401  (first: the extra itself, even when nnlab's module is loaded)
 
