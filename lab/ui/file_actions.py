@@ -118,6 +118,7 @@ class FileCommands:
         self.autosave_path = autosave_path
         self.file_root: FileRoot | None = None
         self._autosaver: autosave.Autosaver | None = None
+        self._autosave_problem: str | None = None  # why the last autosave failed (notified once while it lasts)
         self._ui_thread = threading.get_ident()  # the interface's thread (``start_autosave`` notes it again)
 
     # --- saving ----------------------------------------------------------------------------------------------------
@@ -293,23 +294,35 @@ class FileCommands:
         if self.path is not None or not offer:
             return
         try:
-            saved = self._autosaver.load()
-        except LabError as e:
-            self.host.notify(f"The last autosave cannot be read and will be replaced: {e}", severity="warning",
-                        timeout=8)
-            return
-        if saved is None:
-            return
-        if saved.experiment == self.run.experiment and (saved.trainer is None or saved.trainer.epoch == 0):
+            found = self._autosaver.recoverable()
+        except autosave.Unreadable as e:
+            self.host.notify(f"The last autosave cannot be read, so it is set aside: {e}", severity="warning",
+                             timeout=10)
+            found = []
+        self._offer(found)
+
+    def _offer(self, found: list[tuple[Path, autosave.Autosaved]]) -> None:
+        """Offer the recoverable autosaves one by one, newest first, until one is taken."""
+        found = [(path, saved) for path, saved in found if not (saved.experiment == self.run.experiment and (
+            saved.trainer is None or saved.trainer.epoch == 0))]
+        if not found:
             return  # nothing the person made would be restored
+        (path, saved), rest = found[0], found[1:]
 
         def answer(yes: bool | None) -> None:
             if yes:
                 self.host.load_experiment(saved.experiment, saved.trainer)
                 self.host.notify("Restored the last session.", timeout=3)
-            self.run.dirty = True
+                if self._autosaver is not None:
+                    self._autosaver.restored(path)
+                self.run.dirty = True
+            elif rest:
+                self._offer(rest)
+            else:
+                self.run.dirty = True
 
-        self.host.ask(ConfirmScreen(f"Restore your last session? {saved.describe()}"), answer)
+        where = "" if self._autosaver is None or path == self._autosaver.shared_path else f" ({path.name})"
+        self.host.ask(ConfirmScreen(f"Restore your last session{where}? {saved.describe()}"), answer)
 
     def autosave_tick(self) -> None:
         """Autosave in a worker when the run changed since the last autosave (not while a question is open)."""
@@ -322,11 +335,12 @@ class FileCommands:
         """Encode and write the autosave off the interface thread (encoding is most of the cost)."""
         self.write_autosave(encode(spec, indent=False))
 
-    def write_autosave(self, data: bytes | None = None) -> str | None:
+    def write_autosave(self, data: bytes | None = None, notify: bool = True) -> str | None:
         """Write the autosave now (``data`` captured earlier, or the current experiment).
 
         Returns:
-            Why it could not be written (also notified), or None.
+            Why it could not be written, or None. It is also notified when ``notify``, once for as long as the same
+            reason lasts.
         """
         if self.autosave_path is None:
             return None
@@ -336,9 +350,16 @@ class FileCommands:
             data = encode(self._experiment_spec(autosave.HISTORY_POINTS), indent=False)
         try:
             diverted = self._autosaver.write(data)
+        except autosave.Unreadable as e:
+            self._on_ui_thread(self.host.notify, f"The last autosave cannot be read, so it is set aside: {e}",
+                               severity="warning", timeout=10)
+            diverted = None
         except LabError as e:
-            self._on_ui_thread(self.host.notify, f"Autosave failed: {e}", severity="warning", timeout=5)
+            if notify and str(e) != self._autosave_problem:
+                self._on_ui_thread(self.host.notify, f"Autosave failed: {e}", severity="warning", timeout=5)
+            self._autosave_problem = str(e)
             return str(e)
+        self._autosave_problem = None
         if diverted is not None:
             self._on_ui_thread(
                 self.host.notify, f"Another nnlab saved its session to {self._autosaver.shared_path}: this lab "
@@ -347,7 +368,7 @@ class FileCommands:
 
     def quit_after_autosave(self) -> None:
         """Write the autosave and leave; when it cannot be written, ask: quit anyway, or stay (and save)."""
-        problem = self.write_autosave()
+        problem = self.write_autosave(notify=False)  # the question says why
         if problem is None:
             self.host.exit()
             return
