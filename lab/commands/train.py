@@ -163,7 +163,10 @@ def train_main(argv: Sequence[str]) -> int:
     seconds, timed = time.perf_counter() - start, trainer.epoch - first
     state = trainer.state()
     if args.save:  # the experiment first: it alone can resume the run and make every other output again
-        write(args.save, trainer.experiment, state)
+        written = write(args.save, trainer.experiment, state)
+        if written != Path(args.save):
+            print(f"nnlab: --save: {args.save} is a symbolic link: wrote {written} through the link {args.save}",
+                  file=sys.stderr)
     if args.log_csv:
         write_history_csv(args.log_csv, state.history)
     if args.save_weights:

@@ -195,14 +195,15 @@ class FileCommands:
         path = confined
         marker = (self.run.session.run_id, self.run.trainer.epoch)  # read first: a running trainer only moves on
         try:
-            write_atomic(path, self.experiment_bytes())
+            written = write_atomic(path, self.experiment_bytes())
         except LabError as e:
             self.host.notify(f"Not saved: {e}", title="Save failed", severity="error", timeout=8)
             return
         self.path = path
         self.known_paths.add(_key(path))
         self.run.saved_at = marker
-        self.host.notify(f"Saved to {path}", timeout=3)
+        self.host.notify(f"Saved to {path}" + (f" (through the link, to {written})" if written != path else ""),
+                         timeout=3)
 
     # --- opening ---------------------------------------------------------------------------------------------------
     def open(self) -> None:
