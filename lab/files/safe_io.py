@@ -40,6 +40,8 @@ def _read_umask() -> int:
 
 
 FILE_MODE = 0o666 & ~_read_umask()  # what open() would give a new file
+PRIVATE_MODE = 0o600  # a private file's, what mkstemp creates a temporary file with
+PRIVATE_FOLDER_MODE = 0o700
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -269,7 +271,7 @@ def written_path(path: str | os.PathLike) -> Path:
     return Path(os.path.realpath(p)) if p.is_symlink() else p
 
 
-def write_atomic(path: str | os.PathLike, data: bytes, private: bool = False) -> Path:
+def write_atomic(path: str | os.PathLike, data: bytes, mode: int | None = None) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so a crash or a full
     disk leaves either the old file or the new one, never half of one. A character device is written directly
     and a symbolic link written through (see the module docstring); other special files are refused. Temporary
@@ -278,8 +280,9 @@ def write_atomic(path: str | os.PathLike, data: bytes, private: bool = False) ->
     Args:
         path: the target.
         data: the bytes.
-        private: the file is the user's alone (0600 from its creation: see ``write_private``); otherwise an
-            existing file keeps its permissions and a new one gets what ``open`` would give, the umask applied.
+        mode: the permissions the file gets (default: an existing file keeps its own, a new one gets what
+            ``open`` would give, the umask applied). ``PRIVATE_MODE`` (0600) is what the temporary file is created
+            with, so a private file is never ``chmod``-ed (see ``write_private``).
 
     Returns:
         Where the bytes went: ``path``, or the file its link points to (``written_path``).
@@ -302,9 +305,11 @@ def write_atomic(path: str | os.PathLike, data: bytes, private: bool = False) ->
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if not private:
+        if mode is None:
             old = probe(p)
-            os.chmod(tmp, old.st_mode & 0o7777 if old is not None else FILE_MODE)
+            mode = old.st_mode & 0o7777 if old is not None else FILE_MODE
+        if mode != PRIVATE_MODE:
+            os.chmod(tmp, mode)
         os.replace(tmp, p)
         tmp = None
         return p
@@ -322,12 +327,11 @@ def write_atomic(path: str | os.PathLike, data: bytes, private: bool = False) ->
                 pass
 
 
-PRIVATE_FOLDER_MODE = 0o700
 
 
 def write_private(path: str | os.PathLike, data: bytes, what: str = "folder") -> Path:
     """Write ``data`` to ``path`` for the user alone: its folder (and parents) made 0700 when missing (an existing
-    one is left as is), the file created 0600 and renamed into place (``write_atomic(private=True)``).
+    one is left as is), the file created 0600 and renamed into place (``write_atomic(mode=PRIVATE_MODE)``).
 
     Args:
         path: the file.
@@ -346,7 +350,7 @@ def write_private(path: str | os.PathLike, data: bytes, what: str = "folder") ->
     except (OSError, ValueError) as e:
         reason = _REASONS.get(e.errno or 0, e.strerror) if isinstance(e, OSError) else None
         raise LabError(f"{folder}: cannot create {what} ({reason or e})") from None
-    return write_atomic(path, data, private=True)
+    return write_atomic(path, data, mode=PRIVATE_MODE)
 
 
 def process_alive(pid: int) -> bool:

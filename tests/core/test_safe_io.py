@@ -129,7 +129,7 @@ def test_writing_to_a_pipe_a_socket_or_a_folder_is_refused_and_leaves_it(tmp_pat
 
 def test_a_private_file_is_0600_and_an_old_one_keeps_its_own_mode(tmp_path):
     target = tmp_path / "x.json"
-    write_atomic(target, b"1", private=True)
+    write_atomic(target, b"1", mode=0o600)
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     os.chmod(target, 0o640)
     write_atomic(target, b"2")

@@ -223,3 +223,27 @@ def test_a_read_only_disk_is_named_as_such(tmp_path, subprocess_env):
     lines = proc.stdout.splitlines()
     assert len(lines) == 2 and all("read-only file system" in line for line in lines), proc.stdout
     assert "permission denied" not in proc.stdout
+
+
+NO_CHMOD = """
+import sys, os
+from pathlib import Path
+calls = []
+sys.addaudithook(lambda event, args: calls.append(args) if event == "os.chmod" else None)
+from lab.core.recipes import recipe
+from lab.files import autosave, settings_file
+root = Path(sys.argv[1])
+settings_file.save(root / "state" / "settings.json", settings_file.Settings(theme="nord"))
+autosave.save(root / "state" / "autosave.json", recipe("keras-xor"), None)
+settings_file.save(root / "state" / "settings.json", settings_file.Settings(theme="dracula"))
+print(len(calls), oct(os.stat(root / "state" / "settings.json").st_mode & 0o777),
+      oct(os.stat(root / "state" / "autosave.json").st_mode & 0o777), oct(os.stat(root / "state").st_mode & 0o777))
+"""
+
+
+def test_private_files_are_created_private_never_chmod_after(tmp_path, subprocess_env):
+    """The settings and the autosave are created 0600 (in a 0700 folder) through safe_io.write_private: no
+    ``chmod`` is made on them (the settings were written with the umask's mode, then chmod-ed)."""
+    out = subprocess.run([sys.executable, "-c", NO_CHMOD, str(tmp_path)], capture_output=True, text=True,
+                         env=subprocess_env, timeout=120, check=True).stdout
+    assert out.split() == ["0", "0o600", "0o600", "0o700"]
