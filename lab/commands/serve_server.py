@@ -160,16 +160,21 @@ class LabServer(Server):
 
     Attributes:
         guard: who may use it.
-        max_sessions: how many labs may run at once.
+        max_sessions: how many labs may run at once (``nnlab serve`` lowers it to what the memory holds).
+        memory_bound: whether the memory set ``max_sessions`` (said on the full page).
+        lab_bytes: the most one lab may come to hold; a lab is also refused while the machine has less available.
         sessions: how many run now.
         on_ready: called once the server starts, where textual-serve prints its logo.
     """
 
-    def __init__(self, command: str, guard: Guard, max_sessions: int, on_ready: Callable[[], None]) -> None:
+    def __init__(self, command: str, guard: Guard, max_sessions: int, on_ready: Callable[[], None],
+                 memory_bound: bool = False, lab_bytes: int = 0) -> None:
         super().__init__(command, host=guard.host, port=guard.port, title="nnlab", public_url=guard.public_url,
                          templates_path=PAGE_FOLDER)
         self.guard = guard
         self.max_sessions = max_sessions
+        self.memory_bound = memory_bound
+        self.lab_bytes = lab_bytes
         self.sessions = 0
         self.on_ready = on_ready
 
@@ -241,17 +246,28 @@ class LabServer(Server):
         return response
 
     # --- the page --------------------------------------------------------------------------------------------------
-    def _full(self) -> web.Response:
+    def _full(self) -> web.Response | None:
+        """The page that refuses one more lab, or None when one may start: the session limit is reached, or the
+        machine has less memory available than a lab may come to hold."""
+        from lab.commands.serve import available_memory
+
         n = self.max_sessions
-        return message_page(503, "all labs in use",
-                            f"This server runs at most {n} lab{'s' * (n != 1)} at once, and "
-                            f"{'all are' if n != 1 else 'it is'} in use. Close a tab that has one (or ask the "
-                            "presenter for a larger --max-sessions), then reload this page.")
+        if self.sessions >= n:
+            held = " (what its memory holds)" if self.memory_bound else ""
+            why = (f"This server runs at most {n} lab{'s' * (n != 1)} at once{held}, "
+                   f"and {'all are' if n != 1 else 'it is'} in use. Close a tab that has one (or ask the presenter "
+                   "for a larger --max-sessions), then reload this page.")
+            return message_page(503, "all labs in use", why)
+        available = available_memory() if self.lab_bytes else None
+        if available is not None and available < self.lab_bytes:
+            return message_page(503, "not enough memory", "This machine has too little memory left for another lab "
+                                "now. Close a tab that has one, or try again later.")
+        return None
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         """The page: textual-serve's template, its websocket at this request's own host."""
-        if self.sessions >= self.max_sessions:
-            return self._full()
+        if (full := self._full()) is not None:
+            return full
         try:
             font_size = min(max(int(request.query.get("fontsize", "16")), 6), 64)
         except ValueError:
@@ -269,8 +285,8 @@ class LabServer(Server):
     # with a page.
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         """Start a lab for this websocket and relay between them, within the session limit and the size bounds."""
-        if self.sessions >= self.max_sessions:
-            return self._full()
+        if (full := self._full()) is not None:
+            return full
         width, height = clamp_size(request.query.get("width", "80"), request.query.get("height", "24"))
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)
         if not websocket.can_prepare(request).ok:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol, overload
@@ -44,9 +45,25 @@ def frozen(values: Array | float) -> Array:
     return copy
 
 
+class Floats(array):  # type: ignore[type-arg]  # array's parameter is its typecode's type: float here
+    """A live history series of one network: a packed ``array('d')`` (8 bytes an epoch, where a list of Python
+    floats holds 32) that compares equal to any sequence of the same floats, as a list would."""
+
+    def __new__(cls, values: Iterable[float] = ()) -> Floats:
+        return super().__new__(cls, "d", values)  # type: ignore[return-value]  # a Floats, made by array's __new__
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, array | list | tuple | FrozenSeries):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a list
+
+
 class FrozenSeries(Sequence[float]):
-    """One history series, immutable: a sequence of floats held as a few tuples ("chunks") so that taking a state
-    again after more epochs copies only the new epochs (``extended``), not the whole run.
+    """One history series, immutable: a sequence of floats held as a few packed ``array('d')`` chunks (8 bytes a
+    value; never handed out, so never changed) so that taking a state again after more epochs copies only the new
+    epochs (``extended``), not the whole run.
 
     The chunks shrink by more than half from the first to the last (a longer chunk absorbs the ones after it when
     that would break), so a series of n values has at most log2(n) + 1 chunks and each value is copied O(log n)
@@ -55,16 +72,16 @@ class FrozenSeries(Sequence[float]):
 
     __slots__ = ("_chunks", "_ends")
 
-    def __init__(self, values: Iterable[float] = (), chunks: tuple[tuple[float, ...], ...] | None = None) -> None:
+    def __init__(self, values: Iterable[float] = (), chunks: tuple[array[float], ...] | None = None) -> None:
         if chunks is None:
-            first = tuple(values)
+            first = array("d", values)
             chunks = (first,) if first else ()
         self._chunks = chunks
         self._ends = tuple(itertools.accumulate(len(c) for c in chunks))
 
     def extended(self, values: Sequence[float]) -> FrozenSeries:
         """This series followed by ``values[len(self):]``: the values a live, append-only list gained since."""
-        new = tuple(values[len(self):])
+        new = array("d", values[len(self):])
         if not new:
             return self
         chunks = [*self._chunks, new]
@@ -113,7 +130,7 @@ class FrozenSeries(Sequence[float]):
         return tuple(out)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, FrozenSeries | tuple | list):
+        if isinstance(other, FrozenSeries | tuple | list | array):
             return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
         return NotImplemented
 
@@ -154,10 +171,10 @@ class FrozenHistory:
 class HistoryLike(Protocol):
     """The four series of a live history (``lab.core.train.History``)."""
 
-    loss: list[float]
-    accuracy: list[float]
-    heldout_loss: list[float]
-    heldout_accuracy: list[float]
+    loss: MutableSequence[float]
+    accuracy: MutableSequence[float]
+    heldout_loss: MutableSequence[float]
+    heldout_accuracy: MutableSequence[float]
 
 
 @dataclass(frozen=True, eq=False)

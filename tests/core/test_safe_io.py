@@ -199,7 +199,7 @@ def test_the_autosave_of_a_long_run_is_small_and_keeps_the_latest_stretch_exact(
     _, restored = ef.loads(data)
     assert restored.epoch == 1_000_000 and len(restored.history) == 1_000_000
     for key in ("loss", "accuracy"):
-        assert getattr(restored.history, key)[-65_536:] == getattr(trainer.history, key)[-65_536:]
+        assert list(getattr(restored.history, key)[-65_536:]) == list(getattr(trainer.history, key)[-65_536:])
     assert restored.history.loss[14] == trainer.history.loss[14]  # epoch 15 stands for its stretch of 15
 
 

@@ -322,3 +322,18 @@ async def test_malformed_requests_log_one_line_each_without_the_token(tmp_path, 
     assert "Traceback" not in output and TOKEN not in output
     notes = [line for line in output.splitlines() if line.startswith("nnlab serve:")]
     assert 1 <= len(notes) <= 10, output
+
+
+async def test_sessions_beyond_the_memory_are_refused(tmp_path, subprocess_env):
+    """With memory for one lab at its largest (--memory; by default what the machine has available), a second tab
+    is refused with a page that says so, and the server warned at start (8 sessions at the 10 M-epoch cap needed
+    about 15 GB and nothing checked)."""
+    async with serve(tmp_path, subprocess_env, "--memory", "1200") as s, aiohttp.ClientSession() as http:
+        ws_url = f"{s.url}/ws?token={TOKEN}&width=80&height=24"
+        first = await http.ws_connect(ws_url)
+        await first_bytes(first)
+        assert await ws_status(http, ws_url, {}) == 503
+        async with http.get(f"{s.url}/?token={TOKEN}") as r:
+            assert r.status == 503 and "what its memory holds" in await r.text()
+        await first.close()
+    assert "1 lab at once, not 8" in s.output()

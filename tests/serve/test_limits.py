@@ -51,3 +51,16 @@ def test_the_log_is_one_line_without_the_token_and_rate_limited():
     r = record(f"x\x1b]0;title\x07 {TOKEN.replace('/', '%2F').replace('+', '%2B')}")
     assert quiet.filter(r)
     assert r.getMessage() == "x\\x1b]0;title\\x07 <token> (7 more in the minute before not shown)"
+
+
+def test_sessions_are_bounded_by_the_memory():
+    """A lab may grow to its start plus a run at the epoch cap; only as many as the memory holds may run."""
+    from lab.commands.serve import lab_peak_bytes, sessions_that_fit
+    from lab.core.errors import LabError
+
+    peak = lab_peak_bytes()
+    assert 500 << 20 < peak < 2 << 30
+    assert sessions_that_fit(8, None) == 8 and sessions_that_fit(8, 100 * peak) == 8
+    assert sessions_that_fit(8, 3 * peak + 1) == 3
+    with pytest.raises(LabError, match="not enough memory for one lab"):
+        sessions_that_fit(8, peak - 1)
