@@ -354,8 +354,9 @@ def write_private(path: str | os.PathLike, data: bytes, what: str = "folder") ->
 
 
 def process_alive(pid: int) -> bool:
-    """Whether a process ``pid`` runs (as any user)."""
-    if pid == os.getpid():
+    """Whether a process ``pid`` runs (as any user). Always True on Windows, where ``os.kill(pid, 0)`` would end
+    the process instead of asking about it."""
+    if pid == os.getpid() or os.name == "nt":
         return True
     try:
         os.kill(pid, 0)
@@ -369,8 +370,8 @@ def process_alive(pid: int) -> bool:
 def remove_stale_temps(path: str | os.PathLike, older_than: float | None = None) -> list[Path]:
     """Delete the temporary files ``write_atomic`` left beside ``path`` when its process was killed mid-write
     (``.NAME.PID.*.tmp``) and that process is gone; a file of the older form without a process id
-    (``.NAME.*.tmp``) when it last changed before ``older_than`` (a time; default: when this process started, so a
-    write under way in another process is left alone).
+    (``.NAME.*.tmp``), or any on Windows, when it last changed before ``older_than`` (a time; default: when this
+    process started, so a write under way in another process is left alone).
 
     Returns:
         The files removed (a file that cannot be removed is left, silently: it harms nothing).
@@ -391,7 +392,7 @@ def remove_stale_temps(path: str | os.PathLike, older_than: float | None = None)
             st = entry.stat(follow_symlinks=False)
             if not stat.S_ISREG(st.st_mode):
                 continue
-            if writer.isdigit() and writer.isascii():
+            if writer.isdigit() and writer.isascii() and os.name != "nt":
                 stale = not process_alive(int(writer))
             else:
                 stale = st.st_mtime < cutoff
