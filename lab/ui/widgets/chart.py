@@ -37,9 +37,7 @@ MIN_INTERVAL = 0.1  # by default at most ten redraws a second
 
 
 class SeriesBuffer:
-    """A growable float64 array: appends are amortised O(1) and ``values`` is a view, never a copy. It grows by an
-    eighth (as a list does), not by doubling: a long run's chart holds about 9 bytes an epoch a series, not up to 16.
-    """
+    """A growable float64 array: appends are amortised O(1) and ``values`` is a view, never a copy."""
 
     def __init__(self) -> None:
         self._data = np.empty(1024)
@@ -52,7 +50,7 @@ class SeriesBuffer:
         """Append ``values``."""
         need = self._n + len(values)
         if need > self._data.size:
-            grown = np.empty(max(need, self._data.size + self._data.size // 8 + 1024))
+            grown = np.empty(max(need, 2 * self._data.size))
             grown[: self._n] = self._data[: self._n]
             self._data = grown  # a view handed out earlier keeps the old buffer, still valid for its length
         self._data[self._n : need] = values
