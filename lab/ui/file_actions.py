@@ -25,7 +25,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker
 
-from lab.core.errors import LabError
+from lab.core.errors import LabError, one_line
 from lab.core.experiment import Experiment
 from lab.core.train import Trainer
 from lab.files import autosave
@@ -167,7 +167,7 @@ class FileCommands:
         try:
             return self.file_root.check(path)
         except LabError as e:
-            self.host.notify(str(e), title=title, severity="error", timeout=8)
+            self._notify(str(e), title=title, severity="error", timeout=8)
             return None
 
     def _confirm_overwrite(self, path: Path | list[Path], write: Callable[[], None]) -> None:
@@ -186,7 +186,7 @@ class FileCommands:
             question = f"{strangers[0]} exists and was not opened here. Overwrite it?"
         else:
             question = f"{', '.join(map(str, strangers))} exist and were not opened here. Overwrite them?"
-        self.host.ask(ConfirmScreen(question), answer)
+        self.host.ask(ConfirmScreen(one_line(question)), answer)
 
     def _write_experiment(self, path: Path) -> None:
         confined = self._confined(path, "Save failed")
@@ -197,12 +197,12 @@ class FileCommands:
         try:
             written = write_atomic(path, self.experiment_bytes())
         except LabError as e:
-            self.host.notify(f"Not saved: {e}", title="Save failed", severity="error", timeout=8)
+            self._notify(f"Not saved: {e}", title="Save failed", severity="error", timeout=8)
             return
         self.path = path
         self.known_paths.add(_key(path))
         self.run.saved_at = marker
-        self.host.notify(f"Saved to {path}" + (f" (through the link, to {written})" if written != path else ""),
+        self._notify(f"Saved to {path}" + (f" (through the link, to {written})" if written != path else ""),
                          timeout=3)
 
     # --- opening ---------------------------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ class FileCommands:
         try:
             experiment, trainer = read(path)
         except LabError as e:
-            self.host.notify(str(e), title="Cannot open", severity="error", timeout=10)
+            self._notify(str(e), title="Cannot open", severity="error", timeout=10)
             return False
 
         def adopt() -> None:
@@ -233,7 +233,7 @@ class FileCommands:
             self.path = path
             self.known_paths.add(_key(path))
             self.run.mark_saved()
-            self.host.notify(f"Opened {path}" + (f" at epoch {trainer.epoch:,}" if trainer else ""), timeout=3)
+            self._notify(f"Opened {path}" + (f" at epoch {trainer.epoch:,}" if trainer else ""), timeout=3)
 
         self.host.discard_then(f"Open {path}", adopt)
         return True
@@ -277,11 +277,11 @@ class FileCommands:
             else:
                 written = write_weights(path, state)
         except LabError as e:
-            self.host.notify(f"Not exported: {e}", title="Export failed", severity="error", timeout=8)
+            self._notify(f"Not exported: {e}", title="Export failed", severity="error", timeout=8)
             return
         self.known_paths.update(_key(p) for p in written)
         where = written[0] if len(written) == 1 else f"{len(written)} files: {', '.join(p.name for p in written)}"
-        self.host.notify(f"Exported to {where}", timeout=3 + len(written))
+        self._notify(f"Exported to {where}", timeout=3 + len(written))
 
     # --- autosave --------------------------------------------------------------------------------------------------
     def start_autosave(self, offer: bool = True) -> None:
@@ -297,7 +297,7 @@ class FileCommands:
         try:
             found = self._autosaver.recoverable()
         except autosave.Unreadable as e:
-            self.host.notify(f"The last autosave cannot be read, so it is set aside: {e}", severity="warning",
+            self._notify(f"The last autosave cannot be read, so it is set aside: {e}", severity="warning",
                              timeout=10)
             found = []
         self._offer(found)
@@ -313,7 +313,7 @@ class FileCommands:
         def answer(yes: bool | None) -> None:
             if yes:
                 self.host.load_experiment(saved.experiment, saved.trainer)
-                self.host.notify("Restored the last session.", timeout=3)
+                self._notify("Restored the last session.", timeout=3)
                 if self._autosaver is not None:
                     self._autosaver.restored(path)
                 self.run.dirty = True
@@ -352,18 +352,18 @@ class FileCommands:
         try:
             diverted = self._autosaver.write(data)
         except autosave.Unreadable as e:
-            self._on_ui_thread(self.host.notify, f"The last autosave cannot be read, so it is set aside: {e}",
+            self._on_ui_thread(self._notify, f"The last autosave cannot be read, so it is set aside: {e}",
                                severity="warning", timeout=10)
             diverted = None
         except LabError as e:
             if notify and str(e) != self._autosave_problem:
-                self._on_ui_thread(self.host.notify, f"Autosave failed: {e}", severity="warning", timeout=5)
+                self._on_ui_thread(self._notify, f"Autosave failed: {e}", severity="warning", timeout=5)
             self._autosave_problem = str(e)
             return str(e)
         self._autosave_problem = None
         if diverted is not None:
             self._on_ui_thread(
-                self.host.notify, f"Another nnlab saved its session to {self._autosaver.shared_path}: this lab "
+                self._notify, f"Another nnlab saved its session to {self._autosaver.shared_path}: this lab "
                 f"autosaves to {diverted} instead, so both are kept.", severity="warning", timeout=10)
         return None
 
@@ -380,6 +380,11 @@ class FileCommands:
 
         self.host.ask(ConfirmScreen(f"The autosave cannot be written ({problem}), so this session would be "
                                        "lost. Quit anyway? (n stays: ctrl+s saves it elsewhere)"), answer)
+
+    def _notify(self, message: str, **kwargs: Any) -> None:
+        """Notify through the host with every control or bidirectional character of ``message`` made visible: it
+        quotes paths the person typed or pasted, which Textual would send to the terminal as they are."""
+        self.host.notify(one_line(message), **kwargs)
 
     def _on_ui_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run ``callback`` on the interface thread, whichever thread this is."""

@@ -100,3 +100,19 @@ async def test_autosave_failed_is_said_once(tmp_path):
         await pilot.press("y")
     assert sum("Autosave failed" in n.message for n in said.notes) == 1, [n.message for n in said.notes]
 
+
+
+async def test_a_path_with_escapes_is_shown_made_visible(tmp_path):
+    """A file whose own name holds a title-setting escape (a folder's listing, a pasted path): the notifications
+    that quote it show it made visible (Textual sends a notification's text to the terminal as it is)."""
+    path = tmp_path / "run\x1b]0;PWNED-TITLE\x07.json"
+    path.write_bytes(b"{}")  # not an experiment: the error quotes the path
+    good = tmp_path / "ok\u202e.json"
+    said = Said()
+    app = LabApp(recipe("keras-xor"))
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
+        app.files.open_file(path)
+        app.files.export_to("csv", good)
+        await pilot.pause()
+    assert len(said.notes) == 2 and all(not any(ch in n.message for ch in RAW) for n in said.notes), said.notes
+    assert "PWNED-TITLE" in said.notes[0].message and "\\u202e" in said.notes[1].message
