@@ -328,8 +328,8 @@ class LabServer(Server):
 
     async def _relay(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
         """Pass the browser's messages to the lab: keys (``stdin``), ``resize`` (clamped), ``ping``, ``blur``,
-        ``focus``. Anything else, or a malformed message, is ignored; keys beyond the tab's ``InputBudget`` or
-        ``IN_FLIGHT`` are dropped."""
+        ``focus``. Anything else, or a malformed message, is ignored; keys, resizes, blurs and focuses beyond the
+        tab's ``InputBudget`` (and keys beyond ``IN_FLIGHT``) are dropped."""
         budget = InputBudget()
         async for message in websocket:
             if message.type != WSMsgType.TEXT:
@@ -341,10 +341,12 @@ class LabServer(Server):
                 continue
             if kind == "stdin" and isinstance(data, str):
                 self._keys(app_service, data.encode("utf-8", "replace"), budget)
-            elif kind == "resize" and isinstance(data, dict):
-                await app_service.set_terminal_size(*clamp_size(data.get("width"), data.get("height")))
             elif kind == "ping":
                 await websocket.send_json(["pong", data])
+            elif kind in ("resize", "blur", "focus") and not budget.take(len(message.data)):
+                continue  # each becomes an event the lab handles (a resize lays it out again): a flood is dropped
+            elif kind == "resize" and isinstance(data, dict):
+                await app_service.set_terminal_size(*clamp_size(data.get("width"), data.get("height")))
             elif kind == "blur":
                 await app_service.blur()
             elif kind == "focus":

@@ -247,9 +247,9 @@ def rss_mib(pid: int) -> float:
 
 
 async def test_a_flood_of_keys_then_a_closed_tab(tmp_path, subprocess_env):
-    """One websocket message of a million keys (under the 1 MiB message cap), then the tab closes: the keys beyond
-    the tab's input budget are dropped, the lab stays small, and it ends within seconds of the close (it grew past
-    a gigabyte and ran on for minutes when every key reached it)."""
+    """Messages of a million keys (under the 1 MiB message cap) and a flood of resizes, then the tab closes: what
+    is beyond the tab's input budget is dropped, the lab stays small, and it ends within seconds of the close (it
+    grew past a gigabyte and ran on for minutes when every key reached it)."""
     async with serve(tmp_path, subprocess_env) as s, aiohttp.ClientSession() as http:
         ws = await http.ws_connect(f"{s.url}/ws?token={TOKEN}&width=80&height=24")
         await first_bytes(ws)
@@ -257,6 +257,8 @@ async def test_a_flood_of_keys_then_a_closed_tab(tmp_path, subprocess_env):
         start = rss_mib(lab)
         for _ in range(3):
             await ws.send_str(json.dumps(["stdin", "a" * 1_000_000]))
+        for i in range(5000):  # each a layout for the lab, unless dropped
+            await ws.send_str(json.dumps(["resize", {"width": 60 + i % 100, "height": 20 + i % 30}]))
         await ws.send_str(json.dumps(["ping", "after the flood"]))
         while True:  # the ping is answered at once: the server does not wait for the lab to read the keys
             message = await ws.receive(timeout=TIMEOUT)
