@@ -68,14 +68,14 @@ def app_bytes(seconds: float) -> tuple[float, int]:
     async def run() -> None:
         app = LabApp(recipe("keras-xor").with_training(epochs=10_000_000))
         async with app.run_test(size=(100, 30)) as pilot:
-            app.session.epochs_per_tick = 0
+            app.lab_run.epochs_per_tick = 0
             await pilot.press("space")
             await asyncio.sleep(3)  # past start-up: the first draws, the caches filled
-            first, start = app.session.trainer.epoch, rss()
+            first, start = app.lab_run.session.trainer.epoch, rss()
             await asyncio.sleep(seconds)
             await pilot.press("space")
             await asyncio.sleep(1)
-            epochs = app.session.trainer.epoch - first
+            epochs = app.lab_run.session.trainer.epoch - first
             result.append(((rss() - start) / epochs, epochs))
             await pilot.press("q")
 

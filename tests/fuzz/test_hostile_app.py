@@ -78,7 +78,7 @@ async def test_a_second_lab_left_autosave_is_offered_at_start(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("y")
-        assert app.session.trainer.epoch == 9
+        assert app.lab_run.session.trainer.epoch == 9
         await pilot.press("q")
     assert read(path)[1].epoch == 9 and not diverted.exists()  # the session now lives in this lab's autosave
 
