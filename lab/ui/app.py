@@ -31,7 +31,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from lab.core.advice import Advice, settings_advice
-from lab.core.errors import LabError
+from lab.core.errors import LabError, one_line
 from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
 from lab.core.glossary import TOOLTIPS
@@ -392,8 +392,8 @@ class LabApp(App[None]):
         self.settings_list.set_io(e.table.n_inputs, e.table.n_outputs)
         self.query_one(ArchitecturePane).show_hint()
         self.query_one(PredictionPane).set_table_shape(e.table.n_inputs, e.table.output_names)
-        self.query_one("#table-pane").border_title = Content(f"Truth table · {e.table.name}")
-        self.sub_title = e.name
+        self.query_one("#table-pane").border_title = Content(f"Truth table · {one_line(e.table.name)}")
+        self.sub_title = one_line(e.name)  # the terminal's title: never a name's escapes
         self._advise()
 
     def _advise(self) -> None:

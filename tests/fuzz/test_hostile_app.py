@@ -116,3 +116,17 @@ async def test_a_path_with_escapes_is_shown_made_visible(tmp_path):
         await pilot.pause()
     assert len(said.notes) == 2 and all(not any(ch in n.message for ch in RAW) for n in said.notes), said.notes
     assert "PWNED-TITLE" in said.notes[0].message and "\\u202e" in said.notes[1].message
+
+
+async def test_a_raw_name_given_to_the_app_is_shown_made_visible(tmp_path):
+    """An experiment made in code (not read from a file) with raw escapes in its names: the window's title and the
+    table's border still get them made visible."""
+    from dataclasses import replace
+
+    base = recipe("keras-xor")
+    experiment = replace(base, name="exp\x1b]0;PWNED-TITLE\x07", table=replace(base.table, name="g\u202eate"))
+    app = LabApp(experiment)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not any(ch in app.sub_title for ch in RAW) and "PWNED-TITLE" in app.sub_title
+        assert "\\u202e" in str(app.query_one("#table-pane").border_title)
