@@ -236,14 +236,18 @@ root = Path(sys.argv[1])
 settings_file.save(root / "state" / "settings.json", settings_file.Settings(theme="nord"))
 autosave.save(root / "state" / "autosave.json", recipe("keras-xor"), None)
 settings_file.save(root / "state" / "settings.json", settings_file.Settings(theme="dracula"))
+from lab.ui.process import crash_log
+log = crash_log(ValueError("the traceback of a crash"), root / "state")
 print(len(calls), oct(os.stat(root / "state" / "settings.json").st_mode & 0o777),
-      oct(os.stat(root / "state" / "autosave.json").st_mode & 0o777), oct(os.stat(root / "state").st_mode & 0o777))
+      oct(os.stat(root / "state" / "autosave.json").st_mode & 0o777), oct(os.stat(root / "state").st_mode & 0o777),
+      oct(os.stat(log).st_mode & 0o777))
 """
 
 
 def test_private_files_are_created_private_never_chmod_after(tmp_path, subprocess_env):
-    """The settings and the autosave are created 0600 (in a 0700 folder) through safe_io.write_private: no
-    ``chmod`` is made on them (the settings were written with the umask's mode, then chmod-ed)."""
+    """The settings, the autosave and a crash log are created 0600 (in a 0700 folder) through safe_io.write_private:
+    no ``chmod`` is made on them (the settings were written with the umask's mode, then chmod-ed; a crash log was
+    left readable by all)."""
     out = subprocess.run([sys.executable, "-c", NO_CHMOD, str(tmp_path)], capture_output=True, text=True,
                          env=subprocess_env, timeout=120, check=True).stdout
-    assert out.split() == ["0", "0o600", "0o600", "0o700"]
+    assert out.split() == ["0", "0o600", "0o600", "0o700", "0o600"]
