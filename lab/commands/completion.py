@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from lab.commands.parser import Parser
 from lab.core.activations import OUTPUT_ACTIVATIONS
+from lab.core.experiment import PRECISIONS
 from lab.core.gates import PRESETS
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
@@ -36,7 +37,8 @@ FLAG_VALUES: Mapping[str, Iterable[str]] = {
     "--optimizer": OPTIMIZERS,
     "--init": INITIALISERS,
     "--output": OUTPUT_ACTIVATIONS,
-    "--stop": ("budget", "solved"),  # loss<X is left to the person: a bare < is a redirection in every shell
+    "--stop": ("budget", "solved"),
+    "--precision": PRECISIONS,  # loss<X is left to the person: a bare < is a redirection in every shell
 }
 
 

@@ -32,7 +32,7 @@ MAX_SEEDS = 100_000
 DEFAULT_SEEDS = 100
 BAR_WIDTH = 40
 NETWORK_FLAGS = ("hidden", "output", "loss", "optimizer", "lr", "batch_size", "init", "no_bias", "epochs", "seed",
-                 "stop")
+                 "stop", "precision")
 
 
 def parser() -> Parser:
@@ -122,7 +122,7 @@ def sweep_result(label: str, flags: str, experiment: Experiment, sweep: Sweep, s
         "flags": flags,
         "network": network_text(experiment),
         "loss": t.loss, "optimizer": t.optimizer, "lr": t.lr, "batch_size": t.batch_size, "init": t.init,
-        "bias": experiment.architecture.bias, "epochs": t.epochs, "stop": t.stop,
+        "bias": experiment.architecture.bias, "epochs": t.epochs, "stop": t.stop, "precision": t.precision,
         "first_seed": int(sweep.seeds[0]),
         "seeds": stats.seeds,
         "solved": stats.solved,
@@ -161,7 +161,8 @@ def report_lines(result: dict, top: int) -> list[str]:
     lines = [f"{r['label']}: {r['network']} · {r['loss']} · {r['optimizer']} lr {r['lr']:g} · "
              + ("full batch" if r["batch_size"] == 0 else f"batch {r['batch_size']}") + f" · {r['init']}",
              f"  flags            {r['flags'] or '(none)'}",
-             f"  seeds            {r['first_seed']} to {r['first_seed'] + k - 1} · stop {r['stop']}",
+             f"  seeds            {r['first_seed']} to {r['first_seed'] + k - 1} · stop {r['stop']}"
+             + ("" if r["precision"] == "float64" else f" · {r['precision']}"),
              f"  solved           {r['solved']}/{k} ({percent(r['solved'], k, 1)}) within {r['epochs']:,} epochs"
              f" · {r['diverged']} diverged"]
     if r["solved"]:

@@ -5,9 +5,12 @@ It prints a ranked table (the top N), a heatmap of two axes (each cell the succe
 solve of the best configuration with those two values, readable without colour), and the best configuration as the
 ``nnlab train`` flags that reproduce it. While it runs, and only when stderr is a terminal, a progress line there
 says how many configurations are done, the best so far and about how long is left. Ctrl-C stops it and prints what
-is done (exit status 130). ``--json`` prints one JSON object instead, with every configuration's numbers::
+is done (exit status 130); a configuration or a cluster that fails once some are done prints those, and the
+failure in one line on stderr (exit status 1). ``--cluster ADDRESS`` (or ``NNLAB_CLUSTER``) trains on a Dask
+cluster (``lab.core.tune_cluster``), with the same numbers. ``--json`` prints one JSON object instead, with every
+configuration's numbers::
 
-    {"gate": "xor", "strategy": "grid", "objective": "reliable", "interrupted": false,
+    {"gate": "xor", "strategy": "grid", "objective": "reliable", "interrupted": false, "failed": null,
      "configurations": [{"rank": 1, "label": "...", "flags": "...", "success_rate": 1.0, ...}, ...], "best": {...}}
 """
 
@@ -20,12 +23,13 @@ import sys
 import time
 from collections.abc import Sequence
 
-from lab.commands.options import add_gate_args, experiment_from_args
+from lab.commands.options import PRECISION_HELP, add_gate_args, experiment_from_args
 from lab.commands.parser import Parser, bounded
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
 from lab.core.sweep_jobs import usable_cpus
 from lab.core.tune import OBJECTIVES, STRATEGIES, Plan, Stopped, TuneResult, search
+from lab.core.tune_cluster import ENV, INSTALL, cluster_address, cluster_executor, explain
 from lab.core.tune_space import AXES, FLAG, SearchSpace, parse_axis, value_text
 from lab.core.tune_table import heatmap_lines, table_lines
 
@@ -43,7 +47,7 @@ AXIS_HELP = {
     "init": "initialisers, e.g. glorot_uniform,he_normal",
 }
 GATE_FLAGS = ("gate", "expr", "table", "recipe", "holdout")
-BASE_FLAGS = ("hidden", "output", "no_bias", "epochs", "seed", "stop")
+BASE_FLAGS = ("hidden", "output", "no_bias", "epochs", "seed", "stop", "precision")
 
 
 def parser() -> Parser:
@@ -60,6 +64,7 @@ def parser() -> Parser:
     b.add_argument("--epochs", type=int, metavar="N", help="the epoch budget")
     b.add_argument("--seed", type=int, metavar="N", help="the first seed, and the random draw's seed")
     b.add_argument("--stop", metavar="RULE", help="budget (run every epoch), solved, or loss<X")
+    b.add_argument("--precision", metavar="TYPE", help=PRECISION_HELP)
     a = p.add_argument_group("axes (each a comma-separated list; one value fixes the setting)")
     for name in AXES:
         a.add_argument(FLAG[name], dest=name, metavar="LIST", help=AXIS_HELP[name])
@@ -75,6 +80,8 @@ def parser() -> Parser:
     cpus = usable_cpus()
     s.add_argument("--jobs", type=bounded(1, cpus, "processes", int), metavar="N",
                    help=f"processes to train on (1 to {cpus}; default {cpus})")
+    s.add_argument("--cluster", metavar="ADDRESS", help="train on the Dask cluster whose scheduler is at ADDRESS, "
+                   f"e.g. tcp://10.0.0.5:8786 (default ${ENV}; needs {INSTALL} here and on every worker)")
     o = p.add_argument_group("output")
     o.add_argument("--top", type=int, default=DEFAULT_TOP, metavar="N",
                    help=f"configurations in the table (default {DEFAULT_TOP})")
@@ -191,7 +198,9 @@ class Progress:
 
 
 def tune_main(argv: Sequence[str]) -> int:
-    """Run ``nnlab tune``; returns 0, or 130 when interrupted (bad input raises LabError: one line, status 2)."""
+    """Run ``nnlab tune``; returns 0, 130 when interrupted, 1 when a configuration or the cluster failed once
+    training began (the configurations done before it are printed, the failure in one line on stderr); bad input
+    raises LabError: one line, status 2."""
     args = parser().parse_args(argv)
     if not 1 <= args.seeds <= MAX_SEEDS:
         raise LabError(f"--seeds: expected 1 to {MAX_SEEDS:,}, got {args.seeds}")
@@ -204,30 +213,49 @@ def tune_main(argv: Sequence[str]) -> int:
     progress = Progress(args.objective, sys.stderr.isatty() and not args.json)
     started = time.perf_counter()
     interrupted = False
+    failure: str | None = None
+    address = cluster_address(args.cluster)
     try:
-        results = search(plan, progress, jobs=args.jobs)
+        if address is None:
+            results = search(plan, progress, jobs=args.jobs)
+        else:
+            with cluster_executor(address) as cluster:
+                results = search(plan, progress, jobs=max(cluster.threads, 1), executor=cluster.executor,
+                                 alive=cluster.alive)
     except (KeyboardInterrupt, Stopped) as e:
         results = getattr(e, "results", [])
         interrupted = True
+    except LabError as e:
+        results = getattr(e, "results", [])
+        if not results:  # refused up front, or failed before any result: nothing to show
+            raise
+        failure = explain(str(e), address or "")
     finally:
         progress.clear()
     seconds = time.perf_counter() - started
+    if failure is not None:
+        print(f"nnlab: error: {failure} ({len(results)} of {len(plan.candidates):,} configurations done, shown "
+              "below)", file=sys.stderr)
     n = len(plan.candidates)
+    status = 130 if interrupted else 1 if failure is not None else 0
     if args.json:
         print(json.dumps({
             "gate": space.base.table.name, "strategy": args.strategy, "objective": args.objective,
-            "seeds": args.seeds, "candidates": n, "interrupted": interrupted, "seconds": round(seconds, 3),
+            "seeds": args.seeds, "candidates": n, "precision": space.base.training.precision,
+            "interrupted": interrupted, "failed": failure,
+            "seconds": round(seconds, 3),
             "configurations": [result_json(i + 1, r, base_words, space.base.training.epochs)
                                for i, r in enumerate(results)],
             "best": result_json(1, results[0], base_words, space.base.training.epochs) if results else None}))
-        return 130 if interrupted else 0
+        return status
     base = space.base
     print(f"tune: {base.table.name} · {args.strategy} of {n:,} configurations · {args.seeds:,} seeds each · "
-          f"{base.training.epochs:,} epochs · stop {base.training.stop} · objective {args.objective}")
-    if interrupted:
-        print(f"interrupted: {len(results)} of {n:,} configurations done")
+          f"{base.training.epochs:,} epochs · stop {base.training.stop} · objective {args.objective}"
+          + ("" if base.training.precision == "float64" else f" · {base.training.precision}"))
+    if interrupted or failure is not None:
+        print(f"{'interrupted' if interrupted else 'failed'}: {len(results)} of {n:,} configurations done")
     if not results:
-        return 130 if interrupted else 0
+        return status
     print()
     print("\n".join(table_lines(results[: args.top])))
     if len(results) > args.top:
@@ -239,7 +267,7 @@ def tune_main(argv: Sequence[str]) -> int:
     print(f"best: {best.label}")
     print(f"  {train_flags(best, base_words, base.training.epochs)}")
     print(f"\n{len(results):,} configurations in {seconds:.1f} s")
-    return 130 if interrupted else 0
+    return status
 
 
 __all__ = ["tune_main"]

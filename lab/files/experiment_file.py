@@ -93,6 +93,7 @@ class TrainingSpec(msgspec.Struct, forbid_unknown_fields=True):
     seed: int = _TRAINING.seed
     epochs: int = _TRAINING.epochs
     stop: str = _TRAINING.stop
+    precision: str | msgspec.UnsetType = msgspec.UNSET  # written only when not float64, so older files stay as they are
 
 
 class StateSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -196,7 +197,8 @@ def _spec_of(experiment: Experiment, state: TrainingState | None, points: int | 
         table=TableSpec(t.n_inputs, list(t.columns), sorted(t.heldout), t.name, list(t.output_names)),
         architecture=ArchitectureSpec([LayerSpec(l.units, l.activation) for l in a.layers], a.output_activation,
                                       a.bias),
-        training=TrainingSpec(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop),
+        training=TrainingSpec(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop,
+                              msgspec.UNSET if tr.precision == _TRAINING.precision else tr.precision),
         state=None if state is None else _state_spec(state, points),
     )
 
@@ -217,7 +219,8 @@ def _experiment_of(spec: ExperimentSpec) -> Experiment:
         raise LabError(f"architecture.{e}") from None
     tr = spec.training
     try:
-        training = Training(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop)
+        training = Training(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop,
+                            _TRAINING.precision if tr.precision is msgspec.UNSET else tr.precision)
     except LabError as e:
         raise LabError(f"training.{e}") from None
     return Experiment(table, arch, training, one_line(spec.name))

@@ -20,10 +20,13 @@ from lab.core.sweep_jobs import usable_cpus
 from lab.core.train import Trainer
 
 CONFIG_KEYS = {"label", "flags", "network", "loss", "optimizer", "lr", "batch_size", "init", "bias", "epochs", "stop",
+               "precision",
                "first_seed", "seeds", "solved", "success_rate", "solved_epochs", "median_solved_epoch",
                "p10_solved_epoch", "p90_solved_epoch", "final_loss", "diverged", "network_epochs", "seconds",
                "network_epochs_per_s", "jobs"}
 CPUS = usable_cpus()
+
+pytestmark = pytest.mark.usefixtures("process_deadline")  # every test here may start worker processes
 
 
 def trainers(experiment, seeds) -> list[Trainer]:

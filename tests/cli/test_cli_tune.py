@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("process_deadline")  # every test here may start worker processes
+
 
 def test_json_equals_a_sweep_of_each_configuration(cli):
     """Every configuration's numbers are those of ``nnlab sweep`` of the flags tune prints for it."""
@@ -31,6 +33,24 @@ def test_json_equals_a_sweep_of_each_configuration(cli):
                     "p90_solved_epoch", "final_loss", "diverged"):
             assert c[key] == sweep[key], key
         assert (c["units"], c["layers"], c["first_seed"]) == (int(sweep["network"].split()[2]), 1, 3)
+
+
+def test_float32_is_in_the_json_and_in_the_flags_that_reproduce_a_member(cli):
+    """``--precision float32``: the report says so, the flags carry it, and ``nnlab train`` of the best
+    configuration's flags with ``--seed k`` solves at member k's epoch (``nnlab sweep`` of the same flags)."""
+    status, out, _ = cli("tune", "--gate", "xor", "--units", "4,8", "--seeds", "5", "--epochs", "300",
+                         "--precision", "float32", "--json")
+    report = json.loads(out)
+    assert status == 0 and report["precision"] == "float32"
+    flags = report["best"]["flags"]
+    assert "--precision float32" in flags
+    words = flags.split()[2:]
+    _, sweep_out, _ = cli("sweep", *words, "--seeds", "5", "--json")
+    member = json.loads(sweep_out)["configurations"][0]
+    assert member["precision"] == "float32" and member["solved"] == report["best"]["solved"]
+    for k, epoch in enumerate(member["solved_epochs"]):
+        status, train_out, _ = cli("train", *words, "--seed", str(k), "--quiet")
+        assert status == 0 and (f"solved at epoch {epoch} " if epoch else "not solved") in train_out
 
 
 def test_text_report_has_table_heatmap_and_flags(cli):
@@ -89,3 +109,16 @@ def test_ctrl_c_prints_what_is_done(subprocess_env, jobs):
     assert proc.returncode == 130 and err == ""
     lines = out.splitlines()
     assert lines[1].startswith("interrupted: ") and lines[1].endswith(" of 10 configurations done")
+
+
+def test_a_cluster_without_dask_here_is_one_line_with_the_fix(cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the [cluster] extra were not installed
+    status, out, err = cli("tune", "--units", "2", "--seeds", "2", "--epochs", "5", "--cluster", "tcp://10.0.0.5:8786")
+    assert (status, out) == (2, "")
+    assert err == 'nnlab: error: --cluster: Dask is not installed here: pip install "neural-gate-lab[cluster]"\n'
+
+
+def test_an_empty_nnlab_cluster_trains_here(cli, monkeypatch):
+    monkeypatch.setenv("NNLAB_CLUSTER", "")
+    status, out, _ = cli("tune", "--units", "2", "--seeds", "2", "--epochs", "5")
+    assert status == 0 and out.endswith("s\n") and "configurations in" in out

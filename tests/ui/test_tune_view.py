@@ -3,6 +3,8 @@ applies its configuration (asking first when that discards trained work), escape
 
 from __future__ import annotations
 
+import pytest
+
 from lab.core.experiment import Layer
 from lab.core.tune import Plan, search
 from lab.ui.app import LabApp
@@ -129,3 +131,31 @@ async def test_the_labs_run_keys_do_nothing_behind_the_tune_screen(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert app.check_action("toggle_training", ())
+
+
+@pytest.mark.usefixtures("process_deadline")  # it starts a cluster's worker processes
+async def test_the_cluster_setting_searches_on_dask_with_the_same_numbers():
+    """A tune view given a Dask scheduler's address (the setting ``NNLAB_CLUSTER`` also fills) trains there: its
+    cells are the local search's, and its status names the cluster."""
+    from textual.app import App
+
+    from lab.core.recipes import recipe
+
+    distributed = pytest.importorskip("distributed", reason="Dask distributed is not installed (the [cluster] extra)")
+    experiment = recipe("keras-xor").with_training(epochs=60)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        class Host(App):
+            def compose(self):
+                yield TuneView(experiment, seeds=3, cluster=c.scheduler_address, id="tune")
+
+        app = Host()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            view = app.query_one(TuneView)
+            status = str(app.query_one("#tune-status").render())
+    assert (view.done, view.total, view.error) == (10, 10, None)
+    assert f"on the cluster at {c.scheduler_address}" in status
+    local = search(Plan(default_space(experiment), seeds=3), jobs=1)
+    assert {r.label: (r.stats.solved, r.stats.median_solved_epoch) for r in view.results} == \
+        {r.label: (r.stats.solved, r.stats.median_solved_epoch) for r in local}

@@ -21,15 +21,17 @@ class TuneScreen(Screen[None]):
         Binding("R", "restart", "Search again", id="tune.restart"),
     ]
 
-    def __init__(self, experiment: Experiment, *, seeds: int = DEFAULT_SEEDS, jobs: int | None = None) -> None:
+    def __init__(self, experiment: Experiment, *, seeds: int = DEFAULT_SEEDS, jobs: int | None = None,
+                 cluster: str | None = None) -> None:
         super().__init__()
         self.experiment = experiment
         self.seeds = seeds
         self.jobs = jobs
+        self.cluster = cluster  # a Dask scheduler's address (default NNLAB_CLUSTER): see TuneView
 
     def compose(self) -> ComposeResult:
         yield Static("Tune · which network learns this gate most reliably? (hidden layers x units)", id="tune-title")
-        yield TuneView(self.experiment, seeds=self.seeds, jobs=self.jobs, id="tune")
+        yield TuneView(self.experiment, seeds=self.seeds, jobs=self.jobs, cluster=self.cluster, id="tune")
         yield Footer()
 
     def action_stop(self) -> None:
