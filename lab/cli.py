@@ -90,7 +90,11 @@ def _serve_parser() -> Parser:
     p.add_argument("--files", metavar="DIR", help="the folder the labs read and write files in, created if "
                    "missing (default: a new folder under nnlab's state directory); nothing outside it is reachable")
     p.add_argument("--max-sessions", type=bounded(1, 256, "labs", int), default=8, metavar="N",
-                   help="how many labs (browser tabs) may run at once, 1 to 256 (default 8)")
+                   help="how many labs (browser tabs) may run at once, 1 to 256 (default 8; fewer when the machine's "
+                   "memory cannot hold that many at their largest)")
+    p.add_argument("--memory", type=bounded(1, 1 << 30, "MiB", int), metavar="MIB",
+                   help="the memory the labs may use together, in MiB (default: what the machine has available "
+                   "at start); tabs beyond what fits are refused")
     return p
 
 

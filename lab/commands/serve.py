@@ -27,6 +27,11 @@ from lab.core.errors import LabError, RunFailure
 EXTRA_MISSING = 'nnlab serve needs the serve extra: pip install "neural-gate-lab[serve]"'
 TOKEN_ENV = "NNLAB_SERVE_TOKEN"
 MIN_TOKEN = 16  # characters of a token given off loopback; the made one has 43
+# What one served lab may come to hold: its resident memory once drawn, and what each epoch of a run adds (its
+# history, as the trainer, its frozen states and the chart keep it), up to the longest run (MAX_EPOCHS).
+# Measured: benchmarks/bench_memory.py (docs/reliability.md).
+LAB_START_BYTES = 160 << 20
+LAB_BYTES_PER_EPOCH = 64
 
 
 def app_argv(args: argparse.Namespace) -> list[str]:
@@ -105,6 +110,41 @@ def exposure(host: str, token: str | None, port: int = 8000) -> list[str]:
     return warnings
 
 
+def lab_peak_bytes() -> int:
+    """The most memory one served lab may come to hold: at start, plus a run at the epoch cap."""
+    from lab.core.experiment import MAX_EPOCHS
+
+    return LAB_START_BYTES + MAX_EPOCHS * LAB_BYTES_PER_EPOCH
+
+
+def available_memory() -> int | None:
+    """The memory this machine can give new processes now (Linux's ``MemAvailable``), or None where unknown."""
+    try:
+        with open("/proc/meminfo", "rb") as f:
+            for line in f:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def sessions_that_fit(max_sessions: int, memory: int | None) -> int:
+    """How many labs may run at once: ``max_sessions``, fewer when ``memory`` bytes cannot hold that many labs at
+    their largest (``lab_peak_bytes``).
+
+    Raises:
+        LabError: not even one fits.
+    """
+    if memory is None:
+        return max_sessions
+    fit = memory // lab_peak_bytes()
+    if fit < 1:
+        raise LabError(f"not enough memory for one lab: a lab may grow to {lab_peak_bytes() / 2**20:,.0f} MiB (a "
+                       f"run at the epoch cap), and {memory / 2**20:,.0f} MiB are available (--memory)")
+    return min(max_sessions, fit)
+
+
 def check_listen(host: str, port: int) -> None:
     """Raise LabError when ``host:port`` cannot be listened on (in use, not this machine's address, no permission).
 
@@ -130,6 +170,7 @@ def serve_main(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         raise LabError(f"--port: expected 1 to 65535, got {args.port}")
     token = choose_token(args)
+    os.environ.pop(TOKEN_ENV, None)  # each tab's lab is started with this environment: it has no use for the token
     try:
         import textual_serve.server  # noqa: F401  (first: the extra itself, even when nnlab's module is loaded)
 
@@ -151,7 +192,14 @@ def serve_main(args: argparse.Namespace) -> int:
         for warning in exposure(args.host, token, args.port):
             print(f"nnlab: {warning}", file=sys.stderr, flush=True)
 
-    server = LabServer(app_command(args, root.folder), guard, args.max_sessions, ready)
+    memory = args.memory << 20 if args.memory is not None else available_memory()
+    sessions = sessions_that_fit(args.max_sessions, memory)
+    if memory is not None and sessions < args.max_sessions:
+        print(f"nnlab: warning: {sessions} lab{'s' * (sessions != 1)} at once, not {args.max_sessions}: each may "
+              f"grow to {lab_peak_bytes() / 2**20:,.0f} MiB, and {memory / 2**20:,.0f} MiB are available; more tabs "
+              "are refused", file=sys.stderr, flush=True)
+    server = LabServer(app_command(args, root.folder), guard, sessions, ready,
+                       memory_bound=sessions < args.max_sessions, lab_bytes=lab_peak_bytes())
     try:
         server.serve()
     except OSError as e:

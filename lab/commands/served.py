@@ -9,11 +9,15 @@ the server stops, but a server that is killed outright (SIGKILL, a crash, the ou
 and Textual's web driver does not end the app when its input closes. The orphan would run on unseen, and with its
 output pipe broken it can spin a core. So the lab ends itself once the process that started it is gone; the
 autosave, written every few seconds while the experiment changes, keeps what it had.
+
+The same watchdog ends the lab ``QUIT_GRACE`` seconds after its input closes: the server closes it when the tab
+goes, right after the quit, and a lab still working through a queue of keys would reach that quit only after them.
 """
 
 from __future__ import annotations
 
 import os
+import select
 import sys
 import threading
 import time
@@ -22,13 +26,31 @@ from lab.commands.app_options import app_options_parser, opening
 from lab.core.errors import LabError, RunFailure
 from lab.files.folder import AutosaveClaim, FileRoot
 
+QUIT_GRACE = 3.0  # seconds a lab whose input has closed has to quit by itself
 
-def exit_when_orphaned(parent: int, interval: float = 1.0) -> None:
+
+def input_closed(fd: int = 0) -> bool:
+    """Whether the pipe on ``fd`` has hung up (the server closed its end) or is gone; False where ``poll`` is not
+    available (Windows), so there the watchdog only follows the parent."""
+    if not hasattr(select, "poll"):
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLHUP)  # poll always reports POLLHUP, POLLERR and POLLNVAL
+    return any(events & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, events in poller.poll(0))
+
+
+def exit_when_orphaned(parent: int, interval: float = 1.0, grace: float = QUIT_GRACE) -> None:
     """Poll every ``interval`` seconds; end the process at once when its parent is no longer ``parent`` (it died
-    and the process was handed to another). ``os._exit``: the app's own shutdown would write to the dead server."""
+    and the process was handed to another), and ``grace`` seconds after its input closed if it is still running.
+    ``os._exit``: the app's own shutdown would write to the dead server, or wait behind the queued keys."""
+    closed_at: float | None = None
     while True:
         time.sleep(interval)
         if os.getppid() != parent:
+            os._exit(1)
+        if closed_at is None and input_closed():
+            closed_at = time.monotonic()
+        if closed_at is not None and time.monotonic() - closed_at >= grace:
             os._exit(1)
 
 

@@ -167,7 +167,10 @@ def train_main(argv: Sequence[str]) -> int:
     seconds, timed = time.perf_counter() - start, trainer.epoch - first
     state = trainer.state()
     if args.save:  # the experiment first: it alone can resume the run and make every other output again
-        write(args.save, trainer.experiment, state)
+        target = write(args.save, trainer.experiment, state)
+        if target != Path(args.save):
+            print(f"nnlab: --save: {args.save} is a symbolic link: wrote {target} through the link {args.save}",
+                  file=sys.stderr)
     if args.log_csv:
         write_history_csv(args.log_csv, state.history)
     if args.save_weights:
@@ -175,9 +178,9 @@ def train_main(argv: Sequence[str]) -> int:
     if args.export_script:
         write_script(args.export_script, trainer.experiment, state)
     if stop.asked:
-        written = [path for attr, _ in OUTPUT_FLAGS if (path := getattr(args, attr))]
+        outputs = [path for attr, _ in OUTPUT_FLAGS if (path := getattr(args, attr))]
         print(f"nnlab: interrupted at epoch {trainer.epoch:,} of {budget:,}"
-              + (f": {', '.join(map(str, written))} hold the epochs done" if written else ""), file=sys.stderr)
+              + (f": {', '.join(map(str, outputs))} hold the epochs done" if outputs else ""), file=sys.stderr)
     if args.json:
         print(json.dumps(result(trainer, seconds, timed) | {"interrupted": stop.asked}))
         return 130 if stop.asked else 0

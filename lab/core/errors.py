@@ -8,9 +8,33 @@ from __future__ import annotations
 
 
 def one_line(text: str) -> str:
-    """``text`` with every character that is not printable (a newline, a tab, a terminal escape, a lone surrogate)
-    written as its Python escape (``\\n``, ``\\x1b``), so a message quoting what a person typed stays one plain line."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    """``text`` with every character that is not printable (a newline, a tab, a terminal escape, a bidirectional
+    override such as U+202E, a zero-width character, a lone surrogate) written as its Python escape (``\\n``,
+    ``\\x1b``, ``\\u202e``), so a message quoting what a person typed stays one plain line, and a name from a file or
+    a field can neither drive the terminal (set its title, write the clipboard, clear the screen) nor reverse the
+    text around it. The one function for it: the CLI and the app show every such name through it."""
+    if text.isprintable():
+        return text
+    # By chunks: a long name (a file may hold megabytes of one) costs a chunk's worth of one-character strings
+    return "".join(chunk if chunk.isprintable() else
+                   "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in chunk)
+                   for chunk in (text[i:i + _CHUNK] for i in range(0, len(text), _CHUNK)))
+
+
+_CHUNK = 4096
+
+
+def check_name(text: str, where: str) -> str:
+    """``text`` when it is a name that can be saved: nothing ``one_line`` would change.
+
+    Raises:
+        LabError: ``WHERE: holds a control or bidirectional character (\\x1b) ...``.
+    """
+    bad = next((ch for ch in text if not ch.isprintable()), None)
+    if bad is not None:
+        raise LabError(f"{where}: holds a control or bidirectional character ({one_line(bad)}), which nnlab does "
+                       "not save in a name")
+    return text
 
 
 class LabError(ValueError):

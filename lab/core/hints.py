@@ -9,6 +9,7 @@ once per occurrence), a title and one plain line saying what happened and what t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -53,7 +54,7 @@ def linearly_separable(table: TruthTable) -> bool | None:
     return all(_separable(table.n_inputs, c, rows) for c in table.columns)
 
 
-def _stalled(loss: list[float]) -> bool:
+def _stalled(loss: Sequence[float]) -> bool:
     if len(loss) <= STALL_WINDOW:
         return False
     before, now = loss[-STALL_WINDOW - 1], loss[-1]

@@ -21,7 +21,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol, overload
@@ -44,9 +45,80 @@ def frozen(values: Array | float) -> Array:
     return copy
 
 
+class Floats(array):  # type: ignore[type-arg]  # array's parameter is its typecode's type: float here
+    """A live history series of one network: a packed ``array('d')`` (8 bytes an epoch, where a list of Python
+    floats holds 32) that compares equal to any sequence of the same floats, as a list would.
+
+    Append-only (the trainer only appends), so a frozen state shares its first values instead of copying them
+    (``Prefix``). Never hand out its buffer (``np.asarray``, ``memoryview``): an array exporting its buffer cannot
+    grow, and the next epoch's append would fail; ``np.array`` (a copy) is fine.
+    """
+
+    def __new__(cls, values: Iterable[float] = ()) -> Floats:
+        return super().__new__(cls, "d", values)  # type: ignore[return-value]  # a Floats, made by array's __new__
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, array | list | tuple | FrozenSeries):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # it grows, as a list
+
+    def _append_only(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("a history series only grows: an epoch once recorded is never changed")
+
+    # Every way to change a value already there is refused, so a frozen state that shares them stays as it was.
+    __setitem__ = __delitem__ = pop = remove = insert = reverse = byteswap = _append_only  # type: ignore[assignment]
+
+
+class Prefix(Sequence[float]):
+    """The first ``n`` values of an append-only ``Floats``, read in place: those values never change, so a frozen
+    state can share them with the live series instead of copying them (the trainer's history then costs 8 bytes an
+    epoch a series once, not twice). Read by item, slice (a copy) or iteration, never through the buffer, so the
+    live series can go on growing in another thread (each read and each append holds the GIL).
+
+    Attributes:
+        source: the live series.
+        n: how many of its values this holds.
+    """
+
+    __slots__ = ("source", "n")
+
+    def __init__(self, source: Floats, n: int) -> None:
+        self.source, self.n = source, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self) -> Iterator[float]:
+        return itertools.islice(self.source, self.n)
+
+    @overload
+    def __getitem__(self, index: int) -> float: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> array[float]: ...
+
+    def __getitem__(self, index: int | slice) -> float | array[float]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.n)
+            if step > 0:
+                return self.source[start:stop:step]
+            return array("d", (self.source[i] for i in range(start, stop, step)))
+        i = index + self.n if index < 0 else index
+        if not 0 <= i < self.n:
+            raise IndexError("history index out of range")
+        return float(self.source[i])
+
+    def __reduce__(self) -> tuple[type, tuple[str, array[float]]]:
+        return array, ("d", self.source[:self.n])  # pickled as its values alone
+
+
 class FrozenSeries(Sequence[float]):
-    """One history series, immutable: a sequence of floats held as a few tuples ("chunks") so that taking a state
-    again after more epochs copies only the new epochs (``extended``), not the whole run.
+    """One history series, immutable: a sequence of floats held as a few packed ``array('d')`` chunks (8 bytes a
+    value; never handed out, so never changed) so that taking a state again after more epochs copies only the new
+    epochs (``extended``), not the whole run; or, frozen from a trainer's append-only ``Floats``, one ``Prefix`` of
+    it, which copies nothing.
 
     The chunks shrink by more than half from the first to the last (a longer chunk absorbs the ones after it when
     that would break), so a series of n values has at most log2(n) + 1 chunks and each value is copied O(log n)
@@ -55,22 +127,26 @@ class FrozenSeries(Sequence[float]):
 
     __slots__ = ("_chunks", "_ends")
 
-    def __init__(self, values: Iterable[float] = (), chunks: tuple[tuple[float, ...], ...] | None = None) -> None:
+    def __init__(self, values: Iterable[float] = (), chunks: tuple[Sequence[float], ...] | None = None) -> None:
         if chunks is None:
-            first = tuple(values)
+            first = array("d", values)
             chunks = (first,) if first else ()
         self._chunks = chunks
         self._ends = tuple(itertools.accumulate(len(c) for c in chunks))
 
     def extended(self, values: Sequence[float]) -> FrozenSeries:
-        """This series followed by ``values[len(self):]``: the values a live, append-only list gained since."""
-        new = tuple(values[len(self):])
+        """This series followed by ``values[len(self):]``: the values a live, append-only list gained since. A
+        trainer's ``Floats`` is shared, not copied (``Prefix``)."""
+        if isinstance(values, Floats):
+            n = len(values)
+            return self if n == len(self) else FrozenSeries(chunks=(Prefix(values, n),))
+        new = array("d", values[len(self):])
         if not new:
             return self
-        chunks = [*self._chunks, new]
+        chunks: list[Sequence[float]] = [*self._chunks, new]
         while len(chunks) > 1 and len(chunks[-2]) <= 2 * len(chunks[-1]):
             last = chunks.pop()
-            chunks[-1] = chunks[-1] + last
+            chunks[-1] = array("d", chunks[-1]) + array("d", last)
         return FrozenSeries(chunks=tuple(chunks))
 
     def __len__(self) -> int:
@@ -113,7 +189,7 @@ class FrozenSeries(Sequence[float]):
         return tuple(out)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, FrozenSeries | tuple | list):
+        if isinstance(other, FrozenSeries | tuple | list | array):
             return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
         return NotImplemented
 
@@ -154,10 +230,10 @@ class FrozenHistory:
 class HistoryLike(Protocol):
     """The four series of a live history (``lab.core.train.History``)."""
 
-    loss: list[float]
-    accuracy: list[float]
-    heldout_loss: list[float]
-    heldout_accuracy: list[float]
+    loss: MutableSequence[float]
+    accuracy: MutableSequence[float]
+    heldout_loss: MutableSequence[float]
+    heldout_accuracy: MutableSequence[float]
 
 
 @dataclass(frozen=True, eq=False)

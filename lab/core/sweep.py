@@ -40,7 +40,7 @@ shares joined (``Sweep.arrays``, ``Sweep.merged``): ``lab/core/sweep_jobs.py`` d
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -78,11 +78,11 @@ class SweepHistory(History[Array]):
 
     def member(self, k: int, epochs: int) -> History[float]:
         """Member ``k``'s first ``epochs`` epochs as the single trainer's ``History``."""
-        def column(rows: list[Array]) -> list[float]:
+        def column(rows: MutableSequence[Array]) -> list[float]:
             return [float(row[k]) for row in rows[:epochs]]
 
-        return History(column(self.loss), column(self.accuracy), column(self.heldout_loss),
-                       column(self.heldout_accuracy))
+        return History.of_floats(column(self.loss), column(self.accuracy), column(self.heldout_loss),
+                                 column(self.heldout_accuracy))
 
     def matrix(self, name: str = "loss") -> Array:
         """One metric for every epoch and member, (epochs, K), nan where a member did not train."""

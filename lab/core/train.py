@@ -26,7 +26,7 @@ is the thin driver for one, kept lean because an epoch of a small network is a f
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, MutableSequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -60,7 +60,7 @@ from lab.core.rules import (
     squares,
     status,
 )
-from lab.core.state import FrozenHistory, TrainingState, check_state, make_state
+from lab.core.state import Floats, FrozenHistory, TrainingState, check_state, make_state
 
 __all__ = ["BUDGET", "DIVERGED", "LOSS_REACHED", "READY", "SAFE_WEIGHT", "SOLVED", "THRESHOLD", "History", "Trainer",
            "right", "row_accuracy", "widen"]
@@ -77,10 +77,17 @@ class History(Generic[Entry]):
     out; from then on they are as long as ``loss``, with nan for the epochs that had no held-out row. An entry is a
     float for one network, an array (K,) for a sweep's K (``lab.core.sweep.SweepHistory``)."""
 
-    loss: list[Entry] = field(default_factory=list)
-    accuracy: list[Entry] = field(default_factory=list)
-    heldout_loss: list[Entry] = field(default_factory=list)
-    heldout_accuracy: list[Entry] = field(default_factory=list)
+    loss: MutableSequence[Entry] = field(default_factory=list)
+    accuracy: MutableSequence[Entry] = field(default_factory=list)
+    heldout_loss: MutableSequence[Entry] = field(default_factory=list)
+    heldout_accuracy: MutableSequence[Entry] = field(default_factory=list)
+
+    @classmethod
+    def of_floats(cls, *series: Iterable[float]) -> History[float]:
+        """A history of one network: each series packed (``Floats``: 8 bytes an epoch; a list of floats holds 32),
+        from ``series`` in the order of ``lab.core.state.SERIES`` (empty when not given)."""
+        arrays = [Floats(values) for values in series]
+        return History(*arrays, *(Floats() for _ in range(4 - len(arrays))))
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -144,7 +151,7 @@ class Trainer:
         self._out = self.net.acts[-1]
         self._passes: dict[tuple[str, int], Pass] = {}
         self.epoch = 0
-        self.history: History[float] = History()  # append-only: ``state`` freezes only what is new
+        self.history: History[float] = History.of_floats()  # append-only: ``state`` freezes only what is new
         self._frozen = FrozenHistory()  # the history as the last ``state`` froze it
         self.solved_epoch: int | None = None
         self.diverged_epoch: int | None = None
@@ -277,7 +284,7 @@ class Trainer:
                 raise LabError("shuffle: not a saved random generator state") from None
         h = state.history
         trainer.epoch = state.epoch
-        trainer.history = History(list(h.loss), list(h.accuracy), list(h.heldout_loss), list(h.heldout_accuracy))
+        trainer.history = History.of_floats(h.loss, h.accuracy, h.heldout_loss, h.heldout_accuracy)
         trainer._frozen = h
         trainer.solved_epoch = state.solved_epoch
         trainer.diverged_epoch = state.diverged_epoch
@@ -379,8 +386,8 @@ class Trainer:
         if held is not None or h.heldout_loss:
             # Rows held out (now or earlier in the run): keep the held-out lists aligned with ``loss``.
             missing = len(h.loss) - 1 - len(h.heldout_loss)
-            h.heldout_loss += [math.nan] * missing
-            h.heldout_accuracy += [math.nan] * missing
+            h.heldout_loss.extend([math.nan] * missing)
+            h.heldout_accuracy.extend([math.nan] * missing)
             h.heldout_loss.append(float(held[0]) if held is not None else math.nan)
             h.heldout_accuracy.append(float(held[1]) if held is not None else math.nan)
 

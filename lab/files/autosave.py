@@ -11,12 +11,18 @@ users on one account).
 - Shared safely: two labs of one user share the autosave. Each ``Autosaver`` remembers the file as it was when its
   lab started or last wrote it; if it has changed since, another lab wrote it, and this lab writes to a second name
   (``autosave-PID.json``) instead of overwriting that lab's session, and says so.
-- Tidy: a ``.autosave.json.*.tmp`` left by a lab killed mid-write (older than this process) is removed at start.
+- Tidy: a ``.autosave.json.PID.*.tmp`` left by a lab killed mid-write (its process gone) is removed at start and
+  before each write.
+- Never lost: a file this nnlab cannot read (a newer version's, a truncated or broken one) is moved aside to
+  ``autosave.unreadable-TIME.json`` before anything is written in its place, and the message names it
+  (``Unreadable``). At start every autosave a lab left (the shared one and any second name whose lab is gone) is
+  offered back (``Autosaver.recoverable``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -24,16 +30,23 @@ from pathlib import Path
 
 import platformdirs
 
-from lab.core.errors import LabError, RunFailure
+from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.state import TrainingState
 from lab.core.train import Trainer
 from lab.files.experiment_file import ExperimentSpec, capture, dumps, read
-from lab.files.safe_io import probe, remove_stale_temps, write_atomic
+from lab.files.safe_io import (
+    PRIVATE_FOLDER_MODE,
+    exists,
+    probe,
+    process_alive,
+    remove_stale_temps,
+    write_private,
+)
 
 FILE_NAME = "autosave.json"
-FOLDER_MODE = 0o700
-FILE_MODE = 0o600
+FOLDER_MODE = PRIVATE_FOLDER_MODE
+FILE_MODE = 0o600  # what write_private creates
 HISTORY_POINTS = 65_536  # per series: the sampled start and the exact latest stretch each hold about this many
 
 
@@ -84,28 +97,52 @@ def save(path: Path, experiment: Experiment, state: TrainingState | None) -> Non
     write(path, dumps(experiment, state, indent=False))
 
 
-def make_folder(folder: Path) -> None:
-    """Create the autosave folder (and its parents) readable by its owner only; an existing folder is left as is.
-
-    Raises:
-        LabError: the folder cannot be made.
-    """
-    try:
-        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    except (OSError, ValueError) as e:
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else e
-        raise RunFailure(f"{folder}: cannot create the autosave folder ({reason})") from None
-
-
 def write(path: Path, data: bytes) -> None:
-    """Write already encoded autosave bytes (mode 0600), creating the folder (0700).
+    """Write already encoded autosave bytes, private (``safe_io.write_private``: the folder 0700, the file 0600).
 
     Raises:
         LabError: the folder cannot be made or the file written (the previous autosave is then intact).
     """
-    path = Path(path)
-    make_folder(path.parent)
-    write_atomic(path, data, mode=FILE_MODE)
+    write_private(path, data, "the autosave folder")
+
+
+class Unreadable(LabError):
+    """An autosave that cannot be read, moved aside so nothing overwrites it.
+
+    Attributes:
+        kept: where it now is, or None when it could not be moved (then this lab autosaves to a second name).
+    """
+
+    def __init__(self, path: Path, reason: LabError, kept: Path | None) -> None:
+        self.kept = kept
+        where = f"kept as {kept}" if kept is not None else "left in place; this lab autosaves to a second name"
+        super().__init__(f"{path}: cannot be read ({reason}); {where}")
+
+
+def set_aside(path: Path) -> Path:
+    """Move the file at ``path`` to a free name beside it, ``autosave.unreadable-20261207-031500.json`` (a number
+    added when taken), and return that name.
+
+    Raises:
+        LabError: it cannot be moved.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        target = path.with_name(f"{path.stem}.unreadable-{stamp}{f'-{n}' if n else ''}{path.suffix}")
+        if exists(target):
+            continue
+        try:
+            os.link(path, target)  # fails if the name was taken meanwhile: nothing is overwritten
+            os.unlink(path)
+        except FileExistsError:
+            continue
+        except OSError:
+            try:
+                os.rename(path, target)  # a file system without hard links
+            except OSError as e:
+                raise LabError(f"{path}: cannot be moved aside ({e.strerror or e})") from None
+        return target
+    raise LabError(f"{path}: cannot be moved aside (no free name)")
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
@@ -121,7 +158,8 @@ class Autosaver:
     """One lab's autosave: where it goes and whether another lab has written there since this one last looked.
 
     Made when the lab starts: it notes the file as it is then and removes temporary files left by a lab killed
-    mid-write. Thread-safe: the lab writes from a worker and, on quit, from the interface thread.
+    mid-write. Before its first write it makes sure the file there can be read, else moves it aside
+    (``Unreadable``). Thread-safe: the lab writes from a worker and, on quit, from the interface thread.
     """
 
     def __init__(self, path: Path) -> None:
@@ -130,13 +168,70 @@ class Autosaver:
         self.shared_path = path
         self._lock = threading.Lock()
         self._seen = _signature(path)
+        self._checked = self._seen is None  # nothing there: nothing to keep
+        self._restored: Path | None = None
         remove_stale_temps(path)
 
+    def second_name(self, pid: int | None = None) -> Path:
+        """This lab's own autosave name beside the shared one: ``autosave-PID.json``."""
+        return self.shared_path.with_name(f"{self.shared_path.stem}-{pid or os.getpid()}{self.shared_path.suffix}")
+
     def load(self) -> Autosaved | None:
-        """The autosave as it is now (see ``load``), noted as seen."""
+        """The autosave as it is now (see ``load``), noted as seen.
+
+        Raises:
+            Unreadable: it cannot be read; it has been moved aside (or this lab writes to a second name).
+        """
         with self._lock:
+            return self._load_checked()
+
+    def _load_checked(self) -> Autosaved | None:
+        try:
+            saved = load(self.path)
+        except LabError as e:
+            self._checked = True
+            try:
+                kept: Path | None = set_aside(self.path)
+            except LabError:
+                kept, self.path = None, self.second_name()
             self._seen = _signature(self.path)
-            return load(self.path)
+            raise Unreadable(self.shared_path, e, kept) from None
+        self._seen, self._checked = _signature(self.path), True
+        return saved
+
+    def recoverable(self) -> list[tuple[Path, Autosaved]]:
+        """Every autosave a lab left that can be offered back, newest first: the shared one and each second name
+        (``autosave-PID.json``) whose lab no longer runs.
+
+        Raises:
+            Unreadable: the shared autosave cannot be read (moved aside); unreadable second names are skipped.
+        """
+        found: list[tuple[Path, Autosaved]] = []
+        with self._lock:
+            shared = self._load_checked()
+        if shared is not None:
+            found.append((self.shared_path, shared))
+        pattern = re.compile(re.escape(self.shared_path.stem) + r"-([0-9]+)" + re.escape(self.shared_path.suffix))
+        try:
+            names = sorted(os.listdir(self.shared_path.parent))
+        except OSError:
+            names = []
+        for name in names:
+            m = pattern.fullmatch(name)
+            if m is None or int(m[1]) == os.getpid() or process_alive(int(m[1])):
+                continue
+            try:
+                saved = load(self.shared_path.with_name(name))
+            except LabError:
+                continue
+            if saved is not None:
+                found.append((self.shared_path.with_name(name), saved))
+        return sorted(found, key=lambda item: -item[1].saved_at)
+
+    def restored(self, path: Path) -> None:
+        """Note that the session in ``path`` was restored into this lab: a second name's file is removed once this
+        lab's next autosave holds the session (the shared one is simply written over)."""
+        self._restored = path if path != self.shared_path else None
 
     def write(self, data: bytes) -> Path | None:
         """Write ``data`` as this lab's autosave.
@@ -147,13 +242,29 @@ class Autosaver:
 
         Raises:
             LabError: the folder cannot be made or the file written (the previous autosave is then intact).
+            Unreadable: after writing, when the file there could not be read: it was moved aside first, and the
+                message says where.
         """
         with self._lock:
-            diverted = None
+            diverted, unreadable = None, None
+            if not self._checked and self.path == self.shared_path:
+                try:
+                    self._load_checked()  # an unreadable one is moved aside before anything replaces it
+                except Unreadable as e:
+                    unreadable = e
             if self.path == self.shared_path and _signature(self.path) != self._seen:
-                self.path = self.path.with_name(f"{self.path.stem}-{os.getpid()}{self.path.suffix}")
+                self.path = self.second_name()
                 diverted = self.path
                 remove_stale_temps(self.path)
             write(self.path, data)
             self._seen = _signature(self.path)
+            if self._restored is not None and self._restored != self.path:
+                try:
+                    os.unlink(self._restored)
+                except OSError:
+                    pass
+                self._restored = None
+            if unreadable is not None:
+                raise unreadable
             return diverted
+

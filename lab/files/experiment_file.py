@@ -13,6 +13,10 @@ Example::
 
 The history's form (packed, kept in part) is ``lab.files.history_series``'s.
 
+Names are untrusted: read, a control or bidirectional character in one is made visible (``\\x1b``, ``\\u202e``:
+``lab.core.errors.one_line``); written, a name holding one is refused (``check_name``). A UTF-8 byte-order mark at
+the start of a file is skipped.
+
 Reading is bounded: at most ``MAX_FILE_BYTES`` are read (``lab.files.safe_io``), and a file holding more JSON
 values than its version allows (``MAX_VALUES``) is refused before they are built, so a malformed file costs at most
 a small multiple of its size in memory.
@@ -28,7 +32,7 @@ from typing import TypeVar
 import msgspec
 import numpy as np
 
-from lab.core.errors import LabError, RunFailure, at
+from lab.core.errors import LabError, RunFailure, at, check_name, one_line
 from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import TruthTable
 from lab.core.nn import Shape
@@ -53,6 +57,7 @@ MAX_VALUES = {1: 8_000_000, 2: 1_000_000}
 # dozen of each: a file with more is refused, counted (by braces and quotes) before decoding as well.
 MAX_OBJECTS = 10_000
 MAX_STRINGS = 100_000
+BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark, which Windows editors put at the start of a file
 
 
 class TableSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -183,6 +188,10 @@ def _state_spec(state: TrainingState, points: int | None) -> StateSpec:
 
 def _spec_of(experiment: Experiment, state: TrainingState | None, points: int | None = None) -> ExperimentSpec:
     t, a, tr = experiment.table, experiment.architecture, experiment.training
+    check_name(experiment.name, "name")
+    check_name(t.name, "table.name")
+    for k, name in enumerate(t.output_names):
+        check_name(name, f"table.output_names[{k}]")
     return ExperimentSpec(
         format=FORMAT, version=VERSION, name=experiment.name,
         table=TableSpec(t.n_inputs, list(t.columns), sorted(t.heldout), t.name, list(t.output_names)),
@@ -195,9 +204,12 @@ def _spec_of(experiment: Experiment, state: TrainingState | None, points: int | 
 
 
 def _experiment_of(spec: ExperimentSpec) -> Experiment:
+    """The experiment a file describes; its names (the experiment's, the gate's, the outputs') with any control or
+    bidirectional character made visible (``one_line``), so no name from a file reaches a terminal raw."""
     t = spec.table
     try:
-        table = TruthTable(t.inputs, tuple(t.outputs), frozenset(t.heldout), t.name, tuple(t.output_names))
+        table = TruthTable(t.inputs, tuple(t.outputs), frozenset(t.heldout), one_line(t.name),
+                           tuple(one_line(name) for name in t.output_names))
     except LabError as e:
         raise LabError(f"table: {e}") from None
     a = spec.architecture
@@ -211,7 +223,7 @@ def _experiment_of(spec: ExperimentSpec) -> Experiment:
                             _TRAINING.precision if tr.precision is msgspec.UNSET else tr.precision)
     except LabError as e:
         raise LabError(f"training.{e}") from None
-    return Experiment(table, arch, training, spec.name)
+    return Experiment(table, arch, training, one_line(spec.name))
 
 
 def _theta_of(shape: Shape, weights: dict[str, list[list[float] | float]]) -> np.ndarray:
@@ -302,6 +314,7 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
     """
     if len(data) > MAX_FILE_BYTES:
         raise LabError(f"larger than {size_text(MAX_FILE_BYTES)}, not an experiment file")
+    data = data.removeprefix(BOM) if isinstance(data, bytes) else data.removeprefix("\ufeff")  # as Notepad saves
     header = _decode(data, _Header)
     if header.format != FORMAT:
         raise LabError(f"format: expected \"{FORMAT}\", got \"{header.format}\": this is not an nnlab experiment")
@@ -329,6 +342,7 @@ def read(path: str | os.PathLike) -> tuple[Experiment, Trainer | None]:
         raise at(str(p), e) from None
 
 
-def write(path: str | os.PathLike, experiment: Experiment, state: TrainingState | None = None) -> None:
-    """Save the experiment (with a training state when given) atomically to ``path``."""
-    write_atomic(path, dumps(experiment, state))
+def write(path: str | os.PathLike, experiment: Experiment, state: TrainingState | None = None) -> Path:
+    """Save the experiment (with a training state when given) atomically to ``path``; returns where it went (the
+    file a symbolic link at ``path`` points to, see ``safe_io.written_path``)."""
+    return write_atomic(path, dumps(experiment, state))

@@ -9,7 +9,13 @@ read in chunks until the cap plus one byte, so ``/dev/zero``, a file that grows 
 Writing goes through a temporary file in the same folder and a rename (``write_atomic``), except to a character
 device: ``--save /dev/null`` is the shell's idiom for "throw it away", so those bytes go straight to the device
 and the device node stays. Other targets that are not regular files (a named pipe, a socket, a folder, a block
-device) are refused.
+device) are refused. A symbolic link is written through: the file it points to is replaced, the link stays
+(``written_path`` says where the bytes went). The temporary file's name holds the writer's process id, and every
+write first removes the ones that dead processes left beside its target (``remove_stale_temps``).
+
+Private files (the autosave, the settings, the lessons' progress) are written by ``write_private``: the temporary
+file is created 0600 and renamed into place, its folder made 0700, so no moment exists when another user could
+open it, and nothing is ``chmod``-ed after.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ def _read_umask() -> int:
 
 
 FILE_MODE = 0o666 & ~_read_umask()  # what open() would give a new file
+PRIVATE_MODE = 0o600  # a private file's, what mkstemp creates a temporary file with
+PRIVATE_FOLDER_MODE = 0o700
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -55,6 +63,7 @@ _REASONS = {
     errno.ENOENT: "no such file",
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
 }
 
 
@@ -205,9 +214,19 @@ def check_writable(path: str | os.PathLike) -> None:
     if not stat.S_ISDIR(st.st_mode):
         raise RunFailure(f"{p}: {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
+        if read_only(folder):
+            raise RunFailure(f"{p}: read-only file system (cannot write in {folder})")
         raise RunFailure(f"{p}: permission denied (cannot write in {folder})")
     if probe(p) is not None and not os.access(p, os.W_OK) and os.geteuid() != 0:
         raise RunFailure(f"{p}: permission denied")
+
+
+def read_only(folder: str | os.PathLike) -> bool:
+    """Whether ``folder`` is on a file system mounted read-only (False where that cannot be told)."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _write_device(path: str | os.PathLike, data: bytes) -> None:
@@ -238,43 +257,62 @@ def _missing_reason(folder: Path) -> str:
     is missing, or it is there but takes no new files (a special file system such as /proc)."""
     if not folder.is_dir():
         return f"the folder {folder} does not exist"
+    if read_only(folder):
+        return "read-only file system"
     if not os.access(folder, os.W_OK):
         return f"the folder {folder} is not writable"
     return f"the folder {folder} does not take new files (a special or read-only file system)"
 
 
-def write_atomic(path: str | os.PathLike, data: bytes, mode: int | None = None) -> None:
+def written_path(path: str | os.PathLike) -> Path:
+    """Where ``write_atomic(path, ...)`` puts the bytes: ``path``, or the file a symbolic link at ``path`` points
+    to (through any chain of links), so the link itself stays a link."""
+    p = Path(path)
+    return Path(os.path.realpath(p)) if p.is_symlink() else p
+
+
+def write_atomic(path: str | os.PathLike, data: bytes, mode: int | None = None) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so a crash or a full
     disk leaves either the old file or the new one, never half of one. A character device is written directly
-    (see the module docstring); other special files are refused.
+    and a symbolic link written through (see the module docstring); other special files are refused. Temporary
+    files that dead processes left beside the target are removed first.
 
     Args:
         path: the target.
         data: the bytes.
         mode: the permissions the file gets (default: an existing file keeps its own, a new one gets what
-            ``open`` would give, the umask applied).
+            ``open`` would give, the umask applied). ``PRIVATE_MODE`` (0600) is what the temporary file is created
+            with, so a private file is never ``chmod``-ed (see ``write_private``).
+
+    Returns:
+        Where the bytes went: ``path``, or the file its link points to (``written_path``).
 
     Raises:
-        LabError: naming the path and the reason (folder missing, permission denied, disk full, special file...).
+        LabError: naming the path and the reason (folder missing, permission denied, read-only file system, disk
+            full, special file...).
     """
     p = Path(path)
     tmp = None
     try:
         if write_kind(p) == DEVICE:
             _write_device(p, data)
-            return
-        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(p.name), suffix=TEMP_SUFFIX,
-                                   dir=p.parent if str(p.parent) else ".")
+            return p
+        p = written_path(p)
+        remove_stale_temps(p)
+        fd, tmp = tempfile.mkstemp(prefix=f"{temp_prefix(p.name)}{os.getpid()}.", suffix=TEMP_SUFFIX,
+                                   dir=p.parent if str(p.parent) else ".")  # mkstemp creates it 0600
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        old = probe(p)
         if mode is None:
+            old = probe(p)
             mode = old.st_mode & 0o7777 if old is not None else FILE_MODE
-        os.chmod(tmp, mode)
+        if mode != PRIVATE_MODE:
+            os.chmod(tmp, mode)
         os.replace(tmp, p)
         tmp = None
+        return p
     except LabError:
         raise
     except FileNotFoundError:
@@ -291,10 +329,51 @@ def write_atomic(path: str | os.PathLike, data: bytes, mode: int | None = None) 
                 pass
 
 
+
+
+def write_private(path: str | os.PathLike, data: bytes, what: str = "folder") -> Path:
+    """Write ``data`` to ``path`` for the user alone: its folder (and parents) made 0700 when missing (an existing
+    one is left as is), the file created 0600 and renamed into place (``write_atomic(mode=PRIVATE_MODE)``).
+
+    Args:
+        path: the file.
+        data: the bytes.
+        what: what the folder is, for the message (``the autosave folder``).
+
+    Returns:
+        Where the bytes went (see ``write_atomic``).
+
+    Raises:
+        LabError: the folder cannot be made or the file written (a previous file is then intact).
+    """
+    folder = Path(path).parent
+    try:
+        folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    except (OSError, ValueError) as e:
+        reason = _REASONS.get(e.errno or 0, e.strerror) if isinstance(e, OSError) else None
+        raise RunFailure(f"{folder}: cannot create {what} ({reason or e})") from None
+    return write_atomic(path, data, mode=PRIVATE_MODE)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs (as any user). Always True on Windows, where ``os.kill(pid, 0)`` would end
+    the process instead of asking about it."""
+    if pid == os.getpid() or os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's, or not a pid this system has: leave its files alone
+    return True
+
+
 def remove_stale_temps(path: str | os.PathLike, older_than: float | None = None) -> list[Path]:
     """Delete the temporary files ``write_atomic`` left beside ``path`` when its process was killed mid-write
-    (``.NAME.*.tmp``) and last changed before ``older_than`` (a time; default: when this process started, so a
-    write under way in another process is left alone).
+    (``.NAME.PID.*.tmp``) and that process is gone; a file of the older form without a process id
+    (``.NAME.*.tmp``), or any on Windows, when it last changed before ``older_than`` (a time; default: when this
+    process started, so a write under way in another process is left alone).
 
     Returns:
         The files removed (a file that cannot be removed is left, silently: it harms nothing).
@@ -304,15 +383,22 @@ def remove_stale_temps(path: str | os.PathLike, older_than: float | None = None)
     prefix = temp_prefix(p.name)
     removed: list[Path] = []
     try:
-        entries = list(os.scandir(p.parent))
+        entries = list(os.scandir(p.parent if str(p.parent) else "."))
     except (OSError, ValueError):
         return removed
     for entry in entries:
         if not (entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)):
             continue
+        writer = entry.name[len(prefix):].partition(".")[0]
         try:
             st = entry.stat(follow_symlinks=False)
-            if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if writer.isdigit() and writer.isascii() and os.name != "nt":
+                stale = not process_alive(int(writer))
+            else:
+                stale = st.st_mtime < cutoff
+            if stale:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:

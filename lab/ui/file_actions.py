@@ -25,7 +25,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker
 
-from lab.core.errors import LabError
+from lab.core.errors import LabError, one_line
 from lab.core.experiment import Experiment
 from lab.files import autosave
 from lab.files.experiment_file import ExperimentSpec, capture, encode, read
@@ -118,6 +118,7 @@ class FileCommands:
         self.autosave_path = autosave_path
         self.file_root: FileRoot | None = None
         self._autosaver: autosave.Autosaver | None = None
+        self._autosave_problem: str | None = None  # why the last autosave failed (notified once while it lasts)
         self.autosave_interval = autosave_interval
         self._ui_thread = threading.get_ident()  # the interface's thread (``start_autosave`` notes it again)
 
@@ -164,7 +165,7 @@ class FileCommands:
         try:
             return self.file_root.check(path)
         except LabError as e:
-            self.host.notify(str(e), title=title, severity="error", timeout=8)
+            self._notify(str(e), title=title, severity="error", timeout=8)
             return None
 
     def _confirm_overwrite(self, path: Path | list[Path], write: Callable[[], None]) -> None:
@@ -183,7 +184,7 @@ class FileCommands:
             question = f"{strangers[0]} exists and was not opened here. Overwrite it?"
         else:
             question = f"{', '.join(map(str, strangers))} exist and were not opened here. Overwrite them?"
-        self.host.ask(ConfirmScreen(question), answer)
+        self.host.ask(ConfirmScreen(one_line(question)), answer)
 
     def _write_experiment(self, path: Path) -> None:
         confined = self._confined(path, "Save failed")
@@ -192,14 +193,15 @@ class FileCommands:
         path = confined
         marker = self.run.saved_marker()  # read first: a running trainer only moves on
         try:
-            write_atomic(path, self.experiment_bytes())
+            written = write_atomic(path, self.experiment_bytes())
         except LabError as e:
-            self.host.notify(f"Not saved: {e}", title="Save failed", severity="error", timeout=8)
+            self._notify(f"Not saved: {e}", title="Save failed", severity="error", timeout=8)
             return
         self.path = path
         self.known_paths.add(_key(path))
         self.run.mark_saved(marker)
-        self.host.notify(f"Saved to {path}", timeout=3)
+        self._notify(f"Saved to {path}" + (f" (through the link, to {written})" if written != path else ""),
+                     timeout=3)
 
     # --- opening ---------------------------------------------------------------------------------------------------
     def open(self) -> None:
@@ -221,7 +223,7 @@ class FileCommands:
         try:
             experiment, trainer = read(path)
         except LabError as e:
-            self.host.notify(str(e), title="Cannot open", severity="error", timeout=10)
+            self._notify(str(e), title="Cannot open", severity="error", timeout=10)
             return False
 
         def adopt() -> None:
@@ -229,7 +231,7 @@ class FileCommands:
             self.path = path
             self.known_paths.add(_key(path))
             self.run.mark_saved()
-            self.host.notify(f"Opened {path}" + (f" at epoch {trainer.epoch:,}" if trainer else ""), timeout=3)
+            self._notify(f"Opened {path}" + (f" at epoch {trainer.epoch:,}" if trainer else ""), timeout=3)
 
         self.host.discard_then(f"Open {path}", adopt)
         return True
@@ -271,11 +273,11 @@ class FileCommands:
             else:
                 written = write_weights(path, state)
         except LabError as e:
-            self.host.notify(f"Not exported: {e}", title="Export failed", severity="error", timeout=8)
+            self._notify(f"Not exported: {e}", title="Export failed", severity="error", timeout=8)
             return
         self.known_paths.update(_key(p) for p in written)
         where = written[0] if len(written) == 1 else f"{len(written)} files: {', '.join(p.name for p in written)}"
-        self.host.notify(f"Exported to {where}", timeout=3 + len(written))
+        self._notify(f"Exported to {where}", timeout=3 + len(written))
 
     # --- autosave --------------------------------------------------------------------------------------------------
     def start_autosave(self, offer: bool = True) -> None:
@@ -289,23 +291,35 @@ class FileCommands:
         if self.path is not None or not offer:
             return
         try:
-            saved = self._autosaver.load()
-        except LabError as e:
-            self.host.notify(f"The last autosave cannot be read and will be replaced: {e}", severity="warning",
-                        timeout=8)
-            return
-        if saved is None:
-            return
-        if saved.experiment == self.run.experiment and (saved.trainer is None or saved.trainer.epoch == 0):
+            found = self._autosaver.recoverable()
+        except autosave.Unreadable as e:
+            self._notify(f"The last autosave cannot be read, so it is set aside: {e}", severity="warning",
+                             timeout=10)
+            found = []
+        self._offer(found)
+
+    def _offer(self, found: list[tuple[Path, autosave.Autosaved]]) -> None:
+        """Offer the recoverable autosaves one by one, newest first, until one is taken."""
+        found = [(path, saved) for path, saved in found if not (saved.experiment == self.run.experiment and (
+            saved.trainer is None or saved.trainer.epoch == 0))]
+        if not found:
             return  # nothing the person made would be restored
+        (path, saved), rest = found[0], found[1:]
 
         def answer(yes: bool | None) -> None:
             if yes:
                 self.host.load_experiment(saved.experiment, saved.trainer)
-                self.host.notify("Restored the last session.", timeout=3)
-            self.run.dirty = True
+                self._notify("Restored the last session.", timeout=3)
+                if self._autosaver is not None:
+                    self._autosaver.restored(path)
+                self.run.dirty = True
+            elif rest:
+                self._offer(rest)
+            else:
+                self.run.dirty = True
 
-        self.host.ask(ConfirmScreen(f"Restore your last session? {saved.describe()}"), answer)
+        where = "" if self._autosaver is None or path == self._autosaver.shared_path else f" ({path.name})"
+        self.host.ask(ConfirmScreen(f"Restore your last session{where}? {saved.describe()}"), answer)
 
     def autosave_tick(self) -> None:
         """Autosave in a worker when the run changed since the last autosave (not while a question is open)."""
@@ -318,11 +332,12 @@ class FileCommands:
         """Encode and write the autosave off the interface thread (encoding is most of the cost)."""
         self.write_autosave(encode(spec, indent=False))
 
-    def write_autosave(self, data: bytes | None = None) -> str | None:
+    def write_autosave(self, data: bytes | None = None, notify: bool = True) -> str | None:
         """Write the autosave now (``data`` captured earlier, or the current experiment).
 
         Returns:
-            Why it could not be written (also notified), or None.
+            Why it could not be written, or None. It is also notified when ``notify``, once for as long as the same
+            reason lasts.
         """
         if self.autosave_path is None:
             return None
@@ -332,18 +347,25 @@ class FileCommands:
             data = encode(self._experiment_spec(autosave.HISTORY_POINTS), indent=False)
         try:
             diverted = self._autosaver.write(data)
+        except autosave.Unreadable as e:
+            self._on_ui_thread(self._notify, f"The last autosave cannot be read, so it is set aside: {e}",
+                               severity="warning", timeout=10)
+            diverted = None
         except LabError as e:
-            self._on_ui_thread(self.host.notify, f"Autosave failed: {e}", severity="warning", timeout=5)
+            if notify and str(e) != self._autosave_problem:
+                self._on_ui_thread(self._notify, f"Autosave failed: {e}", severity="warning", timeout=5)
+            self._autosave_problem = str(e)
             return str(e)
+        self._autosave_problem = None
         if diverted is not None:
             self._on_ui_thread(
-                self.host.notify, f"Another nnlab saved its session to {self._autosaver.shared_path}: this lab "
+                self._notify, f"Another nnlab saved its session to {self._autosaver.shared_path}: this lab "
                 f"autosaves to {diverted} instead, so both are kept.", severity="warning", timeout=10)
         return None
 
     def quit_after_autosave(self) -> None:
         """Write the autosave and leave; when it cannot be written, ask: quit anyway, or stay (and save)."""
-        problem = self.write_autosave()
+        problem = self.write_autosave(notify=False)  # the question says why
         if problem is None:
             self.host.exit()
             return
@@ -354,6 +376,11 @@ class FileCommands:
 
         self.host.ask(ConfirmScreen(f"The autosave cannot be written ({problem}), so this session would be "
                                        "lost. Quit anyway? (n stays: ctrl+s saves it elsewhere)"), answer)
+
+    def _notify(self, message: str, **kwargs: Any) -> None:
+        """Notify through the host with every control or bidirectional character of ``message`` made visible: it
+        quotes paths the person typed or pasted, which Textual would send to the terminal as they are."""
+        self.host.notify(one_line(message), **kwargs)
 
     def _on_ui_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run ``callback`` on the interface thread, whichever thread this is."""

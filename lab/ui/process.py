@@ -26,7 +26,7 @@ from typing import Any
 
 from lab.core.errors import LabError
 from lab.core.tune import start_resource_tracker
-from lab.files.safe_io import write_atomic
+from lab.files.safe_io import write_private
 from lab.ui.shutdown import force_exit_after, leaving_on_signals
 from lab.ui.textual_adapter import app_exception, restore_terminal
 
@@ -63,17 +63,14 @@ class LeaveOnce:
 
 
 def crash_log(error: BaseException, folder: Path) -> Path:
-    """Write ``error``'s traceback to a new log file in ``folder`` (made if missing); its path.
+    """Write ``error``'s traceback to a new log file in ``folder`` (made if missing), private as the autosave beside
+    it (``safe_io.write_private``: a traceback can quote what the person was working on); its path.
 
     Raises:
         LabError: the log cannot be written (the message says why).
     """
     path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise LabError(f"cannot make {folder}: {e.strerror or e}") from None
-    write_atomic(path, "".join(traceback.format_exception(error)).encode())
+    write_private(path, "".join(traceback.format_exception(error)).encode(), "the state folder")
     return path
 
 

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from lab.core.advice import Advice, settings_advice
-from lab.core.errors import LabError
+from lab.core.errors import LabError, one_line
 from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
 from lab.core.recipes import RECIPES
@@ -112,8 +112,8 @@ class RunPanes:
         settings.set_io(e.table.n_inputs, e.table.n_outputs)
         self._find(ArchitecturePane).show_hint()
         self._find(PredictionPane).set_table_shape(e.table.n_inputs, e.table.output_names)
-        self._find(TablePane).border_title = Content(f"Truth table · {e.table.name}")
-        self._set_title(e.name)
+        self._find(TablePane).border_title = Content(f"Truth table · {one_line(e.table.name)}")
+        self._set_title(one_line(e.name))  # the terminal's title: never a name's escapes
         self._advise()
 
     def _advise(self) -> None:

@@ -194,7 +194,8 @@ def test_a_frozen_series_reads_like_the_list_it_froze():
 
 
 def test_state_copies_only_the_new_epochs():
-    """Two states of one run share their earlier chunks (immutable tuples), not the trainer's lists."""
+    """Two states of one run share their earlier values: the trainer's series only grow (an epoch once recorded
+    cannot be changed), so a state reads them in place and stays as it was."""
     trainer = Trainer(experiment())
     trainer.run(epochs=40)
     first = trainer.state()
@@ -203,5 +204,8 @@ def test_state_copies_only_the_new_epochs():
     assert second.history.loss[:40] == first.history.loss[:]
     assert len(first.history) == 40 and len(second.history) == 43
     assert second.history.loss == trainer.history.loss
-    trainer.history.loss[0] = -1.0  # only to show the state holds copies: nothing in the lab writes an old epoch
-    assert first.history.loss[0] != -1.0 and second.history.loss[0] != -1.0
+    with pytest.raises(TypeError, match="only grows"):
+        trainer.history.loss[0] = -1.0
+    with pytest.raises(TypeError, match="only grows"):
+        trainer.history.loss.pop()
+    assert len(first.history) == 40 and first.history.loss[:] == second.history.loss[:40]

@@ -236,3 +236,106 @@ async def test_a_path_escape_typed_into_the_served_lab(tmp_path, subprocess_env)
     assert not (tmp_path / "escaped.json").exists() and not (s.files.parent / "escaped.json").exists()
     assert sorted(p.suffix for p in s.files.glob(".autosave-*")) == [".json", ".lock"]
     assert not (tmp_path / "state" / "autosave.json").exists()  # the terminal lab's autosave is not touched
+
+
+def rss_mib(pid: int) -> float:
+    """A process's resident memory in MiB (0 once it is gone)."""
+    try:
+        return int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1]) / 1024
+    except (OSError, TypeError):
+        return 0.0
+
+
+async def test_a_flood_of_keys_then_a_closed_tab(tmp_path, subprocess_env):
+    """Messages of a million keys (under the 1 MiB message cap) and a flood of resizes, then the tab closes: what
+    is beyond the tab's input budget is dropped, the lab stays small, and it ends within seconds of the close (it
+    grew past a gigabyte and ran on for minutes when every key reached it)."""
+    async with serve(tmp_path, subprocess_env) as s, aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(f"{s.url}/ws?token={TOKEN}&width=80&height=24")
+        await first_bytes(ws)
+        [lab] = s.labs()
+        start = rss_mib(lab)
+        for _ in range(3):
+            await ws.send_str(json.dumps(["stdin", "a" * 1_000_000]))
+        for i in range(5000):  # each a layout for the lab, unless dropped
+            await ws.send_str(json.dumps(["resize", {"width": 60 + i % 100, "height": 20 + i % 30}]))
+        await ws.send_str(json.dumps(["ping", "after the flood"]))
+        while True:  # the ping is answered at once: the server does not wait for the lab to read the keys
+            message = await ws.receive(timeout=TIMEOUT)
+            assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+            if message.type == aiohttp.WSMsgType.TEXT and json.loads(message.data) == ["pong", "after the flood"]:
+                break
+        await ws.close()
+        closed = time.monotonic()
+        worst = start
+        while lab in s.labs():
+            worst = max(worst, rss_mib(lab))
+            assert time.monotonic() - closed < 20, f"the lab still runs 20 s after its tab closed ({worst:.0f} MiB)"
+            await asyncio.sleep(0.1)
+    assert worst - start < 100, f"the lab grew from {start:.0f} to {worst:.0f} MiB"
+
+
+async def test_served_labs_have_no_token_in_their_environment(tmp_path, subprocess_env):
+    """The token given in NNLAB_SERVE_TOKEN is the server's: a lab (which runs what a tab types) does not get it."""
+    async with serve(tmp_path, subprocess_env) as s, aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(f"{s.url}/ws?token={TOKEN}&width=80&height=24")
+        await first_bytes(ws)
+        [lab] = s.labs()
+        environ = Path(f"/proc/{lab}/environ").read_bytes()
+        assert b"NNLAB_SERVE_TOKEN" not in environ and TOKEN.encode() not in environ
+        await ws.close()
+
+
+async def raw(port: int, request: bytes) -> bytes:
+    """Send ``request`` as it is on a fresh connection; what comes back."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    await writer.drain()
+    try:
+        return await asyncio.wait_for(reader.read(), TIMEOUT)
+    finally:
+        writer.close()
+
+
+async def test_an_absolute_request_line_and_a_malformed_host(tmp_path, subprocess_env):
+    """``GET http://evil.com/`` with a good Host gets this server's websocket address, not ``ws://evil.com/ws``;
+    Hosts that only start with a loopback name are refused."""
+    async with serve(tmp_path, subprocess_env) as s, aiohttp.ClientSession() as http:
+        page = await raw(s.port, f"GET http://evil.com/?token={TOKEN} HTTP/1.1\r\nHost: 127.0.0.1:{s.port}\r\n"
+                                 "Connection: close\r\n\r\n".encode())
+        assert b" 200 " in page.split(b"\r\n", 1)[0] and b"evil.com" not in page
+        assert f"ws://127.0.0.1:{s.port}/ws".encode() in page
+        for host in ("[::1]@evil.com/x", f"127.0.0.1:{s.port}@evil.com"):
+            assert await status(http, f"{s.url}/?token={TOKEN}", Host=host) == 403, host
+        ws = f"{s.url}/ws?token={TOKEN}&width=80&height=24"
+        assert await ws_status(http, ws, {"Origin": f"https://127.0.0.1:{s.port}"}) == 403
+
+
+async def test_malformed_requests_log_one_line_each_without_the_token(tmp_path, subprocess_env):
+    """A flood of malformed requests (no token needed to send them) prints at most a few one-line notes, none of
+    them a traceback or the token (each printed a traceback, some quoting the token)."""
+    async with serve(tmp_path, subprocess_env) as s:
+        bad = [b"GARBAGE\r\n\r\n", f"GET /\x00?token={TOKEN} HTTP/1.1\r\n\r\n".encode(),
+               f"GET /?token={TOKEN} HTTP/1.1\r\nHost: a\x00b\r\n\r\n".encode(),
+               b"GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n"]
+        for i in range(60):
+            await raw(s.port, bad[i % len(bad)])
+        output = s.output().split("(ctrl+c stops it)", 1)[1]  # after the address printed at start
+    assert "Traceback" not in output and TOKEN not in output
+    notes = [line for line in output.splitlines() if line.startswith("nnlab serve:")]
+    assert 1 <= len(notes) <= 10, output
+
+
+async def test_sessions_beyond_the_memory_are_refused(tmp_path, subprocess_env):
+    """With memory for one lab at its largest (--memory; by default what the machine has available), a second tab
+    is refused with a page that says so, and the server warned at start (8 sessions at the 10 M-epoch cap needed
+    about 15 GB and nothing checked)."""
+    async with serve(tmp_path, subprocess_env, "--memory", "1200") as s, aiohttp.ClientSession() as http:
+        ws_url = f"{s.url}/ws?token={TOKEN}&width=80&height=24"
+        first = await http.ws_connect(ws_url)
+        await first_bytes(first)
+        assert await ws_status(http, ws_url, {}) == 503
+        async with http.get(f"{s.url}/?token={TOKEN}") as r:
+            assert r.status == 503 and "what its memory holds" in await r.text()
+        await first.close()
+    assert "1 lab at once, not 8" in s.output()

@@ -136,3 +136,43 @@ def test_exposure_names_what_is_exposed():
     assert exposure("127.0.0.1", TOKEN) == []
     assert "every network interface" in exposure("0.0.0.0", TOKEN)[0]
     assert "listening on 192.168.1.5, which other machines can reach" in exposure("192.168.1.5", TOKEN)[0]
+
+
+@pytest.mark.parametrize("header", ["[::1]@evil.com/x", "127.0.0.1:8000@evil.com", "user@127.0.0.1:8000",
+                                    "127.0.0.1:8000/x", "127.0.0.1 evil.com", "localhost:80:80", "[::1", "[evil]:8000",
+                                    "127.0.0.1:99999", "localhost:", "127.0.0.1\x00.evil.com", "localhost:+80"])
+def test_malformed_hosts_are_refused(header):
+    """A Host that is not exactly a name (or bracketed address) and a port is refused, not read by its first part:
+    these passed as 127.0.0.1 and ::1."""
+    assert host_name(header) is None and not guard().host_allowed(header)
+
+
+@pytest.mark.parametrize("origin, host, secure, allowed", [
+    ("http://127.0.0.1:8000", "127.0.0.1:8000", False, True),
+    ("https://127.0.0.1:8000", "127.0.0.1:8000", False, False),  # another scheme is another origin
+    ("http://localhost:8000", "localhost:8000", True, False),
+    ("https://127.0.0.1:8000", "127.0.0.1:8000", True, True),
+    ("ftp://127.0.0.1:8000", "127.0.0.1:8000", False, False),
+    ("http://127.0.0.1", "127.0.0.1:80", False, True),
+    ("http://127.0.0.1:8000/x", "127.0.0.1:8000", False, False),
+])
+def test_origin_compares_the_scheme(origin, host, secure, allowed):
+    assert guard().origin_allowed(origin, host, secure) is allowed
+
+
+def test_public_origin_needs_its_scheme():
+    g = guard(public="https://lab.example.org")
+    assert g.origin_allowed("https://lab.example.org", "127.0.0.1:8000")
+    assert not g.origin_allowed("http://lab.example.org", "127.0.0.1:8000")
+
+
+@pytest.mark.parametrize("public, host, secure, url", [
+    ("http://127.0.0.1:8000", "127.0.0.1:8000", False, "ws://127.0.0.1:8000/ws"),
+    ("http://127.0.0.1:8000", "localhost:8000", False, "ws://localhost:8000/ws"),  # the page's own name
+    ("http://127.0.0.1:8000", "[::1]:8000", False, "ws://[::1]:8000/ws"),
+    ("http://127.0.0.1:8000", None, False, "ws://127.0.0.1:8000/ws"),
+    ("https://lab.example.org", "lab.example.org", False, "wss://lab.example.org/ws"),  # behind a TLS proxy
+    ("https://lab.example.org", "127.0.0.1:8000", True, "wss://127.0.0.1:8000/ws"),
+])
+def test_websocket_url(public, host, secure, url):
+    assert guard(public=public).websocket_url(host, secure) == url
