@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from lab.commands.train import parser
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from lab.core.experiment import PRECISIONS
 from lab.core.gates import PRESETS
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
@@ -176,6 +177,7 @@ VALUES: dict[str, tuple[st.SearchStrategy, st.SearchStrategy]] = {
     "--lr": number(1e-9, 1e6, log=True, whole=False),
     "--batch-size": number(0, 8),
     "--init": names(INITIALISERS, ["zeros", "he_uniform"]),
+    "--precision": names(PRECISIONS, ["float16", "double"]),
     "--epochs": number(1, 3),
     "--seed": number(0, 2**32 - 1),
     "--stop": seeded(stop),
