@@ -19,6 +19,7 @@ from lab.commands.parser import Parser
 from lab.commands.progress import Progress
 from lab.core.errors import LabError
 from lab.core.numbers import four, loss_text
+from lab.core.rules import right
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
 from lab.files.experiment_file import write
@@ -68,8 +69,7 @@ def prediction_lines(trainer: Trainer) -> list[str]:
     for r in range(table.n_rows):
         target = "".join(table.columns[k][r] for k in range(table.n_outputs))
         outs = " ".join(four(v) for v in y[r])
-        right = all((y[r, k] > 0.5) == (table.bit(r, k) == 1) for k in range(table.n_outputs))
-        mark = "ok" if right else "WRONG"
+        mark = "ok" if bool(right(y[r], table.targets[r]).all()) else "WRONG"  # the one rule (Keras' y > 0.5)
         held = "  (held out)" if r in table.heldout else ""
         lines.append(f"{table.row_label(r):>{max(6, table.n_inputs)}}  {target:>6}  {outs}  {mark}{held}")
     return lines

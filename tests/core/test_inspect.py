@@ -227,8 +227,8 @@ def test_karnaugh_map_of_parity3():
     assert k.targets.tolist() == [[0, 1, 0, 1], [1, 0, 1, 0]]
     assert np.allclose(k.values, net.forward(preset("parity3").inputs)[k.rows, 0])
     assert k.heldout.tolist() == [[False] * 4, [False, False, True, False]]
-    assert k.right.tolist() == np.where(k.targets > 0.5, k.values > 0.5, k.values < 0.5).tolist()
-    assert k.values[1, 3] == 0.5 and not k.right[1, 3]  # row 6: z = 1 + 2 - 3 = 0; exactly 0.5 is never right
+    assert k.right.tolist() == np.where(k.targets > 0.5, k.values > 0.5, k.values <= 0.5).tolist()
+    assert k.values[1, 3] == 0.5 and k.right[1, 3]  # row 6: z = 1 + 2 - 3 = 0; exactly 0.5 is class 0, its target
 
 
 def test_karnaugh_map_of_four_inputs_and_several_outputs():
