@@ -58,9 +58,10 @@ def sides(t: Array) -> tuple[Array, Array]:
 
 
 def right(y: Array | float, t: Array | float) -> Array:
-    """Whether each output ``y`` is right for its target ``t`` (``THRESHOLD``'s rule: class 1 when y > 0.5, so exactly
-    0.5 is right for a 0; nan is never right). Any shapes that broadcast; a bool array. The one rule for training and held-out rows (``Targets.right`` counts it
-    with ``sides`` worked out once), the truth table's marks and the Karnaugh maps."""
+    """Whether each output ``y`` is right for its target ``t`` (``THRESHOLD``'s rule: class 1 when y > 0.5, so
+    exactly 0.5 is right for a 0; nan is never right). Any shapes that broadcast; a bool array. The one rule for
+    training and held-out rows (``Targets.right`` counts it with ``sides`` worked out once), the truth table's marks
+    and the Karnaugh maps."""
     sign, cut = sides(np.asarray(t))
     return np.greater(np.multiply(y, sign), cut)
 

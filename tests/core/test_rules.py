@@ -1,5 +1,6 @@
-"""The core's rules behind what the lab shows: right and wrong (Keras' y > 0.5: exactly 0.5 is a 0), percentages that never round to
-all or none, the model summary at any width, the weight history in bounded memory, and settings that cannot learn."""
+"""The core's rules behind what the lab shows: right and wrong (Keras' y > 0.5: exactly 0.5 is a 0), percentages
+that never round to all or none, the model summary at any width, the weight history in bounded memory, and settings
+that cannot learn."""
 
 from __future__ import annotations
 
