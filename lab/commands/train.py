@@ -23,7 +23,14 @@ from lab.core.rules import right
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
 from lab.files.experiment_file import write
-from lab.files.exports import weight_paths, write_history_csv, write_script, write_weights
+from lab.files.exports import (
+    tutorial_files,
+    weight_paths,
+    write_history_csv,
+    write_script,
+    write_tutorial_files,
+    write_weights,
+)
 from lab.files.safe_io import DEVICE, check_writable, write_kind
 
 
@@ -43,6 +50,9 @@ def parser() -> Parser:
     o.add_argument("--save", metavar="PATH", help="save the experiment with its trained weights")
     o.add_argument("--export-script", metavar="PATH",
                    help="write a standalone Python script (NumPy only) with the trained weights")
+    o.add_argument("--tutorial-files", metavar="DIR",
+                   help="write the two-layer tutorial's SumSquaredLossList.csv, weightsLayer1.txt and "
+                        "weightsLayer2.txt into DIR (one hidden layer, no biases, loss sse or mse)")
     return p
 
 
@@ -136,6 +146,8 @@ def train_main(argv: Sequence[str]) -> int:
     experiment, trainer = experiment_from_args(args)
     trainer = trainer or Trainer(experiment)
     check_outputs(args, trainer.net.shape.n_layers)
+    if args.tutorial_files:  # refused before any training when the network or loss cannot give the tutorial's files
+        tutorial_files(experiment, trainer.state())
     talk = not (args.json or args.quiet)
     budget = experiment.training.epochs
     every = args.every or max(1, budget // 10)
@@ -170,6 +182,8 @@ def train_main(argv: Sequence[str]) -> int:
         write_weights(args.save_weights, state)
     if args.export_script:
         write_script(args.export_script, trainer.experiment, state)
+    if args.tutorial_files:
+        write_tutorial_files(args.tutorial_files, trainer.experiment, state)
     if args.json:
         print(json.dumps(result(trainer, seconds, timed)))
         return 0

@@ -353,12 +353,13 @@ def test_gradient_check_calls_a_nan_gradient_wrong_and_needs_rows():
 
 # --- model summary (lab.core.summary, re-exported) -----------------------------------------------------------------
 def test_summary_rows_count_keras_params():
-    """keras-xor: dense 48 + dense_1 17 = 65; two-layer 3-4-1: 16 + 5; a bias-free single neuron: 3."""
+    """keras-xor: dense 48 + dense_1 17 = 65; two-layer 3-4-1 without biases: 12 + 4 = 16; a bias-free single
+    neuron: 3."""
     assert ins.summary_rows is summary_rows
     rows = ins.summary_rows(recipe("keras-xor").shape)
     assert [(r.name, r.activation, r.output_shape, r.params) for r in rows] == [
         ("dense", "relu", "(None, 16)", 48), ("dense_1", "sigmoid", "(None, 1)", 17)]
     assert sum(r.params for r in rows) == recipe("keras-xor").shape.n_params == 65
-    assert [r.params for r in ins.summary_rows(recipe("two-layer").shape)] == [16, 5]
+    assert [r.params for r in ins.summary_rows(recipe("two-layer").shape)] == [12, 4]
     assert [r.params for r in ins.summary_rows(recipe("single-neuron").shape)] == [3]
     assert ins.layer_names(recipe("keras-xor-deeper").shape) == ("dense", "dense_1", "dense_2")
