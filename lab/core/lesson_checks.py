@@ -54,6 +54,7 @@ class LabState:
         sweep_solved: how many of them solved.
         pinned: whether a sweep is pinned as A.
         compared: whether a finished sweep of the experiment in the lab stands beside a pinned A of another one.
+        asked: the row typed into the prediction line, or None.
         run: which run the trainer is: a number the interface changes whenever the trainer is replaced (new
             weights), so a step can tell its own run from the one it began with.
     """
@@ -77,6 +78,7 @@ class LabState:
     pinned: bool = False
     compared: bool = False
     run: int = 0
+    asked: int | None = None
 
 
 def _opt(value: float | None) -> float:
@@ -129,8 +131,10 @@ WORDS: dict[str, Callable[[LabState], str]] = {
 SETS: dict[str, Callable[[LabState], tuple]] = {
     "heldout": lambda s: tuple(sorted(s.experiment.table.heldout)),
     "hidden_gates": lambda s: s.hidden_gates,
+    "asked": lambda s: (s.cursor,) if s.asked is None else (s.cursor, s.asked),
 }
-"""Checks that look for a member: ``NAME contains VALUE`` (a row for ``heldout``, a name for ``hidden_gates``)."""
+"""Checks that look for a member: ``NAME contains VALUE`` (a row for ``heldout`` and ``asked``, a name for
+``hidden_gates``)."""
 
 ROW_VALUES = ("output", "heldout_output")
 """Checks on one row's output: ``output row R OP X``; ``heldout_output`` also needs the row to be held out."""
@@ -153,7 +157,8 @@ NAME_WORDS = {
     "the held-out accuracy", "lr": "the learning rate", "solved_epoch": "the solved epoch", "layers":
     "the number of hidden layers", "inputs": "the number of inputs", "outputs": "the number of outputs",
     "cursor": "the cursor's row", "seed": "the seed", "epochs": "the epoch budget", "gate": "the gate",
-    "columns": "the target column", "hidden": "the hidden layer setting", "output_activation": "the output's activation",
+    "columns": "the target column", "hidden": "the hidden layer setting",
+    "output_activation": "the output's activation",
     "bias": "the bias", "loss_name": "the loss", "optimizer": "the optimizer", "init": "the initialiser",
     "stop": "the stop rule", "view": "the view shown",
 }
@@ -209,8 +214,12 @@ class Check:
             return f"the output for {held}row {self.row_text} {OP_WORDS[self.op]} {_num(self.value)}"
         if self.name == "heldout":
             return f"row {self.row_text} is held out"
+        if self.name == "asked":
+            return f"row {self.row_text} is asked about (the cursor on it, or typed in the prediction line)"
         if self.name == "hidden_gates":
             return f"a hidden unit reads as {self.value}"
+        if self.name == "view" and self.op == "==":
+            return f"the {self.value} view is shown"
         if self.name == "cursor" and self.op == "==":
             return f"the cursor is on row {_num(self.value)}"
         if self.name == "accuracy" and self.op in ("==", ">=") and self.value == 1:
@@ -284,7 +293,7 @@ def parse_check(text: str) -> Check:
         return Check(text, name, op, rest)
     if op != "contains":
         raise LabError(f"'{name}' is a set: use 'contains', got '{op}'")
-    return Check(text, name, op, _row(rest) if name == "heldout" else rest, row_text=rest)
+    return Check(text, name, op, _row(rest) if name in ("heldout", "asked") else rest, row_text=rest)
 
 
 def _num(value: float) -> str:
