@@ -249,8 +249,8 @@ def parse_lesson(text: str, source: str = "lesson", lesson_id: str | None = None
                 if action.name == "cursor":
                     parse_rows(action.args[0], e.table.n_inputs)
         except LabError as err:
-            line = end + 1 if i == 0 else _step_line(lines, steps[i].title)
-            raise _fail(source, line, f"the setup does not make an experiment: {err}") from None
+            at = end + 1 if i == 0 else _step_line(lines, steps[i].title)
+            raise _fail(source, at, f"the setup does not make an experiment: {err}") from None
     return lesson
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +83,7 @@ TUTORIAL_FILES = ("SumSquaredLossList.csv", "weightsLayer1.txt", "weightsLayer2.
 """The files the two-layer NumPy tutorial writes, by its own names."""
 
 
-def tutorial_loss(loss_name: str, n_values: int, losses: list[float] | tuple[float, ...]) -> list[float]:
+def tutorial_loss(loss_name: str, n_values: int, losses: Iterable[float]) -> list[float]:
     """The loss history as the tutorial logs it, the mean of the squared errors over the rows and outputs
     (``n_values`` of them): ``mse`` as it is, ``sse`` (half their sum) times 2 / n_values.
 

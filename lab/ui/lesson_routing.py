@@ -1,25 +1,36 @@
-"""The lessons' routing: open, close and step the lesson pane, set the lab up as a step asks, and hand the pane the
-lab's state after every change; one object the app builds with what it needs (a ``LessonHost``).
+"""The lessons' routing: open, close and step the lesson pane, set the lab up as a step asks (the lesson's complete
+start: experiment, speed, view, log scale, cursor, an empty prediction line), keep the task strip, read and write
+the learner's progress (``lab.files.lesson_progress``), and hand the pane the lab's state after every change; one
+object the app builds with what it needs (a ``LessonHost``).
 
 The event hints (``lab.core.hints``) are spoken here too: each once per occurrence, whether a lesson is open or not.
+
+A few widgets are reached through the app itself (the chart's log scale, the table's cursor, the prediction line,
+the strip's place above the status line) until the app's run refactor gives the host a method for each: see
+``_app``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from textual.notifications import SeverityLevel
+from textual.widgets import Input
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
+from lab.core.gates import parse_inputs
 from lab.core.lessons import SPEEDS as LESSON_SPEEDS
-from lab.core.lessons import Lesson, LessonError, find_lesson, shipped_lessons
+from lab.core.lessons import Lesson, LessonError, Progress, find_lesson, shipped_lessons
+from lab.files import lesson_progress
 from lab.ui.lesson_state import Shown, event_hints, lab_state
 from lab.ui.session import Session
 from lab.ui.view_choice import LESSON, ViewChoice
 from lab.ui.widgets.lesson_pane import LessonPane
+from lab.ui.widgets.task_strip import TaskStrip
 
 Outputs = tuple[tuple[float, ...], ...]
 
@@ -73,6 +84,11 @@ class LessonHost(Protocol):
         """Give the truth table the keys."""
         ...
 
+    def discard_then(self, reason: str, then: Callable[[], None],
+                     on_no: Callable[[], None] | None = None) -> None:
+        """Run ``then`` at once when no trained work would be lost, else after the person says yes."""
+        ...
+
 
 class LessonRouting:
     """The lesson pane's routing for one app.
@@ -94,10 +110,57 @@ class LessonRouting:
         except LessonError as e:
             self.lessons, self.error = (), str(e)
         self._hints_active: set[str] = set()  # the event hints shown and still true: each speaks once per occurrence
+        self.progress_path: Path | None = None
+        self._trainer: object | None = None  # the trainer last seen, to number the runs
+        self.run = 0  # which run the lab holds: a new number whenever the trainer is replaced
+
+    @property
+    def _app(self) -> Any:
+        """The host as the App it is, for the widgets the host has no method for yet (see the module docstring)."""
+        return cast(Any, self.host)
 
     def new_pane(self, progress_path: Path | None) -> LessonPane:
-        """The lesson pane to compose (``progress_path``: where progress is kept, None: not kept)."""
-        return LessonPane(self.lessons, progress_path, id="lesson-pane")
+        """The lesson pane to compose, with the progress read from ``progress_path`` (None: not kept)."""
+        self.progress_path = progress_path
+        progress = Progress()
+        if progress_path is not None:
+            try:
+                progress = lesson_progress.load(progress_path)
+            except LabError as e:
+                self.host.notify(f"Lesson progress cannot be read and starts afresh: {e}", severity="warning",
+                                 timeout=8)
+        return LessonPane(self.lessons, progress, self.keep, id="lesson-pane")
+
+    def keep(self, progress: Progress) -> None:
+        """Write the learner's ``progress`` (a warning when it cannot be written; the lesson goes on)."""
+        if self.progress_path is None:
+            return
+        try:
+            lesson_progress.save(self.progress_path, progress)
+        except LabError as e:
+            self.host.notify(f"Lesson progress not saved: {e}", severity="warning", timeout=6)
+
+    # --- the task strip ------------------------------------------------------------------------------------------
+    def strip(self) -> TaskStrip | None:
+        """The task strip, mounted above the status line while a lesson is open (None before the app is up)."""
+        found = next(iter(self._app.query(TaskStrip)), None)
+        if found is None and self.open:
+            status = next(iter(self._app.query("#status")), None)
+            if status is None:
+                return None
+            found = TaskStrip(id="lesson-strip")
+            self._app.screen_stack[0].mount(found, before=status)
+        return found
+
+    def show_strip(self) -> None:
+        """The strip shows the step while a lesson is open at a step and the pane itself is out of view."""
+        pane = self._pane()
+        strip = self.strip()
+        if strip is None or pane is None:
+            return
+        strip.display = self.open and pane.lesson is not None and not pane.display
+        if strip.display:
+            strip.show(pane.strip())
 
     @property
     def stepping(self) -> bool:
@@ -114,11 +177,14 @@ class LessonRouting:
             self.open_lesson(None)
         elif not pane.display:
             self.host.show_view(LESSON if not self.host.wide else self.host.views.view)
+        elif pane.lesson is not None and not self.host.wide and self.host.views.last != LESSON:
+            self.host.show_view(self.host.views.last)  # back to the view the step works in; the strip follows it
         else:
             self.open = False
             self.host.views.lesson_closed()
             self.host.relayout()
             self.host.refresh_bindings()
+        self.show_strip()
 
     def open_lesson(self, name: str | None) -> None:
         """Open the lesson pane on lesson ``name`` (a number or id), on the lesson last followed when None, or on
@@ -159,7 +225,7 @@ class LessonRouting:
         self.tick()
 
     def restart(self) -> None:
-        """Start the current lesson again from its first step."""
+        """Start the current lesson again from its first step (asking first when that discards a trained run)."""
         pane = self._pane()
         if pane is None:
             return
@@ -167,32 +233,48 @@ class LessonRouting:
         if lesson is None:
             self.host.notify("No lesson is open: L opens the lessons.", timeout=3)
             return
-        if not self.open:
-            self.open_lesson("")
-        pane.start(lesson, restart=True)
+
+        def restart() -> None:
+            if not self.open:
+                self.open_lesson("")
+            pane.start(lesson, restart=True)
+
+        self.host.discard_then(f"Restart lesson {self.lessons.index(lesson) + 1}", restart)
 
     def set_up(self, message: LessonPane.SetupRequested) -> None:
-        """Set the lab up as the lesson's step asks: a new experiment (trained weights are replaced: the learner
-        chose to start the step), the speed, the view beside the chart on a wide screen."""
-        experiment = self.host.experiment
-        changes = False
+        """Set the lab up as the lesson's step asks, from the lesson's own start and never from the lab as it stood
+        (trained weights are replaced: the learner chose to start the step): a new experiment when a setup line is
+        about it, then the screen: speed, log scale, cursor, an empty prediction line and the view the step names,
+        shown in the lesson's place below the widest layout (the task strip keeps the step in view)."""
+        lesson, step = message.lesson, message.step
+        whole = message.setups[0] is lesson.setup  # the lesson (re)starts here: every screen key takes its start
         try:
-            for setup in message.setups:
-                experiment = setup.experiment(experiment)
-                changes = changes or setup.changes_experiment
+            experiment = lesson.experiment_at(step)
         except LabError as e:
-            self.host.notify(f"{message.lesson.id}: {e}", title="Lesson setup", severity="error")
+            self.host.notify(f"{lesson.id}: {e}", title="Lesson setup", severity="error")
             return
-        if changes:
+        if any(setup.changes_experiment for setup in message.setups):
             self.host.reset(experiment)
-        for setup in message.setups:
-            speed, view = setup.get("speed"), setup.get("view")
-            if speed is not None:
-                self.host.session.epochs_per_tick = LESSON_SPEEDS[speed]
-            if view is not None and view != LESSON:
-                self.host.views.set_side(view, self.host.wide)
+        screen = lesson.screen_at(step) if whole else {k: v for s in message.setups for k, v in s.screen().items()}
+        if "speed" in screen:
+            self.host.session.epochs_per_tick = LESSON_SPEEDS[screen["speed"]]
+        if "log" in screen:
+            self._app.query_one("#chart").log_scale = screen["log"] == "on"
+        if "cursor" in screen:
+            self._app.table_view.cursor_row = int(screen["cursor"])
+        if whole:
+            for line in self._app.query("#prediction-input").results(Input):
+                line.value = ""
+        view = screen.get("view")
+        if view is not None and view != LESSON:
+            self.host.views.set_side(view, self.host.wide)
+            if not self.host.wide:
+                self.host.show_view(view)
         self.host.relayout()
         self.host.show_status()
+        pane = self._pane()
+        if pane is not None:
+            pane.setup_applied()
         self.tick()
 
     def step_passed(self, message: LessonPane.StepPassed) -> None:
@@ -212,9 +294,13 @@ class LessonRouting:
         if pane is None:
             return  # not composed yet, or closing
         shown = self.host.shown() if self.open else None
+        if shown is not None:
+            shown = replace(shown, asked=self._asked())
         session = self.host.session
         with session.lock:
-            state = lab_state(session.trainer, shown, outputs) if shown is not None else None
+            if session.trainer is not self._trainer:
+                self._trainer, self.run = session.trainer, self.run + 1
+            state = lab_state(session.trainer, shown, outputs, self.run) if shown is not None else None
             hints = event_hints(session.trainer)
         for key, title, line in hints:
             if key not in self._hints_active:
@@ -222,3 +308,19 @@ class LessonRouting:
         self._hints_active = {key for key, _, _ in hints}
         if state is not None:
             pane.show_state(state)
+            self.show_strip()
+
+    def _asked(self) -> int | None:
+        """The row typed into the prediction line (``0 0 1`` is row 1), or None."""
+        line = next(iter(self._app.query("#prediction-input").results(Input)), None)
+        if line is None or not line.value.strip():
+            return None
+        n_inputs = self.host.experiment.table.n_inputs
+        try:
+            x = parse_inputs(line.value.replace(",", " ").split(), n_inputs)
+        except LabError:
+            return None
+        bits = [float(v) for v in x[0]]
+        if any(b not in (0.0, 1.0) for b in bits):
+            return None
+        return int("".join(str(int(b)) for b in bits), 2)

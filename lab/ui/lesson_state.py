@@ -26,6 +26,7 @@ class Shown:
         log_scale: the chart's loss axis is log10.
         latest: the seeds view's latest sweep, if any.
         pinned: the sweep pinned as A, if any.
+        asked: the row typed into the prediction line, or None.
     """
 
     running: bool
@@ -34,11 +35,14 @@ class Shown:
     log_scale: bool
     latest: SeedsRun | None
     pinned: SeedsRun | None
+    asked: int | None = None
 
 
-def lab_state(t: Trainer, shown: Shown, outputs: tuple[tuple[float, ...], ...] | None = None) -> LabState:
-    """The lab's state now: trainer ``t`` and what is ``shown``; ``outputs`` are the latest snapshot's (else
-    predicted here). Call with the session lock held."""
+def lab_state(t: Trainer, shown: Shown, outputs: tuple[tuple[float, ...], ...] | None = None,
+              run: int = 0) -> LabState:
+    """The lab's state now: trainer ``t`` (run number ``run``) and what is ``shown``; ``outputs`` are the latest
+    snapshot's (else predicted here). A sweep counts only when it is of the experiment in the lab now. Call with the
+    session lock held."""
     h = t.history
     if outputs is None:
         outputs = tuple(tuple(float(v) for v in row) for row in t.predict())
@@ -46,8 +50,8 @@ def lab_state(t: Trainer, shown: Shown, outputs: tuple[tuple[float, ...], ...] |
     if t.experiment.architecture.layers:
         gates = tuple(g.name for g in ins.hidden_gates(t.net, t.experiment.table) if g.name)
     pinned, done = shown.pinned, shown.latest
-    if done is not None and not (done.finished and done.stats is not None):
-        done = None  # only a finished sweep's numbers count
+    if done is not None and not (done.finished and done.stats is not None and done.experiment == t.experiment):
+        done = None  # only a finished sweep of what is in the lab counts
     return LabState(
         experiment=t.experiment, epoch=t.epoch, loss=h.loss[-1] if h.loss else None,
         accuracy=h.accuracy[-1] if h.accuracy else None,
@@ -57,7 +61,7 @@ def lab_state(t: Trainer, shown: Shown, outputs: tuple[tuple[float, ...], ...] |
         hidden_gates=gates, sweep_seeds=done.seeds if done is not None else 0,
         sweep_solved=done.stats.solved if done is not None and done.stats is not None else 0,
         pinned=pinned is not None, compared=done is not None and pinned is not None and pinned is not done
-        and pinned.experiment != done.experiment)
+        and pinned.experiment != done.experiment, run=run, asked=shown.asked)
 
 
 def event_hints(trainer: Trainer) -> tuple[Hint, ...]:
