@@ -177,8 +177,6 @@ class LessonRouting:
             self.open_lesson(None)
         elif not pane.display:
             self.host.show_view(LESSON if not self.host.wide else self.host.views.view)
-        elif pane.lesson is not None and not self.host.wide and self.host.views.last != LESSON:
-            self.host.show_view(self.host.views.last)  # back to the view the step works in; the strip follows it
         else:
             self.open = False
             self.host.views.lesson_closed()

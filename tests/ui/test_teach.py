@@ -14,13 +14,15 @@ from lab.ui.screens.help import HelpScreen
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.lesson_pane import LessonPane
+from lab.ui.widgets.task_strip import TaskStrip
 
 from tests.ui.helpers import Said, small_xor_app
 
 
 async def test_l_opens_the_menu_in_the_charts_place_and_closes_it(tmp_path):
-    """At 80x24 L shows the lesson menu where the chart was; v cycles it with the views; L again closes it and the
-    chart returns. The lab's keys still work meanwhile."""
+    """At 80x24 L shows the lesson menu where the chart was; a lesson started opens the view its step names (the
+    chart) with the task strip below it; L shows the lesson's text, v cycles it with the views; L again closes it
+    and the chart returns. The lab's keys still work meanwhile."""
     app = LabApp(progress_path=tmp_path / "lessons.json")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("L")
@@ -31,6 +33,12 @@ async def test_l_opens_the_menu_in_the_charts_place_and_closes_it(tmp_path):
         await pilot.press("enter")  # the menu has focus: start the highlighted lesson
         await pilot.pause()
         assert pane.lesson is not None and app.experiment.name == "single-neuron"
+        assert app.view == "chart" and not pane.display and app.query_one("#views").display
+        strip = app.query_one(TaskStrip)
+        assert strip.display and strip.shown.plain.startswith("1.1/4 press space to train")
+        await pilot.press("L")
+        await pilot.pause()
+        assert app.view == "lesson" and pane.display and not strip.display
         await pilot.press("v")
         await pilot.pause()
         assert app.view == "chart" and not pane.display and app.query_one("#views").display
@@ -56,7 +64,7 @@ async def test_next_step_waits_for_the_checks(tmp_path):
         await pilot.pause()
         assert pane.step == 0
         assert any("checks have not all passed" in n.message for n in said.notes)
-        assert "✗ epoch >= 2000" in pane.text
+        assert "✗ at least 2,000 epochs trained in this step's run" in pane.text
         await pilot.press("less_than_sign")
         await pilot.pause()
         assert pane.lesson is None and "Why one neuron cannot learn XOR" in pane.text
