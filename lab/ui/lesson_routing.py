@@ -159,6 +159,8 @@ class LessonRouting:
         if strip is None or pane is None:
             return
         strip.display = self.open and pane.lesson is not None and not pane.display
+        # while a lesson is open the toasts (hints, notes) go to the top, off the strip and the lesson's text
+        self._app.screen_stack[0].set_class(self.open, "lesson-open")
         if strip.display:
             strip.show(pane.strip())
 
@@ -276,10 +278,11 @@ class LessonRouting:
         self.tick()
 
     def step_passed(self, message: LessonPane.StepPassed) -> None:
-        """A passed step shows in the pane; when the pane is out of view (another view in its place) a notification
-        says so."""
+        """A passed step shows in the pane, or in the task strip when another view has the pane's place; only when
+        neither shows (the strip not mounted yet) does a notification say so."""
         pane = self._pane()
-        if pane is None or pane.display:
+        strip = self.strip()
+        if pane is None or pane.display or strip is not None:
             return
         what = "Lesson complete" if message.last else f"Step {message.step + 1} done"
         self.host.notify(f"{what}: L shows the lesson, why it came out so, and > goes on.", title="✓ Lesson",
