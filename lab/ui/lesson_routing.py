@@ -12,6 +12,7 @@ the strip's place above the status line) until the app's run refactor gives the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +27,7 @@ from lab.core.gates import parse_inputs
 from lab.core.lessons import SPEEDS as LESSON_SPEEDS
 from lab.core.lessons import Lesson, LessonError, Progress, find_lesson, shipped_lessons
 from lab.files import lesson_progress
+from lab.ui.lesson_player import LessonPlayer, PlayError, app_press
 from lab.ui.lesson_state import Shown, event_hints, lab_state
 from lab.ui.session import Session
 from lab.ui.view_choice import LESSON, ViewChoice
@@ -112,6 +114,7 @@ class LessonRouting:
         self._hints_active: set[str] = set()  # the event hints shown and still true: each speaks once per occurrence
         self.progress_path: Path | None = None
         self._trainer: object | None = None  # the trainer last seen, to number the runs
+        self.showing = False  # a step's solution is being played ("show me")
         self.run = 0  # which run the lab holds: a new number whenever the trainer is replaced
 
     @property
@@ -129,7 +132,9 @@ class LessonRouting:
             except LabError as e:
                 self.host.notify(f"Lesson progress cannot be read and starts afresh: {e}", severity="warning",
                                  timeout=8)
-        return LessonPane(self.lessons, progress, self.keep, id="lesson-pane")
+        pane = LessonPane(self.lessons, progress, self.keep, id="lesson-pane")
+        pane.show_me = hasattr(self.host, "action_lesson_show_me")  # named only where the key is bound
+        return pane
 
     def keep(self, progress: Progress) -> None:
         """Write the learner's ``progress`` (a warning when it cannot be written; the lesson goes on)."""
@@ -223,6 +228,36 @@ class LessonRouting:
             self.host.notify("This step's checks have not all passed yet: do its task first (the ✗ lines say what "
                              "is missing).", timeout=4)
         self.tick()
+
+    def show_me(self) -> None:
+        """Play the current step's own solution, visibly: each key pressed through the lab's bindings, named in a
+        notification as it goes (the "show me" of a stuck learner). Nothing happens without a step open, or while
+        a solution is already playing."""
+        pane = self._pane()
+        if pane is None or pane.lesson is None or not self.open or self.showing:
+            return
+        step = pane.lesson.steps[pane.step]
+        self.showing = True
+        app = self._app
+
+        def said(key: str) -> None:
+            app.notify(f"show me: {key}", timeout=1.5)
+
+        async def settle() -> None:
+            await asyncio.sleep(0.1)
+            while app.running or any(w.is_running for w in app.workers if w.name != "lesson-show-me"):
+                await asyncio.sleep(0.05)
+
+        async def play() -> None:
+            try:
+                await LessonPlayer(app, app_press(app), settle, said).play(step)
+            except PlayError as e:
+                self.host.notify(f"show me stopped: {e}", severity="warning", timeout=6)
+            finally:
+                self.showing = False
+                self.tick()
+
+        app.run_worker(play(), name="lesson-show-me", exit_on_error=False)
 
     def restart(self) -> None:
         """Start the current lesson again from its first step (asking first when that discards a trained run)."""

@@ -14,6 +14,8 @@ from lab.ui.lesson_player import LessonPlayer
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.task_strip import TaskStrip
 
+from tests.ui.helpers import Said
+
 SIZE = (80, 24)
 
 WRONG: dict[tuple[int, int], tuple[str, ...]] = {
@@ -187,3 +189,28 @@ async def test_going_back_does_not_pass_a_step_on_old_state(tmp_path):
         await play.act(parse_action("cursor 001"))
         await play.settle()
         assert pane(app).done
+
+
+async def test_show_me_plays_the_steps_solution(tmp_path):
+    """"Show me" on lesson 5's second step presses ] seven times, r, y and space through the lab's own keys (each
+    named in a notification) and the step passes."""
+    app = LabApp(lesson="5", progress_path=tmp_path / "lessons.json")
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
+        play = player(pilot)
+        await play.settle()
+        await play.play(pane(app).lesson.steps[0])  # type: ignore[union-attr]
+        await play.settle()
+        await pilot.press("greater_than_sign")
+        await play.settle()
+        app.session.epochs_per_tick = 0
+        app.lesson.show_me()
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if not app.lesson.showing:
+                break
+        await play.settle()
+        app.lesson.tick()
+        assert pane(app).done, pane(app).text
+        shown = [n.message for n in said.notes if n.message.startswith("show me: ")]
+        assert shown == ["show me: right_square_bracket"] * 7 + ["show me: r", "show me: y", "show me: space"]

@@ -27,7 +27,13 @@ from textual.widgets.option_list import Option
 
 from lab.core.lessons import LabState, Lesson, Progress, Setup, StepWatch
 
-KEYS_LINE = "> next · < back · M show me · L hide · ? explains · tab scrolls"
+SHOW_ME = "M"
+"""The key that plays the current step's solution, when the app binds it (``show_me``)."""
+
+
+def keys_line(show_me: bool) -> str:
+    """The pane's last line: the keys a lesson uses."""
+    return f"> next · < back · {f'{SHOW_ME} show me · ' if show_me else ''}L hide · ? explains · tab scrolls"
 
 
 def prose(text: str) -> Text:
@@ -80,6 +86,7 @@ class LessonPane(Vertical):
         self.passed: tuple[bool, ...] = ()
         self.step_watch: StepWatch | None = None
         self.awaiting_setup = False  # a setup was asked for and not yet applied: states seen now are the old lab's
+        self.show_me = False  # the app binds SHOW_ME to play the step's solution (the routing says)
         self.state: LabState | None = None
 
     @property
@@ -92,7 +99,7 @@ class LessonPane(Vertical):
         with VerticalScroll(id="lesson-scroll"):
             yield Static(id="lesson-body")
         yield Static(id="lesson-task")
-        yield Static(KEYS_LINE, id="lesson-keys")
+        yield Static(keys_line(self.show_me), id="lesson-keys")
 
     def on_mount(self) -> None:
         self.show_menu()
@@ -168,7 +175,7 @@ class LessonPane(Vertical):
         self.query_one(OptionList).display = False
         self.query_one("#lesson-scroll").display = True
         self.query_one("#lesson-task").display = True
-        self.query_one("#lesson-keys", Static).update(KEYS_LINE)
+        self.query_one("#lesson-keys", Static).update(keys_line(self.show_me))
         self.border_title = self.title
         self._redraw()
         self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
@@ -277,7 +284,7 @@ class LessonPane(Vertical):
             out.append(" · " if i else "")
             out.append("✓ " if ok else "✗ ", "bold green" if ok else "bold red")
             out.append(check.words)
-        out.append(" · M show me · L text", "dim")
+        out.append(f" · {SHOW_ME} show me · L text" if self.show_me else " · L text", "dim")
         return out
 
     def scroll_to_why(self) -> None:
