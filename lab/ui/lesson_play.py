@@ -36,14 +36,19 @@ class PlayApp(LabApp):
         keys: every key the player pressed, in order.
     """
 
-    def __init__(self, lessons: Sequence[Lesson] | None = None, *, fast: bool = False, pause: float = 0.15,
+    def __init__(self, lessons: Sequence[Lesson] | None = None, *, course: Sequence[Lesson] | None = None,
+                 fast: bool = False, pause: float = 0.15, step_timeout: float = STEP_TIMEOUT,
                  fps: float = DEFAULT_FPS) -> None:
-        """``fast`` trains every run unthrottled (for tests); ``pause`` is the time shown after each key."""
-        self.course = tuple(shipped_lessons())
+        """Play ``lessons`` (default: all of ``course``, the shipped lessons unless given); ``fast`` trains every run
+        unthrottled; ``pause`` is the time shown after each key; ``step_timeout`` the seconds a step's checks may
+        take once its solution is played."""
+        self.course = tuple(course) if course else tuple(shipped_lessons())
         self.playing = tuple(lessons) if lessons else self.course
         super().__init__(lesson=self.playing[0].id, fps=fps)
+        self.lesson.lessons = self.course
         self.fast = fast
         self.pause = pause
+        self.step_timeout = step_timeout
         self.verdict = ""
         self.keys: list[str] = []
         self._where = ""
@@ -88,7 +93,7 @@ class PlayApp(LabApp):
                     self._end(f"lesson {number} step {s} ({step.title}): {e}")
                     return
                 await self._settle()
-                deadline = time.monotonic() + STEP_TIMEOUT
+                deadline = time.monotonic() + self.step_timeout
                 while not pane.done and time.monotonic() < deadline:
                     self.lesson.tick()
                     await asyncio.sleep(POLL)
