@@ -1,7 +1,7 @@
 """A word for every term the lab shows: one plain line each, grouped for the help screen.
 
 The registries' names (activations, losses, optimizers, initialisers, stop rules) must all be here; a test holds
-them to it. ``FIELD_HINTS`` gives the hint line of each architecture field, naming the keys that change it.
+them to it. The words only: which key changes a field is the interface's (``lab.ui.field_hints``).
 """
 
 from __future__ import annotations
@@ -121,22 +121,6 @@ GROUPS: dict[str, dict[str, str]] = {
 TERMS: dict[str, str] = {term: line for group in GROUPS.values() for term, line in group.items()}
 """Every term, whatever its group."""
 
-FIELD_HINTS: dict[str, str] = {
-    "layer": "←/→ units, c activation, a add, x remove",
-    "add": "a adds a hidden layer",
-    "output": "the output's activation; ←/→ change it",
-    "bias": "a weight on a constant 1 per unit; ←/→ toggle",
-    "loss": "how wrongness is measured; ←/→ change it",
-    "optimizer": "the update rule; ←/→ change it",
-    "lr": "step size of each update; ] doubles, [ halves",
-    "batch_size": "rows per update (full = all); ←/→, enter types",
-    "init": "how the first weights are drawn; ←/→",
-    "seed": "where the random first weights come from; n next",
-    "epochs": "the budget: epochs a run may train; ←/→",
-    "stop": "when a run ends early: budget, solved, loss<X",
-}
-"""The hint line for each architecture field (``layer`` for a hidden layer line, ``add`` for its '+ layer' line)."""
-
 SETTING_TERMS: dict[str, str] = {"layer": "activation", "add": "activation", "output": "activation",
                                  "bias": "bias", "loss": "loss", "optimizer": "optimizer", "lr": "lr",
                                  "batch_size": "batch", "init": "init", "seed": "seed", "epochs": "epoch",
@@ -167,16 +151,6 @@ def explain(term: str) -> str | None:
     if term.startswith("loss<"):
         return TERMS["loss<X"]
     return next((line for t, line in TERMS.items() if " " in t and term in t.split()), None)  # ".50-" in ".50+ .50-"
-
-
-def field_hint(key: str, value: str = "") -> str:
-    """What architecture field ``key`` means: for a choice (a loss, an activation...) what its ``value`` means
-    (``mse: mean squared error...``), else the field's line with its keys (``the step size of each update; ]
-    doubles it...``)."""
-    meaning = explain(value.split()[-1]) if value else None
-    if meaning and key not in ("lr", "seed", "epochs", "batch_size"):
-        return f"{value}: {meaning}"
-    return FIELD_HINTS.get(key, "")
 
 
 def _lines(*terms: str) -> str:
