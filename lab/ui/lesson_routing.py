@@ -35,6 +35,8 @@ from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.task_strip import TaskStrip
 
 Outputs = tuple[tuple[float, ...], ...]
+TYPED_POLL = 0.5
+"""Seconds between two looks at the prediction line while a lesson is open (until the app ticks on a query)."""
 
 
 class LessonHost(Protocol):
@@ -115,6 +117,8 @@ class LessonRouting:
         self.progress_path: Path | None = None
         self._trainer: object | None = None  # the trainer last seen, to number the runs
         self.showing = False  # a step's solution is being played ("show me")
+        self._watching_typed = False
+        self._typed = ""  # the prediction line's text at the last look
         self.run = 0  # which run the lab holds: a new number whenever the trainer is replaced
 
     @property
@@ -201,6 +205,9 @@ class LessonRouting:
         if pane is None:
             return
         self.open = True
+        if not self._watching_typed:  # the app does not tick a lesson on a typed prediction (yet): look at it
+            self._watching_typed = True
+            self._app.set_interval(TYPED_POLL, self._typed_changed, name="lesson-typed")
         self.host.show_view(LESSON if not self.host.wide else self.host.views.view)
         self.host.refresh_bindings()
         if name is None and pane.lesson is not None:
@@ -345,6 +352,15 @@ class LessonRouting:
         if state is not None:
             pane.show_state(state)
             self.show_strip()
+
+    def _typed_changed(self) -> None:
+        """Tick when the prediction line's text changed since the last look (a row typed can pass a step)."""
+        line = next(iter(self._app.query("#prediction-input").results(Input)), None)
+        typed = "" if line is None else line.value
+        if typed != self._typed:
+            self._typed = typed
+            if self.open:
+                self.tick()
 
     def _asked(self) -> int | None:
         """The row typed into the prediction line (``0 0 1`` is row 1), or None."""

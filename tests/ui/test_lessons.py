@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from lab.core.lessons import SPEEDS, parse_action, shipped_lessons
 from lab.ui.app import LabApp
@@ -117,8 +118,10 @@ async def test_every_lesson_starts_the_same_after_every_other(tmp_path):
                 await pilot.pause()
                 app.query_one("#chart").log_scale = True
                 app.table_view.cursor_row = 1
+                app.query_one("#prediction-input", Input).value = "1 1"
                 p.start(lesson, restart=True)
                 await pilot.pause()
+                assert app.query_one("#prediction-input", Input).value == ""
                 screen = lesson.screen_at(0)
                 assert app.experiment == lesson.experiment_at(0), (before.id, lesson.id)
                 assert app.session.trainer.epoch == 0
@@ -141,8 +144,10 @@ async def test_typing_the_row_in_the_prediction_line_asks_about_it(tmp_path, typ
         app.query_one("#prediction-input").focus()
         await pilot.pause()
         await play.act(parse_action(f"type {typed}"))
-        await play.settle()
-        app.lesson.tick()
+        for _ in range(40):  # the routing looks at the line twice a second
+            await pilot.pause(0.05)
+            if pane(app).done:
+                break
         assert pane(app).done, pane(app).text
 
 
