@@ -35,8 +35,9 @@ from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.task_strip import TaskStrip
 
 Outputs = tuple[tuple[float, ...], ...]
-TYPED_POLL = 0.5
-"""Seconds between two looks at the prediction line while a lesson is open (until the app ticks on a query)."""
+LOOK_INTERVAL = 0.5
+"""Seconds between two looks at the prediction line and the view shown while a lesson is open (until the app ticks
+the lesson on a query and a view change)."""
 
 
 class LessonHost(Protocol):
@@ -168,8 +169,11 @@ class LessonRouting:
         if strip is None or pane is None:
             return
         strip.display = self.open and pane.lesson is not None and not pane.display
-        # while a lesson is open the toasts (hints, notes) go to the top, off the strip and the lesson's text
-        self._app.screen_stack[0].set_class(self.open, "lesson-open")
+        # while a lesson is open the toasts (hints, notes) go to the top, off the strip and the settings, and to the
+        # left while the lesson's text is shown on the right
+        base = self._app.screen_stack[0]
+        base.set_class(self.open, "lesson-open")
+        base.set_class(self.open and pane.display, "lesson-text")
         if strip.display:
             strip.show(pane.strip())
 
@@ -205,9 +209,9 @@ class LessonRouting:
         if pane is None:
             return
         self.open = True
-        if not self._watching_typed:  # the app does not tick a lesson on a typed prediction (yet): look at it
+        if not self._watching_typed:  # the app does not tick a lesson on a typed row or a view change (yet): look
             self._watching_typed = True
-            self._app.set_interval(TYPED_POLL, self._typed_changed, name="lesson-typed")
+            self._app.set_interval(LOOK_INTERVAL, self._look, name="lesson-look")
         self.host.show_view(LESSON if not self.host.wide else self.host.views.view)
         self.host.refresh_bindings()
         if name is None and pane.lesson is not None:
@@ -353,14 +357,17 @@ class LessonRouting:
             pane.show_state(state)
             self.show_strip()
 
-    def _typed_changed(self) -> None:
-        """Tick when the prediction line's text changed since the last look (a row typed can pass a step)."""
+    def _look(self) -> None:
+        """Tick when the prediction line's text changed since the last look (a row typed can pass a step); keep the
+        strip in step with the view shown (``v`` may have swapped the lesson's text for a view)."""
         line = next(iter(self._app.query("#prediction-input").results(Input)), None)
         typed = "" if line is None else line.value
         if typed != self._typed:
             self._typed = typed
             if self.open:
                 self.tick()
+                return
+        self.show_strip()
 
     def _asked(self) -> int | None:
         """The row typed into the prediction line (``0 0 1`` is row 1), or None."""
