@@ -299,7 +299,10 @@ class LessonRouting:
         except LabError as e:
             self.host.notify(f"{lesson.id}: {e}", title="Lesson setup", severity="error")
             return
-        if any(setup.changes_experiment for setup in message.setups):
+        # a step stepped back to holds its own experiment: a later step's gate or setting does not leak back (the
+        # network trained for it stays when nothing differs, as a step that builds on the run before needs it)
+        if any(setup.changes_experiment for setup in message.setups) or (
+                message.back and self.host.experiment != experiment):
             self.host.reset(experiment)
         screen = lesson.screen_at(step) if whole else {k: v for s in message.setups for k, v in s.screen().items()}
         if "speed" in screen:

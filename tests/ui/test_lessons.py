@@ -194,6 +194,25 @@ async def test_going_back_does_not_pass_a_step_on_old_state(tmp_path):
         await play.act(parse_action("cursor 001"))
         await play.settle()
         assert pane(app).done
+        assert app.session.trainer.epoch == 1000  # the same experiment: the run step 1 trained stays
+
+
+async def test_going_back_restores_the_steps_own_experiment(tmp_path):
+    """Lesson 7: < from parity3 (step 2) to step 1 brings back a OR b OR c, fresh, as step 1 starts."""
+    app = LabApp(lesson="7", progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=SIZE) as pilot:
+        play = player(pilot)
+        await play.settle()
+        lesson = pane(app).lesson
+        assert lesson is not None
+        await play.play(lesson.steps[0])
+        await play.settle()
+        await pilot.press("greater_than_sign")
+        await play.settle()
+        assert app.experiment.table.name == "parity3"
+        await pilot.press("less_than_sign")
+        await play.settle()
+        assert pane(app).step == 0 and app.experiment == lesson.experiment_at(0)
 
 
 async def test_show_me_plays_the_steps_solution(tmp_path):

@@ -49,13 +49,14 @@ class LessonPane(Vertical):
 
     class SetupRequested(Message):
         """Set the lab up for ``lesson``'s step ``step``: ``setups`` in order (the lesson's, then its steps' up to
-        ``step``)."""
+        ``step``); ``back`` when the learner stepped back to it (the lab must then hold the step's own experiment)."""
 
-        def __init__(self, lesson: Lesson, step: int, setups: tuple[Setup, ...]) -> None:
+        def __init__(self, lesson: Lesson, step: int, setups: tuple[Setup, ...], back: bool = False) -> None:
             super().__init__()
             self.lesson = lesson
             self.step = step
             self.setups = setups
+            self.back = back
 
     class Started(Message):
         """The learner picked ``lesson`` from the menu."""
@@ -162,16 +163,17 @@ class LessonPane(Vertical):
         self._save(progress.moved(lesson, at))
         self._enter_step(at, (lesson.setup, *(s.setup for s in lesson.steps[: at + 1])))
 
-    def _enter_step(self, step: int, setups: tuple[Setup, ...]) -> None:
-        """Show step ``step`` and ask for ``setups`` (none asked when they are all empty: the lab stays as the
-        learner left it); the step's checks are watched from the first state after the setup."""
+    def _enter_step(self, step: int, setups: tuple[Setup, ...], back: bool = False) -> None:
+        """Show step ``step`` and ask for ``setups`` (none asked when they are all empty and the learner did not step
+        ``back``: the lab stays as the learner left it); the step's checks are watched from the first state after
+        the setup."""
         assert self.lesson is not None
         self.step = step
         self.passed = tuple(False for _ in self.lesson.steps[step].checks)
         self.step_watch = self.lesson.steps[step].watch()
-        self.awaiting_setup = any(setups)
+        self.awaiting_setup = any(setups) or back
         if self.awaiting_setup:
-            self.post_message(self.SetupRequested(self.lesson, step, setups))
+            self.post_message(self.SetupRequested(self.lesson, step, setups, back))
         self.query_one(OptionList).display = False
         self.query_one("#lesson-scroll").display = True
         self.query_one("#lesson-task").display = True
@@ -206,7 +208,7 @@ class LessonPane(Vertical):
             self.show_menu()
             return
         self._save(self.progress.moved(self.lesson, self.step - 1))
-        self._enter_step(self.step - 1, (self.lesson.steps[self.step - 1].setup,))
+        self._enter_step(self.step - 1, (self.lesson.steps[self.step - 1].setup,), back=True)
 
     def setup_applied(self) -> None:
         """The lab now holds the setup asked for: the next state is the step's start."""
