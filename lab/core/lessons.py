@@ -187,6 +187,12 @@ class Lesson:
             screen.update(setup.screen())
         return screen
 
+    def resume_at(self, step: int) -> int:
+        """Where a learner who left at ``step`` starts again: the latest step at or before it that starts from its
+        own setup (the first, or one with a setup line about the experiment). A step in between builds on the run,
+        sweep or pin of the steps before it, which a new session does not have."""
+        return max(j for j in range(step + 1) if j == 0 or self.steps[j].setup.changes_experiment)
+
     def start_line(self, number: int | None = None) -> str:
         """``lesson 5 starts from: xor · 2 -> 4 tanh -> 1 linear ...`` (one line)."""
         name = f"lesson {number}" if number is not None else self.id

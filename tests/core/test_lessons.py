@@ -240,6 +240,16 @@ def test_lab_checks_must_not_all_hold_when_the_step_begins():
     assert w.see(state(cursor=4)) == (True, True)
 
 
+def test_a_lesson_resumes_where_its_start_can_be_rebuilt():
+    """Lesson 1's later steps build on step 1's run: a learner who left at step 3 starts again at step 1; lesson 7's
+    steps 2 and 3 set their own gate up, so they resume where they were left; lesson 8 step 3 needs the pin of
+    step 2, which needs the sweep of step 1."""
+    one, seven, eight = (find_lesson(shipped_lessons(), n) for n in ("1", "7", "8"))
+    assert [one.resume_at(s) for s in range(4)] == [0, 0, 0, 0]
+    assert [seven.resume_at(s) for s in range(3)] == [0, 1, 2]
+    assert eight.resume_at(2) == 0
+
+
 def test_find_lesson_by_number_id_or_name():
     lessons = shipped_lessons()
     assert find_lesson(lessons, "3").id == "03-hidden-layer"

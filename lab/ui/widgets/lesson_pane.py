@@ -134,7 +134,8 @@ class LessonPane(Vertical):
         menu.clear_options()
         for i, lesson in enumerate(self.lessons):
             mark = "✓" if lesson.id in self.progress.completed else (
-                f"{self.progress.at(lesson) + 1}/{len(lesson.steps)}" if lesson.id in self.progress.steps else " ")
+                f"{lesson.resume_at(self.progress.at(lesson)) + 1}/{len(lesson.steps)}"
+                if lesson.id in self.progress.steps else " ")
             menu.add_option(Option(Text(f"{i + 1}. {lesson.title}  {mark}"), id=lesson.id))
         current = next((i for i, l in enumerate(self.lessons) if l.id == self.progress.current), 0)
         if self.lessons and self.lessons[current].id in self.progress.completed:  # on to the first one not done
@@ -158,7 +159,7 @@ class LessonPane(Vertical):
         """Open ``lesson`` at ``step`` (default: where the learner left it, or its start when ``restart``), set the
         lab up for it and remember it."""
         progress = self.progress.restarted(lesson) if restart else self.progress
-        at = progress.at(lesson) if step is None else min(max(step, 0), len(lesson.steps) - 1)
+        at = lesson.resume_at(progress.at(lesson)) if step is None else min(max(step, 0), len(lesson.steps) - 1)
         self.lesson = lesson
         self._save(progress.moved(lesson, at))
         self._enter_step(at, (lesson.setup, *(s.setup for s in lesson.steps[: at + 1])))
