@@ -67,7 +67,7 @@ class PlayApp(LabApp):
 
     async def _press(self, key: str) -> None:
         if self.fast and key == "space":
-            self.session.epochs_per_tick = 0
+            self.lab_run.epochs_per_tick = 0
         await app_press(self, self.pause)(key)
 
     async def _settle(self) -> None:

@@ -28,8 +28,8 @@ from lab.core.lessons import SPEEDS as LESSON_SPEEDS
 from lab.core.lessons import Lesson, LessonError, Progress, find_lesson, shipped_lessons
 from lab.files import lesson_progress
 from lab.ui.lesson_player import LessonPlayer, PlayError, app_press
-from lab.ui.lesson_state import Shown, event_hints, lab_state
-from lab.ui.session import Session
+from lab.ui.lesson_state import Shown
+from lab.ui.run import Run
 from lab.ui.view_choice import LESSON, ViewChoice
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.task_strip import TaskStrip
@@ -43,7 +43,7 @@ the lesson on a query and a view change)."""
 class LessonHost(Protocol):
     """What the lessons need of the app."""
 
-    session: Session
+    lab_run: Run
     views: ViewChoice
 
     @property
@@ -116,11 +116,9 @@ class LessonRouting:
             self.lessons, self.error = (), str(e)
         self._hints_active: set[str] = set()  # the event hints shown and still true: each speaks once per occurrence
         self.progress_path: Path | None = None
-        self._trainer: object | None = None  # the trainer last seen, to number the runs
         self.showing = False  # a step's solution is being played ("show me")
         self._watching_typed = False
         self._typed = ""  # the prediction line's text at the last look
-        self.run = 0  # which run the lab holds: a new number whenever the trainer is replaced
 
     @property
     def _app(self) -> Any:
@@ -306,7 +304,7 @@ class LessonRouting:
             self.host.reset(experiment)
         screen = lesson.screen_at(step) if whole else {k: v for s in message.setups for k, v in s.screen().items()}
         if "speed" in screen:
-            self.host.session.epochs_per_tick = LESSON_SPEEDS[screen["speed"]]
+            self.host.lab_run.epochs_per_tick = LESSON_SPEEDS[screen["speed"]]
         if "log" in screen:
             self._app.query_one("#chart").log_scale = screen["log"] == "on"
         if "cursor" in screen:
@@ -346,12 +344,7 @@ class LessonRouting:
         shown = self.host.shown() if self.open else None
         if shown is not None:
             shown = replace(shown, asked=self._asked())
-        session = self.host.session
-        with session.lock:
-            if session.trainer is not self._trainer:
-                self._trainer, self.run = session.trainer, self.run + 1
-            state = lab_state(session.trainer, shown, outputs, self.run) if shown is not None else None
-            hints = event_hints(session.trainer)
+        state, hints = self.host.lab_run.lesson_view(shown, outputs)
         for key, title, line in hints:
             if key not in self._hints_active:
                 self.host.notify(line, title=title, severity="information", timeout=10)

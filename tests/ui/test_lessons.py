@@ -43,7 +43,7 @@ def player(pilot: Pilot) -> LessonPlayer:
 
     async def press(key: str) -> None:
         if key == "space":
-            app.session.epochs_per_tick = 0
+            app.lab_run.session.epochs_per_tick = 0
         await pilot.press(key)
         await pilot.pause()
 
@@ -124,9 +124,9 @@ async def test_every_lesson_starts_the_same_after_every_other(tmp_path):
                 assert app.query_one("#prediction-input", Input).value == ""
                 screen = lesson.screen_at(0)
                 assert app.experiment == lesson.experiment_at(0), (before.id, lesson.id)
-                assert app.session.trainer.epoch == 0
+                assert app.lab_run.session.trainer.epoch == 0
                 assert app.query_one("#chart").log_scale is False and app.table_view.cursor_row == 0
-                assert app.session.epochs_per_tick == SPEEDS[screen["speed"]]
+                assert app.lab_run.session.epochs_per_tick == SPEEDS[screen["speed"]]
 
 
 @pytest.mark.parametrize("typed", ["0 0 1", "0,0,1"])
@@ -158,18 +158,18 @@ async def test_restart_asks_before_discarding_a_trained_network(tmp_path):
         play = player(pilot)
         await play.settle()
         await play.act(parse_action("train"))
-        epoch = app.session.trainer.epoch
+        epoch = app.lab_run.session.trainer.epoch
         assert epoch > 0
         app.lesson.restart()
         await pilot.pause()
         await pilot.press("n")
         await pilot.pause()
-        assert app.session.trainer.epoch == epoch
+        assert app.lab_run.session.trainer.epoch == epoch
         app.lesson.restart()
         await pilot.pause()
         await pilot.press("y")
         await play.settle()
-        assert app.session.trainer.epoch == 0 and pane(app).step == 0
+        assert app.lab_run.session.trainer.epoch == 0 and pane(app).step == 0
 
 
 async def test_going_back_does_not_pass_a_step_on_old_state(tmp_path):
@@ -194,7 +194,7 @@ async def test_going_back_does_not_pass_a_step_on_old_state(tmp_path):
         await play.act(parse_action("cursor 001"))
         await play.settle()
         assert pane(app).done
-        assert app.session.trainer.epoch == 1000  # the same experiment: the run step 1 trained stays
+        assert app.lab_run.session.trainer.epoch == 1000  # the same experiment: the run step 1 trained stays
 
 
 async def test_going_back_restores_the_steps_own_experiment(tmp_path):
@@ -227,7 +227,7 @@ async def test_show_me_plays_the_steps_solution(tmp_path):
         await play.settle()
         await pilot.press("greater_than_sign")
         await play.settle()
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         app.lesson.show_me()
         for _ in range(200):
             await pilot.pause(0.05)
