@@ -1,7 +1,7 @@
 """A word for every term the lab shows: one plain line each, grouped for the help screen.
 
 The registries' names (activations, losses, optimizers, initialisers, stop rules) must all be here; a test holds
-them to it. The words only: which key changes a field is the interface's (``lab.ui.field_hints``).
+them to it. The words only: which key changes a field is the interface's (``lab.ui.tooltips``).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "stop solved": "stop rule: stop at the first epoch every training row is right (see solved)",
         "loss<X": "stop rule: stop once the training loss falls below X",
         "stop": "the stop rule: budget, solved or loss<X",
-        "log scale": "an axis where each step is ten times the last (l on the chart): a loss falling steadily from "
+        "log scale": "an axis where each step is ten times the last: a loss falling steadily from "
                      "0.1 to 0.0001 shows as a straight slope",
         "accuracy": "the share of training rows whose every output reads as its target (y > 0.5 is a 1)",
         "diverged": "a step made a number infinite or NaN; the last finite weights are kept: lower lr",
@@ -87,13 +87,13 @@ GROUPS: dict[str, dict[str, str]] = {
         "dead unit": "a hidden unit with the same output on every row: it no longer learns or helps",
     },
     "Seeds": {
-        "sweep": "the same experiment trained from many seeds at once (k)",
+        "sweep": "the same experiment trained from many seeds at once",
         "p10": "10th percentile: a tenth of the seeds that solved did so by this epoch",
         "p90": "90th percentile: nine tenths of the seeds that solved did so by this epoch",
         "median": "the middle solve epoch: half the solving seeds were sooner, half later",
         "spread": "how far apart the seeds' solve epochs lie: from p10 to p90",
         "p10-p90": "the spread: eight tenths of the solving seeds solved between these epochs",
-        "pinned": "a sweep kept as A (press A) so the next sweep, B, is drawn beside it",
+        "pinned": "a sweep kept as A so the next sweep, B, is drawn beside it",
         "net-ep/s": "network-epochs per second: seeds × epochs trained, divided by the seconds taken",
         "A / B": "A is a pinned sweep (A); B is the next sweep, drawn beside it for comparison",
     },
@@ -153,19 +153,10 @@ def explain(term: str) -> str | None:
     return next((line for t, line in TERMS.items() if " " in t and term in t.split()), None)  # ".50-" in ".50+ .50-"
 
 
-def _lines(*terms: str) -> str:
+def lines(*terms: str) -> str:
+    """``term: its line`` for each of ``terms``, one a line (the tooltips' text)."""
     return "\n".join(f"{t}: {TERMS[t]}" for t in terms)
 
-
-TOOLTIPS: dict[str, str] = {
-    "#status": _lines("epoch", "loss", "accuracy", "held out", "solved", "lr", "diverged"),
-    "#chart": "the training loss, the held-out loss and the accuracy per epoch; l switches the loss axis to log10, "
-              "the solved epoch is marked\n" + _lines("loss", "accuracy", "L ⅃"),
-    "#table-pane": "one row per input combination: its inputs, targets (y) and the network's live answers\n"
-                   + _lines("✓ ✗", "held out") + "\nf flips a target, h holds a row out, p presets, e an expression",
-    "#seeds": _lines("sweep", "median", "p10", "p90", "net-ep/s", "A / B"),
-}
-"""The tooltip of each pane (the app sets them), by CSS selector."""
 
 VIEW_TERMS: dict[str, tuple[str, ...]] = {
     "network": ("✚ ━", "+ -", "·"),
@@ -181,4 +172,4 @@ VIEW_TERMS: dict[str, tuple[str, ...]] = {
 
 def view_tooltip(view: str) -> str:
     """The tooltip of inspect view ``view``: its symbols in plain words."""
-    return _lines(*VIEW_TERMS.get(view, ()))
+    return lines(*VIEW_TERMS.get(view, ()))

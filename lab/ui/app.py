@@ -34,7 +34,6 @@ from lab.core.advice import Advice, settings_advice
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
-from lab.core.glossary import TOOLTIPS
 from lab.core.recipes import RECIPES, recipe
 from lab.tuning import Tuning
 from lab.ui.commands import binding_sections, lab_commands
@@ -58,6 +57,7 @@ from lab.ui.settings import save as save_settings
 from lab.ui.sweep_loop import DEFAULT_SEEDS, MAX_SEEDS, sweep_seeds
 from lab.ui.textual_adapter import terminal_driver, watch_paints
 from lab.ui.themes import lab_variables, starting_theme
+from lab.ui.tooltips import TOOLTIPS
 from lab.ui.view_choice import ViewChoice
 from lab.ui.view_routing import ViewRouting
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
@@ -114,6 +114,7 @@ class LabApp(App[None]):
         Binding("L", "lesson", "Lesson", id="lesson.toggle", show=False),
         Binding("greater_than_sign", "lesson_step(1)", "Next step", id="lesson.next"),
         Binding("less_than_sign", "lesson_step(-1)", "Step back", id="lesson.back"),
+        Binding("M", "lesson_show_me", "Show me", id="lesson.show_me", show=False),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit", show=False),
         Binding("ctrl+z", "suspend_process", "Suspend", id="app.suspend", show=False),  # fg brings it back
         *(replace(b, show=False) for b in FILE_BINDINGS),
@@ -354,14 +355,14 @@ class LabApp(App[None]):
     PRIORITY_ACTIONS = priority_actions(BINDINGS, TablePane.BINDINGS)
     # What changes the run behind the tune screen would be unseen there (and its search has paused training).
     RUN_ACTIONS = frozenset({"toggle_training", "step", "reset", "new_seed", "lr", "speed", "next_view", "toggle_log",
-                             "gradient_check", "sweep", "pin_seeds", "lesson", "lesson_step"})
+                             "gradient_check", "sweep", "pin_seeds", "lesson", "lesson_step", "lesson_show_me"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys that open a dialog do nothing while one is open (``ctrl+e`` in a text line is its end-of-line),
         and the lesson's step keys exist only while a lesson is open."""
         if action in self.RUN_ACTIONS and isinstance(self.screen, TuneScreen):
             return False
-        if action == "lesson_step":
+        if action in ("lesson_step", "lesson_show_me"):
             return self.lesson.stepping
         if action in self.PRIORITY_ACTIONS:
             if self.screen is not self.screen_stack[0]:
@@ -580,6 +581,7 @@ class LabApp(App[None]):
     @on(PredictionPane.Query)
     def _query(self, event: PredictionPane.Query) -> None:
         self._answer_query()
+        self._lesson_tick()
 
     def action_presets(self) -> None:
         """Show the presets and recipes (the table pane's ``p``, a priority binding: the list opens before the next
@@ -823,6 +825,10 @@ class LabApp(App[None]):
     def action_lesson_step(self, direction: int) -> None:
         """Go on to the next step once this one is done (> ), or back a step (<)."""
         self.lesson.step(direction)
+
+    def action_lesson_show_me(self) -> None:
+        """Play the current step's own solution, each key named as it is pressed."""
+        self.lesson.show_me()
 
     def action_restart_lesson(self) -> None:
         """Start the current lesson again from its first step."""

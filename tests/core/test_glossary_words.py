@@ -65,3 +65,14 @@ def test_the_lessons_point_to_the_glossary():
     from lab.ui.widgets.lesson_pane import keys_line
 
     assert "? explains" in keys_line(False) and "? explains" in keys_line(True)
+
+
+def test_the_core_glossary_names_no_css_id_or_key():
+    """The words are the core's; the panes' ids, the tooltips and the keys are the interface's (lab.ui.tooltips)."""
+    import lab.core.glossary as glossary
+    from lab.core.glossary import GROUPS
+
+    assert not hasattr(glossary, "TOOLTIPS") and not hasattr(glossary, "FIELD_HINTS")
+    for terms in GROUPS.values():
+        for term, line in terms.items():
+            assert not re.search(r"#[a-z]|\(press |\([a-zA-Z]\)$| \([klnv]\)", line), (term, line)

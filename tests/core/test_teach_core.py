@@ -18,7 +18,7 @@ from lab.core.nn import Network
 from lab.core.optim import OPTIMIZERS
 from lab.core.recipes import recipe
 from lab.core.train import Trainer, right
-from lab.ui.field_hints import FIELD_HINTS, field_hint
+from lab.ui.tooltips import FIELD_HINTS, field_hint
 from lab.ui.widgets.setting_edits import STOP_CHOICES, settings
 
 

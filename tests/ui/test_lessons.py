@@ -216,8 +216,8 @@ async def test_going_back_restores_the_steps_own_experiment(tmp_path):
 
 
 async def test_show_me_plays_the_steps_solution(tmp_path):
-    """"Show me" on lesson 5's second step presses ] seven times, r, y and space through the lab's own keys (each
-    named in a notification) and the step passes."""
+    """M ("show me") on lesson 5's second step presses ] seven times, r, y and space through the lab's own keys
+    (each named in a notification) and the step passes."""
     app = LabApp(lesson="5", progress_path=tmp_path / "lessons.json")
     said = Said()
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
@@ -228,7 +228,8 @@ async def test_show_me_plays_the_steps_solution(tmp_path):
         await pilot.press("greater_than_sign")
         await play.settle()
         app.lab_run.session.epochs_per_tick = 0
-        app.lesson.show_me()
+        assert "M show me" in app.query_one(TaskStrip).shown.plain
+        await pilot.press("M")
         for _ in range(200):
             await pilot.pause(0.05)
             if not app.lesson.showing:

@@ -21,7 +21,7 @@ from textual.widget import Widget
 
 from lab.core.errors import LabError
 from lab.core.experiment import MAX_HIDDEN_LAYERS, Architecture, Training
-from lab.ui.field_hints import field_hint
+from lab.ui.tooltips import field_hint
 from lab.ui.widgets.setting_edits import (
     Setting,
     Values,

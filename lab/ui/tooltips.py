@@ -1,9 +1,10 @@
-"""The hint line of each architecture field: what it means and the keys that change it (the keys are the
-interface's, so they live here and not in the core's glossary, which gives the words)."""
+"""The interface's own hints: the tooltip of each pane (by CSS id) and the hint line of each architecture field,
+with the keys that change it. The keys and ids are the interface's, so they live here; the core's glossary
+(``lab.core.glossary``) gives the words."""
 
 from __future__ import annotations
 
-from lab.core.glossary import explain
+from lab.core.glossary import explain, lines
 
 FIELD_HINTS: dict[str, str] = {
     "layer": "←/→ units, c activation, a add, x remove",
@@ -30,3 +31,14 @@ def field_hint(key: str, value: str = "") -> str:
     if meaning and key not in ("lr", "seed", "epochs", "batch_size"):
         return f"{value}: {meaning}"
     return FIELD_HINTS.get(key, "")
+
+
+TOOLTIPS: dict[str, str] = {
+    "#status": lines("epoch", "loss", "accuracy", "held out", "solved", "lr", "diverged"),
+    "#chart": "the training loss, the held-out loss and the accuracy per epoch; l switches the loss axis to log10, "
+              "the solved epoch is marked\n" + lines("loss", "accuracy", "L ⅃"),
+    "#table-pane": "one row per input combination: its inputs, targets (y) and the network's live answers\n"
+                   + lines("✓ ✗", "held out") + "\nf flips a target, h holds a row out, p presets, e an expression",
+    "#seeds": lines("sweep", "median", "p10", "p90", "net-ep/s", "A / B"),
+}
+"""The tooltip of each pane (the app sets them), by CSS selector."""
