@@ -164,13 +164,11 @@ NAME_WORDS = {
 }
 FLAG_WORDS = {
     "trained": ("a run trained in this step", "no run trained in this step"),
-    "solved": ("the run trained in this step solved the gate (every training row right)",
-               "a run trained in this step, without solving the gate"),
-    "diverged": ("the run trained in this step diverged", "a run trained in this step, without diverging"),
+    "solved": ("solved in this step (every training row right)", "trained in this step, not solved"),
+    "diverged": ("diverged in this step", "trained in this step, not diverged"),
     "running": ("training is running", "training is paused"),
     "pinned": ("a sweep is pinned as A", "no sweep is pinned"),
-    "compared": ("a finished sweep of the network in the lab stands beside the pinned A",
-                 "no sweep stands beside a pinned one"),
+    "compared": ("a sweep of this network stands beside the pinned A", "no sweep stands beside a pinned one"),
     "log_scale": ("the loss axis is on a log scale", "the loss axis is linear"),
 }
 """The words of each flag and of its ``not``."""
@@ -223,11 +221,11 @@ class Check:
         if self.name == "cursor" and self.op == "==":
             return f"the cursor is on row {_num(self.value)}"
         if self.name == "accuracy" and self.op in ("==", ">=") and self.value == 1:
-            return "every training row is right (accuracy 1) in this step's run"
+            return "every training row right (accuracy 1) in this step's run"
         if self.name in ("epoch", "sweep_seeds", "sweep_solved"):
             count = f"{COUNT_WORDS[self.op]} {_num(self.value)}"
-            return {"epoch": f"{count} epochs trained in this step's run",
-                    "sweep_seeds": f"a sweep of {count} seeds of the network in the lab has finished",
+            return {"epoch": f"{count} epochs in this step's run",
+                    "sweep_seeds": f"a sweep of {count} seeds of this network finished",
                     "sweep_solved": f"{count} seeds solved in the finished sweep"}[self.name]
         value = _num(self.value) if isinstance(self.value, float) else self.value
         return f"{NAME_WORDS[self.name]} {OP_WORDS[self.op]} {value}"

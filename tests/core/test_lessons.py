@@ -193,10 +193,9 @@ def test_bad_checks(text, words):
 
 
 @pytest.mark.parametrize("text, words", [
-    ("cursor == 4", "the cursor is on row 4"), ("epoch >= 15000", "at least 15,000 epochs trained in this step's run"),
+    ("cursor == 4", "the cursor is on row 4"), ("epoch >= 15000", "at least 15,000 epochs in this step's run"),
     ("heldout_output row 100 > 0.9", "the output for held-out row 100 is above 0.9"),
-    ("not solved", "a run trained in this step, without solving the gate"), ("lr <= 0.5", "the learning rate is at "
-                                                                                         "most 0.5"),
+    ("not solved", "trained in this step, not solved"), ("lr <= 0.5", "the learning rate is at most 0.5"),
     ("heldout contains 111", "row 111 is held out"), ("log_scale", "the loss axis is on a log scale"),
     ("loss_name == bce", "the loss is bce"),
 ])

@@ -65,7 +65,7 @@ async def test_next_step_waits_for_the_checks(tmp_path):
         await pilot.pause()
         assert pane.step == 0
         assert any("checks have not all passed" in n.message for n in said.notes)
-        assert "✗ at least 2,000 epochs trained in this step's run" in pane.text
+        assert "✗ at least 2,000 epochs in this step's run" in pane.text
         await pilot.press("less_than_sign")
         await pilot.pause()
         assert pane.lesson is None and "Why one neuron cannot learn XOR" in pane.text

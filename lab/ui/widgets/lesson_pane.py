@@ -268,8 +268,8 @@ class LessonPane(Vertical):
         return body, task
 
     def strip(self) -> Text:
-        """The step in two lines for the task strip: where it is and the task; then each check (✓/✗ in words), or
-        that it is done and what to press."""
+        """The step in two lines for the task strip: where it is and the task; then the keys that help (show me,
+        the full text) and each check (✓/✗ in words), or that it is done and what to press."""
         out = Text()
         if self.lesson is None:
             return out
@@ -283,11 +283,11 @@ class LessonPane(Vertical):
             out.append("✓ done", "bold green")
             out.append(" · > next lesson · L why" if last else " · > next step · L why")
             return out
+        out.append(f"{SHOW_ME} show me · L text │ " if self.show_me else "L text │ ", "dim")
         for i, (check, ok) in enumerate(zip(step.checks, self.passed, strict=True)):
             out.append(" · " if i else "")
             out.append("✓ " if ok else "✗ ", "bold green" if ok else "bold red")
             out.append(check.words)
-        out.append(f" · {SHOW_ME} show me · L text" if self.show_me else " · L text", "dim")
         return out
 
     def scroll_to_why(self) -> None:
