@@ -8,7 +8,7 @@
     nnlab tune [gate] [axes] --seeds K           search configurations; see ``nnlab tune --help``
     nnlab predict FILE BITS...                   ask a saved network about any input
     nnlab demo [--fps N] [--hold SECONDS]        attract mode: the lab plays on its own until a key is pressed
-    nnlab learn [LESSON] [--fps N]               the lab with the lesson pane open (on LESSON, else the menu)
+    nnlab learn [LESSON] [--play [--fast]]       the lab with the lesson pane open; --play plays it by its solutions
     nnlab gates | nnlab recipes                  list what exists
     nnlab completion bash|zsh|fish               a shell completion script
     nnlab --version                              the installed version
@@ -200,6 +200,11 @@ def _learn_parser() -> Parser:
                "it). L in the lab opens and closes the pane.",
                epilog="lessons: " + " · ".join(f"{i + 1} {l.title}" for i, l in enumerate(lessons)))
     p.add_argument("lesson", nargs="?", help="a lesson's number or name (default: the list, where you left off)")
+    p.add_argument("--play", action="store_true",
+                   help="play the course (or LESSON) by the solutions written beside its steps, the keys shown as "
+                        "they are pressed; exit 0 when every step's checks passed, 1 naming the step that did not "
+                        "(progress is neither read nor written)")
+    p.add_argument("--fast", action="store_true", help="with --play: train every run unthrottled")
     p.add_argument("--fps", type=FPS, default=None, metavar="N", help=FPS_HELP)
     return p
 
@@ -208,9 +213,23 @@ def _learn(argv: Sequence[str]) -> int:
     from lab.core.lessons import find_lesson, shipped_lessons
 
     args = _learn_parser().parse_args(argv)
-    name = find_lesson(shipped_lessons(), args.lesson).id if args.lesson else ""
+    lessons = shipped_lessons()
+    name = find_lesson(lessons, args.lesson).id if args.lesson else ""
     fps = fps_setting(args.fps)
+    if args.fast and not args.play:
+        raise LabError("--fast: only with --play")
     _interface("nnlab learn")
+    if args.play:
+        from lab.ui.lesson_play import PlayApp  # imported late: the headless commands never load Textual
+
+        play = PlayApp([find_lesson(lessons, name)] if name else None, fast=args.fast, fps=fps)
+        play.run()
+        steps = sum(len(l.steps) for l in play.playing)
+        if play.verdict == "passed":
+            print(f"nnlab learn --play: passed, {len(play.playing)} lesson(s), {steps} steps, every check")
+            return 0
+        print(f"nnlab learn --play: {play.verdict or 'stopped before the end'}", file=sys.stderr)
+        return 1
     from lab.files.autosave import default_path
     from lab.files.lesson_progress import default_path as progress_path
     from lab.ui import settings

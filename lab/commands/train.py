@@ -20,10 +20,18 @@ from lab.commands.parser import Parser
 from lab.commands.progress import Progress
 from lab.core.errors import LabError, at
 from lab.core.numbers import four, loss_text
+from lab.core.rules import right
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
 from lab.files.experiment_file import write
-from lab.files.exports import weight_paths, write_history_csv, write_script, write_weights
+from lab.files.exports import (
+    tutorial_files,
+    weight_paths,
+    write_history_csv,
+    write_script,
+    write_tutorial_files,
+    write_weights,
+)
 from lab.files.safe_io import DEVICE, check_writable, write_kind
 
 
@@ -43,6 +51,9 @@ def parser() -> Parser:
     o.add_argument("--save", metavar="PATH", help="save the experiment with its trained weights")
     o.add_argument("--export-script", metavar="PATH",
                    help="write a standalone Python script (NumPy only) with the trained weights")
+    o.add_argument("--tutorial-files", metavar="DIR",
+                   help="write the two-layer tutorial's SumSquaredLossList.csv, weightsLayer1.txt and "
+                        "weightsLayer2.txt into DIR (one hidden layer, no biases, loss sse or mse)")
     return p
 
 
@@ -69,8 +80,7 @@ def prediction_lines(trainer: Trainer) -> list[str]:
     for r in range(table.n_rows):
         target = "".join(table.columns[k][r] for k in range(table.n_outputs))
         outs = " ".join(four(v) for v in y[r])
-        right = all((y[r, k] > 0.5) == (table.bit(r, k) == 1) for k in range(table.n_outputs))
-        mark = "ok" if right else "WRONG"
+        mark = "ok" if bool(right(y[r], table.targets[r]).all()) else "WRONG"  # the one rule (Keras' y > 0.5)
         held = "  (held out)" if r in table.heldout else ""
         lines.append(f"{table.row_label(r):>{max(6, table.n_inputs)}}  {target:>6}  {outs}  {mark}{held}")
     return lines
@@ -139,6 +149,8 @@ def train_main(argv: Sequence[str]) -> int:
     experiment, trainer = experiment_from_args(args)
     trainer = trainer or Trainer(experiment)
     check_outputs(args, trainer.net.shape.n_layers)
+    if args.tutorial_files:  # refused before any training when the network or loss cannot give the tutorial's files
+        tutorial_files(experiment, trainer.state())
     talk = not (args.json or args.quiet)
     budget = experiment.training.epochs
     every = args.every or max(1, budget // 10)
@@ -177,8 +189,12 @@ def train_main(argv: Sequence[str]) -> int:
         write_weights(args.save_weights, state)
     if args.export_script:
         write_script(args.export_script, trainer.experiment, state)
+    if args.tutorial_files:
+        write_tutorial_files(args.tutorial_files, trainer.experiment, state)
     if stop.asked:
         outputs = [path for attr, _ in OUTPUT_FLAGS if (path := getattr(args, attr))]
+        if args.tutorial_files:
+            outputs.append(args.tutorial_files)
         print(f"nnlab: interrupted at epoch {trainer.epoch:,} of {budget:,}"
               + (f": {', '.join(map(str, outputs))} hold the epochs done" if outputs else ""), file=sys.stderr)
     if args.json:

@@ -1,7 +1,7 @@
 """A word for every term the lab shows: one plain line each, grouped for the help screen.
 
 The registries' names (activations, losses, optimizers, initialisers, stop rules) must all be here; a test holds
-them to it. ``FIELD_HINTS`` gives the hint line of each architecture field, naming the keys that change it.
+them to it. The words only: which key changes a field is the interface's (``lab.ui.tooltips``).
 """
 
 from __future__ import annotations
@@ -9,6 +9,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 GROUPS: dict[str, dict[str, str]] = {
+    "Networks": {
+        "neuron": "one unit of a network: it adds up its inputs times their weights, plus its bias (z), and passes "
+                  "on its activation of that sum (a = f(z)); also called a unit",
+        "unit": "a neuron",
+        "weight": "a number on a connection: each input is multiplied by its weight before the neuron adds them "
+                  "up; training changes the weights",
+        "hidden layer": "neurons between the inputs and the output: they compute new features for the output to "
+                        "combine",
+        "features": "what a hidden layer computes from the inputs: new inputs for the next layer to combine",
+        "z= a=": "z is a unit's weighted sum plus its bias; a = f(z) is its activation, what it passes on",
+        "thresholded at f(0)": "a unit read as on or off for a row: on when its activation is above f(0), its "
+                               "value for a zero sum (0.5 for sigmoid, 0 for tanh and relu)",
+        "linear output": "an output neuron with no squashing: its answer can be any number, not a probability",
+        "linearly separable": "a gate whose 1s and 0s one straight line (a flat cut, in more inputs) can split; "
+                              "XOR is not, so one neuron cannot learn it",
+        "level line": "where a neuron's weighted sum is the same: parallel straight lines across the input square",
+        "generalisation": "answering rows never trained on (held out) by a rule learned from the others",
+    },
+    "Right and wrong": {
+        "y > 0.5": "the rule for right, everywhere (Keras' binary accuracy): an output above 0.5 reads as 1, "
+                   "anything else, exactly 0.5 included, as 0; NaN is never right",
+        ".50+ .50-": "an output whose two decimals read .50: .50+ is above 0.5 (a 1), .50- is 0.5 or below (a 0)",
+        "huge -big": "a linear output too big to show in four characters: huge from about 1e100, -big from about "
+                     "-1e10",
+        "NaN": "not a number: what an overflowing calculation gives; a run that meets one has diverged",
+        "solved": "every training row right at once by the y > 0.5 rule (an answer of 0.51 for a 1 counts: solved "
+                  "is not yet confident); the solved epoch is the first time it happens",
+    },
     "Losses": {
         "loss": "one number for how wrong the network is on the training rows; training pushes it down",
         "mse": "mean squared error: the average of (output - target)² over rows and outputs",
@@ -16,11 +44,16 @@ GROUPS: dict[str, dict[str, str]] = {
         "bce": "binary cross-entropy: -log of the probability given to the right answer; pairs with a sigmoid output",
     },
     "Optimizers": {
+        "gradient": "how much the loss changes for a small change of each weight; training moves every weight a "
+                    "step against it, downhill",
+        "slope": "how steeply a function rises at a point (its derivative): the sigmoid's is largest at 0.5 and "
+                 "near 0 at its ends, which slows learning there",
         "optimizer": "the rule that turns the loss's gradient into a change of the weights",
         "sgd": "plain gradient descent: every weight moves by -lr × its gradient",
         "momentum": "gradient descent that keeps 0.9 of its last move, rolling through flat stretches",
         "adam": "gradient steps scaled per weight by running averages of the gradient and its square (Keras' Adam)",
         "lr": "learning rate: the step size of each update; too small crawls, too large diverges",
+        "learning rate": "the step size of each update (lr)",
     },
     "Activations": {
         "activation": "the function a unit applies to its weighted sum z",
@@ -43,19 +76,24 @@ GROUPS: dict[str, dict[str, str]] = {
         "seed": "the number the random first weights and the row shuffling are drawn from; same seed, same run",
         "bias": "a weight on an input that is always 1: lets a unit shift its split away from the origin",
         "budget": "stop rule: train every epoch of the budget (Epochs)",
-        "solved": "stop rule: stop at the first epoch every training row is right; also the solved epoch itself",
+        "stop solved": "stop rule: stop at the first epoch every training row is right (see solved)",
         "loss<X": "stop rule: stop once the training loss falls below X",
         "stop": "the stop rule: budget, solved or loss<X",
-        "accuracy": "the share of training rows whose every output rounds to its target (above 0.5 is a 1)",
+        "log scale": "an axis where each step is ten times the last: a loss falling steadily from "
+                     "0.1 to 0.0001 shows as a straight slope",
+        "accuracy": "the share of training rows whose every output reads as its target (y > 0.5 is a 1)",
         "diverged": "a step made a number infinite or NaN; the last finite weights are kept: lower lr",
         "held out": "a row (h) never trained on, scored apart: does the network guess it?",
         "dead unit": "a hidden unit with the same output on every row: it no longer learns or helps",
     },
     "Seeds": {
-        "sweep": "the same experiment trained from many seeds at once (k)",
+        "sweep": "the same experiment trained from many seeds at once",
         "p10": "10th percentile: a tenth of the seeds that solved did so by this epoch",
         "p90": "90th percentile: nine tenths of the seeds that solved did so by this epoch",
         "median": "the middle solve epoch: half the solving seeds were sooner, half later",
+        "spread": "how far apart the seeds' solve epochs lie: from p10 to p90",
+        "p10-p90": "the spread: eight tenths of the solving seeds solved between these epochs",
+        "pinned": "a sweep kept as A so the next sweep, B, is drawn beside it",
         "net-ep/s": "network-epochs per second: seeds × epochs trained, divided by the seconds taken",
         "A / B": "A is a pinned sweep (A); B is the next sweep, drawn beside it for comparison",
     },
@@ -70,7 +108,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "·": "a weight near zero (under a tenth of the layer's largest)",
         "═ ─ ╍ ╌": "picture: a strong / weak positive edge (solid), a strong / weak negative one (dashed)",
         "○ ◔ ◑ ◕ ●": "picture: a unit's activation on the row, from the bottom of its range to the top",
-        "✓ ✗": "the output rounds to the target / does not",
+        "✓ ✗": "the output reads as its target by the y > 0.5 rule / does not",
         "L ⅃": "chart legend: L marks a series on the left axis (the loss), ⅃ one on the right axis (accuracy)",
         "● ○": "surface: a training row with target 1 / 0, at its corner; ◆ ◇ a held-out row",
         "Karnaugh map": "the table laid out so neighbouring cells differ in one input; h marks held-out cells",
@@ -82,22 +120,6 @@ GROUPS: dict[str, dict[str, str]] = {
 
 TERMS: dict[str, str] = {term: line for group in GROUPS.values() for term, line in group.items()}
 """Every term, whatever its group."""
-
-FIELD_HINTS: dict[str, str] = {
-    "layer": "←/→ units, c activation, a add, x remove",
-    "add": "a adds a hidden layer",
-    "output": "the output's activation; ←/→ change it",
-    "bias": "a weight on a constant 1 per unit; ←/→ toggle",
-    "loss": "how wrongness is measured; ←/→ change it",
-    "optimizer": "the update rule; ←/→ change it",
-    "lr": "step size of each update; ] doubles, [ halves",
-    "batch_size": "rows per update (full = all); ←/→, enter types",
-    "init": "how the first weights are drawn; ←/→",
-    "seed": "where the random first weights come from; n next",
-    "epochs": "the budget: epochs a run may train; ←/→",
-    "stop": "when a run ends early: budget, solved, loss<X",
-}
-"""The hint line for each architecture field (``layer`` for a hidden layer line, ``add`` for its '+ layer' line)."""
 
 SETTING_TERMS: dict[str, str] = {"layer": "activation", "add": "activation", "output": "activation",
                                  "bias": "bias", "loss": "loss", "optimizer": "optimizer", "lr": "lr",
@@ -123,37 +145,18 @@ def entries(query: str = "") -> tuple[Entry, ...]:
 
 
 def explain(term: str) -> str | None:
-    """The line for ``term`` (``loss<0.01`` reads as ``loss<X``), or None."""
+    """The line for ``term`` (``loss<0.01`` reads as ``loss<X``; ``.50-`` is found in ``.50+ .50-``), or None."""
     if term in TERMS:
         return TERMS[term]
     if term.startswith("loss<"):
         return TERMS["loss<X"]
-    return None
+    return next((line for t, line in TERMS.items() if " " in t and term in t.split()), None)  # ".50-" in ".50+ .50-"
 
 
-def field_hint(key: str, value: str = "") -> str:
-    """What architecture field ``key`` means: for a choice (a loss, an activation...) what its ``value`` means
-    (``mse: mean squared error...``), else the field's line with its keys (``the step size of each update; ]
-    doubles it...``)."""
-    meaning = explain(value.split()[-1]) if value else None
-    if meaning and key not in ("lr", "seed", "epochs", "batch_size"):
-        return f"{value}: {meaning}"
-    return FIELD_HINTS.get(key, "")
-
-
-def _lines(*terms: str) -> str:
+def lines(*terms: str) -> str:
+    """``term: its line`` for each of ``terms``, one a line (the tooltips' text)."""
     return "\n".join(f"{t}: {TERMS[t]}" for t in terms)
 
-
-TOOLTIPS: dict[str, str] = {
-    "#status": _lines("epoch", "loss", "accuracy", "held out", "solved", "lr", "diverged"),
-    "#chart": "the training loss, the held-out loss and the accuracy per epoch; l switches the loss axis to log10, "
-              "the solved epoch is marked\n" + _lines("loss", "accuracy", "L ⅃"),
-    "#table-pane": "one row per input combination: its inputs, targets (y) and the network's live answers\n"
-                   + _lines("✓ ✗", "held out") + "\nf flips a target, h holds a row out, p presets, e an expression",
-    "#seeds": _lines("sweep", "median", "p10", "p90", "net-ep/s", "A / B"),
-}
-"""The tooltip of each pane (the app sets them), by CSS selector."""
 
 VIEW_TERMS: dict[str, tuple[str, ...]] = {
     "network": ("✚ ━", "+ -", "·"),
@@ -169,4 +172,4 @@ VIEW_TERMS: dict[str, tuple[str, ...]] = {
 
 def view_tooltip(view: str) -> str:
     """The tooltip of inspect view ``view``: its symbols in plain words."""
-    return _lines(*VIEW_TERMS.get(view, ()))
+    return lines(*VIEW_TERMS.get(view, ()))

@@ -78,11 +78,11 @@ def run_hints(trainer: Trainer) -> tuple[Hint, ...]:
             if layers[l].activation == "relu" and dead.sum() * 2 >= dead.size:
                 out.append(("dead-relu", "Dead relu units",
                             f"The loss has stalled and {int(dead.sum())} of {dead.size} relu units in layer {l + 1} "
-                            "are dead (0 on every row, so no gradient reaches them): try leaky_relu (c on the "
-                            "layer), another seed (n) or a smaller learning rate."))
+                            "are dead (0 on every row, so no gradient reaches them): try leaky_relu for the layer, "
+                            "another seed or a smaller learning rate."))
                 break
     if not layers and unsolved and trainer.epoch >= ONE_NEURON_AFTER and linearly_separable(e.table) is False:
         out.append(("one-neuron", "One neuron, one line",
                     "A network with no hidden layer splits the inputs with one straight line, and no straight line "
-                    "separates this gate's 1s from its 0s: add a hidden layer (a in the Architecture pane)."))
+                    "separates this gate's 1s from its 0s: add a hidden layer in the Architecture pane."))
     return tuple(out)

@@ -1,5 +1,6 @@
 """A lesson's setup: the ``KEY VALUE`` lines of its header (and of a step's ``Setup:`` lines), each value checked as
-it is read, applied to the lab's experiment in one order (see ``lab.core.lessons`` for the file format)."""
+it is read, applied in one order to a fixed start (the header's ``recipe``), never to whatever the lab held before
+(see ``lab.core.lessons`` for the file format)."""
 
 from __future__ import annotations
 
@@ -67,11 +68,17 @@ SETUP_KEYS: dict[str, Callable[[str], str]] = {
     "hidden": _hidden, "output": _choice(OUTPUT_ACTIVATIONS), "bias": _choice(("on", "off")),
     "loss": _choice(tuple(LOSSES)), "optimizer": _choice(tuple(OPTIMIZERS)), "lr": _positive_number,
     "batch": _batch, "init": _choice(tuple(INITIALISERS)), "seed": _whole, "epochs": _whole, "stop": _stop,
-    "speed": _choice(tuple(SPEEDS)), "view": _choice(VIEW_NAMES),
+    "speed": _choice(tuple(SPEEDS)), "view": _choice(VIEW_NAMES), "log": _choice(("on", "off")), "cursor": _whole,
 }
 """Every setup key and the check of its value (each raises LabError with the reason)."""
 
 ORDER = tuple(SETUP_KEYS)  # the order setup is applied in: the experiment first, then its table, network, training
+SCREEN_KEYS = ("speed", "view", "log", "cursor")
+"""Setup keys about the screen, not the experiment: applying only these keeps the network as it is."""
+SCREEN_DEFAULTS = {"log": "off", "cursor": "0"}
+"""What a lesson's start sets when its header does not say (``speed`` and ``view`` it must say)."""
+REQUIRED = ("recipe", "speed", "view")
+"""Header keys every lesson must declare: with them its start is complete whatever came before."""
 
 
 @dataclass(frozen=True)
@@ -122,5 +129,22 @@ class Setup:
 
     @property
     def changes_experiment(self) -> bool:
-        """Whether applying it replaces the experiment (anything but ``speed`` and ``view``)."""
-        return any(k not in ("speed", "view") for k, _ in self.items)
+        """Whether applying it replaces the experiment (anything but the ``SCREEN_KEYS``)."""
+        return any(k not in SCREEN_KEYS for k, _ in self.items)
+
+    def screen(self) -> dict[str, str]:
+        """The screen keys it sets (``speed``, ``view``, ``log``, ``cursor``)."""
+        return {k: v for k, v in self.items if k in SCREEN_KEYS}
+
+
+def start_line(e: Experiment, screen: dict[str, str]) -> str:
+    """The one line that says where a lesson (or step) starts: ``xor · 2 -> 4 tanh -> 1 linear, bias on · mse, sgd lr
+    0.001, batch full, init glorot_uniform, seed 0, 2,000 epochs, stop budget · chart view, speed max``."""
+    a, t, table = e.architecture, e.training, e.table
+    sizes = " -> ".join([str(table.n_inputs), *(f"{l.units} {l.activation}" for l in a.layers),
+                         f"{table.n_outputs} {a.output_activation}"])
+    held = f" (rows {','.join(table.row_label(r) for r in sorted(table.heldout))} held out)" if table.heldout else ""
+    batch = "full" if t.batch_size == 0 else str(t.batch_size)
+    return (f"{table.name}{held} · {sizes}, bias {'on' if a.bias else 'off'} · {t.loss}, {t.optimizer} lr {t.lr:g}, "
+            f"batch {batch}, init {t.init}, seed {t.seed}, {t.epochs:,} epochs, stop {t.stop} · "
+            f"{screen.get('view', 'chart')} view, speed {screen.get('speed', '20')}")

@@ -1,33 +1,62 @@
 """Lessons: Markdown files with a small header, read into steps whose checks are evaluated against the lab's state.
 
-A lesson is data a teacher writes without touching Python (the shipped ones live in ``lab/lessons/``)::
+A lesson is data a teacher writes without touching Python (the shipped ones live in ``lab/lessons/``). The whole
+format, in one example::
 
     ---
     title: One neuron learns to copy
     recipe: single-neuron
+    seed: 0
     speed: max
+    view: chart
     ---
     An introduction, shown above the first step.
 
     ## Train it
-    What to understand, in a paragraph or two.
+    What to understand, in a paragraph or two. `?` explains a word: back-quoted words show in bold.
 
+    Setup: view chart
     Task: press space to train.
     Check: epoch >= 15000
+    Solution: train
     Why: shown once every check passes, until the next step's heading.
 
-The header holds the title and the **setup**, applied when the lesson starts: ``recipe``, ``gate`` (a preset),
-``expr`` (an expression), ``holdout`` (rows, ``100,4``), ``hidden`` (``16:relu,8:tanh`` or ``none``), ``output``,
-``bias`` (on/off), ``loss``, ``optimizer``, ``lr``, ``batch``, ``init``, ``seed``, ``epochs``, ``stop``, and for the
-interface ``speed`` (epochs per tick or ``max``) and ``view``. A step may start with ``Setup: KEY VALUE`` lines of
-its own, applied when that step begins.
+**The setup (a promise: the same start whatever came before).** The header holds the title and the lesson's
+complete start. ``recipe`` (the base experiment), ``speed`` and ``view`` are required; every other key overrides
+the recipe: ``gate`` (a preset), ``expr`` (an expression), ``holdout`` (rows, ``100,4``), ``hidden``
+(``16:relu,8:tanh`` or ``none``), ``output``, ``bias`` (on/off), ``loss``, ``optimizer``, ``lr``, ``batch``,
+``init``, ``seed``, ``epochs``, ``stop``, and for the screen ``speed`` (epochs per tick or ``max``), ``view``,
+``log`` (the loss axis: on/off, default off) and ``cursor`` (the table's row, default 0). The start is built from
+the recipe, never from the lab as it stood, and ``Lesson.start_line`` says it in one line. A step may begin with
+``Setup: KEY VALUE`` lines of its own: screen keys only (``view``, ``speed``, ``log``, ``cursor``) keep the
+network the learner has; any other key gives new weights for the lesson's start with every step's setup up to this
+one applied (``Lesson.experiment_at``), again never from what the learner changed.
 
-A **check** is one line: a flag (``trained``, ``solved``, ``diverged``, ``pinned``, ``compared``, ``log_scale``),
-optionally preceded by ``not``; or ``NAME OP VALUE`` with OP one of ``< <= > >= == != contains``, where NAME is a
-number (``epoch``, ``loss``, ``lr``, ``layers``, ``cursor``...), a word (``gate``, ``loss_name``, ``hidden``,
-``view``...) or a set (``heldout``, ``hidden_gates``); or ``output row R OP X`` / ``heldout_output row R OP X``
-with R a row index or its bits (``100``). Checks are evaluated against a ``LabState``: a frozen snapshot of the lab
-the interface builds, so every lesson can be tested without a terminal.
+**Checks (what happened during the step).** A check is one line: a flag (``trained``, ``solved``, ``diverged``,
+``pinned``, ``compared``, ``log_scale``), optionally preceded by ``not``; or ``NAME OP VALUE`` with OP one of
+``< <= > >= == != contains``, where NAME is a number (``epoch``, ``loss``, ``lr``, ``layers``, ``cursor``...), a
+word (``gate``, ``loss_name``, ``hidden``, ``view``...) or a set (``heldout``, ``hidden_gates``); or ``output row R
+OP X`` / ``heldout_output row R OP X`` with R a row index or its bits (``100``). The learner reads each check in
+words (``the cursor is on row 4``), never the line itself. A step's checks count only what happened during the
+step (``lab.core.lesson_checks.StepWatch``): run checks need a run trained in the step, lab checks (cursor, view,
+settings, sweeps) must not all hold when the step begins, output checks read the network as it stands. Every step
+needs at least one run or lab check. Checks are evaluated against a ``LabState``: a frozen snapshot the interface
+builds, so every lesson can be tested without a terminal.
+
+**Solutions (so a stuck learner can be shown, and the course played).** Each step lists, in order, the actions
+that pass it, one ``Solution:`` line each (``SOLUTION_ACTIONS``):
+
+* ``press KEY...``: Textual key names (``space``, ``v``, ``greater_than_sign``, ``right_square_bracket``, ``y``).
+* ``train``: start training (space) and wait until the run ends; ``wait``: wait for a sweep or run to end.
+* ``cursor ROW``: move the truth table's cursor to ROW (bits or index) with the arrow keys.
+* ``view NAME``: press v until view NAME shows (a ``VIEW_NAMES`` name).
+* ``setting KEY [VALUE]``: move the Architecture pane's cursor to KEY (``layer1``... ``output``, ``bias``,
+  ``loss``, ``optimizer``, ``lr``, ``batch_size``, ``init``, ``seed``, ``epochs``, ``stop``) and, with VALUE,
+  press right until it shows VALUE (answering y when asked to discard trained weights).
+* ``type TEXT``: type TEXT (an input line is open), then nothing else.
+
+``nnlab learn --play`` and the lesson's "show me" key play them, keys shown as they are pressed; a test plays every
+lesson by its solutions and holds each step to passing.
 
 Every mistake in a file is one ``LessonError`` line: ``01-one-neuron.md, line 7: unknown setup key 'recpie'``.
 
@@ -43,12 +72,15 @@ from pathlib import Path
 from typing import Any
 
 from lab.core.errors import LabError
-from lab.core.lesson_checks import Check, LabState, parse_check
-from lab.core.lesson_setup import SETUP_KEYS, SPEEDS, VIEW_NAMES, Setup
+from lab.core.experiment import Experiment
+from lab.core.gates import parse_rows
+from lab.core.lesson_checks import Check, LabState, StepWatch, parse_check
+from lab.core.lesson_setup import REQUIRED, SCREEN_DEFAULTS, SETUP_KEYS, SPEEDS, VIEW_NAMES, Setup, start_line
 from lab.core.recipes import recipe
 
-__all__ = ["LESSON_DIR", "SETUP_KEYS", "SPEEDS", "VIEW_NAMES", "Check", "LabState", "Lesson", "LessonError", "Progress",
-           "Setup", "Step", "find_lesson", "parse_check", "parse_lesson", "read_lesson", "shipped_lessons"]
+__all__ = ["LESSON_DIR", "SETUP_KEYS", "SOLUTION_ACTIONS", "SPEEDS", "VIEW_NAMES", "Action", "Check", "LabState",
+           "Lesson", "LessonError", "Progress", "Setup", "Step", "StepWatch", "find_lesson", "parse_check",
+           "parse_lesson", "read_lesson", "shipped_lessons"]
 
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
 """Where the shipped lessons live (inside the package, so the wheel carries them)."""
@@ -58,10 +90,60 @@ class LessonError(LabError):
     """A lesson file that cannot be used: one line naming the file, the line and what is wrong."""
 
 
+# --- solutions --------------------------------------------------------------------------------------------------------
+SETTING_KEYS = ("output", "bias", "loss", "optimizer", "lr", "batch_size", "init", "seed", "epochs", "stop")
+"""The Architecture pane's settings a ``setting`` action can name (and ``layerN``, the N-th hidden layer)."""
+
+SOLUTION_ACTIONS: dict[str, tuple[int, int]] = {
+    "press": (1, 99), "train": (0, 0), "wait": (0, 0), "cursor": (1, 1), "view": (1, 1), "setting": (1, 2),
+    "type": (1, 99),
+}
+"""Each solution action and how many words may follow it (at least, at most)."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of a step's solution: ``name`` (a ``SOLUTION_ACTIONS`` key) and its words."""
+
+    name: str
+    args: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The action as written: ``press ] ]``, ``cursor 100``."""
+        return " ".join((self.name, *self.args))
+
+
+def parse_action(text: str) -> Action:
+    """Parse one ``Solution:`` line.
+
+    Raises:
+        LabError: naming what is wrong, in one line.
+    """
+    words = text.split()
+    if not words or words[0] not in SOLUTION_ACTIONS:
+        raise LabError(f"expected one of {', '.join(SOLUTION_ACTIONS)}, got '{text}'")
+    name, args = words[0], tuple(words[1:])
+    if name == "type" and args:
+        args = (text.strip().split(None, 1)[1],)  # the text as typed, spaces and all
+    low, high = SOLUTION_ACTIONS[name]
+    if not low <= len(args) <= high:
+        raise LabError(f"'{name}' takes {low}{'' if low == high else f' to {high}'} word(s), got '{text}'")
+    if name == "view" and args[0] not in VIEW_NAMES:
+        raise LabError(f"unknown view '{args[0]}': choose one of {', '.join(VIEW_NAMES)}")
+    if name == "cursor" and not args[0].isdigit():
+        raise LabError(f"cursor: expected a row index or its bits, got '{args[0]}'")
+    if name == "setting" and args[0] not in SETTING_KEYS and not (args[0].startswith("layer")
+                                                                 and args[0][5:].isdigit()):
+        raise LabError(f"unknown setting '{args[0]}': choose layer1, layer2... or one of {', '.join(SETTING_KEYS)}")
+    return Action(name, args)
+
+
 # --- lessons ----------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Step:
-    """One step of a lesson: an explanation, a task, the checks that say it is done, and why it came out so."""
+    """One step of a lesson: an explanation, a task, the checks that say it is done, why it came out so, the setup
+    it applies when it begins and the solution that passes it."""
 
     title: str
     text: str
@@ -69,10 +151,11 @@ class Step:
     checks: tuple[Check, ...]
     why: str
     setup: Setup = field(default_factory=Setup)
+    solution: tuple[Action, ...] = ()
 
-    def passed(self, state: LabState) -> tuple[bool, ...]:
-        """Whether each check holds in ``state``."""
-        return tuple(c.passes(state) for c in self.checks)
+    def watch(self) -> StepWatch:
+        """A fresh watch of this step's checks (see ``StepWatch``)."""
+        return StepWatch(self.checks)
 
 
 @dataclass(frozen=True)
@@ -84,6 +167,36 @@ class Lesson:
     intro: str
     setup: Setup
     steps: tuple[Step, ...]
+
+    def setups_at(self, step: int) -> tuple[Setup, ...]:
+        """The setups that make step ``step``'s start: the header's, then every step's up to ``step``."""
+        return (self.setup, *(s.setup for s in self.steps[: step + 1]))
+
+    def experiment_at(self, step: int = 0) -> Experiment:
+        """The experiment step ``step`` starts from when it sets one up: the header's recipe with every setup up to
+        ``step`` applied (never the lab's own experiment)."""
+        base = recipe(self.setup.get("recipe") or "keras-xor")
+        for setup in self.setups_at(step):
+            base = setup.experiment(base)
+        return base
+
+    def screen_at(self, step: int = 0) -> dict[str, str]:
+        """The screen step ``step`` starts with when the lesson starts there (speed, view, log, cursor)."""
+        screen = dict(SCREEN_DEFAULTS)
+        for setup in self.setups_at(step):
+            screen.update(setup.screen())
+        return screen
+
+    def resume_at(self, step: int) -> int:
+        """Where a learner who left at ``step`` starts again: the latest step at or before it that starts from its
+        own setup (the first, or one with a setup line about the experiment). A step in between builds on the run,
+        sweep or pin of the steps before it, which a new session does not have."""
+        return max(j for j in range(step + 1) if j == 0 or self.steps[j].setup.changes_experiment)
+
+    def start_line(self, number: int | None = None) -> str:
+        """``lesson 5 starts from: xor · 2 -> 4 tanh -> 1 linear ...`` (one line)."""
+        name = f"lesson {number}" if number is not None else self.id
+        return f"{name} starts from: {start_line(self.experiment_at(0), self.screen_at(0))}"
 
 
 def _fail(source: str, line: int, message: str) -> LessonError:
@@ -124,15 +237,31 @@ def parse_lesson(text: str, source: str = "lesson", lesson_id: str | None = None
     if not title:
         raise _fail(source, end + 1, "the header has no 'title:'")
     header = Setup(tuple(setup))
-    try:
-        header.experiment(recipe("keras-xor"))
-    except LabError as e:
-        raise _fail(source, end + 1, f"the setup does not make an experiment: {e}") from None
+    missing = [k for k in REQUIRED if header.get(k) is None]
+    if missing:
+        raise _fail(source, end + 1, f"the header must set {', '.join(missing)} (a lesson's start is complete)")
     intro, steps = _parse_steps(lines, end + 1, source)
     if not steps:
         raise _fail(source, len(lines), "a lesson needs at least one step ('## Step title')")
     stem = lesson_id or Path(source).name.removesuffix(".md")
-    return Lesson(stem, title, intro, header, tuple(steps))
+    lesson = Lesson(stem, title, intro, header, tuple(steps))
+    for i in range(len(steps)):
+        try:
+            e = lesson.experiment_at(i)
+            cursor = lesson.screen_at(i).get("cursor", "0")
+            if int(cursor) >= e.table.n_rows:
+                raise LabError(f"cursor {cursor}: the table has {e.table.n_rows} rows")
+            for action in steps[i].solution:
+                if action.name == "cursor":
+                    parse_rows(action.args[0], e.table.n_inputs)
+        except LabError as err:
+            at = end + 1 if i == 0 else _step_line(lines, steps[i].title)
+            raise _fail(source, at, f"the setup does not make an experiment: {err}") from None
+    return lesson
+
+
+def _step_line(lines: list[str], title: str) -> int:
+    return next((i + 1 for i, line in enumerate(lines) if line.strip() == f"## {title}"), len(lines))
 
 
 def _setup_item(key: str, value: str, source: str, line: int) -> tuple[str, str]:
@@ -156,8 +285,14 @@ def _parse_steps(lines: list[str], start: int, source: str) -> tuple[str, list[S
             raise _fail(source, current["line"], f"step '{current['title']}' has no 'Check:' line")
         if not current["task"]:
             raise _fail(source, current["line"], f"step '{current['title']}' has no 'Task:' line")
+        if all(c.kind == "network" for c in current["checks"]):
+            raise _fail(source, current["line"], f"step '{current['title']}' checks only the network: add a check "
+                                                 "on something the learner does (a run, the cursor, a setting)")
+        if not current["solution"]:
+            raise _fail(source, current["line"], f"step '{current['title']}' has no 'Solution:' line")
         steps.append(Step(current["title"], _join(current["text"]), _join(current["task"]),
-                          tuple(current["checks"]), _join(current["why"]), Setup(tuple(current["setup"]))))
+                          tuple(current["checks"]), _join(current["why"]), Setup(tuple(current["setup"])),
+                          tuple(current["solution"])))
 
     for i in range(start, len(lines)):
         raw = lines[i].rstrip()
@@ -165,7 +300,7 @@ def _parse_steps(lines: list[str], start: int, source: str) -> tuple[str, list[S
         if stripped.startswith("## "):
             finish(i)
             current = {"title": stripped[3:].strip(), "line": i + 1, "text": [], "task": [], "checks": [],
-                       "why": [], "setup": [], "part": "text"}
+                       "why": [], "setup": [], "solution": [], "part": "text"}
             continue
         if current is None:
             intro.append(raw)
@@ -177,6 +312,12 @@ def _parse_steps(lines: list[str], start: int, source: str) -> tuple[str, list[S
                 current["checks"].append(parse_check(rest.strip()))
             except LabError as e:
                 raise _fail(source, i + 1, f"check: {e}") from None
+            continue
+        if sep and label == "solution":
+            try:
+                current["solution"].append(parse_action(rest.strip()))
+            except LabError as e:
+                raise _fail(source, i + 1, f"solution: {e}") from None
             continue
         if sep and label == "setup":
             key, _, value = rest.strip().partition(" ")

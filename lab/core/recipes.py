@@ -60,7 +60,9 @@ def _two_layer() -> Experiment:
     from lab.core.experiment import Architecture, Experiment, Layer, Training
     from lab.core.gates import preset
 
-    return Experiment(preset("all-equal3"), Architecture((Layer(4, "sigmoid"),), "sigmoid"),
+    # As tutorial 003: no biases (3*4 + 4*1 = 16 weights), weights from randn, sse (its gradient is the tutorial's
+    # update) and sgd at learning rate 1, so each epoch is the tutorial's epoch, line by line.
+    return Experiment(preset("all-equal3"), Architecture((Layer(4, "sigmoid"),), "sigmoid", bias=False),
                       Training(loss="sse", optimizer="sgd", lr=1.0, init="normal", epochs=1000),
                       name="two-layer")
 
@@ -82,9 +84,11 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
            "the single-neuron NumPy tutorial (training set 001, 011, 101, 111; new situation 100)",
            "the held-out row 100 is never trained on, yet predicts above 0.99: the neuron learned 'copy a'",
            _single_neuron),
-    Recipe("two-layer", "all-equal3 with a 3 -> 4 sigmoid -> 1 sigmoid network, sse, sgd lr 1, 1000 epochs",
+    Recipe("two-layer", "all-equal3 with a 3 -> 4 sigmoid -> 1 sigmoid network, no biases (16 weights), sse, sgd "
+                        "lr 1, 1000 epochs",
            "the two-layer NumPy tutorial that logs its loss per epoch and saves its weights",
-           "one hidden layer of four sigmoids is enough; every row ends within 0.1 of its target",
+           "the loss falls fast then tails off; most seeds get every row right by epoch 1000 (17 of seeds 0-19), "
+           "a few stay at 7 of 8 rows",
            _two_layer),
 )}
 

@@ -19,6 +19,11 @@ from lab.core.losses import ones
 
 Array = np.ndarray
 THRESHOLD = 0.5
+"""The one rule for "right", everywhere (the table, its marks, every accuracy, the solved epoch, the held-out rows,
+``nnlab train``'s table and the lessons): Keras' binary accuracy. An output ``y`` is read as class 1 when
+``y > THRESHOLD`` and as class 0 otherwise, so an output of exactly 0.5 is class 0 (right for a target 0, wrong for
+a target 1). A nan output is no answer and is wrong for either target (Keras would read it as 0)."""
+ABOVE_HALF = float(np.nextafter(THRESHOLD, 1.0))  # the least float above 0.5: y <= 0.5 exactly when y < ABOVE_HALF
 # Below this size no weight can overflow a forward pass of inputs in [0, 1]: at most 9 dense layers of at most 64
 # units and a bias, so |z| <= (65 * 1e30) ** 9, about 2e286, below the largest float, 1.8e308. The trainers check the
 # outputs of every row after an epoch only when the weights' sum of squares reaches SAFE_WEIGHT ** 2.
@@ -44,30 +49,32 @@ def require_training_rows(rows: TruthTable | int) -> None:
 
 # --- right rows --------------------------------------------------------------------------------------------------
 def sides(t: Array) -> tuple[Array, Array]:
-    """For targets ``t`` (0 or 1 each, any shape): ``sign`` +1 for a 1 and -1 for a 0, and ``cut`` = 0.5 sign. An
-    output ``y`` is right exactly when ``y * sign > cut``: above 0.5 for a 1, below 0.5 for a 0."""
-    sign = np.where(np.asarray(t) > THRESHOLD, 1.0, -1.0)
-    return sign, THRESHOLD * sign
+    """For targets ``t`` (0 or 1 each, any shape): ``sign`` +1 for a 1 and -1 for a 0, and ``cut`` +0.5 for a 1 and
+    minus the least float above 0.5 for a 0. An output ``y`` is right exactly when ``y * sign > cut``: ``y > 0.5``
+    for a 1, ``y <= 0.5`` for a 0 (``-y > -ABOVE_HALF``; no float lies between 0.5 and ABOVE_HALF, and negation is
+    exact), nan for neither: the rule of ``THRESHOLD`` in one comparison."""
+    one = np.asarray(t) > THRESHOLD
+    return np.where(one, 1.0, -1.0), np.where(one, THRESHOLD, -ABOVE_HALF)
 
 
 def right(y: Array | float, t: Array | float) -> Array:
-    """Whether each output ``y`` is on its target ``t``'s side of 0.5; exactly 0.5 (and nan) is never right. Any
-    shapes that broadcast; a bool array. The one rule for training and held-out rows (``Targets.right`` counts it
-    with ``sides`` worked out once), the truth table's marks and the Karnaugh maps."""
+    """Whether each output ``y`` is right for its target ``t`` (``THRESHOLD``'s rule: class 1 when y > 0.5, so
+    exactly 0.5 is right for a 0; nan is never right). Any shapes that broadcast; a bool array. The one rule for
+    training and held-out rows (``Targets.right`` counts it with ``sides`` worked out once), the truth table's marks
+    and the Karnaugh maps."""
     sign, cut = sides(np.asarray(t))
     return np.greater(np.multiply(y, sign), cut)
 
 
 @dataclass(frozen=True, slots=True)
 class Targets:
-    """Targets and what counts as right for them. An output is right when it lies on its target's side of 0.5,
-    strictly: ``y > 0.5`` for a 1 and ``y < 0.5`` for a 0, so an output of exactly 0.5 (or nan) is neither and wrong
-    (Keras' binary accuracy, with no tie going to 0). Computed as ``y * sign > cut`` with sign = +1 or -1 and
-    cut = 0.5 sign, one comparison whichever the target.
+    """Targets and what counts as right for them (``THRESHOLD``'s rule, Keras' binary accuracy): ``y > 0.5`` for a 1
+    and ``y <= 0.5`` for a 0, so an output of exactly 0.5 is class 0; nan is wrong. Computed as ``y * sign > cut``
+    (see ``sides``), one comparison whichever the target.
 
     Attributes:
         t: the targets, (n, o) or (n, o, 1) to broadcast over a stack.
-        sign, cut: +1 / -1 and +0.5 / -0.5 per target, shaped as ``t``.
+        sign, cut: +1 / -1 and +0.5 / -ABOVE_HALF per target, shaped as ``t``.
         n: the number of rows.
         ones: n ones, to count right rows by one product.
     """

@@ -9,11 +9,12 @@ accuracy of the predictions made during the epoch, before each update (for full 
 the start of the epoch). Held-out rows are scored with the same weights in full-batch mode and with the end-of-epoch
 weights in mini-batch mode.
 
-A row is right when every output is on its target's side of 0.5 (``lab.core.rules.Targets``: exactly 0.5 is
-neither, so wrong). The solved epoch is the first at which every training row is right. A loss (on the training or
-held-out rows) or a parameter that stops being finite ends the run as ``diverged`` and restores the last finite
-weights whose outputs are finite on every row of the table (and restarts the optimizer if the failed update left inf
-or nan in its state, so the run can be saved and continued); nothing is raised to the caller.
+A row is right when every output reads as its target, by Keras' rule (``lab.core.rules.THRESHOLD``: class 1 when
+y > 0.5, so exactly 0.5 is a 0; nan is wrong). The solved epoch is the first at which every training row is right.
+A loss (on the training or held-out rows) or a parameter that stops being finite ends the run as ``diverged`` and
+restores the last finite weights whose outputs are finite on every row of the table (and restarts the optimizer if
+the failed update left inf or nan in its state, so the run can be saved and continued); nothing is raised to the
+caller.
 
 A run's state leaves and enters a trainer only as a frozen ``lab.core.state.TrainingState`` (``state``,
 ``from_state``), so a resumed run continues exactly and nothing else sets a trainer's epoch or history.

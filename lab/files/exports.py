@@ -1,5 +1,6 @@
-"""What a trained network leaves the lab as: a loss-history CSV, weights as .npz or the tutorials' text files, and
-a standalone Python script that needs only NumPy. Each reads a frozen ``TrainingState`` (``Trainer.state()``), so
+"""What a trained network leaves the lab as: a loss-history CSV, weights as .npz or the tutorials' text files, the
+two-layer tutorial's own three files (``write_tutorial_files``), and a standalone Python script that needs only
+NumPy. Each reads a frozen ``TrainingState`` (``Trainer.state()``), so
 the files are written while the trainer goes on."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +77,73 @@ def write_weights(path: str | os.PathLike, state: TrainingState) -> list[Path]:
             written.append(target)
         return written
     raise LabError(f"{p}: weights are saved as .npz or .txt, got '{p.suffix or 'no extension'}'")
+
+
+TUTORIAL_FILES = ("SumSquaredLossList.csv", "weightsLayer1.txt", "weightsLayer2.txt")
+"""The files the two-layer NumPy tutorial writes, by its own names."""
+
+
+def tutorial_loss(loss_name: str, n_values: int, losses: Iterable[float]) -> list[float]:
+    """The loss history as the tutorial logs it, the mean of the squared errors over the rows and outputs
+    (``n_values`` of them): ``mse`` as it is, ``sse`` (half their sum) times 2 / n_values.
+
+    Raises:
+        LabError: for any other loss (its history does not give the squared errors).
+    """
+    if loss_name == "mse":
+        return [float(v) for v in losses]
+    if loss_name == "sse":
+        return [float(v) * 2.0 / n_values for v in losses]
+    raise LabError(f"the tutorial's files log the mean squared error, which a {loss_name} run does not record: "
+                   "train with the sse or mse loss")
+
+
+def tutorial_files(exp: Experiment, state: TrainingState) -> dict[str, bytes]:
+    """The two-layer tutorial's files for ``state``: ``SumSquaredLossList.csv`` (no header, ``i,loss`` per epoch
+    from 0, the mean of the squared errors, as the tutorial logs it) and ``weightsLayer1.txt``,
+    ``weightsLayer2.txt`` (its ``np.savetxt`` matrices, W1 (inputs, hidden) and W2 (hidden, outputs)).
+
+    Raises:
+        LabError: the network is not one hidden layer without biases (the tutorial's shape), or the loss is not
+            sse or mse.
+    """
+    shape = state.shape
+    if shape.n_layers != 2 or shape.bias:
+        raise LabError("the tutorial's files hold a network of one hidden layer without biases (as the two-layer "
+                       "recipe): this one has " + f"{shape.n_layers - 1} hidden layer(s)"
+                       + (" and biases" if shape.bias else ""))
+    losses = tutorial_loss(exp.training.loss, len(exp.table.train_rows) * exp.table.n_outputs,
+                           state.history.loss)
+    csv_text = "".join(f"{i},{v!r}\n" for i, v in enumerate(losses))
+    params = state.params()
+    out = {TUTORIAL_FILES[0]: csv_text.encode()}
+    for name, key in zip(TUTORIAL_FILES[1:], ("W1", "W2"), strict=True):
+        text = io.StringIO()
+        np.savetxt(text, params[key])
+        out[name] = text.getvalue().encode()
+    return out
+
+
+def write_tutorial_files(folder: str | os.PathLike, exp: Experiment, state: TrainingState) -> list[Path]:
+    """Write ``tutorial_files`` into ``folder`` (made when missing), each atomically.
+
+    Returns:
+        The files written.
+
+    Raises:
+        LabError: as ``tutorial_files``, or the folder cannot be made.
+    """
+    files = tutorial_files(exp, state)
+    target = Path(folder)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise LabError(f"{target}: cannot make the folder ({e.strerror or e})") from None
+    written = []
+    for name, data in files.items():
+        write_atomic(target / name, data)
+        written.append(target / name)
+    return written
 
 
 SCRIPT_TEMPLATE = '''#!/usr/bin/env python3

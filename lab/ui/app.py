@@ -94,6 +94,7 @@ class LabApp(App[None]):
         Binding("L", "lesson", "Lesson", id="lesson.toggle", show=False),
         Binding("greater_than_sign", "lesson_step(1)", "Next step", id="lesson.next"),
         Binding("less_than_sign", "lesson_step(-1)", "Step back", id="lesson.back"),
+        Binding("M", "lesson_show_me", "Show me", id="lesson.show_me", show=False),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit", show=False),
         Binding("ctrl+z", "suspend_process", "Suspend", id="app.suspend", show=False),  # fg brings it back
         *(replace(b, show=False) for b in FILE_BINDINGS),
@@ -387,6 +388,7 @@ class LabApp(App[None]):
     action_lesson = forward("lesson", "toggle")
     action_lesson_step = forward("lesson", "step")
     action_restart_lesson = forward("lesson", "restart")
+    action_lesson_show_me = forward("lesson", "show_me")
     _lesson_setup = on(LessonPane.SetupRequested)(forward("lesson", "set_up"))
     _lesson_step_passed = on(LessonPane.StepPassed)(forward("lesson", "step_passed"))
     _lesson_started = on(LessonPane.Started)(forward("panes", "focus_table"))  # the table takes the keys

@@ -29,7 +29,14 @@ from lab.core.errors import LabError, one_line
 from lab.core.experiment import Experiment
 from lab.files import autosave
 from lab.files.experiment_file import ExperimentSpec, capture, encode, read
-from lab.files.exports import history_csv, standalone_script, weight_paths, write_weights
+from lab.files.exports import (
+    TUTORIAL_FILES,
+    history_csv,
+    standalone_script,
+    weight_paths,
+    write_tutorial_files,
+    write_weights,
+)
 from lab.files.folder import FileRoot
 from lab.files.safe_io import exists, write_atomic
 from lab.tuning import Tuning
@@ -250,6 +257,8 @@ class FileCommands:
                 targets = [path]
                 if kind in ("npz", "txt"):
                     targets = weight_paths(path, self.run.n_layers())
+                elif kind == "tutorial":  # a folder of the tutorial's three files
+                    targets = [path / name for name in TUTORIAL_FILES]
                 self._confirm_overwrite(targets, lambda: self.export_to(kind, path))
 
             self.host.ask(PathScreen(EXPORTS[kind][0], suggestion, root=self.file_root), path_chosen)
@@ -270,6 +279,8 @@ class FileCommands:
                 write_atomic(path, history_csv(state.history).encode())
             elif kind == "script":
                 write_atomic(path, standalone_script(experiment, state).encode())
+            elif kind == "tutorial":
+                written = write_tutorial_files(path, experiment, state)
             else:
                 written = write_weights(path, state)
         except LabError as e:

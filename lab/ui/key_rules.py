@@ -1,6 +1,7 @@
 """When the lab's keys work: the keys that open a dialog do nothing while one is open (they are priority bindings,
 which Textual checks on every screen), ``ctrl+e`` in a text line is its end-of-line, what changes the run is off
-behind the tune screen, and the lesson's step keys exist only while a lesson is open at a step."""
+behind the tune screen, and the lesson's step keys (and its "show me") exist only while a lesson is open at a
+step."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from textual.binding import Binding
 
 RUN_ACTIONS = frozenset({"toggle_training", "step", "reset", "new_seed", "lr", "speed", "next_view", "toggle_log",
-                         "gradient_check", "sweep", "pin_seeds", "lesson", "lesson_step"})
+                         "gradient_check", "sweep", "pin_seeds", "lesson", "lesson_step", "lesson_show_me"})
 """What changes the run behind the tune screen would be unseen there (and its search has paused training)."""
 
 
@@ -28,7 +29,7 @@ def key_allowed(action: str, priority: frozenset[str], tune_open: bool, dialog_o
     lab's; ``text_focused``: a text line has the keys; ``stepping()``: a lesson is open at a step."""
     if action in RUN_ACTIONS and tune_open:
         return False
-    if action == "lesson_step":
+    if action in ("lesson_step", "lesson_show_me"):
         return stepping()
     if action in priority and (dialog_open or (action == "export" and text_focused)):
         return False

@@ -1,27 +1,43 @@
-"""The lessons' routing: open, close and step the lesson pane, set the lab up as a step asks, and hand the pane the
-lab's state after every change; one object the app builds with what it needs (a ``LessonHost``).
+"""The lessons' routing: open, close and step the lesson pane, set the lab up as a step asks (the lesson's complete
+start: experiment, speed, view, log scale, cursor, an empty prediction line), keep the task strip, read and write
+the learner's progress (``lab.files.lesson_progress``), and hand the pane the lab's state after every change; one
+object the app builds with what it needs (a ``LessonHost``).
 
 The event hints (``lab.core.hints``) are spoken here too: each once per occurrence, whether a lesson is open or not.
+
+A few widgets are reached through the app itself (the chart's log scale, the table's cursor, the prediction line,
+the strip's place above the status line) until the app's run refactor gives the host a method for each: see
+``_app``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from textual.notifications import SeverityLevel
+from textual.widgets import Input
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
+from lab.core.gates import parse_inputs
 from lab.core.lessons import SPEEDS as LESSON_SPEEDS
-from lab.core.lessons import Lesson, LessonError, find_lesson, shipped_lessons
+from lab.core.lessons import Lesson, LessonError, Progress, find_lesson, shipped_lessons
+from lab.files import lesson_progress
+from lab.ui.lesson_player import LessonPlayer, PlayError, app_press
 from lab.ui.lesson_state import Shown
 from lab.ui.run import Run
 from lab.ui.view_choice import LESSON, ViewChoice
 from lab.ui.widgets.lesson_pane import LessonPane
+from lab.ui.widgets.task_strip import TaskStrip
 
 Outputs = tuple[tuple[float, ...], ...]
+LOOK_INTERVAL = 0.5
+"""Seconds between two looks at the prediction line and the view shown while a lesson is open (until the app ticks
+the lesson on a query and a view change)."""
 
 
 class LessonHost(Protocol):
@@ -73,6 +89,11 @@ class LessonHost(Protocol):
         """Give the truth table the keys."""
         ...
 
+    def discard_then(self, reason: str, then: Callable[[], None],
+                     on_no: Callable[[], None] | None = None) -> None:
+        """Run ``then`` at once when no trained work would be lost, else after the person says yes."""
+        ...
+
 
 class LessonRouting:
     """The lesson pane's routing for one app.
@@ -94,10 +115,65 @@ class LessonRouting:
         except LessonError as e:
             self.lessons, self.error = (), str(e)
         self._hints_active: set[str] = set()  # the event hints shown and still true: each speaks once per occurrence
+        self.progress_path: Path | None = None
+        self.showing = False  # a step's solution is being played ("show me")
+        self._watching_typed = False
+        self._typed = ""  # the prediction line's text at the last look
+
+    @property
+    def _app(self) -> Any:
+        """The host as the App it is, for the widgets the host has no method for yet (see the module docstring)."""
+        return cast(Any, self.host)
 
     def new_pane(self, progress_path: Path | None) -> LessonPane:
-        """The lesson pane to compose (``progress_path``: where progress is kept, None: not kept)."""
-        return LessonPane(self.lessons, progress_path, id="lesson-pane")
+        """The lesson pane to compose, with the progress read from ``progress_path`` (None: not kept)."""
+        self.progress_path = progress_path
+        progress = Progress()
+        if progress_path is not None:
+            try:
+                progress = lesson_progress.load(progress_path)
+            except LabError as e:
+                self.host.notify(f"Lesson progress cannot be read and starts afresh: {e}", severity="warning",
+                                 timeout=8)
+        pane = LessonPane(self.lessons, progress, self.keep, id="lesson-pane")
+        pane.show_me = hasattr(self.host, "action_lesson_show_me")  # named only where the key is bound
+        return pane
+
+    def keep(self, progress: Progress) -> None:
+        """Write the learner's ``progress`` (a warning when it cannot be written; the lesson goes on)."""
+        if self.progress_path is None:
+            return
+        try:
+            lesson_progress.save(self.progress_path, progress)
+        except LabError as e:
+            self.host.notify(f"Lesson progress not saved: {e}", severity="warning", timeout=6)
+
+    # --- the task strip ------------------------------------------------------------------------------------------
+    def strip(self) -> TaskStrip | None:
+        """The task strip, mounted above the status line while a lesson is open (None before the app is up)."""
+        found = next(iter(self._app.query(TaskStrip)), None)
+        if found is None and self.open:
+            status = next(iter(self._app.query("#status")), None)
+            if status is None:
+                return None
+            found = TaskStrip(id="lesson-strip")
+            self._app.screen_stack[0].mount(found, before=status)
+        return found
+
+    def show_strip(self) -> None:
+        """The strip shows the step while a lesson is open at a step and the pane itself is out of view."""
+        pane = self._pane()
+        strip = self.strip()
+        if strip is None or pane is None:
+            return
+        strip.display = self.open and pane.lesson is not None and not pane.display
+        # while a lesson is open the toasts (hints, notes) go to the top, off the strip and the settings, and to the
+        # left while the lesson's text is shown on the right
+        base = self._app.screen_stack[0]
+        base.set_class(self.open, "lesson-open")
+        base.set_class(self.open and pane.display, "lesson-text")
+        if strip.display:
+            strip.show(pane.strip())
 
     @property
     def stepping(self) -> bool:
@@ -119,6 +195,7 @@ class LessonRouting:
             self.host.views.lesson_closed()
             self.host.relayout()
             self.host.refresh_bindings()
+        self.show_strip()
 
     def open_lesson(self, name: str | None) -> None:
         """Open the lesson pane on lesson ``name`` (a number or id), on the lesson last followed when None, or on
@@ -130,6 +207,9 @@ class LessonRouting:
         if pane is None:
             return
         self.open = True
+        if not self._watching_typed:  # the app does not tick a lesson on a typed row or a view change (yet): look
+            self._watching_typed = True
+            self._app.set_interval(LOOK_INTERVAL, self._look, name="lesson-look")
         self.host.show_view(LESSON if not self.host.wide else self.host.views.view)
         self.host.refresh_bindings()
         if name is None and pane.lesson is not None:
@@ -158,8 +238,38 @@ class LessonRouting:
                              "is missing).", timeout=4)
         self.tick()
 
+    def show_me(self) -> None:
+        """Play the current step's own solution, visibly: each key pressed through the lab's bindings, named in a
+        notification as it goes (the "show me" of a stuck learner). Nothing happens without a step open, or while
+        a solution is already playing."""
+        pane = self._pane()
+        if pane is None or pane.lesson is None or not self.open or self.showing:
+            return
+        step = pane.lesson.steps[pane.step]
+        self.showing = True
+        app = self._app
+
+        def said(key: str) -> None:
+            app.notify(f"show me: {key}", timeout=1.5)
+
+        async def settle() -> None:
+            await asyncio.sleep(0.1)
+            while app.running or any(w.is_running for w in app.workers if w.name != "lesson-show-me"):
+                await asyncio.sleep(0.05)
+
+        async def play() -> None:
+            try:
+                await LessonPlayer(app, app_press(app), settle, said).play(step)
+            except PlayError as e:
+                self.host.notify(f"show me stopped: {e}", severity="warning", timeout=6)
+            finally:
+                self.showing = False
+                self.tick()
+
+        app.run_worker(play(), name="lesson-show-me", exit_on_error=False)
+
     def restart(self) -> None:
-        """Start the current lesson again from its first step."""
+        """Start the current lesson again from its first step (asking first when that discards a trained run)."""
         pane = self._pane()
         if pane is None:
             return
@@ -167,39 +277,59 @@ class LessonRouting:
         if lesson is None:
             self.host.notify("No lesson is open: L opens the lessons.", timeout=3)
             return
-        if not self.open:
-            self.open_lesson("")
-        pane.start(lesson, restart=True)
+
+        def restart() -> None:
+            if not self.open:
+                self.open_lesson("")
+            pane.start(lesson, restart=True)
+
+        self.host.discard_then(f"Restart lesson {self.lessons.index(lesson) + 1}", restart)
 
     def set_up(self, message: LessonPane.SetupRequested) -> None:
-        """Set the lab up as the lesson's step asks: a new experiment (trained weights are replaced: the learner
-        chose to start the step), the speed, the view beside the chart on a wide screen."""
-        experiment = self.host.experiment
-        changes = False
+        """Set the lab up as the lesson's step asks, from the lesson's own start and never from the lab as it stood
+        (trained weights are replaced: the learner chose to start the step): a new experiment when a setup line is
+        about it, then the screen: speed, log scale, cursor, an empty prediction line and the view the step names,
+        shown in the lesson's place below the widest layout (the task strip keeps the step in view)."""
+        lesson, step = message.lesson, message.step
+        whole = message.setups[0] is lesson.setup  # the lesson (re)starts here: every screen key takes its start
         try:
-            for setup in message.setups:
-                experiment = setup.experiment(experiment)
-                changes = changes or setup.changes_experiment
+            experiment = lesson.experiment_at(step)
         except LabError as e:
-            self.host.notify(f"{message.lesson.id}: {e}", title="Lesson setup", severity="error")
+            self.host.notify(f"{lesson.id}: {e}", title="Lesson setup", severity="error")
             return
-        if changes:
+        # a step stepped back to holds its own experiment: a later step's gate or setting does not leak back (the
+        # network trained for it stays when nothing differs, as a step that builds on the run before needs it)
+        if any(setup.changes_experiment for setup in message.setups) or (
+                message.back and self.host.experiment != experiment):
             self.host.reset(experiment)
-        for setup in message.setups:
-            speed, view = setup.get("speed"), setup.get("view")
-            if speed is not None:
-                self.host.lab_run.epochs_per_tick = LESSON_SPEEDS[speed]
-            if view is not None and view != LESSON:
-                self.host.views.set_side(view, self.host.wide)
+        screen = lesson.screen_at(step) if whole else {k: v for s in message.setups for k, v in s.screen().items()}
+        if "speed" in screen:
+            self.host.lab_run.epochs_per_tick = LESSON_SPEEDS[screen["speed"]]
+        if "log" in screen:
+            self._app.query_one("#chart").log_scale = screen["log"] == "on"
+        if "cursor" in screen:
+            self._app.table_view.cursor_row = int(screen["cursor"])
+        if whole:
+            for line in self._app.query("#prediction-input").results(Input):
+                line.value = ""
+        view = screen.get("view")
+        if view is not None and view != LESSON:
+            self.host.views.set_side(view, self.host.wide)
+            if not self.host.wide:
+                self.host.show_view(view)
         self.host.relayout()
         self.host.show_status()
+        pane = self._pane()
+        if pane is not None:
+            pane.setup_applied()
         self.tick()
 
     def step_passed(self, message: LessonPane.StepPassed) -> None:
-        """A passed step shows in the pane; when the pane is out of view (another view in its place) a notification
-        says so."""
+        """A passed step shows in the pane, or in the task strip when another view has the pane's place; only when
+        neither shows (the strip not mounted yet) does a notification say so."""
         pane = self._pane()
-        if pane is None or pane.display:
+        strip = self.strip()
+        if pane is None or pane.display or strip is not None:
             return
         what = "Lesson complete" if message.last else f"Step {message.step + 1} done"
         self.host.notify(f"{what}: L shows the lesson, why it came out so, and > goes on.", title="✓ Lesson",
@@ -212,6 +342,8 @@ class LessonRouting:
         if pane is None:
             return  # not composed yet, or closing
         shown = self.host.shown() if self.open else None
+        if shown is not None:
+            shown = replace(shown, asked=self._asked())
         state, hints = self.host.lab_run.lesson_view(shown, outputs)
         for key, title, line in hints:
             if key not in self._hints_active:
@@ -219,3 +351,31 @@ class LessonRouting:
         self._hints_active = {key for key, _, _ in hints}
         if state is not None:
             pane.show_state(state)
+            self.show_strip()
+
+    def _look(self) -> None:
+        """Tick when the prediction line's text changed since the last look (a row typed can pass a step); keep the
+        strip in step with the view shown (``v`` may have swapped the lesson's text for a view)."""
+        line = next(iter(self._app.query("#prediction-input").results(Input)), None)
+        typed = "" if line is None else line.value
+        if typed != self._typed:
+            self._typed = typed
+            if self.open:
+                self.tick()
+                return
+        self.show_strip()
+
+    def _asked(self) -> int | None:
+        """The row typed into the prediction line (``0 0 1`` is row 1), or None."""
+        line = next(iter(self._app.query("#prediction-input").results(Input)), None)
+        if line is None or not line.value.strip():
+            return None
+        n_inputs = self.host.experiment.table.n_inputs
+        try:
+            x = parse_inputs(line.value.replace(",", " ").split(), n_inputs)
+        except LabError:
+            return None
+        bits = [float(v) for v in x[0]]
+        if any(b not in (0.0, 1.0) for b in bits):
+            return None
+        return int("".join(str(int(b)) for b in bits), 2)

@@ -22,6 +22,7 @@ class Shown:
         log_scale: the chart's loss axis is log10.
         latest: the seeds view's latest sweep, if any.
         pinned: the sweep pinned as A, if any.
+        asked: the row typed into the prediction line, or None.
     """
 
     running: bool
@@ -30,3 +31,4 @@ class Shown:
     log_scale: bool
     latest: SeedsRun | None
     pinned: SeedsRun | None
+    asked: int | None = None

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from textual.dom import DOMNode
 
-from lab.core.glossary import TOOLTIPS
 from lab.tuning import Tuning
 from lab.ui.pacing import KeyPacing
+from lab.ui.tooltips import TOOLTIPS
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE

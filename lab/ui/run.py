@@ -373,9 +373,11 @@ def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[
                wait=wait, per_tick=lambda: session.epochs_per_tick, tuning=tuning)
 
 
-def lab_state(t: Trainer, shown: Shown, outputs: tuple[tuple[float, ...], ...] | None = None) -> LabState:
-    """The lab's state now: trainer ``t`` and what is ``shown``; ``outputs`` are the latest snapshot's (else
-    predicted here). Call with the session lock held."""
+def lab_state(t: Trainer, shown: Shown, outputs: tuple[tuple[float, ...], ...] | None = None,
+              run_id: int = 0) -> LabState:
+    """The lab's state now: trainer ``t`` (run ``run_id``) and what is ``shown``; ``outputs`` are the latest
+    snapshot's (else predicted here). A sweep counts only when it is of the experiment in the lab now. Call with the
+    session lock held."""
     h = t.history
     if outputs is None:
         outputs = tuple(tuple(float(v) for v in row) for row in t.predict())
@@ -383,8 +385,8 @@ def lab_state(t: Trainer, shown: Shown, outputs: tuple[tuple[float, ...], ...] |
     if t.experiment.architecture.layers:
         gates = tuple(g.name for g in ins.hidden_gates(t.net, t.experiment.table) if g.name)
     pinned, done = shown.pinned, shown.latest
-    if done is not None and not (done.finished and done.stats is not None):
-        done = None  # only a finished sweep's numbers count
+    if done is not None and not (done.finished and done.stats is not None and done.experiment == t.experiment):
+        done = None  # only a finished sweep of what is in the lab counts
     return LabState(
         experiment=t.experiment, epoch=t.epoch, loss=h.loss[-1] if h.loss else None,
         accuracy=h.accuracy[-1] if h.accuracy else None,
@@ -394,7 +396,7 @@ def lab_state(t: Trainer, shown: Shown, outputs: tuple[tuple[float, ...], ...] |
         hidden_gates=gates, sweep_seeds=done.seeds if done is not None else 0,
         sweep_solved=done.stats.solved if done is not None and done.stats is not None else 0,
         pinned=pinned is not None, compared=done is not None and pinned is not None and pinned is not done
-        and pinned.experiment != done.experiment)
+        and pinned.experiment != done.experiment, run=run_id, asked=shown.asked)
 
 
 @dataclass(frozen=True)
@@ -594,7 +596,7 @@ class Run(Widget):
         that hold now; ``outputs`` are the latest snapshot's."""
         with self.control.session.lock:
             t = self.control.trainer
-            state = lab_state(t, shown, outputs) if shown is not None else None
+            state = lab_state(t, shown, outputs, self.control.session.run_id) if shown is not None else None
             return state, run_hints(t)
 
     def gradient_check(self) -> GradCheck | Note:

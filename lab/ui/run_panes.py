@@ -162,6 +162,8 @@ class RunPanes:
         pane = self._find(PredictionPane)
         if pane.x is not None and pane.x.shape[1] == self.run.n_inputs():
             pane.show_outputs(self.run.predict(pane.x)[0])
+        if _ is not None:
+            self._lesson_tick(None)  # a row typed can be what a lesson's step asks
 
     def shown(self) -> Shown:
         """What the panes show, as a lesson's checks see it (the ``LessonHost``'s)."""

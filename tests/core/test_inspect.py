@@ -227,8 +227,8 @@ def test_karnaugh_map_of_parity3():
     assert k.targets.tolist() == [[0, 1, 0, 1], [1, 0, 1, 0]]
     assert np.allclose(k.values, net.forward(preset("parity3").inputs)[k.rows, 0])
     assert k.heldout.tolist() == [[False] * 4, [False, False, True, False]]
-    assert k.right.tolist() == np.where(k.targets > 0.5, k.values > 0.5, k.values < 0.5).tolist()
-    assert k.values[1, 3] == 0.5 and not k.right[1, 3]  # row 6: z = 1 + 2 - 3 = 0; exactly 0.5 is never right
+    assert k.right.tolist() == np.where(k.targets > 0.5, k.values > 0.5, k.values <= 0.5).tolist()
+    assert k.values[1, 3] == 0.5 and k.right[1, 3]  # row 6: z = 1 + 2 - 3 = 0; exactly 0.5 is class 0, its target
 
 
 def test_karnaugh_map_of_four_inputs_and_several_outputs():
@@ -353,12 +353,13 @@ def test_gradient_check_calls_a_nan_gradient_wrong_and_needs_rows():
 
 # --- model summary (lab.core.summary, re-exported) -----------------------------------------------------------------
 def test_summary_rows_count_keras_params():
-    """keras-xor: dense 48 + dense_1 17 = 65; two-layer 3-4-1: 16 + 5; a bias-free single neuron: 3."""
+    """keras-xor: dense 48 + dense_1 17 = 65; two-layer 3-4-1 without biases: 12 + 4 = 16; a bias-free single
+    neuron: 3."""
     assert ins.summary_rows is summary_rows
     rows = ins.summary_rows(recipe("keras-xor").shape)
     assert [(r.name, r.activation, r.output_shape, r.params) for r in rows] == [
         ("dense", "relu", "(None, 16)", 48), ("dense_1", "sigmoid", "(None, 1)", 17)]
     assert sum(r.params for r in rows) == recipe("keras-xor").shape.n_params == 65
-    assert [r.params for r in ins.summary_rows(recipe("two-layer").shape)] == [16, 5]
+    assert [r.params for r in ins.summary_rows(recipe("two-layer").shape)] == [12, 4]
     assert [r.params for r in ins.summary_rows(recipe("single-neuron").shape)] == [3]
     assert ins.layer_names(recipe("keras-xor-deeper").shape) == ("dense", "dense_1", "dense_2")

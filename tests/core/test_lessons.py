@@ -16,6 +16,7 @@ from lab.core.lessons import (
     LabState,
     LessonError,
     Progress,
+    StepWatch,
     find_lesson,
     parse_check,
     parse_lesson,
@@ -28,10 +29,12 @@ from lab.files import lesson_progress
 
 GOOD = """---
 title: A test lesson
+recipe: keras-xor
 gate: xor
 hidden: 4:tanh
 lr: 0.5
 speed: max
+view: chart
 ---
 Some introduction.
 
@@ -41,14 +44,17 @@ Explain it.
 Task: press space.
 Check: solved
 Check: loss < 0.1
+Solution: train
 Why: because.
 
 ## Look
-Setup: view surface
+Setup: speed 20
 Task: press v.
 Check: view == surface
+Solution: view surface
 Why: a straight line.
 """
+H = "---\ntitle: x\nrecipe: keras-xor\nspeed: max\nview: chart\n"  # a complete header, still open
 
 
 def test_shipped_lessons_all_parse_and_set_up():
@@ -56,10 +62,9 @@ def test_shipped_lessons_all_parse_and_set_up():
     lessons = shipped_lessons()
     assert len(lessons) >= 8
     for lesson in lessons:
-        experiment = lesson.setup.experiment(recipe("keras-xor"))
-        for step in lesson.steps:
-            experiment = step.setup.experiment(experiment)
-            assert step.task and step.why and step.checks
+        for i, step in enumerate(lesson.steps):
+            lesson.experiment_at(i)
+            assert step.task and step.why and step.checks and step.solution
 
 
 def test_lessons_are_in_the_package():
@@ -73,9 +78,24 @@ def test_a_lesson_parses_into_steps():
     assert [s.title for s in lesson.steps] == ["Train", "Look"]
     assert lesson.steps[0].text == "Explain it." and lesson.steps[0].why == "because."
     assert [c.text for c in lesson.steps[0].checks] == ["solved", "loss < 0.1"]
-    assert lesson.steps[1].setup.get("view") == "surface"
-    e = lesson.setup.experiment(recipe("keras-xor"))
+    assert [a.text for a in lesson.steps[0].solution] == ["train"]
+    assert lesson.steps[1].setup.get("speed") == "20" and not lesson.steps[1].setup.changes_experiment
+    e = lesson.experiment_at(0)
     assert e.table.name == "xor" and e.architecture.describe() == "4:tanh" and e.training.lr == 0.5
+    assert lesson.screen_at(1) == {"speed": "20", "view": "chart", "log": "off", "cursor": "0"}
+    assert lesson.start_line(9) == ("lesson 9 starts from: xor · 2 -> 4 tanh -> 1 sigmoid, bias on · mse, adam lr "
+                                    "0.5, batch full, init glorot_uniform, seed 0, 1,000 epochs, stop budget · "
+                                    "chart view, speed max")
+
+
+def test_every_lesson_starts_the_same_whatever_came_before():
+    """A lesson's start is built from its recipe, never from the lab: the same experiment and screen for every
+    lesson, computed twice, and every step with experiment setup lines starts from the lesson's own fold."""
+    for lesson in shipped_lessons():
+        assert lesson.experiment_at(0) == lesson.experiment_at(0)
+        assert set(lesson.screen_at(0)) == {"speed", "view", "log", "cursor"}
+        for key in ("recipe", "speed", "view", "seed"):
+            assert lesson.setup.get(key) is not None, (lesson.id, key)
 
 
 @pytest.mark.parametrize("text, line, words", [
@@ -87,13 +107,21 @@ def test_a_lesson_parses_into_steps():
     ("---\ntitle: x\nlr: fast\n---\n", 3, "lr: expected a number, got 'fast'"),
     ("---\ntitle: x\nhidden: 4:sigmoidal\n---\n", 3, "hidden:"),
     ("---\ntitle x\n---\n", 2, "expected 'key: value'"),
-    ("---\ntitle: x\nholdout: 9\n---\n## S\nTask: t\nCheck: solved\n", 4, "the setup does not make an experiment"),
-    ("---\ntitle: x\n---\nintro only\n", 4, "at least one step"),
-    ("---\ntitle: x\n---\n## S\nTask: t\n", 4, "has no 'Check:' line"),
-    ("---\ntitle: x\n---\n## S\nCheck: solved\n", 4, "has no 'Task:' line"),
-    ("---\ntitle: x\n---\n## S\nTask: t\nCheck: sovled\n", 6, "unknown check 'sovled'"),
-    ("---\ntitle: x\n---\n## S\nTask: t\nCheck: loss < low\n", 6, "expected a number, got 'low'"),
-    ("---\ntitle: x\n---\n## S\nSetup: speed warp\nTask: t\nCheck: solved\n", 5, "speed: unknown 'warp'"),
+    ("---\ntitle: x\ngate: xor\n---\n## S\n", 4, "the header must set recipe, speed, view"),
+    (H + "holdout: 9\n---\n## S\nTask: t\nCheck: solved\nSolution: train\n", 7,
+     "the setup does not make an experiment"),
+    (H + "---\nintro only\n", 7, "at least one step"),
+    (H + "---\n## S\nTask: t\n", 7, "has no 'Check:' line"),
+    (H + "---\n## S\nCheck: solved\n", 7, "has no 'Task:' line"),
+    (H + "---\n## S\nTask: t\nCheck: solved\n", 7, "has no 'Solution:' line"),
+    (H + "---\n## S\nTask: t\nCheck: output row 1 > 0.5\nSolution: train\n", 7, "checks only the network"),
+    (H + "---\n## S\nTask: t\nCheck: sovled\n", 9, "unknown check 'sovled'"),
+    (H + "---\n## S\nTask: t\nCheck: loss < low\n", 9, "expected a number, got 'low'"),
+    (H + "---\n## S\nSetup: speed warp\nTask: t\nCheck: solved\n", 8, "speed: unknown 'warp'"),
+    (H + "---\n## S\nTask: t\nCheck: solved\nSolution: fly\n", 10, "solution: expected one of press"),
+    (H + "---\n## S\nTask: t\nCheck: solved\nSolution: view sideways\n", 10, "unknown view 'sideways'"),
+    (H + "---\n## S\nTask: t\nCheck: solved\nSolution: setting colour red\n", 10, "unknown setting 'colour'"),
+    (H + "---\n## S\nTask: t\nCheck: solved\nSolution: train now\n", 10, "'train' takes 0 word(s)"),
 ])
 def test_a_broken_lesson_is_refused_in_one_line(text, line, words):
     """A bad header or step: one line naming the file, the line and what is wrong."""
@@ -162,6 +190,63 @@ def test_bad_checks(text, words):
     with pytest.raises(LabError) as e:
         parse_check(text)
     assert words in str(e.value)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("cursor == 4", "the cursor is on row 4"), ("epoch >= 15000", "at least 15,000 epochs in this step's run"),
+    ("heldout_output row 100 > 0.9", "the output for held-out row 100 is above 0.9"),
+    ("not solved", "trained in this step, not solved"), ("lr <= 0.5", "the learning rate is at most 0.5"),
+    ("heldout contains 111", "row 111 is held out"), ("log_scale", "the loss axis is on a log scale"),
+    ("loss_name == bce", "the loss is bce"),
+])
+def test_checks_read_as_words(text, words):
+    """The learner reads a check in words, never as code."""
+    assert parse_check(text).words == words
+
+
+def watch(*checks: str) -> StepWatch:
+    return StepWatch(tuple(parse_check(c) for c in checks))
+
+
+def test_a_step_counts_only_a_run_trained_during_it():
+    """A solved run the step began with does not pass ``solved``; a new run solved in the step does, and so does
+    the same run trained further into solving; ``not solved`` needs a run trained in the step."""
+    solved = state(run=1)
+    w = watch("solved")
+    assert w.see(solved) == (False,)  # already solved when the step began
+    assert w.see(replace(solved, run=2, epoch=0, solved_epoch=None)) == (False,)  # reset: new weights, untrained
+    assert w.see(replace(solved, run=2)) == (True,) and w.done
+    fresh = state(run=3, epoch=0, solved_epoch=None, loss=None)
+    w = watch("not solved")
+    assert w.see(fresh) == (False,)  # nothing trained yet
+    assert w.see(replace(fresh, epoch=100)) == (True,)
+    w = watch("solved")
+    w.see(replace(fresh, epoch=10))
+    assert w.see(replace(fresh, epoch=20, solved_epoch=15)) == (True,)  # the run it began with, solved in the step
+
+
+def test_lab_checks_must_not_all_hold_when_the_step_begins():
+    """``l`` pressed in an earlier lesson does not pass "press l"; turning it off and on again does. A cursor
+    already on row 4 must move away and back."""
+    on = state(log_scale=True)
+    w = watch("log_scale")
+    assert w.see(on) == (False,) and not w.armed
+    assert w.see(replace(on, log_scale=False)) == (False,) and w.armed
+    assert w.see(on) == (True,) and w.done
+    w = watch("cursor == 4", "output row 1 > 0.5")
+    assert w.see(state(cursor=4)) == (False, True)
+    assert w.see(state(cursor=3)) == (False, True)
+    assert w.see(state(cursor=4)) == (True, True)
+
+
+def test_a_lesson_resumes_where_its_start_can_be_rebuilt():
+    """Lesson 1's later steps build on step 1's run: a learner who left at step 3 starts again at step 1; lesson 7's
+    steps 2 and 3 set their own gate up, so they resume where they were left; lesson 8 step 3 needs the pin of
+    step 2, which needs the sweep of step 1."""
+    one, seven, eight = (find_lesson(shipped_lessons(), n) for n in ("1", "7", "8"))
+    assert [one.resume_at(s) for s in range(4)] == [0, 0, 0, 0]
+    assert [seven.resume_at(s) for s in range(3)] == [0, 1, 2]
+    assert eight.resume_at(2) == 0
 
 
 def test_find_lesson_by_number_id_or_name():

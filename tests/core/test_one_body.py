@@ -100,17 +100,21 @@ def test_loss_reduces_rows_and_outputs_keeping_the_member_axis(loss, output):
                                    rtol=1e-13, atol=1e-16)
 
 
-def test_an_output_of_exactly_one_half_is_wrong_whatever_the_target():
-    """0.5 is on neither side of 0.5: wrong for a 0 and for a 1 (and nan is wrong), in one network and a stack."""
-    t = np.array([[0.0], [1.0], [0.0], [1.0], [0.0], [1.0]])
-    y = np.array([[0.5], [0.5], [0.49], [0.51], [np.nan], [np.nan]])
-    assert row_accuracy(y, t) == pytest.approx(2 / 6)
+def test_an_output_of_exactly_one_half_is_class_0():
+    """Keras' rule (y > 0.5 is a 1): exactly 0.5 is right for a 0 and wrong for a 1; the least float above 0.5 is a 1;
+    nan is wrong for either, in one network and a stack."""
+    above = np.nextafter(0.5, 1.0)
+    t = np.array([[0.0], [1.0], [0.0], [1.0], [0.0], [1.0], [0.0], [1.0]])
+    y = np.array([[0.5], [0.5], [0.49], [0.51], [np.nan], [np.nan], [above], [above]])
+    assert right(y, t)[:, 0].tolist() == [True, False, True, True, False, False, False, True]
+    assert row_accuracy(y, t) == pytest.approx(4 / 8)
     targets = Targets.of(t[:, :, None])
     counts = targets.right(np.stack([y, 1.0 - np.nan_to_num(y, nan=0.5)], axis=2))
-    assert counts.tolist() == [2.0, 0.0]
-    assert Targets.of(t).right(y) == 2.0
-    assert right(y, t)[:, 0].tolist() == [False, False, True, True, False, False]
-    assert not right(0.5, 1) and not right(0.5, 0) and right(float("inf"), 1) and right(float("-inf"), 0)
+    # member 1 answers 0.5 0.5 0.51 0.49 0.5 0.5 (1 - above) (1 - above): right on rows 0, 4 and 6 (all 0s, at or
+    # below 0.5), wrong elsewhere
+    assert counts.tolist() == [4.0, 3.0]
+    assert Targets.of(t).right(y) == 4.0
+    assert right(0.5, 0) and not right(0.5, 1) and right(float("inf"), 1) and right(float("-inf"), 0)
 
 
 def test_a_row_is_right_only_when_every_output_is():

@@ -1,5 +1,6 @@
-"""The core's rules behind what the lab shows: right and wrong (0.5 is neither), percentages that never round to
-all or none, the model summary at any width, the weight history in bounded memory, and settings that cannot learn."""
+"""The core's rules behind what the lab shows: right and wrong (Keras' y > 0.5: exactly 0.5 is a 0), percentages
+that never round to all or none, the model summary at any width, the weight history in bounded memory, and settings
+that cannot learn."""
 
 from __future__ import annotations
 
@@ -19,32 +20,32 @@ from lab.core.summary import summary_text
 from lab.core.train import Trainer, right, row_accuracy
 
 
-def test_exactly_one_half_is_never_right():
-    """0.5 is on neither side: wrong for a target 0 and for a target 1; nan is wrong too."""
+def test_exactly_one_half_is_class_0():
+    """Keras' rule: 0.5 is a 0, right for a target 0 and wrong for a target 1; nan is wrong for either."""
     y = np.array([[0.5], [0.5], [0.49], [0.51], [np.nan]])
     t = np.array([[0.0], [1.0], [0.0], [1.0], [0.0]])
-    assert right(y, t).ravel().tolist() == [False, False, True, True, False]
-    assert row_accuracy(y, t) == pytest.approx(0.4)
+    assert right(y, t).ravel().tolist() == [True, False, True, True, False]
+    assert row_accuracy(y, t) == pytest.approx(0.6)
 
 
 def test_the_sweep_scores_rows_by_the_same_rule():
     """The batched sweep counts right rows as the trainer does, 0.5 included."""
     y = np.array([[[0.5, 0.2]], [[0.5, 0.7]]])  # (n=2 rows, o=1, K=2 members)
     targets = Targets.of(np.array([[[0.0]], [[1.0]]]))  # (n, o, 1): shared by every member
-    assert np.asarray(targets.right(y)).tolist() == [0.0, 2.0]  # member 0 answers 0.5 on both rows
+    assert np.asarray(targets.right(y)).tolist() == [1.0, 2.0]  # member 0 answers 0.5 on both: right for the 0 only
 
 
-def test_a_held_out_row_at_exactly_one_half_is_scored_wrong():
+def test_a_held_out_row_at_exactly_one_half_is_scored_class_0():
     """One sigmoid neuron with zero weights and no bias answers exactly 0.5 on every row: the held-out row 000
-    (target 0) is wrong, as a training row would be."""
+    (target 0) is right, as Keras' binary accuracy counts it; the training rows with target 1 are wrong."""
     table = preset("majority3").toggle_heldout(0)
     experiment = Experiment(table, Architecture((), "sigmoid", bias=False), Training(loss="sse", optimizer="sgd",
                                                                                   lr=1.0, epochs=10), name="t")
     trainer = Trainer(experiment)
     trainer.net.theta[:] = 0.0
     trainer.step()
-    assert trainer.history.heldout_accuracy[-1] == 0.0
-    assert trainer.history.accuracy[0] == 0.0
+    assert trainer.history.heldout_accuracy[-1] == 1.0
+    assert trainer.history.accuracy[0] == 3 / 7  # majority3 without 000: three 0s (001 010 100), four 1s
 
 
 @pytest.mark.parametrize("count,total,decimals,text", [

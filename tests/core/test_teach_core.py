@@ -9,7 +9,7 @@ from lab.core import inspect as ins
 from lab.core.activations import ACTIVATIONS
 from lab.core.experiment import Architecture, Experiment, Layer, StopRule, Training
 from lab.core.gates import preset
-from lab.core.glossary import FIELD_HINTS, TERMS, entries, explain, field_hint
+from lab.core.glossary import TERMS, entries, explain
 from lab.core.hints import linearly_separable, run_hints
 from lab.core.init import INITIALISERS
 from lab.core.inspect.picture import EDGE_GLYPHS, edge_codes, node_levels
@@ -18,6 +18,7 @@ from lab.core.nn import Network
 from lab.core.optim import OPTIMIZERS
 from lab.core.recipes import recipe
 from lab.core.train import Trainer, right
+from lab.ui.tooltips import FIELD_HINTS, field_hint
 from lab.ui.widgets.setting_edits import STOP_CHOICES, settings
 
 

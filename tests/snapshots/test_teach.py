@@ -74,9 +74,24 @@ def test_surface_with_points(snap_compare, monkeypatch, size, no_color):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_lesson_pane(snap_compare, size, tmp_path):
-    """Lesson 1 opened by nnlab learn 1: the step, its task and its unticked check beside the table."""
+    """Lesson 1 opened by nnlab learn 1, its text shown with L below 160x50 (the lesson's place at 200x50): the
+    start line, the step, its task and its unticked check in words."""
     app = LabApp(lesson="1", progress_path=tmp_path / "lessons.json")
-    assert snap_compare(app, terminal_size=size, run_before=steps(0))
+
+    async def run_before(pilot: Pilot) -> None:
+        if not app.wide:
+            await pilot.press("L")
+        await steps(0)(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("number", range(1, 9))
+def test_each_lessons_first_step_at_80x24(snap_compare, number, tmp_path):
+    """Each lesson opened by nnlab learn N at 80x24: the view its first step names, with the task strip (the
+    step's task and its unticked checks in words) above the status line."""
+    app = LabApp(lesson=str(number), progress_path=tmp_path / "lessons.json")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps(0))
 
 
 def test_karnaugh_marks_heldout(snap_compare):

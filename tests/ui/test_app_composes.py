@@ -27,7 +27,7 @@ def test_app_py_is_under_400_lines():
 
 
 def test_every_run_key_is_off_behind_the_tune_screen_and_on_elsewhere():
-    for action in RUN_ACTIONS - {"lesson_step"}:
+    for action in RUN_ACTIONS - {"lesson_step", "lesson_show_me"}:
         assert allowed(action, tune_open=True) is False
         assert allowed(action) is None  # as Textual decides
 
@@ -41,8 +41,9 @@ def test_the_priority_keys_are_off_while_a_dialog_is_open_and_export_in_a_text_l
 
 
 def test_the_lesson_step_keys_exist_only_while_a_lesson_is_at_a_step():
-    assert allowed("lesson_step", stepping=True) is True
-    assert allowed("lesson_step") is False
+    for action in ("lesson_step", "lesson_show_me"):
+        assert allowed(action, stepping=True) is True
+        assert allowed(action) is False
 
 
 def test_the_ansi_theme_only_in_a_real_terminal_of_few_colours_without_the_flag(tmp_path):

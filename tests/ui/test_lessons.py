@@ -1,75 +1,59 @@
-"""Pilot tests of every shipped lesson: each performs the tasks its steps ask, with the keys a learner would press,
-and sees every check pass and the next step open. Training runs unthrottled so the lessons take seconds."""
+"""Pilot tests of the course: all eight lessons in order in one app at 80x24, each step first by a plausible wrong
+path that must not pass it, then by its own solution (the ``Solution:`` lines, played by ``LessonPlayer`` with the
+keys a learner would press), which must; every lesson starts the same after every other lesson. Training runs
+unthrottled so the course takes seconds."""
 
 from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
-from lab.core.lessons import shipped_lessons
+from lab.core.lessons import SPEEDS, parse_action, shipped_lessons
 from lab.ui.app import LabApp
-from lab.ui.widgets.architecture import SettingsList
+from lab.ui.lesson_player import LessonPlayer
 from lab.ui.widgets.lesson_pane import LessonPane
-from lab.ui.widgets.truth_table import TruthTableView
+from lab.ui.widgets.task_strip import TaskStrip
 
 from tests.ui.helpers import Said
 
-SIZE = (100, 30)
+SIZE = (80, 24)
+
+WRONG: dict[tuple[int, int], tuple[str, ...]] = {
+    (1, 1): ("press s",), (1, 2): ("cursor 010",), (1, 3): ("cursor 001",), (1, 4): ("train",),
+    (2, 1): ("press s",), (2, 2): ("press v",), (2, 3): ("train",),
+    (3, 1): ("press s",), (3, 2): ("train",), (3, 3): ("press s",),
+    (4, 1): ("press s",), (4, 2): ("press v",), (4, 3): ("press v",),
+    (5, 1): ("press s",), (5, 2): ("press r", "train"), (5, 3): ("press r", "train"),
+    (6, 1): ("press s",), (6, 2): ("train",), (6, 3): ("setting output linear",),
+    (7, 1): ("train",), (7, 2): ("train",), (7, 3): ("train",),
+    (8, 1): ("press A",), (8, 2): ("press A", "press k", "wait"), (8, 3): ("press k", "wait"),
+}
+"""Per (lesson, step), from 1: what a learner might plausibly do instead of the task (too little training, the
+wrong row, the wrong key, a setting left as it was, training without the change the step asks for)."""
 
 
 def pane(app: LabApp) -> LessonPane:
     return app.query_one(LessonPane)
 
 
-async def settle(pilot: Pilot) -> None:
-    """Wait for the worker (training or a sweep) and the messages it posted."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def train(pilot: Pilot) -> None:
-    """Space at the fastest speed, then wait for the run to end."""
+def player(pilot: Pilot) -> LessonPlayer:
+    """A player pressing keys through the pilot, training unthrottled."""
     app: LabApp = pilot.app  # type: ignore[assignment]
-    app.lab_run.session.epochs_per_tick = 0
-    await pilot.press("space")
-    await settle(pilot)
 
+    async def press(key: str) -> None:
+        if key == "space":
+            app.lab_run.session.epochs_per_tick = 0
+        await pilot.press(key)
+        await pilot.pause()
 
-async def done_and_next(pilot: Pilot, step: int) -> None:
-    """Every check of step ``step`` (0-based) has passed; > opens the next one."""
-    p = pane(pilot.app)  # type: ignore[arg-type]
-    assert p.step == step
-    assert p.done and all(p.passed), p.text
-    assert "Why:" in p.text
-    await pilot.press("greater_than_sign")
-    await pilot.pause()
+    async def settle() -> None:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
 
-
-async def cursor_to(pilot: Pilot, row: int) -> None:
-    """Focus the truth table and move its cursor to ``row`` with the arrow keys."""
-    table = pilot.app.query_one(TruthTableView)
-    table.focus()
-    await pilot.pause()
-    while table.cursor_row != row:
-        await pilot.press("down" if table.cursor_row < row else "up")
-
-
-async def setting(pilot: Pilot, key: str) -> SettingsList:
-    """Focus the architecture pane with its cursor on the setting ``key`` (or ``layer0`` for the first layer)."""
-    settings = pilot.app.query_one(SettingsList)
-    settings.focus()
-    await pilot.pause()
-    target = 0 if key == "layer0" else next(i for i in range(settings.n_lines)
-                                            if (s := settings._setting_at(i)) is not None and s.key == key)
-    while settings.cursor != target:
-        await pilot.press("down" if settings.cursor < target else "up")
-    return settings
-
-
-def open_lesson(number: int, tmp_path) -> LabApp:
-    return LabApp(lesson=str(number), progress_path=tmp_path / "lessons.json")
+    return LessonPlayer(app, press, settle)
 
 
 def test_eight_lessons_in_the_issues_order():
@@ -79,190 +63,179 @@ def test_eight_lessons_in_the_issues_order():
                    "06-loss-functions", "07-generalisation", "08-many-seeds"]
 
 
-async def test_lesson_1_one_neuron(tmp_path):
-    """Train 15,000 epochs, read the unseen 100 (above 0.9), see 000 stuck at 0.5, give the neuron a bias."""
-    app = open_lesson(1, tmp_path)
+def test_every_step_has_a_wrong_path_here():
+    """The wrong paths cover every shipped step (a new step needs one)."""
+    steps = {(i + 1, j + 1) for i, l in enumerate(shipped_lessons()) for j in range(len(l.steps))}
+    assert set(WRONG) == steps
+
+
+async def test_the_whole_course_in_one_app(tmp_path):
+    """Lessons 1 to 8 in order at 80x24: each step refuses its wrong path (> is refused too), then passes by its
+    solution, and > goes on; every lesson's start is its own, whatever the one before left; the task strip names
+    the step while the view it works in has the lesson's place."""
+    app = LabApp(lesson="1", progress_path=tmp_path / "lessons.json")
+    lessons = shipped_lessons()
+    async with app.run_test(size=SIZE) as pilot:
+        play = player(pilot)
+        await play.settle()
+        for n, lesson in enumerate(lessons, 1):
+            p = pane(app)
+            assert p.lesson == lesson and p.step == 0
+            assert app.experiment == lesson.experiment_at(0), lesson.id
+            assert app.query_one("#chart").log_scale is False and app.table_view.cursor_row == 0
+            for s, step in enumerate(lesson.steps, 1):
+                assert p.step == s - 1 and not p.done
+                for text in WRONG[(n, s)]:
+                    await play.act(parse_action(text))
+                await play.settle()
+                assert not p.done, f"lesson {n} step {s} passed by its wrong path: {p.text}"
+                await pilot.press("greater_than_sign")
+                await pilot.pause()
+                assert p.lesson == lesson and p.step == s - 1  # > refused
+                await play.play(step)
+                await play.settle()
+                assert p.done and all(p.passed), f"lesson {n} step {s}: {p.text}"
+                if not p.display:
+                    strip = app.query_one(TaskStrip)
+                    assert strip.display and "✓ done" in strip.shown.plain
+                await pilot.press("greater_than_sign")
+                await pilot.pause()
+                await play.settle()
+        assert {l.id for l in lessons} <= p.progress.completed
+
+
+async def test_every_lesson_starts_the_same_after_every_other(tmp_path):
+    """Each lesson opened after each other lesson's start (and after that lesson's last step's setup, with the log
+    axis on and the cursor moved) holds the same experiment, speed, log axis and cursor as when opened first."""
+    lessons = shipped_lessons()
+    app = LabApp(lesson="1", progress_path=tmp_path / "lessons.json")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.experiment.name == "single-neuron" and pane(app).step == 0
-        assert not pane(app).done
-        await train(pilot)
-        assert app.lab_run.session.trainer.epoch == 15_000
-        await done_and_next(pilot, 0)
-        await cursor_to(pilot, 4)
-        await done_and_next(pilot, 1)
-        await cursor_to(pilot, 0)
-        await done_and_next(pilot, 2)
-        await setting(pilot, "bias")
-        await pilot.press("right", "y")
-        await pilot.pause()
-        assert app.experiment.architecture.bias
-        await train(pilot)
-        assert pane(app).done and all(pane(app).passed)
-        assert "01-one-neuron" in pane(app).progress.completed
+        p = pane(app)
+        for before in lessons:
+            for lesson in lessons:
+                p.start(before, step=len(before.steps) - 1)
+                await pilot.pause()
+                app.query_one("#chart").log_scale = True
+                app.table_view.cursor_row = 1
+                app.query_one("#prediction-input", Input).value = "1 1"
+                p.start(lesson, restart=True)
+                await pilot.pause()
+                assert app.query_one("#prediction-input", Input).value == ""
+                screen = lesson.screen_at(0)
+                assert app.experiment == lesson.experiment_at(0), (before.id, lesson.id)
+                assert app.lab_run.session.trainer.epoch == 0
+                assert app.query_one("#chart").log_scale is False and app.table_view.cursor_row == 0
+                assert app.lab_run.session.epochs_per_tick == SPEEDS[screen["speed"]]
+
+
+@pytest.mark.parametrize("typed", ["0 0 1", "0,0,1"])
+async def test_typing_the_row_in_the_prediction_line_asks_about_it(tmp_path, typed):
+    """Lesson 4 step 2 passes when 0 0 1 is typed in the prediction line, the cursor left where it was."""
+    app = LabApp(lesson="4", progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=SIZE) as pilot:
+        play = player(pilot)
+        await play.settle()
+        await play.play(pane(app).lesson.steps[0])  # type: ignore[union-attr]
+        await play.settle()
         await pilot.press("greater_than_sign")
+        await play.settle()
+        assert pane(app).step == 1 and app.table_view.cursor_row == 0
+        app.query_one("#prediction-input").focus()
         await pilot.pause()
-        assert pane(app).lesson.id == "02-one-neuron-xor"
+        await play.act(parse_action(f"type {typed}"))
+        for _ in range(40):  # the routing looks at the line twice a second
+            await pilot.pause(0.05)
+            if pane(app).done:
+                break
+        assert pane(app).done, pane(app).text
 
 
-async def test_lesson_2_one_neuron_cannot_learn_xor(tmp_path):
-    """XOR stays unsolved, the surface view is found with v, and flipping row 11 makes OR, which it solves."""
-    app = open_lesson(2, tmp_path)
+async def test_restart_asks_before_discarding_a_trained_network(tmp_path):
+    """"Lesson: restart" after training asks first; n keeps the trained network and the step."""
+    app = LabApp(lesson="2", progress_path=tmp_path / "lessons.json")
     async with app.run_test(size=SIZE) as pilot:
+        play = player(pilot)
+        await play.settle()
+        await play.act(parse_action("train"))
+        epoch = app.lab_run.session.trainer.epoch
+        assert epoch > 0
+        app.lesson.restart()
         await pilot.pause()
-        await train(pilot)
-        await done_and_next(pilot, 0)
-        while app.view != "surface":
-            await pilot.press("v")
+        await pilot.press("n")
         await pilot.pause()
-        assert pane(app).done
-        await pilot.press("L")  # the lesson back into view: it is one of the views at this size
-        await pilot.pause()
-        assert app.view == "lesson"
-        await done_and_next(pilot, 1)
-        await cursor_to(pilot, 3)
-        await pilot.press("f", "r")
-        await pilot.pause()
-        await pilot.press("y")  # r asks before it discards the trained weights
-        await pilot.pause()
-        await train(pilot)
-        assert app.experiment.table.columns == ("0111",)
-        assert pane(app).done and all(pane(app).passed)
-
-
-async def test_lesson_3_hidden_layer(tmp_path):
-    """keras-xor solves; the units view; the 2-2-1 tanh step names its units a OR b and a NAND b."""
-    app = open_lesson(3, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await train(pilot)
-        await done_and_next(pilot, 0)
-        while app.view != "units":
-            await pilot.press("v")
-        await pilot.press("L")
-        await pilot.pause()
-        await done_and_next(pilot, 1)
-        assert app.experiment.architecture.describe() == "2:tanh"
-        await train(pilot)
-        assert pane(app).done and all(pane(app).passed), pane(app).text
-
-
-async def test_lesson_4_two_layer(tmp_path):
-    """The two-layer tutorial's 1,000 epochs, the answer for 001 below 0.1, the log-scale loss."""
-    app = open_lesson(4, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await train(pilot)
-        await done_and_next(pilot, 0)
-        await cursor_to(pilot, 1)
-        await done_and_next(pilot, 1)
-        await pilot.press("l")
-        await pilot.pause()
-        assert pane(app).done and all(pane(app).passed)
-
-
-async def test_lesson_5_learning_rate(tmp_path):
-    """0.001 crawls; seven doublings (0.128) solve; doubling on past 1 diverges."""
-    app = open_lesson(5, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await train(pilot)
-        await done_and_next(pilot, 0)
-        await pilot.press(*["right_square_bracket"] * 7, "r")
-        await pilot.pause()
-        await pilot.press("y")  # r asks before it discards the trained weights
-        await pilot.pause()
-        assert app.lab_run.session.trainer.lr == pytest.approx(0.128)
-        await train(pilot)
-        await done_and_next(pilot, 1)
-        await pilot.press(*["right_square_bracket"] * 3, "r")
+        assert app.lab_run.session.trainer.epoch == epoch
+        app.lesson.restart()
         await pilot.pause()
         await pilot.press("y")
-        await pilot.pause()
-        await train(pilot)
-        assert app.lab_run.session.trainer.diverged_epoch is not None
-        assert pane(app).done and all(pane(app).passed)
+        await play.settle()
+        assert app.lab_run.session.trainer.epoch == 0 and pane(app).step == 0
 
 
-async def test_lesson_6_loss_functions(tmp_path):
-    """mse solves; bce chosen in the architecture pane solves; a linear output with bce passes the last step and
-    the hint about it speaks up."""
-    app = open_lesson(6, tmp_path)
+async def test_going_back_does_not_pass_a_step_on_old_state(tmp_path):
+    """< to a passed step shows it unpassed until its task is done again in it."""
+    app = LabApp(lesson="4", progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=SIZE) as pilot:
+        play = player(pilot)
+        await play.settle()
+        lesson = pane(app).lesson
+        assert lesson is not None
+        for step in lesson.steps[:2]:
+            await play.play(step)
+            await play.settle()
+            await pilot.press("greater_than_sign")
+            await play.settle()
+        assert pane(app).step == 2
+        await pilot.press("less_than_sign")
+        await play.settle()
+        app.lesson.tick()
+        assert pane(app).step == 1 and not pane(app).done  # the cursor is still on 001: it must be moved there
+        await play.act(parse_action("cursor 000"))
+        await play.act(parse_action("cursor 001"))
+        await play.settle()
+        assert pane(app).done
+        assert app.lab_run.session.trainer.epoch == 1000  # the same experiment: the run step 1 trained stays
+
+
+async def test_going_back_restores_the_steps_own_experiment(tmp_path):
+    """Lesson 7: < from parity3 (step 2) to step 1 brings back a OR b OR c, fresh, as step 1 starts."""
+    app = LabApp(lesson="7", progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=SIZE) as pilot:
+        play = player(pilot)
+        await play.settle()
+        lesson = pane(app).lesson
+        assert lesson is not None
+        await play.play(lesson.steps[0])
+        await play.settle()
+        await pilot.press("greater_than_sign")
+        await play.settle()
+        assert app.experiment.table.name == "parity3"
+        await pilot.press("less_than_sign")
+        await play.settle()
+        assert pane(app).step == 0 and app.experiment == lesson.experiment_at(0)
+
+
+async def test_show_me_plays_the_steps_solution(tmp_path):
+    """M ("show me") on lesson 5's second step presses ] seven times, r, y and space through the lab's own keys
+    (each named in a notification) and the step passes."""
+    app = LabApp(lesson="5", progress_path=tmp_path / "lessons.json")
     said = Said()
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
-        await pilot.pause()
-        await train(pilot)
-        await done_and_next(pilot, 0)
-        await setting(pilot, "loss")
-        while app.experiment.training.loss != "bce":
-            await pilot.press("right")
-            await pilot.pause()
-            if app.screen is not app.screen_stack[0]:
-                await pilot.press("y")
-                await pilot.pause()
-        await train(pilot)
-        await done_and_next(pilot, 1)
-        await setting(pilot, "output")
-        while app.experiment.architecture.output_activation != "linear":
-            await pilot.press("right")
-            await pilot.pause()
-            if app.screen is not app.screen_stack[0]:
-                await pilot.press("y")
-                await pilot.pause()
-        await pilot.pause()
-        assert pane(app).done and all(pane(app).passed)
-        assert any("bce reads each output as a probability" in n.message for n in said.notes)
-
-
-async def test_lesson_7_generalisation(tmp_path):
-    """OR of three guesses the held-out 111; parity3 cannot; AND without 11 has nothing to learn a 1 from."""
-    app = open_lesson(7, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        for step, row in ((0, 7), (1, 7), (2, 3)):
-            await cursor_to(pilot, row)
-            await pilot.press("h")
-            await pilot.pause()
-            await train(pilot)
-            if step < 2:
-                await done_and_next(pilot, step)
-        assert app.experiment.table.name == "and"
-        assert pane(app).done and all(pane(app).passed)
-
-
-async def test_lesson_8_many_seeds(tmp_path):
-    """100 seeds of keras-xor; pinned as A; a second layer swept as B beside it; then 32 neurons instead."""
-    app = open_lesson(8, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("k")
-        await settle(pilot)
-        await pilot.press("L")
-        await pilot.pause()
-        await done_and_next(pilot, 0)
-        await pilot.press("A")
-        await pilot.pause()
-        await setting(pilot, "layer0")
-        await pilot.press("a")
-        await pilot.pause()
-        assert len(app.experiment.architecture.layers) == 2
-        await pilot.press("k")
-        await settle(pilot)
-        await pilot.press("L")
-        await pilot.pause()
-        await done_and_next(pilot, 1)
-        settings = await setting(pilot, "layer0")
-        await pilot.press("down", "x")
-        await pilot.pause()
-        settings.cursor = 0
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press(*["backspace"] * len("16:relu"), *"32:relu", "enter")  # over the prefilled value
-        await pilot.pause()
-        if app.screen is not app.screen_stack[0]:
-            await pilot.press("y")
-            await pilot.pause()
-        assert app.experiment.architecture.describe() == "32:relu"
-        await pilot.press("k")
-        await settle(pilot)
-        assert pane(app).done and all(pane(app).passed), pane(app).text
+        play = player(pilot)
+        await play.settle()
+        await play.play(pane(app).lesson.steps[0])  # type: ignore[union-attr]
+        await play.settle()
+        await pilot.press("greater_than_sign")
+        await play.settle()
+        app.lab_run.session.epochs_per_tick = 0
+        assert "M show me" in app.query_one(TaskStrip).shown.plain
+        await pilot.press("M")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if not app.lesson.showing:
+                break
+        await play.settle()
+        app.lesson.tick()
+        assert pane(app).done, pane(app).text
+        shown = [n.message for n in said.notes if n.message.startswith("show me: ")]
+        assert shown == ["show me: right_square_bracket"] * 7 + ["show me: r", "show me: y", "show me: space"]

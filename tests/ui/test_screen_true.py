@@ -153,3 +153,33 @@ async def test_the_legend_draws_without_colour(monkeypatch):
         assert app.query_one(LossChart).monochrome
         assert "⣀ loss" in chart_lines(app)[-1]
         await pilot.pause()
+
+
+async def test_the_tutorial_files_export_from_the_lab(tmp_path):
+    """ctrl+e's "the two-layer tutorial's own files" writes the three files nnlab train --tutorial-files writes,
+    byte for byte; a network with biases is refused in one line."""
+    from lab.core.recipes import recipe
+    from lab.core.train import Trainer
+    from lab.files.exports import TUTORIAL_FILES, tutorial_files
+    from lab.ui.app import LabApp
+
+    app = LabApp(recipe("two-layer").with_training(epochs=20))
+    said = Said()
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
+        app.lab_run.session.epochs_per_tick = 0
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.files.export_to("tutorial", tmp_path / "t")
+        await pilot.pause()
+    headless = Trainer(recipe("two-layer").with_training(epochs=20))
+    headless.run()
+    expected = tutorial_files(headless.experiment, headless.state())
+    assert {name: (tmp_path / "t" / name).read_bytes() for name in TUTORIAL_FILES} == expected
+    assert any(m.startswith("Exported to 3 files") for m in messages(said))
+    keras = small_xor_app()
+    said = Said()
+    async with keras.run_test(size=SIZE, message_hook=said) as pilot:
+        keras.files.export_to("tutorial", tmp_path / "k")
+        await pilot.pause()
+    assert any(m.startswith("Not exported") and "without biases" in m for m in messages(said))

@@ -10,17 +10,20 @@ from textual.widgets import Input
 
 from lab.core.lessons import shipped_lessons
 from lab.ui.app import LabApp
+from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.help import HelpScreen
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
 from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.lesson_pane import LessonPane
+from lab.ui.widgets.task_strip import TaskStrip
 
 from tests.ui.helpers import Said, small_xor_app
 
 
 async def test_l_opens_the_menu_in_the_charts_place_and_closes_it(tmp_path):
-    """At 80x24 L shows the lesson menu where the chart was; v cycles it with the views; L again closes it and the
-    chart returns. The lab's keys still work meanwhile."""
+    """At 80x24 L shows the lesson menu where the chart was; a lesson started opens the view its step names (the
+    chart) with the task strip below it; L shows the lesson's text, v cycles it with the views; L again closes it
+    and the chart returns. The lab's keys still work meanwhile."""
     app = LabApp(progress_path=tmp_path / "lessons.json")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("L")
@@ -31,6 +34,12 @@ async def test_l_opens_the_menu_in_the_charts_place_and_closes_it(tmp_path):
         await pilot.press("enter")  # the menu has focus: start the highlighted lesson
         await pilot.pause()
         assert pane.lesson is not None and app.experiment.name == "single-neuron"
+        assert app.view == "chart" and not pane.display and app.query_one("#views").display
+        strip = app.query_one(TaskStrip)
+        assert strip.display and strip.shown.plain.startswith("1.1/4 press space to train")
+        await pilot.press("L")
+        await pilot.pause()
+        assert app.view == "lesson" and pane.display and not strip.display
         await pilot.press("v")
         await pilot.pause()
         assert app.view == "chart" and not pane.display and app.query_one("#views").display
@@ -56,17 +65,25 @@ async def test_next_step_waits_for_the_checks(tmp_path):
         await pilot.pause()
         assert pane.step == 0
         assert any("checks have not all passed" in n.message for n in said.notes)
-        assert "✗ epoch >= 2000" in pane.text
+        assert "✗ at least 2,000 epochs in this step's run" in pane.text
         await pilot.press("less_than_sign")
         await pilot.pause()
         assert pane.lesson is None and "Why one neuron cannot learn XOR" in pane.text
 
 
 async def test_progress_is_kept_between_runs_and_a_lesson_restarts(tmp_path):
-    """A step reached is where the lesson reopens in the next run; restarting it goes back to its first step."""
+    """A step reached is where the lesson reopens in the next run (lesson 7's second step sets its own gate up, so
+    it can start there); restarting it goes back to its first step."""
     path = tmp_path / "state" / "lessons.json"
-    app = LabApp(lesson="1", progress_path=path)
+    app = LabApp(lesson="7", progress_path=path)
     async with app.run_test(size=(100, 30)) as pilot:
+        app.lab_run.session.epochs_per_tick = 0
+        await pilot.pause()
+        app.table_view.focus()
+        await pilot.press(*["down"] * 7, "h", "r")
+        await pilot.pause()
+        if isinstance(app.screen, ConfirmScreen):
+            await pilot.press("y")
         app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
         await app.workers.wait_for_complete()
@@ -79,13 +96,13 @@ async def test_progress_is_kept_between_runs_and_a_lesson_restarts(tmp_path):
     async with again.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         pane = again.query_one(LessonPane)
-        assert "1. One neuron learns to copy  2/4" in pane.text  # the menu shows the step reached
+        assert "7. Generalisation: rows it never saw  2/3" in pane.text  # the menu shows the step reached
         await pilot.press("enter")
         await pilot.pause()
         assert pane.step == 1
         again.action_restart_lesson()
         await pilot.pause()
-        assert pane.step == 0 and pane.progress.at(shipped_lessons()[0]) == 0
+        assert pane.step == 0 and pane.progress.at(shipped_lessons()[6]) == 0
 
 
 async def test_wide_screen_puts_the_lesson_below_the_views(tmp_path):

@@ -1,4 +1,5 @@
-"""Choose what to export: the loss history, the weights, or a standalone Python script."""
+"""Choose what to export: the loss history, the weights, a standalone Python script, or the two-layer tutorial's
+own files."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ EXPORTS: dict[str, tuple[str, str]] = {
     "npz": ("Weights as a NumPy .npz (W1, b1, W2, ...)", "-weights.npz"),
     "txt": ("Weights as text, one file per layer (the tutorials' form)", "-weights.txt"),
     "script": ("A standalone Python script with the trained weights (needs only NumPy)", "-network.py"),
+    "tutorial": ("The two-layer tutorial's own files, in a folder (loss list and weightsLayer1/2.txt)", "-tutorial"),
 }
 
 

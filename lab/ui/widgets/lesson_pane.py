@@ -1,10 +1,13 @@
 """The lesson pane: one lesson step at a time beside the lab, its checks ticked live against the lab's state.
 
 The pane shows a menu of the lessons (with ✓ for those completed) or a step: its explanation, its task, its checks
-(✓ or ✗ each, evaluated against every ``LabState`` the app hands to ``show_state``) and, once every check passes, the
-"why" paragraph. It never touches the lab: it posts ``SetupRequested`` when a lesson or step needs the lab set up
-(the app applies it) and ``StepPassed`` when a step's checks first all pass. Progress (the step each lesson is at,
-the lessons completed) is written to ``progress_path`` as the learner moves on.
+in words (✓ or ✗ each, watched by the step's ``StepWatch`` against every ``LabState`` the app hands to
+``show_state``, so only what happened during the step counts) and, once every check passes, the "why" paragraph. It
+never touches the lab: it posts ``SetupRequested`` when a lesson or step needs the lab set up (the app applies it and
+calls ``setup_applied``; states seen before that are ignored, so a step never passes on the lab it replaces) and
+``StepPassed`` when a step's checks first all pass. ``strip`` is the step in two lines, for the task strip shown
+while another view has the pane's place. Progress (the step each lesson is at, the lessons completed) is handed in and
+every change handed to ``keep``: the files are the routing's (``lab.files.lesson_progress``), never the widget's.
 
 Text from lesson files is shown as text (``rich.text.Text``), never parsed as markup; backquoted words are shown in
 bold, nothing else is interpreted.
@@ -12,7 +15,7 @@ bold, nothing else is interpreted.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
@@ -22,11 +25,15 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from lab.core.errors import LabError
-from lab.core.lessons import LabState, Lesson, Progress, Setup
-from lab.files import lesson_progress
+from lab.core.lessons import LabState, Lesson, Progress, Setup, StepWatch
 
-KEYS_LINE = "> next · < back · L hide · v views · tab scrolls"
+SHOW_ME = "M"
+"""The key that plays the current step's solution, when the app binds it (``show_me``)."""
+
+
+def keys_line(show_me: bool) -> str:
+    """The pane's last line: the keys a lesson uses."""
+    return f"> next · < back · {f'{SHOW_ME} show me · ' if show_me else ''}L hide · ? explains · tab scrolls"
 
 
 def prose(text: str) -> Text:
@@ -42,13 +49,14 @@ class LessonPane(Vertical):
 
     class SetupRequested(Message):
         """Set the lab up for ``lesson``'s step ``step``: ``setups`` in order (the lesson's, then its steps' up to
-        ``step``)."""
+        ``step``); ``back`` when the learner stepped back to it (the lab must then hold the step's own experiment)."""
 
-        def __init__(self, lesson: Lesson, step: int, setups: tuple[Setup, ...]) -> None:
+        def __init__(self, lesson: Lesson, step: int, setups: tuple[Setup, ...], back: bool = False) -> None:
             super().__init__()
             self.lesson = lesson
             self.step = step
             self.setups = setups
+            self.back = back
 
     class Started(Message):
         """The learner picked ``lesson`` from the menu."""
@@ -66,47 +74,41 @@ class LessonPane(Vertical):
             self.step = step
             self.last = last
 
-    def __init__(self, lessons: tuple[Lesson, ...], progress_path: Path | None = None, *,
-                 id: str | None = None) -> None:
+    def __init__(self, lessons: tuple[Lesson, ...], progress: Progress | None = None,
+                 keep: Callable[[Progress], None] | None = None, *, id: str | None = None) -> None:
+        """``progress`` is where the learner got to (read by the caller); ``keep`` is called with every change of
+        it (the caller writes it to disk: the pane does no file I/O)."""
         super().__init__(id=id)
         self.lessons = lessons
-        self.progress_path = progress_path
-        self.progress = Progress()
+        self.progress = progress or Progress()
+        self._keep = keep
         self.lesson: Lesson | None = None
         self.step = 0
         self.passed: tuple[bool, ...] = ()
-        self.done = False  # every check of the current step has held once
+        self.step_watch: StepWatch | None = None
+        self.awaiting_setup = False  # a setup was asked for and not yet applied: states seen now are the old lab's
+        self.show_me = False  # the app binds SHOW_ME to play the step's solution (the routing says)
         self.state: LabState | None = None
+
+    @property
+    def done(self) -> bool:
+        """Every check of the current step has held at once, during the step."""
+        return self.step_watch is not None and self.step_watch.done
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="lesson-menu")
         with VerticalScroll(id="lesson-scroll"):
             yield Static(id="lesson-body")
         yield Static(id="lesson-task")
-        yield Static(KEYS_LINE, id="lesson-keys")
+        yield Static(keys_line(self.show_me), id="lesson-keys")
 
     def on_mount(self) -> None:
-        self.progress = self._load_progress()
         self.show_menu()
-
-    # --- progress --------------------------------------------------------------------------------------------------
-    def _load_progress(self) -> Progress:
-        if self.progress_path is None:
-            return Progress()
-        try:
-            return lesson_progress.load(self.progress_path)
-        except LabError as e:
-            self.app.notify(f"Lesson progress cannot be read and starts afresh: {e}", severity="warning", timeout=8)
-            return Progress()
 
     def _save(self, progress: Progress) -> None:
         self.progress = progress
-        if self.progress_path is None:
-            return
-        try:
-            lesson_progress.save(self.progress_path, progress)
-        except LabError as e:
-            self.app.notify(f"Lesson progress not saved: {e}", severity="warning", timeout=6)
+        if self._keep is not None:
+            self._keep(progress)
 
     # --- what is shown ---------------------------------------------------------------------------------------------
     @property
@@ -132,7 +134,8 @@ class LessonPane(Vertical):
         menu.clear_options()
         for i, lesson in enumerate(self.lessons):
             mark = "✓" if lesson.id in self.progress.completed else (
-                f"{self.progress.at(lesson) + 1}/{len(lesson.steps)}" if lesson.id in self.progress.steps else " ")
+                f"{lesson.resume_at(self.progress.at(lesson)) + 1}/{len(lesson.steps)}"
+                if lesson.id in self.progress.steps else " ")
             menu.add_option(Option(Text(f"{i + 1}. {lesson.title}  {mark}"), id=lesson.id))
         current = next((i for i, l in enumerate(self.lessons) if l.id == self.progress.current), 0)
         if self.lessons and self.lessons[current].id in self.progress.completed:  # on to the first one not done
@@ -156,24 +159,26 @@ class LessonPane(Vertical):
         """Open ``lesson`` at ``step`` (default: where the learner left it, or its start when ``restart``), set the
         lab up for it and remember it."""
         progress = self.progress.restarted(lesson) if restart else self.progress
-        at = progress.at(lesson) if step is None else min(max(step, 0), len(lesson.steps) - 1)
+        at = lesson.resume_at(progress.at(lesson)) if step is None else min(max(step, 0), len(lesson.steps) - 1)
         self.lesson = lesson
         self._save(progress.moved(lesson, at))
         self._enter_step(at, (lesson.setup, *(s.setup for s in lesson.steps[: at + 1])))
 
-    def _enter_step(self, step: int, setups: tuple[Setup, ...]) -> None:
-        """Show step ``step`` and ask for ``setups`` (none asked when they are all empty: the lab stays as the
-        learner left it)."""
+    def _enter_step(self, step: int, setups: tuple[Setup, ...], back: bool = False) -> None:
+        """Show step ``step`` and ask for ``setups`` (none asked when they are all empty and the learner did not step
+        ``back``: the lab stays as the learner left it); the step's checks are watched from the first state after
+        the setup."""
         assert self.lesson is not None
         self.step = step
         self.passed = tuple(False for _ in self.lesson.steps[step].checks)
-        self.done = False
-        if any(setups):
-            self.post_message(self.SetupRequested(self.lesson, step, setups))
+        self.step_watch = self.lesson.steps[step].watch()
+        self.awaiting_setup = any(setups) or back
+        if self.awaiting_setup:
+            self.post_message(self.SetupRequested(self.lesson, step, setups, back))
         self.query_one(OptionList).display = False
         self.query_one("#lesson-scroll").display = True
         self.query_one("#lesson-task").display = True
-        self.query_one("#lesson-keys", Static).update(KEYS_LINE)
+        self.query_one("#lesson-keys", Static).update(keys_line(self.show_me))
         self.border_title = self.title
         self._redraw()
         self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
@@ -204,21 +209,24 @@ class LessonPane(Vertical):
             self.show_menu()
             return
         self._save(self.progress.moved(self.lesson, self.step - 1))
-        self._enter_step(self.step - 1, (self.lesson.steps[self.step - 1].setup,))
+        self._enter_step(self.step - 1, (self.lesson.steps[self.step - 1].setup,), back=True)
+
+    def setup_applied(self) -> None:
+        """The lab now holds the setup asked for: the next state is the step's start."""
+        self.awaiting_setup = False
 
     def show_state(self, state: LabState) -> None:
-        """Tick the current step's checks against ``state``; the first time all hold, show why and post
+        """Watch the current step's checks with ``state``; the first time all hold, show why and post
         ``StepPassed`` (a step stays passed once it has passed)."""
         self.state = state
-        if self.lesson is None:
+        if self.lesson is None or self.step_watch is None or self.awaiting_setup:
             return
-        step = self.lesson.steps[self.step]
-        passed = step.passed(state)
-        if passed == self.passed and (self.done or not all(passed)):
+        was_done = self.step_watch.done
+        passed = self.step_watch.see(state)
+        if was_done or (passed == self.passed and not self.step_watch.done):
             return
         self.passed = passed
-        if all(passed) and not self.done:
-            self.done = True
+        if self.step_watch.done:
             last = self.step == len(self.lesson.steps) - 1
             if last:
                 self._save(self.progress.complete(self.lesson))
@@ -236,6 +244,7 @@ class LessonPane(Vertical):
         body = Text()
         if self.step == 0:
             body.append(f"{self.lesson.title}\n", "bold")
+            body.append(self.lesson.start_line(self.lessons.index(self.lesson) + 1) + "\n\n", "dim")
             if self.lesson.intro:
                 body.append_text(prose(self.lesson.intro))
                 body.append("\n\n")
@@ -255,8 +264,31 @@ class LessonPane(Vertical):
         task.append_text(prose(step.task))
         for check, ok in zip(step.checks, self.passed, strict=True):
             task.append(f"\n {'✓' if ok else '✗'} ", "bold green" if ok else "bold red")
-            task.append(check.text)
+            task.append(check.words)
         return body, task
+
+    def strip(self) -> Text:
+        """The step in two lines for the task strip: where it is and the task; then the keys that help (show me,
+        the full text) and each check (✓/✗ in words), or that it is done and what to press."""
+        out = Text()
+        if self.lesson is None:
+            return out
+        step = self.lesson.steps[self.step]
+        n = self.lessons.index(self.lesson) + 1
+        out.append(f"{n}.{self.step + 1}/{len(self.lesson.steps)} ", "bold")
+        out.append_text(prose(step.task))
+        out.append("\n")
+        if self.done:
+            last = self.step == len(self.lesson.steps) - 1
+            out.append("✓ done", "bold green")
+            out.append(" · > next lesson · L why" if last else " · > next step · L why")
+            return out
+        out.append(f"{SHOW_ME} show me · L text │ " if self.show_me else "L text │ ", "dim")
+        for i, (check, ok) in enumerate(zip(step.checks, self.passed, strict=True)):
+            out.append(" · " if i else "")
+            out.append("✓ " if ok else "✗ ", "bold green" if ok else "bold red")
+            out.append(check.words)
+        return out
 
     def scroll_to_why(self) -> None:
         """Scroll the step to its end, where the why paragraph has appeared."""

@@ -21,7 +21,7 @@ from textual.widget import Widget
 
 from lab.core.errors import LabError
 from lab.core.experiment import MAX_HIDDEN_LAYERS, Architecture, Training
-from lab.core.glossary import field_hint
+from lab.ui.tooltips import field_hint
 from lab.ui.widgets.setting_edits import (
     Setting,
     Values,
@@ -95,6 +95,26 @@ class SettingsList(Widget, can_focus=True):
     def _setting_at(self, index: int) -> Setting | None:
         i = index - len(self.architecture.layers) - self._has_add_line
         return self.settings[i] if 0 <= i < len(self.settings) else None
+
+    def line_of(self, key: str) -> int | None:
+        """The line of setting ``key`` (``lr``, ``loss``...) or hidden layer ``layerN`` (from 1); None if none."""
+        if key.startswith("layer") and key[5:].isdigit():
+            n = int(key[5:]) - 1
+            return n if 0 <= n < len(self.architecture.layers) else None
+        return next((i for i in range(self.n_lines) if (s := self._setting_at(i)) is not None and s.key == key),
+                    None)
+
+    def value_of(self, key: str) -> str:
+        """What the line of ``key`` shows as its value (``bce``, ``on``, ``16 relu``); "" for no such line."""
+        line = self.line_of(key)
+        if line is None:
+            return ""
+        layer = self._layer_at(line)
+        if layer is not None:
+            l = self.architecture.layers[layer]
+            return f"{l.units} {l.activation}"
+        setting = self._setting_at(line)
+        return setting.show(self.architecture, self.training) if setting is not None else ""
 
     def set_values(self, architecture: Architecture, training: Training) -> None:
         """Show these values (without posting ``Changed``)."""

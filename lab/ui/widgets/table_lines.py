@@ -34,9 +34,10 @@ Spans = list[tuple[int, int]]
 
 
 def side(value: float) -> str:
-    """Which side of the threshold ``value`` is on, for a number whose digits round to the threshold itself:
-    ``+`` above (a 1), ``-`` below (a 0), ``""`` exactly on it (neither: never right, the core's rule)."""
-    return "+" if value > THRESHOLD else "-" if value < THRESHOLD else ""
+    """Which class ``value`` reads as, for a number whose digits round to the threshold itself: ``+`` above 0.5 (a
+    1), ``-`` at or below it (a 0: exactly 0.5 is class 0, the core's rule, ``lab.core.rules.THRESHOLD``); ``""`` for
+    nan."""
+    return "+" if value > THRESHOLD else "-" if value <= THRESHOLD else ""
 
 
 def short_name(name: str, width: int) -> str:
@@ -49,7 +50,7 @@ def value_text(value: float) -> str:
     """An output to two decimals in at most four characters: ``.07``, ``1.00``, ``-.50``, ``12.3``, ``-123``; from
     999.5 up (a linear output) its order of magnitude, ``2e3``, ``1e12``, ``-1e5``, then ``huge``/``-big``;
     ``nan``, ``inf``, ``-inf``. A value within 0.005 of the threshold shows its side: ``.50+`` (0.503, a 1),
-    ``.50-`` (0.4971, a 0); exactly 0.5 is ``.50``, on neither side (never right)."""
+    ``.50-`` (0.4971 and exactly 0.5, a 0)."""
     text = f"{value:.2f}"  # nan, inf and -inf come out as themselves and fit
     if text == f"{THRESHOLD:.2f}":
         return ".50" + side(value)
