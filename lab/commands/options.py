@@ -67,7 +67,7 @@ def base_experiment(args: argparse.Namespace) -> tuple[Experiment, Trainer | Non
     if args.gate:
         return replace(default.with_table(preset(args.gate)), name=args.gate), None
     if args.expr is not None:
-        return replace(default.with_table(table_from_expression(args.expr, name="expr")), name="expr"), None
+        return default.with_table(table_from_expression(args.expr)), None  # named by the expression
     if args.table is not None:
         return replace(default.with_table(table_from_bits(args.table.split(","))), name="table"), None
     return default, None

@@ -22,6 +22,7 @@ MIN_UNITS, MAX_UNITS = 1, 64
 MAX_HIDDEN_LAYERS = 8
 MAX_EPOCHS = 10_000_000
 MAX_LR = 1e6
+GENERIC_NAMES = frozenset({"experiment", "expr", "table", "custom"})  # names a run gets when nobody chose one
 
 
 def _choose(value: str, allowed, what: str) -> str:
@@ -179,8 +180,20 @@ class Experiment:
         """The network shape this experiment trains."""
         return self.architecture.shape(self.table.n_inputs, self.table.n_outputs)
 
+    @property
+    def named_by_gate(self) -> bool:
+        """Whether the experiment's name only says which gate or recipe it started from (``parity4``,
+        ``keras-xor``, ``custom``), not a name someone chose: such a name follows the table."""
+        from lab.core.recipes import RECIPES  # recipes build experiments: imported here, not at the top
+
+        return self.name == self.table.name or self.name in GENERIC_NAMES or self.name in RECIPES
+
     def with_table(self, table: TruthTable) -> Experiment:
-        """The experiment with another table."""
+        """The experiment with another table. A name that only said which gate it trained (``named_by_gate``)
+        becomes the new table's when the gate changes: ``parity4`` given ``a & b`` is named ``a & b``, and
+        flipping a bit of it makes it ``custom``; a name someone chose stays."""
+        if table.name != self.table.name and self.named_by_gate:
+            return replace(self, table=table, name=table.name)
         return replace(self, table=table)
 
     def with_training(self, **changes) -> Experiment:

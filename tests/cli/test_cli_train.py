@@ -108,7 +108,7 @@ def test_divergence_is_a_status_not_a_crash(cli):
 
 @pytest.mark.parametrize("flags,check", [
     (("--gate", "half-adder"), lambda r: r["outputs"] == 2 and len(r["predictions"][0]) == 2),
-    (("--expr", "a ^ b ^ c"), lambda r: r["gate"] == "expr" and r["inputs"] == 3),
+    (("--expr", "a ^ b ^ c"), lambda r: r["gate"] == "a ^ b ^ c" and r["inputs"] == 3),
     (("--table", "0110,0001"), lambda r: r["outputs"] == 2 and r["gate"] == "custom"),
     (("--recipe", "two-layer"), lambda r: r["epochs_run"] == 1000 and r["gate"] == "all-equal3"),
     (("--batch-size", "2", "--seed", "3", "--no-bias", "--init", "he_normal"), lambda r: r["epochs_run"] == 1000),

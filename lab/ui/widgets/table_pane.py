@@ -61,7 +61,7 @@ class TablePane(Vertical):
         event.stop()
         error = self.query_one("#expression-error", Static)
         try:
-            table = table_from_expression(event.value, name="expr")
+            table = table_from_expression(event.value)
         except LabError as e:
             error.update(f"✗ {e}")
             error.display = True
