@@ -205,8 +205,13 @@ class Experiment:
         return replace(self, architecture=replace(self.architecture, **changes))
 
 
-def parse_hidden(spec: str) -> tuple[Layer, ...]:
+def parse_hidden(spec: str, first: int = 1) -> tuple[Layer, ...]:
     """Parse ``16:relu,8:tanh`` (activation optional, default relu) or ``none`` into hidden layers.
+
+    Args:
+        spec: the layers as the CLI's ``--hidden`` takes them.
+        first: the number an error gives the first layer of ``spec`` (a layer typed alone in the lab may be the
+            second).
 
     Raises:
         ConfigError: naming the bad item.
@@ -220,10 +225,10 @@ def parse_hidden(spec: str) -> tuple[Layer, ...]:
         try:
             units = int(units_text)
         except ValueError:
-            raise ConfigError(f"hidden layer {i + 1}: expected a neuron count such as 16 or 16:relu, "
+            raise ConfigError(f"hidden layer {i + first}: expected a neuron count such as 16 or 16:relu, "
                               f"got '{item.strip()}'") from None
         layer = Layer(units, act.strip() or "relu")
-        layer.check(f"hidden layer {i + 1}")
+        layer.check(f"hidden layer {i + first}")
         layers.append(layer)
     if len(layers) > MAX_HIDDEN_LAYERS:
         raise ConfigError(f"hidden: at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(layers)}")

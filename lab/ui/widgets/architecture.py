@@ -41,8 +41,9 @@ class ArchitecturePane(Vertical):
     def compose(self) -> ComposeResult:
         with SettingsScroll(id="settings-scroll"):
             yield SettingsList(*self._initial, id="settings")
-        yield Input(id="settings-input")
-        yield Static("", id="settings-error", markup=False)
+        with Vertical(id="settings-foot"):  # docked at the pane's foot (app.tcss): the list gives up rows to it
+            yield Input(id="settings-input")
+            yield Static("", id="settings-error", markup=False)
 
     def on_mount(self) -> None:
         self.watch(self.settings_list, "cursor", self.show_hint)

@@ -133,8 +133,9 @@ def remove_layer(a: Architecture, index: int) -> Architecture:
 
 
 def parse_layer(a: Architecture, index: int, text: str) -> Architecture:
-    """Layer ``index`` as typed, ``units:activation`` (``8:tanh``); a ``LabError`` when it is not one layer."""
-    parsed = parse_hidden(text)
+    """Layer ``index`` as typed, ``units:activation`` (``8:tanh``); a ``LabError`` naming the layer as the list
+    counts it (``hidden layer 2``) when it is not one layer."""
+    parsed = parse_hidden(text, first=index + 1)
     if len(parsed) != 1:
         raise LabError("type one layer as units:activation, e.g. 8:tanh")
     return with_layer(a, index, parsed[0])
