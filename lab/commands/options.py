@@ -50,7 +50,8 @@ def add_network_args(p: argparse.ArgumentParser) -> None:
     n.add_argument("--batch-size", type=int, metavar="N", help="rows per update; 0 = full batch")
     n.add_argument("--init", metavar="NAME", help=f"initialiser: {_choices(INITIALISERS)}")
     n.add_argument("--no-bias", action="store_true", default=None, help="dense layers without biases")
-    n.add_argument("--epochs", type=int, metavar="N", help="the epoch budget")
+    n.add_argument("--epochs", type=int, metavar="N", help="the epoch budget; 0 trains until stopped "
+                   "(ctrl+c, the stop rule)")
     n.add_argument("--seed", type=int, metavar="N", help="seeds initialisation and shuffling")
     n.add_argument("--stop", metavar="RULE", help="budget (run every epoch), solved, or loss<X")
 

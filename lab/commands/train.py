@@ -25,6 +25,8 @@ from lab.files.experiment_file import write
 from lab.files.exports import weight_paths, write_history_csv, write_script, write_weights
 from lab.files.safe_io import DEVICE, check_writable, write_kind
 
+UNTIL_STOPPED_EVERY = 1000  # the default --every of a run until stopped (--epochs 0), which has no budget/10
+
 
 def parser() -> Parser:
     """The ``nnlab train`` argument parser."""
@@ -34,7 +36,8 @@ def parser() -> Parser:
     add_gate_args(p)
     add_network_args(p)
     o = p.add_argument_group("output")
-    o.add_argument("--every", type=int, metavar="N", help="print an epoch line every N epochs (default: budget/10)")
+    o.add_argument("--every", type=int, metavar="N", help="print an epoch line every N epochs (default: budget/10, or "
+                   f"{UNTIL_STOPPED_EVERY} for --epochs 0)")
     o.add_argument("--quiet", action="store_true", help="print only the result line")
     o.add_argument("--json", action="store_true", help="print one JSON object with the results, nothing else")
     o.add_argument("--log-csv", metavar="PATH", help="write epoch, loss, accuracy (and held-out) per epoch")
@@ -52,7 +55,9 @@ def _finite(x: float | None) -> float | None:
 def epoch_line(trainer: Trainer) -> str:
     """``Epoch 12/1000 - loss: 0.2549 - binary_accuracy: 0.5000`` (and ``val_`` metrics for held-out rows)."""
     h, e = trainer.history, trainer.epoch
-    line = (f"Epoch {e}/{trainer.experiment.training.epochs} - loss: {loss_text(h.loss[-1])} - "
+    training = trainer.experiment.training
+    of = "" if training.until_stopped else f"/{training.epochs}"  # a run until stopped has no budget to count to
+    line = (f"Epoch {e}{of} - loss: {loss_text(h.loss[-1])} - "
             f"binary_accuracy: {h.accuracy[-1]:.4f}")
     if h.heldout_loss and trainer.experiment.table.heldout:
         line += f" - val_loss: {loss_text(h.heldout_loss[-1])} - val_binary_accuracy: {h.heldout_accuracy[-1]:.4f}"
@@ -137,8 +142,8 @@ def train_main(argv: Sequence[str]) -> int:
     trainer = trainer or Trainer(experiment)
     check_outputs(args, trainer.net.shape.n_layers)
     talk = not (args.json or args.quiet)
-    budget = experiment.training.epochs
-    every = args.every or max(1, budget // 10)
+    budget = experiment.training.budget
+    every = args.every or (UNTIL_STOPPED_EVERY if experiment.training.until_stopped else max(1, budget // 10))
     if talk:
         print(summary_text(experiment.shape, experiment.name))
 

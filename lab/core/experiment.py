@@ -21,8 +21,17 @@ from lab.core.optim import OPTIMIZERS
 MIN_UNITS, MAX_UNITS = 1, 64
 MAX_HIDDEN_LAYERS = 8
 MAX_EPOCHS = 10_000_000
+UNTIL_STOPPED = 0
+"""The epoch budget that has none: train until stopped (a stop rule, the person, or at most ``MAX_EPOCHS``), as a
+batch size of 0 means the full batch. Files and the CLI write it 0; the lab shows it as ``UNTIL_STOPPED_TEXT``."""
+UNTIL_STOPPED_TEXT = "until stopped"
 MAX_LR = 1e6
 GENERIC_NAMES = frozenset({"experiment", "expr", "table", "custom"})  # names a run gets when nobody chose one
+
+
+def budget_text(epochs: int) -> str:
+    """An epoch budget in words: ``1,000``, or ``until stopped`` for ``UNTIL_STOPPED``."""
+    return UNTIL_STOPPED_TEXT if epochs == UNTIL_STOPPED else f"{epochs:,}"
 
 
 def _choose(value: str, allowed, what: str) -> str:
@@ -116,7 +125,7 @@ class Training:
         batch_size: rows per update; 0 means the whole training set (full batch).
         init: a name in ``INITIALISERS``.
         seed: seeds initialisation and mini-batch shuffling.
-        epochs: the epoch budget.
+        epochs: the epoch budget, 1 to ``MAX_EPOCHS``; 0 (``UNTIL_STOPPED``) trains until stopped (see ``budget``).
         stop: the stop rule, ``budget``, ``solved`` or ``loss<X``.
     """
 
@@ -138,13 +147,24 @@ class Training:
         if not (math.isfinite(self.lr) and 0 < self.lr <= MAX_LR):
             raise ConfigError(f"lr: the learning rate must be above 0 and at most {MAX_LR:g}, got {self.lr:g}")
         object.__setattr__(self, "lr", float(self.lr))
-        for name, low, high in (("batch_size", 0, 1 << 16), ("seed", 0, 2**32 - 1), ("epochs", 1, MAX_EPOCHS)):
+        for name, low, high in (("batch_size", 0, 1 << 16), ("seed", 0, 2**32 - 1), ("epochs", 0, MAX_EPOCHS)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConfigError(f"{name}: expected a whole number, got {value!r}")
             if not low <= value <= high:
-                raise ConfigError(f"{name}: expected {low} to {high}, got {value}")
+                until = f" ({UNTIL_STOPPED} trains until stopped)" if name == "epochs" else ""
+                raise ConfigError(f"{name}: expected {low} to {high}{until}, got {value}")
         object.__setattr__(self, "stop", str(StopRule.parse(self.stop)))
+
+    @property
+    def until_stopped(self) -> bool:
+        """Whether the run has no budget of its own: it trains until something stops it."""
+        return self.epochs == UNTIL_STOPPED
+
+    @property
+    def budget(self) -> int:
+        """The epochs the run may take: ``epochs``, or ``MAX_EPOCHS`` when it trains until stopped."""
+        return MAX_EPOCHS if self.until_stopped else self.epochs
 
     @property
     def stop_rule(self) -> StopRule:

@@ -226,7 +226,7 @@ class Trainer:
 
     def _ended(self) -> bool:
         loss = self.history.loss  # (``_run_values`` inlined: this runs before every epoch)
-        return bool(ended(self.stop_rule, self.experiment.training.epochs, self.epoch, self.solved_epoch or 0,
+        return bool(ended(self.stop_rule, self.experiment.training.budget, self.epoch, self.solved_epoch or 0,
                           self.diverged_epoch or 0, loss[-1] if loss else math.nan))
 
     def _endings(self) -> tuple[Array | bool, ...]:
@@ -235,7 +235,7 @@ class Trainer:
     def _run_values(self) -> tuple[StopRule, int, int, int, int, float]:
         """What the run rules read (``lab.core.rules.endings``)."""
         loss = self.history.loss
-        return (self.stop_rule, self.experiment.training.epochs, self.epoch, self.solved_epoch or 0,
+        return (self.stop_rule, self.experiment.training.budget, self.epoch, self.solved_epoch or 0,
                 self.diverged_epoch or 0, loss[-1] if loss else math.nan)
 
     def state(self) -> TrainingState:
@@ -431,6 +431,6 @@ class Trainer:
             The status afterwards.
         """
         with np.errstate(all="ignore"):
-            run_epochs(self._step, self._ended, self.experiment.training.epochs if epochs is None else epochs,
+            run_epochs(self._step, self._ended, self.experiment.training.budget if epochs is None else epochs,
                        should_stop, None if on_epoch is None else lambda: on_epoch(self))
         return self.status

@@ -245,3 +245,13 @@ def test_the_experiment_is_written_first(cli, tmp_path, monkeypatch):
                          "--save", f"{tmp_path}/ok.json")
     assert status == 2 and "disk full" in err
     assert read(tmp_path / "ok.json")[1].epoch == 20
+
+
+def test_zero_epochs_trains_until_stopped(cli):
+    """``--epochs 0`` trains until the stop rule ends it; its epoch lines count without a budget, every 1000."""
+    status, out, _ = cli("train", "--json", "--epochs", "0", "--stop", "solved", "--lr", "0.05")
+    result = json.loads(out)
+    assert status == 0 and result["status"] == "solved" and result["epochs_run"] == result["solved_epoch"]
+    status, out, _ = cli("train", "--epochs", "0", "--stop", "loss<0.05", "--lr", "0.05", "--every", "50")
+    lines = [line for line in out.splitlines() if line.startswith("Epoch ")]
+    assert status == 0 and lines and all(re.match(r"Epoch \d+ - loss: ", line) for line in lines)

@@ -21,7 +21,7 @@ from lab.core.summary import summary_text
     ({"lr": -1.0}, "lr: the learning rate must be above 0 and at most 1e+06, got -1"),
     ({"lr": float("nan")}, "lr: the learning rate must be above 0 and at most 1e+06, got nan"),
     ({"lr": "0.1"}, "lr: expected a number, got '0.1'"),
-    ({"epochs": 0}, "epochs: expected 1 to 10000000, got 0"),
+    ({"epochs": -1}, "epochs: expected 0 to 10000000 (0 trains until stopped), got -1"),
     ({"batch_size": 2.5}, "batch_size: expected a whole number, got 2.5"),
     ({"seed": True}, "seed: expected a whole number, got True"),
     ({"loss": "hinge"}, "loss: unknown 'hinge', choose one of mse, sse, bce"),
