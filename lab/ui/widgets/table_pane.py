@@ -20,7 +20,6 @@ from lab.core.gates import TruthTable, table_from_expression
 from lab.ui.widgets.fit_text import fitting
 from lab.ui.widgets.truth_table import TruthTableView
 
-
 PLACEHOLDERS = ("expression, e.g. a ^ b  or  a ^ b ^ c; a&b | c&(a^b)   (esc closes)",
                 "expression, e.g. a ^ b ^ c; a & b  (esc closes)", "e.g. a ^ b; a & b · esc closes",
                 "e.g. a ^ b · esc closes")
