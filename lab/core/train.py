@@ -103,6 +103,17 @@ def widen(x: Array, bias: bool) -> Array:
     return np.ascontiguousarray(np.hstack([x, np.ones((x.shape[0], 1))]) if bias else x, dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class Scores:
+    """The loss and accuracy of a network on a table (``Trainer.scores_now``); the held-out ones None when no row
+    is held out, the training ones nan when every row is."""
+
+    loss: float
+    accuracy: float
+    heldout_loss: float | None
+    heldout_accuracy: float | None
+
+
 class Trainer:
     """Trains one network on one experiment.
 
@@ -282,6 +293,23 @@ class Trainer:
         """Outputs for ``x`` (n, n_inputs), by default every row of the table -> (n, n_outputs)."""
         with np.errstate(all="ignore"):
             return self.net.forward(self.experiment.table.inputs if x is None else x)
+
+    def scores_now(self) -> Scores:
+        """The loss and accuracy of the network as it stands on the table as it stands: on the training rows, and
+        on the held-out rows when there are any. A recorded epoch scored the table it trained on (before its last
+        update, as Keras); after an edit of the table these are the figures that belong to it."""
+        table = self.experiment.table
+        with np.errstate(all="ignore"):
+            zs, acts = self.net.forward_trace(table.inputs)
+        z, y, t = zs[-1], acts[-1], table.targets
+
+        def on(rows: Array) -> tuple[float, float] | None:
+            if not len(rows):
+                return None
+            return float(self.loss.value(z[rows], y[rows], t[rows], self._out)), row_accuracy(y[rows], t[rows])
+
+        train, held = on(table.train_rows), on(table.heldout_rows)
+        return Scores(*(train or (math.nan, math.nan)), *(held or (None, None)))
 
     # --- training --------------------------------------------------------------------------------------------------
     def step(self) -> bool:

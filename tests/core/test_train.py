@@ -259,3 +259,21 @@ def test_every_row_held_out_raises():
     with pytest.raises(LabError):
         trainer.run()
     assert trainer.epoch == 0
+
+
+def test_scores_now_belong_to_the_table_as_it_stands():
+    """After a bit of the table is flipped, ``scores_now`` gives the loss and accuracy of the same weights on the
+    edited table, as a hand NumPy calculation does (mean squared error over the training rows), not the recorded
+    epoch's; a held-out row is scored apart."""
+    trainer = Trainer(recipe("keras-xor").with_training(lr=0.05))
+    trainer.run(epochs=300)
+    edited = trainer.experiment.table.flip(3, 0).with_heldout({1})
+    trainer.set_table(edited)
+    scores = trainer.scores_now()
+    y = trainer.net.forward(edited.inputs)
+    train, held = [0, 2, 3], [1]
+    t = edited.targets
+    assert scores.loss == pytest.approx(float(np.mean((y[train] - t[train]) ** 2)), rel=1e-12)
+    assert scores.accuracy == row_accuracy(y[train], t[train]) and scores.accuracy < 1.0
+    assert scores.heldout_loss == pytest.approx(float(np.mean((y[held] - t[held]) ** 2)), rel=1e-12)
+    assert scores.loss != pytest.approx(trainer.history.loss[-1], rel=1e-3)
