@@ -78,7 +78,7 @@ def run_hints(trainer: Trainer) -> tuple[Hint, ...]:
                 out.append(("dead-relu", "Dead relu units",
                             f"The loss has stalled and {int(dead.sum())} of {dead.size} relu units in layer {l + 1} "
                             "are dead (0 on every row, so no gradient reaches them): try leaky_relu (c on the "
-                            "layer), another seed (n) or a smaller learning rate."))
+                            "layer), another seed (N) or a smaller learning rate."))
                 break
     if not layers and unsolved and trainer.epoch >= ONE_NEURON_AFTER and linearly_separable(e.table) is False:
         out.append(("one-neuron", "One neuron, one line",
