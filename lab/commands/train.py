@@ -18,7 +18,7 @@ from lab.commands.options import add_gate_args, add_network_args, experiment_fro
 from lab.commands.parser import Parser
 from lab.commands.progress import Progress
 from lab.core.errors import LabError
-from lab.core.numbers import four, loss_text
+from lab.core.numbers import four, loss_text, seconds_text
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
 from lab.files.experiment_file import write
@@ -41,7 +41,8 @@ def parser() -> Parser:
     o.add_argument("--quiet", action="store_true", help="print only the result line")
     o.add_argument("--json", action="store_true", help="print one JSON object with the results, nothing else")
     o.add_argument("--log-csv", metavar="PATH", help="write epoch, loss, accuracy (and held-out) per epoch")
-    o.add_argument("--save-weights", metavar="PATH", help="weights as .npz, or .txt for one text file per layer")
+    o.add_argument("--save-weights", metavar="PATH", help="weights as .npz, or .txt for one text file per layer "
+                   "(w.txt writes w_layer1.txt, w_layer2.txt, ...)")
     o.add_argument("--save", metavar="PATH", help="save the experiment with its trained weights")
     o.add_argument("--export-script", metavar="PATH",
                    help="write a standalone Python script (NumPy only) with the trained weights")
@@ -172,7 +173,12 @@ def train_main(argv: Sequence[str]) -> int:
     if args.log_csv:
         write_history_csv(args.log_csv, state.history)
     if args.save_weights:
-        write_weights(args.save_weights, state)
+        written = write_weights(args.save_weights, state)
+        if not args.quiet and Path(args.save_weights).suffix == ".txt":
+            # One text file per layer, under names of their own: say which (on stderr, so --json stays clean).
+            names = [str(p) for p in written]
+            listed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+            print(f"--save-weights: wrote {listed} (one file a layer)", file=sys.stderr)
     if args.export_script:
         write_script(args.export_script, trainer.experiment, state)
     if args.json:
@@ -199,6 +205,6 @@ def result_line(trainer: Trainer, seconds: float, timed: int | None = None) -> s
         parts.append(f"loss {h.loss[-1]:.4g}, accuracy {h.accuracy[-1]:.4f}")
     if h.heldout_accuracy and trainer.experiment.table.heldout:
         parts.append(f"held-out accuracy {h.heldout_accuracy[-1]:.4f}")
-    parts.append(f"{trainer.epoch if timed is None else timed} epochs in {seconds:.3f} s")
+    parts.append(f"{trainer.epoch if timed is None else timed} epochs in {seconds_text(seconds)}")
     return " · ".join(parts)
 

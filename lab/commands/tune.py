@@ -24,6 +24,7 @@ from lab.commands.options import add_gate_args, experiment_from_args
 from lab.commands.parser import Parser, bounded
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
+from lab.core.numbers import seconds_text
 from lab.core.sweep_jobs import usable_cpus
 from lab.core.tune import OBJECTIVES, STRATEGIES, Plan, Stopped, TuneResult, search
 from lab.core.tune_space import AXES, FLAG, SearchSpace, parse_axis, value_text
@@ -238,7 +239,7 @@ def tune_main(argv: Sequence[str]) -> int:
     best = results[0]
     print(f"best: {best.label}")
     print(f"  {train_flags(best, base_words, base.training.epochs)}")
-    print(f"\n{len(results):,} configurations in {seconds:.1f} s")
+    print(f"\n{len(results):,} configurations in {seconds_text(seconds)}")
     return 130 if interrupted else 0
 
 
