@@ -189,17 +189,17 @@ class Trainer:
         self.set_experiment(self.experiment.with_table(table))
 
     def can_continue(self, experiment: Experiment) -> bool:
-        """Whether ``experiment`` can take over this run without new weights: the same network shape, optimizer,
-        initialiser, seed and batch size (the table's bits, the learning rate, the budget and the stop rule may
-        differ)."""
+        """Whether ``experiment`` can take over this run without new weights: the same network shape, initialiser,
+        seed and batch size, which made the weights and order the rows (the table's bits, the loss, the optimizer,
+        the learning rate, the budget and the stop rule may differ)."""
         old, new = self.experiment.training, experiment.training
         return (experiment.shape == self.net.shape
-                and (old.optimizer, old.init, old.seed, old.batch_size, old.loss)
-                == (new.optimizer, new.init, new.seed, new.batch_size, new.loss))
+                and (old.init, old.seed, old.batch_size) == (new.init, new.seed, new.batch_size))
 
     def set_experiment(self, experiment: Experiment) -> None:
-        """Continue this run under ``experiment`` from the next step: new table bits, learning rate, budget or stop
-        rule apply at once; the weights, optimizer state and history are kept.
+        """Continue this run under ``experiment`` from the next step: new table bits, loss, learning rate, budget or
+        stop rule apply at once; the weights and history are kept, and the optimizer's state too unless the
+        optimizer changes (a new one starts from its own first step).
 
         Raises:
             LabError: when ``can_continue`` is false (the network would need rebuilding).
@@ -208,10 +208,13 @@ class Trainer:
             raise LabError(f"the network has layer sizes {self.net.shape.sizes}; the change needs "
                            f"{experiment.shape.sizes}: reset to rebuild it")
         if not self.can_continue(experiment):
-            raise LabError("a new loss, optimizer, initialiser, seed or batch size needs a reset")
+            raise LabError("a new initialiser, seed or batch size needs a reset")
         table_changed = experiment.table != self.experiment.table
+        if experiment.training.optimizer != self.experiment.training.optimizer:
+            self.optimizer = OPTIMIZERS[experiment.training.optimizer](self.net.shape.n_params)
         self.experiment = experiment
         self.lr = experiment.training.lr
+        self.loss = LOSSES[experiment.training.loss]
         self.stop_rule = experiment.training.stop_rule
         if table_changed:
             self._load_table(experiment.table)
