@@ -79,7 +79,7 @@ class TablePane(Vertical):
         if table.n_inputs == old.n_inputs:
             table = table.with_heldout(old.heldout)
         self._close_expression()
-        self.view.table = table
+        self.view.fill(table)
         # Posted from the pane itself: a message a parent sends its child stops bubbling at that parent.
         self.post_message(TruthTableView.Edited(self.view, table))
 
