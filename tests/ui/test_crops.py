@@ -91,3 +91,31 @@ async def test_the_surface_legend_is_one_whole_line():
         last = view.text.rstrip("\n").split("\n")[-1]
         assert "✓✗ right/wrong" in last and "●○" in last
         assert view.virtual_size.height <= view.size.height
+
+
+def covered(app, widget: Widget) -> bool:
+    """Whether any cell of ``widget``'s region shows something that is neither it nor inside it."""
+    region = widget.region
+    for y in range(region.y, region.bottom):
+        for x in range(region.x, region.right):
+            found, _ = app.screen.get_widget_at(x, y)
+            if found is not widget and widget not in found.ancestors:
+                return True
+    return False
+
+
+async def test_a_toast_covers_neither_the_status_line_nor_a_dialog():
+    """A notification stands above the status line, and while a dialog is open it waits: the dialog is whole,
+    and the toast shows again when the dialog closes."""
+    app = make_app()
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        app.notify("a notification long enough to take two or three lines of its toast at 80x24", timeout=30)
+        await pilot.pause()
+        assert not covered(app, app.query_one("#status"))
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not covered(app, app.screen.query_one("#help-box"))
+        await pilot.press("escape")
+        await pilot.pause()
+        toasts = app.screen.query("Toast")
+        assert any(toast.visible and toast.region for toast in toasts)
