@@ -30,6 +30,12 @@ def test_export_dialog_at_80x24(snap_compare):
     assert snap_compare(make_app(), terminal_size=SMALL, run_before=steps(20, "ctrl+e"))
 
 
+def test_script_export_path_at_80x24(snap_compare):
+    """ctrl+e, the script: the path dialog's long title wraps whole over two lines."""
+    assert snap_compare(make_app(), terminal_size=SMALL,
+                        run_before=steps(20, "ctrl+e", "down", "down", "down", "enter"))
+
+
 def test_surface_legend_at_80x24(snap_compare):
     """The decision surface of a trained XOR net, its legend on one whole line, no scrollbar."""
     assert snap_compare(make_app(lr=0.01), terminal_size=SMALL, run_before=steps(150, "v", "v", "v"))

@@ -70,14 +70,19 @@ async def test_placeholders_and_a_prediction_refusal_fit():
         assert shown_text(result) == "✗ expected 4 input values (a b c d), got 3"
 
 
-async def test_the_export_dialog_title_shows():
-    """ctrl+e at 80x24: the export dialog's title is on the screen, whole."""
+async def test_the_export_dialogs_titles_show_whole():
+    """ctrl+e at 80x24: the export dialog's title is whole, and so is the script's path dialog's, which wraps."""
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("ctrl+e")
         await pilot.pause()
         title = app.screen.query_one("#export-title")
         assert whole(app, title) and shown_text(title) == "Export · enter picks · esc cancels"
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause()
+        title = app.screen.query_one("#path-title")
+        assert whole(app, title) and title.region.right <= title.parent.content_region.right
+        assert shown_text(title) == "A standalone Python script with the trained weights (needs only NumPy)"
 
 
 async def test_the_surface_legend_is_one_whole_line():
