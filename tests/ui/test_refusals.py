@@ -27,3 +27,23 @@ async def test_a_refused_layer_size_shows_and_names_the_layer_typed(size):
         assert shown_text(error) == "✗ hidden layer 2.units: a layer has 1 to 64 neurons, got 100"
         assert on_screen(app, app.query_one("#settings-input", Input))
         assert [l.units for l in app.experiment.architecture.layers] == [16, 16]
+
+
+@pytest.mark.parametrize("label,typed,error", [
+    ("batch_size", "100000", "✗ Batch: expected 0 to 65536, got 100000"),
+    ("lr", "fast", "✗ LR: 'fast' is not a number"),
+    ("seed", "-1", "✗ Seed: expected 0 to 4294967295, got -1"),
+])
+async def test_a_refused_setting_is_named_as_the_list_labels_it(label, typed, error):
+    """A typed value refused at 80x24 shows whole, naming the line as the list labels it (Batch, not
+    batch_size)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        settings = app.query_one(SettingsList)
+        settings.focus()
+        settings.cursor = next(i for i in range(settings.n_lines)
+                               if (s := settings._setting_at(i)) is not None and s.key == label)
+        await pilot.press("enter", "ctrl+u", *typed, "enter")
+        await pilot.pause()
+        shown = app.query_one("#settings-error", Static)
+        assert on_screen(app, shown) and shown_text(shown) == error

@@ -108,13 +108,17 @@ class SettingsList(Widget, can_focus=True):
         self.io = (n_inputs, n_outputs)
         self.refresh()
 
-    def _propose(self, make: Callable[[], Values]) -> str | None:
-        """Validate and adopt a change, posting ``Changed``; or post ``Refused`` and return its error."""
+    def _propose(self, make: Callable[[], Values], setting: Setting | None = None) -> str | None:
+        """Validate and adopt a change, posting ``Changed``; or post ``Refused`` and return its error, which names
+        ``setting`` as the list labels it (``Batch: expected 0 to 65536``, not the file's ``batch_size``)."""
         try:
             architecture, training = make()
         except LabError as e:
-            self.post_message(self.Refused(str(e)))
-            return str(e)
+            error = str(e)
+            if setting is not None and error.startswith(f"{setting.key}:"):
+                error = setting.label + error[len(setting.key):]
+            self.post_message(self.Refused(error))
+            return error
         self.architecture, self.training = architecture, training
         self.refresh(layout=True)
         self.post_message(self.Changed(architecture, training))
@@ -299,5 +303,5 @@ class SettingsList(Widget, can_focus=True):
         setting = self._setting_at(self.cursor)
         parse = None if setting is None else setting.parse
         if parse is not None:
-            return self._propose(lambda: parse(a, t, text))
+            return self._propose(lambda: parse(a, t, text), setting)
         return None
