@@ -27,6 +27,14 @@ batch size of 0 means the full batch. Files and the CLI write it 0; the lab show
 UNTIL_STOPPED_TEXT = "until stopped"
 MAX_LR = 1e6
 GENERIC_NAMES = frozenset({"experiment", "expr", "table", "custom"})  # names a run gets when nobody chose one
+LR_FACTOR = 2.0
+"""One step of the learning rate by hand (the ``[`` and ``]`` keys, the settings list's arrows): halve or double."""
+
+
+def stepped_lr(lr: float, direction: int) -> float:
+    """``lr`` halved (``direction`` < 0) or doubled (> 0), to six significant digits (so steps back and forth stay
+    on round values)."""
+    return float(f"{lr * (LR_FACTOR if direction > 0 else 1 / LR_FACTOR):.6g}")
 
 
 def budget_text(epochs: int) -> str:

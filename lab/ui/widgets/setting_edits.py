@@ -23,6 +23,7 @@ from lab.core.experiment import (
     Training,
     budget_text,
     parse_hidden,
+    stepped_lr,
 )
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
@@ -73,7 +74,7 @@ def _train_field(name: str, convert: Callable[[str], Any]) -> Callable[[Architec
 
 
 def _lr_step(a: Architecture, t: Training, step: int) -> Values:
-    return a, replace(t, lr=float(f"{t.lr * (2.0 if step > 0 else 0.5):.6g}"))
+    return a, replace(t, lr=stepped_lr(t.lr, step))
 
 
 def _epochs_step(a: Architecture, t: Training, step: int) -> Values:
