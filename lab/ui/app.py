@@ -39,6 +39,7 @@ from lab.core.recipes import RECIPES, recipe
 from lab.tuning import Tuning
 from lab.ui.commands import binding_sections, lab_commands
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
+from lab.ui.focus_order import move_focus
 from lab.ui.lesson_routing import LessonRouting
 from lab.ui.lesson_state import Shown
 from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
@@ -49,6 +50,7 @@ from lab.ui.run_control import Note, speed_label, training_rows_note
 from lab.ui.scheduling import InputHold, Scheduler
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.count_prompt import CountScreen
+from lab.ui.screens.go_on import GoOnScreen
 from lab.ui.screens.help import HelpScreen
 from lab.ui.screens.palette import LabCommandPalette
 from lab.ui.screens.presets import PresetScreen
@@ -463,11 +465,21 @@ class LabApp(App[None]):
         if self.running:
             self.lab_run.stop()
         else:
+            spent = self.lab_run.spent_budget()
+            if spent is not None:  # offer to go on: another budget's worth, or until stopped
+                self.push_screen(GoOnScreen(spent.budget, spent.epochs_run, spent.solved_epoch), self._go_on)
+                return
             refusal = self.lab_run.start()
             if refusal is not None:
                 self.tell(refusal)
                 return
         self.show_status()
+
+    def _go_on(self, epochs: int | None) -> None:
+        """Train on with the Epochs the offer chose (``GoOnScreen``), or stay."""
+        if epochs is not None:
+            self.apply(self.experiment.with_training(epochs=epochs))
+            self.action_toggle_training()
 
     def has_training_rows(self, table: TruthTable) -> bool:
         """Whether ``table`` leaves a row to train on; when it does not, the person is told why and how to fix it."""
@@ -507,12 +519,20 @@ class LabApp(App[None]):
         if question is None:
             then()
             return
+        resume = self.running
+        if resume:  # paused while it asks, so the epochs it names are the last; a no goes on training
+            self.lab_run.stop()
+            self.show_status()
+            question = self.lab_run.discard_question(reason) or question
 
         def answer(yes: bool | None) -> None:
             if yes:
                 then()
-            elif on_no is not None:
+                return
+            if on_no is not None:
                 on_no()
+            if resume:
+                self.action_toggle_training()
 
         self.push_screen(ConfirmScreen(question), answer)
 
@@ -564,7 +584,7 @@ class LabApp(App[None]):
     def _table_edited(self, event: TruthTableView.Edited) -> None:
         if self.panes_gone:
             return  # an edit queued behind the key that quit
-        self.apply(replace(self.experiment, table=event.table))
+        self.apply(self.experiment.with_table(event.table))  # a name that only said the gate follows it
 
     @on(SettingsList.Changed)
     def _settings_changed(self, event: SettingsList.Changed) -> None:
@@ -795,6 +815,14 @@ class LabApp(App[None]):
         """Open the command palette (``LabCommandPalette``: Textual's, safe to page at once)."""
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(LabCommandPalette(id="--command-palette"))
+
+    def action_focus_next(self) -> None:
+        """Tab: the next pane in one order in every view, the prediction line last (``lab.ui.focus_order``)."""
+        move_focus(self.screen, 1)
+
+    def action_focus_previous(self) -> None:
+        """Shift+tab: the pane before, in the same order."""
+        move_focus(self.screen, -1)
 
     def action_help(self) -> None:
         """Show every key."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual.screen import Screen
 from textual.widget import Widget
 
 PANES = ("table-pane", "architecture-pane", "views", "lesson-pane", "prediction-pane")
@@ -38,3 +39,11 @@ def step(chain: Sequence[Widget], focused: Widget | None, direction: int) -> Wid
     if focused not in order:
         return order[0] if direction > 0 else order[-1]
     return order[(order.index(focused) + direction) % len(order)]
+
+
+def move_focus(screen: Screen[object], direction: int) -> None:
+    """Tab (``direction`` 1) or shift+tab (-1) on ``screen`` in pane order (``step``); a dialog, whose widgets are
+    in no pane, keeps Textual's order."""
+    target = step(screen.focus_chain, screen.focused, direction)
+    if target is not None:
+        screen.set_focus(target)
