@@ -16,13 +16,13 @@ def test_full_adder_answers_at_80x24(snap_compare):
 def test_refused_layer_at_80x24(snap_compare):
     """100 units typed for layer 2: the refusal names hidden layer 2, under the open value line."""
     assert snap_compare(make_app(), terminal_size=SMALL,
-                        run_before=steps(0, "shift+tab", "a", "enter", "ctrl+u", *"100", "enter"))
+                        run_before=steps(0, "tab", "a", "enter", "ctrl+u", *"100", "enter"))
 
 
 def test_prediction_refusal_at_80x24(snap_compare):
     """Three values typed for parity4's four inputs: the refusal wraps whole in the prediction pane."""
     assert snap_compare(make_app(gate="parity4"), terminal_size=SMALL,
-                        run_before=steps(0, "shift+tab", "shift+tab", *"1 0 1"))
+                        run_before=steps(0, "shift+tab", *"1 0 1"))
 
 
 def test_export_dialog_at_80x24(snap_compare):
