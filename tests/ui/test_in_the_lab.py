@@ -127,3 +127,19 @@ async def test_tab_goes_from_the_table_to_the_architecture_in_every_view(view):
         app.query_one(TruthTableView).focus()
         await pilot.press("shift+tab")
         assert app.focused.id == "prediction-input"
+
+
+def test_the_restore_prompt_names_an_expression_run_once():
+    """The autosave of parity4 given 'a & b' is offered back as 'a & b', once; a chosen name keeps its gate beside
+    it."""
+    from dataclasses import replace
+    from time import time
+
+    from lab.core.gates import preset, table_from_expression
+    from lab.core.recipes import recipe
+    from lab.files.autosave import Autosaved
+
+    parity4 = replace(recipe("keras-xor").with_table(preset("parity4")), name="parity4")
+    typed = parity4.with_table(table_from_expression("a & b"))
+    assert Autosaved(typed, None, time()).describe() == "a & b at epoch 0, saved just now"
+    assert Autosaved(replace(typed, name="mine"), None, time()).describe().startswith("mine (a & b) at epoch 0")
