@@ -8,7 +8,7 @@ prediction line, which takes every printable key. The app's tab and shift+tab st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from textual.screen import Screen
 from textual.widget import Widget
@@ -47,3 +47,18 @@ def move_focus(screen: Screen[object], direction: int) -> None:
     target = step(screen.focus_chain, screen.focused, direction)
     if target is not None:
         screen.set_focus(target)
+
+
+class FocusOrder:
+    """Tab and shift+tab for the app (``next``, ``previous``) on the screen ``screen()`` gives, in pane order."""
+
+    def __init__(self, screen: Callable[[], Screen[object]]) -> None:
+        self._screen = screen
+
+    def next(self) -> None:
+        """Tab: the next pane in one order in every view, the prediction line last."""
+        move_focus(self._screen(), 1)
+
+    def previous(self) -> None:
+        """Shift+tab: the pane before, in the same order."""
+        move_focus(self._screen(), -1)
