@@ -76,6 +76,7 @@ async def test_the_confirm_dialog_pauses_training_and_a_no_goes_on():
     are the run's (they no longer move), and a no trains on."""
     app = make_app(epochs=100_000)
     async with app.run_test(size=(120, 40)) as pilot:
+        app.lab_run.epochs_per_tick = 1  # slow, so the run is still going when the dialog opens
         await pilot.press("space")
         await until(pilot, lambda: app.lab_run.session.trainer.epoch > 0, "a first epoch")
         app.query_one(TruthTableView).focus()
