@@ -54,7 +54,8 @@ def add_network_args(p: argparse.ArgumentParser) -> None:
     n.add_argument("--batch-size", type=int, metavar="N", help="rows per update; 0 = full batch")
     n.add_argument("--init", metavar="NAME", help=f"initialiser: {_choices(INITIALISERS)}")
     n.add_argument("--no-bias", action="store_true", default=None, help="dense layers without biases")
-    n.add_argument("--epochs", type=int, metavar="N", help="the epoch budget")
+    n.add_argument("--epochs", type=int, metavar="N", help="the epoch budget; 0 trains until stopped "
+                   "(ctrl+c, the stop rule)")
     n.add_argument("--seed", type=int, metavar="N", help="seeds initialisation and shuffling")
     n.add_argument("--stop", metavar="RULE", help="budget (run every epoch), solved, or loss<X")
     n.add_argument("--precision", metavar="TYPE", help=PRECISION_HELP)
@@ -72,7 +73,7 @@ def base_experiment(args: argparse.Namespace) -> tuple[Experiment, Trainer | Non
     if args.gate:
         return replace(default.with_table(preset(args.gate)), name=args.gate), None
     if args.expr is not None:
-        return replace(default.with_table(table_from_expression(args.expr, name="expr")), name="expr"), None
+        return default.with_table(table_from_expression(args.expr)), None  # named by the expression
     if args.table is not None:
         return replace(default.with_table(table_from_bits(args.table.split(","))), name="table"), None
     return default, None

@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import shlex
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from lab.commands.parser import Parser, bounded
 from lab.commands.progress import Progress
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
-from lab.core.numbers import percent
+from lab.core.numbers import percent, seconds_text
 from lab.core.sweep import Sweep, seed_list
 from lab.core.sweep_jobs import check_memory, run_sweep, usable_cpus, worker_count
 from lab.core.sweep_summary import rate_text, solve_histogram, sweep_stats
@@ -175,7 +176,7 @@ def report_lines(result: dict, top: int) -> list[str]:
         lines.append(f"  final loss       min {f['min']:.4g} · median {f['median']:.4g} · max {f['max']:.4g}")
     lines.append("  solved at epoch")
     lines += histogram_lines(r["solved_epochs"], top)
-    lines.append(f"  {k:,} networks, {r['network_epochs']:,} network-epochs in {r['seconds']:.3f} s "
+    lines.append(f"  {k:,} networks, {r['network_epochs']:,} network-epochs in {seconds_text(r['seconds'])} "
                  f"({rate_text(r['network_epochs_per_s'])} network-epochs/s)")
     return lines
 
@@ -188,6 +189,23 @@ def _attach_vs(argv: Sequence[str]) -> list[str]:
         value = next(words, None) if word == "--vs" else None
         out.append(word if value is None else f"--vs={value}")
     return out
+
+
+PROGRESS_FRAME = len(" 100% · ") + len(" · 0:00:00 in all")  # what a progress line holds beside its count and detail
+
+
+def terminal_width() -> int:
+    """The columns a progress line may take (the last would wrap on some terminals)."""
+    return shutil.get_terminal_size((80, 24)).columns - 1
+
+
+def progress_detail(solved: int, k: int, rate: float, total: int, width: int) -> str:
+    """The sweep's part of its progress line: ``812/1,000 solved · 1.2M net-ep/s``, without the rate when the line
+    would not fit ``width`` whole (100,000 seeds on 80 columns)."""
+    detail = f"{solved:,}/{k:,} solved"
+    with_rate = f"{detail} · {rate_text(rate)} net-ep/s"
+    room = width - len(f"epoch {total:,}/{total:,}") - PROGRESS_FRAME
+    return with_rate if len(with_rate) <= room else detail
 
 
 def sweep_main(argv: Sequence[str]) -> int:
@@ -235,12 +253,12 @@ def run_configurations(args: argparse.Namespace, configs: list, results: list[di
     for label, flags, experiment in configs:
         seeds = seed_list(experiment.training.seed, args.seeds)
         start = time.perf_counter()
-        progress = Progress(sys.stderr, experiment.training.epochs, unit="epoch", show_rate=False)
+        progress = Progress(sys.stderr, experiment.training.budget, unit="epoch", show_rate=False)
 
         def report(epoch: int, solved: int, k: int = len(seeds), t0: float = start,
                    progress: Progress = progress) -> None:
             rate = epoch * k / max(time.perf_counter() - t0, 1e-9)
-            progress.update(epoch, f"{solved:,}/{k:,} seeds solved · {rate_text(rate)} network-epochs/s")
+            progress.update(epoch, progress_detail(solved, k, rate, progress.total, terminal_width()))
 
         try:
             sweep = run_sweep(experiment, seeds, jobs=args.jobs, progress=report if progress.enabled else None)

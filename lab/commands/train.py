@@ -19,7 +19,7 @@ from lab.commands.options import add_gate_args, add_network_args, experiment_fro
 from lab.commands.parser import Parser
 from lab.commands.progress import Progress
 from lab.core.errors import LabError, at
-from lab.core.numbers import four, loss_text
+from lab.core.numbers import four, loss_text, seconds_text
 from lab.core.rules import right
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
@@ -34,6 +34,8 @@ from lab.files.exports import (
 )
 from lab.files.safe_io import DEVICE, check_writable, write_kind
 
+UNTIL_STOPPED_EVERY = 1000  # the default --every of a run until stopped (--epochs 0), which has no budget/10
+
 
 def parser() -> Parser:
     """The ``nnlab train`` argument parser."""
@@ -43,11 +45,13 @@ def parser() -> Parser:
     add_gate_args(p)
     add_network_args(p)
     o = p.add_argument_group("output")
-    o.add_argument("--every", type=int, metavar="N", help="print an epoch line every N epochs (default: budget/10)")
+    o.add_argument("--every", type=int, metavar="N", help="print an epoch line every N epochs (default: budget/10, or "
+                   f"{UNTIL_STOPPED_EVERY} for --epochs 0)")
     o.add_argument("--quiet", action="store_true", help="print only the result line")
     o.add_argument("--json", action="store_true", help="print one JSON object with the results, nothing else")
     o.add_argument("--log-csv", metavar="PATH", help="write epoch, loss, accuracy (and held-out) per epoch")
-    o.add_argument("--save-weights", metavar="PATH", help="weights as .npz, or .txt for one text file per layer")
+    o.add_argument("--save-weights", metavar="PATH", help="weights as .npz, or .txt for one text file per layer "
+                   "(w.txt writes w_layer1.txt, w_layer2.txt, ...)")
     o.add_argument("--save", metavar="PATH", help="save the experiment with its trained weights")
     o.add_argument("--export-script", metavar="PATH",
                    help="write a standalone Python script (NumPy only) with the trained weights")
@@ -64,7 +68,9 @@ def _finite(x: float | None) -> float | None:
 def epoch_line(trainer: Trainer) -> str:
     """``Epoch 12/1000 - loss: 0.2549 - binary_accuracy: 0.5000`` (and ``val_`` metrics for held-out rows)."""
     h, e = trainer.history, trainer.epoch
-    line = (f"Epoch {e}/{trainer.experiment.training.epochs} - loss: {loss_text(h.loss[-1])} - "
+    training = trainer.experiment.training
+    of = "" if training.until_stopped else f"/{training.epochs}"  # a run until stopped has no budget to count to
+    line = (f"Epoch {e}{of} - loss: {loss_text(h.loss[-1])} - "
             f"binary_accuracy: {h.accuracy[-1]:.4f}")
     if h.heldout_loss and trainer.experiment.table.heldout:
         line += f" - val_loss: {loss_text(h.heldout_loss[-1])} - val_binary_accuracy: {h.heldout_accuracy[-1]:.4f}"
@@ -152,8 +158,8 @@ def train_main(argv: Sequence[str]) -> int:
     if args.tutorial_files:  # refused before any training when the network or loss cannot give the tutorial's files
         tutorial_files(experiment, trainer.state())
     talk = not (args.json or args.quiet)
-    budget = experiment.training.epochs
-    every = args.every or max(1, budget // 10)
+    budget = experiment.training.budget
+    every = args.every or (UNTIL_STOPPED_EVERY if experiment.training.until_stopped else max(1, budget // 10))
     if talk:
         print(summary_text(experiment.shape, experiment.name))
 
@@ -186,7 +192,12 @@ def train_main(argv: Sequence[str]) -> int:
     if args.log_csv:
         write_history_csv(args.log_csv, state.history)
     if args.save_weights:
-        write_weights(args.save_weights, state)
+        weight_files = write_weights(args.save_weights, state)
+        if not args.quiet and Path(args.save_weights).suffix == ".txt":
+            # One text file per layer, under names of their own: say which (on stderr, so --json stays clean).
+            names = [str(p) for p in weight_files]
+            listed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+            print(f"--save-weights: wrote {listed} (one file a layer)", file=sys.stderr)
     if args.export_script:
         write_script(args.export_script, trainer.experiment, state)
     if args.tutorial_files:
@@ -195,7 +206,8 @@ def train_main(argv: Sequence[str]) -> int:
         outputs = [path for attr, _ in OUTPUT_FLAGS if (path := getattr(args, attr))]
         if args.tutorial_files:
             outputs.append(args.tutorial_files)
-        print(f"nnlab: interrupted at epoch {trainer.epoch:,} of {budget:,}"
+        of = "" if experiment.training.until_stopped else f" of {budget:,}"  # until stopped: ctrl+c is its end
+        print(f"nnlab: interrupted at epoch {trainer.epoch:,}{of}"
               + (f": {', '.join(map(str, outputs))} hold the epochs done" if outputs else ""), file=sys.stderr)
     if args.json:
         print(json.dumps(result(trainer, seconds, timed) | {"interrupted": stop.asked}))
@@ -221,6 +233,6 @@ def result_line(trainer: Trainer, seconds: float, timed: int | None = None) -> s
         parts.append(f"loss {h.loss[-1]:.4g}, accuracy {h.accuracy[-1]:.4f}")
     if h.heldout_accuracy and trainer.experiment.table.heldout:
         parts.append(f"held-out accuracy {h.heldout_accuracy[-1]:.4f}")
-    parts.append(f"{trainer.epoch if timed is None else timed} epochs in {seconds:.3f} s")
+    parts.append(f"{trainer.epoch if timed is None else timed} epochs in {seconds_text(seconds)}")
     return " · ".join(parts)
 

@@ -30,6 +30,7 @@ from lab.commands.parser import Parser, bounded
 from lab.commands.progress import clock, plain_terminal
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
+from lab.core.numbers import seconds_text
 from lab.core.sweep_jobs import usable_cpus
 from lab.core.tune import OBJECTIVES, STRATEGIES, Plan, Stopped, TuneResult, check_budget, search
 from lab.core.tune_cluster import ENV, INSTALL, cluster_address, cluster_executor, explain, require_dask
@@ -327,7 +328,7 @@ def tune_main(argv: Sequence[str]) -> int:
     best = results[0]
     print(f"best: {best.label}")
     print(f"  {train_flags(best, base_words, base.training.epochs)}")
-    print(f"\n{len(results):,} configurations in {seconds:.1f} s")
+    print(f"\n{len(results):,} configurations in {seconds_text(seconds)}")
     return status
 
 

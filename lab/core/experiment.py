@@ -23,7 +23,12 @@ from lab.core.optim import OPTIMIZERS
 MIN_UNITS, MAX_UNITS = 1, 64
 MAX_HIDDEN_LAYERS = 8
 MAX_EPOCHS = 10_000_000
+UNTIL_STOPPED = 0
+"""The epoch budget that has none: train until stopped (a stop rule, the person, or at most ``MAX_EPOCHS``), as a
+batch size of 0 means the full batch. Files and the CLI write it 0; the lab shows it as ``UNTIL_STOPPED_TEXT``."""
+UNTIL_STOPPED_TEXT = "until stopped"
 MAX_LR = 1e6
+GENERIC_NAMES = frozenset({"experiment", "expr", "table", "custom"})  # names a run gets when nobody chose one
 # The floating-point types training may run in: float64 (the default everywhere, exact to the tests' 1e-9 against
 # independent oracles) or float32 (half the memory traffic, faster sweeps; solved epochs can differ from float64's on
 # harder gates: docs/performance.md has the agreement measured, benchmarks/bench_precision.py measures it).
@@ -36,6 +41,11 @@ def stepped_lr(lr: float, direction: int) -> float:
     """``lr`` halved (``direction`` < 0) or doubled (> 0), to six significant digits (so steps back and forth stay
     on round values)."""
     return float(f"{lr * (LR_FACTOR if direction > 0 else 1 / LR_FACTOR):.6g}")
+
+
+def budget_text(epochs: int) -> str:
+    """An epoch budget in words: ``1,000``, or ``until stopped`` for ``UNTIL_STOPPED``."""
+    return UNTIL_STOPPED_TEXT if epochs == UNTIL_STOPPED else f"{epochs:,}"
 
 
 def _choose(value: str, allowed, what: str) -> str:
@@ -129,7 +139,7 @@ class Training:
         batch_size: rows per update; 0 means the whole training set (full batch).
         init: a name in ``INITIALISERS``.
         seed: seeds initialisation and mini-batch shuffling.
-        epochs: the epoch budget.
+        epochs: the epoch budget, 1 to ``MAX_EPOCHS``; 0 (``UNTIL_STOPPED``) trains until stopped (see ``budget``).
         stop: the stop rule, ``budget``, ``solved`` or ``loss<X``.
         precision: the floating-point type training runs in, a name in ``PRECISIONS`` (the initial weights are
             drawn in float64 whatever it is, then rounded to it).
@@ -155,13 +165,24 @@ class Training:
         if not (math.isfinite(self.lr) and 0 < self.lr <= MAX_LR):
             raise ConfigError(f"lr: the learning rate must be above 0 and at most {MAX_LR:g}, got {self.lr:g}")
         object.__setattr__(self, "lr", float(self.lr))
-        for name, low, high in (("batch_size", 0, 1 << 16), ("seed", 0, 2**32 - 1), ("epochs", 1, MAX_EPOCHS)):
+        for name, low, high in (("batch_size", 0, 1 << 16), ("seed", 0, 2**32 - 1), ("epochs", 0, MAX_EPOCHS)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConfigError(f"{name}: expected a whole number, got {value!r}")
             if not low <= value <= high:
-                raise ConfigError(f"{name}: expected {low} to {high}, got {value}")
+                until = f" ({UNTIL_STOPPED} trains until stopped)" if name == "epochs" else ""
+                raise ConfigError(f"{name}: expected {low} to {high}{until}, got {value}")
         object.__setattr__(self, "stop", str(StopRule.parse(self.stop)))
+
+    @property
+    def until_stopped(self) -> bool:
+        """Whether the run has no budget of its own: it trains until something stops it."""
+        return self.epochs == UNTIL_STOPPED
+
+    @property
+    def budget(self) -> int:
+        """The epochs the run may take: ``epochs``, or ``MAX_EPOCHS`` when it trains until stopped."""
+        return MAX_EPOCHS if self.until_stopped else self.epochs
 
     @property
     def stop_rule(self) -> StopRule:
@@ -202,8 +223,20 @@ class Experiment:
         """The network shape this experiment trains."""
         return self.architecture.shape(self.table.n_inputs, self.table.n_outputs)
 
+    @property
+    def named_by_gate(self) -> bool:
+        """Whether the experiment's name only says which gate or recipe it started from (``parity4``,
+        ``keras-xor``, ``custom``), not a name someone chose: such a name follows the table."""
+        from lab.core.recipes import RECIPES  # recipes build experiments: imported here, not at the top
+
+        return self.name == self.table.name or self.name in GENERIC_NAMES or self.name in RECIPES
+
     def with_table(self, table: TruthTable) -> Experiment:
-        """The experiment with another table."""
+        """The experiment with another table. A name that only said which gate it trained (``named_by_gate``)
+        becomes the new table's when the gate changes: ``parity4`` given ``a & b`` is named ``a & b``, and
+        flipping a bit of it makes it ``custom``; a name someone chose stays."""
+        if table.name != self.table.name and self.named_by_gate:
+            return replace(self, table=table, name=table.name)
         return replace(self, table=table)
 
     def with_training(self, **changes) -> Experiment:
@@ -215,8 +248,13 @@ class Experiment:
         return replace(self, architecture=replace(self.architecture, **changes))
 
 
-def parse_hidden(spec: str) -> tuple[Layer, ...]:
+def parse_hidden(spec: str, first: int = 1) -> tuple[Layer, ...]:
     """Parse ``16:relu,8:tanh`` (activation optional, default relu) or ``none`` into hidden layers.
+
+    Args:
+        spec: the layers as the CLI's ``--hidden`` takes them.
+        first: the number an error gives the first layer of ``spec`` (a layer typed alone in the lab may be the
+            second).
 
     Raises:
         ConfigError: naming the bad item.
@@ -230,10 +268,10 @@ def parse_hidden(spec: str) -> tuple[Layer, ...]:
         try:
             units = int(units_text)
         except ValueError:
-            raise ConfigError(f"hidden layer {i + 1}: expected a neuron count such as 16 or 16:relu, "
+            raise ConfigError(f"hidden layer {i + first}: expected a neuron count such as 16 or 16:relu, "
                               f"got '{item.strip()}'") from None
         layer = Layer(units, act.strip() or "relu")
-        layer.check(f"hidden layer {i + 1}")
+        layer.check(f"hidden layer {i + first}")
         layers.append(layer)
     if len(layers) > MAX_HIDDEN_LAYERS:
         raise ConfigError(f"hidden: at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(layers)}")

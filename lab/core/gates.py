@@ -20,6 +20,7 @@ from lab.core.presets import PRESETS, Preset  # noqa: F401  (the registry, kept 
 
 MIN_INPUTS, MAX_INPUTS = 1, 8
 MIN_OUTPUTS, MAX_OUTPUTS = 1, 4
+MAX_EXPRESSION_NAME = 40  # a longer expression names its table "custom" (a title, a file name stay readable)
 
 
 def input_bits(n_inputs: int) -> np.ndarray:
@@ -185,14 +186,21 @@ def table_from_bits(columns: list[str] | tuple[str, ...], name: str = "custom") 
     return TruthTable(n_inputs, columns, name=name)
 
 
-def table_from_expression(text: str, n_inputs: int | None = None, name: str = "custom",
+def expression_name(text: str) -> str:
+    """The name of a table typed as ``text``: the expression itself with its spaces evened (``a & b``), or
+    ``custom`` when it is longer than ``MAX_EXPRESSION_NAME`` characters."""
+    name = " ".join(text.split())
+    return name if 0 < len(name) <= MAX_EXPRESSION_NAME else "custom"
+
+
+def table_from_expression(text: str, n_inputs: int | None = None, name: str | None = None,
                           output_names: tuple[str, ...] = ()) -> TruthTable:
     """Fill a table by evaluating a boolean expression on every row.
 
     Args:
         text: one expression per output separated by ';' (see ``lab.core.expr``).
         n_inputs: the table's input count; by default the highest variable used (at least 1).
-        name: the table's label.
+        name: the table's label; by default the expression (``expression_name``).
         output_names: names of the output columns.
 
     Raises:
@@ -212,7 +220,8 @@ def table_from_expression(text: str, n_inputs: int | None = None, name: str = "c
                                       f"{n_inputs}")
     bits = input_bits(n_inputs).astype(bool)
     cols = tuple("".join("1" if v else "0" for v in ex.evaluate(t, bits)) for t in trees)
-    return TruthTable(n_inputs, cols, name=name, output_names=output_names)
+    return TruthTable(n_inputs, cols, name=expression_name(text) if name is None else name,
+                      output_names=output_names)
 
 
 def preset(name: str) -> TruthTable:

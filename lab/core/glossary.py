@@ -85,6 +85,8 @@ GROUPS: dict[str, dict[str, str]] = {
         "diverged": "a step made a number infinite or NaN; the last finite weights are kept: lower lr",
         "held out": "a row (h) never trained on, scored apart: does the network guess it?",
         "dead unit": "a hidden unit with the same output on every row: it no longer learns or helps",
+        "tick": "the lab's 0.1 s beat: speed 20/tick trains 20 epochs each tick (200 a second); max is unthrottled",
+        ".50+ .50-": "an answer that two decimals show as .50: + is just above 0.5 (a 1), - just below (a 0)",
     },
     "Seeds": {
         "sweep": "the same experiment trained from many seeds at once",
@@ -110,6 +112,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "○ ◔ ◑ ◕ ●": "picture: a unit's activation on the row, from the bottom of its range to the top",
         "✓ ✗": "the output reads as its target by the y > 0.5 rule / does not",
         "L ⅃": "chart legend: L marks a series on the left axis (the loss), ⅃ one on the right axis (accuracy)",
+        "spread": "chart: ' marks the highest loss within each column's epochs, above the mean line: how noisy it is",
         "● ○": "surface: a training row with target 1 / 0, at its corner; ◆ ◇ a held-out row",
         "Karnaugh map": "the table laid out so neighbouring cells differ in one input; h marks held-out cells",
         "decision surface": "a two-input network's output over the whole unit square, 0 to 1",

@@ -20,6 +20,18 @@ def loss_text(x: float) -> str:
     """A loss or other metric as Keras' progress bar prints it: ``0.2549`` from 0.001 up, ``1.1921e-10`` below
     (so a loss that keeps falling never reads ``0.0000``), and scientific from a million up as ``four`` does."""
     return f"{x:.4f}" if SMALL_LIMIT <= abs(x) < FIXED_LIMIT else f"{x:.4e}"
+def seconds_text(seconds: float) -> str:
+    """A time taken, never ``0.000 s``: ``1.234 s`` from a second up, ``12.3 ms`` and ``0.41 ms`` below it (three
+    significant digits), ``<1 µs`` for less than half a microsecond (a run of no epochs)."""
+    if seconds < 0.5e-6:
+        return "<1 µs"
+    for scale, unit in ((1e6, "µs"), (1e3, "ms")):
+        text = f"{seconds * scale:.3g}"
+        if float(text) < 1000:  # 999.6 µs rounds to 1e+03: the next unit says it
+            return f"{text} {unit}"
+    return f"{seconds:.3f} s"
+
+
 def percent(count: int, total: int, decimals: int = 0) -> str:
     """``count`` of ``total`` as a percentage that never claims all or none when it is not: ``100%`` only when
     ``count == total``, ``0%`` only when ``count == 0``.

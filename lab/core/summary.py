@@ -49,11 +49,11 @@ def summary_text(shape: Shape, name: str = "sequential", width: int = KERAS_WIDT
     """
     rows = summary_rows(shape)
     shapes = [row.output_shape for row in rows]
+    counts = [f"{row.params:,}" for row in rows]  # "1,056" at every width, as the totals
     if width >= KERAS_WIDTH:
         labels = [f"{row.name} (Dense, {row.activation})" for row in rows]
-        return _table(name, KERAS_WIDTH, ("Layer (type)", 28), ("Output Shape", 26), labels, shapes,
-                      [str(row.params) for row in rows], shape.n_params)
-    counts = [f"{row.params:,}" for row in rows]
+        return _table(name, KERAS_WIDTH, ("Layer (type)", 28), ("Output Shape", 26), labels, shapes, counts,
+                      shape.n_params)
     count_width = max(len("Param #"), *map(len, counts))
     for header, labels in (("Layer (type)", [f"{row.name} (Dense, {row.activation})" for row in rows]),
                            ("Layer (Dense)", [f"{row.name} ({row.activation})" for row in rows])):

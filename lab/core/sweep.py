@@ -351,7 +351,7 @@ class Sweep:
 
     def _run_values(self, k: int | slice = slice(None)) -> tuple[StopRule, int, Array, Array, Array, Array]:
         """What the run rules read (``lab.core.rules.endings``), for member ``k`` or (by default) every member."""
-        return (self.stop_rule, self.experiment.training.epochs, self.epochs_run[k], self.solved_epoch[k],
+        return (self.stop_rule, self.experiment.training.budget, self.epochs_run[k], self.solved_epoch[k],
                 self.diverged_epoch[k], self.last_loss[k])
 
     def solved_counts(self, start: int = 0) -> Array:
@@ -458,5 +458,5 @@ class Sweep:
 
         with blas_threads():  # one BLAS thread for training: see lab.core.blas
             return rules.run_epochs(step, lambda: self.done,
-                                    self.experiment.training.epochs if epochs is None else epochs,
+                                    self.experiment.training.budget if epochs is None else epochs,
                                     should_stop, None if on_epoch is None else lambda: on_epoch(self))

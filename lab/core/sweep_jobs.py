@@ -101,7 +101,7 @@ def worker_count(experiment: Experiment, members: int, jobs: int | None = None) 
     if jobs < 1:
         raise LabError(f"jobs: expected at least 1, got {jobs}")
     width = members * experiment.shape.n_params
-    if width * experiment.training.epochs < MIN_PARALLEL_WORK:
+    if width * experiment.training.budget < MIN_PARALLEL_WORK:
         return 1
     return max(1, min(jobs, members, width // max(MIN_SHARE, 1)))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lab.core.experiment import Experiment, Training
+from lab.core.experiment import Experiment, Training, budget_text
 from lab.core.sweep import Sweep
 
 BINS = 10
@@ -148,7 +148,7 @@ def configuration_label(experiment: Experiment) -> str:
     if not shape.bias:
         parts.append("no bias")
     if t.epochs != _DEFAULTS.epochs:
-        parts.append(f"{t.epochs:,} epochs")
+        parts.append(budget_text(t.epochs) + ("" if t.until_stopped else " epochs"))
     if t.stop != _DEFAULTS.stop:
         parts.append(f"stop {t.stop}")
     return " ".join(parts)

@@ -112,6 +112,17 @@ def widen(x: Array, bias: bool, dtype: DType = np.float64) -> Array:
     return np.ascontiguousarray(np.hstack([x, np.ones((x.shape[0], 1))]) if bias else x, dtype=dtype)
 
 
+@dataclass(frozen=True)
+class Scores:
+    """The loss and accuracy of a network on a table (``Trainer.scores_now``); the held-out ones None when no row
+    is held out, the training ones nan when every row is."""
+
+    loss: float
+    accuracy: float
+    heldout_loss: float | None
+    heldout_accuracy: float | None
+
+
 class Trainer:
     """Trains one network on one experiment.
 
@@ -191,17 +202,18 @@ class Trainer:
         self.set_experiment(self.experiment.with_table(table))
 
     def can_continue(self, experiment: Experiment) -> bool:
-        """Whether ``experiment`` can take over this run without new weights: the same network shape, optimizer,
-        initialiser, seed, batch size and precision (the table's bits, the learning rate, the budget and the stop
-        rule may differ)."""
+        """Whether ``experiment`` can take over this run without new weights: the same network shape, initialiser,
+        seed, batch size and precision, which made the weights, order the rows and size the arrays (the table's
+        bits, the loss, the optimizer, the learning rate, the budget and the stop rule may differ)."""
         old, new = self.experiment.training, experiment.training
         return (experiment.shape == self.net.shape
-                and (old.optimizer, old.init, old.seed, old.batch_size, old.loss, old.precision)
-                == (new.optimizer, new.init, new.seed, new.batch_size, new.loss, new.precision))
+                and (old.init, old.seed, old.batch_size, old.precision)
+                == (new.init, new.seed, new.batch_size, new.precision))
 
     def set_experiment(self, experiment: Experiment) -> None:
-        """Continue this run under ``experiment`` from the next step: new table bits, learning rate, budget or stop
-        rule apply at once; the weights, optimizer state and history are kept.
+        """Continue this run under ``experiment`` from the next step: new table bits, loss, learning rate, budget or
+        stop rule apply at once; the weights and history are kept, and the optimizer's state too unless the
+        optimizer changes (a new one starts from its own first step).
 
         Raises:
             LabError: when ``can_continue`` is false (the network would need rebuilding).
@@ -210,10 +222,13 @@ class Trainer:
             raise LabError(f"the network has layer sizes {self.net.shape.sizes}; the change needs "
                            f"{experiment.shape.sizes}: reset to rebuild it")
         if not self.can_continue(experiment):
-            raise LabError("a new loss, optimizer, initialiser, seed, batch size or precision needs a reset")
+            raise LabError("a new initialiser, seed, batch size or precision needs a reset")
         table_changed = experiment.table != self.experiment.table
+        if experiment.training.optimizer != self.experiment.training.optimizer:
+            self.optimizer = OPTIMIZERS[experiment.training.optimizer](self.net.shape.n_params, self.dtype)
         self.experiment = experiment
         self.lr = experiment.training.lr
+        self.loss = LOSSES[experiment.training.loss]
         self.stop_rule = experiment.training.stop_rule
         if table_changed:
             self._load_table(experiment.table)
@@ -239,7 +254,7 @@ class Trainer:
 
     def _ended(self) -> bool:
         loss = self.history.loss  # (``_run_values`` inlined: this runs before every epoch)
-        return bool(ended(self.stop_rule, self.experiment.training.epochs, self.epoch, self.solved_epoch or 0,
+        return bool(ended(self.stop_rule, self.experiment.training.budget, self.epoch, self.solved_epoch or 0,
                           self.diverged_epoch or 0, loss[-1] if loss else math.nan))
 
     def _endings(self) -> tuple[Array | bool, ...]:
@@ -248,7 +263,7 @@ class Trainer:
     def _run_values(self) -> tuple[StopRule, int, int, int, int, float]:
         """What the run rules read (``lab.core.rules.endings``)."""
         loss = self.history.loss
-        return (self.stop_rule, self.experiment.training.epochs, self.epoch, self.solved_epoch or 0,
+        return (self.stop_rule, self.experiment.training.budget, self.epoch, self.solved_epoch or 0,
                 self.diverged_epoch or 0, loss[-1] if loss else math.nan)
 
     def state(self) -> TrainingState:
@@ -295,6 +310,23 @@ class Trainer:
         """Outputs for ``x`` (n, n_inputs), by default every row of the table -> (n, n_outputs)."""
         with np.errstate(all="ignore"):
             return self.net.forward(self.experiment.table.inputs if x is None else x)
+
+    def scores_now(self) -> Scores:
+        """The loss and accuracy of the network as it stands on the table as it stands: on the training rows, and
+        on the held-out rows when there are any. A recorded epoch scored the table it trained on (before its last
+        update, as Keras); after an edit of the table these are the figures that belong to it."""
+        table = self.experiment.table
+        with np.errstate(all="ignore"):
+            zs, acts = self.net.forward_trace(table.inputs)
+        z, y, t = zs[-1], acts[-1], table.targets
+
+        def on(rows: Array) -> tuple[float, float] | None:
+            if not len(rows):
+                return None
+            return float(self.loss.value(z[rows], y[rows], t[rows], self._out)), row_accuracy(y[rows], t[rows])
+
+        train, held = on(table.train_rows), on(table.heldout_rows)
+        return Scores(*(train or (math.nan, math.nan)), *(held or (None, None)))
 
     # --- training --------------------------------------------------------------------------------------------------
     def step(self) -> bool:
@@ -444,6 +476,6 @@ class Trainer:
             The status afterwards.
         """
         with np.errstate(all="ignore"), blas_threads():  # one BLAS thread for training: see lab.core.blas
-            run_epochs(self._step, self._ended, self.experiment.training.epochs if epochs is None else epochs,
+            run_epochs(self._step, self._ended, self.experiment.training.budget if epochs is None else epochs,
                        should_stop, None if on_epoch is None else lambda: on_epoch(self))
         return self.status

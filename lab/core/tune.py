@@ -361,6 +361,9 @@ class Plan:
             raise LabError(f"--objective: unknown '{self.objective}', choose from {', '.join(OBJECTIVES)}")
         if self.seeds < 1:
             raise LabError(f"--seeds: expected at least 1, got {self.seeds}")
+        if self.space.base.training.until_stopped:
+            raise LabError("--epochs: a search compares runs of one budget: give a number of epochs, not 0 "
+                           "(until stopped)")
 
     @property
     def candidates(self) -> list[Config]:

@@ -65,11 +65,13 @@ class Autosaved:
     saved_at: float
 
     def describe(self) -> str:
-        """``xor at epoch 1,234, saved 3 minutes ago``."""
+        """``keras-xor (xor) at epoch 1,234, saved 3 minutes ago``; a run named by its gate once: ``a & b at ...``."""
         epoch = self.trainer.epoch if self.trainer is not None else 0
         minutes = max(0, int((time.time() - self.saved_at) // 60))
         ago = "just now" if minutes == 0 else f"{minutes} minute{'s' * (minutes != 1)} ago"
-        return f"{self.experiment.name} ({self.experiment.table.name}) at epoch {epoch:,}, saved {ago}"
+        e = self.experiment
+        named = e.name if e.name == e.table.name else f"{e.name} ({e.table.name})"  # a & b, not a & b (a & b)
+        return f"{named} at epoch {epoch:,}, saved {ago}"
 
 
 def snapshot(experiment: Experiment, state: TrainingState | None) -> ExperimentSpec:

@@ -30,6 +30,7 @@ from lab.core.recipes import recipe
 from lab.tuning import Tuning
 from lab.ui.commands import binding_sections, lab_commands
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
+from lab.ui.focus_order import FocusOrder
 from lab.ui.key_rules import key_allowed, priority_actions
 from lab.ui.lesson_routing import LessonRouting
 from lab.ui.messages import TrainingFailed, TrainingProgress
@@ -150,6 +151,7 @@ class LabApp(App[None]):
                                   self.ask, self.show_view, self.panes.has_training_rows, self.lesson,
                                   self.input_hold, self.call_after_refresh)
         """The seeds sweep's keys and what the person is told of it."""
+        self.focus_order = FocusOrder(lambda: self.screen)  # tab's order over the panes, one in every view
         self.on_leave: Callable[[], object] = lambda: None
         """Called first by ``leave_now``, from its thread (``lab.ui.process.run_app`` starts the forced exit)."""
         self.leave_now = LeaveOnce(lambda: self.on_leave(), self.files.write_autosave,
@@ -301,6 +303,7 @@ class LabApp(App[None]):
     discard_then = forward("panes", "discard_then")
     apply = forward("panes", "apply")
     open_recipe = forward("panes", "open_recipe")
+    action_focus_next, action_focus_previous = forward("focus_order", "next"), forward("focus_order", "previous")
     action_toggle_training = forward("panes", "toggle_training")
     action_step = forward("panes", "step")
     action_reset = forward("panes", "reset_weights")

@@ -36,7 +36,7 @@ from lab.core.hints import Hint, run_hints
 from lab.core.inspect import GradCheck, trainer_gradient_check
 from lab.core.inspect.health import HealthHistory, WeightHealth
 from lab.core.lessons import LabState
-from lab.core.train import Trainer, TrainingState, row_accuracy
+from lab.core.train import Trainer, TrainingState
 from lab.tuning import Tuning
 from lab.ui.lesson_state import Shown
 from lab.ui.messages import (
@@ -179,8 +179,8 @@ class RunControl:
         t = self.trainer
         status = t.status
         if status == "budget":
-            return Note(f"The budget of {t.experiment.training.epochs:,} epochs is spent: raise Epochs in the "
-                        "architecture pane, or press r to reset.", "warning")
+            return Note(f"The budget of {t.experiment.training.epochs:,} epochs is spent: space offers to train on "
+                        "(or raise Epochs in the architecture pane), r resets.", "warning")
         if status in ("solved", "loss-reached"):
             return Note(f"The stop rule '{t.experiment.training.stop}' has fired: set Stop to budget to train on, "
                         "or press r to reset.", "warning")
@@ -214,7 +214,7 @@ class RunControl:
                         f"press space to go on, or r to reset.", "error", "Diverged", 10)
         if snapshot.status == "budget" and snapshot.solved_epoch is None:
             return Note(f"The budget of {self.trainer.experiment.training.epochs:,} epochs is spent "
-                        "without solving the gate.", "warning")
+                        "without solving the gate: space offers to train on.", "warning")
         return None
 
     def discard_question(self, reason: str) -> str | None:
@@ -314,25 +314,30 @@ class RunControl:
         """Raise the speed so that the epochs left in the budget train within ``RUN_WITHIN`` seconds; the pace in
         words (``15,000 epochs at 100/tick: about 15 s``)."""
         t = self.trainer
-        left = max(t.experiment.training.epochs - t.epoch, 0)
+        left = max(t.experiment.training.epochs - t.epoch, 0)  # until stopped: no budget to pace, the speed stays
         self.session.epochs_per_tick = speed_for(left, self.session.epochs_per_tick, self.tuning.tick)
         return pace_text(left, self.session.epochs_per_tick, self.tuning.tick)
 
-    def scores(self) -> tuple[float | None, float | None]:
-        """The accuracy on the trained and the held-out rows to show: the last epoch's, or after an edit of the
-        table (until the next epoch scores it) the network's as it stands on the table as it stands."""
+    def scores(self) -> tuple[float | None, float | None, float | None]:
+        """The loss and the accuracy on the trained rows and the accuracy on the held-out rows to show: the last
+        epoch's, or after an edit of the table (until the next epoch scores it) the network's as it stands on the
+        table as it stands (``Trainer.scores_now``), so every figure belongs to one table and one set of weights."""
         h = self.trainer.history
+        loss = h.loss[-1] if h.loss else None
         accuracy = h.accuracy[-1] if h.accuracy else None
         heldout = h.heldout_accuracy[-1] if h.heldout_accuracy else None
         if not h.accuracy or self.rescored != (self.session.run_id, self.trainer.epoch):
-            return accuracy, heldout
+            return loss, accuracy, heldout
         with self.session.lock:
-            t = self.trainer
-            table = t.experiment.table
-            y = t.predict()
-        train, held = table.train_rows, table.heldout_rows
-        return row_accuracy(y[train], table.targets[train]), (
-            row_accuracy(y[held], table.targets[held]) if len(held) else None)
+            now = self.trainer.scores_now()
+        return now.loss, now.accuracy, now.heldout_accuracy
+
+    def spent_budget(self) -> SpentBudget | None:
+        """The run's budget when it is spent (space then offers to go on), else None."""
+        t = self.trainer
+        if t.status != "budget":
+            return None
+        return SpentBudget(t.experiment.training.budget, t.epoch, t.solved_epoch)
 
 
 def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[Message], object],
@@ -417,6 +422,16 @@ class RunState:
 
 
 @dataclass(frozen=True)
+class SpentBudget:
+    """A run that has spent its budget (``RunControl.spent_budget``): the budget, the epochs run and the epoch it
+    solved the gate at, if it did."""
+
+    budget: int
+    epochs_run: int
+    solved_epoch: int | None
+
+
+@dataclass(frozen=True)
 class RunStatus:
     """What the status line shows of the run, read at once.
 
@@ -424,7 +439,7 @@ class RunStatus:
         state: idle, training, paused, solved or diverged.
         epoch: epochs trained.
         budget: the experiment's epoch budget.
-        loss: the last epoch's loss (None before the first).
+        loss: the loss to show (``RunControl.scores``; None before the first epoch).
         accuracy: the accuracy on the trained rows to show (``RunControl.scores``).
         heldout_accuracy: the same on the held-out rows (None: none held out).
         solved_epoch: the epoch it first solved the gate, if it has.
@@ -551,11 +566,10 @@ class Run(Widget):
 
     def status(self) -> RunStatus:
         """What the status line shows."""
-        accuracy, heldout = self.control.scores()
+        loss, accuracy, heldout = self.control.scores()
         t = self.control.trainer
-        h = t.history
-        return RunStatus(self.state(), t.epoch, t.experiment.training.epochs, h.loss[-1] if h.loss else None,
-                         accuracy, heldout, t.solved_epoch, t.diverged_epoch, t.lr, self.epochs_per_tick)
+        return RunStatus(self.state(), t.epoch, t.experiment.training.epochs, loss, accuracy, heldout,
+                         t.solved_epoch, t.diverged_epoch, t.lr, self.epochs_per_tick)
 
     def snapshot(self) -> Snapshot:
         """A snapshot of the run now, with the history not yet sent."""
@@ -668,8 +682,14 @@ class Run(Widget):
         return self.control.set_parameter(layer, i, j, value, self._training)
 
     def discard_question(self, reason: str) -> str | None:
-        """The question to ask before replacing a trained, unsaved network for ``reason`` (None: ask nothing)."""
-        return self.control.discard_question(reason)
+        """The question to ask before replacing a trained, unsaved network for ``reason`` (None: ask nothing); read
+        under the lock, so after ``stop`` its epoch count is the last (a worker ends its epoch first)."""
+        with self.control.session.lock:
+            return self.control.discard_question(reason)
+
+    def spent_budget(self) -> SpentBudget | None:
+        """The budget when the run has spent it (space offers to go on), else None."""
+        return self.control.spent_budget()
 
     def mark_saved(self, marker: tuple[int, int] | None = None) -> None:
         """The state now (or at ``marker``, from ``saved_marker``) was saved or opened."""

@@ -28,6 +28,7 @@ from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.run import Run, Trained
 from lab.ui.run_control import Note, speed_label, training_rows_note
 from lab.ui.screens.confirm import ConfirmScreen
+from lab.ui.screens.go_on import GoOnScreen
 from lab.ui.screens.presets import PresetScreen
 from lab.ui.view_routing import ViewRouting
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
@@ -200,11 +201,21 @@ class RunPanes:
         if self.run.running:
             self.run.stop()
         else:
+            spent = self.run.spent_budget()
+            if spent is not None:  # offer to go on: another budget's worth, or until stopped
+                self._ask(GoOnScreen(spent.budget, spent.epochs_run, spent.solved_epoch), self._go_on)
+                return
             refusal = self.run.start()
             if refusal is not None:
                 self.tell(refusal)
                 return
         self.show_status()
+
+    def _go_on(self, epochs: int | None) -> None:
+        """Train on with the Epochs the offer chose (``GoOnScreen``), or stay."""
+        if epochs is not None:
+            self.apply(self.experiment.with_training(epochs=epochs))
+            self.toggle_training()
 
     def has_training_rows(self, table: TruthTable) -> bool:
         """Whether ``table`` leaves a row to train on; when it does not, the person is told why and how to fix it."""
@@ -244,12 +255,20 @@ class RunPanes:
         if question is None:
             then()
             return
+        resume = self.run.running
+        if resume:  # paused while it asks, so the epochs it names are the last; a no goes on training
+            self.run.stop()
+            self.show_status()
+            question = self.run.discard_question(reason) or question
 
         def answer(yes: bool | None) -> None:
             if yes:
                 then()
-            elif on_no is not None:
+                return
+            if on_no is not None:
                 on_no()
+            if resume:
+                self.toggle_training()
 
         self._ask(ConfirmScreen(question), answer)
 
@@ -300,7 +319,7 @@ class RunPanes:
     # --- the panes' edits ------------------------------------------------------------------------------------------
     def table_edited(self, event: TruthTableView.Edited) -> None:
         if not self._panes_gone():  # else an edit queued behind the key that quit
-            self.apply(replace(self.experiment, table=event.table))
+            self.apply(self.experiment.with_table(event.table))  # a name that only said the gate follows it
 
     def settings_changed(self, event: SettingsList.Changed) -> None:
         if self._panes_gone():

@@ -109,7 +109,7 @@ def test_text_report_has_rates_percentiles_and_a_plain_histogram(cli):
     counts = [int(l.split()[-1]) for l in bars]
     assert sum(counts[:per_config]) == 20 and sum(counts[per_config:]) == 20
     assert bars[:per_config][0].split("|")[0].strip() == bars[per_config:][0].split("|")[0].strip()  # shared bins
-    assert re.search(r"20 networks, [\d,]+ network-epochs in \d+\.\d{3} s \([\d.]+k? network-epochs/s\)", out)
+    assert re.search(r"20 networks, [\d,]+ network-epochs in [\d.]+ (s|ms|µs) \([\d.]+k? network-epochs/s\)", out)
 
 
 def test_jobs_change_only_the_speed(cli, workers_for_any_sweep):

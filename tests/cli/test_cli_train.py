@@ -109,7 +109,7 @@ def test_divergence_is_a_status_not_a_crash(cli):
 
 @pytest.mark.parametrize("flags,check", [
     (("--gate", "half-adder"), lambda r: r["outputs"] == 2 and len(r["predictions"][0]) == 2),
-    (("--expr", "a ^ b ^ c"), lambda r: r["gate"] == "expr" and r["inputs"] == 3),
+    (("--expr", "a ^ b ^ c"), lambda r: r["gate"] == "a ^ b ^ c" and r["inputs"] == 3),
     (("--table", "0110,0001"), lambda r: r["outputs"] == 2 and r["gate"] == "custom"),
     (("--recipe", "two-layer"), lambda r: r["epochs_run"] == 1000 and r["gate"] == "all-equal3"),
     (("--batch-size", "2", "--seed", "3", "--no-bias", "--init", "he_normal"), lambda r: r["epochs_run"] == 1000),
@@ -249,6 +249,35 @@ def test_the_experiment_is_written_first(cli, tmp_path, monkeypatch):
                          "--save", f"{tmp_path}/ok.json")
     assert status == 2 and "disk full" in err
     assert read(tmp_path / "ok.json")[1].epoch == 20
+
+
+def test_zero_epochs_trains_until_stopped(cli):
+    """``--epochs 0`` trains until the stop rule ends it; its epoch lines count without a budget, every 1000."""
+    status, out, _ = cli("train", "--json", "--epochs", "0", "--stop", "solved", "--lr", "0.05")
+    result = json.loads(out)
+    assert status == 0 and result["status"] == "solved" and result["epochs_run"] == result["solved_epoch"]
+    status, out, _ = cli("train", "--epochs", "0", "--stop", "loss<0.05", "--lr", "0.05", "--every", "50")
+    lines = [line for line in out.splitlines() if line.startswith("Epoch ")]
+    assert status == 0 and lines and all(re.match(r"Epoch \d+ - loss: ", line) for line in lines)
+
+
+def test_a_quick_run_never_reads_zero_seconds(cli):
+    """One epoch takes well under a millisecond: the result line gives it in µs or ms, never ``0.000 s``."""
+    status, out, _ = cli("train", "--quiet", "--epochs", "1")
+    assert status == 0 and "0.000 s" not in out
+    assert re.search(r"1 epochs in [\d.]+ (µs|ms|s)$", out.strip())
+
+
+def test_weights_as_text_say_which_files_they_write(cli, tmp_path):
+    """``--save-weights w.txt`` writes one file a layer and says so, naming each (on stderr: --json stays one
+    object); the help says so too."""
+    path = tmp_path / "w.txt"
+    status, out, err = cli("train", "--json", "--epochs", "5", "--save-weights", str(path))
+    first, second = tmp_path / "w_layer1.txt", tmp_path / "w_layer2.txt"
+    assert status == 0 and first.is_file() and second.is_file() and not path.exists()
+    assert err.strip() == f"--save-weights: wrote {first} and {second} (one file a layer)"
+    json.loads(out)
+    assert "w_layer1.txt" in cli("train", "--help")[1]
 
 
 @pytest.mark.parametrize("json_flag", [False, True])

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lab.commands.progress import Progress, bar, clock
+from lab.commands.sweep import progress_detail
 
 
 class Terminal(io.StringIO):
@@ -121,8 +122,22 @@ def test_sweep_shows_epochs_and_seeds_solved_on_a_terminal_from_every_worker():
 
     out, err = run_with_terminal_stderr("sweep", "--seeds", "4000", "--epochs", "400", "--jobs", "2", "--json")
     assert json.loads(out)["configurations"][0]["seeds"] == 4000
-    assert "/400 [" in err and "seeds solved" in err and "network-epochs/s" in err
+    assert "/400 [" in err and " solved" in err and "net-ep/s" in err
     assert err.endswith("\r\x1b[K")
+
+
+@given(st.sampled_from([1, 4, 1000, 100_000]), st.sampled_from([100, 15_000, 1_000_000]), st.floats(0, 1),
+       st.floats(1.0, 1e9))
+def test_a_sweep_progress_line_fits_80_columns(k, epochs, share, rate):
+    """A sweep's progress line on an 80-column terminal (79 usable) ends whole, from 1 to 100,000 seeds and at its
+    last epoch too: the rate goes before anything is cut."""
+    now = Clock()
+    progress = Progress(Terminal(), epochs, show_rate=False, now=now)
+    progress.update(0)
+    now.t = 2.0
+    for done in (int(epochs * share), epochs):
+        line = progress.line(done, progress_detail(int(k * share), k, rate, epochs, 79), 79)
+        assert line.endswith(("left", "in all")), line
 
 
 @pytest.mark.parametrize("setting", [{"TERM": "dumb"}, {"NO_COLOR": "1"}])

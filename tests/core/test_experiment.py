@@ -10,6 +10,7 @@ import pytest
 
 from lab.core.errors import ConfigError
 from lab.core.experiment import Architecture, Experiment, Layer, StopRule, Training, parse_hidden
+from lab.core.gates import preset, table_from_expression
 from lab.core.init import INITIALISERS
 from lab.core.nn import Network, Shape
 from lab.core.recipes import recipe
@@ -20,7 +21,7 @@ from lab.core.summary import summary_text
     ({"lr": -1.0}, "lr: the learning rate must be above 0 and at most 1e+06, got -1"),
     ({"lr": float("nan")}, "lr: the learning rate must be above 0 and at most 1e+06, got nan"),
     ({"lr": "0.1"}, "lr: expected a number, got '0.1'"),
-    ({"epochs": 0}, "epochs: expected 1 to 10000000, got 0"),
+    ({"epochs": -1}, "epochs: expected 0 to 10000000 (0 trains until stopped), got -1"),
     ({"batch_size": 2.5}, "batch_size: expected a whole number, got 2.5"),
     ({"seed": True}, "seed: expected a whole number, got True"),
     ({"loss": "hinge"}, "loss: unknown 'hinge', choose one of mse, sse, bce"),
@@ -102,6 +103,23 @@ def test_network_parameters_are_views_of_theta():
         Network(shape, np.zeros(2))
 
 
+def test_a_gate_typed_as_an_expression_names_the_experiment():
+    """``parity4`` given ``a & b`` is named ``a & b`` (its table too); a flipped bit makes it ``custom``; an
+    expression too long for a title is ``custom``; a name someone chose stays through every change of gate."""
+    parity4 = replace(recipe("keras-xor").with_table(preset("parity4")), name="parity4")
+    typed = parity4.with_table(table_from_expression("a  &   b"))
+    assert (typed.name, typed.table.name) == ("a & b", "a & b")
+    flipped = typed.with_table(typed.table.flip(0, 0))
+    assert (flipped.name, flipped.table.name) == ("custom", "custom")
+    long = " | ".join(["a & b"] * 8)
+    assert parity4.with_table(table_from_expression(long)).name == "custom"
+    assert recipe("keras-xor").with_table(table_from_expression("a | b")).name == "a | b"
+    mine = replace(parity4, name="my gate")
+    assert mine.with_table(table_from_expression("a & b")).name == "my gate"
+    held = parity4.with_table(parity4.table.toggle_heldout(3))
+    assert held.name == "parity4"
+
+
 def test_summary_counts_keras_params():
     """The Keras-style summary of the XOR net counts 48 + 17 = 65 parameters."""
     text = summary_text(recipe("keras-xor").shape, "keras-xor")
@@ -110,6 +128,13 @@ def test_summary_counts_keras_params():
     assert any(l.startswith(" dense (Dense, relu)") and l.rstrip().endswith("48") for l in lines)
     assert any(l.startswith(" dense_1 (Dense, sigmoid)") and l.rstrip().endswith("17") for l in lines)
     assert "Total params: 65" in lines
+
+
+@pytest.mark.parametrize("width", [24, 40, 52, 65, 80])
+def test_summary_writes_counts_one_way_at_every_width(width):
+    """A layer of 1,056 parameters reads ``1,056`` however wide the summary is (the totals' way), never ``1056``."""
+    text = summary_text(Shape((64, 16, 1), ("relu", "sigmoid"), True), "wide", width=width)
+    assert "1,040" in text and "1040" not in text
 
 
 def test_a_name_that_cannot_be_written_is_refused_at_once():

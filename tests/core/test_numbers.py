@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lab.core.numbers import four, loss_text
+from lab.core.numbers import four, loss_text, seconds_text
 
 
 @pytest.mark.parametrize("x,text", [
@@ -24,3 +24,11 @@ def test_four_decimals_until_a_million_then_scientific(x, text):
 def test_losses_keep_their_significant_digits_at_any_scale(x, text):
     """Keras' progress bar: four decimals from 0.001 up, scientific below, so a falling loss never reads 0.0000."""
     assert loss_text(x) == text
+
+
+@pytest.mark.parametrize("seconds,text", [(0.0, "<1 µs"), (4e-7, "<1 µs"), (0.00041, "410 µs"),
+                                          (0.0123, "12.3 ms"), (0.9994, "999 ms"), (0.9996, "1.000 s"),
+                                          (1.0, "1.000 s"), (12.3456, "12.346 s")])
+def test_a_time_taken_never_reads_zero(seconds, text):
+    """A run too quick for a millisecond reads in µs (or <1 µs), never 0.000 s."""
+    assert seconds_text(seconds) == text

@@ -39,6 +39,12 @@ def test_every_setting_has_a_hint_and_the_views_words_are_there():
     assert field_hint("loss", "bce").startswith("bce: binary cross-entropy")
 
 
+@pytest.mark.parametrize("shown", ["spread", "tick", ".50+"])
+def test_what_the_lab_shows_is_explained(shown):
+    """The chart's spread, the speed's tick and an answer's .50+ each have a line in the glossary (help finds it)."""
+    assert any(shown in entry.term for entry in entries(shown))
+
+
 def test_glossary_search():
     found = entries("percentile")
     assert {e.term for e in found} == {"p10", "p90"}
@@ -146,6 +152,7 @@ def test_dead_relu_hint_on_a_stalled_loss():
     hints = run_hints(trainer)
     assert [k for k, _, _ in hints] == ["dead-relu"]
     assert "4 of 4 relu units in layer 1" in hints[0][2]
+    assert "another seed (N)" in hints[0][2]  # the app's key for the next seed is N; n answers no in a dialog
 
 
 @pytest.mark.parametrize("name", ["mse", "sgd", "relu", "glorot_uniform", "budget"])

@@ -172,14 +172,32 @@ def test_set_table_continues_on_new_data():
 
 
 def test_set_experiment_refuses_what_needs_new_weights():
-    """A new optimizer, loss, seed, initialiser or batch size needs a reset."""
+    """A new seed, initialiser or batch size needs a reset (they made the weights and order the rows)."""
     trainer = Trainer(xor())
-    for change in ({"optimizer": "sgd"}, {"loss": "bce"}, {"seed": 1}, {"init": "normal"}, {"batch_size": 2}):
+    for change in ({"seed": 1}, {"init": "normal"}, {"batch_size": 2}):
         assert not trainer.can_continue(xor(**change))
         with pytest.raises(LabError, match="needs a reset"):
             trainer.set_experiment(xor(**change))
     trainer.set_experiment(xor(lr=0.01, epochs=5, stop="solved"))
     assert trainer.lr == 0.01 and trainer.run() == "budget" and trainer.epoch == 5
+
+
+def test_a_new_loss_or_optimizer_goes_on_with_the_same_weights():
+    """A new loss or optimizer takes over the run as it stands: the weights and history stay, the next epochs
+    train with them as a fresh trainer of the new settings would from these weights (the optimizer from its first
+    step), bit for bit."""
+    trainer = Trainer(xor(lr=0.05))
+    trainer.run(epochs=50)
+    theta = trainer.net.theta.copy()
+    changed = xor(lr=0.05, loss="bce", optimizer="momentum")
+    assert trainer.can_continue(changed)
+    trainer.set_experiment(changed)
+    assert np.array_equal(trainer.net.theta, theta) and len(trainer.history) == 50
+    fresh = Trainer(changed, Network(trainer.net.shape, theta.copy()))
+    trainer.run(epochs=20)
+    fresh.run(epochs=20)
+    assert np.array_equal(trainer.net.theta, fresh.net.theta)
+    assert trainer.history.loss[50:] == fresh.history.loss
 
 
 # --- determinism -----------------------------------------------------------------------------------------------------
@@ -259,3 +277,21 @@ def test_every_row_held_out_raises():
     with pytest.raises(LabError):
         trainer.run()
     assert trainer.epoch == 0
+
+
+def test_scores_now_belong_to_the_table_as_it_stands():
+    """After a bit of the table is flipped, ``scores_now`` gives the loss and accuracy of the same weights on the
+    edited table, as a hand NumPy calculation does (mean squared error over the training rows), not the recorded
+    epoch's; a held-out row is scored apart."""
+    trainer = Trainer(recipe("keras-xor").with_training(lr=0.05))
+    trainer.run(epochs=300)
+    edited = trainer.experiment.table.flip(3, 0).with_heldout({1})
+    trainer.set_table(edited)
+    scores = trainer.scores_now()
+    y = trainer.net.forward(edited.inputs)
+    train, held = [0, 2, 3], [1]
+    t = edited.targets
+    assert scores.loss == pytest.approx(float(np.mean((y[train] - t[train]) ** 2)), rel=1e-12)
+    assert scores.accuracy == row_accuracy(y[train], t[train]) and scores.accuracy < 1.0
+    assert scores.heldout_loss == pytest.approx(float(np.mean((y[held] - t[held]) ** 2)), rel=1e-12)
+    assert scores.loss != pytest.approx(trainer.history.loss[-1], rel=1e-3)

@@ -71,7 +71,7 @@ async def scenario(text: str, folder: Path) -> None:
     async with app.run_test(size=(120, 40), message_hook=hook, notifications=True) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)  # the autosave named ``text`` is offered back
-        assert f"Restore your last session? {text} ({text}) at epoch 0" in shown(app, "#confirm-question")
+        assert f"Restore your last session? {text} at epoch 0" in shown(app, "#confirm-question")
         await pilot.press("y")
         await pilot.pause()
         assert app.experiment.name == text and app.experiment.table.output_names == (text,)

@@ -46,7 +46,7 @@ def test_values_on_the_threshold(snap_compare, size):
     async def run_before(pilot: Pilot) -> None:
         app: LabApp = pilot.app  # type: ignore[assignment]
         app.query_one(TruthTableView).show_outputs(((0.4991,), (0.5021,), (0.4991,), (0.5,)))
-        await pilot.press("tab", "1", "0")
+        await pilot.press("shift+tab", "1", "0")  # the prediction line: last in tab's order
         app.query_one("PredictionPane").show_outputs(__import__("numpy").array([0.50003]))
         await steps(0)(pilot)
 
@@ -71,7 +71,7 @@ def test_burst_after_e_fills_the_expression_line(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_prediction_line_shows_esc(snap_compare, size):
     """The prediction line focused: the footer offers esc to leave it."""
-    assert snap_compare(make_app(), terminal_size=size, run_before=steps(0, "tab", "1", "space", "0"))
+    assert snap_compare(make_app(), terminal_size=size, run_before=steps(0, "shift+tab", "1", "space", "0"))
 
 
 @pytest.mark.parametrize("size", SIZES)

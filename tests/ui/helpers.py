@@ -7,10 +7,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from textual.app import App
+from textual.errors import NoWidget
 from textual.geometry import Region
 from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import preset
@@ -40,6 +43,24 @@ def small_xor_app(**training) -> LabApp:
 def status_text(app: LabApp) -> str:
     """The status line as plain text."""
     return str(app.query_one(StatusLine).render())
+
+
+def on_screen(app: App[Any], widget: Widget) -> bool:
+    """Whether every cell of ``widget``'s first column is drawn on the screen: not cut off by its pane nor covered
+    (a widget clipped to nothing has no region)."""
+    region = widget.region
+    if not region:
+        return False
+    try:
+        return all(app.screen.get_widget_at(region.x, y)[0] is widget for y in range(region.y, region.bottom))
+    except NoWidget:
+        return False
+
+
+def shown_text(widget: Widget) -> str:
+    """What ``widget`` shows in its size, its lines joined by spaces (a wrapped sentence reads whole)."""
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return " ".join(" ".join(strip.text.split()) for strip in lines).strip()
 
 
 def table_lines(app: LabApp) -> list[str]:

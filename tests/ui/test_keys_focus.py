@@ -96,7 +96,7 @@ async def test_escape_leaves_the_prediction_line_and_says_so():
     """In the prediction line the footer shows esc; esc gives the keys back to the table (space trains again)."""
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("tab")
+        await pilot.press("shift+tab")  # the prediction line is last in tab's order
         assert app.focused is app.query_one("#prediction-input", Input)
         footer_keys = {b.binding.key for b in app.screen.active_bindings.values() if b.binding.show}
         assert "escape" in footer_keys
@@ -107,15 +107,15 @@ async def test_escape_leaves_the_prediction_line_and_says_so():
         assert app.lab_run.session.trainer.epoch == 1
 
 
-async def test_tab_goes_from_prediction_straight_to_the_settings():
-    """tab visits only widgets that show they have it: table, prediction, settings list."""
+async def test_tab_goes_from_the_table_straight_to_the_settings():
+    """tab visits only widgets that show they have it: table, settings list, prediction line (last)."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         seen = []
         for _ in range(3):
             await pilot.press("tab")
             seen.append(type(app.focused).__name__)
-        assert seen == ["Input", "SettingsList", "TruthTableView"]
+        assert seen == ["SettingsList", "Input", "TruthTableView"]
 
 
 def settings_line(settings: SettingsList, key: str) -> int:

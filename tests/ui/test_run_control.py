@@ -109,13 +109,15 @@ def test_a_change_the_network_can_take_is_applied_live_and_a_new_shape_is_not():
 
 
 def test_an_edit_of_the_table_rescores_the_last_epoch_until_the_next():
-    """After a flipped bit, the accuracy shown is the network's on the new table, not the one the epoch scored."""
+    """After a flipped bit, the loss and accuracy shown are the network's on the new table, not the ones the epoch
+    scored."""
     control = RunControl(xor())
     control.trainer.run(epochs=600)
-    assert control.scores()[0] == 1.0
+    assert control.scores()[1] == 1.0
     flipped = control.experiment.table.flip(0, 0)
     control.apply(control.experiment.with_table(flipped), running=False)
-    assert control.scores()[0] == 0.75
+    loss, accuracy, _ = control.scores()
+    assert accuracy == 0.75 and loss == control.trainer.scores_now().loss != control.trainer.history.loss[-1]
     control.step()
     assert control.rescored != (control.session.run_id, control.trainer.epoch)
 
@@ -156,7 +158,8 @@ def test_the_worker_s_last_snapshot_says_how_the_run_ended():
     with control.session.lock:
         snapshot = control.session.snapshot(False)
     note = control.finished_note(snapshot)
-    assert note is not None and note.text == "The budget of 3 epochs is spent without solving the gate."
+    assert note is not None and note.text == ("The budget of 3 epochs is spent without solving the gate: "
+                                          "space offers to train on.")
     assert control.finished_note(replace(snapshot, running=True)) is None
 
 

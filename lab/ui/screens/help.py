@@ -56,7 +56,14 @@ def help_text(sections: list[tuple[str, list[Binding]]], query: str = "") -> Tex
 class HelpScreen(Dialog[None]):
     """Lists ``sections``: (title, bindings) pairs, then the glossary; typing filters both; escape closes it."""
 
-    BINDINGS = [Binding("escape", "dismiss", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="help.close"),
+        # The filter line has the focus and takes no up/down or page keys: they scroll the list from there.
+        Binding("up", "scroll('up')", "Scroll up", show=False),
+        Binding("down", "scroll('down')", "Scroll down", show=False),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("pagedown", "scroll('page_down')", "Page down", show=False),
+    ]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
         super().__init__()
@@ -71,6 +78,11 @@ class HelpScreen(Dialog[None]):
 
     def on_mount(self) -> None:
         self.query_one("#help-filter", Input).focus()
+
+    def action_scroll(self, how: str) -> None:
+        """Scroll the list one line or one page (``up``, ``down``, ``page_up``, ``page_down``)."""
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        getattr(scroll, f"scroll_{how}")(animate=False)
 
     @property
     def text(self) -> str:

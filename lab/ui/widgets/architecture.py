@@ -17,9 +17,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from lab.core.experiment import Architecture, Training
+from lab.ui.widgets.fit_text import fitting
 from lab.ui.widgets.settings_list import SettingsList
 
 __all__ = ["ArchitecturePane", "SettingsList", "SettingsScroll"]
+
+BORDER_TEXT_MARGIN = 6  # the cells a border title does not get: the corners, a dash and a space each side
 
 
 class SettingsScroll(VerticalScroll, can_focus=False):
@@ -41,17 +44,24 @@ class ArchitecturePane(Vertical):
     def compose(self) -> ComposeResult:
         with SettingsScroll(id="settings-scroll"):
             yield SettingsList(*self._initial, id="settings")
-        yield Input(id="settings-input")
-        yield Static("", id="settings-error", markup=False)
+        with Vertical(id="settings-foot"):  # docked at the pane's foot (app.tcss): the list gives up rows to it
+            yield Input(id="settings-input")
+            yield Static("", id="settings-error", markup=False)
 
     def on_mount(self) -> None:
         self.watch(self.settings_list, "cursor", self.show_hint)
 
     def show_hint(self) -> None:
         """The hint line, in the pane's bottom border (it costs no row): what the selected field means and which
-        keys change it. As Text, so nothing in it is read as markup."""
+        keys change it, the fullest form that fits the border whole (the keys stay, the meaning goes first). As
+        Text, so nothing in it is read as markup."""
         settings = self.settings_list
-        self.border_subtitle = Text(settings.hint_for(settings.cursor))
+        choices = settings.hint_choices(settings.cursor)
+        room = self.size.width - BORDER_TEXT_MARGIN
+        self.border_subtitle = Text(fitting(choices, room))
+
+    def on_resize(self) -> None:
+        self.show_hint()
 
     @property
     def hint(self) -> str:

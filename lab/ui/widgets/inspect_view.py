@@ -36,6 +36,7 @@ from lab.core import inspect as ins
 from lab.core.experiment import Experiment
 from lab.core.nn import Network
 from lab.core.state import TrainingState
+from lab.ui.widgets.fit_text import fitting
 from lab.ui.widgets.light_link import changed_span, compact
 from lab.ui.widgets.network_picture import draw_picture, layout_for
 
@@ -48,6 +49,12 @@ MIN_WIDTH = 20  # the narrowest width a view is laid out for
 CHROME = 4  # columns of the pane's border and padding
 HANG = 2  # a wrapped line's continuation is indented this much more than the line's own indent
 WORD = re.compile(r"\S+\s*|\s+")
+
+
+SURFACE_LEGENDS = ("●○ target 1/0 · ◆◇ held out · ✓✗ right/wrong", "●○ 1/0 · ◆◇ held out · ✓✗ right/wrong",
+                   "●○ 1/0 · ◆◇ held · ✓✗ right/wrong")
+"""The decision surface's legend, fullest first: one line whole at every width (80x24 too), so the surface keeps
+its rows."""
 
 
 def wrap_line(line: Text, width: int) -> list[Text]:
@@ -306,7 +313,7 @@ class InspectView(ScrollView):
         out = Text()
         if table.n_inputs == 2:
             width = max(16, min(self.size.width - 8, 64))
-            height = max(4, min(self.size.height - 3, 16)) * 2
+            height = max(4, min(self.size.height - 4, 16)) * 2  # the title, a=0 a=1, the legend and an end
             surface = ins.decision_surface(run.net, table, rows=height, cols=width)
             for k, name in enumerate(surface.output_names):
                 blocks = ins.half_blocks(surface.values[k])
@@ -333,7 +340,7 @@ class InspectView(ScrollView):
                                 bgcolor=heat(float(blocks.bottom[i, j])).color))
                     out.append("\n")
                 out.append(f"    a=0{' ' * (blocks.top.shape[1] - 6)}a=1\n")
-                out.append("    ●○ target 1/0 · ◆◇ held out · ✓✗ right/wrong\n", "dim")
+                out.append(f"    {fitting(SURFACE_LEGENDS, self.layout_width - 4)}\n", "dim")
             return out
         if 3 <= table.n_inputs <= 4:
             for kmap in ins.karnaugh_maps(run.net, table):

@@ -15,6 +15,7 @@ from lab.core.expr import VARIABLES
 from lab.core.gates import parse_inputs
 from lab.core.numbers import four
 from lab.core.train import THRESHOLD
+from lab.ui.widgets.fit_text import fitting
 from lab.ui.widgets.table_lines import side
 
 
@@ -49,8 +50,14 @@ class PredictionPane(Vertical):
         self.screen.focus_previous()
 
     def _placeholder(self) -> str:
-        names = " ".join(VARIABLES[: self.n_inputs])
-        return f"{names}: e.g. {' '.join('1' if i % 2 == 0 else '0' for i in range(self.n_inputs))}"
+        """``a b c: e.g. 1 0 1``, or shorter forms (``abc: e.g. 101``, ``e.g. 101``) where the line is narrow."""
+        names = VARIABLES[: self.n_inputs]
+        bits = ["1" if i % 2 == 0 else "0" for i in range(self.n_inputs)]
+        return fitting([f"{' '.join(names)}: e.g. {' '.join(bits)}", f"{''.join(names)}: e.g. {''.join(bits)}",
+                        f"e.g. {''.join(bits)}"], self.content_size.width or 80)
+
+    def on_resize(self) -> None:
+        self.query_one("#prediction-input", Input).placeholder = self._placeholder()
 
     def set_table_shape(self, n_inputs: int, output_names: tuple[str, ...]) -> None:
         """Follow a table with a new number of inputs or outputs (re-reads the typed text)."""

@@ -53,7 +53,7 @@ class SeedsRun:
         """The fraction solved by each epoch, (epochs,): to the last epoch run, or for a finished sweep held level
         to ``until`` (never past its budget), since nothing more is solved."""
         curve = np.cumsum(self.counts.values) / self.seeds
-        pad = min(until, self.experiment.training.epochs) - curve.size
+        pad = min(until, self.experiment.training.budget) - curve.size
         if self.finished and pad > 0 and curve.size:
             curve = np.concatenate([curve, np.full(pad, curve[-1])])
         return curve

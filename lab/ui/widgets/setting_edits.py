@@ -12,7 +12,19 @@ from typing import Any
 
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
-from lab.core.experiment import MAX_UNITS, MIN_UNITS, Architecture, Layer, StopRule, Training, parse_hidden, stepped_lr
+from lab.core.experiment import (
+    MAX_UNITS,
+    MIN_UNITS,
+    UNTIL_STOPPED,
+    UNTIL_STOPPED_TEXT,
+    Architecture,
+    Layer,
+    StopRule,
+    Training,
+    budget_text,
+    parse_hidden,
+    stepped_lr,
+)
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
 from lab.core.optim import OPTIMIZERS
@@ -65,6 +77,23 @@ def _lr_step(a: Architecture, t: Training, step: int) -> Values:
     return a, replace(t, lr=stepped_lr(t.lr, step))
 
 
+def _epochs_step(a: Architecture, t: Training, step: int) -> Values:
+    """The next rung of ``EPOCH_STEPS``; past the last comes ``until stopped``, and below it the last rung."""
+    if t.until_stopped:
+        return a, replace(t, epochs=EPOCH_STEPS[-1] if step < 0 else UNTIL_STOPPED)
+    if step > 0 and t.epochs >= EPOCH_STEPS[-1]:
+        return a, replace(t, epochs=UNTIL_STOPPED)
+    return a, replace(t, epochs=_ladder(EPOCH_STEPS, t.epochs, step))
+
+
+def _epochs_parse(a: Architecture, t: Training, text: str) -> Values:
+    """A typed budget: a whole number (``15,000``, ``15_000``), or ``until stopped`` (also ``0``, ``none``)."""
+    words = " ".join(text.lower().split())
+    if words in (UNTIL_STOPPED_TEXT, "until-stopped", "none", "forever", "∞"):
+        return a, replace(t, epochs=UNTIL_STOPPED)
+    return _train_field("epochs", lambda x: int(x.replace(",", "").replace("_", "")))(a, t, text)
+
+
 def _stop_parse(a: Architecture, t: Training, text: str) -> Values:
     return a, replace(t, stop=str(StopRule.parse(text)))
 
@@ -88,9 +117,7 @@ def settings() -> list[Setting]:
                 lambda a, t, s: (a, replace(t, init=_cycle(tuple(INITIALISERS), t.init, s)))),
         Setting("seed", "Seed", lambda a, t: str(t.seed),
                 lambda a, t, s: (a, replace(t, seed=max(0, t.seed + s))), _train_field("seed", int)),
-        Setting("epochs", "Epochs", lambda a, t: f"{t.epochs:,}",
-                lambda a, t, s: (a, replace(t, epochs=_ladder(EPOCH_STEPS, t.epochs, s))),
-                _train_field("epochs", lambda x: int(x.replace(",", "").replace("_", "")))),
+        Setting("epochs", "Epochs", lambda a, t: budget_text(t.epochs), _epochs_step, _epochs_parse),
         Setting("stop", "Stop", lambda a, t: t.stop,
                 lambda a, t, s: (a, replace(t, stop=_cycle(STOP_CHOICES, t.stop, s))), _stop_parse),
     ]
@@ -133,8 +160,9 @@ def remove_layer(a: Architecture, index: int) -> Architecture:
 
 
 def parse_layer(a: Architecture, index: int, text: str) -> Architecture:
-    """Layer ``index`` as typed, ``units:activation`` (``8:tanh``); a ``LabError`` when it is not one layer."""
-    parsed = parse_hidden(text)
+    """Layer ``index`` as typed, ``units:activation`` (``8:tanh``); a ``LabError`` naming the layer as the list
+    counts it (``hidden layer 2``) when it is not one layer."""
+    parsed = parse_hidden(text, first=index + 1)
     if len(parsed) != 1:
         raise LabError("type one layer as units:activation, e.g. 8:tanh")
     return with_layer(a, index, parsed[0])

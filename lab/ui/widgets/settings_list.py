@@ -46,9 +46,10 @@ class SettingsList(Widget, can_focus=True):
         Binding("down", "cursor(1)", "Down", show=False),
         Binding("left", "step(-1)", "Less", id="arch.less"),
         Binding("right", "step(1)", "More", id="arch.more"),
-        Binding("a", "add_layer", "+layer", id="arch.add_layer"),
-        Binding("x,delete", "remove_layer", "-layer (on a layer)", id="arch.remove_layer"),
-        Binding("c", "cycle_activation", "Activation", id="arch.activation"),
+        # Not in the footer (at 80 columns it would cut the keys after them): the pane's hint line names them.
+        Binding("a", "add_layer", "+layer", id="arch.add_layer", show=False),
+        Binding("x,delete", "remove_layer", "-layer (on a layer)", id="arch.remove_layer", show=False),
+        Binding("c", "cycle_activation", "Activation", id="arch.activation", show=False),
     ]
     COMPONENT_CLASSES = {"settings--cursor", "settings--label", "settings--summary"}
     DEFAULT_CSS = "SettingsList { height: auto; }"
@@ -127,13 +128,17 @@ class SettingsList(Widget, can_focus=True):
         self.io = (n_inputs, n_outputs)
         self.refresh()
 
-    def _propose(self, make: Callable[[], Values]) -> str | None:
-        """Validate and adopt a change, posting ``Changed``; or post ``Refused`` and return its error."""
+    def _propose(self, make: Callable[[], Values], setting: Setting | None = None) -> str | None:
+        """Validate and adopt a change, posting ``Changed``; or post ``Refused`` and return its error, which names
+        ``setting`` as the list labels it (``Batch: expected 0 to 65536``, not the file's ``batch_size``)."""
         try:
             architecture, training = make()
         except LabError as e:
-            self.post_message(self.Refused(str(e)))
-            return str(e)
+            error = str(e)
+            if setting is not None and error.startswith(f"{setting.key}:"):
+                error = setting.label + error[len(setting.key):]
+            self.post_message(self.Refused(error))
+            return error
         self.architecture, self.training = architecture, training
         self.refresh(layout=True)
         self.post_message(self.Changed(architecture, training))
@@ -142,14 +147,24 @@ class SettingsList(Widget, can_focus=True):
     # --- words -----------------------------------------------------------------------------------------------------
     def hint_for(self, index: int) -> str:
         """The plain-words hint of line ``index``: ``LR: step size of each update; ] doubles, [ halves``."""
+        return self.hint_choices(index)[0]
+
+    def hint_choices(self, index: int) -> list[str]:
+        """The hint of line ``index`` from the fullest to the shortest, so a narrow pane can show one whole: what
+        goes first is the meaning, never the keys (``Layer 1 · ←/→ units, c activation, a add, x remove``, then
+        the keys alone; ``LR: ] doubles, [ halves``)."""
         layer = self._layer_at(index)
         if layer is not None:
             l = self.architecture.layers[layer]
-            return f"Layer {layer + 1} · {field_hint('layer')} · {field_hint('layer', l.activation)}"
+            keys = field_hint("layer")
+            return [f"Layer {layer + 1} · {keys} · {field_hint('layer', l.activation)}", f"Layer {layer + 1} · {keys}",
+                    keys]
         setting = self._setting_at(index)
         if setting is None:
-            return f"+ layer: {field_hint('add')}"
-        return f"{setting.label}: {field_hint(setting.key, setting.show(self.architecture, self.training))}"
+            return [f"+ layer: {field_hint('add')}"]
+        text = field_hint(setting.key, setting.show(self.architecture, self.training))
+        _, semicolon, keys = text.rpartition("; ")
+        return [f"{setting.label}: {text}"] + ([f"{setting.label}: {keys}"] if semicolon else [])
 
     def on_mouse_move(self, event) -> None:
         """The tooltip says what the line under the mouse means (``line_at``, below, finds it)."""
@@ -308,5 +323,5 @@ class SettingsList(Widget, can_focus=True):
         setting = self._setting_at(self.cursor)
         parse = None if setting is None else setting.parse
         if parse is not None:
-            return self._propose(lambda: parse(a, t, text))
+            return self._propose(lambda: parse(a, t, text), setting)
         return None

@@ -16,6 +16,7 @@ from textual import events
 from textual.content import Content
 from textual.widgets import Static
 
+from lab.core.experiment import UNTIL_STOPPED, UNTIL_STOPPED_TEXT
 from lab.ui.messages import DIVERGED, SOLVED, TRAINING
 
 ICONS = {TRAINING: "▶", SOLVED: "✓", DIVERGED: "✗"}
@@ -26,6 +27,14 @@ def _num(x: float | None, fmt: str = ".4f") -> str:
     if x is None:
         return "-"
     return format(x, fmt) if math.isfinite(x) else "not finite"
+
+
+def _epoch_part(epoch: int, budget: int) -> Part:
+    """``epoch 400/1,000`` (short ``400/1,000``), or for a run until stopped ``epoch 400 (until stopped)`` (short
+    ``400/∞``)."""
+    if budget == UNTIL_STOPPED:
+        return Part(f"epoch {epoch:,} ({UNTIL_STOPPED_TEXT})", f"{epoch:,}/∞", 0)
+    return Part(f"epoch {epoch:,}/{budget:,}", f"{epoch:,}/{budget:,}", 0)
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,7 @@ class StatusLine(Static):
         """Redraw from these values. ``state`` is the run's (training, paused, solved, ...); a solved epoch is
         shown whatever the state, so a paused run that has solved says both."""
         parts = [Part(f"{ICONS.get(state, '■')} {state}", ICONS.get(state, "■"), 0),
-                 Part(f"epoch {epoch:,}/{budget:,}", f"{epoch:,}/{budget:,}", 0),
+                 _epoch_part(epoch, budget),
                  Part(f"loss {_num(loss, '.4g')}", None, 1),
                  Part(f"acc {_num(accuracy, '.2f')}", None, 2)]
         if heldout_accuracy is not None:

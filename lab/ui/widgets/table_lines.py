@@ -6,7 +6,7 @@ repaints and the mouse read one layout.
 Each line: `` 3 1 1 │ 0 │ .07✓`` -- row index, inputs, target bits, then per output the network's raw value to
 two decimals and a mark (✓ right, ✗ wrong). The layout fits its width before the view scrolls sideways: first the
 ``held`` word goes (the ``h`` flag stays), then the output names are shortened, visibly (``carry`` becomes ``car…``,
-never a bare ``c`` that reads as input ``c``).
+never a bare ``c`` that reads as input ``c``), then the inputs close up into one bit string (``101``).
 """
 
 from __future__ import annotations
@@ -76,19 +76,23 @@ class TableLayout:
     table: TruthTable
     name_width: int = NAME_WIDTH
     held: bool = True
+    packed: bool = False
 
     @classmethod
     def fit(cls, table: TruthTable, width: int) -> TableLayout:
         """The fullest layout whose lines fit in ``width`` cells (the ``held`` word goes first, then the names
-        shorten, down to ``c…``); the narrowest when none fits."""
+        shorten, down to ``c…``, then the inputs close up into one bit string: a full adder's two answers fit the
+        28 cells of an 80x24 screen); the narrowest when none fits."""
         choices = [cls(table, NAME_WIDTH, True), cls(table, NAME_WIDTH, False)]
         choices += [cls(table, w, False) for w in range(NAME_WIDTH - 1, MIN_NAME_WIDTH - 1, -1)]
+        choices += [cls(table, w, False, packed=True) for w in range(NAME_WIDTH, MIN_NAME_WIDTH - 1, -1)]
         return next((layout for layout in choices if layout.width <= width), choices[-1])
 
     @property
     def compact(self) -> bool:
-        """Inputs as one bit string (``0101``) instead of spaced columns, from five inputs up."""
-        return self.table.n_inputs > 4
+        """Inputs as one bit string (``0101``) instead of spaced columns: from five inputs up, or when packed to
+        fit."""
+        return self.table.n_inputs > 4 or self.packed
 
     def target_width(self, k: int) -> int:
         """The width of output ``k``'s target column: its name's, up to ``name_width``."""

@@ -17,7 +17,13 @@ from textual.widgets import Input, Static
 
 from lab.core.errors import LabError
 from lab.core.gates import TruthTable, table_from_expression
+from lab.ui.widgets.fit_text import fitting
 from lab.ui.widgets.truth_table import TruthTableView
+
+PLACEHOLDERS = ("expression, e.g. a ^ b  or  a ^ b ^ c; a&b | c&(a^b)   (esc closes)",
+                "expression, e.g. a ^ b ^ c; a & b  (esc closes)", "e.g. a ^ b; a & b · esc closes",
+                "e.g. a ^ b · esc closes")
+"""The expression line's placeholder, fullest first: the line shows the first that fits it whole."""
 
 
 class TablePane(Vertical):
@@ -35,9 +41,12 @@ class TablePane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield TruthTableView(self._table, id="truth-table")
-        yield Input(placeholder="expression, e.g. a ^ b  or  a ^ b ^ c; a&b | c&(a^b)   (esc closes)",
-                    id="expression")
+        yield Input(placeholder=PLACEHOLDERS[0], id="expression")
         yield Static("", id="expression-error", markup=False)
+
+    def on_resize(self) -> None:
+        line = self.query_one("#expression", Input)
+        line.placeholder = fitting(PLACEHOLDERS, self.content_size.width)
 
     @property
     def view(self) -> TruthTableView:
@@ -61,7 +70,7 @@ class TablePane(Vertical):
         event.stop()
         error = self.query_one("#expression-error", Static)
         try:
-            table = table_from_expression(event.value, name="expr")
+            table = table_from_expression(event.value)
         except LabError as e:
             error.update(f"✗ {e}")
             error.display = True
@@ -70,7 +79,7 @@ class TablePane(Vertical):
         if table.n_inputs == old.n_inputs:
             table = table.with_heldout(old.heldout)
         self._close_expression()
-        self.view.table = table
+        self.view.fill(table)
         # Posted from the pane itself: a message a parent sends its child stops bubbling at that parent.
         self.post_message(TruthTableView.Edited(self.view, table))
 

@@ -26,6 +26,8 @@ from lab.core.gates import TruthTable
 from lab.core.train import THRESHOLD
 from lab.ui.widgets.table_lines import PRED_WIDTH, Outputs, Spans, TableLayout, value_text
 
+UNDO_DEPTH = 50  # the edits u can go back through
+
 
 class TruthTableView(ScrollView, can_focus=True):
     """Shows a ``TruthTable`` and the network's outputs; edits post ``Edited`` with the new table."""
@@ -45,6 +47,7 @@ class TruthTableView(ScrollView, can_focus=True):
         Binding("minus,I", "inputs(-1)", "Remove an input", id="table.remove_input", show=False),
         Binding("o", "outputs(1)", "Add an output", id="table.add_output", show=False),
         Binding("O", "outputs(-1)", "Remove an output", id="table.remove_output", show=False),
+        Binding("u", "undo", "Undo an edit", id="table.undo", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -93,6 +96,8 @@ class TruthTableView(ScrollView, can_focus=True):
         self._style_cache: dict[str, Style] | None = None
         self._fit_cache: tuple[tuple[TruthTable, int], TableLayout] | None = None
         self._clicked: tuple[int, int] | None = None  # the target cell (row, output) the last click landed on
+        self._undo: list[TruthTable] = []  # the tables edits replaced, the latest last (``action_undo``)
+        self._own = False  # True while the view shows a table of its own making (an edit, an undo)
         self.set_reactive(TruthTableView.table, table)
         self._resize_virtual()
 
@@ -117,7 +122,9 @@ class TruthTableView(ScrollView, can_focus=True):
             for k in (k for k in range(len(now[row])) if now[row][k] != before[row][k]):
                 self.refresh(Region(spans[k][0] - left, row + 1 - top, PRED_WIDTH, 1))
 
-    def watch_table(self, table: TruthTable) -> None:
+    def watch_table(self, old: TruthTable, table: TruthTable) -> None:
+        if not self._own and old != table:
+            self._shown_from_outside(old, table)
         if self.cursor_row >= table.n_rows:
             self.cursor_row = table.n_rows - 1
         if self.cursor_output >= table.n_outputs:
@@ -274,7 +281,45 @@ class TruthTableView(ScrollView, can_focus=True):
         self.action_move(direction * self._rows_visible, 0)
 
     def _edit(self, table: TruthTable) -> None:
-        self.table = table
+        self.fill(table)
+        self.post_message(self.Edited(self, table))
+
+    def fill(self, table: TruthTable) -> None:
+        """Show ``table`` as the person's edit (the pane's expression line uses it too): ``u`` goes back to the
+        table it replaces. The caller posts ``Edited``."""
+        self._remember(self.table)
+        self._show_own(table)
+
+    def _show_own(self, table: TruthTable) -> None:
+        self._own = True
+        try:
+            self.table = table
+        finally:
+            self._own = False
+
+    def _remember(self, table: TruthTable) -> None:
+        """Keep ``table`` for ``u`` to go back to (the last ``UNDO_DEPTH``)."""
+        self._undo.append(table)
+        del self._undo[:-UNDO_DEPTH]
+
+    def _shown_from_outside(self, old: TruthTable, table: TruthTable) -> None:
+        """The app showed another table: putting back the one an edit replaced (a change the person declined)
+        drops that edit from the undo list; any other (a preset, a file, a lesson) can be undone like an edit."""
+        if self._undo and self._undo[-1] == table:
+            self._undo.pop()
+        else:
+            self._remember(old)
+
+    def action_undo(self) -> None:
+        """Go back to the table before the last edit (a flip, a held-out row, an input or output, an expression);
+        again, to the one before that. Posts ``Edited`` like any edit (the app may ask before a new network)."""
+        while self._undo and self._undo[-1] == self.table:  # an edit the app did not take left it as it was
+            self._undo.pop()
+        if not self._undo:
+            self.notify("Nothing to undo: the table is as it was first shown.", timeout=3)
+            return
+        table = self._undo.pop()
+        self._show_own(table)
         self.post_message(self.Edited(self, table))
 
     def action_flip(self) -> None:
