@@ -1,7 +1,7 @@
 """The interface's tuning: how the app shares two cores and one interpreter with the thread that trains.
 
-Each figure is a trade between the person's keys and the trainer's throughput, chosen on a loaded 2-core machine (the
-README's performance section and ``benchmarks/bench_app.py`` give the measurements behind them). They are settings,
+Each figure is a trade between the person's keys and the trainer's throughput, chosen on a loaded 2-core machine
+(``docs/performance.md`` and ``benchmarks/bench_app.py`` give the measurements behind them). They are settings,
 not laws: ``LabApp(tuning=Tuning(...))`` changes them for one app (a test that must not depend on a deadline, a
 slow link that wants fewer redraws), and nothing here is read from or written to the process.
 """
