@@ -22,6 +22,7 @@ MIN_UNITS, MAX_UNITS = 1, 64
 MAX_HIDDEN_LAYERS = 8
 MAX_EPOCHS = 10_000_000
 MAX_LR = 1e6
+MAX_SEED = 2**32 - 1  # seeds are NumPy's unsigned 32-bit seeds; "next seed" after the largest wraps to 0
 
 
 def _choose(value: str, allowed, what: str) -> str:
@@ -137,13 +138,18 @@ class Training:
         if not (math.isfinite(self.lr) and 0 < self.lr <= MAX_LR):
             raise ConfigError(f"lr: the learning rate must be above 0 and at most {MAX_LR:g}, got {self.lr:g}")
         object.__setattr__(self, "lr", float(self.lr))
-        for name, low, high in (("batch_size", 0, 1 << 16), ("seed", 0, 2**32 - 1), ("epochs", 1, MAX_EPOCHS)):
+        for name, low, high in (("batch_size", 0, 1 << 16), ("seed", 0, MAX_SEED), ("epochs", 1, MAX_EPOCHS)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConfigError(f"{name}: expected a whole number, got {value!r}")
             if not low <= value <= high:
                 raise ConfigError(f"{name}: expected {low} to {high}, got {value}")
         object.__setattr__(self, "stop", str(StopRule.parse(self.stop)))
+
+    @property
+    def next_seed(self) -> int:
+        """The seed after this one (``N`` in the lab): one up, and after ``MAX_SEED`` 0 again."""
+        return (self.seed + 1) % (MAX_SEED + 1)
 
     @property
     def stop_rule(self) -> StopRule:

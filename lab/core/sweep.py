@@ -49,7 +49,7 @@ import numpy as np
 from lab.core import rules
 from lab.core.activations import ACTIVATIONS
 from lab.core.errors import LabError
-from lab.core.experiment import Experiment, StopRule
+from lab.core.experiment import MAX_SEED, Experiment, StopRule
 from lab.core.losses import LOSSES
 from lab.core.nn import (
     WIDE,
@@ -64,7 +64,6 @@ __all__ = ["OPTIMIZER_GROUP", "WIDE", "Sweep", "SweepArrays", "SweepHistory", "b
            "sweep_bytes"]
 
 Array = np.ndarray
-MAX_SEED = 2**32 - 1
 BLOCK_BYTES = 16 << 20  # a block's working set: big enough to amortise each NumPy call, small enough to bound memory
 MIN_BLOCK = 16  # members per block at the least, however large the network
 
@@ -112,7 +111,7 @@ def seed_list(base: int, count: int) -> list[int]:
     """``count`` seeds from ``base`` on, checked against the experiment file's seed range.
 
     Raises:
-        LabError: when ``count`` is below 1 or the last seed would pass 2**32 - 1.
+        LabError: when ``count`` is below 1 or the last seed would pass ``MAX_SEED``.
     """
     if count < 1:
         raise LabError(f"seeds: expected at least 1, got {count}")
@@ -126,7 +125,7 @@ def member_seeds(experiment: Experiment, seeds: int | Sequence[int]) -> list[int
     is taken as given, in its order.
 
     Raises:
-        LabError: for no seeds or a seed outside 0 to 2**32 - 1.
+        LabError: for no seeds or a seed outside 0 to ``MAX_SEED``.
     """
     if isinstance(seeds, (int, np.integer)):
         return seed_list(experiment.training.seed, int(seeds))
@@ -192,7 +191,7 @@ class Sweep:
             keep_history: keep every epoch's metrics (``history``); the latest are kept either way.
 
         Raises:
-            LabError: for no seeds or a seed outside 0 to 2**32 - 1.
+            LabError: for no seeds or a seed outside 0 to ``MAX_SEED``.
         """
         seeds = member_seeds(experiment, seeds)
         self._begin(experiment, seeds, keep_history)

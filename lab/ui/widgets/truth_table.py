@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from lab.core.gates import TruthTable
+from lab.core.table_size import INPUTS_RULE, MAX_INPUTS, MAX_OUTPUTS, MIN_INPUTS, MIN_OUTPUTS, OUTPUTS_RULE
 from lab.core.train import THRESHOLD
 from lab.ui.widgets.table_lines import PRED_WIDTH, Outputs, Spans, TableLayout, value_text
 
@@ -288,15 +289,15 @@ class TruthTableView(ScrollView, can_focus=True):
     def action_inputs(self, delta: int) -> None:
         """Add (+1) or remove (-1) an input."""
         n = self.table.n_inputs + delta
-        if 1 <= n <= 8:
+        if MIN_INPUTS <= n <= MAX_INPUTS:
             self._edit(self.table.with_inputs(n))
         else:
-            self.notify("a table has 1 to 8 inputs", severity="warning", timeout=3)
+            self.notify(INPUTS_RULE, severity="warning", timeout=3)
 
     def action_outputs(self, delta: int) -> None:
         """Add (+1) or remove (-1) an output column."""
         n = self.table.n_outputs + delta
-        if 1 <= n <= 4:
+        if MIN_OUTPUTS <= n <= MAX_OUTPUTS:
             self._edit(self.table.with_outputs(n))
         else:
-            self.notify("a table has 1 to 4 outputs", severity="warning", timeout=3)
+            self.notify(OUTPUTS_RULE, severity="warning", timeout=3)
