@@ -286,6 +286,11 @@ class Sweep:
 
     # --- what there is to see ------------------------------------------------------------------------------------
     @property
+    def blocks(self) -> tuple[Block, ...]:
+        """The blocks of members still training, each with its own buffers and optimizer groups (none once done)."""
+        return tuple(self._blocks)
+
+    @property
     def size(self) -> int:
         """K, the number of members."""
         return len(self.seeds)

@@ -61,8 +61,7 @@ async def setting(pilot: Pilot, key: str) -> SettingsList:
     settings = pilot.app.query_one(SettingsList)
     settings.focus()
     await pilot.pause()
-    target = 0 if key == "layer0" else next(i for i in range(settings.n_lines)
-                                            if (s := settings._setting_at(i)) is not None and s.key == key)
+    target = 0 if key == "layer0" else settings.index_of(key)
     while settings.cursor != target:
         await pilot.press("down" if settings.cursor < target else "up")
     return settings

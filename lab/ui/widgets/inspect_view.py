@@ -157,6 +157,11 @@ class InspectView(ScrollView):
         self._known_width = 0  # the columns shown when last laid out (kept while hidden)
         self._laid_out_for = -1  # the widget's width when the drawing was last laid out
 
+    @property
+    def line_strips(self) -> tuple[Strip, ...]:
+        """The drawing's lines as strips, one per line, each made once and kept while its line is unchanged."""
+        return tuple(self._strips)
+
     def watch_mode(self) -> None:
         self.scroll_home(animate=False, immediate=True)  # another view starts at its top
 

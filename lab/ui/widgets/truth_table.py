@@ -113,7 +113,7 @@ class TruthTableView(ScrollView, can_focus=True):
         # Only the answers whose shown text changed are repainted (over a terminal link, a few bytes each instead
         # of the whole line), at their place on screen: line 0 is the header, and the rows scroll under it.
         top, left = int(self.scroll_offset.y), int(self.scroll_offset.x)
-        spans = self._answer_spans()
+        spans = self.answer_spans()
         for row in (r for r in range(len(now)) if now[r] != before[r]):
             for k in (k for k in range(len(now[row])) if now[row][k] != before[row][k]):
                 self.refresh(Region(spans[k][0] - left, row + 1 - top, PRED_WIDTH, 1))
@@ -227,11 +227,11 @@ class TruthTableView(ScrollView, can_focus=True):
         self.refresh()
 
     # --- the mouse -------------------------------------------------------------------------------------------------
-    def _target_spans(self) -> Spans:
+    def target_spans(self) -> Spans:
         """Where each output's target bit is drawn on a row's line, in virtual columns."""
         return self._layout().spans(self._outputs)[0]
 
-    def _answer_spans(self) -> Spans:
+    def answer_spans(self) -> Spans:
         """Where each output's answer (value and mark) is drawn on a row's line, in virtual columns."""
         return self._layout().spans(self._outputs)[1]
 
@@ -242,7 +242,7 @@ class TruthTableView(ScrollView, can_focus=True):
         if y < 1 or row >= self.table.n_rows:
             return None
         column = x + int(self.scroll_offset.x)
-        for spans, is_target in ((self._target_spans(), True), (self._answer_spans(), False)):
+        for spans, is_target in ((self.target_spans(), True), (self.answer_spans(), False)):
             for k, (start, end) in enumerate(spans):
                 if start <= column < end:
                     return row, k, is_target
