@@ -1,13 +1,14 @@
 """The pictures in ``assets/``: SVG screenshots the lab saves of itself, made by one command from the project's root.
 
-    python -m tools.screens            # rewrite every picture in assets/
+    python -m tools.screens            # rewrite every picture in assets/, and the README's text pictures of them
     python -m tools.screens --check    # say which pictures no longer match the app (exit status 1), write nothing
 
 Each picture is a real ``LabApp`` driven headless by Textual's Pilot at a fixed size, trained by hand (one epoch per
 ``action_step``, so no clock is involved) and saved with Textual's own ``App.export_screenshot``. The README shows
 the same screens as text (a package index shows no relative image, and the project has no public address to link
-to), so ``screen_text`` reads an SVG back into its lines and ``tests/test_assets.py`` holds the README's text
-pictures and every file here to what the app draws today.
+to), so ``screen_text`` reads an SVG back into its lines: a code block after ``<!-- picture: assets/NAME.svg -->`` in
+the README or a page of ``docs/`` is that picture's text, rewritten with it. ``tests/docs/test_assets.py`` holds the
+pictures and their text to what the app draws today.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from lab.ui.app import LabApp
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"
+DOCUMENTS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
+TEXT_PICTURE = re.compile(r"(<!-- picture: assets/([\w.-]+\.svg) -->\n```\n)(.*?)(\n```)", flags=re.S)
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,17 @@ def stale(folder: Path = ASSETS) -> list[str]:
             or screen_text((folder / name).read_text(encoding="utf-8")) != screen_text(svg)]
 
 
+def with_text_pictures(document: str, svgs: dict[str, str]) -> str:
+    """``document`` with each text picture (a code block after ``<!-- picture: assets/NAME.svg -->``) made the text of
+    that picture in ``svgs`` (by file name); a picture not in ``svgs`` is left as it is."""
+
+    def redraw(match: re.Match[str]) -> str:
+        svg = svgs.get(match.group(2))
+        return match.group(0) if svg is None else match.group(1) + "\n".join(screen_text(svg)) + match.group(4)
+
+    return TEXT_PICTURE.sub(redraw, document)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.screens", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only say which pictures are stale (exit status 1)")
@@ -154,9 +168,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"stale: assets/{name} (python -m tools.screens rewrites it)")
         return 1 if old else 0
     ASSETS.mkdir(exist_ok=True)
-    for name, svg in shoot_all().items():
+    svgs = shoot_all()
+    for name, svg in svgs.items():
         (ASSETS / name).write_text(svg, encoding="utf-8")
         print(f"assets/{name}")
+    for document in DOCUMENTS:
+        text = document.read_text(encoding="utf-8")
+        if (redrawn := with_text_pictures(text, svgs)) != text:
+            document.write_text(redrawn, encoding="utf-8")
+            print(f"{document.relative_to(ROOT)}: its text pictures")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tools.screens import ASSETS, SCREENS, screen_text, shoot_all
+from tools.screens import ASSETS, SCREENS, screen_text, shoot_all, with_text_pictures
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -31,8 +31,18 @@ def test_a_text_picture_is_the_text_of_its_asset():
         for name, block in re.findall(r"<!-- picture: (assets/[\w.-]+\.svg) -->\n```\n(.*?)\n```", text, flags=re.S):
             pictures += 1
             asset = screen_text((ROOT / name).read_text(encoding="utf-8"))
-            assert [line.rstrip() for line in block.splitlines()] == asset, f"{document.name}: {name} as text differs"
+            assert [line.rstrip() for line in block.splitlines()] == asset, (
+                f"{document.name}: {name} as text differs (python -m tools.screens rewrites it)")
     assert pictures, "the README shows the lab as text"
+
+
+def test_the_script_rewrites_a_stale_text_picture():
+    """``python -m tools.screens`` redraws a text picture from its SVG and leaves the rest of the document alone."""
+    svg = (ASSETS / "lab-80x24.svg").read_text(encoding="utf-8")
+    stale = "before\n<!-- picture: assets/lab-80x24.svg -->\n```\nold\n```\nafter\n"
+    assert with_text_pictures(stale, {"lab-80x24.svg": svg}) == (
+        "before\n<!-- picture: assets/lab-80x24.svg -->\n```\n" + "\n".join(screen_text(svg)) + "\n```\nafter\n")
+    assert with_text_pictures(stale, {}) == stale
 
 
 def test_every_picture_is_shown_somewhere():
