@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lab.commands.completion import flags_of
 from lab.commands.train import parser
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.gates import PRESETS
@@ -34,7 +35,7 @@ from tests.fuzz.support import (
     write_program,
 )
 
-FLAGS = {opt: action for action in parser()._actions for opt in action.option_strings if opt.startswith("--")}
+FLAGS = {name for flag in flags_of(parser()) for name in flag.names if name.startswith("--")}
 SWITCHES = {"--no-bias", "--quiet", "--json"}
 PATH_FLAGS = {"--log-csv", "--save-weights", "--save", "--export-script"}
 
