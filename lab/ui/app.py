@@ -526,7 +526,7 @@ class LabApp(App[None]):
 
     def action_new_seed(self) -> None:
         """Reset with the next seed (asking first when that discards a run)."""
-        seed = (self.experiment.training.seed + 1) % 2**32
+        seed = self.experiment.training.next_seed
 
         def reseed() -> None:
             self.reset(self.experiment.with_training(seed=seed))

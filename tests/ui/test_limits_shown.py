@@ -1,7 +1,9 @@
-"""The table pane's keys stop at the table's stated limits and say the rule the core enforces, in its words."""
+"""The limits the lab shows: the table pane's keys stop at the stated table limits and say the rule the core enforces,
+in its words; the next seed wraps at the largest seed the core takes."""
 
 from __future__ import annotations
 
+from lab.core.experiment import MAX_SEED
 from lab.core.table_size import INPUTS_RULE, MAX_INPUTS, MAX_OUTPUTS, MIN_INPUTS, MIN_OUTPUTS, OUTPUTS_RULE
 
 from tests.ui.helpers import Said, make_app
@@ -28,3 +30,14 @@ async def test_adding_and_removing_stops_at_the_limits_with_the_rule():
             await pilot.pause()
             assert at_limit(), f"{key} went past the limit"
             assert [n.message for n in said.notes[before:]] == [rule]
+
+
+async def test_the_next_seed_after_the_largest_is_0():
+    """``N`` on the largest seed the core takes (``MAX_SEED``) starts again from seed 0, and says so."""
+    app = make_app(seed=MAX_SEED)
+    said = Said()
+    async with app.run_test(size=(100, 30), message_hook=said) as pilot:
+        await pilot.press("N")
+        await pilot.pause()
+        assert app.experiment.training.seed == 0
+        assert "Reset with seed 0." in [n.message for n in said.notes]
