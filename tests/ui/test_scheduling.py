@@ -23,7 +23,7 @@ from lab.ui.textual_adapter import watch_paints
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.truth_table import TruthTableView
 
-from tests.ui.helpers import make_app
+from tests.ui.helpers import make_app, until
 
 PATIENT = Tuning(max_hold=60.0)  # only a release can end a hold within a test
 
@@ -225,7 +225,7 @@ async def test_an_app_ending_during_a_hold_puts_the_process_back():
     async with app.run_test(size=(80, 24)) as pilot:
         app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.lab_run.session.trainer.epoch > 0, "the first epochs")
         app.scheduler.hold(PAINT)  # a big change marked, and the app ends before it is painted
         assert sys.getswitchinterval() == pytest.approx(app.tuning.held_switch_interval)
         assert gc.get_freeze_count() > 0
@@ -239,7 +239,7 @@ async def test_an_app_quitting_during_a_hold_puts_the_process_back():
     async with app.run_test(size=(80, 24)) as pilot:
         app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.lab_run.session.trainer.epoch > 0, "the first epochs")
         app.scheduler.key_arrived()
         await pilot.press("q")
         await app.workers.wait_for_complete()
@@ -365,11 +365,11 @@ async def test_a_new_scale_is_drawn_at_once_while_training():
         await pilot.press("space")
         for _ in range(500):
             await asyncio.sleep(0.01)
-            if chart._built is not None and len(chart.loss):
+            if chart.shown_lines is not None and len(chart.loss):
                 break
-        lines = chart._built
-        await _press_while_training(app, scheduler, "l", lambda: chart.log_scale and chart._built is not lines)
-        assert "log10 loss" in "".join(strip.text for strip in chart._built[0])
+        lines = chart.shown_lines
+        await _press_while_training(app, scheduler, "l", lambda: chart.log_scale and chart.shown_lines is not lines)
+        assert "log10 loss" in "".join(strip.text for strip in chart.shown_lines or [])
         table = app.query_one(TruthTableView)
         table.focus()
         await pilot.press("space")
@@ -382,8 +382,8 @@ async def test_a_build_older_than_the_lines_shown_is_dropped():
     app = make_app()
     async with app.run_test(size=(100, 30)):
         chart = app.query_one(LossChart)
-        older, newer = chart._capture(), chart._capture()
+        older, newer = chart.capture(), chart.capture()
         new_lines, old_lines = [Strip.blank(3)], [Strip.blank(4)]
         assert chart.show_built(LossChart.Built(chart, new_lines, newer, asked=True))
         assert not chart.show_built(LossChart.Built(chart, old_lines, older, asked=False))
-        assert chart._built[0] is new_lines and not chart.redrawing_as_asked
+        assert chart.shown_lines is new_lines and not chart.redrawing_as_asked

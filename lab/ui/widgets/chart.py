@@ -200,7 +200,8 @@ class LossChart(PlotextPlot):
         self._draw_timer = None
         self._start_build()
 
-    def _capture(self) -> ChartData:
+    def capture(self) -> ChartData:
+        """What to draw now (the series, scale, size and theme), numbered: each capture newer than the last."""
         self._generation += 1
         theme = self.app.current_theme
         # An ANSI theme's background is the terminal's own: plotext's clear theme leaves it (and the axes) alone.
@@ -212,7 +213,7 @@ class LossChart(PlotextPlot):
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
             self.redrawing_as_asked |= asked
-            self._build_worker(self._capture(), asked)
+            self._build_worker(self.capture(), asked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="chart", name="chart")
     def _build_worker(self, data: ChartData, asked: bool) -> None:
@@ -248,6 +249,11 @@ class LossChart(PlotextPlot):
         regions = [Region(span[0], y, span[1] - span[0], 1) for y, span in spans if span is not None]
         if regions:
             self.refresh(*regions)
+
+    @property
+    def shown_lines(self) -> list[Strip] | None:
+        """The lines being painted (the last build kept), or None before the first."""
+        return None if self._built is None else self._built[0]
 
     def _keep(self, lines: list[Strip], size: tuple[int, int], generation: int) -> None:
         """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint."""
@@ -291,7 +297,7 @@ class LossChart(PlotextPlot):
         if not self._plt_lock.acquire(blocking=False):
             return None
         try:
-            data = self._capture()
+            data = self.capture()
             return self._build(data), data
         finally:
             self._plt_lock.release()
