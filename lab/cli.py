@@ -140,7 +140,7 @@ def _need_terminal(command: str) -> None:
                        "not a file or a pipe (for scripts: nnlab train, nnlab sweep, nnlab predict)")
 
 
-def _interface(command: str) -> None:
+def prepare_interface(command: str) -> None:
     """On the way to drawing: refuse without a terminal (``_need_terminal``), then ask for Textual's frame rate
     before Textual loads (it reads it once, at import). Call before importing anything of ``lab.ui`` but the
     package itself."""
@@ -153,7 +153,7 @@ def _interface(command: str) -> None:
 def _app(argv: Sequence[str], open_only: bool = False) -> int:
     args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
     experiment, trainer, fps = opening(args)
-    _interface("nnlab open" if open_only else "nnlab")
+    prepare_interface("nnlab open" if open_only else "nnlab")
     from lab.files.autosave import default_path
     from lab.files.lesson_progress import default_path as progress_path
     from lab.ui import settings
@@ -178,7 +178,7 @@ def _demo_parser() -> Parser:
 def _demo(argv: Sequence[str]) -> int:
     args = _demo_parser().parse_args(argv)
     fps = fps_setting(args.fps)
-    _interface("nnlab demo")
+    prepare_interface("nnlab demo")
     from lab.files.autosave import default_path
     from lab.ui.demo import DemoApp  # imported late: the headless commands never load Textual
     from lab.ui.process import run_app
@@ -205,7 +205,7 @@ def _learn(argv: Sequence[str]) -> int:
     args = _learn_parser().parse_args(argv)
     name = find_lesson(shipped_lessons(), args.lesson).id if args.lesson else ""
     fps = fps_setting(args.fps)
-    _interface("nnlab learn")
+    prepare_interface("nnlab learn")
     from lab.files.autosave import default_path
     from lab.files.lesson_progress import default_path as progress_path
     from lab.ui import settings
