@@ -36,7 +36,7 @@ from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
 from lab.core.glossary import TOOLTIPS
 from lab.core.recipes import RECIPES, recipe
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.commands import binding_sections, lab_commands
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
 from lab.ui.lesson_routing import LessonRouting
@@ -73,7 +73,7 @@ from lab.ui.widgets.truth_table import TruthTableView
 from lab.ui.widgets.tune_view import DEFAULT_SEEDS as TUNE_SEEDS
 from lab.ui.widgets.tune_view import TuneView
 
-DEFAULT_FPS = Tuning.default_fps
+DEFAULT_FPS = Timings.default_fps
 T = TypeVar("T")
 
 
@@ -126,17 +126,17 @@ class LabApp(App[None]):
     def __init__(self, experiment: Experiment | None = None, trainer: Trained | None = None,
                  path: str | Path | None = None, autosave_path: Path | None = None, fps: float | None = None,
                  lesson: str | None = None, progress_path: Path | None = None, theme: str | None = None,
-                 settings_path: Path | None = None, tuning: Tuning | None = None) -> None:
+                 settings_path: Path | None = None, timings: Timings | None = None) -> None:
         """Open on ``experiment`` (default keras-xor), or on a saved ``trainer``; ``path`` is the file it came
         from; ``autosave_path`` turns the autosave on (the command line passes the user's state directory);
         ``fps`` caps how often training updates reach the screen (lower it on slow links); ``lesson`` (a number
         or id, or ``""`` for the menu) opens the lesson pane on it; ``progress_path`` is where lesson progress
         is kept (None: not kept). ``theme`` names the Textual theme to use (``--theme``); without it the lab uses
         the one remembered in ``settings_path`` (which also turns remembering on), or an ANSI theme when the
-        terminal has 16 colours (``_pick_theme``). ``tuning`` sets how the interface and the trainer share the
-        machine (``Tuning``: the holds, the pacing of redraws, the frame-rate bounds)."""
+        terminal has 16 colours (``_pick_theme``). ``timings`` sets how the interface and the trainer share the
+        machine (``Timings``: the holds, the pacing of redraws, the frame-rate bounds)."""
         super().__init__()
-        self.tuning = tuning if tuning is not None else Tuning()
+        self.timings = timings if timings is not None else Timings()
         self.lesson_request = lesson
         self.progress_path = progress_path
         self.lesson = LessonRouting(self, lambda: next(iter(self.query(LessonPane)), None))
@@ -144,25 +144,26 @@ class LabApp(App[None]):
         self._settings_error: str | None = None  # a settings file that could not be read, told once mounted
         self._remember_theme = False  # on once the theme the lab starts with is set: later changes are the person's
         self._pick_theme(theme)
-        self.fps = self.tuning.clamp_fps(fps)
-        scheduler = Scheduler(self.tuning)
+        self.fps = self.timings.clamp_fps(fps)
+        scheduler = Scheduler(self.timings)
         self.lab_run = Run(experiment if experiment is not None else recipe("keras-xor"), trainer, saved=bool(path),
-                           tuning=self.tuning, interval=1.0 / self.fps, wait_for_interface=scheduler.wait_for_interface,
+                           timings=self.timings, interval=1.0 / self.fps,
+                           wait_for_interface=scheduler.wait_for_interface,
                            release_holds=lambda: scheduler.release(None), sweepers=lambda: self.query(SeedsView),
                            on_running=self._running_changed, id="run")
         """The training run: the one owner of the trainer, its worker, and the rule that one job trains at a time."""
         self.files = FileCommands(self, self.lab_run, Path(path) if path else None, autosave_path,
-                                  self.tuning.autosave_interval)
+                                  self.timings.autosave_interval)
         self._seed_count = DEFAULT_SEEDS
         self._chart: LossChart | None = None
-        self.pacing = KeyPacing(self.tuning)  # the person's keys while training, for the paced redraws
+        self.pacing = KeyPacing(self.timings)  # the person's keys while training, for the paced redraws
         self.input_hold = InputHold(scheduler, self.pacing, lambda: self.lab_run.busy,
                                     lambda: self._chart is not None and self._chart.redrawing_as_asked)
         """The person's keys and clicks, and big changes, as holds on the training worker until they are painted."""
         self.epochs_per_second = 0.0
         self.views = ViewChoice(VIEWS)
         """The view the person chose (``chart``, a network view, the seeds, the lesson) and the one beside it."""
-        self.view_routing = ViewRouting(self, self.lab_run, self.views, self.lesson, self.input_hold, self.tuning,
+        self.view_routing = ViewRouting(self, self.lab_run, self.views, self.lesson, self.input_hold, self.timings,
                                          self.fps)
         """The views on screen and the layout for the terminal's size."""
         self._advice: Advice | None = None  # the warning about the current settings, told once
@@ -203,7 +204,7 @@ class LabApp(App[None]):
                     yield LossChart(id="chart")
                     yield InspectView(id="inspect")
                     yield SeedsView(id="seeds", wait_for_interface=self.scheduler.wait_for_interface,
-                                    interval=max(1.0 / self.fps, self.tuning.seeds_update_interval))
+                                    interval=max(1.0 / self.fps, self.timings.seeds_update_interval))
                 yield self.lesson.new_pane(self.progress_path)
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
@@ -256,7 +257,7 @@ class LabApp(App[None]):
         chart.min_interval = self.picture_interval
         chart.wait_for_interface = self.scheduler.wait_for_interface
         chart.pacing = self.pacing
-        chart.cost_factor = self.tuning.cost_factor
+        chart.cost_factor = self.timings.cost_factor
         chart.monochrome = self.no_color  # Textual reads (and removes) NO_COLOR from the environment
         self.query_one(InspectView).monochrome = chart.monochrome
         for hidden in ("#expression", "#expression-error", "#settings-input", "#settings-error"):
@@ -314,7 +315,7 @@ class LabApp(App[None]):
 
     def leave_now(self) -> None:
         """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. ``on_leave`` comes
-        first (under ``lab.ui.process.run_app`` the process then ends ``Tuning.grace`` seconds later whatever it is
+        first (under ``lab.ui.process.run_app`` the process then ends ``Timings.grace`` seconds later whatever it is
         doing: a terminal that takes no output can hang Textual's orderly exit); the autosave is written before
         anything else."""
         if not self._leaving.acquire(blocking=False):

@@ -26,14 +26,14 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
 from lab.ui.textual_adapter import plot_theme_name
 from lab.ui.widgets.chart_drawing import ChartData, ChartDrawing, palette
 from lab.ui.widgets.light_link import changed_span
 
-MIN_INTERVAL = Tuning.chart_min_interval  # by default at most ten redraws a second
+MIN_INTERVAL = Timings.chart_min_interval  # by default at most ten redraws a second
 
 
 class SeriesBuffer:
@@ -108,8 +108,8 @@ class LossChart(PlotextPlot):
         """Set by the app while training: build in a thread worker."""
         self.min_interval = MIN_INTERVAL
         """Seconds between redraws at the least (the app's frame-rate setting)."""
-        self.cost_factor = Tuning.cost_factor
-        """Redraws are at least this many times the last build's cost apart (the app's ``Tuning``)."""
+        self.cost_factor = Timings.cost_factor
+        """Redraws are at least this many times the last build's cost apart (the app's ``Timings``)."""
         self.wait_for_interface: Callable[[], None] = lambda: None
         """Called by the build thread before it starts: the app lets it wait while a key press is being handled
         (the same hold as the trainer's, so the interface thread has the interpreter to itself)."""
