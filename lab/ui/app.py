@@ -486,16 +486,16 @@ class LabApp(App[None]):
     def load_experiment(self, experiment: Experiment, trainer: Trained | None) -> None:
         """Replace the experiment (and, when given, the trained network) with a loaded one."""
         if trainer is None:
-            self.reset(experiment)
+            self.start_afresh(experiment)
             return
         snapshot = self.lab_run.load(trainer)
         self.query_one(InspectView).clear_history()
         self._show_experiment()
         self._show_snapshot(snapshot, replace_history=True)
 
-    def reset(self, experiment: Experiment) -> None:
+    def start_afresh(self, experiment: Experiment) -> None:
         """Adopt ``experiment`` with new weights from its seed (asks nothing: see ``discard_then``)."""
-        snapshot = self.lab_run.reset(experiment)
+        snapshot = self.lab_run.start_afresh(experiment)
         self.query_one(InspectView).clear_history()
         self._show_experiment()
         self._show_snapshot(snapshot, replace_history=True)
@@ -520,7 +520,7 @@ class LabApp(App[None]):
     def action_reset(self) -> None:
         """New weights from the same seed; the history starts again (asking first when that discards a run)."""
         def reset() -> None:
-            self.reset(self.experiment)
+            self.start_afresh(self.experiment)
             self.notify(f"Reset: new weights from seed {self.experiment.training.seed}.", timeout=2)
 
         self.discard_then("Reset", reset)
@@ -530,7 +530,7 @@ class LabApp(App[None]):
         seed = self.experiment.training.next_seed
 
         def reseed() -> None:
-            self.reset(self.experiment.with_training(seed=seed))
+            self.start_afresh(self.experiment.with_training(seed=seed))
             self.notify(f"Reset with seed {seed}.", timeout=2)
 
         self.discard_then(f"New seed {seed}", reseed)
@@ -553,13 +553,15 @@ class LabApp(App[None]):
         self.show_status()
 
     def apply(self, experiment: Experiment) -> None:
-        """Adopt ``experiment``: live when the network can continue, else reset (asking first if it has trained)."""
+        """Adopt ``experiment``: live when the network can continue, else start afresh (asking first if it has
+        trained)."""
         snapshot = self.lab_run.apply(experiment)
         if snapshot is not None:
             self._show_experiment()
             self._show_snapshot(snapshot)
             return
-        self.discard_then("This change needs a new network", lambda: self.reset(experiment), self._show_experiment)
+        self.discard_then("This change needs a new network", lambda: self.start_afresh(experiment),
+                          self._show_experiment)
 
     @on(TruthTableView.Edited)
     def _table_edited(self, event: TruthTableView.Edited) -> None:
@@ -602,7 +604,7 @@ class LabApp(App[None]):
         r = RECIPES[name]
 
         def open_recipe() -> None:
-            self.reset(r.experiment())
+            self.start_afresh(r.experiment())
             pace = self.lab_run.pace_budget()
             self.show_status()
             self.notify(f"{r.description}. Watch: {r.watch}. {pace}.", title=f"Recipe {name}", timeout=8)

@@ -57,7 +57,7 @@ class LessonHost(Protocol):
         """The keys that exist changed (the lesson's step keys)."""
         ...
 
-    def reset(self, experiment: Experiment) -> None:
+    def start_afresh(self, experiment: Experiment) -> None:
         """Adopt ``experiment`` with new weights."""
         ...
 
@@ -184,7 +184,7 @@ class LessonRouting:
             self.host.notify(f"{message.lesson.id}: {e}", title="Lesson setup", severity="error")
             return
         if changes:
-            self.host.reset(experiment)
+            self.host.start_afresh(experiment)
         for setup in message.setups:
             speed, view = setup.get("speed"), setup.get("view")
             if speed is not None:

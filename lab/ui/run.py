@@ -69,7 +69,7 @@ class Session:
     learning rate, to read predictions or a frozen state, or to step by hand. Neither waits longer than a chunk.
 
     Attributes:
-        trainer: the current trainer (replaced by ``reset``).
+        trainer: the current trainer (replaced by ``start_afresh``).
         run_id: increases with every new trainer.
         lock: guards ``trainer``.
         epochs_per_tick: epochs the worker runs per 0.1 s tick; 0 means unthrottled.
@@ -95,7 +95,7 @@ class Session:
         """The experiment being trained."""
         return self.trainer.experiment
 
-    def reset(self, experiment: Experiment) -> None:
+    def start_afresh(self, experiment: Experiment) -> None:
         """Start afresh: a new trainer with new weights drawn from ``experiment``'s seed."""
         self.load(Trainer(experiment))
 
@@ -141,7 +141,8 @@ class RunControl:
 
     Attributes:
         session: the trainer, its lock and run id.
-        experiment: the experiment as the person set it (a change that needs a new network is adopted by ``reset``).
+        experiment: the experiment as the person set it (a change that needs a new network is adopted by
+            ``start_afresh``).
         dirty: changed since the autosave last took it.
         saved_at: (run id, epoch) of the trained state last saved or opened: replacing it loses nothing.
         rescored: (run id, epoch) whose recorded scores predate an edit of the table, else None.
@@ -234,10 +235,10 @@ class RunControl:
         """(run id, epoch) of the trained state now (read before a save: a running trainer only moves on)."""
         return self.session.run_id, self.trainer.epoch
 
-    def reset(self, experiment: Experiment) -> Snapshot:
+    def start_afresh(self, experiment: Experiment) -> Snapshot:
         """Adopt ``experiment`` with new weights from its seed (the worker must be stopped first)."""
         self.experiment = experiment
-        self.session.reset(experiment)
+        self.session.start_afresh(experiment)
         return self._fresh()
 
     def load(self, trainer: Trainer) -> Snapshot:
@@ -253,7 +254,7 @@ class RunControl:
 
     def apply(self, experiment: Experiment, running: bool) -> Snapshot | None:
         """Adopt ``experiment`` live when the network can continue (the snapshot to show); None when it needs a
-        new network (``reset``, after ``discard_question``)."""
+        new network (``start_afresh``, after ``discard_question``)."""
         trainer = self.trainer
         if not trainer.can_continue(experiment):
             return None
@@ -645,10 +646,10 @@ class Run(Widget):
             self.stop()
         return self.control.step()
 
-    def reset(self, experiment: Experiment) -> Snapshot:
+    def start_afresh(self, experiment: Experiment) -> Snapshot:
         """Adopt ``experiment`` with new weights from its seed (asks nothing: ``discard_question`` first)."""
         self.stop()
-        return self.control.reset(experiment)
+        return self.control.start_afresh(experiment)
 
     def load(self, trainer: Trainer) -> Snapshot:
         """Continue from a loaded ``trainer``."""
@@ -657,7 +658,7 @@ class Run(Widget):
 
     def apply(self, experiment: Experiment) -> Snapshot | None:
         """Adopt ``experiment`` live when the network can continue (the snapshot to show, training or not); None
-        when it needs a new network (``reset`` after ``discard_question``)."""
+        when it needs a new network (``start_afresh`` after ``discard_question``)."""
         return self.control.apply(experiment, self._training)
 
     def set_parameter(self, layer: int, i: int, j: int | None, value: float) -> Snapshot | Note:

@@ -104,7 +104,7 @@ def test_a_change_the_network_can_take_is_applied_live_and_a_new_shape_is_not():
     wider = faster.with_architecture(layers=(Layer(8, "tanh"),))
     assert control.apply(wider, running=False) is None
     assert control.experiment == faster and control.trainer.epoch == 1
-    reset = control.reset(wider)
+    reset = control.start_afresh(wider)
     assert reset.epoch == 0 and control.experiment == wider and control.session.run_id == 1
 
 
