@@ -545,17 +545,17 @@ class LabApp(App[None]):
         if isinstance(changed, Note):
             self.tell(changed)
         else:
-            self.apply(changed)
+            self.change_experiment(changed)
 
     def action_speed(self, direction: int) -> None:
         """Train fewer or more epochs per tick (the last step is unthrottled)."""
         self.lab_run.change_speed(direction)
         self.show_status()
 
-    def apply(self, experiment: Experiment) -> None:
+    def change_experiment(self, experiment: Experiment) -> None:
         """Adopt ``experiment``: live when the network can continue, else start afresh (asking first if it has
         trained)."""
-        snapshot = self.lab_run.apply(experiment)
+        snapshot = self.lab_run.continue_with(experiment)
         if snapshot is not None:
             self._show_experiment()
             self._show_snapshot(snapshot)
@@ -567,7 +567,7 @@ class LabApp(App[None]):
     def _table_edited(self, event: TruthTableView.Edited) -> None:
         if self.panes_gone:
             return  # an edit queued behind the key that quit
-        self.apply(replace(self.experiment, table=event.table))
+        self.change_experiment(replace(self.experiment, table=event.table))
 
     @on(SettingsList.Changed)
     def _settings_changed(self, event: SettingsList.Changed) -> None:
@@ -578,7 +578,7 @@ class LabApp(App[None]):
         except LabError as e:
             self.notify(str(e), severity="error")
             return
-        self.apply(experiment)
+        self.change_experiment(experiment)
 
     @on(PredictionPane.Query)
     def _query(self, event: PredictionPane.Query) -> None:
@@ -594,7 +594,7 @@ class LabApp(App[None]):
             if kind == "recipe":
                 self.open_recipe(name)
             else:
-                self.apply(replace(self.experiment, table=preset(name), name=name))
+                self.change_experiment(replace(self.experiment, table=preset(name), name=name))
 
         self.push_screen(PresetScreen(), picked)
 
@@ -732,7 +732,7 @@ class LabApp(App[None]):
         """Leave the tune screen and adopt the chosen configuration (asking first if that discards trained work)."""
         if isinstance(self.screen, TuneScreen):
             self.pop_screen()
-        self.apply(message.experiment)
+        self.change_experiment(message.experiment)
 
     # --- views (``ViewRouting``) -----------------------------------------------------------------------------------
     @property

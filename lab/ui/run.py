@@ -252,7 +252,7 @@ class RunControl:
         with self.session.lock:
             return self.session.snapshot(False)
 
-    def apply(self, experiment: Experiment, running: bool) -> Snapshot | None:
+    def continue_with(self, experiment: Experiment, running: bool) -> Snapshot | None:
         """Adopt ``experiment`` live when the network can continue (the snapshot to show); None when it needs a
         new network (``start_afresh``, after ``discard_question``)."""
         trainer = self.trainer
@@ -656,10 +656,10 @@ class Run(Widget):
         self.stop()
         return self.control.load(trainer)
 
-    def apply(self, experiment: Experiment) -> Snapshot | None:
+    def continue_with(self, experiment: Experiment) -> Snapshot | None:
         """Adopt ``experiment`` live when the network can continue (the snapshot to show, training or not); None
         when it needs a new network (``start_afresh`` after ``discard_question``)."""
-        return self.control.apply(experiment, self._training)
+        return self.control.continue_with(experiment, self._training)
 
     def set_parameter(self, layer: int, i: int, j: int | None, value: float) -> Snapshot | Note:
         """Set weight ``W[layer][i, j]`` (layer from 0; ``j`` None: the bias ``b[layer][i]``) by hand, live; the

@@ -98,11 +98,11 @@ def test_a_change_the_network_can_take_is_applied_live_and_a_new_shape_is_not():
     control = RunControl(xor())
     control.step()
     faster = control.experiment.with_training(lr=0.1)
-    snapshot = control.apply(faster, running=False)
+    snapshot = control.continue_with(faster, running=False)
     assert snapshot is not None and control.trainer.lr == 0.1 and control.trainer.epoch == 1
     assert control.experiment == faster
     wider = faster.with_architecture(layers=(Layer(8, "tanh"),))
-    assert control.apply(wider, running=False) is None
+    assert control.continue_with(wider, running=False) is None
     assert control.experiment == faster and control.trainer.epoch == 1
     reset = control.start_afresh(wider)
     assert reset.epoch == 0 and control.experiment == wider and control.session.run_id == 1
@@ -114,7 +114,7 @@ def test_an_edit_of_the_table_rescores_the_last_epoch_until_the_next():
     control.trainer.run(epochs=600)
     assert control.scores()[0] == 1.0
     flipped = control.experiment.table.flip(0, 0)
-    control.apply(control.experiment.with_table(flipped), running=False)
+    control.continue_with(control.experiment.with_table(flipped), running=False)
     assert control.scores()[0] == 0.75
     control.step()
     assert control.rescored != (control.session.run_id, control.trainer.epoch)
