@@ -143,7 +143,7 @@ class SeedsView(Vertical):
 
     def on_sweep_progress(self, message: SweepProgress) -> None:
         message.stop()
-        run = self.apply(message.update)
+        run = self.take_update(message.update)
         if run is None:
             return
         self.post_message(self.Updated(run))
@@ -199,12 +199,12 @@ class SeedsView(Vertical):
         self.latest = SeedsRun(run_id, label, experiment, seeds)
         self._redraw()
 
-    def apply(self, update: SweepUpdate) -> SeedsRun | None:
+    def take_update(self, update: SweepUpdate) -> SeedsRun | None:
         """Take in ``update`` if it belongs to the latest sweep; returns that sweep, else None."""
         run = self.latest
         if run is None or run.run_id != update.run_id:
             return None
-        run.apply(update)
+        run.take_update(update)
         self._redraw()
         return run
 
