@@ -37,8 +37,8 @@ from lab.core.gates import TruthTable, preset
 from lab.core.glossary import TOOLTIPS
 from lab.core.recipes import RECIPES, recipe
 from lab.timings import Timings
-from lab.ui.commands import binding_sections, lab_commands
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
+from lab.ui.key_index import binding_sections, lab_commands
 from lab.ui.lesson_routing import LessonRouting
 from lab.ui.lesson_state import Shown
 from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
