@@ -45,7 +45,7 @@ from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
 from lab.ui.process import start_tracker
 from lab.ui.run import Run, Trained
-from lab.ui.run_control import Note, speed_label, training_rows_note
+from lab.ui.run_rules import Note, speed_label, training_rows_note
 from lab.ui.scheduling import InputHold, Scheduler
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.count_prompt import CountScreen

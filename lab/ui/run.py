@@ -50,7 +50,7 @@ from lab.ui.messages import (
     TrainingFailed,
     TrainingProgress,
 )
-from lab.ui.run_control import SPEEDS, Note, Step, pace_text, speed_for, training_rows_note
+from lab.ui.run_rules import SPEEDS, Note, Step, pace_text, speed_for, training_rows_note
 from lab.ui.training_loop import paced_loop
 
 Trained: TypeAlias = Trainer

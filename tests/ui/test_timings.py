@@ -10,7 +10,7 @@ import pytest
 from lab.core.recipes import recipe
 from lab.timings import Timings
 from lab.ui.app import LabApp
-from lab.ui.run_control import pace_text, speed_for
+from lab.ui.run_rules import pace_text, speed_for
 from lab.ui.widgets.chart import LossChart
 
 
