@@ -132,3 +132,19 @@ def test_the_dependency_table_agrees_with_pyproject():
     for extra, requirements in project["optional-dependencies"].items():
         for name in requirement_names(requirements):
             assert re.search(rf"(^|[\s,:]){re.escape(name)}\b(?!-)", extras[extra]), f"{name}: not in the {extra} row"
+
+
+def test_every_key_the_readme_lists_is_a_key_of_the_lab():
+    """Each key the README's table gives for the lab's panes is bound somewhere in ``lab/`` (or is one of Textual's
+    own: ``tab``, ``ctrl+p``), so a key renamed or dropped in the code cannot stay in the README."""
+    bound = {key for keys in re.findall(r'Binding\("([^"]+)"', "".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "lab").rglob("*.py"))) for key in keys.split(",")}
+    names = {"[": "left_square_bracket", "]": "right_square_bracket", ",": "comma", ".": "full_stop",
+             ">": "greater_than_sign", "<": "less_than_sign", "?": "question_mark", "+": "plus", "-": "minus"}
+    section = README[README.index("## Keys"):README.index("## Commands")]
+    rows = [line.split("|") for line in section.splitlines() if line.startswith("| ")]
+    listed = [key for row in rows if row[1].strip() in ("anywhere but a text line", "truth table", "architecture")
+              for key in re.findall(r"`([^`]+)`", row[2])]
+    assert len(listed) > 30
+    unbound = [key for key in listed if names.get(key, key) not in bound | {"tab", "ctrl+p"}]
+    assert not unbound, f"keys the README lists that the lab does not bind: {unbound}"
