@@ -75,10 +75,11 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 
 
 def check_outcome(status: int, out: str, err: str, argv=()) -> None:
-    """Exit 0 with output and a silent stderr, or exit 2 with exactly one line on stderr starting with 'nnlab'."""
+    """Exit 0 with output and a silent stderr, or exit 2 (a wrong command line) or 1 (a failure while running: an
+    output path that cannot be written) with exactly one line on stderr starting with 'nnlab'."""
     where = f"argv={list(argv)!r}"
     assert "Traceback" not in out + err, where
-    if status == 2:
+    if status in (1, 2):
         assert err.startswith("nnlab") and err.endswith("\n") and err.count("\n") == 1, (where, err)
         assert len(err.splitlines()) == 1, (where, err)
         assert out == "" or out.startswith("Model: "), (where, out)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from lab.commands.completion import flags_of
 from lab.commands.train import parser
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from lab.core.experiment import MAX_SEED, PRECISIONS
 from lab.core.gates import PRESETS
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
@@ -178,7 +179,8 @@ VALUES: dict[str, tuple[st.SearchStrategy, st.SearchStrategy]] = {
     "--batch-size": number(0, 8),
     "--init": names(INITIALISERS, ["zeros", "he_uniform"]),
     "--epochs": number(1, 3),
-    "--seed": number(0, 2**32 - 1),
+    "--seed": number(0, MAX_SEED),
+    "--precision": names(PRECISIONS, ["float16", "double"]),
     "--stop": seeded(stop),
     "--every": number(1, 5),
     "--log-csv": path([".csv"]),
