@@ -106,7 +106,7 @@ async def app_run(size: tuple[int, int], batch_size: int, view: str | None = Non
         chart = app.query_one(LossChart)
 
         def now() -> Paint:
-            return Paint(time.perf_counter(), table.cursor_row, chart.log_scale, id(chart._built))
+            return Paint(time.perf_counter(), table.cursor_row, chart.log_scale, id(chart.shown_lines))
 
         paints: list[Paint] = []
         stop_watching = watch_paints(app, lambda: paints.append(now()))

@@ -144,7 +144,7 @@ def _need_terminal(command: str) -> None:
                        "not a file or a pipe (for scripts: nnlab train, nnlab sweep, nnlab predict)")
 
 
-def _interface(command: str) -> None:
+def prepare_interface(command: str) -> None:
     """On the way to drawing: refuse without a terminal (``_need_terminal``), then ask for Textual's frame rate
     and, on a dumb terminal, no colour (``plain_colours``) before Textual loads (it reads them once, at import).
     Call before importing anything of ``lab.ui`` but the package itself."""
@@ -158,7 +158,7 @@ def _interface(command: str) -> None:
 def _app(argv: Sequence[str], open_only: bool = False) -> int:
     args = (_open_parser() if open_only else _app_parser()).parse_args(argv)
     experiment, trainer, fps = opening(args)
-    _interface("nnlab open" if open_only else "nnlab")
+    prepare_interface("nnlab open" if open_only else "nnlab")
     from lab.files.autosave import default_path
     from lab.files.lesson_progress import default_path as progress_path
     from lab.ui import settings
@@ -183,7 +183,7 @@ def _demo_parser() -> Parser:
 def _demo(argv: Sequence[str]) -> int:
     args = _demo_parser().parse_args(argv)
     fps = fps_setting(args.fps)
-    _interface("nnlab demo")
+    prepare_interface("nnlab demo")
     from lab.files.autosave import default_path
     from lab.ui.demo import DemoApp  # imported late: the headless commands never load Textual
     from lab.ui.process import run_app
@@ -218,7 +218,7 @@ def _learn(argv: Sequence[str]) -> int:
     fps = fps_setting(args.fps)
     if args.fast and not args.play:
         raise LabError("--fast: only with --play")
-    _interface("nnlab learn")
+    prepare_interface("nnlab learn")
     if args.play:
         from lab.ui.lesson_play import PlayApp  # imported late: the headless commands never load Textual
 

@@ -12,16 +12,16 @@ from lab.commands.parser import Parser, bounded
 from lab.core.errors import LabError
 from lab.core.presets import PRESETS
 from lab.core.recipes import RECIPES
-from lab.tuning import Tuning
+from lab.timings import Timings
 
 if TYPE_CHECKING:
     from lab.core.experiment import Experiment
     from lab.core.train import Trainer
 
-DEFAULT_FPS = Tuning.default_fps
-FPS = bounded(Tuning.min_fps, Tuning.max_fps, "updates a second")
-FPS_HELP = (f"training updates per second on screen, {Tuning.min_fps:g} to {Tuning.max_fps:g} (default: the NNLAB_FPS "
-            f"setting, else {Tuning.default_fps:g}; lower it on slow links)")
+DEFAULT_FPS = Timings.default_fps
+FPS = bounded(Timings.min_fps, Timings.max_fps, "updates a second")
+FPS_HELP = (f"training updates per second on screen, {Timings.min_fps:g} to {Timings.max_fps:g} "
+            f"(default: the NNLAB_FPS setting, else {Timings.default_fps:g}; lower it on slow links)")
 
 
 def add_app_options(p: Parser) -> None:

@@ -29,6 +29,7 @@ batch size of 0 means the full batch. Files and the CLI write it 0; the lab show
 UNTIL_STOPPED_TEXT = "until stopped"
 MAX_LR = 1e6
 GENERIC_NAMES = frozenset({"experiment", "expr", "table", "custom"})  # names a run gets when nobody chose one
+MAX_SEED = 2**32 - 1  # seeds are NumPy's unsigned 32-bit seeds; "next seed" after the largest wraps to 0
 # The floating-point types training may run in: float64 (the default everywhere, exact to the tests' 1e-9 against
 # independent oracles) or float32 (half the memory traffic, faster sweeps; solved epochs can differ from float64's on
 # harder gates: docs/performance.md has the agreement measured, benchmarks/bench_precision.py measures it).
@@ -165,7 +166,7 @@ class Training:
         if not (math.isfinite(self.lr) and 0 < self.lr <= MAX_LR):
             raise ConfigError(f"lr: the learning rate must be above 0 and at most {MAX_LR:g}, got {self.lr:g}")
         object.__setattr__(self, "lr", float(self.lr))
-        for name, low, high in (("batch_size", 0, 1 << 16), ("seed", 0, 2**32 - 1), ("epochs", 0, MAX_EPOCHS)):
+        for name, low, high in (("batch_size", 0, 1 << 16), ("seed", 0, MAX_SEED), ("epochs", 0, MAX_EPOCHS)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConfigError(f"{name}: expected a whole number, got {value!r}")
@@ -183,6 +184,11 @@ class Training:
     def budget(self) -> int:
         """The epochs the run may take: ``epochs``, or ``MAX_EPOCHS`` when it trains until stopped."""
         return MAX_EPOCHS if self.until_stopped else self.epochs
+
+    @property
+    def next_seed(self) -> int:
+        """The seed after this one (``N`` in the lab): one up, and after ``MAX_SEED`` 0 again."""
+        return (self.seed + 1) % (MAX_SEED + 1)
 
     @property
     def stop_rule(self) -> StopRule:

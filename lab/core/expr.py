@@ -2,7 +2,7 @@
 
 Grammar, lowest precedence first (all binary operators but ``->`` are left-associative)::
 
-    program := expr (';' expr)*            one expression per output column, at most 4
+    program := expr (';' expr)*            one expression per output column, at most MAX_OUTPUTS
     expr    := equiv ('->' expr)?          implication, right-associative
     equiv   := or ('==' or)*               equality (XNOR)
     or      := xor (('|' | 'or') xor)*
@@ -11,9 +11,10 @@ Grammar, lowest precedence first (all binary operators but ``->`` are left-assoc
     unary   := ('~' | '!' | 'not') unary | atom
     atom    := VARIABLE | '0' | '1' | '(' expr ')'
 
-Variables are ``a`` to ``h``: ``a`` is the first (most significant) input. The precedence of ``&``, ``^`` and ``|``
-follows Python and C, and ``==`` binds more loosely than all three as it does in Python, so ``a == b & c`` means
-``a == (b & c)``. Errors carry the 1-based column: ``col 7: expected a variable or '(' but found ')'``.
+Variables are ``VARIABLES`` (``a`` to ``h``): ``a`` is the first (most significant) input. The precedence of ``&``,
+``^`` and ``|`` follows Python and C, and ``==`` binds more loosely than all three as it does in Python, so
+``a == b & c`` means ``a == (b & c)``. Errors carry the 1-based column:
+``col 7: expected a variable or '(' but found ')'``.
 
 Nesting is bounded (``MAX_NESTING`` open ``(``, ``~`` and ``->`` at once, ``MAX_DEPTH`` levels in a tree) so that
 parsing, printing and evaluating, which recurse, never run out of stack.
@@ -26,9 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from lab.core.errors import ExpressionError
+from lab.core.table_size import MAX_OUTPUTS, VARIABLES
 
-VARIABLES = "abcdefgh"
-MAX_OUTPUTS = 4
 MAX_NESTING = 32  # '(', '~' and '->' open at once while parsing (each recursion of the parser)
 MAX_DEPTH = 256  # levels of a tree (``a & b & ...`` chains nest one level per operator)
 

@@ -17,9 +17,8 @@ import numpy as np
 from lab.core import expr as ex
 from lab.core.errors import LabError
 from lab.core.presets import PRESETS, Preset  # noqa: F401  (the registry, kept where NumPy is not needed)
+from lab.core.table_size import INPUTS_RULE, MAX_INPUTS, MAX_OUTPUTS, MIN_INPUTS, MIN_OUTPUTS, OUTPUTS_RULE
 
-MIN_INPUTS, MAX_INPUTS = 1, 8
-MIN_OUTPUTS, MAX_OUTPUTS = 1, 4
 MAX_EXPRESSION_NAME = 40  # a longer expression names its table "custom" (a title, a file name stay readable)
 
 
@@ -44,10 +43,10 @@ def _check_bits(column: str, n_rows: int, where: str) -> None:
 
 @dataclass(frozen=True)
 class TruthTable:
-    """A boolean gate with 1-8 inputs and 1-4 outputs.
+    """A boolean gate with ``MIN_INPUTS`` to ``MAX_INPUTS`` inputs and ``MIN_OUTPUTS`` to ``MAX_OUTPUTS`` outputs.
 
     Attributes:
-        n_inputs: number of input columns, 1 to 8.
+        n_inputs: number of input columns, ``MIN_INPUTS`` to ``MAX_INPUTS``.
         columns: one string of ``2**n_inputs`` characters '0'/'1' per output, in row order.
         heldout: row indices left out of training and scored separately.
         name: a short label ("xor", "custom", ...).
@@ -62,9 +61,9 @@ class TruthTable:
 
     def __post_init__(self) -> None:
         if not isinstance(self.n_inputs, int) or not MIN_INPUTS <= self.n_inputs <= MAX_INPUTS:
-            raise LabError(f"a table has {MIN_INPUTS} to {MAX_INPUTS} inputs, got {self.n_inputs}")
+            raise LabError(f"{INPUTS_RULE}, got {self.n_inputs}")
         if not MIN_OUTPUTS <= len(self.columns) <= MAX_OUTPUTS:
-            raise LabError(f"a table has {MIN_OUTPUTS} to {MAX_OUTPUTS} outputs, got {len(self.columns)}")
+            raise LabError(f"{OUTPUTS_RULE}, got {len(self.columns)}")
         for k, column in enumerate(self.columns):
             _check_bits(column, self.n_rows, f"output {k + 1}")
         bad = sorted(r for r in self.heldout if not 0 <= r < self.n_rows)
@@ -128,7 +127,7 @@ class TruthTable:
         """The table with ``n_inputs`` inputs. Adding an input keeps each output independent of it (the old rows are
         repeated); removing the first input keeps the rows where it was 0. Held-out rows are kept where they map."""
         if not MIN_INPUTS <= n_inputs <= MAX_INPUTS:
-            raise LabError(f"a table has {MIN_INPUTS} to {MAX_INPUTS} inputs, got {n_inputs}")
+            raise LabError(f"{INPUTS_RULE}, got {n_inputs}")
         if n_inputs == self.n_inputs:
             return self
         if n_inputs > self.n_inputs:
@@ -147,7 +146,7 @@ class TruthTable:
         ``carry``), and a new column is named ``y<k>`` for its place k, or the next free ``y<j>``, so it never shares
         a name with another column or an input."""
         if not MIN_OUTPUTS <= n_outputs <= MAX_OUTPUTS:
-            raise LabError(f"a table has {MIN_OUTPUTS} to {MAX_OUTPUTS} outputs, got {n_outputs}")
+            raise LabError(f"{OUTPUTS_RULE}, got {n_outputs}")
         cols = self.columns[:n_outputs] + ("0" * self.n_rows,) * max(0, n_outputs - self.n_outputs)
         if self.output_names == default_output_names(self.n_outputs):
             return replace(self, columns=cols, output_names=default_output_names(n_outputs), name="custom")
@@ -178,7 +177,7 @@ def table_from_bits(columns: list[str] | tuple[str, ...], name: str = "custom") 
     if not columns or not columns[0]:
         raise LabError("the table is empty: give 2**N bits such as 0110")
     if len(columns) > MAX_OUTPUTS:
-        raise LabError(f"a table has at most {MAX_OUTPUTS} outputs, got {len(columns)}")
+        raise LabError(f"{OUTPUTS_RULE}, got {len(columns)}")
     length = len(columns[0])
     n_inputs = length.bit_length() - 1
     if length < 2 or 2**n_inputs != length or n_inputs > MAX_INPUTS:
@@ -205,10 +204,10 @@ def table_from_expression(text: str, n_inputs: int | None = None, name: str | No
 
     Raises:
         ExpressionError: the expression does not parse, or uses a variable beyond ``n_inputs``.
-        LabError: ``n_inputs`` is not 1 to 8.
+        LabError: ``n_inputs`` is not ``MIN_INPUTS`` to ``MAX_INPUTS``.
     """
     if n_inputs is not None and not MIN_INPUTS <= n_inputs <= MAX_INPUTS:
-        raise LabError(f"a table has {MIN_INPUTS} to {MAX_INPUTS} inputs, got {n_inputs}")
+        raise LabError(f"{INPUTS_RULE}, got {n_inputs}")
     trees = ex.parse(text)
     used = set().union(*(ex.variables_used(t) for t in trees))
     needed = max(used) + 1 if used else 1

@@ -152,6 +152,11 @@ class FrozenSeries(Sequence[float]):
     def __len__(self) -> int:
         return self._ends[-1] if self._ends else 0
 
+    @property
+    def chunk_count(self) -> int:
+        """How many frozen chunks hold the values (at most log2(n) + 1 for n values)."""
+        return len(self._chunks)
+
     def __iter__(self) -> Iterator[float]:
         return itertools.chain.from_iterable(self._chunks)
 

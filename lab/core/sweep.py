@@ -50,7 +50,7 @@ from lab.core import rules
 from lab.core.activations import ACTIVATIONS
 from lab.core.blas import blas_threads
 from lab.core.errors import LabError
-from lab.core.experiment import Experiment, StopRule
+from lab.core.experiment import MAX_SEED, Experiment, StopRule
 from lab.core.losses import LOSSES
 from lab.core.nn import (
     WIDE,
@@ -65,7 +65,6 @@ __all__ = ["OPTIMIZER_GROUP", "WIDE", "Sweep", "SweepArrays", "SweepHistory", "b
            "sweep_bytes"]
 
 Array = np.ndarray
-MAX_SEED = 2**32 - 1
 BLOCK_BYTES = 16 << 20  # a block's working set: big enough to amortise each NumPy call, small enough to bound memory
 MIN_BLOCK = 16  # members per block at the least, however large the network
 
@@ -113,7 +112,7 @@ def seed_list(base: int, count: int) -> list[int]:
     """``count`` seeds from ``base`` on, checked against the experiment file's seed range.
 
     Raises:
-        LabError: when ``count`` is below 1 or the last seed would pass 2**32 - 1.
+        LabError: when ``count`` is below 1 or the last seed would pass ``MAX_SEED``.
     """
     if count < 1:
         raise LabError(f"seeds: expected at least 1, got {count}")
@@ -127,7 +126,7 @@ def member_seeds(experiment: Experiment, seeds: int | Sequence[int]) -> list[int
     is taken as given, in its order.
 
     Raises:
-        LabError: for no seeds or a seed outside 0 to 2**32 - 1.
+        LabError: for no seeds or a seed outside 0 to ``MAX_SEED``.
     """
     if isinstance(seeds, (int, np.integer)):
         return seed_list(experiment.training.seed, int(seeds))
@@ -208,7 +207,7 @@ class Sweep:
                 rate as one sweep so: ``lab.core.tune``).
 
         Raises:
-            LabError: for no seeds or a seed outside 0 to 2**32 - 1.
+            LabError: for no seeds or a seed outside 0 to ``MAX_SEED``.
             ValueError: for ``lrs`` of another length than the seeds.
         """
         seeds = member_seeds(experiment, seeds)
@@ -308,6 +307,11 @@ class Sweep:
         return sweep
 
     # --- what there is to see ------------------------------------------------------------------------------------
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        """The blocks of members still training, each with its own buffers and optimizer groups (none once done)."""
+        return tuple(self._blocks)
+
     @property
     def size(self) -> int:
         """K, the number of members."""

@@ -27,10 +27,10 @@ from textual.widgets import Footer, Input, Static
 
 from lab.core.experiment import Experiment
 from lab.core.recipes import recipe
-from lab.tuning import Tuning
-from lab.ui.commands import binding_sections, lab_commands
+from lab.timings import Timings
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
 from lab.ui.focus_order import FocusOrder
+from lab.ui.key_index import binding_sections, lab_commands
 from lab.ui.key_rules import key_allowed, priority_actions
 from lab.ui.lesson_routing import LessonRouting
 from lab.ui.messages import TrainingFailed, TrainingProgress
@@ -60,7 +60,7 @@ from lab.ui.widgets.truth_table import TruthTableView
 from lab.ui.widgets.tune_view import DEFAULT_SEEDS as TUNE_SEEDS
 from lab.ui.widgets.tune_view import TuneView
 
-DEFAULT_FPS = Tuning.default_fps
+DEFAULT_FPS = Timings.default_fps
 T = TypeVar("T")
 
 
@@ -105,17 +105,13 @@ class LabApp(App[None]):
     def __init__(self, experiment: Experiment | None = None, trainer: Trained | None = None,
                  path: str | Path | None = None, autosave_path: Path | None = None, fps: float | None = None,
                  lesson: str | None = None, progress_path: Path | None = None, theme: str | None = None,
-                 settings_path: Path | None = None, tuning: Tuning | None = None) -> None:
-        """Open on ``experiment`` (default keras-xor), or on a saved ``trainer``; ``path`` is the file it came
-        from; ``autosave_path`` turns the autosave on (the command line passes the user's state directory);
-        ``fps`` caps how often training updates reach the screen (lower it on slow links); ``lesson`` (a number
-        or id, or ``""`` for the menu) opens the lesson pane on it; ``progress_path`` is where lesson progress
-        is kept (None: not kept). ``theme`` names the Textual theme to use (``--theme``); without it the lab uses
-        the one remembered in ``settings_path`` (which also turns remembering on), or an ANSI theme when the
-        terminal has 16 colours (``ThemeMemory``). ``tuning`` sets how the interface and the trainer share the
-        machine (``Tuning``: the holds, the pacing of redraws, the frame-rate bounds)."""
+                 settings_path: Path | None = None, timings: Timings | None = None) -> None:
+        """Open on ``experiment`` (default keras-xor) or a saved ``trainer`` from ``path``. ``autosave_path`` turns the
+        autosave on; ``fps`` caps how often training reaches the screen; ``lesson`` (a number, an id, or "" for the
+        menu) opens that lesson, its progress kept in ``progress_path``; ``theme`` (``--theme``) or the one
+        remembered in ``settings_path`` (``ThemeMemory``); ``timings``: how the interface and trainer share the CPU."""
         super().__init__()
-        self.tuning = tuning if tuning is not None else Tuning()
+        self.timings = timings if timings is not None else Timings()
         self.lesson_request = lesson
         self.progress_path = progress_path
         self.lesson = LessonRouting(self, lambda: next(iter(self.query(LessonPane)), None))
@@ -124,23 +120,24 @@ class LabApp(App[None]):
         """The theme the lab starts in and the one the person picks, remembered."""
         if self.themes.start is not None:
             self.theme = self.themes.start
-        self.fps = self.tuning.clamp_fps(fps)
-        scheduler = Scheduler(self.tuning)
+        self.fps = self.timings.clamp_fps(fps)
+        scheduler = Scheduler(self.timings)
         self.lab_run = Run(experiment if experiment is not None else recipe("keras-xor"), trainer, saved=bool(path),
-                           tuning=self.tuning, interval=1.0 / self.fps, wait_for_interface=scheduler.wait_for_interface,
+                           timings=self.timings, interval=1.0 / self.fps,
+                           wait_for_interface=scheduler.wait_for_interface,
                            release_holds=lambda: scheduler.release(None), sweepers=lambda: self.query(SeedsView),
                            on_running=self._running_changed, id="run")
         """The training run: the one owner of the trainer, its worker, and the rule that one job trains at a time."""
         self.files = FileCommands(self, self.lab_run, Path(path) if path else None, autosave_path,
-                                  self.tuning.autosave_interval)
+                                  self.timings.autosave_interval)
         self._chart: LossChart | None = None
-        self.pacing = KeyPacing(self.tuning)  # the person's keys while training, for the paced redraws
+        self.pacing = KeyPacing(self.timings)  # the person's keys while training, for the paced redraws
         self.input_hold = InputHold(scheduler, self.pacing, lambda: self.lab_run.busy,
                                     lambda: self._chart is not None and self._chart.redrawing_as_asked)
         """The person's keys and clicks, and big changes, as holds on the training worker until they are painted."""
         self.views = ViewChoice(VIEWS)
         """The view the person chose (``chart``, a network view, the seeds, the lesson) and the one beside it."""
-        self.view_routing = ViewRouting(self, self.lab_run, self.views, self.lesson, self.input_hold, self.tuning,
+        self.view_routing = ViewRouting(self, self.lab_run, self.views, self.lesson, self.input_hold, self.timings,
                                          self.fps)
         """The views on screen and the layout for the terminal's size."""
         self.panes = RunPanes(self.lab_run, self.query_one, self.notify, self.ask, self.view_routing,
@@ -184,7 +181,7 @@ class LabApp(App[None]):
                     yield LossChart(id="chart")
                     yield InspectView(id="inspect")
                     yield SeedsView(id="seeds", wait_for_interface=self.scheduler.wait_for_interface,
-                                    interval=max(1.0 / self.fps, self.tuning.seeds_update_interval))
+                                    interval=max(1.0 / self.fps, self.timings.seeds_update_interval))
                 yield self.lesson.new_pane(self.progress_path)
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
@@ -210,7 +207,7 @@ class LabApp(App[None]):
         if self.themes.error is not None:
             self.notify(self.themes.error, title="Settings", severity="warning")
         self._chart = set_up_panes(self.screen, self.seeds.count, self.picture_interval,
-                                   self.scheduler.wait_for_interface, self.pacing, self.tuning,
+                                   self.scheduler.wait_for_interface, self.pacing, self.timings,
                                    self.no_color)  # Textual reads (and removes) NO_COLOR from the environment
         self.panes.show_first()
         self.query_one(TruthTableView).focus()
@@ -299,9 +296,9 @@ class LabApp(App[None]):
     show_status = forward("panes", "show_status")
     _show_snapshot = forward("panes", "show_snapshot")
     load_experiment = forward("panes", "load_experiment")
-    reset = forward("panes", "reset")
+    start_afresh = forward("panes", "start_afresh")
     discard_then = forward("panes", "discard_then")
-    apply = forward("panes", "apply")
+    change_experiment = forward("panes", "change_experiment")
     open_recipe = forward("panes", "open_recipe")
     action_focus_next, action_focus_previous = forward("focus_order", "next"), forward("focus_order", "previous")
     action_toggle_training = forward("panes", "toggle_training")
@@ -352,7 +349,7 @@ class LabApp(App[None]):
         """Leave the tune screen and adopt the chosen configuration (asking first if that discards trained work)."""
         if isinstance(self.screen, TuneScreen):
             self.pop_screen()
-        self.apply(message.experiment)
+        self.change_experiment(message.experiment)
 
     # --- views (``ViewRouting``) -----------------------------------------------------------------------------------
     picture_interval = property(lambda self: self.view_routing.picture_interval)

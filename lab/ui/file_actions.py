@@ -39,7 +39,7 @@ from lab.files.exports import (
 )
 from lab.files.folder import FileRoot
 from lab.files.safe_io import exists, write_atomic
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.run import Run, Trained
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.export import EXPORTS, ExportScreen
@@ -116,8 +116,8 @@ class FileCommands:
     """
 
     def __init__(self, host: FileHost, run: Run, path: Path | None = None,
-                 autosave_path: Path | None = None, autosave_interval: float = Tuning.autosave_interval) -> None:
-        """``autosave_interval``: seconds between two autosaves of a changed run (``Tuning.autosave_interval``)."""
+                 autosave_path: Path | None = None, autosave_interval: float = Timings.autosave_interval) -> None:
+        """``autosave_interval``: seconds between two autosaves of a changed run (``Timings.autosave_interval``)."""
         self.host = host
         self.run = run
         self.path = path

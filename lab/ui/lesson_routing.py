@@ -73,7 +73,7 @@ class LessonHost(Protocol):
         """The keys that exist changed (the lesson's step keys)."""
         ...
 
-    def reset(self, experiment: Experiment) -> None:
+    def start_afresh(self, experiment: Experiment) -> None:
         """Adopt ``experiment`` with new weights."""
         ...
 
@@ -301,7 +301,7 @@ class LessonRouting:
         # network trained for it stays when nothing differs, as a step that builds on the run before needs it)
         if any(setup.changes_experiment for setup in message.setups) or (
                 message.back and self.host.experiment != experiment):
-            self.host.reset(experiment)
+            self.host.start_afresh(experiment)
         screen = lesson.screen_at(step) if whole else {k: v for s in message.setups for k, v in s.screen().items()}
         if "speed" in screen:
             self.host.lab_run.epochs_per_tick = LESSON_SPEEDS[screen["speed"]]

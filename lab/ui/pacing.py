@@ -3,15 +3,15 @@
 While the app trains, the chart and the views redraw at their own pace (``min_interval`` and the cost of the last
 redraw). A big redraw landing among the person's key presses would make those keys wait for it, so the app tells
 ``KeyPacing`` of every key press while training, and a paced redraw waits until the keys have paused for
-``Tuning.input_quiet`` seconds, though never more than ``Tuning.max_defer`` seconds past its turn (holding an arrow key
-down still lets the picture move).
+``Timings.input_quiet`` seconds, though never more than ``Timings.max_defer`` seconds past its turn (holding an arrow
+key down still lets the picture move).
 """
 
 from __future__ import annotations
 
 import time
 
-from lab.tuning import Tuning
+from lab.timings import Timings
 
 
 class KeyPacing:
@@ -19,16 +19,16 @@ class KeyPacing:
     used on the interface thread only).
 
     Attributes:
-        quiet: seconds the keys must pause before a paced redraw (``Tuning.input_quiet``).
-        max_defer: seconds a paced redraw waits past its turn at the most (``Tuning.max_defer``).
+        quiet: seconds the keys must pause before a paced redraw (``Timings.input_quiet``).
+        max_defer: seconds a paced redraw waits past its turn at the most (``Timings.max_defer``).
         quiet_until: the monotonic time at which the keys will have paused for ``quiet`` seconds.
         in_a_run: whether the latest key came within ``quiet`` of the one before (an arrow held down).
     """
 
-    def __init__(self, tuning: Tuning | None = None) -> None:
-        tuning = tuning if tuning is not None else Tuning()
-        self.quiet = tuning.input_quiet
-        self.max_defer = tuning.max_defer
+    def __init__(self, timings: Timings | None = None) -> None:
+        timings = timings if timings is not None else Timings()
+        self.quiet = timings.input_quiet
+        self.max_defer = timings.max_defer
         self.quiet_until = 0.0
         self.in_a_run = False
 

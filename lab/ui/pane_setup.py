@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from textual.dom import DOMNode
 
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.pacing import KeyPacing
 from lab.ui.tooltips import TOOLTIPS
 from lab.ui.widgets.chart import LossChart
@@ -22,10 +22,10 @@ HIDDEN = ("#expression", "#expression-error", "#settings-input", "#settings-erro
 
 
 def set_up_panes(screen: DOMNode, seed_count: int, picture_interval: float, wait_for_interface: Callable[[], None],
-                 pacing: KeyPacing, tuning: Tuning, monochrome: bool) -> LossChart:
+                 pacing: KeyPacing, timings: Timings, monochrome: bool) -> LossChart:
     """Title, tooltip and hide the panes on ``screen`` (the lab's), give the seeds view ``seed_count`` and the
     chart its pace (``picture_interval`` seconds at least between redraws, ``wait_for_interface`` before each,
-    ``pacing`` for the person's keys, ``tuning.cost_factor``); ``monochrome``: no colour (``NO_COLOR``). Returns the
+    ``pacing`` for the person's keys, ``timings.cost_factor``); ``monochrome``: no colour (``NO_COLOR``). Returns the
     chart."""
     for selector, title in TITLES.items():
         screen.query_one(selector).border_title = title
@@ -36,7 +36,7 @@ def set_up_panes(screen: DOMNode, seed_count: int, picture_interval: float, wait
     chart.min_interval = picture_interval
     chart.wait_for_interface = wait_for_interface
     chart.pacing = pacing
-    chart.cost_factor = tuning.cost_factor
+    chart.cost_factor = timings.cost_factor
     chart.monochrome = monochrome
     screen.query_one(InspectView).monochrome = monochrome
     for hidden in HIDDEN:

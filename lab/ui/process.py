@@ -4,7 +4,7 @@
 
 - SIGTERM and SIGHUP (a dropped SSH session) leave through the app's ``leave_now``, and any leaving (a signal, a
   terminal gone) starts the forced exit of ``lab.ui.shutdown`` (the app's ``on_leave``), should the orderly one hang
-  (``Tuning.grace``);
+  (``Timings.grace``);
 - a crash exits non-zero, with its traceback written to ``crash-<time>-<pid>.log`` in the state folder (its path on
   stderr), never 0 as if all went well.
 
@@ -45,7 +45,7 @@ def start_tracker() -> None:
 
 class LeaveOnce:
     """An app's leaving from any thread, once: a signal asked, or the terminal has gone. ``on_leave`` comes first
-    (under ``run_app`` the process then ends ``Tuning.grace`` seconds later whatever it is doing: a terminal that
+    (under ``run_app`` the process then ends ``Timings.grace`` seconds later whatever it is doing: a terminal that
     takes no output can hang Textual's orderly exit), then ``autosave`` (before anything else), then ``leave`` (it
     must be safe from any thread: it posts to the app)."""
 
@@ -75,11 +75,11 @@ def crash_log(error: BaseException, folder: Path) -> Path:
 
 
 def run_app(app: Any, crash_folder: Path | None, headless: bool = False) -> int:
-    """Run ``app`` (it has ``tuning``, ``leave_now`` and ``on_leave``) as this process's interface; its exit
+    """Run ``app`` (it has ``timings``, ``leave_now`` and ``on_leave``) as this process's interface; its exit
     status: the app's return code, or ``CRASH_EXIT`` after a crash, whose traceback goes to a log in
     ``crash_folder`` (None: only Textual's own report on stderr). ``headless``: with no terminal (tests)."""
-    tuning = app.tuning
-    app.on_leave = lambda: force_exit_after(tuning.grace, lambda: restore_terminal(app), last_limit=tuning.last_limit)
+    timings = app.timings
+    app.on_leave = lambda: force_exit_after(timings.grace, lambda: restore_terminal(app), last_limit=timings.last_limit)
     with leaving_on_signals(app.leave_now):
         app.run(headless=headless)
     error = app_exception(app)

@@ -37,7 +37,7 @@ from lab.core.inspect import GradCheck, trainer_gradient_check
 from lab.core.inspect.health import HealthHistory, WeightHealth
 from lab.core.lessons import LabState
 from lab.core.train import Trainer, TrainingState
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.lesson_state import Shown
 from lab.ui.messages import (
     DIVERGED,
@@ -50,7 +50,7 @@ from lab.ui.messages import (
     TrainingFailed,
     TrainingProgress,
 )
-from lab.ui.run_control import SPEEDS, Note, Step, pace_text, speed_for, training_rows_note
+from lab.ui.run_rules import SPEEDS, Note, Step, pace_text, speed_for, training_rows_note
 from lab.ui.training_loop import paced_loop
 
 Trained: TypeAlias = Trainer
@@ -69,7 +69,7 @@ class Session:
     learning rate, to read predictions or a frozen state, or to step by hand. Neither waits longer than a chunk.
 
     Attributes:
-        trainer: the current trainer (replaced by ``reset``).
+        trainer: the current trainer (replaced by ``start_afresh``).
         run_id: increases with every new trainer.
         lock: guards ``trainer``.
         epochs_per_tick: epochs the worker runs per 0.1 s tick; 0 means unthrottled.
@@ -79,7 +79,7 @@ class Session:
     """
 
     def __init__(self, experiment: Experiment, trainer: Trainer | None = None,
-                 health_interval: float = Tuning.health_interval) -> None:
+                 health_interval: float = Timings.health_interval) -> None:
         self.lock = threading.Lock()
         self.trainer = trainer if trainer is not None else Trainer(experiment)
         self.run_id = 0
@@ -95,7 +95,7 @@ class Session:
         """The experiment being trained."""
         return self.trainer.experiment
 
-    def reset(self, experiment: Experiment) -> None:
+    def start_afresh(self, experiment: Experiment) -> None:
         """Start afresh: a new trainer with new weights drawn from ``experiment``'s seed."""
         self.load(Trainer(experiment))
 
@@ -141,18 +141,19 @@ class RunControl:
 
     Attributes:
         session: the trainer, its lock and run id.
-        experiment: the experiment as the person set it (a change that needs a new network is adopted by ``reset``).
+        experiment: the experiment as the person set it (a change that needs a new network is adopted by
+            ``start_afresh``).
         dirty: changed since the autosave last took it.
         saved_at: (run id, epoch) of the trained state last saved or opened: replacing it loses nothing.
         rescored: (run id, epoch) whose recorded scores predate an edit of the table, else None.
     """
 
     def __init__(self, experiment: Experiment, trainer: Trainer | None = None, saved: bool = False,
-                 tuning: Tuning | None = None) -> None:
-        """Start on ``experiment``, or on a loaded ``trainer`` (``saved``: it is as its file has it); ``tuning``
+                 timings: Timings | None = None) -> None:
+        """Start on ``experiment``, or on a loaded ``trainer`` (``saved``: it is as its file has it); ``timings``
         gives the length of a tick (the speeds' unit) and how often weight norms are sampled."""
-        self.tuning = tuning = tuning if tuning is not None else Tuning()
-        self.session = Session(experiment, trainer, health_interval=tuning.health_interval)
+        self.timings = timings = timings if timings is not None else Timings()
+        self.session = Session(experiment, trainer, health_interval=timings.health_interval)
         self.experiment = trainer.experiment if trainer is not None else experiment
         self.dirty = False
         self.saved_at: tuple[int, int] | None = (0, trainer.epoch) if saved and trainer is not None else None
@@ -234,10 +235,10 @@ class RunControl:
         """(run id, epoch) of the trained state now (read before a save: a running trainer only moves on)."""
         return self.session.run_id, self.trainer.epoch
 
-    def reset(self, experiment: Experiment) -> Snapshot:
+    def start_afresh(self, experiment: Experiment) -> Snapshot:
         """Adopt ``experiment`` with new weights from its seed (the worker must be stopped first)."""
         self.experiment = experiment
-        self.session.reset(experiment)
+        self.session.start_afresh(experiment)
         return self._fresh()
 
     def load(self, trainer: Trainer) -> Snapshot:
@@ -251,9 +252,9 @@ class RunControl:
         with self.session.lock:
             return self.session.snapshot(False)
 
-    def apply(self, experiment: Experiment, running: bool) -> Snapshot | None:
+    def continue_with(self, experiment: Experiment, running: bool) -> Snapshot | None:
         """Adopt ``experiment`` live when the network can continue (the snapshot to show); None when it needs a
-        new network (``reset``, after ``discard_question``)."""
+        new network (``start_afresh``, after ``discard_question``)."""
         trainer = self.trainer
         if not trainer.can_continue(experiment):
             return None
@@ -315,8 +316,8 @@ class RunControl:
         words (``15,000 epochs at 100/tick: about 15 s``)."""
         t = self.trainer
         left = max(t.experiment.training.epochs - t.epoch, 0)  # until stopped: no budget to pace, the speed stays
-        self.session.epochs_per_tick = speed_for(left, self.session.epochs_per_tick, self.tuning.tick)
-        return pace_text(left, self.session.epochs_per_tick, self.tuning.tick)
+        self.session.epochs_per_tick = speed_for(left, self.session.epochs_per_tick, self.timings.tick)
+        return pace_text(left, self.session.epochs_per_tick, self.timings.tick)
 
     def scores(self) -> tuple[float | None, float | None, float | None]:
         """The loss and the accuracy on the trained rows and the accuracy on the held-out rows to show: the last
@@ -341,11 +342,11 @@ class RunControl:
 
 
 def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[Message], object],
-               interval: float = Tuning.tick, wait: Callable[[], None] = lambda: None,
-               tuning: Tuning | None = None) -> None:
+               interval: float = Timings.tick, wait: Callable[[], None] = lambda: None,
+               timings: Timings | None = None) -> None:
     """Train the session's trainer until the run is done, a new run replaces it, or ``cancelled()``; post
     ``TrainingProgress`` messages on the way (``TrainingFailed`` when the core refuses to train). ``wait()`` comes
-    before every chunk (the interface's hold); ``tuning`` paces the loop (``lab.ui.training_loop.paced_loop``)."""
+    before every chunk (the interface's hold); ``timings`` paces the loop (``lab.ui.training_loop.paced_loop``)."""
     run_id = session.run_id
     last_post = time.perf_counter()
     epochs_at_post = session.trainer.epoch
@@ -375,7 +376,7 @@ def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[
         last_post = now
 
     paced_loop(advance, stop, report, lambda message: post(TrainingFailed(run_id, message)), interval=interval,
-               wait=wait, per_tick=lambda: session.epochs_per_tick, tuning=tuning)
+               wait=wait, per_tick=lambda: session.epochs_per_tick, timings=timings)
 
 
 def lab_state(t: Trainer, shown: Shown, outputs: tuple[tuple[float, ...], ...] | None = None,
@@ -487,14 +488,14 @@ class Run(Widget):
 
     Attributes:
         control: the run's state and Textual-free rules (the session, the experiment as set, saved or not).
-        tuning: the pacing of the worker.
+        timings: the pacing of the worker.
         interval: seconds between two progress messages at the least.
         wait_for_interface: called by the worker before every chunk (the interface's hold).
         release_holds: called when the worker stops, so a worker waiting in a hold sees its cancellation at once.
     """
 
     def __init__(self, experiment: Experiment, trainer: Trainer | None = None, *, saved: bool = False,
-                 tuning: Tuning | None = None, interval: float = Tuning.tick,
+                 timings: Timings | None = None, interval: float = Timings.tick,
                  wait_for_interface: Callable[[], None] = lambda: None,
                  release_holds: Callable[[], None] = lambda: None, sweepers: Callable[[], Iterable[Sweeper]] = tuple,
                  on_running: Callable[[bool], None] = lambda _: None,
@@ -502,8 +503,8 @@ class Run(Widget):
         """Start on ``experiment`` or a loaded ``trainer`` (``saved``: as its file has it). ``sweepers`` gives the
         views whose sweeps must stop when training starts; ``on_running`` hears every change of ``running``."""
         super().__init__(id=id)
-        self.tuning = tuning if tuning is not None else Tuning()
-        self.control = RunControl(experiment, trainer, saved=saved, tuning=self.tuning)
+        self.timings = timings if timings is not None else Timings()
+        self.control = RunControl(experiment, trainer, saved=saved, timings=self.timings)
         self.interval = interval
         self.wait_for_interface = wait_for_interface
         self.release_holds = release_holds
@@ -661,20 +662,20 @@ class Run(Widget):
             self.stop()
         return self.control.step()
 
-    def reset(self, experiment: Experiment) -> Snapshot:
+    def start_afresh(self, experiment: Experiment) -> Snapshot:
         """Adopt ``experiment`` with new weights from its seed (asks nothing: ``discard_question`` first)."""
         self.stop()
-        return self.control.reset(experiment)
+        return self.control.start_afresh(experiment)
 
     def load(self, trainer: Trainer) -> Snapshot:
         """Continue from a loaded ``trainer``."""
         self.stop()
         return self.control.load(trainer)
 
-    def apply(self, experiment: Experiment) -> Snapshot | None:
+    def continue_with(self, experiment: Experiment) -> Snapshot | None:
         """Adopt ``experiment`` live when the network can continue (the snapshot to show, training or not); None
-        when it needs a new network (``reset`` after ``discard_question``)."""
-        return self.control.apply(experiment, self._training)
+        when it needs a new network (``start_afresh`` after ``discard_question``)."""
+        return self.control.continue_with(experiment, self._training)
 
     def set_parameter(self, layer: int, i: int, j: int | None, value: float) -> Snapshot | Note:
         """Set weight ``W[layer][i, j]`` (layer from 0; ``j`` None: the bias ``b[layer][i]``) by hand, live; the
@@ -722,7 +723,7 @@ class Run(Widget):
         a widget."""
         worker = get_current_worker()
         train_loop(self.control.session, lambda: worker.is_cancelled, self.app.post_message, interval=self.interval,
-                   wait=self.wait_for_interface, tuning=self.tuning)
+                   wait=self.wait_for_interface, timings=self.timings)
 
     def heard(self, snapshot: Snapshot) -> bool:
         """Take in the worker's ``snapshot`` (the app calls this first on a ``TrainingProgress``): False when it comes

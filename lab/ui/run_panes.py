@@ -26,7 +26,7 @@ from lab.core.recipes import RECIPES
 from lab.ui.lesson_state import Shown
 from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.run import Run, Trained
-from lab.ui.run_control import Note, speed_label, training_rows_note
+from lab.ui.run_rules import Note, speed_label, training_rows_note
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.go_on import GoOnScreen
 from lab.ui.screens.presets import PresetScreen
@@ -214,7 +214,7 @@ class RunPanes:
     def _go_on(self, epochs: int | None) -> None:
         """Train on with the Epochs the offer chose (``GoOnScreen``), or stay."""
         if epochs is not None:
-            self.apply(self.experiment.with_training(epochs=epochs))
+            self.change_experiment(self.experiment.with_training(epochs=epochs))
             self.toggle_training()
 
     def has_training_rows(self, table: TruthTable) -> bool:
@@ -233,13 +233,13 @@ class RunPanes:
     def load_experiment(self, experiment: Experiment, trainer: Trained | None) -> None:
         """Replace the experiment (and, when given, the trained network) with a loaded one."""
         if trainer is None:
-            self.reset(experiment)
+            self.start_afresh(experiment)
             return
         self._renewed(self.run.load(trainer))
 
-    def reset(self, experiment: Experiment) -> None:
+    def start_afresh(self, experiment: Experiment) -> None:
         """Adopt ``experiment`` with new weights from its seed (asks nothing: see ``discard_then``)."""
-        self._renewed(self.run.reset(experiment))
+        self._renewed(self.run.start_afresh(experiment))
 
     def _renewed(self, snapshot: Snapshot) -> None:
         """A new network: every pane starts again from ``snapshot``."""
@@ -275,17 +275,17 @@ class RunPanes:
     def reset_weights(self) -> None:
         """New weights from the same seed; the history starts again (asking first when that discards a run)."""
         def reset() -> None:
-            self.reset(self.experiment)
+            self.start_afresh(self.experiment)
             self._notify(f"Reset: new weights from seed {self.experiment.training.seed}.", timeout=2)
 
         self.discard_then("Reset", reset)
 
     def new_seed(self) -> None:
         """Reset with the next seed (asking first when that discards a run)."""
-        seed = (self.experiment.training.seed + 1) % 2**32
+        seed = self.experiment.training.next_seed
 
         def reseed() -> None:
-            self.reset(self.experiment.with_training(seed=seed))
+            self.start_afresh(self.experiment.with_training(seed=seed))
             self._notify(f"Reset with seed {seed}.", timeout=2)
 
         self.discard_then(f"New seed {seed}", reseed)
@@ -300,26 +300,28 @@ class RunPanes:
         if isinstance(changed, Note):
             self.tell(changed)
         else:
-            self.apply(changed)
+            self.change_experiment(changed)
 
     def speed(self, direction: int) -> None:
         """Train fewer or more epochs per tick (the last step is unthrottled)."""
         self.run.change_speed(direction)
         self.show_status()
 
-    def apply(self, experiment: Experiment) -> None:
-        """Adopt ``experiment``: live when the network can continue, else reset (asking first if it has trained)."""
-        snapshot = self.run.apply(experiment)
+    def change_experiment(self, experiment: Experiment) -> None:
+        """Adopt ``experiment``: live when the network can continue, else start afresh (asking first if it has
+        trained)."""
+        snapshot = self.run.continue_with(experiment)
         if snapshot is not None:
             self.show_experiment()
             self.show_snapshot(snapshot)
             return
-        self.discard_then("This change needs a new network", lambda: self.reset(experiment), self.show_experiment)
+        self.discard_then("This change needs a new network", lambda: self.start_afresh(experiment),
+                          self.show_experiment)
 
     # --- the panes' edits ------------------------------------------------------------------------------------------
     def table_edited(self, event: TruthTableView.Edited) -> None:
         if not self._panes_gone():  # else an edit queued behind the key that quit
-            self.apply(self.experiment.with_table(event.table))  # a name that only said the gate follows it
+            self.change_experiment(self.experiment.with_table(event.table))  # a name that only said the gate follows it
 
     def settings_changed(self, event: SettingsList.Changed) -> None:
         if self._panes_gone():
@@ -329,7 +331,7 @@ class RunPanes:
         except LabError as e:
             self._notify(str(e), severity="error")
             return
-        self.apply(experiment)
+        self.change_experiment(experiment)
 
     def presets(self) -> None:
         """Show the presets and recipes (the table pane's ``p``, a priority binding: the list opens before the next
@@ -341,7 +343,7 @@ class RunPanes:
             if kind == "recipe":
                 self.open_recipe(name)
             else:
-                self.apply(replace(self.experiment, table=preset(name), name=name))
+                self.change_experiment(replace(self.experiment, table=preset(name), name=name))
 
         self._ask(PresetScreen(), picked)
 
@@ -351,7 +353,7 @@ class RunPanes:
         r = RECIPES[name]
 
         def open_recipe() -> None:
-            self.reset(r.experiment())
+            self.start_afresh(r.experiment())
             pace = self.run.pace_budget()
             self.show_status()
             self._notify(f"{r.description}. Watch: {r.watch}. {pace}.", title=f"Recipe {name}", timeout=8)

@@ -9,7 +9,7 @@ per paint. So the app ``hold``s the ``Scheduler`` while the interface has work t
 - "paint": a big change (a new chart, a redrawn view; ``hold_for_paint``) until it is painted.
 
 A training thread calls ``wait_for_interface`` between chunks and waits until every hold is released, or at most
-``Tuning.max_hold`` after the last hold; meanwhile the switch interval is ``Tuning.held_switch_interval``, so any
+``Timings.max_hold`` after the last hold; meanwhile the switch interval is ``Timings.held_switch_interval``, so any
 other busy thread (the chart builder) hands the interpreter over quickly. After the app's first paint its start-up
 objects leave the collector's full passes (``freeze_startup_objects``).
 
@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from textual import events
 from textual.widget import Widget
 
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.pacing import KeyPacing
 from lab.ui.textual_adapter import key_was_used
 
@@ -44,12 +44,12 @@ class Scheduler:
     """The holds of one app on its training threads, and the process-wide settings they change while they last.
 
     Attributes:
-        tuning: the app's settings (``max_hold``, ``held_switch_interval``, ``paint_hold_cells``).
+        timings: the app's settings (``max_hold``, ``held_switch_interval``, ``paint_hold_cells``).
         held_seconds: time the training threads have spent waiting for the interface (for the benchmark).
     """
 
-    def __init__(self, tuning: Tuning | None = None) -> None:
-        self.tuning = tuning if tuning is not None else Tuning()
+    def __init__(self, timings: Timings | None = None) -> None:
+        self.timings = timings if timings is not None else Timings()
         self.held_seconds = 0.0
         self._idle = threading.Event()  # set while nothing holds the workers
         self._idle.set()
@@ -68,11 +68,11 @@ class Scheduler:
         with self._lock:
             if self._closed:
                 return
-            self._hold_until = time.monotonic() + self.tuning.max_hold
+            self._hold_until = time.monotonic() + self.timings.max_hold
             self._holders.add(reason)
             if self._idle.is_set():
                 self._switch_interval = sys.getswitchinterval()
-                sys.setswitchinterval(self.tuning.held_switch_interval)
+                sys.setswitchinterval(self.timings.held_switch_interval)
                 self._idle.clear()
 
     def release(self, reason: str | None = INPUT) -> None:
@@ -132,7 +132,7 @@ class Scheduler:
         ``paint_hold_cells`` (a repaint sharing the interpreter with the trainer takes twice as long, and a key
         pressed meanwhile waits for it; smaller repaints take a millisecond or two). Call only with a change to
         paint, else the hold lasts until its deadline."""
-        if cells >= self.tuning.paint_hold_cells:
+        if cells >= self.timings.paint_hold_cells:
             self.hold(PAINT)
 
     def painted(self, redrawing: bool = False) -> None:
@@ -173,7 +173,7 @@ class InputHold:
     A key reaches the app twice: first as it arrives (the app forwards it to the focused widget), then, when no
     widget used it, bubbled back up, when the app runs its binding. Once the binding has run (or the widget has used
     the key), the next paint of the screen releases the worker (``painted``); a key that changes nothing on screen is
-    released by the hold's deadline, ``Tuning.max_hold``.
+    released by the hold's deadline, ``Timings.max_hold``.
 
     Attributes:
         scheduler: the app's holds on its training threads.

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from lab.tuning import Tuning
+from lab.timings import Timings
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -42,7 +42,7 @@ def leaving_on_signals(leave: Callable[[], None], signals: tuple[signal.Signals,
 
 
 def force_exit_after(seconds: float, last: Callable[[], None] | None = None, status: int = 0,
-                     last_limit: float = Tuning.last_limit) -> threading.Thread:
+                     last_limit: float = Timings.last_limit) -> threading.Thread:
     """Start a daemon thread that ends the process with ``os._exit(status)`` after ``seconds`` (unless the process
     has ended by then), running ``last`` first (putting the terminal back) for at most ``last_limit`` seconds (a
     terminal that takes no output would block it for ever). Returns the thread."""

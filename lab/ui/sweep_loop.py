@@ -21,7 +21,7 @@ from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.sweep import Sweep, seed_list, sweep_bytes
 from lab.core.sweep_summary import sweep_stats
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.messages import SweepFailed, SweepProgress, SweepUpdate
 from lab.ui.training_loop import paced_loop
 
@@ -56,7 +56,7 @@ def sweep_seeds(experiment: Experiment, count: int) -> range:
 
 
 def sweep_loop(run_id: int, experiment: Experiment, seeds: Sequence[int], cancelled: Callable[[], bool],
-               post: Callable[[Message], object], interval: float = Tuning.tick,
+               post: Callable[[Message], object], interval: float = Timings.tick,
                wait: Callable[[], None] = lambda: None) -> None:
     """Train ``experiment`` from each of ``seeds`` until every member stops or ``cancelled()``; post progress.
     ``wait()`` is called before every epoch (the app's key-press hold).

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from lab.core.glossary import view_tooltip
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.lesson_routing import LessonRouting
 from lab.ui.run import Run
 from lab.ui.scheduling import InputHold
@@ -88,19 +88,19 @@ class ViewRouting:
         views: the view the person chose and the one beside it.
         lesson: the lessons (whether the pane is open).
         input_hold: the holds on the training worker (and the person's keys' pacing).
-        tuning: the pacing of the redraws.
+        timings: the pacing of the redraws.
         fps: status updates a second.
     """
 
     def __init__(self, host: ViewHost, run: Run, views: ViewChoice, lesson: LessonRouting, input_hold: InputHold,
-                 tuning: Tuning, fps: float) -> None:
+                 timings: Timings, fps: float) -> None:
         self.host = host
         self.run = run
         self.views = views
         self.lesson = lesson
         self.input_hold = input_hold
         self.pacing = input_hold.pacing
-        self.tuning = tuning
+        self.timings = timings
         self.fps = fps
         self._focus_kept: Widget | None = None  # the focused pane while the terminal is too small to show it
         self._view_timer: Timer | None = None  # the view's next redraw while keys come in a run
@@ -108,10 +108,10 @@ class ViewRouting:
 
     @property
     def picture_interval(self) -> float:
-        """Seconds between redraws of the chart and the views while training: ``Tuning.picture_frames`` times the
+        """Seconds between redraws of the chart and the views while training: ``Timings.picture_frames`` times the
         numbers' interval. They are the costliest things to draw and, over SSH, to send (a chart row is ~300 bytes
         in 24-bit colour)."""
-        return self.tuning.picture_frames / self.fps
+        return self.timings.picture_frames / self.fps
 
     @property
     def wide(self) -> bool:
@@ -150,7 +150,7 @@ class ViewRouting:
 
     def refresh(self, throttled: bool = False) -> None:
         """Redraw the shown view of the network (not the chart) from a state of the trainer. ``throttled``
-        (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart, ``Tuning.cost_factor``
+        (a training snapshot) redraws no more often than the chart: ``picture_interval`` apart, ``Timings.cost_factor``
         times the last redraw's cost apart, and after a pause in the person's keys (``KeyPacing``)."""
         host = self.host
         inspect = host.query_one(InspectView)
@@ -162,7 +162,7 @@ class ViewRouting:
                                       frozen.health)
         self.input_hold.hold_for_paint(changed * inspect.size.width)
         cost = time.monotonic() - now
-        self._next_view_draw = now + max(self.picture_interval, self.tuning.cost_factor * cost)
+        self._next_view_draw = now + max(self.picture_interval, self.timings.cost_factor * cost)
 
     def view_resized(self, message: InspectView.Resized) -> None:
         """The network view is laid out for its width: draw it again for the new one (unless it is being taken
@@ -194,7 +194,7 @@ class ViewRouting:
             # seconds, showing the row the cursor is on by then, instead of repainting for every row passed.
             if self._view_timer is None:  # the view's own timer: it ends with the view, should the app be closing
                 inspect = self.host.query_one(InspectView)
-                self._view_timer = inspect.set_timer(self.tuning.input_quiet, self._timed_view)
+                self._view_timer = inspect.set_timer(self.timings.input_quiet, self._timed_view)
             return
         # The trace of the new row follows in the next frame: the key's own repaint (the cursor) stays small.
         self.host.call_after_refresh(self.refresh)

@@ -124,7 +124,7 @@ def test_table_from_bits_errors():
              ("0110", "01"): "output 2: expected 4 bits (one per row), got 2",
              ("01x0",): "output 1, row 2: expected 0 or 1, got 'x'",
              ("",): "the table is empty: give 2**N bits such as 0110",
-             ("01",) * 5: "a table has at most 4 outputs, got 5"}
+             ("01",) * 5: "a table has 1 to 4 outputs, got 5"}
     for columns, message in cases.items():
         with pytest.raises(LabError) as info:
             table_from_bits(list(columns))

@@ -183,7 +183,7 @@ def test_a_frozen_series_reads_like_the_list_it_froze():
         series = series.extended(live)
         assert len(series) == len(live)
     assert series == live and list(series) == live
-    assert len(series._chunks) <= len(live).bit_length() + 1
+    assert series.chunk_count <= len(live).bit_length() + 1
     for index in (0, 1, 5, len(live) - 1, -1, -len(live)):
         assert series[index] == live[index]
     for start, stop, step in ((None, None, 1), (3, 500, 7), (9, None, 64), (None, -5, 3), (400, 100, 1),

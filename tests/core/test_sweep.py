@@ -135,7 +135,7 @@ def test_block_size_changes_no_number(monkeypatch):
     monkeypatch.setattr(sweep_module, "BLOCK_BYTES", 1)  # MIN_BLOCK members per block
     monkeypatch.setattr(sweep_block, "OPTIMIZER_GROUP", 200)
     split = Sweep(experiment, 40)
-    assert len(split._blocks) == 3 and len(split._blocks[0].optimizers) == 6
+    assert len(split.blocks) == 3 and len(split.blocks[0].optimizers) == 6
     split.run()
     np.testing.assert_allclose(split.weights(), whole.weights(), **TOL)
     assert np.array_equal(split.solved_epoch, whole.solved_epoch)

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lab.commands.completion import flags_of
 from lab.commands.train import parser
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from lab.core.experiment import PRECISIONS
+from lab.core.experiment import MAX_SEED, PRECISIONS
 from lab.core.gates import PRESETS
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
@@ -35,7 +36,7 @@ from tests.fuzz.support import (
     write_program,
 )
 
-FLAGS = {opt: action for action in parser()._actions for opt in action.option_strings if opt.startswith("--")}
+FLAGS = {name for flag in flags_of(parser()) for name in flag.names if name.startswith("--")}
 SWITCHES = {"--no-bias", "--quiet", "--json"}
 PATH_FLAGS = {"--log-csv", "--save-weights", "--save", "--export-script"}
 
@@ -179,7 +180,7 @@ VALUES: dict[str, tuple[st.SearchStrategy, st.SearchStrategy]] = {
     "--init": names(INITIALISERS, ["zeros", "he_uniform"]),
     "--precision": names(PRECISIONS, ["float16", "double"]),
     "--epochs": number(1, 3),
-    "--seed": number(0, 2**32 - 1),
+    "--seed": number(0, MAX_SEED),
     "--stop": seeded(stop),
     "--every": number(1, 5),
     "--log-csv": path([".csv"]),

@@ -68,8 +68,7 @@ def test_architecture_editing(snap_compare, size):
         settings = app.query_one(SettingsList)
         settings.focus()
         await pilot.press("a", "c")
-        settings.cursor = next(i for i in range(settings.n_lines)
-                               if (s := settings._setting_at(i)) is not None and s.key == "lr")
+        settings.cursor = settings.index_of("lr")
         await pilot.press("enter")
         await steps(0)(pilot)
 

@@ -83,8 +83,7 @@ def test_x_on_a_setting_says_what_x_does(snap_compare, size):
         settings = app.query_one(SettingsList)
         settings.focus()
         await pilot.pause()
-        settings.cursor = next(i for i in range(settings.n_lines)
-                               if (s := settings._setting_at(i)) is not None and s.key == "lr")
+        settings.cursor = settings.index_of("lr")
         await steps(0, "x")(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

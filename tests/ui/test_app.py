@@ -12,7 +12,7 @@ from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.truth_table import TruthTableView
 
-from tests.ui.helpers import Said, make_app, small_xor_app, status_text, table_lines, train_to_end
+from tests.ui.helpers import Said, make_app, small_xor_app, status_text, table_lines, train_to_end, until
 
 SIZE = (100, 30)
 
@@ -127,13 +127,12 @@ async def test_change_lr_while_training_keeps_the_run():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
         trainer = app.lab_run.session.trainer
-        await pilot.pause(0.3)
+        await until(pilot, lambda: trainer.epoch > 0, "the first epochs")
         await pilot.press("right_square_bracket")
         assert trainer.lr == pytest.approx(0.1)
         assert app.lab_run.session.trainer is trainer and app.running
         epoch = trainer.epoch
-        await pilot.pause(0.3)
-        assert trainer.epoch > epoch
+        await until(pilot, lambda: trainer.epoch > epoch, "epochs after the change")
         await pilot.press("space")
         await app.workers.wait_for_complete()
         assert not app.running
@@ -147,14 +146,12 @@ async def test_diverging_run_pauses_with_a_notification():
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
         app.query_one(SettingsList).focus()
         settings = app.query_one(SettingsList)
-        settings.cursor = next(i for i in range(settings.n_lines)
-                               if (s := settings._setting_at(i)) is not None and s.key == "lr")
+        settings.cursor = settings.index_of("lr")
         await pilot.press("enter", "ctrl+u", *"100000", "enter")
         await pilot.pause()
         assert app.experiment.training.lr == 100000
         while app.experiment.architecture.output_activation != "linear":
-            settings.cursor = next(i for i in range(settings.n_lines)
-                                   if (s := settings._setting_at(i)) is not None and s.key == "output")
+            settings.cursor = settings.index_of("output")
             await pilot.press("right")
         app.query_one(TruthTableView).focus()
         await train_to_end(pilot, app)
@@ -189,7 +186,7 @@ async def test_table_edit_while_training_continues_on_new_data():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
         trainer = app.lab_run.session.trainer
-        await pilot.pause(0.2)
+        await until(pilot, lambda: trainer.epoch > 0, "the first epochs")
         await pilot.press("f")
         assert app.lab_run.session.trainer is trainer
         assert trainer.experiment.table.columns == ("1110",)
@@ -210,7 +207,7 @@ async def test_progress_messages_are_contiguous():
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
-        await pilot.pause(1.0)
+        await until(pilot, lambda: len(seen) >= 2, "two progress messages")
         await pilot.press("space")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -245,7 +242,7 @@ async def test_quit_while_training_cancels_the_worker_and_exits():
     async with app.run_test(size=SIZE) as pilot:
         app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.lab_run.session.trainer.epoch > 0, "the first epochs")
         worker = next(w for w in app.workers if w.group == "training")
         app.scheduler.key_arrived()  # a key's hold the quit arrives in
         await pilot.press("q")

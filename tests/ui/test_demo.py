@@ -59,7 +59,7 @@ def test_captions_fit_at_80_columns():
 
 
 def test_each_scene_does_what_its_captions_say_in_the_core():
-    """Trained by the core alone, each scene ends as its result caption says (the figures the README quotes)."""
+    """Trained by the core alone, each scene ends as its result caption says (the figures docs/guide.md quotes)."""
     outcomes = {}
     for scene in SCENES:
         trainer = Trainer(scene.experiment)

@@ -13,7 +13,7 @@ from lab.core.recipes import recipe
 from lab.core.train import Trainer
 from lab.files import autosave
 from lab.files.experiment_file import read, write
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.app import LabApp
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.path_prompt import PathScreen
@@ -245,7 +245,7 @@ async def test_a_lab_whose_autosave_another_lab_overwrote_keeps_both(tmp_path):
     second name, says so, and the other lab's session stays."""
     path = tmp_path / "autosave.json"
     # The app's own timer must not autosave before the other lab does (it did now and then at 3 s: a flake).
-    app = LabApp(recipe("keras-xor"), autosave_path=path, tuning=Tuning(autosave_interval=3600.0))
+    app = LabApp(recipe("keras-xor"), autosave_path=path, timings=Timings(autosave_interval=3600.0))
     said = Said()
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "s")
@@ -260,16 +260,16 @@ async def test_a_lab_whose_autosave_another_lab_overwrote_keeps_both(tmp_path):
         assert any(str(second) in n.message and "both are kept" in n.message for n in said.notes)
 
 
-async def test_the_autosave_interval_is_a_tuning(tmp_path):
-    """The autosave's interval is ``Tuning.autosave_interval``: a lab set to 0.05 s autosaves a step by itself, and
+async def test_the_autosave_interval_is_one_of_the_timings(tmp_path):
+    """The autosave's interval is ``Timings.autosave_interval``: a lab set to 0.05 s autosaves a step by itself, and
     one set to an hour leaves its autosave to the test (so a test that writes the autosave itself cannot race it)."""
     quick, slow = tmp_path / "quick.json", tmp_path / "slow.json"
-    app = LabApp(recipe("keras-xor"), autosave_path=quick, tuning=Tuning(autosave_interval=0.05))
+    app = LabApp(recipe("keras-xor"), autosave_path=quick, timings=Timings(autosave_interval=0.05))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
         await until(pilot, quick.exists, "the autosave")
     assert read(quick)[1].epoch == 1
-    app = LabApp(recipe("keras-xor"), autosave_path=slow, tuning=Tuning(autosave_interval=3600.0))
+    app = LabApp(recipe("keras-xor"), autosave_path=slow, timings=Timings(autosave_interval=3600.0))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
         await pilot.pause(0.3)

@@ -32,8 +32,8 @@ def test_importing_the_interface_changes_no_environment():
 
 
 def test_the_command_line_asks_for_it_on_the_way_to_the_interface():
-    """``nnlab``'s way to the interface (``lab.cli._interface``, after the terminal check, which a driver of its own
-    lets through) sets the rate before Textual loads."""
-    code = ("import os; os.environ['TEXTUAL_DRIVER'] = 'x'; import lab.cli; lab.cli._interface('nnlab'); "
+    """``nnlab``'s way to the interface (``lab.cli.prepare_interface``, after the terminal check, which a driver of
+    its own lets through) sets the rate before Textual loads."""
+    code = ("import os; os.environ['TEXTUAL_DRIVER'] = 'x'; import lab.cli; lab.cli.prepare_interface('nnlab'); "
             "import textual.constants as c; print(c.MAX_FPS)")
     assert probe(code, None) == ["120"]

@@ -105,7 +105,7 @@ async def test_a_new_optimizer_or_loss_goes_on_without_asking():
         settings.focus()
         for key in ("optimizer", "loss"):
             settings.cursor = next(i for i in range(settings.n_lines)
-                                   if (s := settings._setting_at(i)) is not None and s.key == key)
+                                   if (s := settings.setting_at(i)) is not None and s.key == key)
             await pilot.press("right")
             await pilot.pause()
             assert not isinstance(app.screen, ConfirmScreen)

@@ -47,8 +47,7 @@ async def test_keys_after_enter_go_into_the_settings_line():
         settings = app.query_one(SettingsList)
         settings.focus()
         await pilot.pause()
-        settings.cursor = next(i for i in range(settings.n_lines)
-                               if (s := settings._setting_at(i)) is not None and s.key == "lr")
+        settings.cursor = settings.index_of("lr")
         await burst(pilot, "enter", "0", "full_stop", "5")  # the prefilled value is selected: typing replaces it
         line = app.query_one("#settings-input", Input)
         assert app.focused is line
@@ -118,10 +117,6 @@ async def test_tab_goes_from_the_table_straight_to_the_settings():
         assert seen == ["SettingsList", "Input", "TruthTableView"]
 
 
-def settings_line(settings: SettingsList, key: str) -> int:
-    return next(i for i in range(settings.n_lines) if (s := settings._setting_at(i)) is not None and s.key == key)
-
-
 async def test_x_on_a_setting_removes_nothing_and_says_what_x_does():
     """x on the LR line keeps every layer and shows a one-line hint; on a layer it removes that layer and the
     cursor stays on the layer that took its place."""
@@ -131,7 +126,7 @@ async def test_x_on_a_setting_removes_nothing_and_says_what_x_does():
         settings.focus()
         await pilot.press("a", "a")  # three layers of 16 relu
         assert len(app.experiment.architecture.layers) == 3
-        settings.cursor = settings_line(settings, "lr")
+        settings.cursor = settings.index_of("lr")
         await pilot.press("x")
         await pilot.pause()
         assert len(app.experiment.architecture.layers) == 3
@@ -142,10 +137,10 @@ async def test_x_on_a_setting_removes_nothing_and_says_what_x_does():
         await pilot.press("x")
         await pilot.pause()
         assert [l.units for l in app.experiment.architecture.layers] == [16, 16]
-        assert settings.cursor == 1 and settings._layer_at(settings.cursor) == 1
+        assert settings.cursor == 1 and settings.layer_at(settings.cursor) == 1
         settings.cursor = 1
         await pilot.press("x")
-        assert settings.cursor == 0 and settings._layer_at(0) == 0
+        assert settings.cursor == 0 and settings.layer_at(0) == 0
 
 
 async def test_at_most_layers_the_cursor_never_lands_on_a_blank_line():
@@ -156,11 +151,11 @@ async def test_at_most_layers_the_cursor_never_lands_on_a_blank_line():
         settings.focus()
         while len(app.experiment.architecture.layers) < MAX_HIDDEN_LAYERS:
             await pilot.press("a")
-        lines = [settings._line(i).plain.strip() for i in range(settings.n_lines)]
+        lines = [settings.line(i).plain.strip() for i in range(settings.n_lines)]
         assert all(lines), lines
         settings.cursor = MAX_HIDDEN_LAYERS - 1
         await pilot.press("down")
-        assert settings._setting_at(settings.cursor) is not None
+        assert settings.setting_at(settings.cursor) is not None
 
 
 async def test_n_after_a_dialog_that_did_not_appear_changes_nothing():

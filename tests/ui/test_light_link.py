@@ -152,7 +152,7 @@ async def test_the_table_repaints_only_changed_answers(monkeypatch):
         await pilot.pause()
         calls = _spy(view, monkeypatch)
         view.show_outputs(((0.1,), (0.204,), (0.3,), (0.71,)))
-        assert calls == [(Region(view._answer_spans()[0][0], 4, PRED_WIDTH, 1),)]
+        assert calls == [(Region(view.answer_spans()[0][0], 4, PRED_WIDTH, 1),)]
         await pilot.pause()
         assert view.render_line(4).text.rstrip().endswith(".71✗")
 

@@ -106,7 +106,7 @@ async def test_click_picks_the_output_column_of_a_two_output_table():
         view = app.query_one(TruthTableView)
         header = table_lines(app)[0]
         x = header.index("│") + 2  # the first target column
-        spans = view._target_spans()
+        spans = view.target_spans()
         assert spans[0][0] == x
         second = spans[1][0]
         await pilot.click("#truth-table", offset=(second, 4))
@@ -122,7 +122,7 @@ async def test_click_selects_a_settings_line_in_either_column():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         settings = app.query_one(SettingsList)
-        assert settings._columns() == 2
+        assert settings.column_count == 2
         rows = -(-settings.n_lines // 2)
         await pilot.click("#settings", offset=(2, 3))
         await pilot.pause()

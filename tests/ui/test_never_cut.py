@@ -13,7 +13,7 @@ from lab.ui.screens.presets import NAME_WIDTH, PresetScreen
 from lab.ui.widgets.inspect_view import InspectView, wrap, wrap_line
 from lab.ui.widgets.status import StatusLine
 
-from tests.ui.helpers import make_app, small_xor_app, status_text, train_to_end
+from tests.ui.helpers import make_app, small_xor_app, status_text, train_to_end, until
 
 VIEW_NAMES = ["network", "units", "surface", "health", "gradcheck", "summary"]
 
@@ -95,9 +95,9 @@ async def test_status_line_stays_one_line_while_training(width):
         app.lab_run.session.epochs_per_tick = 0
         app.epochs_per_second = 123_456.0
         await pilot.press("space")
-        for _ in range(5):
-            await pilot.pause(0.05)
         status = app.query_one(StatusLine)
+        await until(pilot, lambda: app.lab_run.session.trainer.epoch > 0 and "training" in status.plain,
+                    "training shown")
         assert app.running and "training" in status.plain
         assert status.region.height == 1 and cell_len(status.plain) <= status.content_size.width
         assert main.region.height == idle_height

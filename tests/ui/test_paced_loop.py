@@ -5,7 +5,7 @@ between epochs, waits before every chunk, and turns the core's refusal into one 
 from __future__ import annotations
 
 from lab.core.recipes import recipe
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.messages import SweepFailed, SweepProgress, TrainingFailed, TrainingProgress
 from lab.ui.run import Session, train_loop
 from lab.ui.sweep_loop import sweep_loop
@@ -82,9 +82,9 @@ def test_a_sweep_reports_its_progress_and_finishes():
     assert last.finished and not last.running and last.stats.epoch == 40
 
 
-def test_the_loop_paces_itself_by_the_tuning_it_is_given():
+def test_the_loop_paces_itself_by_the_timings_it_is_given():
     """Throttled to 5 epochs a tick, the loop asks for no more than 5 at a time and waits out each tick
-    (``Tuning.tick``) before the next: a tick of an hour means a cancel ends the loop in that first wait."""
+    (``Timings.tick``) before the next: a tick of an hour means a cancel ends the loop in that first wait."""
     asked: list[int] = []
     polls = {"n": 0}
 
@@ -98,7 +98,7 @@ def test_the_loop_paces_itself_by_the_tuning_it_is_given():
 
     reports: list[bool] = []
     paced_loop(advance, cancelled, reports.append, lambda message: None, per_tick=lambda: 5,
-               tuning=Tuning(tick=3600.0, rest=0.0005))
+               timings=Timings(tick=3600.0, rest=0.0005))
     assert sum(asked) == 5 and all(n <= 5 for n in asked) and reports == [False]
 
 

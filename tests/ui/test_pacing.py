@@ -1,5 +1,5 @@
 """The pacing of the redraws: at their turn, or after a pause in the person's keys, never more than ``max_defer``
-late (both from the app's ``Tuning``)."""
+late (both from the app's ``Timings``)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.pacing import KeyPacing
 
-INPUT_QUIET, MAX_DEFER = Tuning().input_quiet, Tuning().max_defer
+INPUT_QUIET, MAX_DEFER = Timings().input_quiet, Timings().max_defer
 
 
 def test_without_keys_a_redraw_runs_at_its_turn():
@@ -49,9 +49,9 @@ def test_due_is_never_before_the_turn_nor_more_than_max_defer_after(keys, turn):
     assert turn <= pacing.due(turn) <= turn + MAX_DEFER
 
 
-def test_the_pacing_follows_the_tuning_it_is_given():
+def test_the_pacing_follows_the_timings_it_is_given():
     """A slow link's settings: keys must pause 0.4 s, and a redraw waits up to 2 s."""
-    pacing = KeyPacing(Tuning(input_quiet=0.4, max_defer=2.0))
+    pacing = KeyPacing(Timings(input_quiet=0.4, max_defer=2.0))
     pacing.key_pressed(now=10.0)
     assert pacing.due(10.0) == pytest.approx(10.4)
     for i in range(100):

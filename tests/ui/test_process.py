@@ -16,7 +16,7 @@ from pathlib import Path
 
 from textual.app import App
 
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.process import CRASH_EXIT, run_app
 
 from tests.ui.pty_helpers import START, drain, stop
@@ -29,7 +29,7 @@ class _Host(App[None]):
 
     def __init__(self, crash: bool) -> None:
         super().__init__()
-        self.tuning = Tuning()
+        self.timings = Timings()
         self.on_leave = lambda: None
         self.crash = crash
 

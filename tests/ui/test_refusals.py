@@ -42,7 +42,7 @@ async def test_a_refused_setting_is_named_as_the_list_labels_it(label, typed, er
         settings = app.query_one(SettingsList)
         settings.focus()
         settings.cursor = next(i for i in range(settings.n_lines)
-                               if (s := settings._setting_at(i)) is not None and s.key == label)
+                               if (s := settings.setting_at(i)) is not None and s.key == label)
         await pilot.press("enter", "ctrl+u", *typed, "enter")
         await pilot.pause()
         shown = app.query_one("#settings-error", Static)

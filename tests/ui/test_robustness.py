@@ -19,7 +19,7 @@ from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.truth_table import TruthTableView
 
-from tests.ui.helpers import make_app, small_xor_app, status_text
+from tests.ui.helpers import make_app, small_xor_app, status_text, until
 from tests.ui.pty_helpers import START, drain, spawn, stop, wait_exit
 
 EXIT_BOUND = 10.0  # seconds a signalled or hung-up nnlab may take to end before the test fails (a bound, not a target)
@@ -232,7 +232,7 @@ async def test_leave_now_from_another_thread_autosaves_and_exits(tmp_path):
     app.files.autosave_path = tmp_path / "autosave.json"
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("space")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.lab_run.session.trainer.epoch > 0, "the first epochs")
         caller = threading.Thread(target=app.leave_now)
         caller.start()
         caller.join(10)

@@ -9,7 +9,7 @@ from lab.core.recipes import recipe
 from lab.ui.app import LabApp
 from lab.ui.file_actions import FILE_BINDINGS
 from lab.ui.run import RunControl
-from lab.ui.run_control import SPEEDS, speed_label
+from lab.ui.run_rules import SPEEDS, speed_label
 from lab.ui.widgets.inspect_view import VIEWS
 from lab.ui.widgets.setting_edits import settings
 

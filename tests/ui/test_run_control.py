@@ -13,7 +13,7 @@ from lab.core.gates import preset
 from lab.core.train import Trainer
 from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING
 from lab.ui.run import RunControl
-from lab.ui.run_control import SPEEDS, Note, pace_text, speed_for
+from lab.ui.run_rules import SPEEDS, Note, pace_text, speed_for
 from lab.ui.sweep_loop import MAX_SEEDS, sweep_experiment, sweep_seeds
 from lab.ui.view_choice import ViewChoice
 
@@ -98,13 +98,13 @@ def test_a_change_the_network_can_take_is_applied_live_and_a_new_shape_is_not():
     control = RunControl(xor())
     control.step()
     faster = control.experiment.with_training(lr=0.1)
-    snapshot = control.apply(faster, running=False)
+    snapshot = control.continue_with(faster, running=False)
     assert snapshot is not None and control.trainer.lr == 0.1 and control.trainer.epoch == 1
     assert control.experiment == faster
     wider = faster.with_architecture(layers=(Layer(8, "tanh"),))
-    assert control.apply(wider, running=False) is None
+    assert control.continue_with(wider, running=False) is None
     assert control.experiment == faster and control.trainer.epoch == 1
-    reset = control.reset(wider)
+    reset = control.start_afresh(wider)
     assert reset.epoch == 0 and control.experiment == wider and control.session.run_id == 1
 
 
@@ -115,7 +115,7 @@ def test_an_edit_of_the_table_rescores_the_last_epoch_until_the_next():
     control.trainer.run(epochs=600)
     assert control.scores()[1] == 1.0
     flipped = control.experiment.table.flip(0, 0)
-    control.apply(control.experiment.with_table(flipped), running=False)
+    control.continue_with(control.experiment.with_table(flipped), running=False)
     loss, accuracy, _ = control.scores()
     assert accuracy == 0.75 and loss == control.trainer.scores_now().loss != control.trainer.history.loss[-1]
     control.step()

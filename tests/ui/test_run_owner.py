@@ -12,7 +12,7 @@ import lab.ui
 from lab.core.recipes import recipe
 from lab.ui.app import LabApp
 from lab.ui.run import Run, RunState
-from lab.ui.run_control import Note
+from lab.ui.run_rules import Note
 from lab.ui.widgets.seeds_view import SeedsView
 
 from tests.ui.helpers import until

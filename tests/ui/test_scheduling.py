@@ -14,7 +14,7 @@ from textual.strip import Strip
 from textual.widgets import Input
 
 from lab.core.recipes import recipe
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.app import LabApp
 from lab.ui.pacing import KeyPacing
 from lab.ui.scheduling import INPUT, PAINT, InputHold, Scheduler
@@ -23,16 +23,16 @@ from lab.ui.textual_adapter import watch_paints
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.truth_table import TruthTableView
 
-from tests.ui.helpers import make_app
+from tests.ui.helpers import make_app, until
 
-PATIENT = Tuning(max_hold=60.0)  # only a release can end a hold within a test
+PATIENT = Timings(max_hold=60.0)  # only a release can end a hold within a test
 
 
 class LoggingScheduler(Scheduler):
     """The real scheduler, writing down each hold and release as it happens (and the paints, once watched)."""
 
-    def __init__(self, tuning: Tuning) -> None:
-        super().__init__(tuning)
+    def __init__(self, timings: Timings) -> None:
+        super().__init__(timings)
         self.log: list[str] = []
 
     def hold(self, reason: str = INPUT) -> None:
@@ -54,7 +54,7 @@ def logging_app(**training) -> tuple[LabApp, LoggingScheduler]:
 # --- the scheduler alone -------------------------------------------------------------------------------------------
 def test_a_hold_without_release_expires():
     """A lost release costs one ``max_hold`` at most: the worker's wait ends the hold itself."""
-    scheduler = Scheduler(Tuning(max_hold=0.01))
+    scheduler = Scheduler(Timings(max_hold=0.01))
     scheduler.hold()
     scheduler.wait_for_interface()
     assert scheduler.held_seconds > 0 and not scheduler.holding
@@ -99,7 +99,7 @@ def test_a_hold_shortens_the_switch_interval_until_released():
     """While held, other threads give the interpreter up after ``held_switch_interval``; the release, or the deadline
     seen by the worker, puts back the interval the process had."""
     before = sys.getswitchinterval()
-    scheduler = Scheduler(Tuning(max_hold=0.01, held_switch_interval=0.0007))
+    scheduler = Scheduler(Timings(max_hold=0.01, held_switch_interval=0.0007))
     scheduler.hold()
     assert sys.getswitchinterval() == pytest.approx(0.0007)
     scheduler.release()
@@ -160,7 +160,7 @@ def test_nothing_happens_at_construction():
     """Building a scheduler (as an app's constructor does) changes nothing process-wide."""
     gc.unfreeze()
     before = sys.getswitchinterval()
-    Scheduler(Tuning(held_switch_interval=0.0001))
+    Scheduler(Timings(held_switch_interval=0.0001))
     assert sys.getswitchinterval() == before and gc.get_freeze_count() == 0
 
 
@@ -225,9 +225,9 @@ async def test_an_app_ending_during_a_hold_puts_the_process_back():
     async with app.run_test(size=(80, 24)) as pilot:
         app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.lab_run.session.trainer.epoch > 0, "the first epochs")
         app.scheduler.hold(PAINT)  # a big change marked, and the app ends before it is painted
-        assert sys.getswitchinterval() == pytest.approx(app.tuning.held_switch_interval)
+        assert sys.getswitchinterval() == pytest.approx(app.timings.held_switch_interval)
         assert gc.get_freeze_count() > 0
     assert sys.getswitchinterval() == before and gc.get_freeze_count() == 0
 
@@ -239,7 +239,7 @@ async def test_an_app_quitting_during_a_hold_puts_the_process_back():
     async with app.run_test(size=(80, 24)) as pilot:
         app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.lab_run.session.trainer.epoch > 0, "the first epochs")
         app.scheduler.key_arrived()
         await pilot.press("q")
         await app.workers.wait_for_complete()
@@ -365,11 +365,11 @@ async def test_a_new_scale_is_drawn_at_once_while_training():
         await pilot.press("space")
         for _ in range(500):
             await asyncio.sleep(0.01)
-            if chart._built is not None and len(chart.loss):
+            if chart.shown_lines is not None and len(chart.loss):
                 break
-        lines = chart._built
-        await _press_while_training(app, scheduler, "l", lambda: chart.log_scale and chart._built is not lines)
-        assert "log10 loss" in "".join(strip.text for strip in chart._built[0])
+        lines = chart.shown_lines
+        await _press_while_training(app, scheduler, "l", lambda: chart.log_scale and chart.shown_lines is not lines)
+        assert "log10 loss" in "".join(strip.text for strip in chart.shown_lines or [])
         table = app.query_one(TruthTableView)
         table.focus()
         await pilot.press("space")
@@ -382,8 +382,8 @@ async def test_a_build_older_than_the_lines_shown_is_dropped():
     app = make_app()
     async with app.run_test(size=(100, 30)):
         chart = app.query_one(LossChart)
-        older, newer = chart._capture(), chart._capture()
+        older, newer = chart.capture(), chart.capture()
         new_lines, old_lines = [Strip.blank(3)], [Strip.blank(4)]
         assert chart.show_built(LossChart.Built(chart, new_lines, newer, asked=True))
         assert not chart.show_built(LossChart.Built(chart, old_lines, older, asked=False))
-        assert chart._built[0] is new_lines and not chart.redrawing_as_asked
+        assert chart.shown_lines is new_lines and not chart.redrawing_as_asked

@@ -97,8 +97,9 @@ async def test_bce_after_a_linear_output_is_named():
     said = Said()
     async with app.run_test(size=(160, 40), message_hook=said) as pilot:
         experiment = app.experiment
-        app.apply(replace(experiment, architecture=replace(experiment.architecture, output_activation="linear"),
-                           training=replace(experiment.training, loss="bce")))
+        app.change_experiment(replace(experiment,
+                                      architecture=replace(experiment.architecture, output_activation="linear"),
+                                      training=replace(experiment.training, loss="bce")))
         await pilot.pause()
         assert any("bce after a linear output" in m for m in messages(said))
         assert "bce needs a sigmoid output" in status_text(app)

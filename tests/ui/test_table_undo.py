@@ -53,7 +53,7 @@ async def test_a_declined_edit_and_a_preset_undo_as_they_should():
         await pilot.press("u")
         await pilot.pause()
         assert app.experiment.table == preset("xor")
-        app.apply(app.experiment.with_table(preset("xnor")))  # as the preset list does
+        app.change_experiment(app.experiment.with_table(preset("xnor")))  # as the preset list does
         await pilot.pause()
         assert view.table == preset("xnor")
         await pilot.press("u")

@@ -144,7 +144,7 @@ async def test_hint_line_and_tooltip_say_what_a_field_means():
         settings = app.query_one(SettingsList)
         settings.focus()
         pane = app.query_one(ArchitecturePane)
-        lr = next(i for i in range(settings.n_lines) if (s := settings._setting_at(i)) is not None and s.key == "lr")
+        lr = settings.index_of("lr")
         while settings.cursor != lr:
             await pilot.press("down")
         await pilot.pause()
@@ -155,7 +155,7 @@ async def test_hint_line_and_tooltip_say_what_a_field_means():
         await pilot.press("right")
         await pilot.pause()
         assert pane.hint.startswith("Loss: sse: sum-squared error")
-        rows = -(-settings.n_lines // settings._columns())
+        rows = -(-settings.n_lines // settings.column_count)
         x = 2 if loss < rows else 30
         await pilot.hover(SettingsList, offset=(x, 1 + loss % rows))
         await pilot.pause()

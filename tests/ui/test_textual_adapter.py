@@ -31,7 +31,7 @@ from lab.ui.textual_adapter import (
     watch_paints,
 )
 
-from tests.ui.helpers import small_xor_app
+from tests.ui.helpers import small_xor_app, until
 from tests.ui.pty_helpers import START, drain, spawn, stop
 
 HUGE_KEY = b"\x1b[99999999999999999999~"  # OverflowError in chr() inside Textual's parser
@@ -150,8 +150,7 @@ async def test_ctrl_p_then_page_down_at_once():
     async with app.run_test(size=(100, 30)) as pilot:
         for key in ("ctrl+p", "pagedown", "pageup", "pagedown"):
             app.post_message(events.Key(key, None))
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, LabCommandPalette)
+        await until(pilot, lambda: isinstance(app.screen, LabCommandPalette), "the palette")
         await pilot.press("pagedown", "pageup", "pagedown")
         assert app.is_running
         await pilot.press("escape")

@@ -108,13 +108,14 @@ async def test_a_redraw_repaints_only_the_changed_lines():
         view = app.query_one(InspectView)
         view.show(Text("alpha\nbravo bravo bravo\ncharlie"), ("test", 1))
         await pilot.pause()
-        kept = list(view._strips)
+        kept = view.line_strips
         regions = []
         refresh = view.refresh
         view.refresh = lambda *r, **k: (regions.extend(r), refresh(*r, **k))[1]
         assert view.show(Text("alpha\nBRAVO\ncharlie"), ("test", 1)) == 1
         assert [(r.y, r.height) for r in regions] == [(1, 1)]
-        assert view._strips[0] is kept[0] and view._strips[2] is kept[2] and view._strips[1] is not kept[1]
+        strips = view.line_strips
+        assert strips[0] is kept[0] and strips[2] is kept[2] and strips[1] is not kept[1]
         assert view.virtual_size.width == len("bravo bravo bravo")  # narrower, same drawing: no layout pass
         regions.clear()
         assert not view.show(Text("alpha\nBRAVO\ncharlie"), ("test", 1))

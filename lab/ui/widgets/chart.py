@@ -26,14 +26,14 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
 from lab.ui.widgets.chart_drawing import ChartData, ChartDrawing, palette
 from lab.ui.widgets.light_link import changed_span
 from lab.ui.widgets.plotext_strips import app_plot_theme, new_figure
 
-MIN_INTERVAL = Tuning.chart_min_interval  # by default at most ten redraws a second
+MIN_INTERVAL = Timings.chart_min_interval  # by default at most ten redraws a second
 
 
 class SeriesBuffer:
@@ -117,8 +117,8 @@ class LossChart(Widget):
         """Set by the app while training: build in a thread worker."""
         self.min_interval = MIN_INTERVAL
         """Seconds between redraws at the least (the app's frame-rate setting)."""
-        self.cost_factor = Tuning.cost_factor
-        """Redraws are at least this many times the last build's cost apart (the app's ``Tuning``)."""
+        self.cost_factor = Timings.cost_factor
+        """Redraws are at least this many times the last build's cost apart (the app's ``Timings``)."""
         self.wait_for_interface: Callable[[], None] = lambda: None
         """Called by the build thread before it starts: the app lets it wait while a key press is being handled
         (the same hold as the trainer's, so the interface thread has the interpreter to itself)."""
@@ -211,7 +211,8 @@ class LossChart(Widget):
         self._draw_timer = None
         self._start_build()
 
-    def _capture(self) -> ChartData:
+    def capture(self) -> ChartData:
+        """What to draw now (the series, scale, size and theme), numbered: each capture newer than the last."""
         self._generation += 1
         theme = self.app.current_theme
         return ChartData(self.size.width, self.size.height, app_plot_theme(self.app),
@@ -221,7 +222,7 @@ class LossChart(Widget):
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
             self.redrawing_as_asked |= asked
-            self._build_worker(self._capture(), asked)
+            self._build_worker(self.capture(), asked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="chart", name="chart")
     def _build_worker(self, data: ChartData, asked: bool) -> None:
@@ -257,6 +258,11 @@ class LossChart(Widget):
         regions = [Region(span[0], y, span[1] - span[0], 1) for y, span in spans if span is not None]
         if regions:
             self.refresh(*regions)
+
+    @property
+    def shown_lines(self) -> list[Strip] | None:
+        """The lines being painted (the last build kept), or None before the first."""
+        return None if self._built is None else self._built[0]
 
     def _keep(self, lines: list[Strip], size: tuple[int, int], generation: int) -> None:
         """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint."""
@@ -300,7 +306,7 @@ class LossChart(Widget):
         if not self._plt_lock.acquire(blocking=False):
             return None
         try:
-            data = self._capture()
+            data = self.capture()
             return self._build(data), data
         finally:
             self._plt_lock.release()

@@ -36,6 +36,7 @@ from lab.core import inspect as ins
 from lab.core.experiment import Experiment
 from lab.core.nn import Network
 from lab.core.state import TrainingState
+from lab.core.table_size import VARIABLES
 from lab.ui.widgets.fit_text import fitting
 from lab.ui.widgets.light_link import changed_span, compact
 from lab.ui.widgets.network_picture import draw_picture, layout_for
@@ -163,6 +164,11 @@ class InspectView(ScrollView):
         self._known_width = 0  # the columns shown when last laid out (kept while hidden)
         self._laid_out_for = -1  # the widget's width when the drawing was last laid out
 
+    @property
+    def line_strips(self) -> tuple[Strip, ...]:
+        """The drawing's lines as strips, one per line, each made once and kept while its line is unchanged."""
+        return tuple(self._strips)
+
     def watch_mode(self) -> None:
         self.scroll_home(animate=False, immediate=True)  # another view starts at its top
 
@@ -271,7 +277,7 @@ class InspectView(ScrollView):
         answer = " ".join(f"{v:.2f}" for v in trace.output)
         out.append(f"row {row} ({table.row_label(row)}) → {answer}   target {target}"
                    f"{'   held out' if row in table.heldout else ''}\n", "bold")
-        out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip("abcdefgh", trace.x, strict=False)) + "\n")
+        out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip(VARIABLES, trace.x, strict=False)) + "\n")
         out.append("weights ✚/━ strong +/−, +/- weak, · near 0", "dim")
         names = ins.layer_names(run.net.shape)
         for l, layer in enumerate(trace.layers):

@@ -41,7 +41,7 @@ class SeedsRun:
         """Epochs run so far."""
         return len(self.counts)
 
-    def apply(self, update: SweepUpdate) -> None:
+    def take_update(self, update: SweepUpdate) -> None:
         """Take in an update from the worker."""
         self.counts.truncate(update.start)
         self.counts.extend(update.solved_counts)

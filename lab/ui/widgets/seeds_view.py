@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from lab.core.experiment import Experiment
 from lab.core.numbers import percent
 from lab.core.sweep_summary import configuration_label, rate_text, solve_histogram
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.messages import SweepFailed, SweepProgress, SweepUpdate
 from lab.ui.sweep_loop import DEFAULT_SEEDS, sweep_experiment, sweep_loop
 from lab.ui.widgets.seeds_parts import SeedsHistogram, SeedsNumbers
@@ -44,7 +44,7 @@ LOOKS = {"A": ("orange", "orange1", "braille"), "B": ("cyan", "cyan", "dot"), ""
 # Seconds between a sweep's updates at the least. A redraw of the seeds view costs about 20 ms of the interface
 # thread, doubled while it shares the interpreter with the sweep: at ten a second it left keys waiting about 100 ms
 # (p50) behind redraws; at four a second about 17 ms, and the sweep ran 70% faster.
-UPDATE_INTERVAL = Tuning.seeds_update_interval
+UPDATE_INTERVAL = Timings.seeds_update_interval
 WORKER_GROUP = "sweep"  # this view's sweep; that it never runs beside training is ``Run``'s rule
 
 PinAnswer = Literal["pinned", "pending", "unpinned", "sweep"]
@@ -143,7 +143,7 @@ class SeedsView(Vertical):
 
     def on_sweep_progress(self, message: SweepProgress) -> None:
         message.stop()
-        run = self.apply(message.update)
+        run = self.take_update(message.update)
         if run is None:
             return
         self.post_message(self.Updated(run))
@@ -199,12 +199,12 @@ class SeedsView(Vertical):
         self.latest = SeedsRun(run_id, label, experiment, seeds)
         self._redraw()
 
-    def apply(self, update: SweepUpdate) -> SeedsRun | None:
+    def take_update(self, update: SweepUpdate) -> SeedsRun | None:
         """Take in ``update`` if it belongs to the latest sweep; returns that sweep, else None."""
         run = self.latest
         if run is None or run.run_id != update.run_id:
             return None
-        run.apply(update)
+        run.take_update(update)
         self._redraw()
         return run
 

@@ -90,10 +90,12 @@ class SettingsList(Widget, can_focus=True):
         """Hidden layers, the 'add layer' line when there is room, and the settings."""
         return len(self.architecture.layers) + self._has_add_line + len(self.settings)
 
-    def _layer_at(self, index: int) -> int | None:
+    def layer_at(self, index: int) -> int | None:
+        """The hidden layer line ``index`` shows (0 for the first), or None when it is not a layer's line."""
         return index if index < len(self.architecture.layers) else None
 
-    def _setting_at(self, index: int) -> Setting | None:
+    def setting_at(self, index: int) -> Setting | None:
+        """The setting line ``index`` shows, or None for a layer's line and the '+ layer' line."""
         i = index - len(self.architecture.layers) - self._has_add_line
         return self.settings[i] if 0 <= i < len(self.settings) else None
 
@@ -102,7 +104,7 @@ class SettingsList(Widget, can_focus=True):
         if key.startswith("layer") and key[5:].isdigit():
             n = int(key[5:]) - 1
             return n if 0 <= n < len(self.architecture.layers) else None
-        return next((i for i in range(self.n_lines) if (s := self._setting_at(i)) is not None and s.key == key),
+        return next((i for i in range(self.n_lines) if (s := self.setting_at(i)) is not None and s.key == key),
                     None)
 
     def value_of(self, key: str) -> str:
@@ -110,12 +112,23 @@ class SettingsList(Widget, can_focus=True):
         line = self.line_of(key)
         if line is None:
             return ""
-        layer = self._layer_at(line)
+        layer = self.layer_at(line)
         if layer is not None:
             l = self.architecture.layers[layer]
             return f"{l.units} {l.activation}"
-        setting = self._setting_at(line)
+        setting = self.setting_at(line)
         return setting.show(self.architecture, self.training) if setting is not None else ""
+
+    def index_of(self, key: str) -> int:
+        """The line that shows the setting named ``key`` (``"lr"``, ``"seed"``, ...).
+
+        Raises:
+            KeyError: no setting has that key.
+        """
+        for index in range(self.n_lines):
+            if (setting := self.setting_at(index)) is not None and setting.key == key:
+                return index
+        raise KeyError(key)
 
     def set_values(self, architecture: Architecture, training: Training) -> None:
         """Show these values (without posting ``Changed``)."""
@@ -153,13 +166,13 @@ class SettingsList(Widget, can_focus=True):
         """The hint of line ``index`` from the fullest to the shortest, so a narrow pane can show one whole: what
         goes first is the meaning, never the keys (``Layer 1 · ←/→ units, c activation, a add, x remove``, then
         the keys alone; ``LR: ] doubles, [ halves``)."""
-        layer = self._layer_at(index)
+        layer = self.layer_at(index)
         if layer is not None:
             l = self.architecture.layers[layer]
             keys = field_hint("layer")
             return [f"Layer {layer + 1} · {keys} · {field_hint('layer', l.activation)}", f"Layer {layer + 1} · {keys}",
                     keys]
-        setting = self._setting_at(index)
+        setting = self.setting_at(index)
         if setting is None:
             return [f"+ layer: {field_hint('add')}"]
         text = field_hint(setting.key, setting.show(self.architecture, self.training))
@@ -179,13 +192,15 @@ class SettingsList(Widget, can_focus=True):
         parts.append(f"{self.io[1]} {self.architecture.output_activation}")
         return f"{shape.n_params:,} params · {' → '.join(parts)}"
 
-    def _columns(self) -> int:
+    @property
+    def column_count(self) -> int:
         """Two columns of settings when the widget is wide enough, else one."""
         return 2 if self.size.width >= 2 * COLUMN_WIDTH else 1
 
-    def _line(self, i: int) -> Text:
-        layer = self._layer_at(i)
-        setting = self._setting_at(i)
+    def line(self, i: int) -> Text:
+        """Line ``i`` as drawn: the cursor mark, the label and the value."""
+        layer = self.layer_at(i)
+        setting = self.setting_at(i)
         if layer is not None:
             l = self.architecture.layers[layer]
             label, value = f"Layer {layer + 1}", f"{l.units} {l.activation}"
@@ -203,14 +218,14 @@ class SettingsList(Widget, can_focus=True):
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(self.summary(), self.get_component_rich_style("settings--summary"))
-        rows = -(-self.n_lines // self._columns())
+        rows = -(-self.n_lines // self.column_count)
         for r in range(rows):
             text.append("\n")
-            for c in range(self._columns()):
+            for c in range(self.column_count):
                 i = r + c * rows
                 if i < self.n_lines:
-                    line = self._line(i)
-                    if c == 0 and self._columns() == 2:
+                    line = self.line(i)
+                    if c == 0 and self.column_count == 2:
                         line.truncate(COLUMN_WIDTH - 1, pad=True)
                     text.append_text(line)
                     text.append(" " if c == 0 else "")
@@ -236,7 +251,7 @@ class SettingsList(Widget, can_focus=True):
     def line_at(self, x: int, y: int) -> int | None:
         """The index of the line drawn at content offset ``(x, y)`` (as ``render`` lays them out in one or two
         columns), or None for the summary line and empty places."""
-        columns = self._columns()
+        columns = self.column_count
         rows = -(-self.n_lines // columns)
         column = 1 if columns == 2 and x >= COLUMN_WIDTH else 0
         index = y - 1 + column * rows
@@ -258,11 +273,11 @@ class SettingsList(Widget, can_focus=True):
     def action_step(self, step: int) -> None:
         """Step the selected value down (-1) or up (+1)."""
         a, t = self.architecture, self.training
-        layer = self._layer_at(self.cursor)
+        layer = self.layer_at(self.cursor)
         if layer is not None:
             self._propose(lambda: (step_units(a, layer, step), t))
             return
-        setting = self._setting_at(self.cursor)
+        setting = self.setting_at(self.cursor)
         if setting is None:
             self.action_add_layer()
             return
@@ -271,7 +286,7 @@ class SettingsList(Widget, can_focus=True):
     def action_cycle_activation(self) -> None:
         """Give the selected hidden layer the next activation."""
         a = self.architecture
-        layer = self._layer_at(self.cursor)
+        layer = self.layer_at(self.cursor)
         if layer is None:
             return
         self._propose(lambda: (next_activation(a, layer), self.training))
@@ -282,7 +297,7 @@ class SettingsList(Widget, can_focus=True):
         if len(a.layers) >= MAX_HIDDEN_LAYERS:
             self.post_message(self.Refused(f"at most {MAX_HIDDEN_LAYERS} hidden layers"))
             return
-        layer = self._layer_at(self.cursor)
+        layer = self.layer_at(self.cursor)
         self._propose(lambda: (add_layer(a, layer), self.training))
         self.cursor = added_at(a, layer)
 
@@ -290,7 +305,7 @@ class SettingsList(Widget, can_focus=True):
         """Remove the selected hidden layer; the cursor stays on the layer that takes its place (or the one above,
         or the '+ layer' line when none is left). On any other line, say what x does and remove nothing."""
         a = self.architecture
-        layer = self._layer_at(self.cursor)
+        layer = self.layer_at(self.cursor)
         if layer is None:
             self.post_message(self.Refused("x removes a hidden layer: select a Layer line"
                                            if a.layers else "there is no hidden layer to remove"))
@@ -301,11 +316,11 @@ class SettingsList(Widget, can_focus=True):
     def edit_request(self) -> tuple[str, str] | None:
         """Enter on the selected line: the (label, value) to ask text for, or None when the line has no typed
         value (the '+ layer' line adds a layer, a choice steps to its next value)."""
-        layer = self._layer_at(self.cursor)
+        layer = self.layer_at(self.cursor)
         if layer is not None:
             l = self.architecture.layers[layer]
             return f"Layer {layer + 1} (units:activation)", f"{l.units}:{l.activation}"
-        setting = self._setting_at(self.cursor)
+        setting = self.setting_at(self.cursor)
         if setting is None:
             self.action_add_layer()
         elif setting.parse is None:
@@ -317,10 +332,10 @@ class SettingsList(Widget, can_focus=True):
     def apply_text(self, text: str) -> str | None:
         """Apply typed ``text`` to the selected line (posts ``Changed`` or ``Refused``); returns the error, if any."""
         a, t = self.architecture, self.training
-        layer = self._layer_at(self.cursor)
+        layer = self.layer_at(self.cursor)
         if layer is not None:
             return self._propose(lambda: (parse_layer(a, layer, text), t))
-        setting = self._setting_at(self.cursor)
+        setting = self.setting_at(self.cursor)
         parse = None if setting is None else setting.parse
         if parse is not None:
             return self._propose(lambda: parse(a, t, text), setting)

@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from lab.core.gates import TruthTable
+from lab.core.table_size import INPUTS_RULE, MAX_INPUTS, MAX_OUTPUTS, MIN_INPUTS, MIN_OUTPUTS, OUTPUTS_RULE
 from lab.core.train import THRESHOLD
 from lab.ui.widgets.table_lines import PRED_WIDTH, Outputs, Spans, TableLayout, value_text
 
@@ -117,7 +118,7 @@ class TruthTableView(ScrollView, can_focus=True):
         # Only the answers whose shown text changed are repainted (over a terminal link, a few bytes each instead
         # of the whole line), at their place on screen: line 0 is the header, and the rows scroll under it.
         top, left = int(self.scroll_offset.y), int(self.scroll_offset.x)
-        spans = self._answer_spans()
+        spans = self.answer_spans()
         for row in (r for r in range(len(now)) if now[r] != before[r]):
             for k in (k for k in range(len(now[row])) if now[row][k] != before[row][k]):
                 self.refresh(Region(spans[k][0] - left, row + 1 - top, PRED_WIDTH, 1))
@@ -233,11 +234,11 @@ class TruthTableView(ScrollView, can_focus=True):
         self.refresh()
 
     # --- the mouse -------------------------------------------------------------------------------------------------
-    def _target_spans(self) -> Spans:
+    def target_spans(self) -> Spans:
         """Where each output's target bit is drawn on a row's line, in virtual columns."""
         return self._layout().spans(self._outputs)[0]
 
-    def _answer_spans(self) -> Spans:
+    def answer_spans(self) -> Spans:
         """Where each output's answer (value and mark) is drawn on a row's line, in virtual columns."""
         return self._layout().spans(self._outputs)[1]
 
@@ -248,7 +249,7 @@ class TruthTableView(ScrollView, can_focus=True):
         if y < 1 or row >= self.table.n_rows:
             return None
         column = x + int(self.scroll_offset.x)
-        for spans, is_target in ((self._target_spans(), True), (self._answer_spans(), False)):
+        for spans, is_target in ((self.target_spans(), True), (self.answer_spans(), False)):
             for k, (start, end) in enumerate(spans):
                 if start <= column < end:
                     return row, k, is_target
@@ -333,15 +334,15 @@ class TruthTableView(ScrollView, can_focus=True):
     def action_inputs(self, delta: int) -> None:
         """Add (+1) or remove (-1) an input."""
         n = self.table.n_inputs + delta
-        if 1 <= n <= 8:
+        if MIN_INPUTS <= n <= MAX_INPUTS:
             self._edit(self.table.with_inputs(n))
         else:
-            self.notify("a table has 1 to 8 inputs", severity="warning", timeout=3)
+            self.notify(INPUTS_RULE, severity="warning", timeout=3)
 
     def action_outputs(self, delta: int) -> None:
         """Add (+1) or remove (-1) an output column."""
         n = self.table.n_outputs + delta
-        if 1 <= n <= 4:
+        if MIN_OUTPUTS <= n <= MAX_OUTPUTS:
             self._edit(self.table.with_outputs(n))
         else:
-            self.notify("a table has 1 to 4 outputs", severity="warning", timeout=3)
+            self.notify(OUTPUTS_RULE, severity="warning", timeout=3)

@@ -36,9 +36,9 @@ from lab.core.tune import Plan, Stopped, TuneResult, ranked, search
 from lab.core.tune_cluster import cluster_address, cluster_executor, explain
 from lab.core.tune_space import SearchSpace, Value, value_text
 from lab.core.tune_table import cell_text, epochs_text, heatmap_cells, percent
-from lab.tuning import Tuning
+from lab.timings import Timings
 
-UPDATE_INTERVAL = Tuning.tune_update_interval  # seconds between the worker's posts at the least
+UPDATE_INTERVAL = Timings.tune_update_interval  # seconds between the worker's posts at the least
 DEFAULT_AXES = {"layers": (1, 2), "units": (2, 4, 8, 16, 32)}
 DEFAULT_SEEDS = 50
 

@@ -10,7 +10,7 @@ from lab.core.errors import LabError
 from lab.core.gates import TruthTable
 from lab.core.lesson_setup import SPEEDS as NAMED_SPEEDS
 from lab.core.rules import require_training_rows
-from lab.tuning import Tuning
+from lab.timings import Timings
 from lab.ui.messages import Snapshot
 
 SPEEDS = tuple(NAMED_SPEEDS.values())  # epochs per 0.1 s tick, slowest first; 0 = unthrottled (the last)
@@ -47,7 +47,7 @@ def speed_label(per_tick: int) -> str:
     return "max" if per_tick == 0 else f"{per_tick}/tick"
 
 
-def speed_for(epochs: int, current: int, tick: float = Tuning.tick) -> int:
+def speed_for(epochs: int, current: int, tick: float = Timings.tick) -> int:
     """Epochs per tick to train ``epochs`` within ``RUN_WITHIN`` seconds: ``current`` when it does, else the
     slowest of ``SPEEDS`` that does (unthrottled when none does)."""
     def seconds(per_tick: int) -> float:
@@ -58,7 +58,7 @@ def speed_for(epochs: int, current: int, tick: float = Tuning.tick) -> int:
     return next((s for s in SPEEDS if s and seconds(s) <= RUN_WITHIN), 0)
 
 
-def pace_text(epochs: int, per_tick: int, tick: float = Tuning.tick) -> str:
+def pace_text(epochs: int, per_tick: int, tick: float = Timings.tick) -> str:
     """``15,000 epochs at 100/tick: about 15 s`` (unthrottled: as fast as the machine goes)."""
     if per_tick == 0:
         return f"{epochs:,} epochs at full speed"

@@ -1,8 +1,8 @@
-"""The interface's tuning: how the app shares two cores and one interpreter with the thread that trains.
+"""The interface's timings: how the app shares two cores and one interpreter with the thread that trains.
 
-Each figure is a trade between the person's keys and the trainer's throughput, chosen on a loaded 2-core machine (the
-README's performance section and ``benchmarks/bench_app.py`` give the measurements behind them). They are settings,
-not laws: ``LabApp(tuning=Tuning(...))`` changes them for one app (a test that must not depend on a deadline, a
+Each figure is a trade between the person's keys and the trainer's throughput, chosen on a loaded 2-core machine
+(``docs/performance.md`` and ``benchmarks/bench_app.py`` give the measurements behind them). They are settings,
+not laws: ``LabApp(timings=Timings(...))`` changes them for one app (a test that must not depend on a deadline, a
 slow link that wants fewer redraws), and nothing here is read from or written to the process.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Tuning:
+class Timings:
     """The scheduling settings of one app (every time in seconds).
 
     Attributes:
@@ -72,7 +72,7 @@ class Tuning:
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if not value > 0:
-                raise ValueError(f"tuning: {name} must be above 0, got {value!r}")
+                raise ValueError(f"timings: {name} must be above 0, got {value!r}")
 
     def clamp_fps(self, fps: float | None) -> float:
         """``fps`` within ``min_fps`` and ``max_fps`` (None: ``default_fps``)."""

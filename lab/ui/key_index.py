@@ -1,5 +1,6 @@
-"""The lab's commands by name: every key's binding grouped by where it works (the help screen), and the command
-palette's entries (each binding by its description, "Save as…", the lessons and the recipes)."""
+"""An index of the lab's keys and commands by name: every key's binding grouped by where it works (the help
+screen), and the command palette's entries (each binding by its description, "Save as…", the lessons and the
+recipes)."""
 
 from __future__ import annotations
 
