@@ -5,7 +5,8 @@ A solution is the ``Solution:`` lines beside a step (``lab.core.lessons``): ``pr
 ``cursor``, ``view``, ``setting``, ``type``. ``LessonPlayer`` turns each into key presses sent through one
 ``press`` coroutine (``Pilot.press`` in the tests, ``app_press`` in the lab itself, so they go through the lab's own
 bindings as a person's keys would) and tells ``said`` each key as it goes, so it can be shown. When a press opens
-the question "discard the trained network?", the player answers y, as the lesson's text says to.
+the question "discard the trained network?", the player answers y, as the lesson's text says to; when a
+``train`` meets a spent budget's offer to go on, it takes another budget.
 
 The player reads the lab only to know when to stop pressing (the table's cursor, the view shown, a setting's
 value, whether a run is going); it never sets anything itself.
@@ -24,6 +25,7 @@ from textual.keys import key_to_character
 from lab.core.gates import parse_rows
 from lab.core.lessons import Action, Step
 from lab.ui.screens.confirm import ConfirmScreen
+from lab.ui.screens.go_on import GoOnScreen
 from lab.ui.widgets.settings_list import SettingsList
 
 Press = Callable[[str], Awaitable[None]]
@@ -80,11 +82,16 @@ class LessonPlayer:
             await self.answer()
 
     async def answer(self) -> None:
-        """Say yes to the discard question if it is open."""
+        """Say yes to the discard question if it is open, and to the offer of another budget (``GoOnScreen``: a
+        ``train`` after the run's budget is spent trains on, as the person who pressed space again would)."""
         if isinstance(self.app.screen, ConfirmScreen):
             if self.said is not None:
                 self.said("y")
             await self._press("y")
+        elif isinstance(self.app.screen, GoOnScreen):
+            if self.said is not None:
+                self.said("space")
+            await self._press("space")
 
     async def play(self, step: Step) -> None:
         """Every action of ``step``'s solution, in order.

@@ -187,6 +187,7 @@ VALUES: dict[str, tuple[st.SearchStrategy, st.SearchStrategy]] = {
     "--save-weights": path([".npz", ".txt", ".csv"]),
     "--save": path([".json"]),
     "--export-script": path([".py"]),
+    "--tutorial-files": path([""]),
 }
 SOURCES = ["--gate", "--expr", "--table", "--recipe", "FILE"]
 
