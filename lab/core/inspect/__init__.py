@@ -11,6 +11,7 @@
 * ``health``: per-layer norms of the weights and of the loss's gradient, and dead units (``trainer_health``), and
   their history over a run in bounded memory (``HealthHistory``).
 * ``gradcheck``: backpropagation against centred differences (``trainer_gradient_check``).
+* ``step``: one step of backpropagation with every number, by the trainer's own passes (``backprop_step``).
 * the Keras-style model summary lives in ``lab.core.summary`` and is re-exported here.
 
 Every result is a small frozen dataclass whose arrays are read-only copies, so it can be posted from a worker and
@@ -23,6 +24,7 @@ from lab.core.inspect.common import hidden_label, layer_names
 from lab.core.inspect.gradcheck import GradCheck, ParamCheck, backprop_grad, gradient_check, trainer_gradient_check
 from lab.core.inspect.health import HealthHistory, LayerHealth, WeightHealth, trainer_health, weight_health
 from lab.core.inspect.picture import NetworkPicture, PictureColumn, network_picture
+from lab.core.inspect.step import BackpropStep, LayerStep, backprop_step, step_json, step_sections
 from lab.core.inspect.surface import (
                                         Corner,
                                         DecisionSurface,
@@ -41,10 +43,10 @@ from lab.core.inspect.units import UnitGate, dead_units, gate_names, hidden_gate
 from lab.core.summary import SummaryRow, summary_rows, summary_text
 
 __all__ = [
-    "Corner", "DecisionSurface", "ForwardTrace", "GradCheck", "HalfBlocks", "HealthHistory", "KarnaughMap",
-    "LayerHealth", "LayerTrace", "LayerWeights", "NetworkPicture", "ParamCheck", "PictureColumn", "SummaryRow",
-    "SurfacePoint", "UnitGate", "WeightHealth", "backprop_grad", "dead_units", "decision_surface", "gate_names",
+    "BackpropStep", "Corner", "DecisionSurface", "ForwardTrace", "GradCheck", "HalfBlocks", "HealthHistory", "KarnaughMap",
+    "LayerHealth", "LayerStep", "LayerTrace", "LayerWeights", "NetworkPicture", "ParamCheck", "PictureColumn", "SummaryRow",
+    "SurfacePoint", "UnitGate", "WeightHealth", "backprop_grad", "backprop_step", "dead_units", "decision_surface", "gate_names",
     "gradient_check", "gray_codes", "half_blocks", "hidden_gates", "hidden_label", "karnaugh_maps", "karnaugh_rows",
-    "layer_names", "layer_weights", "network_picture", "summary_rows", "summary_text", "surface_points", "threshold",
+    "layer_names", "layer_weights", "network_picture", "summary_rows", "summary_text", "step_json", "step_sections", "surface_points", "threshold",
     "trace_input", "trace_row", "trainer_gradient_check", "trainer_health", "weight_health",
 ]
