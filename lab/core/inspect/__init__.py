@@ -8,6 +8,8 @@
   maps for two to four inputs (``karnaugh_maps``).
 * ``picture``: the network as nodes in columns with every edge's sign and strength and every node's activation
   for one row, folded beyond a number of units per column (``network_picture``).
+* ``diagram``: the network drawn as nodes in columns joined by lines, each line's glyph from its weight on a fixed
+  scale, each node shaded by its activation and, for two inputs, carrying its own picture (``draw_diagram``).
 * ``health``: per-layer norms of the weights and of the loss's gradient, and dead units (``trainer_health``), and
   their history over a run in bounded memory (``HealthHistory``).
 * ``gradcheck``: backpropagation against centred differences (``trainer_gradient_check``).
@@ -21,6 +23,8 @@ drawn later while training goes on. Nothing here writes to the network it is giv
 from __future__ import annotations
 
 from lab.core.inspect.common import hidden_label, layer_names
+from lab.core.inspect.diagram import Diagram
+from lab.core.inspect.diagram import draw as draw_diagram
 from lab.core.inspect.gradcheck import GradCheck, ParamCheck, backprop_grad, gradient_check, trainer_gradient_check
 from lab.core.inspect.health import HealthHistory, LayerHealth, WeightHealth, trainer_health, weight_health
 from lab.core.inspect.picture import NetworkPicture, PictureColumn, network_picture
@@ -43,10 +47,11 @@ from lab.core.inspect.units import UnitGate, dead_units, gate_names, hidden_gate
 from lab.core.summary import SummaryRow, summary_rows, summary_text
 
 __all__ = [
-    "BackpropStep", "Corner", "DecisionSurface", "ForwardTrace", "GradCheck", "HalfBlocks", "HealthHistory", "KarnaughMap",
-    "LayerHealth", "LayerStep", "LayerTrace", "LayerWeights", "NetworkPicture", "ParamCheck", "PictureColumn", "SummaryRow",
-    "SurfacePoint", "UnitGate", "WeightHealth", "backprop_grad", "backprop_step", "dead_units", "decision_surface", "gate_names",
-    "gradient_check", "gray_codes", "half_blocks", "hidden_gates", "hidden_label", "karnaugh_maps", "karnaugh_rows",
-    "layer_names", "layer_weights", "network_picture", "summary_rows", "summary_text", "step_json", "step_sections", "surface_points", "threshold",
+    "BackpropStep", "Corner", "DecisionSurface", "Diagram", "ForwardTrace", "GradCheck", "HalfBlocks",
+    "HealthHistory", "KarnaughMap", "LayerHealth", "LayerStep", "LayerTrace", "LayerWeights", "NetworkPicture",
+    "ParamCheck", "PictureColumn", "SummaryRow", "SurfacePoint", "UnitGate", "WeightHealth", "backprop_grad",
+    "backprop_step", "dead_units", "decision_surface", "draw_diagram", "gate_names", "gradient_check", "gray_codes",
+    "half_blocks", "hidden_gates", "hidden_label", "karnaugh_maps", "karnaugh_rows", "layer_names", "layer_weights",
+    "network_picture", "step_json", "step_sections", "summary_rows", "summary_text", "surface_points", "threshold",
     "trace_input", "trace_row", "trainer_gradient_check", "trainer_health", "weight_health",
 ]

@@ -52,13 +52,17 @@ def edge_codes(scaled: Array) -> Array:
     return np.where(strength == 0, 0, strength + 2 * (np.asarray(scaled) < 0))
 
 
-def node_levels(a: Array, activation: str) -> Array:
-    """Each activation as a fill level 0-4 (an index into ``NODE_GLYPHS``)."""
+def fill(a: Array, activation: str) -> Array:
+    """Each activation as a fraction of its activation's range, in [0, 1] (nan as the bottom)."""
     low, high = RANGES.get(activation, (0.0, max(float(np.max(np.abs(a), initial=0.0)), RANGE_FLOOR)))
     if activation not in RANGES and float(np.min(a, initial=0.0)) < 0:
         low = -high  # linear or leaky units below zero: centre the range on 0
-    f = np.clip((np.nan_to_num(a, nan=0.0) - low) / (high - low), 0.0, 1.0)
-    return np.rint(f * (len(NODE_GLYPHS) - 1)).astype(np.intp)
+    return np.clip((np.nan_to_num(a, nan=0.0) - low) / (high - low), 0.0, 1.0)
+
+
+def node_levels(a: Array, activation: str) -> Array:
+    """Each activation as a fill level 0-4 (an index into ``NODE_GLYPHS``)."""
+    return np.rint(fill(a, activation) * (len(NODE_GLYPHS) - 1)).astype(np.intp)
 
 
 @dataclass(frozen=True, eq=False)
