@@ -16,6 +16,7 @@ from lab.core.inspect.diagram import (
     describe_node,
     draw,
     fitting,
+    footer,
     line_class,
     track_order,
 )
@@ -119,7 +120,7 @@ def test_faint_lines_carry_their_sign_in_their_role():
 def test_the_scale_is_fixed_not_the_layers_largest():
     assert [line_class(w) for w in (0.01, -0.2, 0.3, -1.4, 1.5, -40.0)] == \
         ["faint", "faint", "thin", "thin", "thick", "thick"]
-    assert "1.5" in LEGEND and "0.25" in LEGEND
+    assert "1.5" in LEGEND[0] and "0.25" in LEGEND[0]
 
 
 def test_a_small_network_of_small_weights_draws_no_thick_line():
@@ -155,7 +156,7 @@ def test_two_input_nodes_carry_their_own_picture():
 def test_it_fits_the_room_it_is_given(name, arch, width, height):
     trainer = trained(name, 50, **arch)
     diagram = fitting(trainer.net, trainer.experiment.table, 0, width, height)
-    assert len(diagram.chars) + 2 <= height
+    assert len(diagram.chars) + len(footer(diagram)) <= height
     assert max(len(line.rstrip()) for line in diagram.chars) <= width
 
 

@@ -54,8 +54,8 @@ CORNERS = {"faint": "┐┘└┌", "thin": "┐┘└┌", "thick": "┓┛┗�
 HORIZONTAL = {h: key for key, (h, _) in LINES.items()}
 VERTICAL = {v: key for key, (_, v) in LINES.items()}
 SHADES = " ░▒▓█"
-LEGEND = (f"lines: ━ ╍ |w| ≥ {THICK_FROM:g} · ─ ╌ ≥ {FAINT_BELOW:g} · ┈ below · solid +, dashed − · "
-          "nodes ○◔◑◕● low→high")
+LEGEND = (f"lines ━ ╍ |w| ≥ {THICK_FROM:g} · ─ ╌ ≥ {FAINT_BELOW:g} · ┈ below · on a fixed scale",
+          "solid +, dashed − · nodes ○◔◑◕● low→high for the row")
 SURFACE_WIDTH, SURFACE_ROWS = 6, 2  # a node's picture: 6 cells by 2 lines of half blocks (6 x 4 points)
 
 
@@ -504,7 +504,7 @@ def fitting(net: Network, table: TruthTable, row: int, width: int, height: int) 
         for units in range(min(widest, 16), 1, -1):
             diagram = draw(net, table, row, units, surfaces)
             best = diagram if best is None else best
-            if len(diagram.chars) + 2 <= height and max(map(len, diagram.chars)) <= width:
+            if len(diagram.chars) + len(footer(diagram)) <= height and max(map(len, diagram.chars)) <= width:
                 return diagram
             best = diagram
     assert best is not None
@@ -518,8 +518,7 @@ def footer(diagram: Diagram) -> list[str]:
         sum(1 for node in diagram.nodes if node.column == c) for c in range(len(diagram.folded))) if diagram.folded[c]]
     if folded:
         lines.append(f"strongest units only: {' · '.join(folded)} shown")
-    lines.append(LEGEND)
-    return lines
+    return lines + list(LEGEND)
 
 
 __all__ = ["Diagram", "Edge", "Node", "bias_name", "describe_edge", "describe_node", "draw", "fitting", "footer",

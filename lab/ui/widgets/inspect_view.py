@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from rich.cells import cell_len
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Region, Size
@@ -36,8 +35,8 @@ from lab.core import inspect as ins
 from lab.core.experiment import Experiment
 from lab.core.nn import Network
 from lab.core.state import TrainingState
+from lab.drawings import views
 from lab.ui.widgets.light_link import changed_span, compact
-from lab.ui.widgets.network_picture import draw_picture, layout_for
 
 VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary", "picture")
 TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "Decision surface",
@@ -107,13 +106,6 @@ def spark(values: list[float], width: int | None = None) -> str:
     low, high = np.nanmin(v), np.nanmax(v)
     span = high - low if high > low else 1.0
     return "".join(" " if x != x else SPARK[int((x - low) / span * (len(SPARK) - 1))] for x in v)
-
-
-def heat(value: float) -> Style:
-    """A colour from blue (0) through grey to orange (1) for a surface cell."""
-    v = min(max(value, 0.0), 1.0)
-    r, g, b = int(40 + 215 * v), int(90 + 60 * (1 - abs(v - 0.5) * 2)), int(220 - 190 * v)
-    return Style(color=f"rgb({r},{g},{b})")
 
 
 @dataclass(frozen=True)
@@ -248,112 +240,19 @@ class InspectView(ScrollView):
         """Keep a finished gradient check for the gradient-check view."""
         self.gradcheck = check
 
-    # --- views -----------------------------------------------------------------------------------------------------
+    # --- views (drawn by lab.drawings.views, which nnlab show prints too) ----------------------------------------
     def _draw_picture(self, run: Drawn, row: int) -> Text:
-        table = run.experiment.table
-        max_units, full = layout_for(self.size.height, max(run.net.shape.sizes))
-        picture = ins.network_picture(run.net, table, min(row, table.n_rows - 1), max_units)
-        return draw_picture(picture, self.size.width, self.monochrome, full)
+        return views.draw_picture(run.experiment, run.net, row, self.layout_width, self.size.height,
+                                  self.monochrome)[1]
 
     def _draw_network(self, run: Drawn, row: int) -> Text:
-        table = run.experiment.table
-        row = min(row, table.n_rows - 1)
-        trace = ins.trace_row(run.net, table, row)
-        out = Text()
-        target = "".join(table.columns[k][row] for k in range(table.n_outputs))
-        answer = " ".join(f"{v:.2f}" for v in trace.output)
-        out.append(f"row {row} ({table.row_label(row)}) → {answer}   target {target}"
-                   f"{'   held out' if row in table.heldout else ''}\n", "bold")
-        out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip("abcdefgh", trace.x, strict=False)) + "\n")
-        out.append("weights ✚/━ strong +/−, +/- weak, · near 0", "dim")
-        names = ins.layer_names(run.net.shape)
-        for l, layer in enumerate(trace.layers):
-            w = layer.weights
-            label = names[l] if l < len(names) else f"layer {l + 1}"
-            out.append(f"\n{label} ({w.activation})\n", "bold")
-            for j in range(len(layer.a)):
-                col = "".join(w.weight_glyphs[:, j])
-                bias = w.bias_glyphs[j] if w.has_bias else " "
-                bar = "█" * int(round(min(abs(float(layer.a[j])), 1.0) * 8))
-                out.append(f"  {j + 1:>2} ")
-                for i, glyph in enumerate(col):
-                    out.append(glyph, Style(color="green" if w.weights[i, j] > 0 else "red"))
-                out.append(f" b{bias}  z={float(layer.z[j]):+7.2f}  a={float(layer.a[j]):+6.2f} {bar}\n")
-        return out
+        return views.draw_trace(run.experiment, run.net, row)
 
     def _draw_units(self, run: Drawn, row: int) -> Text:
-        table = run.experiment.table
-        gates = ins.hidden_gates(run.net, table)
-        out = Text()
-        if not gates:
-            out.append("No hidden layer: the output unit works alone (a single neuron draws one straight line).")
-            return out
-        out.append(f"each hidden unit on every row ({' '.join(table.row_label(r) for r in range(min(table.n_rows, 8)))}"
-                   f"{' ...' if table.n_rows > 8 else ''}), thresholded at f(0)\n\n", "bold")
-        for g in gates:
-            out.append(f"{g.label:>6}  {g.bits[:64]}  ")
-            if g.dead:
-                out.append("dead (the same on every row)", "bold red")
-            elif g.name:
-                out.append(f"~ {g.name}", "bold")
-            else:
-                out.append("(no gate of one or two inputs)", "dim")
-            out.append("\n")
-        return out
+        return views.draw_units(run.experiment, run.net)
 
     def _draw_surface(self, run: Drawn, row: int) -> Text:
-        table = run.experiment.table
-        out = Text()
-        if table.n_inputs == 2:
-            width = max(16, min(self.size.width - 8, 64))
-            height = max(4, min(self.size.height - 3, 16)) * 2
-            surface = ins.decision_surface(run.net, table, rows=height, cols=width)
-            for k, name in enumerate(surface.output_names):
-                blocks = ins.half_blocks(surface.values[k])
-                legend = "░ 0 … █ 1" if self.monochrome else "blue 0, orange 1"
-                out.append(f"{name} over a →, b ↑ · {legend}\n", "bold")
-                shades = blocks.shades()
-                points = {(p.line, p.col): p for p in ins.surface_points(surface, k)}
-                marks = {(p.line, p.mark_col): p for p in ins.surface_points(surface, k)}
-                for i in range(blocks.top.shape[0]):
-                    out.append("b=1 " if i == 0 else ("b=0 " if i == blocks.top.shape[0] - 1 else "    "))
-                    for j in range(blocks.top.shape[1]):
-                        point, mark = points.get((i, j)), marks.get((i, j))
-                        cell = Style(bgcolor=heat(float((blocks.top[i, j] + blocks.bottom[i, j]) / 2)).color)
-                        if point is not None:  # a table row: its target and held-out state, black on the surface
-                            out.append(point.glyph, None if self.monochrome else cell + Style(color="black",
-                                                                                                bold=True))
-                        elif mark is not None:  # beside it: whether the network is right there
-                            out.append("✓" if mark.right else "✗", None if self.monochrome else cell + Style(
-                                color="black" if mark.right else "bright_white", bold=True))
-                        elif self.monochrome:
-                            out.append(shades[i][j])
-                        else:
-                            out.append("▀", heat(float(blocks.top[i, j])) + Style(
-                                bgcolor=heat(float(blocks.bottom[i, j])).color))
-                    out.append("\n")
-                out.append(f"    a=0{' ' * (blocks.top.shape[1] - 6)}a=1\n")
-                out.append("    ●○ target 1/0 · ◆◇ held out · ✓✗ right/wrong\n", "dim")
-            return out
-        if 3 <= table.n_inputs <= 4:
-            for kmap in ins.karnaugh_maps(run.net, table):
-                out.append(f"{kmap.output_name}: Karnaugh map, rows {kmap.row_vars} × columns {kmap.col_vars} "
-                           "(output, ✓ right ✗ wrong, h held out)\n", "bold")
-                out.append("      " + "".join(f"{c:^9}" for c in kmap.col_labels) + "\n")
-                right = kmap.right
-                for r, label in enumerate(kmap.row_labels):
-                    out.append(f"{label:>4}  ")
-                    for c in range(len(kmap.col_labels)):
-                        tick = "✓" if right[r, c] else "✗"
-                        held = "h" if kmap.heldout[r, c] else " "
-                        out.append(f"{held}{kmap.values[r, c]:.2f}{tick}({int(kmap.targets[r, c])})",
-                                   "green" if right[r, c] else "bold red")
-                    out.append("\n")
-                out.append("\n")
-            return out
-        out.append("The decision surface is drawn for 2 inputs and Karnaugh maps for 3 or 4; "
-                   f"this gate has {table.n_inputs}.")
-        return out
+        return views.draw_surface(run.experiment, run.net, self.size.width, self.size.height, self.monochrome)
 
     def _draw_health(self, run: Drawn, row: int) -> Text:
         out = Text()
@@ -397,4 +296,4 @@ class InspectView(ScrollView):
         return out
 
     def _draw_summary(self, run: Drawn, row: int) -> Text:
-        return Text(ins.summary_text(run.net.shape, run.experiment.name, width=self.layout_width))
+        return views.draw_summary(run.experiment, run.net, self.layout_width)
