@@ -60,8 +60,8 @@ def picture_text(diagram: dg.Diagram, monochrome: bool = False, selected: tuple[
             out.stylize("bold", 0, len(out))
         out.append("\n")
     if legend:
-        for line in dg.footer(diagram):
-            out.append(line + "\n", "dim")
+        for words in dg.footer(diagram):
+            out.append(words + "\n", "dim")
     out.rstrip()
     return out
 

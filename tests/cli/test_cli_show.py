@@ -57,7 +57,7 @@ def test_every_view_prints_text_and_numbers(cli, saved, view):
 
 def test_the_picture_is_the_drawing_and_its_numbers_the_weights(cli, saved):
     status, out, _ = cli("show", str(saved["two-layer"]), "--width", "80")
-    assert status == 0 and "lines ━ ╍" in out and set(out) & set(HORIZONTAL)
+    assert status == 0 and "━ ╍ |w|≥1.5" in out and set(out) & set(HORIZONTAL)
     assert max(len(line) for line in out.splitlines()) <= 80
     _, numbers, _ = cli("show", str(saved["two-layer"]), "--json")
     lines = {line["name"]: line["weight"] for line in json.loads(numbers)["lines"]}

@@ -96,7 +96,7 @@ async def test_wide_screen_puts_the_lesson_below_the_views(tmp_path):
         assert app.query_one(LessonPane).display and app.query_one("#chart").display
         inspect = app.query_one(InspectView)
         assert inspect.display and inspect.mode == "picture"
-        assert inspect.text.startswith("in ") and "○16" in inspect.text  # sixteen units: nodes before the header
+        assert inspect.text.startswith("row 0 (00)") and "h" in inspect.text and "━ ╍ |w|≥1.5" in inspect.text
 
 
 async def test_help_lists_words_and_filters():

@@ -54,8 +54,8 @@ CORNERS = {"faint": "┐┘└┌", "thin": "┐┘└┌", "thick": "┓┛┗�
 HORIZONTAL = {h: key for key, (h, _) in LINES.items()}
 VERTICAL = {v: key for key, (_, v) in LINES.items()}
 SHADES = " ░▒▓█"
-LEGEND = (f"lines ━ ╍ |w| ≥ {THICK_FROM:g} · ─ ╌ ≥ {FAINT_BELOW:g} · ┈ below · on a fixed scale",
-          "solid +, dashed − · nodes ○◔◑◕● low→high for the row")
+LEGEND = (f"━ ╍ |w|≥{THICK_FROM:g}  ─ ╌ ≥{FAINT_BELOW:g}  ┈ less (a fixed scale)",
+          "solid +, dashed −  ○◔◑◕● output low→high")
 SURFACE_WIDTH, SURFACE_ROWS = 6, 2  # a node's picture: 6 cells by 2 lines of half blocks (6 x 4 points)
 
 
