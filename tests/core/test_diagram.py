@@ -67,6 +67,7 @@ def follow(chars: tuple[str, ...], y: int, x: int) -> tuple[list[tuple[str, int]
 
 NETWORKS = [("xor 2-2-1", "keras-xor", 0, {"layers": (Layer(2, "sigmoid"),)}, 8),
             ("keras-xor 2-16-1", "keras-xor", 200, {}, 6),
+            ("keras-xor 2-16-1 whole", "keras-xor", 200, {}, 16),
             ("two-layer 3-4-1", "two-layer", 1000, {}, 8),
             ("deeper 2-16-16-1", "keras-xor-deeper", 30, {}, 4),
             ("untrained 3-4-1", "two-layer", 0, {}, 8)]
@@ -74,10 +75,11 @@ NETWORKS = [("xor 2-2-1", "keras-xor", 0, {"layers": (Layer(2, "sigmoid"),)}, 8)
 
 @pytest.mark.parametrize(("label", "name", "epochs", "arch", "units"), NETWORKS)
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_every_drawn_line_reads_back_as_its_weight(label, name, epochs, arch, units, seed):
+@pytest.mark.parametrize(("gap", "header"), [(1, True), (0, False)])
+def test_every_drawn_line_reads_back_as_its_weight(label, name, epochs, arch, units, seed, gap, header):
     trainer = trained(name, epochs, seed, **arch)
     net, table = trainer.net, trainer.experiment.table
-    diagram = draw(net, table, 1, units)
+    diagram = draw(net, table, 1, units, gap=gap, header=header)
     chars = diagram.chars
     by_block = {}
     for node in diagram.nodes:
@@ -165,6 +167,13 @@ def test_lines_that_wait_on_each_other_in_a_circle_have_no_order():
     assert track_order([0, 5], [3, 7]) is not None
     order = track_order([1, 4], [4, 8])
     assert order is not None and order.index(0) > order.index(1)
+
+
+def test_inputs_and_outputs_are_never_folded():
+    trainer = trained("two-layer", 10)
+    diagram = draw(trainer.net, trainer.experiment.table, 0, max_units=2)
+    assert diagram.folded == (0, 2, 0)
+    assert [n.name for n in diagram.nodes if n.column == 0] == ["a", "b", "c"]
 
 
 def test_the_drawing_does_not_write_the_network():

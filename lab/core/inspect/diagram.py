@@ -137,6 +137,8 @@ class Diagram:
         outputs, targets: the network's answer on the row and the row's targets.
         folded: per column how many units are not shown.
         surfaces: whether the nodes carry pictures over the unit square.
+        header: whether the row's line and the column titles are drawn above the nodes, and the legend below (a
+            tight pane leaves them out: the row is the table's cursor row, the legend is in help).
     """
 
     chars: tuple[str, ...]
@@ -149,6 +151,7 @@ class Diagram:
     targets: Array
     folded: tuple[int, ...]
     surfaces: bool
+    header: bool = True
 
     @property
     def text(self) -> str:
@@ -183,12 +186,12 @@ def describe_node(diagram: Diagram, index: int) -> str:
 
 # --- which units are shown ---------------------------------------------------------------------------------------
 def shown_units(net: Network, max_units: int) -> list[Array]:
-    """Per column the units shown: all of them up to ``max_units``, else the ``max_units`` whose absolute weights in
-    and out add up to most, in their own order."""
+    """Per column the units shown: every input and output; of a hidden layer all its units up to ``max_units``,
+    else the ``max_units`` whose absolute weights in and out add up to most, in their own order."""
     shown = []
     sizes = net.shape.sizes
     for c, size in enumerate(sizes):
-        if size <= max_units:
+        if size <= max_units or c in (0, len(sizes) - 1):  # inputs and outputs are never folded
             shown.append(np.arange(size))
             continue
         score = np.zeros(size)
@@ -313,7 +316,8 @@ GAP_LINES = 1  # blank lines between two nodes of a column
 HEADER = 2  # the row line and the column titles above the nodes
 
 
-def _plan(net: Network, names: tuple[tuple[str, ...], ...], max_units: int, surfaces: bool) -> _Plan | None:
+def _plan(net: Network, names: tuple[tuple[str, ...], ...], max_units: int, surfaces: bool, gap: int,
+          header: int) -> _Plan | None:
     sizes = net.shape.sizes
     shown = shown_units(net, max_units)
     counts = [len(s) for s in shown]
@@ -325,14 +329,14 @@ def _plan(net: Network, names: tuple[tuple[str, ...], ...], max_units: int, surf
         heights.append(max(content, fan_in, fan_out))
         label = max(len(names[c][u]) for u in shown[c]) + 2
         widths.append(max(label, SURFACE_WIDTH if surfaces else 0))
-    spans = [n * h + (n - 1) * GAP_LINES for n, h in zip(counts, heights, strict=True)]
+    spans = [n * h + (n - 1) * gap for n, h in zip(counts, heights, strict=True)]
     tallest = max(spans)
     tops = [(tallest - s) // 2 for s in spans]
     gaps: list[list[tuple[int, int, int, int, int | None]]] = []
     for c in range(len(sizes) - 1):
         for shift in range(0, 4):  # move the right column down until its lines can be routed
             tops_try = tops[: c + 1] + [tops[c + 1] + shift] + tops[c + 2 :]
-            routed = _route_gap(shown, heights, tops_try, c)
+            routed = _route_gap(shown, heights, tops_try, c, gap)
             if routed is not None:
                 tops = tops_try
                 gaps.append(routed)
@@ -348,17 +352,18 @@ def _plan(net: Network, names: tuple[tuple[str, ...], ...], max_units: int, surf
             x += bent + 3  # a cell out of the source, the tracks, the last cell into the target, one spare
     gaps = [[(s, t, a, b, None if k is None else lefts[c] + widths[c] + 1 + k) for s, t, a, b, k in gap]
             for c, gap in enumerate(gaps)]
-    bottom = max(top + n * h + (n - 1) * GAP_LINES for top, n, h in zip(tops, counts, heights, strict=True))
-    return _Plan(shown, heights, widths, lefts, [HEADER + t for t in tops],
-                 [[(s, t, HEADER + a, HEADER + b, k) for s, t, a, b, k in gap] for gap in gaps], HEADER + bottom, x)
+    bottom = max(top + n * h + (n - 1) * gap for top, n, h in zip(tops, counts, heights, strict=True))
+    return _Plan(shown, heights, widths, lefts, [header + t for t in tops],
+                 [[(s, t, header + a, header + b, k) for s, t, a, b, k in lines] for lines in gaps], header + bottom,
+                 x)
 
 
-def _route_gap(shown: list[Array], heights: list[int], tops: list[int],
-               c: int) -> list[tuple[int, int, int, int, int | None]] | None:
+def _route_gap(shown: list[Array], heights: list[int], tops: list[int], c: int,
+               gap: int) -> list[tuple[int, int, int, int, int | None]] | None:
     """The lines of gap ``c``: (source position, target position, start row, end row, track number or None)."""
     left, right = shown[c], shown[c + 1]
-    outs = {i: ports(tops[c] + i * (heights[c] + GAP_LINES), heights[c], len(right)) for i in range(len(left))}
-    ins_ = {j: ports(tops[c + 1] + j * (heights[c + 1] + GAP_LINES), heights[c + 1], len(left))
+    outs = {i: ports(tops[c] + i * (heights[c] + gap), heights[c], len(right)) for i in range(len(left))}
+    ins_ = {j: ports(tops[c + 1] + j * (heights[c + 1] + gap), heights[c + 1], len(left))
             for j in range(len(right))}
     lines = [(i, j, outs[i][j], ins_[j][i]) for i in range(len(left)) for j in range(len(right))]
     bent = [k for k, (_, _, a, b) in enumerate(lines) if a != b]
@@ -385,7 +390,8 @@ def node_surfaces(net: Network, points: int = SURFACE_WIDTH, lines: int = SURFAC
     return out
 
 
-def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces: bool | None = None) -> Diagram:
+def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces: bool | None = None,
+         gap: int = GAP_LINES, header: bool = True) -> Diagram:
     """Draw ``net`` for row ``row`` of ``table``, at most ``max_units`` units per column; ``surfaces`` (default:
     whenever the gate has two inputs) gives every node its picture over the unit square.
 
@@ -397,9 +403,9 @@ def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces
     trace = trace_row(net, table, row)
     surfaces = net.shape.sizes[0] == 2 if surfaces is None else surfaces and net.shape.sizes[0] == 2
     names = unit_names(net, table.output_names)
-    plan = _plan(net, names, max_units, surfaces)
+    plan = _plan(net, names, max_units, surfaces, gap, HEADER if header else 0)
     if plan is None:  # lines that cannot be routed in a few shifts: fewer units
-        return draw(net, table, row, max(1, max_units - 1), surfaces) if max_units > 1 else _unroutable()
+        return draw(net, table, row, max_units - 1, surfaces, gap, header) if max_units > 1 else _unroutable()
     grid = _Grid(plan.total_height + 1, plan.total_width)
     nodes: list[Node] = []
     pictures = node_surfaces(net) if surfaces else None
@@ -414,7 +420,7 @@ def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces
             biases = np.full(len(values), np.nan) if bias is None else bias
             levels = node_levels(values, layer.weights.activation)
         for k, u in enumerate(units):
-            top = plan.tops[c] + k * (plan.height[c] + GAP_LINES)
+            top = plan.tops[c] + k * (plan.height[c] + gap)
             node = Node(c, int(u), names[c][u], top, plan.lefts[c], plan.height[c], plan.width[c], int(levels[u]),
                         float(values[u]), float(zs[u]), float(biases[u]))
             nodes.append(node)
@@ -428,7 +434,7 @@ def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces
             edges.append(Edge(c, i, j, weight_name(names, c, i, j), w, line_class(w), sign_of(w), (a, x0), (b, x1),
                               track))
     _draw_edges(grid, edges)
-    for c in range(len(plan.shown)):  # the column titles
+    for c in range(len(plan.shown) if header else 0):  # the column titles
         title = "in" if c == 0 else "out" if c == len(plan.shown) - 1 else (
             f"h{c}" if len(plan.shown) > 3 else "hidden")
         activation = "" if c == 0 else f" {net.shape.activations[c - 1]}"
@@ -438,13 +444,14 @@ def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces
     target = "".join(str(int(t)) for t in table.targets[row])
     right = all((o > 0.5) == (t > 0.5) for o, t in zip(trace.output, table.targets[row], strict=True))
     held = " · held out" if row in table.heldout else ""
-    grid.write(0, 0, f"row {row} ({table.row_label(row)}) → {answer} {'✓' if right else '✗'} target {target}{held}",
-               ("text",))
+    if header:
+        grid.write(0, 0, f"row {row} ({table.row_label(row)}) → {answer} {'✓' if right else '✗'} target {target}{held}",
+                   ("text",))
     folded = tuple(size - len(units) for size, units in zip(net.shape.sizes, plan.shown, strict=True))
     chars = tuple("".join(line) for line in grid.chars)
     roles = tuple(tuple(line) for line in grid.roles)
     return Diagram(chars, roles, tuple(nodes), tuple(edges), row, table.row_label(row), frozen(trace.output),
-                   frozen(table.targets[row]), folded, surfaces)
+                   frozen(table.targets[row]), folded, surfaces, header)
 
 
 def _unroutable() -> Diagram:
@@ -496,19 +503,20 @@ def _draw_edges(grid: _Grid, edges: list[Edge]) -> None:
 
 
 def fitting(net: Network, table: TruthTable, row: int, width: int, height: int) -> Diagram:
-    """The largest drawing of ``net`` that fits ``width`` x ``height`` cells (legend included): with the nodes'
-    pictures when there is room, as many units per column as fit, down to two; the smallest when nothing fits."""
+    """The drawing of ``net`` that fits ``width`` x ``height`` cells (legend included) best: the nodes' pictures
+    while at least six units a column fit with them, else every unit that fits without them; nodes a line apart,
+    else close together; the header and legend, else the nodes alone. The smallest drawing when nothing fits."""
     widest = max(net.shape.sizes)
-    best = None
-    for surfaces in (True, False):
-        for units in range(min(widest, 16), 1, -1):
-            diagram = draw(net, table, row, units, surfaces)
-            best = diagram if best is None else best
-            if len(diagram.chars) + len(footer(diagram)) <= height and max(map(len, diagram.chars)) <= width:
-                return diagram
-            best = diagram
-    assert best is not None
-    return best
+    tries = [(units, True, gap, True) for units in range(min(widest, 16), min(widest, 6) - 1, -1) for gap in (1, 0)]
+    tries += [(units, False, gap, header) for header in (True, False) for units in range(min(widest, 16), 1, -1)
+              for gap in (1, 0)]
+    diagram = None
+    for units, surfaces, gap, header in tries:
+        diagram = draw(net, table, row, units, surfaces, gap, header)
+        if len(diagram.chars) + len(footer(diagram)) <= height and max(map(len, diagram.chars)) <= width:
+            return diagram
+    assert diagram is not None
+    return diagram
 
 
 def footer(diagram: Diagram) -> list[str]:
@@ -518,7 +526,7 @@ def footer(diagram: Diagram) -> list[str]:
         sum(1 for node in diagram.nodes if node.column == c) for c in range(len(diagram.folded))) if diagram.folded[c]]
     if folded:
         lines.append(f"strongest units only: {' · '.join(folded)} shown")
-    return lines + list(LEGEND)
+    return lines + list(LEGEND) if diagram.header else lines
 
 
 __all__ = ["Diagram", "Edge", "Node", "bias_name", "describe_edge", "describe_node", "draw", "fitting", "footer",
