@@ -426,9 +426,9 @@ def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces
             nodes.append(node)
             _draw_node(grid, node, len(nodes) - 1, pictures[c][..., u] if pictures is not None else None)
     edges: list[Edge] = []
-    for c, gap in enumerate(plan.gaps):
+    for c, routed in enumerate(plan.gaps):
         x0, x1 = plan.lefts[c] + plan.width[c], plan.lefts[c + 1] - 1
-        for s, t, a, b, track in gap:
+        for s, t, a, b, track in routed:
             i, j = int(plan.shown[c][s]), int(plan.shown[c + 1][t])
             w = float(net.W[c][i, j])
             edges.append(Edge(c, i, j, weight_name(names, c, i, j), w, line_class(w), sign_of(w), (a, x0), (b, x1),
