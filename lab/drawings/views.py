@@ -20,6 +20,8 @@ from lab.core.nn import Network
 POSITIVE, NEGATIVE = Style(color="green"), Style(color="red")
 NODE_STYLES = (Style(color="rgb(70,110,220)"), Style(color="rgb(110,140,200)"), Style(color="rgb(160,160,160)"),
                Style(color="rgb(230,160,80)"), Style(color="rgb(250,140,40)"))
+ANSI_LEVELS = ("blue", "bright_blue", "white", "bright_yellow", "yellow")
+"""Five levels from low to high in colours every 16-colour terminal has (an ANSI theme): nodes and surfaces."""
 BAR = "▏▎▍▌▋▊▉█"
 SELECTED = Style(reverse=True)
 
@@ -40,16 +42,19 @@ def bar(fraction: float, width: int = 8) -> str:
 
 # --- the picture ---------------------------------------------------------------------------------------------------
 def picture_text(diagram: dg.Diagram, monochrome: bool = False, selected: tuple[str, int] | None = None,
-                 legend: bool = True) -> Text:
+                 legend: bool = True, ansi: bool = False) -> Text:
     """The drawn network: lines coloured by sign (bold when thick), nodes by their activation, each node's picture
-    in half blocks (shades when ``monochrome``); the ``selected`` node or line in reverse video."""
+    in half blocks (shades when ``monochrome``), in the 16 ANSI colours when ``ansi``; the ``selected`` node or line
+    in reverse video."""
     out = Text()
     for y, (chars, roles) in enumerate(zip(diagram.chars, diagram.roles, strict=True)):
         line = Text()
         for char, role in zip(chars, roles, strict=True):
-            style = _cell_style(diagram, role, monochrome)
+            style = _cell_style(diagram, role, monochrome, ansi)
             if role is not None and role[0] == "surface" and not monochrome:
                 char = "▀"
+            elif role is not None and role[0] == "body" and not monochrome:
+                char = " "
             if selected is not None and role is not None and role[0] != "text" and \
                     ("edge" if role[0] == "edge" else "node", role[1]) == selected:
                 style = (style or Style()) + SELECTED
@@ -66,7 +71,11 @@ def picture_text(diagram: dg.Diagram, monochrome: bool = False, selected: tuple[
     return out
 
 
-def _cell_style(diagram: dg.Diagram, role: tuple | None, monochrome: bool) -> Style | None:
+def _level(value: float) -> int:
+    return min(4, max(0, int(value * 5)))
+
+
+def _cell_style(diagram: dg.Diagram, role: tuple | None, monochrome: bool, ansi: bool) -> Style | None:
     if role is None or monochrome and role[0] != "node":
         return None
     kind = role[0]
@@ -76,18 +85,27 @@ def _cell_style(diagram: dg.Diagram, role: tuple | None, monochrome: bool) -> St
         return style + Style(bold=True) if edge.kind == "thick" else style + Style(dim=True) \
             if edge.kind == "faint" else style
     if kind == "node":
-        return Style(bold=True) if monochrome else NODE_STYLES[diagram.nodes[role[1]].level] + Style(bold=True)
+        if monochrome:
+            return Style(bold=True)
+        level = diagram.nodes[role[1]].level
+        return (Style(color=ANSI_LEVELS[level]) if ansi else NODE_STYLES[level]) + Style(bold=True)
+    if kind == "body":
+        level = diagram.nodes[role[1]].level
+        return Style(bgcolor=ANSI_LEVELS[level] if ansi else NODE_STYLES[level].color)
     if kind == "surface":
+        if ansi:
+            return Style(color=ANSI_LEVELS[_level(role[2])], bgcolor=ANSI_LEVELS[_level(role[3])])
         return heat(role[2]) + Style(bgcolor=heat(role[3]).color)
     return None
 
 
 def draw_picture(experiment: Experiment, net: Network, row: int, width: int, height: int,
-                 monochrome: bool = False, selected: tuple[str, int] | None = None) -> tuple[dg.Diagram, Text]:
-    """The largest picture of ``net`` that fits ``width`` x ``height`` for ``row``, and its text."""
+                 monochrome: bool = False, ansi: bool = False) -> tuple[dg.Diagram, Text]:
+    """The picture of ``net`` that fits ``width`` x ``height`` best for ``row`` (``diagram.fitting``), and its
+    text."""
     table = experiment.table
     diagram = dg.fitting(net, table, min(row, table.n_rows - 1), width, height)
-    return diagram, picture_text(diagram, monochrome, selected)
+    return diagram, picture_text(diagram, monochrome, ansi=ansi)
 
 
 # --- the trace: one row through every layer, every number named -----------------------------------------------------

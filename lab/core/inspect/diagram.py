@@ -54,6 +54,7 @@ CORNERS = {"faint": "┐┘└┌", "thin": "┐┘└┌", "thick": "┓┛┗�
 HORIZONTAL = {h: key for key, (h, _) in LINES.items()}
 VERTICAL = {v: key for key, (_, v) in LINES.items()}
 SHADES = " ░▒▓█"
+BODY = "░"  # a node's block below its label (and its picture): coloured by its activation where there is colour
 LEGEND = (f"━ ╍ |w|≥{THICK_FROM:g}  ─ ╌ ≥{FAINT_BELOW:g}  ┈ less (a fixed scale)",
           "solid +, dashed −  ○◔◑◕● output low→high")
 SURFACE_WIDTH, SURFACE_ROWS = 6, 2  # a node's picture: 6 cells by 2 lines of half blocks (6 x 4 points)
@@ -130,8 +131,9 @@ class Diagram:
 
     Attributes:
         chars: the grid, one string per line.
-        roles: per cell what it shows: None, ``("edge", index)``, ``("node", index)``, ``("surface", index, top,
-            bottom)`` (a node's picture cell and its two values in [0, 1]), ``("text",)``.
+        roles: per cell what it shows: None, ``("edge", index)``, ``("node", index)`` (its label), ``("body",
+            index)`` (the rest of its block), ``("surface", index, top, bottom)`` (a node's picture cell and its two
+            values in [0, 1]), ``("text",)``.
         nodes, edges: what is drawn, with their places.
         row: the table row the nodes are shaded for; ``row_label`` its bits.
         outputs, targets: the network's answer on the row and the row's targets.
@@ -163,7 +165,7 @@ class Diagram:
         if not (0 <= y < len(self.roles) and 0 <= x < len(self.roles[y])):
             return None
         role = self.roles[y][x]
-        if role is None or role[0] not in ("node", "edge", "surface"):
+        if role is None or role[0] not in ("node", "edge", "surface", "body"):
             return None
         return ("edge" if role[0] == "edge" else "node", int(role[1]))
 
@@ -459,8 +461,12 @@ def _unroutable() -> Diagram:
 
 
 def _draw_node(grid: _Grid, node: Node, index: int, picture: Array | None) -> None:
+    """The node's label (its name and its activation's circle), its picture under it, and its body (``BODY``) on
+    every other cell of its block, so that every line visibly meets the node it joins."""
     label = f"{node.name} {NODE_GLYPHS[node.level]}"
     grid.write(node.top, node.left, label.ljust(node.width), ("node", index))
+    for y in range(node.top + 1, node.top + node.height):
+        grid.write(y, node.left, BODY * node.width, ("body", index))
     if picture is None:
         return
     for line in range(SURFACE_ROWS):

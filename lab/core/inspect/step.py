@@ -268,7 +268,7 @@ def _forward(step: BackpropStep) -> list[str]:
                 lines.append(f"{unit}: sum z = {terms}{bias} = {number(float(layer.z[0, j]))}")
             else:
                 lines.append(f"{unit}: sum z by row = {_values(layer.z[:, j])}")
-            lines.append(f"{'':{len(unit)}}  output = {layer.activation}(z) = {_values(layer.a[:, j])}")
+            lines.append(f"{unit}: output = {layer.activation}(z) = {_values(layer.a[:, j])}")
     return lines
 
 

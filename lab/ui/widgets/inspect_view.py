@@ -243,7 +243,7 @@ class InspectView(ScrollView):
     # --- views (drawn by lab.drawings.views, which nnlab show prints too) ----------------------------------------
     def _draw_picture(self, run: Drawn, row: int) -> Text:
         return views.draw_picture(run.experiment, run.net, row, self.layout_width, self.size.height,
-                                  self.monochrome)[1]
+                                  self.monochrome, self.app.current_theme.ansi)[1]
 
     def _draw_network(self, run: Drawn, row: int) -> Text:
         return views.draw_trace(run.experiment, run.net, row)

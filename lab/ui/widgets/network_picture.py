@@ -106,6 +106,9 @@ class NetworkPicture(Vertical, can_focus=True):
         self.cursor = 0
         self._room = (80, 20)
 
+    def on_mount(self) -> None:
+        self.monochrome = self.app.no_color  # Textual reads (and removes) NO_COLOR from the environment
+
     def compose(self) -> ComposeResult:
         yield Static(id="picture-drawing")
         yield Static(id="picture-numbers")
@@ -144,7 +147,9 @@ class NetworkPicture(Vertical, can_focus=True):
         if self.diagram is None:
             return
         selected = self.items[self.cursor] if self.items else None
-        self.query_one("#picture-drawing", Static).update(picture_text(self.diagram, self.monochrome, selected))
+        ansi = self.app.current_theme.ansi
+        self.query_one("#picture-drawing", Static).update(picture_text(self.diagram, self.monochrome, selected,
+                                                                       ansi=ansi))
         self.query_one("#picture-numbers", Static).update(Text(self.words()))
 
     def watch_monochrome(self) -> None:

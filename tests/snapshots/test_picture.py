@@ -1,0 +1,88 @@
+"""SVG snapshots of the network picture widget (the number cursor on a line) for the tutorials' three networks at
+80x24, 120x40 and 200x50, in 16 colours and without colour; and the step-through of one update."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+
+from lab.core.experiment import Layer
+from lab.core.inspect.step import backprop_step
+from lab.core.recipes import recipe
+from lab.core.train import Trainer
+from lab.ui.widgets.network_picture import NetworkPicture
+from lab.ui.widgets.step_through import StepThrough
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"),
+         pytest.param((200, 50), id="200x50")]
+
+
+def xor_221() -> Trainer:
+    """XOR on 2 -> 2 sigmoid -> 1 sigmoid, sse, sgd lr 1, 1,000 epochs (solved at 395)."""
+    return Trainer(recipe("keras-xor").with_architecture(layers=(Layer(2, "sigmoid"),)).with_training(
+        optimizer="sgd", loss="sse", lr=1.0))
+
+
+NETWORKS = {"xor-2-2-1": (xor_221, 1000), "keras-xor-2-16-1": (lambda: Trainer(recipe("keras-xor")), 300),
+            "two-layer-3-4-1": (lambda: Trainer(recipe("two-layer")), 1000)}
+
+
+class PictureHost(App):
+    """The picture alone on the screen, for row 2, the cursor on the fifth item (a hidden unit or a line)."""
+
+    def __init__(self, network: str, theme: str | None = None) -> None:
+        super().__init__()
+        build, epochs = NETWORKS[network]
+        self.trainer = build()
+        self.trainer.run(epochs)
+        if theme is not None:
+            self.theme = theme
+
+    def compose(self) -> ComposeResult:
+        yield NetworkPicture()
+
+    def on_mount(self) -> None:
+        picture = self.query_one(NetworkPicture)
+        picture.show(self.trainer.experiment, self.trainer.net, 2, self.size.width, self.size.height)
+        picture.select(len(picture.diagram.nodes) if picture.diagram else 0)  # the first line
+
+
+@pytest.mark.parametrize("network", list(NETWORKS))
+@pytest.mark.parametrize("size", SIZES)
+def test_picture(snap_compare, network, size):
+    """The drawn network with the number cursor on its first line: w(a→h1) = ... under the picture."""
+    assert snap_compare(PictureHost(network), terminal_size=size)
+
+
+@pytest.mark.parametrize("network", list(NETWORKS))
+def test_picture_sixteen_colours(snap_compare, network):
+    """ansi-dark at 80x24: lines green and red, nodes and surfaces in five ANSI colours."""
+    assert snap_compare(PictureHost(network, "ansi-dark"), terminal_size=(80, 24))
+
+
+def test_picture_no_color(snap_compare, monkeypatch):
+    """NO_COLOR: signs by solid and dashed lines, the nodes' pictures in shades."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(PictureHost("xor-2-2-1"), terminal_size=(80, 24))
+
+
+class StepHost(App):
+    """The step-through of one update of the two-layer network on row 3, every part shown."""
+
+    def compose(self) -> ComposeResult:
+        yield StepThrough()
+
+    def on_mount(self) -> None:
+        trainer = Trainer(recipe("two-layer"))
+        trainer.run(10)
+        view = self.query_one(StepThrough)
+        view.show_step(backprop_step(trainer, 3), ("011",), 3)
+        view.shown = 5
+        view.action_fewer()
+        view.action_more()
+        view.scroll_home(animate=False)
+
+
+def test_step_through(snap_compare):
+    """3-4-1 on row 3: the forward pass, the error, o(1 - o), the deltas and each weight's update."""
+    assert snap_compare(StepHost(), terminal_size=(120, 40))
