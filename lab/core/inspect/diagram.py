@@ -510,11 +510,12 @@ def _draw_edges(grid: _Grid, edges: list[Edge]) -> None:
 
 def fitting(net: Network, table: TruthTable, row: int, width: int, height: int) -> Diagram:
     """The drawing of ``net`` that fits ``width`` x ``height`` cells (legend included) best: the nodes' pictures
-    while at least six units a column fit with them, else every unit that fits without them; nodes a line apart,
-    else close together; the header and legend, else the nodes alone. The smallest drawing when nothing fits."""
+    while at least six units a column fit with them, else as many units as fit without them, with the header and
+    legend if they fit too, else the nodes alone; nodes a line apart, else close together. The smallest drawing when
+    nothing fits."""
     widest = max(net.shape.sizes)
     tries = [(units, True, gap, True) for units in range(min(widest, 16), min(widest, 6) - 1, -1) for gap in (1, 0)]
-    tries += [(units, False, gap, header) for header in (True, False) for units in range(min(widest, 16), 1, -1)
+    tries += [(units, False, gap, header) for units in range(min(widest, 16), 1, -1) for header in (True, False)
               for gap in (1, 0)]
     diagram = None
     for units, surfaces, gap, header in tries:

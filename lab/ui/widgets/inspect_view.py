@@ -187,7 +187,10 @@ class InspectView(ScrollView):
         width = self.layout_width
         self._laid_out_for = self.size.width
         run = Drawn(experiment, state.network())
-        return self.show(wrap(draw(run, row), width), (self.mode, state.shape, width))
+        drawing = draw(run, row)
+        if self.mode != "picture":  # the picture is laid out for the width; wider, it scrolls (wrapped, it would break)
+            drawing = wrap(drawing, width)
+        return self.show(drawing, (self.mode, state.shape, width))
 
     def show(self, drawing: Text, extent_for: tuple = ()) -> int:
         """Show ``drawing``, repainting only the lines that changed; the number of lines repainted. The scrollable
