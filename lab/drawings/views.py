@@ -54,7 +54,7 @@ def picture_text(diagram: dg.Diagram, monochrome: bool = False, selected: tuple[
             if role is not None and role[0] == "surface" and not monochrome:
                 char = "▀"
             elif role is not None and role[0] == "body" and not monochrome:
-                char = " "
+                char = "█"  # not a space: a line's end is cut of its spaces
             if selected is not None and role is not None and role[0] != "text" and \
                     ("edge" if role[0] == "edge" else "node", role[1]) == selected:
                 style = (style or Style()) + SELECTED
@@ -91,7 +91,7 @@ def _cell_style(diagram: dg.Diagram, role: tuple | None, monochrome: bool, ansi:
         return (Style(color=ANSI_LEVELS[level]) if ansi else NODE_STYLES[level]) + Style(bold=True)
     if kind == "body":
         level = diagram.nodes[role[1]].level
-        return Style(bgcolor=ANSI_LEVELS[level] if ansi else NODE_STYLES[level].color)
+        return Style(color=ANSI_LEVELS[level]) if ansi else NODE_STYLES[level]
     if kind == "surface":
         if ansi:
             return Style(color=ANSI_LEVELS[_level(role[2])], bgcolor=ANSI_LEVELS[_level(role[3])])

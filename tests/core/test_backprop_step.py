@@ -75,8 +75,9 @@ def test_the_numbers_are_the_tutorials_update_by_hand():
     step = backprop_step(trainer)
     net = trainer.net
     x, t = trainer.x_train, trainer.t_train
-    h = 1 / (1 + np.exp(-(x @ net.W[0] + net.b[0])))
-    o = 1 / (1 + np.exp(-(h @ net.W[1] + net.b[1])))
+    b1, b2 = (0.0, 0.0) if net.b[0] is None else (net.b[0], net.b[1])  # the tutorial has none
+    h = 1 / (1 + np.exp(-(x @ net.W[0] + b1)))
+    o = 1 / (1 + np.exp(-(h @ net.W[1] + b2)))
     delta = (t - o) * o * (1 - o)
     hidden_delta = delta @ net.W[1].T * h * (1 - h)
     assert np.allclose(step.outputs, o, atol=1e-12)
@@ -99,12 +100,16 @@ def test_each_activations_slope_is_its_own_derivative(activation):
     assert "h1: slope" in text
 
 
-def test_the_sections_come_in_the_tutorials_order_and_name_things_plainly():
-    step = backprop_step(trained("two-layer", 1), 3)
+@pytest.mark.parametrize("bias", [True, False])
+def test_the_sections_come_in_the_tutorials_order_and_name_things_plainly(bias):
+    experiment = recipe("two-layer")
+    experiment = experiment.with_architecture(bias=bias)
+    step = backprop_step(Trainer(experiment), 3)
     sections = step_sections(step)
     assert tuple(title for title, _ in sections) == SECTIONS
     text = "\n".join(line for _, lines in sections for line in lines)
-    assert "w(a→h1): gradient = " in text and "bias(h1): gradient = delta = " in text
+    assert "w(a→h1): gradient = " in text
+    assert ("bias(h1): gradient = delta = " in text) == bias and ("+ bias " in text) == bias
     assert "y: slope o(1 - o) = " in text and "a=" not in text
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 
-from lab.core.experiment import Layer
+from lab.core.experiment import Architecture, Experiment, Layer, Training
+from lab.core.gates import preset
 from lab.core.inspect.step import backprop_step
 from lab.core.recipes import recipe
 from lab.core.train import Trainer
@@ -23,8 +24,16 @@ def xor_221() -> Trainer:
         optimizer="sgd", loss="sse", lr=1.0))
 
 
+def tutorial_341() -> Trainer:
+    """The two-layer tutorial's network: all-equal3 on 3 -> 4 sigmoid -> 1 sigmoid, no biases, weights from a
+    standard normal, sse, sgd lr 1 (built here, so a change to the recipe does not move these pictures)."""
+    return Trainer(Experiment(preset("all-equal3"), Architecture((Layer(4, "sigmoid"),), "sigmoid", bias=False),
+                              Training(loss="sse", optimizer="sgd", lr=1.0, init="normal", epochs=1000),
+                              name="two-layer"))
+
+
 NETWORKS = {"xor-2-2-1": (xor_221, 1000), "keras-xor-2-16-1": (lambda: Trainer(recipe("keras-xor")), 300),
-            "two-layer-3-4-1": (lambda: Trainer(recipe("two-layer")), 1000)}
+            "two-layer-3-4-1": (tutorial_341, 1000)}
 
 
 class PictureHost(App):
@@ -73,7 +82,7 @@ class StepHost(App):
         yield StepThrough()
 
     def on_mount(self) -> None:
-        trainer = Trainer(recipe("two-layer"))
+        trainer = tutorial_341()
         trainer.run(10)
         view = self.query_one(StepThrough)
         view.show_step(backprop_step(trainer, 3), ("011",), 3)
