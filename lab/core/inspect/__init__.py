@@ -1,13 +1,11 @@
 """What the network learned, computed headlessly for the interface to draw: one module per view.
 
-* ``trace``: one input's pre-activations and activations through every layer, and every weight's sign and strength
-  as a glyph (``trace_row``, ``trace_input``, ``layer_weights``).
+* ``trace``: one input's pre-activations and activations through every layer (``trace_row``, ``trace_input``,
+  ``layer_weights``).
 * ``units``: each hidden unit thresholded on every table row and named as a gate of at most two inputs
   (``hidden_gates``).
 * ``surface``: a two-input network's output over the unit square (``decision_surface``, ``half_blocks``) and Karnaugh
   maps for two to four inputs (``karnaugh_maps``).
-* ``picture``: the network as nodes in columns with every edge's sign and strength and every node's activation
-  for one row, folded beyond a number of units per column (``network_picture``).
 * ``diagram``: the network drawn as nodes in columns joined by lines, each line's glyph from its weight on a fixed
   scale, each node shaded by its activation and, for two inputs, carrying its own picture (``draw_diagram``).
 * ``health``: per-layer norms of the weights and of the loss's gradient, and dead units (``trainer_health``), and
@@ -27,7 +25,6 @@ from lab.core.inspect.diagram import Diagram
 from lab.core.inspect.diagram import draw as draw_diagram
 from lab.core.inspect.gradcheck import GradCheck, ParamCheck, backprop_grad, gradient_check, trainer_gradient_check
 from lab.core.inspect.health import HealthHistory, LayerHealth, WeightHealth, trainer_health, weight_health
-from lab.core.inspect.picture import NetworkPicture, PictureColumn, network_picture
 from lab.core.inspect.step import BackpropStep, LayerStep, backprop_step, step_json, step_sections
 from lab.core.inspect.surface import (
                                         Corner,
@@ -49,9 +46,9 @@ from lab.core.summary import SummaryRow, summary_rows, summary_text
 __all__ = [
     "BackpropStep", "Corner", "DecisionSurface", "Diagram", "ForwardTrace", "GradCheck", "HalfBlocks",
     "HealthHistory", "KarnaughMap", "LayerHealth", "LayerStep", "LayerTrace", "LayerWeights", "NetworkPicture",
-    "ParamCheck", "PictureColumn", "SummaryRow", "SurfacePoint", "UnitGate", "WeightHealth", "backprop_grad",
+    "ParamCheck", "SummaryRow", "SurfacePoint", "UnitGate", "WeightHealth", "backprop_grad",
     "backprop_step", "dead_units", "decision_surface", "draw_diagram", "gate_names", "gradient_check", "gray_codes",
     "half_blocks", "hidden_gates", "hidden_label", "karnaugh_maps", "karnaugh_rows", "layer_names", "layer_weights",
-    "network_picture", "step_json", "step_sections", "summary_rows", "summary_text", "surface_points", "threshold",
+    "step_json", "step_sections", "summary_rows", "summary_text", "surface_points", "threshold",
     "trace_input", "trace_row", "trainer_gradient_check", "trainer_health", "weight_health",
 ]
