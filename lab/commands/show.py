@@ -94,7 +94,7 @@ def show_main(argv: Sequence[str]) -> int:
         return _print(views.draw_step(step, tuple(table.row_label(r) for r in step.rows)), width)
     drawings: dict[str, Callable[[], tuple[dict, Text]]] = {
         "picture": lambda: _picture(experiment, trainer, row, width, height),
-        "trace": lambda: (trace_json(trainer, row), views.draw_trace(experiment, net, row)),
+        "trace": lambda: (trace_json(trainer, row), views.draw_trace(experiment, net, row, width)),
         "units": lambda: ({"units": [{"name": g.label, "bits": g.bits, "gate": g.name, "dead": g.dead}
                                      for g in ins.hidden_gates(net, table)]}, views.draw_units(experiment, net)),
         "surface": lambda: _surface(experiment, trainer, width),

@@ -109,9 +109,10 @@ def draw_picture(experiment: Experiment, net: Network, row: int, width: int, hei
 
 
 # --- the trace: one row through every layer, every number named -----------------------------------------------------
-def draw_trace(experiment: Experiment, net: Network, row: int) -> Text:
-    """Row ``row`` through the network: every unit's weights, bias, sum and output as numbers with plain names,
-    and a bar of the output within its activation's range (empty at the bottom of the range, full at the top)."""
+def draw_trace(experiment: Experiment, net: Network, row: int, width: int = 100) -> Text:
+    """Row ``row`` through the network: every unit's output with a bar of it within its activation's range (empty
+    at the bottom of the range, full at the top), then its sum, weights and bias as numbers with plain names, as
+    many to a line as ``width`` holds."""
     table = experiment.table
     row = min(row, table.n_rows - 1)
     trace = ins.trace_row(net, table, row)
@@ -123,22 +124,33 @@ def draw_trace(experiment: Experiment, net: Network, row: int) -> Text:
                f"{'   held out' if row in table.heldout else ''}\n", "bold")
     out.append("inputs  " + "  ".join(f"{n} = {v:g}" for n, v in zip(names[0], trace.x, strict=True)) + "\n")
     layer_names = ins.layer_names(net.shape)
+    indent = 7
     for l, layer in enumerate(trace.layers):
         w = layer.weights
         out.append(f"\n{layer_names[l]} ({w.activation})\n", "bold")
         shares = fill(layer.a, w.activation)
         for j, unit in enumerate(names[l + 1]):
-            out.append(f"  {unit:<5} sum z = {float(layer.z[j]):+8.4f}  output = {float(layer.a[j]):+7.4f} ")
-            out.append(bar(float(shares[j])), NODE_STYLES[min(4, int(shares[j] * 4 + 0.5))])
-            out.append("\n        ")
-            for i in range(w.weights.shape[0]):
-                value = float(w.weights[i, j])
-                out.append(f"{weight_name(names, l, i, j)} = ")
-                out.append(f"{value:+.3f}", POSITIVE if value >= 0 else NEGATIVE)
-                out.append("  ")
+            out.append(f"  {unit:<5}")
+            out.append(bar(float(shares[j]), 6), NODE_STYLES[min(4, int(shares[j] * 4 + 0.5))])
+            out.append(f" output = {float(layer.a[j]):+.4f}\n")
+            items: list[tuple[str, float | None]] = [(f"sum z = {float(layer.z[j]):+.4f}", None)]
+            items += [(f"{weight_name(names, l, i, j)} = ", float(w.weights[i, j])) for i in range(w.weights.shape[0])]
             if w.has_bias:
-                out.append(f"bias = {float(w.bias[j]):+.3f}")
-            out.rstrip()
+                items.append((f"bias = {float(w.bias[j]):+.3f}", None))
+            used = indent
+            out.append(" " * indent)
+            for k, (words, value) in enumerate(items):
+                size = len(words) + (6 if value is not None else 0)
+                if k and used + 2 + size > width:
+                    out.append("\n" + " " * indent)
+                    used = indent
+                elif k:
+                    out.append("  ")
+                    used += 2
+                out.append(words)
+                if value is not None:
+                    out.append(f"{value:+.3f}", POSITIVE if value >= 0 else NEGATIVE)
+                used += size
             out.append("\n")
     out.append("\nthe bar: the output within its activation's range (sigmoid 0 to 1, tanh -1 to 1)", "dim")
     return out

@@ -53,7 +53,7 @@ LINES = {("faint", 1): ("┈", "┊"), ("faint", -1): ("┈", "┊"), ("thin", 1
 CORNERS = {"faint": "┐┘└┌", "thin": "┐┘└┌", "thick": "┓┛┗┏"}
 HORIZONTAL = {h: key for key, (h, _) in LINES.items()}
 VERTICAL = {v: key for key, (_, v) in LINES.items()}
-SHADES = " ░▒▓█"
+SHADES = "·░▒▓█"  # without colour, a node's picture: from its lowest value to its highest
 BODY = "░"  # a node's block below its label (and its picture): coloured by its activation where there is colour
 LEGEND = (f"━ ╍ |w|≥{THICK_FROM:g}  ─ ╌ ≥{FAINT_BELOW:g}  ┈ less (a fixed scale)",
           "solid +, dashed −  ○◔◑◕● output low→high")

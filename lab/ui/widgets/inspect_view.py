@@ -249,7 +249,7 @@ class InspectView(ScrollView):
                                   self.monochrome, self.app.current_theme.ansi)[1]
 
     def _draw_network(self, run: Drawn, row: int) -> Text:
-        return views.draw_trace(run.experiment, run.net, row)
+        return views.draw_trace(run.experiment, run.net, row, self.layout_width)
 
     def _draw_units(self, run: Drawn, row: int) -> Text:
         return views.draw_units(run.experiment, run.net)
