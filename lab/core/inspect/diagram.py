@@ -405,9 +405,7 @@ def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces
     trace = trace_row(net, table, row)
     surfaces = net.shape.sizes[0] == 2 if surfaces is None else surfaces and net.shape.sizes[0] == 2
     names = unit_names(net, table.output_names)
-    plan = _plan(net, names, max_units, surfaces, gap, HEADER if header else 0)
-    if plan is None:  # lines that cannot be routed in a few shifts: fewer units
-        return draw(net, table, row, max_units - 1, surfaces, gap, header) if max_units > 1 else _unroutable()
+    plan = _routed_plan(net, names, max_units, surfaces, gap, header)
     grid = _Grid(plan.total_height + 1, plan.total_width)
     nodes: list[Node] = []
     pictures = node_surfaces(net) if surfaces else None
@@ -456,7 +454,27 @@ def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces
                    frozen(table.targets[row]), folded, surfaces, header)
 
 
-def _unroutable() -> Diagram:
+def _least_height(net: Network, units: int, surfaces: bool, gap: int, header: bool) -> int:
+    """The fewest lines a drawing of these settings takes, legend included, before its lines are routed (routing
+    can only add lines): a cheap test that skips the layouts that cannot fit."""
+    counts = [size if c in (0, len(net.shape.sizes) - 1) else min(size, units)
+              for c, size in enumerate(net.shape.sizes)]
+    content = 1 + (SURFACE_ROWS if surfaces else 0)
+    spans = []
+    for c, n in enumerate(counts):
+        block = max(content, counts[c - 1] if c else 0, counts[c + 1] if c + 1 < len(counts) else 0)
+        spans.append(n * block + (n - 1) * gap)
+    folded = counts != list(net.shape.sizes)
+    return (HEADER if header else 0) + max(spans) + 1 + int(folded) + (len(LEGEND) if header else 0)
+
+
+def _routed_plan(net: Network, names: tuple[tuple[str, ...], ...], max_units: int, surfaces: bool, gap: int,
+                 header: bool) -> _Plan:
+    """``_plan`` with the fewest units below ``max_units`` whose lines can be routed (a few shifts did not do)."""
+    for units in range(max_units, 0, -1):
+        plan = _plan(net, names, units, surfaces, gap, HEADER if header else 0)
+        if plan is not None:
+            return plan
     raise LabError("the network's lines could not be laid out")
 
 
@@ -517,13 +535,18 @@ def fitting(net: Network, table: TruthTable, row: int, width: int, height: int) 
     tries = [(units, True, gap, True) for units in range(min(widest, 16), min(widest, 6) - 1, -1) for gap in (1, 0)]
     tries += [(units, False, gap, header) for units in range(min(widest, 16), 1, -1) for header in (True, False)
               for gap in (1, 0)]
-    diagram = None
+    names = unit_names(net, table.output_names)
+    two = net.shape.sizes[0] == 2
     for units, surfaces, gap, header in tries:
-        diagram = draw(net, table, row, units, surfaces, gap, header)
-        if len(diagram.chars) + len(footer(diagram)) <= height and max(map(len, diagram.chars)) <= width:
-            return diagram
-    assert diagram is not None
-    return diagram
+        if surfaces and not two or _least_height(net, units, surfaces, gap, header) > height:
+            continue
+        plan = _routed_plan(net, names, units, surfaces, gap, header)
+        folded = any(len(shown) < size for shown, size in zip(plan.shown, net.shape.sizes, strict=True))
+        below = int(folded) + (len(LEGEND) if header else 0)
+        if plan.total_height + 1 + below <= height and plan.total_width <= width:
+            return draw(net, table, row, len(max(plan.shown[1:-1], key=len, default=plan.shown[0])), surfaces, gap,
+                        header)
+    return draw(net, table, row, 2, False, 0, False)
 
 
 def footer(diagram: Diagram) -> list[str]:
