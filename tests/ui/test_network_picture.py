@@ -9,9 +9,10 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 
 from lab.core.experiment import Layer
-from lab.core.inspect.step import backprop_step
+from lab.core.inspect.step import BackpropStep, backprop_step, changed_parameters
 from lab.core.recipes import recipe
 from lab.core.train import Trainer
+from lab.ui.screens.step_through import StepThroughScreen
 from lab.ui.widgets.network_picture import STEP, NetworkPicture
 from lab.ui.widgets.step_through import StepThrough
 
@@ -170,3 +171,64 @@ async def test_the_step_through_shows_every_part_then_applies_or_not():
         np.copyto(follower.net.theta, before)
         follower.step()
         assert np.abs(follower.net.theta - trainer.net.theta).max() <= 1e-12  # the step is the trainer's epoch
+
+
+class ScreenHost(App):
+    """Pushes the step-through screen on a frozen state, as the app would on ``NetworkPicture.StepAsked``."""
+
+    def __init__(self, trainer: Trainer, row: int) -> None:
+        super().__init__()
+        self.trainer = trainer
+        self.row = row
+        self.answers: list[object] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(StepThroughScreen(self.trainer.experiment, self.trainer.state(), self.row),
+                         self.answers.append)
+
+
+async def test_the_step_through_screen_answers_with_the_step_or_none():
+    trainer = xor_221(20)
+    app = ScreenHost(trainer, 1)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("right", "w", "a")
+        await pilot.pause()
+        (step,) = app.answers
+        assert isinstance(step, BackpropStep) and step.whole_batch
+        follower = Trainer.from_state(trainer.experiment, trainer.state())
+        follower.step()
+        assert np.abs(follower.net.theta - step.theta_after).max() <= 1e-12
+        changes = changed_parameters(step)
+        assert {(layer, i, j) for layer, i, j, _ in changes} <= {
+            (0, 0, 0), (0, 0, 1), (0, 1, 0), (0, 1, 1), (0, 0, None), (0, 1, None), (1, 0, 0), (1, 1, 0), (1, 0, None)}
+        net = trainer.net.copy()
+        for layer, i, j, value in changes:  # what Run.set_parameter would do, one by one
+            if j is None:
+                net.b[layer][i] = value
+            else:
+                net.W[layer][i, j] = value
+        assert np.array_equal(net.theta, step.theta_after)
+    app = ScreenHost(trainer, 1)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.answers == [None]
+
+
+async def test_an_edit_names_what_the_runs_set_parameter_takes():
+    seen, hook = recorder()
+    app = Host(xor_221())
+    async with app.run_test(size=(80, 30), message_hook=hook) as pilot:
+        picture = app.query_one(NetworkPicture)
+        diagram = picture.diagram
+        assert diagram is not None
+        last = len(diagram.edges) - 1  # w(h2→y)
+        picture.select(picture.items.index(("edge", last)))
+        await pilot.press("right")
+        picture.select(picture.items.index(("node", len(diagram.nodes) - 1)))  # y: its bias
+        await pilot.press("left")
+        weight, bias = [m for m in seen if isinstance(m, NetworkPicture.Edited)]
+        assert (weight.layer, weight.i, weight.j, weight.name) == (1, 1, 0, "w(h2→y)")
+        assert (bias.layer, bias.i, bias.j, bias.name) == (1, 0, None, "bias(y)")

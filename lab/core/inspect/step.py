@@ -32,9 +32,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from lab.core.errors import LabError
+from lab.core.experiment import Experiment
 from lab.core.inspect.common import frozen, hidden_label
 from lab.core.nn import Network, Pass, backward, dense_layers, forward
 from lab.core.optim import OPTIMIZERS
+from lab.core.state import TrainingState
 from lab.core.train import Trainer, widen
 
 Array = np.ndarray
@@ -357,3 +359,24 @@ def step_heading(step: BackpropStep, row_labels: tuple[str, ...]) -> str:
             else f"row {step.rows[0]} ({row_labels[0]})")
     return (f"one step of backpropagation on {what} · loss {step.loss_name} {step.loss:.6g} · "
             f"{step.optimizer} lr {step.lr:g}")
+
+
+# --- for the interface: a step from a frozen state, and what applying it changes ----------------------------------
+def step_from_state(experiment: Experiment, state: TrainingState, row: int | None = None) -> BackpropStep:
+    """``backprop_step`` of the run ``state`` froze under ``experiment`` (a trainer of its own, never the live one):
+    what the interface asks for, holding only frozen values."""
+    return backprop_step(Trainer.from_state(experiment, state), row)
+
+
+def changed_parameters(step: BackpropStep) -> list[tuple[int, int, int | None, float]]:
+    """Every parameter the step changes as ``(layer, i, j, value)`` (layer from 0; ``j`` None for the bias of unit
+    ``i``): what setting the weights by hand to the step's result takes. The optimizer's state does not follow (for
+    ``sgd`` it has none); training an epoch applies a whole-batch step with it."""
+    changes: list[tuple[int, int, int | None, float]] = []
+    for l, layer in enumerate(step.layers):
+        for i, j in zip(*np.nonzero(layer.new_weights != layer.weights), strict=True):
+            changes.append((l, int(i), int(j), float(layer.new_weights[i, j])))
+        if layer.bias is not None and layer.new_bias is not None:
+            for i in np.flatnonzero(layer.new_bias != layer.bias):
+                changes.append((l, int(i), None, float(layer.new_bias[i])))
+    return changes

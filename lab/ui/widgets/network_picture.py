@@ -86,6 +86,21 @@ class NetworkPicture(Vertical, can_focus=True):
             """The picture."""
             return self.picture
 
+        @property
+        def layer(self) -> int:
+            """The dense layer, from 0 (``Run.set_parameter``'s ``layer``)."""
+            return int(self.parameter[1:]) - 1
+
+        @property
+        def i(self) -> int:
+            """The unit below for a weight, the unit for a bias."""
+            return self.index[0]
+
+        @property
+        def j(self) -> int | None:
+            """The unit of the layer for a weight; None for a bias."""
+            return self.index[1] if len(self.index) == 2 else None
+
     class StepAsked(Message):
         """The step-through of one update is asked for, on the picture's row."""
 
