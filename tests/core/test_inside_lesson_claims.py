@@ -81,13 +81,13 @@ def test_one_step_on_a_row_moves_its_output_towards_its_target(seed):
 
 
 def test_the_step_the_lesson_follows():
-    """Seed 0, row 011: the output goes from 0.69 to 0.66; rows 000 and 111 (targets 1) move away from theirs."""
+    """Seed 0, row 011: the output goes from 0.69 to 0.65; rows 000 and 111 (targets 1) move away from theirs."""
     trainer = Trainer(tutorial())
     table = trainer.experiment.table
     step = backprop_step(trainer, 3)
     before = trainer.net.forward(table.inputs)[:, 0]
     after = Network(trainer.net.shape, step.theta_after).forward(table.inputs)[:, 0]
-    assert round(float(before[3]), 2) == 0.69 and round(float(after[3]), 2) == 0.66
+    assert round(float(before[3]), 2) == 0.69 and round(float(after[3]), 2) == 0.65
     assert after[0] < before[0] and after[7] < before[7]
 
 
