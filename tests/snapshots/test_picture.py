@@ -1,5 +1,6 @@
-"""SVG snapshots of the network picture widget (the number cursor on a line) for the tutorials' three networks at
-80x24, 120x40 and 200x50, in 16 colours and without colour; and the step-through of one update."""
+"""SVG snapshots of the network picture (the inspect view's picture mode, the number cursor on a line) for the
+tutorials' three networks at 80x24, 120x40 and 200x50, in 16 colours and without colour; and the step-through of
+one update."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from lab.core.gates import preset
 from lab.core.inspect.step import backprop_step
 from lab.core.recipes import recipe
 from lab.core.train import Trainer
-from lab.ui.widgets.network_picture import NetworkPicture
+from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.step_through import StepThrough
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"),
@@ -48,12 +49,18 @@ class PictureHost(App):
             self.theme = theme
 
     def compose(self) -> ComposeResult:
-        yield NetworkPicture()
+        yield InspectView()
 
     def on_mount(self) -> None:
-        picture = self.query_one(NetworkPicture)
-        picture.show(self.trainer.experiment, self.trainer.net, 2, self.size.width, self.size.height)
-        picture.select(len(picture.diagram.nodes) if picture.diagram else 0)  # the first line
+        view = self.query_one(InspectView)
+        view.mode = "picture"
+        self.call_after_refresh(self.draw)
+
+    def draw(self) -> None:
+        view = self.query_one(InspectView)
+        view.update_from(self.trainer.experiment, self.trainer.state(), 2)
+        view.cursor.select(("edge", 0))  # the first line
+        view.update_from(self.trainer.experiment, self.trainer.state(), 2)
 
 
 @pytest.mark.parametrize("network", list(NETWORKS))

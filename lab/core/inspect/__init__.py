@@ -45,7 +45,7 @@ from lab.core.summary import SummaryRow, summary_rows, summary_text
 
 __all__ = [
     "BackpropStep", "Corner", "DecisionSurface", "Diagram", "ForwardTrace", "GradCheck", "HalfBlocks",
-    "HealthHistory", "KarnaughMap", "LayerHealth", "LayerStep", "LayerTrace", "LayerWeights", "NetworkPicture",
+    "HealthHistory", "KarnaughMap", "LayerHealth", "LayerStep", "LayerTrace", "LayerWeights",
     "ParamCheck", "SummaryRow", "SurfacePoint", "UnitGate", "WeightHealth", "backprop_grad",
     "backprop_step", "dead_units", "decision_surface", "draw_diagram", "gate_names", "gradient_check", "gray_codes",
     "half_blocks", "hidden_gates", "hidden_label", "karnaugh_maps", "karnaugh_rows", "layer_names", "layer_weights",

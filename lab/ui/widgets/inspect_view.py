@@ -24,6 +24,7 @@ import numpy as np
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -33,10 +34,13 @@ from textual.widget import Widget
 
 from lab.core import inspect as ins
 from lab.core.experiment import Experiment
+from lab.core.inspect.diagram import fitting
 from lab.core.nn import Network
 from lab.core.state import TrainingState
 from lab.drawings import views
+from lab.ui.screens.value_prompt import ValueScreen
 from lab.ui.widgets.light_link import changed_span, compact
+from lab.ui.widgets.network_picture import Edit, PictureCursor
 
 VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary", "picture")
 TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "Decision surface",
@@ -117,12 +121,55 @@ class Drawn:
 
 
 class InspectView(ScrollView):
-    """Shows one view of the network, chosen by ``mode``."""
+    """Shows one view of the network, chosen by ``mode``.
+
+    In the ``picture`` mode a number cursor runs over the drawn nodes and lines (↑/↓ or a click; the line under the
+    picture names what it is on), ←/→ move the selected weight or bias by ``network_picture.STEP`` and ``=`` types a
+    new value while ``paused`` (posted as ``Edited``: the run's owner sets it and draws the view again), and ``b``
+    asks for one step of backpropagation on the row (``StepAsked``). In the other modes ↑/↓ scroll."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Previous node or line", id="picture.previous", show=False),
+        Binding("down", "cursor(1)", "Next node or line", id="picture.next", show=False),
+        Binding("left", "nudge(-1)", "Weight −0.1", id="picture.less", show=False),
+        Binding("right", "nudge(1)", "Weight +0.1", id="picture.more", show=False),
+        Binding("equals_sign", "type_value", "Type a weight", id="picture.type", show=False),
+        Binding("b", "backprop", "One step, every number", id="picture.step", show=False),
+    ]
 
     mode: reactive[str] = reactive("network")
     """One of ``VIEWS``."""
     monochrome: reactive[bool] = reactive(False)
     """Draw the surface with shades instead of colours."""
+
+    paused: reactive[bool] = reactive(True)
+    """Whether the run is paused: weights may be set by hand only then (the app says so)."""
+
+    class Edited(Message):
+        """A weight or bias set by hand in the picture (``edit``: which, its new value, its plain name)."""
+
+        def __init__(self, view: InspectView, edit: Edit) -> None:
+            super().__init__()
+            self.view = view
+            self.edit = edit
+
+        @property
+        def control(self) -> InspectView:
+            """The view."""
+            return self.view
+
+    class StepAsked(Message):
+        """One step of backpropagation with every number is asked for, on table row ``row``."""
+
+        def __init__(self, view: InspectView, row: int) -> None:
+            super().__init__()
+            self.view = view
+            self.row = row
+
+        @property
+        def control(self) -> InspectView:
+            """The view."""
+            return self.view
 
     class Resized(Message):
         """The view's width changed: its drawing must be laid out again (the app redraws it from the run's state)."""
@@ -147,6 +194,10 @@ class InspectView(ScrollView):
         self._extent_for: tuple = ()  # what the extent was measured for (view, network shape and width)
         self._known_width = 0  # the columns shown when last laid out (kept while hidden)
         self._laid_out_for = -1  # the widget's width when the drawing was last laid out
+        self.cursor = PictureCursor()
+        """The picture's number cursor."""
+        self._picture_for: tuple = ()  # the extent key of the picture drawn last, to redraw it for the cursor
+        self._note = ""  # why the last edit was refused (shown under the picture until the cursor moves)
 
     def watch_mode(self) -> None:
         self.scroll_home(animate=False, immediate=True)  # another view starts at its top
@@ -245,8 +296,77 @@ class InspectView(ScrollView):
 
     # --- views (drawn by lab.drawings.views, which nnlab show prints too) ----------------------------------------
     def _draw_picture(self, run: Drawn, row: int) -> Text:
-        return views.draw_picture(run.experiment, run.net, row, self.layout_width, self.size.height,
-                                  self.monochrome, self.app.current_theme.ansi)[1]
+        table = run.experiment.table
+        diagram = fitting(run.net, table, min(row, table.n_rows - 1), self.layout_width,
+                                      max(self.size.height - 1, 10))
+        self.cursor.follow(diagram)
+        self._picture_for = (self.mode, run.net.shape, self.layout_width)
+        return self._picture_text()
+
+    def _picture_text(self) -> Text:
+        """The drawn picture with the cursor's item in reverse video and its numbers (or a refusal) under it."""
+        diagram = self.cursor.diagram
+        if diagram is None:
+            return Text()
+        text = views.picture_text(diagram, self.monochrome, self.cursor.selected,
+                                  ansi=self.app.current_theme.ansi)
+        text.append("\n")
+        text.append(self._note or self.cursor.words(), "bold")
+        return text
+
+    def _repaint_picture(self) -> None:
+        if self.mode == "picture" and self.cursor.diagram is not None:
+            self.show(self._picture_text(), self._picture_for)
+
+    def action_cursor(self, by: int) -> None:
+        if self.mode != "picture":
+            self.scroll_relative(y=by, animate=False)
+            return
+        self._note = ""
+        self.cursor.move(by)
+        self._repaint_picture()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if self.mode != "picture" or offset is None:
+            return
+        scroll_x, scroll_y = (round(v) for v in self.scroll_offset)
+        if self.cursor.select_at(offset.y + scroll_y, offset.x + scroll_x):
+            self._note = ""
+            self._repaint_picture()
+
+    def _refused(self) -> bool:
+        """Say why the selected item cannot be edited now, if it cannot."""
+        reason = self.cursor.refusal(self.paused) if self.mode == "picture" else None
+        if reason is not None:
+            self._note = reason
+            self._repaint_picture()
+        return reason is not None
+
+    def action_nudge(self, direction: int) -> None:
+        if self.mode != "picture":
+            self.scroll_relative(x=direction, animate=False)
+            return
+        edit = None if self._refused() else self.cursor.nudged(direction)
+        if edit is not None:
+            self._note = ""
+            self.post_message(self.Edited(self, edit))
+
+    def action_type_value(self) -> None:
+        target = None if self.mode != "picture" or self._refused() else self.cursor.target()
+        if target is None:
+            return
+
+        def typed(value: float | None) -> None:
+            if value is not None:
+                self._note = ""
+                self.post_message(self.Edited(self, Edit(target.parameter, target.index, value, target.name)))
+
+        self.app.push_screen(ValueScreen(target.name, target.value), typed)
+
+    def action_backprop(self) -> None:
+        if self.mode == "picture" and self.cursor.diagram is not None:
+            self.post_message(self.StepAsked(self, self.cursor.diagram.row))
 
     def _draw_network(self, run: Drawn, row: int) -> Text:
         return views.draw_trace(run.experiment, run.net, row, self.layout_width)
