@@ -118,6 +118,11 @@ def test_adam_says_what_it_did():
     assert set(step.optimizer_after) == {"m", "v", "t"} and int(step.optimizer_after["t"]) == 4
     text = "\n".join(step_sections(step)[-1][1])
     assert "adam change = " in text and "not lr × gradient" in text
+    m, v = step.optimizer_after["m"], step.optimizer_after["v"]
+    line = next(line for line in text.splitlines() if line.startswith("w(a→h1): "))
+    assert f"m {m[0]:+.3g} v {v[0]:+.3g}" in line  # W1[0, 0] is theta's first
+    bias_line = next(line for line in text.splitlines() if line.startswith("bias(h1): "))
+    assert f"m {m[32]:+.3g} v {v[32]:+.3g}" in bias_line  # b1 follows W1's 2 x 16
 
 
 def test_bad_rows_are_one_line():

@@ -318,32 +318,40 @@ def _update(step: BackpropStep) -> list[str]:
     one = len(step.rows) == 1
     lines = []
     if not step.plain_sgd:
-        state = ", ".join(sorted(step.optimizer_after))
-        lines.append(f"{step.optimizer} moves each weight by its own rule from the gradient and its state ({state}):"
-                     f" the change below is what {step.optimizer} did, not lr × gradient")
+        state = ", ".join(sorted(name for name, v in step.optimizer_after.items() if np.ndim(v)))
+        lines.append(f"{step.optimizer} moves each weight by its own rule from the gradient and its state ({state},"
+                     f" shown after the step): the change below is what {step.optimizer} did, not lr × gradient")
+    flat = 0  # each parameter's place in theta, for the optimizer's state
     for l, layer in enumerate(step.layers):
-        params = [(weight_name(step.names, l, i, j), layer.inputs[:, i], i, j)
-                  for j in range(layer.weights.shape[1]) for i in range(layer.weights.shape[0])]
+        n_in, units = layer.weights.shape
+        params = [(weight_name(step.names, l, i, j), layer.inputs[:, i], i, j) for j in range(units)
+                  for i in range(n_in)]
         for name, below, i, j in params:
             delta = layer.delta[:, j]
             how = (f"{number(float(below[0]))} × {number(float(delta[0]))}" if one
                    else f"sum over rows of {step.names[l][i]} × delta({step.names[l + 1][j]})")
             lines.append(_param_line(step, name, how, float(layer.grad_w[i, j]), float(layer.weights[i, j]),
-                                     float(layer.new_weights[i, j])))
+                                     float(layer.new_weights[i, j]), flat + i * units + j))
+        flat += n_in * units
         if layer.bias is not None and layer.grad_b is not None and layer.new_bias is not None:
-            for j in range(layer.weights.shape[1]):
+            for j in range(units):
                 how = "delta" if one else "sum over rows of delta"
                 lines.append(_param_line(step, bias_name(step.names, l, j), how, float(layer.grad_b[j]),
-                                         float(layer.bias[j]), float(layer.new_bias[j])))
+                                         float(layer.bias[j]), float(layer.new_bias[j]), flat + j))
+            flat += units
     return lines
 
 
-def _param_line(step: BackpropStep, name: str, how: str, grad: float, old: float, new: float) -> str:
+def _param_line(step: BackpropStep, name: str, how: str, grad: float, old: float, new: float, at: int) -> str:
+    """One parameter's gradient, change and new value; for an optimizer with state, its state there after the
+    step (adam's m and v, momentum's velocity)."""
     change = new - old
     if step.plain_sgd:
         return (f"{name}: gradient = {how} = {number(grad)} · lr × gradient = {number(step.lr * grad)} · "
                 f"new = {number(old)} - {number(step.lr * grad)} = {number(new)}")
-    return (f"{name}: gradient = {how} = {number(grad)} · {step.optimizer} change = {number(change)} · "
+    state = " ".join(f"{key} {float(values[at]):+.3g}" for key, values in sorted(step.optimizer_after.items())
+                     if np.ndim(values))
+    return (f"{name}: gradient = {how} = {number(grad)} · {state} · {step.optimizer} change = {number(change)} · "
             f"new = {number(old)} + {number(change)} = {number(new)}")
 
 
