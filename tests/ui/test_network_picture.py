@@ -79,7 +79,8 @@ def recorder() -> tuple[list[Message], object]:
 
 
 def last_line(view: InspectView) -> str:
-    return view.text.splitlines()[-1]
+    """The cursor's numbers (the line above the keys' line)."""
+    return view.text.splitlines()[-2]
 
 
 async def test_the_cursor_names_nodes_and_lines_by_keys_and_by_mouse():
@@ -88,6 +89,7 @@ async def test_the_cursor_names_nodes_and_lines_by_keys_and_by_mouse():
         await pilot.pause()
         view = app.query_one(InspectView)
         assert last_line(view) == "input a = 1"
+        assert view.text.splitlines()[-1].startswith("↑↓ node or line · ←→ weight ±0.1")  # focused: the keys
         await pilot.press("down")
         assert last_line(view) == "input b = 0"
         await pilot.press("down")

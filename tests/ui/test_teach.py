@@ -96,7 +96,7 @@ async def test_wide_screen_puts_the_lesson_below_the_views(tmp_path):
         assert app.query_one(LessonPane).display and app.query_one("#chart").display
         inspect = app.query_one(InspectView)
         assert inspect.display and inspect.mode == "picture"
-        assert inspect.text.splitlines()[-1] == "input a = 0" and "y " in inspect.text  # the cursor's numbers
+        assert inspect.text.splitlines()[-2] == "input a = 0" and "y " in inspect.text  # the cursor's numbers
 
 
 async def test_help_lists_words_and_filters():

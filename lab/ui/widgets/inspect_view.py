@@ -47,6 +47,9 @@ TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "De
           "health": "Weights over time", "gradcheck": "Gradient check", "summary": "Model summary",
           "picture": "Network picture"}
 SPARK = "▁▂▃▄▅▆▇█"
+PICTURE_KEYS = ("tab to the picture: a number cursor, weights by hand, one step of backprop",
+                "↑↓ node or line · ←→ weight ±0.1 · = type one · b one step, every number")
+"""The line under the picture and its numbers, unfocused and focused."""
 MIN_WIDTH = 20  # the narrowest width a view is laid out for
 CHROME = 4  # columns of the pane's border and padding
 HANG = 2  # a wrapped line's continuation is indented this much more than the line's own indent
@@ -298,7 +301,7 @@ class InspectView(ScrollView):
     def _draw_picture(self, run: Drawn, row: int) -> Text:
         table = run.experiment.table
         diagram = fitting(run.net, table, min(row, table.n_rows - 1), self.layout_width,
-                                      max(self.size.height - 1, 10))
+                          max(self.size.height - len(PICTURE_KEYS), 10))
         self.cursor.follow(diagram)
         self._picture_for = (self.mode, run.net.shape, self.layout_width)
         return self._picture_text()
@@ -312,7 +315,14 @@ class InspectView(ScrollView):
                                   ansi=self.app.current_theme.ansi)
         text.append("\n")
         text.append(self._note or self.cursor.words(), "bold")
+        text.append("\n" + PICTURE_KEYS[self.has_focus], "dim")
         return text
+
+    def on_focus(self) -> None:
+        self._repaint_picture()
+
+    def on_blur(self) -> None:
+        self._repaint_picture()
 
     def _repaint_picture(self) -> None:
         if self.mode == "picture" and self.cursor.diagram is not None:
