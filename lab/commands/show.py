@@ -18,7 +18,7 @@ from rich.text import Text
 
 from lab.commands.parser import Parser, bounded
 from lab.core import inspect as ins
-from lab.core.errors import LabError
+from lab.core.errors import LabError, one_line
 from lab.core.experiment import Experiment
 from lab.core.train import Trainer
 from lab.drawings import views
@@ -131,7 +131,7 @@ def _print(text: Text, width: int) -> int:
     """Print the drawing's characters as plain text, without escape codes (``width`` is what it was laid out
     for: the trace and the step are not wrapped, so a script reads one line per number)."""
     for line in text.split("\n", allow_blank=True):
-        print(line.plain.rstrip())
+        print(one_line(line.plain.rstrip()))  # a name from the file with a control character shows it escaped
     return 0
 
 

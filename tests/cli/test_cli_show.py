@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -71,3 +72,15 @@ def test_a_row_step_and_bad_rows(cli, saved):
     assert status == 0 and "row 3 (011)" in out and "w(a→h1): gradient = " in out
     status, _, err = cli("show", str(saved["two-layer"]), "--row", "8")
     assert status == 2 and err.count("\n") == 1 and "row 8 does not exist" in err
+
+
+def test_names_from_the_file_cannot_drive_the_terminal(cli, tmp_path):
+    """An output named with an escape sequence and a right-to-left override prints them escaped, in every view."""
+    trainer = Trainer(recipe("keras-xor"))
+    table = replace(trainer.experiment.table, output_names=("y\x1b[31m\u202e",))
+    path = tmp_path / "named.json"
+    write(path, trainer.experiment.with_table(table), trainer.state())
+    for view in ("picture", "trace", "step"):
+        status, out, _ = cli("show", str(path), "--view", view, "--row", "1")
+        assert status == 0 and "\x1b" not in out and "\u202e" not in out
+        assert "\\x1b[31m\\u202e" in out
