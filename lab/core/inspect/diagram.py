@@ -281,6 +281,8 @@ def track_order(starts: list[int], ends: list[int]) -> list[int] | None:
 
 @dataclass
 class _Grid:
+    """The drawing being made: a character and a role per cell (see ``Diagram.roles``)."""
+
     height: int
     width: int
     chars: list[list[str]] = field(init=False)
@@ -320,6 +322,8 @@ HEADER = 2  # the row line and the column titles above the nodes
 
 def _plan(net: Network, names: tuple[tuple[str, ...], ...], max_units: int, surfaces: bool, gap: int,
           header: int) -> _Plan | None:
+    """Where every node and line goes for at most ``max_units`` units a column, nodes ``gap`` lines apart below
+    ``header`` lines; None when some gap's lines cannot be routed even with the next column moved down 3 lines."""
     sizes = net.shape.sizes
     shown = shown_units(net, max_units)
     counts = [len(s) for s in shown]
@@ -383,7 +387,7 @@ def node_surfaces(net: Network, points: int = SURFACE_WIDTH, lines: int = SURFAC
     a, b = np.meshgrid(np.linspace(0.0, 1.0, points), np.linspace(1.0, 0.0, lines))
     x = np.stack([a.ravel(), b.ravel()], axis=1)
     with np.errstate(all="ignore"):
-        zs, acts = net.forward_trace(x)
+        acts = net.forward_trace(x)[1]
     out = [x.reshape(lines, points, 2)]
     for l, values in enumerate(acts[1:]):
         name = net.shape.activations[l]
