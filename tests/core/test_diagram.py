@@ -181,3 +181,12 @@ def test_the_drawing_does_not_write_the_network():
     theta = trainer.net.theta.copy()
     draw(trainer.net, trainer.experiment.table, 3)
     assert np.array_equal(theta, trainer.net.theta)
+
+
+def test_a_short_pane_never_folds_below_four_units():
+    """Too short for every line: the tutorial's four hidden units all the same (the pane scrolls), keras-xor's
+    sixteen down to four."""
+    small = fitting(trained("two-layer", 10).net, recipe("two-layer").table, 0, 48, 9)
+    assert small.folded == (0, 0, 0)
+    wide = trained("keras-xor", 10)
+    assert fitting(wide.net, wide.experiment.table, 0, 48, 9).folded == (0, 12, 0)

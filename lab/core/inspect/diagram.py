@@ -317,6 +317,7 @@ class _Plan:
 
 
 GAP_LINES = 1  # blank lines between two nodes of a column
+FEWEST = 4  # the fewest units a folded hidden layer shows, however short the pane (it scrolls)
 HEADER = 2  # the row line and the column titles above the nodes
 
 
@@ -533,12 +534,14 @@ def _draw_edges(grid: _Grid, edges: list[Edge]) -> None:
 def fitting(net: Network, table: TruthTable, row: int, width: int, height: int) -> Diagram:
     """The drawing of ``net`` that fits ``width`` x ``height`` cells (legend included) best: the nodes' pictures
     while at least six units a column fit with them, else as many units as fit without them, with the header and
-    legend if they fit too, else the nodes alone; nodes a line apart, else close together. The smallest drawing when
-    nothing fits."""
+    legend if they fit too, else the nodes alone; nodes a line apart, else close together. A hidden layer is never
+    folded below ``FEWEST`` units (a pane too short for them scrolls): the smallest of those drawings when nothing
+    fits."""
     widest = max(net.shape.sizes)
+    fewest = min(widest, FEWEST)
     tries = [(units, True, gap, True) for units in range(min(widest, 16), min(widest, 6) - 1, -1) for gap in (1, 0)]
-    tries += [(units, False, gap, header) for units in range(min(widest, 16), 1, -1) for header in (True, False)
-              for gap in (1, 0)]
+    tries += [(units, False, gap, header) for units in range(min(widest, 16), fewest - 1, -1)
+              for header in (True, False) for gap in (1, 0)]
     names = unit_names(net, table.output_names)
     two = net.shape.sizes[0] == 2
     for units, surfaces, gap, header in tries:
@@ -550,7 +553,7 @@ def fitting(net: Network, table: TruthTable, row: int, width: int, height: int) 
         if plan.total_height + 1 + below <= height and plan.total_width <= width:
             return draw(net, table, row, len(max(plan.shown[1:-1], key=len, default=plan.shown[0])), surfaces, gap,
                         header)
-    return draw(net, table, row, 2, False, 0, False)
+    return draw(net, table, row, fewest, False, 0, False)
 
 
 def footer(diagram: Diagram) -> list[str]:
