@@ -45,24 +45,32 @@ def picture_text(diagram: dg.Diagram, monochrome: bool = False, selected: tuple[
                  legend: bool = True, ansi: bool = False) -> Text:
     """The drawn network: lines coloured by sign (bold when thick), nodes by their activation, each node's picture
     in half blocks (shades when ``monochrome``), in the 16 ANSI colours when ``ansi``; the ``selected`` node or line
-    in reverse video."""
+    in reverse video. Cells of one style are appended as one run (a 50-line picture has a few thousand cells)."""
     out = Text()
+    styles: dict[tuple | None, Style | None] = {}  # per role (a surface cell's role is its own)
     for y, (chars, roles) in enumerate(zip(diagram.chars, diagram.roles, strict=True)):
-        line = Text()
+        line = Text(style="bold" if y == 0 and diagram.header else "")
+        run: list[str] = []
+        run_style: Style | None = None
         for char, role in zip(chars, roles, strict=True):
-            style = _cell_style(diagram, role, monochrome, ansi)
-            if role is not None and role[0] == "surface" and not monochrome:
-                char = "▀"
-            elif role is not None and role[0] == "body" and not monochrome:
-                char = "█"  # not a space: a line's end is cut of its spaces
+            if role not in styles:
+                styles[role] = _cell_style(diagram, role, monochrome, ansi)
+            style = styles[role]
+            if role is not None and not monochrome:
+                char = "▀" if role[0] == "surface" else "█" if role[0] == "body" else char  # a body is no space:
+                # a line's end is cut of its spaces
             if selected is not None and role is not None and role[0] != "text" and \
                     ("edge" if role[0] == "edge" else "node", role[1]) == selected:
                 style = (style or Style()) + SELECTED
-            line.append(char, style)
+            if style != run_style and run:
+                line.append("".join(run), run_style)
+                run = []
+            run.append(char)
+            run_style = style
+        if run:
+            line.append("".join(run), run_style)
         line.rstrip()
         out.append_text(line)
-        if y == 0:
-            out.stylize("bold", 0, len(out))
         out.append("\n")
     if legend:
         for words in dg.footer(diagram):

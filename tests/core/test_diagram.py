@@ -73,13 +73,9 @@ NETWORKS = [("xor 2-2-1", "keras-xor", 0, {"layers": (Layer(2, "sigmoid"),)}, 8)
             ("untrained 3-4-1", "two-layer", 0, {}, 8)]
 
 
-@pytest.mark.parametrize(("label", "name", "epochs", "arch", "units"), NETWORKS)
-@pytest.mark.parametrize("seed", [0, 1, 2])
-@pytest.mark.parametrize(("gap", "header"), [(1, True), (0, False)])
-def test_every_drawn_line_reads_back_as_its_weight(label, name, epochs, arch, units, seed, gap, header):
-    trainer = trained(name, epochs, seed, **arch)
-    net, table = trainer.net, trainer.experiment.table
-    diagram = draw(net, table, 1, units, gap=gap, header=header)
+def read_back(diagram, net) -> None:
+    """Follow every line from every port right of a node to the node it reaches; its classes and signs must be its
+    weight's, and the lines found must be exactly the drawn weights, every weight between drawn units."""
     chars = diagram.chars
     by_block = {}
     for node in diagram.nodes:
@@ -97,7 +93,7 @@ def test_every_drawn_line_reads_back_as_its_weight(label, name, epochs, arch, un
             w = float(net.W[node.column][node.unit, target.unit])
             kind = line_class(w)
             classes = {k for k, _ in read}
-            assert classes <= {kind, "thick" if kind == "thick" else "thin/faint"}, (label, node.name, target.name)
+            assert classes <= {kind, "thick" if kind == "thick" else "thin/faint"}, (node.name, target.name)
             signs = {s for _, s in read if s}
             assert signs == {-1 if w < 0 else 1} or kind == "faint", (node.name, target.name, w, read)
             found.add((node.column, node.unit, target.unit))
@@ -106,6 +102,22 @@ def test_every_drawn_line_reads_back_as_its_weight(label, name, epochs, arch, un
     shown = [sorted(n.unit for n in diagram.nodes if n.column == c) for c in range(len(net.shape.sizes))]
     expected = {(l, i, j) for l in range(net.shape.n_layers) for i in shown[l] for j in shown[l + 1]}
     assert drawn == expected
+
+
+@pytest.mark.parametrize(("label", "name", "epochs", "arch", "units"), NETWORKS)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(("gap", "header"), [(1, True), (0, False)])
+def test_every_drawn_line_reads_back_as_its_weight(label, name, epochs, arch, units, seed, gap, header):
+    trainer = trained(name, epochs, seed, **arch)
+    read_back(draw(trainer.net, trainer.experiment.table, 1, units, gap=gap, header=header), trainer.net)
+
+
+@pytest.mark.parametrize("name", ["keras-xor", "two-layer"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50), (48, 10)])
+def test_the_drawing_fitted_to_a_pane_reads_back_too(name, size):
+    """Whatever layout and picture size ``fitting`` picks."""
+    trainer = trained(name, 100)
+    read_back(fitting(trainer.net, trainer.experiment.table, 2, *size), trainer.net)
 
 
 def test_faint_lines_carry_their_sign_in_their_role():

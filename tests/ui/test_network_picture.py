@@ -89,7 +89,7 @@ async def test_the_cursor_names_nodes_and_lines_by_keys_and_by_mouse():
         await pilot.pause()
         view = app.query_one(InspectView)
         assert last_line(view) == "input a = 1"
-        assert view.text.splitlines()[-1].startswith("↑↓ node or line · ←→ weight ±0.1")  # focused: the keys
+        assert view.text.splitlines()[-1] == "↑↓ node/line · ←→ ±0.1 · = type · b one step"  # focused: the keys
         await pilot.press("down")
         assert last_line(view) == "input b = 0"
         await pilot.press("down")

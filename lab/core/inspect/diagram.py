@@ -41,6 +41,7 @@ from lab.core.inspect.picture import NODE_GLYPHS, fill, node_levels
 from lab.core.inspect.step import bias_name, unit_names, weight_name
 from lab.core.inspect.trace import trace_row
 from lab.core.nn import Network
+from lab.core.rules import right as rules_right
 
 Array = np.ndarray
 
@@ -58,6 +59,7 @@ BODY = "░"  # a node's block below its label (and its picture): coloured by it
 LEGEND = (f"━ ╍ |w|≥{THICK_FROM:g}  ─ ╌ ≥{FAINT_BELOW:g}  ┈ less (a fixed scale)",
           "solid +, dashed −  ○◔◑◕● output low→high")
 SURFACE_WIDTH, SURFACE_ROWS = 6, 2  # a node's picture: 6 cells by 2 lines of half blocks (6 x 4 points)
+PICTURE_SIZES = ((10, 4), (8, 3), (SURFACE_WIDTH, SURFACE_ROWS))  # (cells, lines), the largest that fits first
 
 
 def line_class(w: float) -> str:
@@ -322,20 +324,20 @@ HEADER = 2  # the row line and the column titles above the nodes
 
 
 def _plan(net: Network, names: tuple[tuple[str, ...], ...], max_units: int, surfaces: bool, gap: int,
-          header: int) -> _Plan | None:
+          header: int, picture: tuple[int, int] = (SURFACE_WIDTH, SURFACE_ROWS)) -> _Plan | None:
     """Where every node and line goes for at most ``max_units`` units a column, nodes ``gap`` lines apart below
     ``header`` lines; None when some gap's lines cannot be routed even with the next column moved down 3 lines."""
     sizes = net.shape.sizes
     shown = shown_units(net, max_units)
     counts = [len(s) for s in shown]
-    content = 1 + (SURFACE_ROWS if surfaces else 0)
+    content = 1 + (picture[1] if surfaces else 0)
     heights, widths = [], []
     for c in range(len(sizes)):
         fan_in = counts[c - 1] if c > 0 else 0
         fan_out = counts[c + 1] if c + 1 < len(sizes) else 0
         heights.append(max(content, fan_in, fan_out))
         label = max(len(names[c][u]) for u in shown[c]) + 2
-        widths.append(max(label, SURFACE_WIDTH if surfaces else 0))
+        widths.append(max(label, picture[0] if surfaces else 0))
     spans = [n * h + (n - 1) * gap for n, h in zip(counts, heights, strict=True)]
     tallest = max(spans)
     tops = [(tallest - s) // 2 for s in spans]
@@ -398,9 +400,11 @@ def node_surfaces(net: Network, points: int = SURFACE_WIDTH, lines: int = SURFAC
 
 
 def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces: bool | None = None,
-         gap: int = GAP_LINES, header: bool = True) -> Diagram:
+         gap: int = GAP_LINES, header: bool = True, picture: tuple[int, int] = (SURFACE_WIDTH, SURFACE_ROWS)
+         ) -> Diagram:
     """Draw ``net`` for row ``row`` of ``table``, at most ``max_units`` units per column; ``surfaces`` (default:
-    whenever the gate has two inputs) gives every node its picture over the unit square.
+    whenever the gate has two inputs) gives every node its picture over the unit square, ``picture`` cells wide and
+    lines tall; nodes ``gap`` lines apart; ``header``: the row's line, the column titles and the legend.
 
     Raises:
         LabError: when the row does not exist or the table does not fit the network.
@@ -410,10 +414,15 @@ def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces
     trace = trace_row(net, table, row)
     surfaces = net.shape.sizes[0] == 2 if surfaces is None else surfaces and net.shape.sizes[0] == 2
     names = unit_names(net, table.output_names)
-    plan = _routed_plan(net, names, max_units, surfaces, gap, header)
-    grid = _Grid(plan.total_height + 1, plan.total_width)
+    plan = _routed_plan(net, names, max_units, surfaces, gap, header, picture)
+    answer = " ".join(f"{v:.2f}" for v in trace.output)
+    target = "".join(str(int(t)) for t in table.targets[row])
+    right = bool(rules_right(trace.output, table.targets[row]).all())
+    held = " · held out" if row in table.heldout else ""
+    heading = f"row {row} ({table.row_label(row)}) → {answer} {'✓' if right else '✗'} target {target}{held}"
+    grid = _Grid(plan.total_height + 1, max(plan.total_width, len(heading) if header else 0))
     nodes: list[Node] = []
-    pictures = node_surfaces(net) if surfaces else None
+    pictures = node_surfaces(net, picture[0], picture[1] * 2) if surfaces else None
     for c, units in enumerate(plan.shown):
         if c == 0:
             values, zs, biases = trace.x, np.full(len(trace.x), np.nan), np.full(len(trace.x), np.nan)
@@ -443,15 +452,11 @@ def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces
         title = "in" if c == 0 else "out" if c == len(plan.shown) - 1 else (
             f"h{c}" if len(plan.shown) > 3 else "hidden")
         activation = "" if c == 0 else f" {net.shape.activations[c - 1]}"
-        label = title + activation if len(title + activation) <= plan.width[c] + 2 else title
-        grid.write(HEADER - 1, plan.lefts[c], label[: plan.width[c] + 2], ("text",))
-    answer = " ".join(f"{v:.2f}" for v in trace.output)
-    target = "".join(str(int(t)) for t in table.targets[row])
-    right = all((o > 0.5) == (t > 0.5) for o, t in zip(trace.output, table.targets[row], strict=True))
-    held = " · held out" if row in table.heldout else ""
+        room = plan.width[c] + (2 if c < len(plan.shown) - 1 else 0)  # the last column ends the drawing
+        label = title + activation if len(title + activation) <= room else title
+        grid.write(HEADER - 1, plan.lefts[c], label[:room], ("text",))
     if header:
-        grid.write(0, 0, f"row {row} ({table.row_label(row)}) → {answer} {'✓' if right else '✗'} target {target}{held}",
-                   ("text",))
+        grid.write(0, 0, heading, ("text",))
     folded = tuple(size - len(units) for size, units in zip(net.shape.sizes, plan.shown, strict=True))
     chars = tuple("".join(line) for line in grid.chars)
     roles = tuple(tuple(line) for line in grid.roles)
@@ -459,12 +464,13 @@ def draw(net: Network, table: TruthTable, row: int, max_units: int = 8, surfaces
                    frozen(table.targets[row]), folded, surfaces, header)
 
 
-def _least_height(net: Network, units: int, surfaces: bool, gap: int, header: bool) -> int:
+def _least_height(net: Network, units: int, surfaces: bool, gap: int, header: bool,
+                  picture: tuple[int, int] = (SURFACE_WIDTH, SURFACE_ROWS)) -> int:
     """The fewest lines a drawing of these settings takes, legend included, before its lines are routed (routing
     can only add lines): a cheap test that skips the layouts that cannot fit."""
     counts = [size if c in (0, len(net.shape.sizes) - 1) else min(size, units)
               for c, size in enumerate(net.shape.sizes)]
-    content = 1 + (SURFACE_ROWS if surfaces else 0)
+    content = 1 + (picture[1] if surfaces else 0)
     spans = []
     for c, n in enumerate(counts):
         block = max(content, counts[c - 1] if c else 0, counts[c + 1] if c + 1 < len(counts) else 0)
@@ -474,10 +480,10 @@ def _least_height(net: Network, units: int, surfaces: bool, gap: int, header: bo
 
 
 def _routed_plan(net: Network, names: tuple[tuple[str, ...], ...], max_units: int, surfaces: bool, gap: int,
-                 header: bool) -> _Plan:
+                 header: bool, picture: tuple[int, int] = (SURFACE_WIDTH, SURFACE_ROWS)) -> _Plan:
     """``_plan`` with the fewest units below ``max_units`` whose lines can be routed (a few shifts did not do)."""
     for units in range(max_units, 0, -1):
-        plan = _plan(net, names, units, surfaces, gap, HEADER if header else 0)
+        plan = _plan(net, names, units, surfaces, gap, HEADER if header else 0, picture)
         if plan is not None:
             return plan
     raise LabError("the network's lines could not be laid out")
@@ -492,7 +498,7 @@ def _draw_node(grid: _Grid, node: Node, index: int, picture: Array | None) -> No
         grid.write(y, node.left, BODY * node.width, ("body", index))
     if picture is None:
         return
-    for line in range(SURFACE_ROWS):
+    for line in range(picture.shape[0] // 2):
         top, bottom = picture[2 * line], picture[2 * line + 1]
         for x in range(min(node.width, top.shape[0])):
             mean = (float(top[x]) + float(bottom[x])) / 2
@@ -533,26 +539,28 @@ def _draw_edges(grid: _Grid, edges: list[Edge]) -> None:
 
 def fitting(net: Network, table: TruthTable, row: int, width: int, height: int) -> Diagram:
     """The drawing of ``net`` that fits ``width`` x ``height`` cells (legend included) best: the nodes' pictures
-    while at least six units a column fit with them, else as many units as fit without them, with the header and
-    legend if they fit too, else the nodes alone; nodes a line apart, else close together. A hidden layer is never
-    folded below ``FEWEST`` units (a pane too short for them scrolls): the smallest of those drawings when nothing
-    fits."""
+    (the largest of ``PICTURE_SIZES`` that fits) while at least six units a column fit with them, else as many
+    units as fit without them, with the header and legend if they fit too, else the nodes alone; nodes a line
+    apart, else close together. A hidden layer is never folded below ``FEWEST`` units (a pane too short for them
+    scrolls): the smallest of those drawings when nothing fits."""
     widest = max(net.shape.sizes)
     fewest = min(widest, FEWEST)
-    tries = [(units, True, gap, True) for units in range(min(widest, 16), min(widest, 6) - 1, -1) for gap in (1, 0)]
-    tries += [(units, False, gap, header) for units in range(min(widest, 16), fewest - 1, -1)
+    most = min(widest, 16)
+    tries = [(units, True, gap, True, size) for units in range(most, min(widest, 6) - 1, -1)
+             for size in PICTURE_SIZES for gap in (1, 0)]
+    tries += [(units, False, gap, header, PICTURE_SIZES[-1]) for units in range(most, fewest - 1, -1)
               for header in (True, False) for gap in (1, 0)]
     names = unit_names(net, table.output_names)
     two = net.shape.sizes[0] == 2
-    for units, surfaces, gap, header in tries:
-        if surfaces and not two or _least_height(net, units, surfaces, gap, header) > height:
+    for units, surfaces, gap, header, size in tries:
+        if surfaces and not two or _least_height(net, units, surfaces, gap, header, size) > height:
             continue
-        plan = _routed_plan(net, names, units, surfaces, gap, header)
-        folded = any(len(shown) < size for shown, size in zip(plan.shown, net.shape.sizes, strict=True))
+        plan = _routed_plan(net, names, units, surfaces, gap, header, size)
+        folded = any(len(shown) < n for shown, n in zip(plan.shown, net.shape.sizes, strict=True))
         below = int(folded) + (len(LEGEND) if header else 0)
         if plan.total_height + 1 + below <= height and plan.total_width <= width:
             return draw(net, table, row, len(max(plan.shown[1:-1], key=len, default=plan.shown[0])), surfaces, gap,
-                        header)
+                        header, size)
     return draw(net, table, row, fewest, False, 0, False)
 
 

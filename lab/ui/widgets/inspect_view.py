@@ -47,8 +47,8 @@ TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "De
           "health": "Weights over time", "gradcheck": "Gradient check", "summary": "Model summary",
           "picture": "Network picture"}
 SPARK = "▁▂▃▄▅▆▇█"
-PICTURE_KEYS = ("tab to the picture: a number cursor, weights by hand, one step of backprop",
-                "↑↓ node or line · ←→ weight ±0.1 · = type one · b one step, every number")
+PICTURE_KEYS = ("tab here: a number cursor, weights by hand",
+                "↑↓ node/line · ←→ ±0.1 · = type · b one step")
 """The line under the picture and its numbers, unfocused and focused."""
 MIN_WIDTH = 20  # the narrowest width a view is laid out for
 CHROME = 4  # columns of the pane's border and padding
