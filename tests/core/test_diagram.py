@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lab.core.experiment import Layer
+from lab.core.gates import preset
 from lab.core.inspect.diagram import (
     CORNERS,
     HORIZONTAL,
@@ -202,3 +203,15 @@ def test_a_short_pane_never_folds_below_four_units():
     assert small.folded == (0, 0, 0)
     wide = trained("keras-xor", 10)
     assert fitting(wide.net, wide.experiment.table, 0, 48, 9).folded == (0, 12, 0)
+
+
+def test_a_layout_whose_lines_cannot_be_routed_gives_way_to_the_next_not_to_fewer_units_in_its_place():
+    """A full adder on 8 relu, 8 tanh: in 100x40, five units a layer with the header, not three without it (the
+    close-together layout of six cannot be routed and once fell back to three)."""
+    experiment = recipe("keras-xor").with_table(preset("full-adder")).with_architecture(
+        layers=(Layer(8, "relu"), Layer(8, "tanh")))
+    trainer = Trainer(experiment)
+    trainer.run(300)
+    diagram = fitting(trainer.net, experiment.table, 0, 100, 40)
+    assert diagram.header and diagram.folded == (0, 3, 3, 0)
+    read_back(diagram, trainer.net)

@@ -555,7 +555,9 @@ def fitting(net: Network, table: TruthTable, row: int, width: int, height: int) 
     for units, surfaces, gap, header, size in tries:
         if surfaces and not two or _least_height(net, units, surfaces, gap, header, size) > height:
             continue
-        plan = _routed_plan(net, names, units, surfaces, gap, header, size)
+        plan = _plan(net, names, units, surfaces, gap, HEADER if header else 0, size)
+        if plan is None:  # its lines cannot be routed: the next layout (never fewer units in this one's place)
+            continue
         folded = any(len(shown) < n for shown, n in zip(plan.shown, net.shape.sizes, strict=True))
         below = int(folded) + (len(LEGEND) if header else 0)
         if plan.total_height + 1 + below <= height and plan.total_width <= width:
