@@ -78,6 +78,13 @@ def recorder() -> tuple[list[Message], object]:
     return seen, hook
 
 
+async def drawn(pilot, app: Host) -> None:
+    """Wait for the host's first frame, then draw the picture for the pane's size (known by then)."""
+    await pilot.pause()
+    app.redraw()
+    await pilot.pause()
+
+
 def last_line(view: InspectView) -> str:
     """The cursor's numbers (the line above the keys' line)."""
     return view.text.splitlines()[-2]
@@ -86,7 +93,7 @@ def last_line(view: InspectView) -> str:
 async def test_the_cursor_names_nodes_and_lines_by_keys_and_by_mouse():
     app = Host(xor_221(50))
     async with app.run_test(size=(80, 30)) as pilot:
-        await pilot.pause()
+        await drawn(pilot, app)
         view = app.query_one(InspectView)
         assert last_line(view) == "input a = 1"
         assert view.text.splitlines()[-1] == "↑↓ node/line · ←→ ±0.1 · = type · b one step"  # focused: the keys
@@ -109,7 +116,7 @@ async def test_a_weight_set_by_hand_moves_the_output_at_once_and_training_goes_o
     trainer = xor_221(50)
     app = Host(trainer)
     async with app.run_test(size=(80, 30), message_hook=hook) as pilot:
-        await pilot.pause()
+        await drawn(pilot, app)
         view = app.query_one(InspectView)
         view.cursor.select(("edge", 0))
         before = float(trainer.net.W[0][0, 0])
@@ -135,7 +142,7 @@ async def test_typing_a_value_and_refusals():
     trainer = xor_221()
     app = Host(trainer)
     async with app.run_test(size=(80, 30), message_hook=hook) as pilot:
-        await pilot.pause()
+        await drawn(pilot, app)
         view = app.query_one(InspectView)
         view.cursor.select(("node", 2))  # h1: its bias
         await pilot.press("equals_sign")
@@ -165,7 +172,7 @@ async def test_the_step_through_shows_every_part_then_applies_or_not():
     trainer = xor_221(20)
     app = Host(trainer)
     async with app.run_test(size=(100, 50)) as pilot:
-        await pilot.pause()
+        await drawn(pilot, app)
         await pilot.press("b")
         await pilot.pause()
         screen = app.screen
@@ -206,3 +213,48 @@ async def test_other_views_scroll_with_the_arrows():
         await pilot.press("down", "down")
         await pilot.pause()
         assert view.scroll_offset.y == 2
+
+
+class SlowHost(Host):
+    """A run that has not redrawn the view yet when the next key comes: it records edits and draws nothing."""
+
+    @on(InspectView.Edited)
+    def edited(self, event: InspectView.Edited) -> None:
+        event.stop()
+        self.trainer.net.params[event.edit.parameter][event.edit.index] = event.edit.value
+
+
+async def test_nudges_faster_than_the_redraws_still_add_up():
+    seen, hook = recorder()
+    trainer = xor_221()
+    app = SlowHost(trainer)
+    async with app.run_test(size=(80, 30), message_hook=hook) as pilot:
+        await drawn(pilot, app)
+        view = app.query_one(InspectView)
+        view.cursor.select(("edge", 0))
+        before = float(trainer.net.W[0][0, 0])
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+        values = [m.edit.value for m in seen if isinstance(m, InspectView.Edited)]
+        assert values == [round(before + k * STEP, 10) for k in (1, 2, 3)]
+
+
+async def test_the_cursor_keeps_its_item_in_view():
+    trainer = Trainer(recipe("two-layer"))
+    app = Host(trainer)
+    async with app.run_test(size=(60, 10)) as pilot:
+        await drawn(pilot, app)
+        view = app.query_one(InspectView)
+        diagram = view.cursor.diagram
+        assert diagram is not None and view.virtual_size.height > view.size.height  # taller than the pane
+
+        def row(item: tuple[str, int]) -> int:
+            return diagram.nodes[item[1]].top if item[0] == "node" else diagram.edges[item[1]].start[0]
+
+        items = view.cursor.items
+        below = next(k for k, item in enumerate(items) if row(item) >= view.scrollable_content_region.height)
+        view.cursor.select(items[below - 1])
+        await pilot.press("down")
+        await pilot.pause()
+        assert view.cursor.selected == items[below]
+        assert view.scroll_offset.y <= row(items[below]) < view.scroll_offset.y + view.scrollable_content_region.height

@@ -335,6 +335,19 @@ class InspectView(ScrollView):
         self._note = ""
         self.cursor.move(by)
         self._repaint_picture()
+        self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
+        """Scroll so the selected node or line shows (a picture taller or wider than the pane)."""
+        diagram, item = self.cursor.diagram, self.cursor.selected
+        if diagram is None or item is None:
+            return
+        if item[0] == "node":
+            node = diagram.nodes[item[1]]
+            y, x = node.top, node.left
+        else:
+            y, x = diagram.edges[item[1]].start
+        self.scroll_to_region(Region(x, y, 1, 1), animate=False, immediate=True)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -370,7 +383,8 @@ class InspectView(ScrollView):
         def typed(value: float | None) -> None:
             if value is not None:
                 self._note = ""
-                self.post_message(self.Edited(self, Edit(target.parameter, target.index, value, target.name)))
+                edit = self.cursor.asked(Edit(target.parameter, target.index, value, target.name))
+                self.post_message(self.Edited(self, edit))
 
         self.app.push_screen(ValueScreen(target.name, target.value), typed)
 

@@ -70,10 +70,12 @@ class PictureCursor:
         self.diagram: dg.Diagram | None = None
         self.items: list[tuple[str, int]] = []
         self.position = 0
+        self._pending: dict[tuple[str, tuple[int, ...]], float] = {}  # edits posted since the last drawing
 
     def follow(self, diagram: dg.Diagram) -> None:
         """Run over a new drawing, on the same node or line as before when it is still drawn."""
         old = self._key(self.selected) if self.selected is not None and self.diagram is not None else None
+        self._pending.clear()  # the new drawing holds the values as they are
         self.diagram = diagram
         self.items = [("node", k) for k in range(len(diagram.nodes))] + \
                      [("edge", k) for k in range(len(diagram.edges))]
@@ -141,9 +143,17 @@ class PictureCursor:
         return None
 
     def nudged(self, direction: int) -> Edit | None:
-        """The selected parameter moved by ``direction`` times ``STEP`` (None when there is none)."""
+        """The selected parameter moved by ``direction`` times ``STEP`` from its value, or from the value last asked
+        for when the drawing has not caught up yet (keys faster than redraws still add up); None when there is
+        none."""
         target = self.target()
         if target is None:
             return None
-        return Edit(target.parameter, target.index, round(target.value + direction * STEP, 10), target.name)
+        now = self._pending.get((target.parameter, target.index), target.value)
+        return self.asked(Edit(target.parameter, target.index, round(now + direction * STEP, 10), target.name))
+
+    def asked(self, edit: Edit) -> Edit:
+        """Note ``edit`` as asked for (until the next drawing); returns it."""
+        self._pending[edit.parameter, edit.index] = edit.value
+        return edit
 
