@@ -94,14 +94,14 @@ async def app_run(size: tuple[int, int], batch_size: int, view: str | None = Non
     latencies: list[float] = []
     pressed_keys: list[str] = []
     async with app.run_test(size=size) as pilot:
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         if view is not None:
             app.show_view(view)
         await pilot.press("space")
         await asyncio.sleep(WARM_UP)
-        start_epoch, start = app.session.trainer.epoch, time.perf_counter()
+        start_epoch, start = app.lab_run.session.trainer.epoch, time.perf_counter()
         await asyncio.sleep(SECONDS)
-        watched = (app.session.trainer.epoch - start_epoch) / (time.perf_counter() - start)
+        watched = (app.lab_run.session.trainer.epoch - start_epoch) / (time.perf_counter() - start)
         table = app.query_one(TruthTableView)
         chart = app.query_one(LossChart)
 
@@ -110,7 +110,7 @@ async def app_run(size: tuple[int, int], batch_size: int, view: str | None = Non
 
         paints: list[Paint] = []
         stop_watching = watch_paints(app, lambda: paints.append(now()))
-        start_epoch, start, held = app.session.trainer.epoch, time.perf_counter(), app.scheduler.held_seconds
+        start_epoch, start, held = app.lab_run.session.trainer.epoch, time.perf_counter(), app.scheduler.held_seconds
         keys = ("down", "up", "l") if chart.display else ("down", "up")  # l shows nothing with the chart hidden
         for i in range(PRESSES):
             key = keys[i % len(keys)]
@@ -125,7 +125,7 @@ async def app_run(size: tuple[int, int], batch_size: int, view: str | None = Non
             pressed_keys.append(key)
             await asyncio.sleep(PAUSE)
         elapsed = time.perf_counter() - start
-        pressed = (app.session.trainer.epoch - start_epoch) / elapsed
+        pressed = (app.lab_run.session.trainer.epoch - start_epoch) / elapsed
         held = (app.scheduler.held_seconds - held) / elapsed
         stop_watching()
         await pilot.press("space")

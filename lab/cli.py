@@ -159,11 +159,11 @@ def _app(argv: Sequence[str], open_only: bool = False) -> int:
     from lab.files.lesson_progress import default_path as progress_path
     from lab.ui import settings
     from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
+    from lab.ui.process import run_app
 
-    LabApp(experiment, trainer=trainer, path=args.file, autosave_path=default_path(), fps=fps,
-           progress_path=progress_path(), theme=getattr(args, "theme", None),
-           settings_path=settings.default_path()).run()
-    return 0
+    return run_app(LabApp(experiment, trainer=trainer, path=args.file, autosave_path=default_path(), fps=fps,
+                          progress_path=progress_path(), theme=getattr(args, "theme", None),
+                          settings_path=settings.default_path()), default_path().parent)
 
 
 def _demo_parser() -> Parser:
@@ -180,10 +180,11 @@ def _demo(argv: Sequence[str]) -> int:
     args = _demo_parser().parse_args(argv)
     fps = fps_setting(args.fps)
     _interface("nnlab demo")
+    from lab.files.autosave import default_path
     from lab.ui.demo import DemoApp  # imported late: the headless commands never load Textual
+    from lab.ui.process import run_app
 
-    DemoApp(hold=args.hold, fps=fps).run()
-    return 0
+    return run_app(DemoApp(hold=args.hold, fps=fps), default_path().parent)
 
 
 def _learn_parser() -> Parser:
@@ -210,10 +211,10 @@ def _learn(argv: Sequence[str]) -> int:
     from lab.files.lesson_progress import default_path as progress_path
     from lab.ui import settings
     from lab.ui.app import LabApp  # imported late: the headless commands never load Textual
+    from lab.ui.process import run_app
 
-    LabApp(autosave_path=default_path(), fps=fps, lesson=name, progress_path=progress_path(),
-           settings_path=settings.default_path()).run()
-    return 0
+    return run_app(LabApp(autosave_path=default_path(), fps=fps, lesson=name, progress_path=progress_path(),
+                          settings_path=settings.default_path()), default_path().parent)
 
 
 def _serve(argv: Sequence[str]) -> int:

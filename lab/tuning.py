@@ -40,6 +40,10 @@ class Tuning:
         grace: from a signal or a hangup to the forced end of the process (the promise is 2 s, and a loaded machine
             delays both the signal's handler and the end).
         last_limit: how long the forced exit gives its last act (putting the terminal back).
+        autosave_interval: seconds between two autosaves of a run that changed.
+        seeds_update_interval: the seeds sweep posts its progress at most this often.
+        tune_update_interval: the tune search posts its progress at most this often.
+        chart_min_interval: the chart redraws at most this often (the app paces it by ``picture_frames``).
     """
 
     max_hold: float = 0.05
@@ -60,6 +64,10 @@ class Tuning:
     health_interval: float = 0.02
     grace: float = 1.0
     last_limit: float = 0.2
+    autosave_interval: float = 3.0
+    seeds_update_interval: float = 0.25
+    tune_update_interval: float = 0.1
+    chart_min_interval: float = 0.1
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

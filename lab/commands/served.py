@@ -46,15 +46,15 @@ def served_main(argv: list[str]) -> int:
 
         use_frame_rate()  # before Textual loads, as the command line does
         from lab.ui.app import LabApp  # imported late, as the command line does
+        from lab.ui.process import run_app
 
         claim = AutosaveClaim(root)
         app = LabApp(experiment, trainer=trainer, autosave_path=claim.path, fps=fps)
         app.files.file_root = root
-        app.run()
+        return run_app(app, claim.path.parent)
     except LabError as e:
         print(f"nnlab: error: {e}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

@@ -22,6 +22,14 @@ MIN_UNITS, MAX_UNITS = 1, 64
 MAX_HIDDEN_LAYERS = 8
 MAX_EPOCHS = 10_000_000
 MAX_LR = 1e6
+LR_FACTOR = 2.0
+"""One step of the learning rate by hand (the ``[`` and ``]`` keys, the settings list's arrows): halve or double."""
+
+
+def stepped_lr(lr: float, direction: int) -> float:
+    """``lr`` halved (``direction`` < 0) or doubled (> 0), to six significant digits (so steps back and forth stay
+    on round values)."""
+    return float(f"{lr * (LR_FACTOR if direction > 0 else 1 / LR_FACTOR):.6g}")
 
 
 def _choose(value: str, allowed, what: str) -> str:

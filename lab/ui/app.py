@@ -1,13 +1,14 @@
 """The lab: composes the panes and routes every message; each feature is an object or widget that owns itself.
 
 The panes never talk to each other. Each posts what the person did (a table edit, a new setting, a prediction
-query); the app turns that into a change of the experiment through ``RunControl`` (live when the network can
-continue, after a confirmation when it must be rebuilt) and tells the panes what to show. The file commands are a
-``FileCommands``, the lessons a ``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker, the views
-on screen and the layout are a ``ViewRouting`` (their order a ``ViewChoice``), and the holds on the training worker
-for keys and paints an ``InputHold``; the app forwards their events to them. This file stays over 400 lines because
-it is the one place every pane's messages and every key's action arrive: 25 actions and 22 handlers, most of them
-a few lines that hand over to ``RunControl`` and the objects above and show the result.
+query); the app turns that into a command of the ``Run`` (``lab.ui.run``: the one owner of the trainer, its worker and
+the rule that a sweep and training never run at once), live when the network can continue, after a confirmation when
+it must be rebuilt, and tells the panes what to show. The file commands are a ``FileCommands``, the lessons a
+``LessonRouting``, the seeds sweep runs in the ``SeedsView``'s own worker (started through the run), the views on
+screen and the layout are a ``ViewRouting`` (their order a ``ViewChoice``), and the holds on the training worker for
+keys and paints an ``InputHold``; the app forwards their events to them. What only a process has (signals, the forced
+exit, the crash log) is ``lab.ui.process``'s. This file is still over 400 lines: it is the one place every pane's
+messages and every key's action arrive.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -28,17 +29,13 @@ from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
 
 from lab.core.advice import Advice, settings_advice
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.gates import TruthTable, preset
 from lab.core.glossary import TOOLTIPS
-from lab.core.inspect import trainer_gradient_check
 from lab.core.recipes import RECIPES, recipe
-from lab.core.train import Trainer
-from lab.core.tune import start_resource_tracker
 from lab.tuning import Tuning
 from lab.ui.commands import binding_sections, lab_commands
 from lab.ui.file_actions import FILE_BINDINGS, FileCommands
@@ -46,7 +43,9 @@ from lab.ui.lesson_routing import LessonRouting
 from lab.ui.lesson_state import Shown
 from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
-from lab.ui.run_control import Note, RunControl, speed_label, training_rows_note
+from lab.ui.process import start_tracker
+from lab.ui.run import Run, Trained
+from lab.ui.run_control import Note, speed_label, training_rows_note
 from lab.ui.scheduling import InputHold, Scheduler
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.count_prompt import CountScreen
@@ -56,11 +55,9 @@ from lab.ui.screens.presets import PresetScreen
 from lab.ui.screens.tune import TuneScreen
 from lab.ui.settings import ANSI_THEMES, FEW_COLOURS, Settings
 from lab.ui.settings import save as save_settings
-from lab.ui.shutdown import force_exit_after, leaving_on_signals
 from lab.ui.sweep_loop import DEFAULT_SEEDS, MAX_SEEDS, sweep_seeds
-from lab.ui.textual_adapter import restore_terminal, terminal_driver, watch_paints
+from lab.ui.textual_adapter import terminal_driver, watch_paints
 from lab.ui.themes import lab_variables, starting_theme
-from lab.ui.training_loop import train_loop
 from lab.ui.view_choice import ViewChoice
 from lab.ui.view_routing import ViewRouting
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
@@ -69,7 +66,7 @@ from lab.ui.widgets.inspect_view import VIEWS, InspectView
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.seeds_view import TITLE as SEEDS_TITLE
-from lab.ui.widgets.seeds_view import UPDATE_INTERVAL, SeedsView
+from lab.ui.widgets.seeds_view import SeedsView
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
@@ -78,6 +75,13 @@ from lab.ui.widgets.tune_view import TuneView
 
 DEFAULT_FPS = Tuning.default_fps
 T = TypeVar("T")
+
+
+def priority_actions(*bindings: Iterable[Binding | Any]) -> frozenset[str]:
+    """The app's actions bound with ``priority=True`` among ``bindings`` (the app's, and a widget's bound to
+    ``app.``): the keys that open a dialog as they arrive."""
+    return frozenset(b.action.removeprefix("app.") for group in bindings for b in group
+                     if isinstance(b, Binding) and b.priority and (group is bindings[0] or b.action.startswith("app.")))
 
 
 class LabApp(App[None]):
@@ -111,6 +115,7 @@ class LabApp(App[None]):
         Binding("greater_than_sign", "lesson_step(1)", "Next step", id="lesson.next"),
         Binding("less_than_sign", "lesson_step(-1)", "Step back", id="lesson.back"),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit", show=False),
+        Binding("ctrl+z", "suspend_process", "Suspend", id="app.suspend", show=False),  # fg brings it back
         *(replace(b, show=False) for b in FILE_BINDINGS),
         Binding("k", "sweep", "Seeds", id="seeds.run", show=False),
         Binding("A", "pin_seeds", "Pin as A", id="seeds.pin", show=False),
@@ -118,7 +123,7 @@ class LabApp(App[None]):
         Binding("K", "seed_count", "Seed count", id="seeds.count", priority=True, show=False),
     ]
 
-    def __init__(self, experiment: Experiment | None = None, trainer: Trainer | None = None,
+    def __init__(self, experiment: Experiment | None = None, trainer: Trained | None = None,
                  path: str | Path | None = None, autosave_path: Path | None = None, fps: float | None = None,
                  lesson: str | None = None, progress_path: Path | None = None, theme: str | None = None,
                  settings_path: Path | None = None, tuning: Tuning | None = None) -> None:
@@ -140,25 +145,30 @@ class LabApp(App[None]):
         self._remember_theme = False  # on once the theme the lab starts with is set: later changes are the person's
         self._pick_theme(theme)
         self.fps = self.tuning.clamp_fps(fps)
-        self.control = RunControl(experiment if experiment is not None else recipe("keras-xor"), trainer,
-                                  saved=bool(path), tuning=self.tuning)
-        self.session = self.control.session
-        self.files = FileCommands(self, self.control, Path(path) if path else None, autosave_path)
+        scheduler = Scheduler(self.tuning)
+        self.lab_run = Run(experiment if experiment is not None else recipe("keras-xor"), trainer, saved=bool(path),
+                           tuning=self.tuning, interval=1.0 / self.fps, wait_for_interface=scheduler.wait_for_interface,
+                           release_holds=lambda: scheduler.release(None), sweepers=lambda: self.query(SeedsView),
+                           on_running=self._running_changed, id="run")
+        """The training run: the one owner of the trainer, its worker, and the rule that one job trains at a time."""
+        self.files = FileCommands(self, self.lab_run, Path(path) if path else None, autosave_path,
+                                  self.tuning.autosave_interval)
         self._seed_count = DEFAULT_SEEDS
         self._chart: LossChart | None = None
         self.pacing = KeyPacing(self.tuning)  # the person's keys while training, for the paced redraws
-        self.input_hold = InputHold(Scheduler(self.tuning), self.pacing, self._worker_busy,
+        self.input_hold = InputHold(scheduler, self.pacing, lambda: self.lab_run.busy,
                                     lambda: self._chart is not None and self._chart.redrawing_as_asked)
         """The person's keys and clicks, and big changes, as holds on the training worker until they are painted."""
-        self._training_on = False
         self.epochs_per_second = 0.0
         self.views = ViewChoice(VIEWS)
         """The view the person chose (``chart``, a network view, the seeds, the lesson) and the one beside it."""
-        self.view_routing = ViewRouting(self)
+        self.view_routing = ViewRouting(self, self.lab_run, self.views, self.lesson, self.input_hold, self.tuning,
+                                         self.fps)
         """The views on screen and the layout for the terminal's size."""
         self._advice: Advice | None = None  # the warning about the current settings, told once
         self._leaving = threading.Lock()  # held once leave_now has begun
-        self._forced_exit: float | None = None  # seconds to a forced exit after leave_now (set by run)
+        self.on_leave: Callable[[], object] = lambda: None
+        """Called first by ``leave_now``, from its thread (``lab.ui.process.run_app`` starts the forced exit)."""
 
     @property
     def scheduler(self) -> Scheduler:
@@ -168,7 +178,7 @@ class LabApp(App[None]):
     @property
     def experiment(self) -> Experiment:
         """The experiment as the person set it."""
-        return self.control.experiment
+        return self.lab_run.experiment
 
     @property
     def view(self) -> str:
@@ -183,6 +193,7 @@ class LabApp(App[None]):
     # --- layout ----------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         e = self.experiment
+        yield self.lab_run
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield TablePane(e.table, id="table-pane")
@@ -192,7 +203,7 @@ class LabApp(App[None]):
                     yield LossChart(id="chart")
                     yield InspectView(id="inspect")
                     yield SeedsView(id="seeds", wait_for_interface=self.scheduler.wait_for_interface,
-                                    interval=max(1.0 / self.fps, UPDATE_INTERVAL))
+                                    interval=max(1.0 / self.fps, self.tuning.seeds_update_interval))
                 yield self.lesson.new_pane(self.progress_path)
                 yield ArchitecturePane(e.architecture, e.training, id="architecture-pane")
         yield StatusLine(id="status")
@@ -252,13 +263,11 @@ class LabApp(App[None]):
             self.query_one(hidden).display = False
         self._show_experiment()
         self.view_routing.place()
-        with self.session.lock:
-            snapshot = self.session.snapshot(False)
-        self._show_snapshot(snapshot, replace_history=True)
-        speed = self.session.epochs_per_tick
-        pace = self.control.pace_budget()
-        self._show_status()
-        if self.session.epochs_per_tick != speed:
+        self._show_snapshot(self.lab_run.snapshot(), replace_history=True)
+        speed = self.lab_run.epochs_per_tick
+        pace = self.lab_run.pace_budget()
+        self.show_status()
+        if self.lab_run.epochs_per_tick != speed:
             self.notify(f"{pace}.", timeout=5)
         self.query_one(TruthTableView).focus()
         self.files.start_autosave(offer=self.lesson_request is None)
@@ -279,14 +288,9 @@ class LabApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_load(self) -> None:
-        """Before Textual takes ``sys.stderr`` for its print capture: start multiprocessing's resource tracker,
-        which the tune search's worker processes need and which must be handed a real stderr
-        (``lab.core.tune.start_resource_tracker``). Where it cannot start (a ``sys.stderr`` with no descriptor
-        already), the lab runs on and a search on several processes says why in one line."""
-        try:
-            start_resource_tracker()
-        except (OSError, ValueError):
-            pass
+        """Before Textual takes ``sys.stderr``: the tune search's worker processes need multiprocessing's resource
+        tracker, handed a real stderr (``lab.ui.process.start_tracker``)."""
+        start_tracker()
 
     def tell(self, note: Note | None) -> None:
         """Show ``note`` (a ``RunControl`` result) as a notification; nothing for None."""
@@ -308,51 +312,46 @@ class LabApp(App[None]):
         (``textual_adapter``) where it is Textual's own ``LinuxDriver``."""
         return terminal_driver(super().get_driver_class())
 
-    def run(self, *args, **kwargs):  # type: ignore[override]
-        """Textual's ``run``, with SIGTERM and SIGHUP (a dropped SSH session) leaving through ``leave_now``, which
-        also forces the exit should the orderly one hang."""
-        self._forced_exit = self.tuning.grace
-        with leaving_on_signals(self.leave_now):
-            return super().run(*args, **kwargs)
-
     def leave_now(self) -> None:
-        """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. Under ``run`` the
-        process ends ``Tuning.grace`` seconds later whatever it is doing (a terminal that takes no output can hang
-        Textual's orderly exit), giving the terminal back first; the autosave is written before anything else."""
+        """Autosave and exit, from any thread, once: a signal asked, or the terminal has gone. ``on_leave`` comes
+        first (under ``lab.ui.process.run_app`` the process then ends ``Tuning.grace`` seconds later whatever it is
+        doing: a terminal that takes no output can hang Textual's orderly exit); the autosave is written before
+        anything else."""
         if not self._leaving.acquire(blocking=False):
             return
-        if self._forced_exit is not None:
-            force_exit_after(self._forced_exit, lambda: restore_terminal(self), last_limit=self.tuning.last_limit)
+        self.on_leave()
         self.files.write_autosave()
         self.call_later(self._leave)  # thread-safe: it posts a message to the app
 
     def _leave(self) -> None:
-        self._stop_worker()
+        self.lab_run.stop()
         self.exit(return_code=0)
+
+    @on(Driver.SignalResume)
+    def _resumed(self) -> None:
+        """Back from ctrl+z or SIGTSTP (``fg``, SIGCONT): the terminal was given back blank, so every cell is drawn
+        again (Textual repaints only what changed)."""
+        self.screen.refresh(layout=True)
+        self.refresh(repaint=True, layout=True)
 
     async def on_event(self, event: events.Event) -> None:
         """Every event, a key press or click held for while the worker trains (``InputHold.route``)."""
         await self.input_hold.route(event, super().on_event, lambda: self.focused)
 
-    def _worker_busy(self) -> bool:
-        """Whether the training worker (training or a seeds sweep) is at work."""
-        return self._training_on or any(w.group == "training" and w.is_running for w in self.workers)
-
     @property
     def running(self) -> bool:
-        """Whether the training worker is (meant to be) running."""
-        return self._training_on
+        """Whether the training worker is (meant to be) running (``Run.running``)."""
+        return self.lab_run.running
 
-    @running.setter
-    def running(self, value: bool) -> None:
-        self._training_on = value
+    def _running_changed(self, running: bool) -> None:
+        """The run started or stopped training: the chart redraws at its own pace only while it does."""
         for chart in self.query(LossChart):
-            chart.live = value
+            chart.live = running
 
     # Priority bindings (they run as the key arrives, so the dialog or line they open takes the keys after them):
     # off while a dialog is open (Textual checks priority bindings on every screen) and, for ctrl keys a text line
     # uses itself (ctrl+e: end of line), while one has the focus.
-    PRIORITY_ACTIONS = frozenset({"save", "open", "export", "presets", "seed_count"})
+    PRIORITY_ACTIONS = priority_actions(BINDINGS, TablePane.BINDINGS)
     # What changes the run behind the tune screen would be unseen there (and its search has paused training).
     RUN_ACTIONS = frozenset({"toggle_training", "step", "reset", "new_seed", "lr", "speed", "next_view", "toggle_log",
                              "gradient_check", "sweep", "pin_seeds", "lesson", "lesson_step"})
@@ -406,18 +405,15 @@ class LabApp(App[None]):
 
     def state(self) -> str:
         """idle, training, paused, solved or diverged."""
-        return self.control.state(self.running)
+        return self.lab_run.state()
 
-    def _show_status(self) -> None:
-        t = self.session.trainer
-        h = t.history
-        accuracy, heldout_accuracy = self.control.scores()
+    def show_status(self) -> None:
+        """Redraw the status line from the run's status."""
+        s = self.lab_run.status()
         self.query_one(StatusLine).show(
-            state=self.state(), epoch=t.epoch, budget=t.experiment.training.epochs,
-            loss=h.loss[-1] if h.loss else None, accuracy=accuracy,
-            heldout_accuracy=heldout_accuracy,
-            solved_epoch=t.solved_epoch, diverged_epoch=t.diverged_epoch,
-            epochs_per_second=self.epochs_per_second, lr=t.lr, speed=speed_label(self.session.epochs_per_tick),
+            state=s.state, epoch=s.epoch, budget=s.budget, loss=s.loss, accuracy=s.accuracy,
+            heldout_accuracy=s.heldout_accuracy, solved_epoch=s.solved_epoch, diverged_epoch=s.diverged_epoch,
+            epochs_per_second=self.epochs_per_second, lr=s.lr, speed=speed_label(s.epochs_per_tick),
             hint=self._advice.hint if self._advice is not None else None)
 
     def _show_snapshot(self, snapshot: Snapshot, replace_history: bool = False) -> None:
@@ -427,32 +423,17 @@ class LabApp(App[None]):
         chart.extend(snapshot.history, snapshot.solved_epoch)
         self.table_view.show_outputs(snapshot.outputs)
         self._answer_query()
-        self._show_status()
+        self.show_status()
         if not (snapshot.running and self.query_one(LossChart).display):
             self.view_routing.refresh(throttled=snapshot.running)  # beside a live chart it follows the chart instead
         self._lesson_tick(snapshot.outputs)
 
     def _answer_query(self) -> None:
         pane = self.query_one(PredictionPane)
-        if pane.x is not None and pane.x.shape[1] == self.session.trainer.net.shape.sizes[0]:
-            pane.show_outputs(self.session.predict(pane.x)[0])
+        if pane.x is not None and pane.x.shape[1] == self.lab_run.n_inputs():
+            pane.show_outputs(self.lab_run.predict(pane.x)[0])
 
-    # --- the worker ------------------------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, exit_on_error=False, group="training", name="training")
-    def _train(self) -> None:
-        """Train in a thread: calls the core, posts messages, never touches a widget."""
-        worker = get_current_worker()
-        train_loop(self.session, lambda: worker.is_cancelled, self.post_message, interval=1.0 / self.fps,
-                   wait=self.scheduler.wait_for_interface, tuning=self.tuning)
-
-    def _stop_worker(self) -> None:
-        """Stop the training worker and the seeds sweep: one at a time."""
-        self.workers.cancel_group(self, "training")
-        for view in self.query(SeedsView):
-            view.stop()
-        self.running = False
-        self.scheduler.release(None)  # a worker held for a key or a paint sees its cancellation at once
-
+    # --- the run's messages ----------------------------------------------------------------------------------------
     @property
     def panes_gone(self) -> bool:
         """Whether the lab's panes are already taken down (the app is ending): a worker's last messages, still on
@@ -462,45 +443,31 @@ class LabApp(App[None]):
     @on(TrainingProgress)
     def show_progress(self, message: TrainingProgress) -> None:
         snapshot = message.snapshot
-        if snapshot.run_id != self.session.run_id or self.panes_gone:
+        if not self.lab_run.heard(snapshot) or self.panes_gone:
             return  # from a trainer that has since been replaced, or after the panes were taken down
         self.epochs_per_second = snapshot.epochs_per_second or self.epochs_per_second
-        self.control.dirty = True
-        if not snapshot.running:
-            self.running = False
         self._show_snapshot(snapshot)
-        self.tell(self.control.finished_note(snapshot))
+        self.tell(self.lab_run.finished_note(snapshot))
 
     @on(TrainingFailed)
     def show_failure(self, message: TrainingFailed) -> None:
-        self.running = False
+        self.lab_run.failed()
         if self.panes_gone:
             return
-        self.notify(message.error, title="Cannot train", severity="error")
-        self._show_status()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "training" and event.state == WorkerState.ERROR:
-            self.running = False
-            self.notify(f"Training stopped: {event.worker.error}", title="Error", severity="error")
-            if not self.panes_gone:
-                self._show_status()
+        self.notify(message.error, title=message.title, severity="error")
+        self.show_status()
 
     # --- run actions -----------------------------------------------------------------------------------------------
     def action_toggle_training(self) -> None:
         """Start training, or pause it (a seeds sweep stops: one worker at a time)."""
         if self.running:
-            self._stop_worker()
-            self._show_status()
-            return
-        refusal = self.control.start_refusal()
-        if refusal is not None:
-            self.tell(refusal)
-            return
-        self.seeds_view.stop()
-        self.running = True
-        self._train()
-        self._show_status()
+            self.lab_run.stop()
+        else:
+            refusal = self.lab_run.start()
+            if refusal is not None:
+                self.tell(refusal)
+                return
+        self.show_status()
 
     def has_training_rows(self, table: TruthTable) -> bool:
         """Whether ``table`` leaves a row to train on; when it does not, the person is told why and how to fix it."""
@@ -510,28 +477,24 @@ class LabApp(App[None]):
 
     def action_step(self) -> None:
         """Train exactly one epoch (pauses a running worker first)."""
-        if self.running:
-            self._stop_worker()
-        step = self.control.step()
+        step = self.lab_run.step()
         if step.snapshot is not None:
             self._show_snapshot(step.snapshot)
         self.tell(step.note)
 
-    def load_experiment(self, experiment: Experiment, trainer: Trainer | None) -> None:
+    def load_experiment(self, experiment: Experiment, trainer: Trained | None) -> None:
         """Replace the experiment (and, when given, the trained network) with a loaded one."""
         if trainer is None:
             self.reset(experiment)
             return
-        self._stop_worker()
-        snapshot = self.control.load(trainer)
+        snapshot = self.lab_run.load(trainer)
         self.query_one(InspectView).clear_history()
         self._show_experiment()
         self._show_snapshot(snapshot, replace_history=True)
 
     def reset(self, experiment: Experiment) -> None:
         """Adopt ``experiment`` with new weights from its seed (asks nothing: see ``discard_then``)."""
-        self._stop_worker()
-        snapshot = self.control.reset(experiment)
+        snapshot = self.lab_run.reset(experiment)
         self.query_one(InspectView).clear_history()
         self._show_experiment()
         self._show_snapshot(snapshot, replace_history=True)
@@ -540,7 +503,7 @@ class LabApp(App[None]):
         """Run ``then``, which replaces the trained network, at once when no trained work would be lost; else ask
         first (``RunControl.discard_question``), the same question for every such action, and run ``on_no`` on a
         no."""
-        question = self.control.discard_question(reason)
+        question = self.lab_run.discard_question(reason)
         if question is None:
             then()
             return
@@ -577,7 +540,7 @@ class LabApp(App[None]):
 
     def action_lr(self, direction: int) -> None:
         """Halve (-1) or double (+1) the learning rate, live."""
-        changed = self.control.lr_changed(direction)
+        changed = self.lab_run.lr_changed(direction)
         if isinstance(changed, Note):
             self.tell(changed)
         else:
@@ -585,12 +548,12 @@ class LabApp(App[None]):
 
     def action_speed(self, direction: int) -> None:
         """Train fewer or more epochs per tick (the last step is unthrottled)."""
-        self.control.change_speed(direction)
-        self._show_status()
+        self.lab_run.change_speed(direction)
+        self.show_status()
 
     def apply(self, experiment: Experiment) -> None:
         """Adopt ``experiment``: live when the network can continue, else reset (asking first if it has trained)."""
-        snapshot = self.control.apply(experiment, self.running)
+        snapshot = self.lab_run.apply(experiment)
         if snapshot is not None:
             self._show_experiment()
             self._show_snapshot(snapshot)
@@ -599,10 +562,14 @@ class LabApp(App[None]):
 
     @on(TruthTableView.Edited)
     def _table_edited(self, event: TruthTableView.Edited) -> None:
+        if self.panes_gone:
+            return  # an edit queued behind the key that quit
         self.apply(replace(self.experiment, table=event.table))
 
     @on(SettingsList.Changed)
     def _settings_changed(self, event: SettingsList.Changed) -> None:
+        if self.panes_gone:
+            return
         try:
             experiment = replace(self.experiment, architecture=event.architecture, training=event.training)
         except LabError as e:
@@ -635,8 +602,8 @@ class LabApp(App[None]):
 
         def open_recipe() -> None:
             self.reset(r.experiment())
-            pace = self.control.pace_budget()
-            self._show_status()
+            pace = self.lab_run.pace_budget()
+            self.show_status()
             self.notify(f"{r.description}. Watch: {r.watch}. {pace}.", title=f"Recipe {name}", timeout=8)
 
         self.discard_then(f"Recipe {name} replaces the experiment", open_recipe)
@@ -660,7 +627,7 @@ class LabApp(App[None]):
 
     async def action_quit(self) -> None:
         """Stop training, autosave and leave (asking first when the autosave cannot be written)."""
-        self._stop_worker()
+        self.lab_run.stop()
         self.files.quit_after_autosave()
 
     # --- seeds -----------------------------------------------------------------------------------------------------
@@ -693,8 +660,7 @@ class LabApp(App[None]):
         except LabError as e:
             self.notify(str(e), severity="error")
             return
-        self._stop_worker()  # pauses training: one worker at a time
-        self.seeds_view.sweep(experiment, seeds, pin=pin)
+        self.lab_run.sweep(self.seeds_view, experiment, seeds, pin=pin)  # pauses training: one job at a time
         self.show_view("seeds")
 
     def action_pin_seeds(self) -> None:
@@ -754,8 +720,8 @@ class LabApp(App[None]):
 
     def action_tune(self) -> None:
         """Pause training and search around the experiment (the tune screen); enter there applies a configuration."""
-        self._stop_worker()
-        self._show_status()
+        self.lab_run.pause_for_search()
+        self.show_status()
         self.push_screen(TuneScreen(self.experiment, seeds=self.tune_seeds, jobs=self.tune_jobs))
 
     @on(TuneView.Apply)
@@ -791,12 +757,10 @@ class LabApp(App[None]):
 
     def action_gradient_check(self) -> None:
         """Check backpropagation against centred differences on the current weights."""
-        with self.session.lock:
-            trainer = self.session.trainer
-            if not self.has_training_rows(trainer.experiment.table):
-                return
-            samples = None if trainer.net.shape.n_params <= 2000 else 200
-            check = trainer_gradient_check(trainer, samples=samples)
+        check = self.lab_run.gradient_check()
+        if isinstance(check, Note):
+            self.tell(check)
+            return
         self.query_one(InspectView).show_gradcheck(check)
         self.show_view("gradcheck")
 
@@ -894,7 +858,3 @@ class LabApp(App[None]):
         """Place the views as ``views`` says and redraw the shown one."""
         self.view_routing.place()
         self.view_routing.refresh()
-
-    def show_status(self) -> None:
-        """Redraw the status line."""
-        self._show_status()

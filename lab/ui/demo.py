@@ -213,9 +213,9 @@ class DemoApp(LabApp):
         self.scene_index = index
         scene = self.scene
         self.load_experiment(scene.experiment, None)
-        self.session.epochs_per_tick = scene.speed if self.speed is None else self.speed
+        self.lab_run.epochs_per_tick = scene.speed if self.speed is None else self.speed
         self.show_view(scene.train_view)
-        self._show_status()
+        self.show_status()
         self._deadline = time.monotonic() + self.intro
         self._step(INTRO_PHASE, self._caption(scene.caption))
 

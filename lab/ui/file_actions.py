@@ -27,18 +27,17 @@ from textual.worker import Worker
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
-from lab.core.train import Trainer
 from lab.files import autosave
 from lab.files.experiment_file import ExperimentSpec, capture, encode, read
 from lab.files.exports import history_csv, standalone_script, weight_paths, write_weights
 from lab.files.folder import FileRoot
 from lab.files.safe_io import exists, write_atomic
-from lab.ui.run_control import RunControl
+from lab.tuning import Tuning
+from lab.ui.run import Run, Trained
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.export import EXPORTS, ExportScreen
 from lab.ui.screens.path_prompt import PathScreen
 
-AUTOSAVE_INTERVAL = 3.0
 T = TypeVar("T")
 
 # Priority bindings: each opens a dialog as the key arrives, so keys typed right after it (a path) go to the dialog,
@@ -72,7 +71,7 @@ class FileHost(Protocol):
         """Show the dialog ``screen``; ``then`` gets its answer."""
         ...
 
-    def load_experiment(self, experiment: Experiment, trainer: Trainer | None) -> None:
+    def load_experiment(self, experiment: Experiment, trainer: Trained | None) -> None:
         """Adopt a loaded experiment (and its trained network, when given)."""
         ...
 
@@ -109,8 +108,9 @@ class FileCommands:
         file_root: the folder every file path is confined to (``nnlab serve`` sets it); None: any path, as typed.
     """
 
-    def __init__(self, host: FileHost, run: RunControl, path: Path | None = None,
-                 autosave_path: Path | None = None) -> None:
+    def __init__(self, host: FileHost, run: Run, path: Path | None = None,
+                 autosave_path: Path | None = None, autosave_interval: float = Tuning.autosave_interval) -> None:
+        """``autosave_interval``: seconds between two autosaves of a changed run (``Tuning.autosave_interval``)."""
         self.host = host
         self.run = run
         self.path = path
@@ -118,16 +118,14 @@ class FileCommands:
         self.autosave_path = autosave_path
         self.file_root: FileRoot | None = None
         self._autosaver: autosave.Autosaver | None = None
+        self.autosave_interval = autosave_interval
         self._ui_thread = threading.get_ident()  # the interface's thread (``start_autosave`` notes it again)
 
     # --- saving ----------------------------------------------------------------------------------------------------
     def _experiment_spec(self, history_points: int | None = None) -> ExperimentSpec:
         """The experiment and its trained state as they are now: the state copied under the session lock, mapped to
         the file's form outside it (a long history kept in part with ``history_points``: the autosave's)."""
-        with self.run.session.lock:
-            trainer = self.run.session.trainer
-            state = trainer.state() if trainer.epoch else None
-            experiment = trainer.experiment if state else self.run.experiment
+        experiment, state = self.run.file_state()
         return capture(experiment, state, history_points)
 
     def experiment_bytes(self, indent: bool = True) -> bytes:
@@ -192,7 +190,7 @@ class FileCommands:
         if confined is None:
             return
         path = confined
-        marker = (self.run.session.run_id, self.run.trainer.epoch)  # read first: a running trainer only moves on
+        marker = self.run.saved_marker()  # read first: a running trainer only moves on
         try:
             write_atomic(path, self.experiment_bytes())
         except LabError as e:
@@ -200,7 +198,7 @@ class FileCommands:
             return
         self.path = path
         self.known_paths.add(_key(path))
-        self.run.saved_at = marker
+        self.run.mark_saved(marker)
         self.host.notify(f"Saved to {path}", timeout=3)
 
     # --- opening ---------------------------------------------------------------------------------------------------
@@ -249,9 +247,7 @@ class FileCommands:
                     return
                 targets = [path]
                 if kind in ("npz", "txt"):
-                    with self.run.session.lock:
-                        n_layers = self.run.trainer.net.shape.n_layers
-                    targets = weight_paths(path, n_layers)
+                    targets = weight_paths(path, self.run.n_layers())
                 self._confirm_overwrite(targets, lambda: self.export_to(kind, path))
 
             self.host.ask(PathScreen(EXPORTS[kind][0], suggestion, root=self.file_root), path_chosen)
@@ -264,8 +260,8 @@ class FileCommands:
         if confined is None:
             return
         path = confined
-        with self.run.session.lock:  # a copy under the lock; the files are written outside it
-            experiment, state = self.run.trainer.experiment, self.run.trainer.state()
+        frozen = self.run.frozen()  # a copy under the lock; the files are written outside it
+        experiment, state = frozen.experiment, frozen.state
         try:
             written = [path]
             if kind == "csv":
@@ -289,7 +285,7 @@ class FileCommands:
             return
         self._ui_thread = threading.get_ident()
         self._autosaver = autosave.Autosaver(self.autosave_path)
-        self.host.set_interval(AUTOSAVE_INTERVAL, self.autosave_tick)
+        self.host.set_interval(self.autosave_interval, self.autosave_tick)
         if self.path is not None or not offer:
             return
         try:

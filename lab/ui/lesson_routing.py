@@ -16,8 +16,8 @@ from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.lessons import SPEEDS as LESSON_SPEEDS
 from lab.core.lessons import Lesson, LessonError, find_lesson, shipped_lessons
-from lab.ui.lesson_state import Shown, event_hints, lab_state
-from lab.ui.session import Session
+from lab.ui.lesson_state import Shown
+from lab.ui.run import Run
 from lab.ui.view_choice import LESSON, ViewChoice
 from lab.ui.widgets.lesson_pane import LessonPane
 
@@ -27,7 +27,7 @@ Outputs = tuple[tuple[float, ...], ...]
 class LessonHost(Protocol):
     """What the lessons need of the app."""
 
-    session: Session
+    lab_run: Run
     views: ViewChoice
 
     @property
@@ -188,7 +188,7 @@ class LessonRouting:
         for setup in message.setups:
             speed, view = setup.get("speed"), setup.get("view")
             if speed is not None:
-                self.host.session.epochs_per_tick = LESSON_SPEEDS[speed]
+                self.host.lab_run.epochs_per_tick = LESSON_SPEEDS[speed]
             if view is not None and view != LESSON:
                 self.host.views.set_side(view, self.host.wide)
         self.host.relayout()
@@ -212,10 +212,7 @@ class LessonRouting:
         if pane is None:
             return  # not composed yet, or closing
         shown = self.host.shown() if self.open else None
-        session = self.host.session
-        with session.lock:
-            state = lab_state(session.trainer, shown, outputs) if shown is not None else None
-            hints = event_hints(session.trainer)
+        state, hints = self.host.lab_run.lesson_view(shown, outputs)
         for key, title, line in hints:
             if key not in self._hints_active:
                 self.host.notify(line, title=title, severity="information", timeout=10)

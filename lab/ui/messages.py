@@ -65,12 +65,14 @@ class TrainingProgress(Message):
 
 
 class TrainingFailed(Message):
-    """Posted by the training worker when the core refused to train (e.g. every row is held out)."""
+    """Posted by the training worker when the core refused to train (e.g. every row is held out), or by the run when
+    its worker raised (``title`` "Error")."""
 
-    def __init__(self, run_id: int, error: str) -> None:
+    def __init__(self, run_id: int, error: str, title: str = "Cannot train") -> None:
         super().__init__()
         self.run_id = run_id
         self.error = error
+        self.title = title
 
 
 @dataclass(frozen=True)

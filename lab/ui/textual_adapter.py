@@ -90,6 +90,13 @@ def key_was_used(event: events.Key) -> bool:
     return bool(getattr(event, "_stop_propagation", True))
 
 
+def app_exception(app: Any) -> BaseException | None:
+    """The exception that ended ``app`` (Textual keeps the first unhandled one, privately, as ``App._exception``),
+    or None."""
+    error = getattr(app, "_exception", None)
+    return error if isinstance(error, BaseException) else None
+
+
 def restore_terminal(app: Any) -> None:
     """``restore_now`` on the app's driver, when it is a ``GuardedLinuxDriver`` (Textual keeps the driver private)."""
     driver = getattr(app, "_driver", None)

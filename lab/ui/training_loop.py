@@ -1,6 +1,6 @@
-"""The bodies of the training and sweep workers: one paced, cancellable loop (``paced_loop``) that steps the core
-and reports, with no widget in sight, and the training worker's use of it (``train_loop``; the sweep worker's is
-``lab/ui/sweep_loop.py``).
+"""The pacing of the training and sweep workers: one paced, cancellable loop (``paced_loop``) that steps the core
+and reports, with no widget in sight (the training worker's use of it is ``lab.ui.run.train_loop``; the sweep
+worker's ``lab/ui/sweep_loop.py``).
 
 The loop runs the work in chunks (a chunk lasts about ``Tuning.chunk`` seconds, so the interface never waits longer
 than that for a lock the chunk holds), and the work checks ``cancelled()`` before every epoch inside a chunk. Before
@@ -15,12 +15,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from textual.message import Message
-
 from lab.core.errors import LabError
 from lab.tuning import Tuning
-from lab.ui.messages import TrainingFailed, TrainingProgress
-from lab.ui.session import Session
 
 
 def paced_loop(advance: Callable[[int], tuple[int, bool]], cancelled: Callable[[], bool],
@@ -78,41 +74,3 @@ def paced_loop(advance: Callable[[int], tuple[int, bool]], cancelled: Callable[[
                 time.sleep(0.005)
             tick_start, tick_epochs = clock(), 0
     report(False)
-
-
-def train_loop(session: Session, cancelled: Callable[[], bool], post: Callable[[Message], object],
-               interval: float = Tuning.tick, wait: Callable[[], None] = lambda: None,
-               tuning: Tuning | None = None) -> None:
-    """Train the session's trainer until the run is done, a new run replaces it, or ``cancelled()``; post
-    ``TrainingProgress`` messages on the way (``TrainingFailed`` when the core refuses to train). ``wait()`` comes
-    before every chunk (the app scheduler's ``wait_for_interface``); ``tuning`` paces the loop."""
-    run_id = session.run_id
-    last_post = time.perf_counter()
-    epochs_at_post = session.trainer.epoch
-
-    def stop() -> bool:
-        return cancelled() or session.run_id != run_id
-
-    def advance(epochs: int) -> tuple[int, bool]:
-        with session.lock:
-            trainer = session.trainer
-            before = trainer.epoch
-            trainer.run(epochs=epochs, should_stop=stop)
-            session.record_health(force=trainer.done)
-            return trainer.epoch - before, trainer.done
-
-    def report(running: bool) -> None:
-        nonlocal last_post, epochs_at_post
-        now = time.perf_counter()
-        with session.lock:
-            if session.run_id != run_id:
-                return
-            if not running:
-                session.record_health(force=True)  # the weights as the run leaves them
-            rate = (session.trainer.epoch - epochs_at_post) / max(now - last_post, 1e-9)
-            post(TrainingProgress(session.snapshot(running, rate)))
-            epochs_at_post = session.trainer.epoch
-        last_post = now
-
-    paced_loop(advance, stop, report, lambda message: post(TrainingFailed(run_id, message)), interval=interval,
-               wait=wait, per_tick=lambda: session.epochs_per_tick, tuning=tuning)

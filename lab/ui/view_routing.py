@@ -22,9 +22,8 @@ from textual.widgets import Static
 from lab.core.glossary import view_tooltip
 from lab.tuning import Tuning
 from lab.ui.lesson_routing import LessonRouting
-from lab.ui.pacing import KeyPacing
+from lab.ui.run import Run
 from lab.ui.scheduling import InputHold
-from lab.ui.session import Session
 from lab.ui.view_choice import ViewChoice
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import TITLES, VIEWS, InspectView
@@ -40,15 +39,8 @@ W = TypeVar("W", bound=Widget)
 
 
 class ViewHost(Protocol):
-    """What the views need of the app."""
-
-    session: Session
-    tuning: Tuning
-    pacing: KeyPacing
-    fps: float
-    views: ViewChoice
-    lesson: LessonRouting
-    input_hold: InputHold
+    """What the views need of the app: its screens and classes (the layout); everything else is given to
+    ``ViewRouting`` itself."""
 
     @property
     def screen(self) -> Screen[Any]:
@@ -90,11 +82,25 @@ class ViewRouting:
     """The views of one app.
 
     Attributes:
-        host: the app.
+        host: the app's screens and classes.
+        run: the training run (a frozen state to draw).
+        views: the view the person chose and the one beside it.
+        lesson: the lessons (whether the pane is open).
+        input_hold: the holds on the training worker (and the person's keys' pacing).
+        tuning: the pacing of the redraws.
+        fps: status updates a second.
     """
 
-    def __init__(self, host: ViewHost) -> None:
+    def __init__(self, host: ViewHost, run: Run, views: ViewChoice, lesson: LessonRouting, input_hold: InputHold,
+                 tuning: Tuning, fps: float) -> None:
         self.host = host
+        self.run = run
+        self.views = views
+        self.lesson = lesson
+        self.input_hold = input_hold
+        self.pacing = input_hold.pacing
+        self.tuning = tuning
+        self.fps = fps
         self._focus_kept: Widget | None = None  # the focused pane while the terminal is too small to show it
         self._view_timer: Timer | None = None  # the view's next redraw while keys come in a run
         self._next_view_draw = 0.0  # when a throttled redraw of the view may come next (monotonic)
@@ -104,7 +110,7 @@ class ViewRouting:
         """Seconds between redraws of the chart and the views while training: ``Tuning.picture_frames`` times the
         numbers' interval. They are the costliest things to draw and, over SSH, to send (a chart row is ~300 bytes
         in 24-bit colour)."""
-        return self.host.tuning.picture_frames / self.host.fps
+        return self.tuning.picture_frames / self.fps
 
     @property
     def wide(self) -> bool:
@@ -114,21 +120,21 @@ class ViewRouting:
     def next_view(self) -> None:
         """Show the next view: the loss chart, each view of what the network learned, the seeds (on a wide screen
         the chart stays and the others take turns beside it)."""
-        self.show(self.host.views.next(self.wide, self.host.lesson.open))
+        self.show(self.views.next(self.wide, self.lesson.open))
 
     def show(self, name: str) -> None:
         """Show view ``name`` (``chart``, ``lesson``, ``seeds`` or one of ``VIEWS``)."""
-        self.host.views.choose(name, self.wide)
+        self.views.choose(name, self.wide)
         if name in VIEWS:
             self.host.query_one(InspectView).mode = name
         self.place()
         self.refresh()
-        self.host.lesson.tick()
+        self.lesson.tick()
 
     def place(self) -> None:
         """Show the chosen view alone, or on a wide screen the chart with the last other view beside it."""
         host = self.host
-        place = host.views.placement(self.wide, host.lesson.open)
+        place = self.views.placement(self.wide, self.lesson.open)
         inspect = host.query_one(InspectView)
         if place.side in VIEWS:
             inspect.mode = place.side
@@ -148,15 +154,14 @@ class ViewRouting:
         host = self.host
         inspect = host.query_one(InspectView)
         now = time.monotonic()
-        if not inspect.display or (throttled and now < host.pacing.due(self._next_view_draw)):
+        if not inspect.display or (throttled and now < self.pacing.due(self._next_view_draw)):
             return
-        with host.session.lock:  # copies: the view is drawn outside the lock
-            trainer, health = host.session.trainer, tuple(host.session.health)
-            experiment, state = trainer.experiment, trainer.state()
-        changed = inspect.update_from(experiment, state, host.query_one(TruthTableView).cursor_row, health)
-        host.input_hold.hold_for_paint(changed * inspect.size.width)
+        frozen = self.run.frozen()  # copies: the view is drawn outside the lock
+        changed = inspect.update_from(frozen.experiment, frozen.state, host.query_one(TruthTableView).cursor_row,
+                                      frozen.health)
+        self.input_hold.hold_for_paint(changed * inspect.size.width)
         cost = time.monotonic() - now
-        self._next_view_draw = now + max(self.picture_interval, host.tuning.cost_factor * cost)
+        self._next_view_draw = now + max(self.picture_interval, self.tuning.cost_factor * cost)
 
     def view_resized(self, view: InspectView) -> None:
         """The network view is laid out for its width: draw it again for the new one (unless it is being taken
@@ -166,12 +171,12 @@ class ViewRouting:
 
     def cursor_moved(self) -> None:
         """The table's cursor moved: the view traces the new row."""
-        if self.host.pacing.in_a_run and self.host.input_hold.busy:
+        if self.pacing.in_a_run and self.input_hold.busy:
             # Keys pressed in a run while training (an arrow held down): the trace follows every input_quiet
             # seconds, showing the row the cursor is on by then, instead of repainting for every row passed.
             if self._view_timer is None:  # the view's own timer: it ends with the view, should the app be closing
                 inspect = self.host.query_one(InspectView)
-                self._view_timer = inspect.set_timer(self.host.tuning.input_quiet, self._timed_view)
+                self._view_timer = inspect.set_timer(self.tuning.input_quiet, self._timed_view)
             return
         # The trace of the new row follows in the next frame: the key's own repaint (the cursor) stays small.
         self.host.call_after_refresh(self.refresh)
@@ -189,7 +194,7 @@ class ViewRouting:
         if self.wide != (width >= WIDE_SIZE[0] and height >= WIDE_SIZE[1]):
             host.set_class(not self.wide, "wide")
             if self.wide:
-                host.views.widened()
+                self.views.widened()
             self.place()
             self.refresh()
         too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]

@@ -46,7 +46,7 @@ def test_diverged_chart(snap_compare, size):
     app = LabApp(experiment.with_training(optimizer="sgd", lr=50.0))
 
     async def run_before(pilot: Pilot) -> None:
-        while app.session.trainer.diverged_epoch is None:  # once: a step after it would say so again
+        while app.lab_run.session.trainer.diverged_epoch is None:  # once: a step after it would say so again
             app.action_step()
         await steps(0)(pilot)
 

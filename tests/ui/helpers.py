@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -48,7 +50,7 @@ def table_lines(app: LabApp) -> list[str]:
 
 async def train_to_end(pilot: Pilot, app: LabApp) -> None:
     """Unthrottle, start, wait for the worker to finish and its messages to be handled."""
-    app.session.epochs_per_tick = 0
+    app.lab_run.session.epochs_per_tick = 0
     await pilot.press("space")
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -81,3 +83,13 @@ class Said:
     def __call__(self, message: Message) -> None:
         if isinstance(message, Notify):
             self.notes.append(message.notification)
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], what: str = "the condition",
+                timeout: float = 60.0) -> None:
+    """Let the app run (its timers and workers) until ``condition()`` holds; fail after ``timeout`` seconds (a
+    generous bound on a loaded machine, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.02)

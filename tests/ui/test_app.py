@@ -45,7 +45,7 @@ async def test_edit_table_to_xor_build_2_4_1_and_train_to_solved():
         for _ in range(12):
             await pilot.press("left")
         assert app.experiment.architecture.layers[0].units == 4
-        assert app.session.trainer.net.shape.sizes == (2, 4, 1)
+        assert app.lab_run.session.trainer.net.shape.sizes == (2, 4, 1)
         await train_to_end(pilot, app)
         status = status_text(app)
         assert "solved at epoch" in status, status
@@ -105,20 +105,20 @@ async def test_pause_step_reset():
     """Step trains exactly one epoch, reset returns to epoch 0 with the same weights."""
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
-        before = app.session.trainer.net.theta.copy()
+        before = app.lab_run.session.trainer.net.theta.copy()
         await pilot.press("s", "s", "s")
-        assert app.session.trainer.epoch == 3
+        assert app.lab_run.session.trainer.epoch == 3
         assert "epoch 3/2,000" in status_text(app)
         assert "paused" in status_text(app)
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmScreen)  # three trained epochs, not saved: asks first
         await pilot.press("y")
-        assert app.session.trainer.epoch == 0
-        assert (app.session.trainer.net.theta == before).all()
+        assert app.lab_run.session.trainer.epoch == 0
+        assert (app.lab_run.session.trainer.net.theta == before).all()
         assert "idle" in status_text(app)
         await pilot.press("N")
         assert app.experiment.training.seed == 2
-        assert not (app.session.trainer.net.theta == before).all()
+        assert not (app.lab_run.session.trainer.net.theta == before).all()
 
 
 async def test_change_lr_while_training_keeps_the_run():
@@ -126,11 +126,11 @@ async def test_change_lr_while_training_keeps_the_run():
     app = small_xor_app(epochs=10_000_000)  # at the pace the lab picks, not done within the test
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
-        trainer = app.session.trainer
+        trainer = app.lab_run.session.trainer
         await pilot.pause(0.3)
         await pilot.press("right_square_bracket")
         assert trainer.lr == pytest.approx(0.1)
-        assert app.session.trainer is trainer and app.running
+        assert app.lab_run.session.trainer is trainer and app.running
         epoch = trainer.epoch
         await pilot.pause(0.3)
         assert trainer.epoch > epoch
@@ -158,7 +158,7 @@ async def test_diverging_run_pauses_with_a_notification():
             await pilot.press("right")
         app.query_one(TruthTableView).focus()
         await train_to_end(pilot, app)
-        assert app.session.trainer.diverged_epoch is not None
+        assert app.lab_run.session.trainer.diverged_epoch is not None
         assert "diverged at epoch" in status_text(app)
         assert any("Diverged at epoch" in n.message for n in said.notes)
         assert all("nan" not in line for line in table_lines(app))
@@ -174,13 +174,13 @@ async def test_shape_change_after_training_asks_first():
         await pilot.press("plus")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
-        assert app.session.trainer.epoch == 2
+        assert app.lab_run.session.trainer.epoch == 2
         assert app.experiment.table.n_inputs == 2
         assert app.query_one(TruthTableView).table.n_inputs == 2
         await pilot.press("plus")
         await pilot.press("y")
-        assert app.session.trainer.epoch == 0
-        assert app.session.trainer.net.shape.sizes[0] == 3
+        assert app.lab_run.session.trainer.epoch == 0
+        assert app.lab_run.session.trainer.net.shape.sizes[0] == 3
 
 
 async def test_table_edit_while_training_continues_on_new_data():
@@ -188,10 +188,10 @@ async def test_table_edit_while_training_continues_on_new_data():
     app = small_xor_app(epochs=100_000)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
-        trainer = app.session.trainer
+        trainer = app.lab_run.session.trainer
         await pilot.pause(0.2)
         await pilot.press("f")
-        assert app.session.trainer is trainer
+        assert app.lab_run.session.trainer is trainer
         assert trainer.experiment.table.columns == ("1110",)
         await pilot.press("space")
         await app.workers.wait_for_complete()
@@ -208,7 +208,7 @@ async def test_progress_messages_are_contiguous():
 
     app = small_xor_app(epochs=100_000)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
         await pilot.pause(1.0)
         await pilot.press("space")
@@ -243,7 +243,7 @@ async def test_quit_while_training_cancels_the_worker_and_exits():
     exits with status 0."""
     app = small_xor_app(epochs=10_000_000)
     async with app.run_test(size=SIZE) as pilot:
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
         await pilot.pause(0.2)
         worker = next(w for w in app.workers if w.group == "training")
@@ -303,8 +303,8 @@ async def test_a_workers_last_message_after_the_panes_are_down_is_dropped():
     on the chart, which failed a test now and then)."""
     app = make_app(epochs=1_000)
     async with app.run_test(size=SIZE):
-        with app.session.lock:
-            snapshot = app.session.snapshot(True)
+        with app.lab_run.session.lock:
+            snapshot = app.lab_run.session.snapshot(True)
     assert app.panes_gone
     app.show_progress(TrainingProgress(snapshot))
-    app.show_failure(TrainingFailed(app.session.run_id, "every row is held out"))
+    app.show_failure(TrainingFailed(app.lab_run.session.run_id, "every row is held out"))

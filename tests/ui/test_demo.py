@@ -115,12 +115,12 @@ async def test_a_click_mid_training_hands_over_and_training_carries_on():
     next key is the person's (space pauses)."""
     app = DemoApp(hold=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: app.phase == "train" and app.session.trainer.epoch > 0, "XOR to train")
+        await wait_until(pilot, lambda: app.phase == "train" and app.lab_run.session.trainer.epoch > 0, "XOR to train")
         app.post_message(events.MouseDown(None, 40, 10, 0, 0, 1, False, False, False))  # as the terminal sends it
         await pilot.pause()
         assert not app.playing
         assert app.running and len(alive_training_workers(app)) == 1
-        assert app.session.trainer.experiment == SCENES[0].experiment
+        assert app.lab_run.session.trainer.experiment == SCENES[0].experiment
         await pilot.press("space")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -33,14 +33,14 @@ async def test_picking_a_recipe_asks_before_replacing_a_trained_run():
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s", "s", "s")
-        trainer = app.session.trainer
+        trainer = app.lab_run.session.trainer
         await pick(pilot, "recipe:two-layer")
         assert question(app).endswith(QUESTION)
         await pilot.press("n")
-        assert app.session.trainer is trainer and app.experiment.name == "xor"
+        assert app.lab_run.session.trainer is trainer and app.experiment.name == "xor"
         await pick(pilot, "recipe:two-layer")
         await pilot.press("y")
-        assert app.experiment.name == "two-layer" and app.session.trainer.epoch == 0
+        assert app.experiment.name == "two-layer" and app.lab_run.session.trainer.epoch == 0
 
 
 async def test_opening_a_file_asks_before_replacing_a_trained_run(tmp_path):
@@ -50,7 +50,7 @@ async def test_opening_a_file_asks_before_replacing_a_trained_run(tmp_path):
         path = tmp_path / "other.json"
         path.write_bytes(app.files.experiment_bytes())
         await pilot.press("s", "s", "s")
-        trainer = app.session.trainer
+        trainer = app.lab_run.session.trainer
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, PathScreen)
         app.screen.query_one("Input").value = str(path)
@@ -58,7 +58,7 @@ async def test_opening_a_file_asks_before_replacing_a_trained_run(tmp_path):
         await pilot.pause()
         assert question(app).startswith(f"Open {path}")
         await pilot.press("n")
-        assert app.session.trainer is trainer and app.session.trainer.epoch == 3
+        assert app.lab_run.session.trainer is trainer and app.lab_run.session.trainer.epoch == 3
 
 
 async def test_a_saved_run_is_replaced_without_a_question(tmp_path):
@@ -76,7 +76,7 @@ async def test_a_saved_run_is_replaced_without_a_question(tmp_path):
         app.action_save()
         await pilot.press("r")
         assert not isinstance(app.screen, ConfirmScreen)
-        assert app.session.trainer.epoch == 0
+        assert app.lab_run.session.trainer.epoch == 0
 
 
 async def test_an_untrained_network_is_replaced_without_a_question():

@@ -13,11 +13,12 @@ from lab.core.recipes import recipe
 from lab.core.train import Trainer
 from lab.files import autosave
 from lab.files.experiment_file import read, write
+from lab.tuning import Tuning
 from lab.ui.app import LabApp
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.path_prompt import PathScreen
 
-from tests.ui.helpers import Said, small_xor_app, status_text
+from tests.ui.helpers import Said, small_xor_app, status_text, until
 
 SIZE = (100, 30)
 
@@ -65,7 +66,7 @@ async def test_open_a_corrupt_file_keeps_the_experiment(tmp_path):
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "ctrl+o")
         await type_path(pilot, bad)
-        assert app.session.trainer.epoch == 1
+        assert app.lab_run.session.trainer.epoch == 1
         assert any("expected 4 bits" in n.message for n in said.notes)
 
 
@@ -79,11 +80,11 @@ async def test_open_continues_a_saved_run(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o")
         await type_path(pilot, saved)
-        assert app.session.trainer.epoch == 40
+        assert app.lab_run.session.trainer.epoch == 40
         assert "epoch 40/1,000" in status_text(app)
         await pilot.press("s")
         trainer.run(epochs=1)
-        assert np.array_equal(app.session.trainer.net.theta, trainer.net.theta)
+        assert np.array_equal(app.lab_run.session.trainer.net.theta, trainer.net.theta)
 
 
 async def test_export_script_runs_and_matches(tmp_path):
@@ -97,7 +98,7 @@ async def test_export_script_runs_and_matches(tmp_path):
         app.screen.query_one("#export-list").highlighted = 3
         await pilot.press("enter")
         await type_path(pilot, target)
-        expected = app.session.trainer.predict()
+        expected = app.lab_run.session.trainer.predict()
     out = subprocess.run([sys.executable, str(target)], capture_output=True, text=True, check=True).stdout
     values = [float(line.split("->")[1]) for line in out.strip().splitlines()]
     assert values == expected[:, 0].tolist()
@@ -114,7 +115,7 @@ async def test_autosave_restores_after_a_crash(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
-        assert app.session.trainer.epoch == 25
+        assert app.lab_run.session.trainer.epoch == 25
         await pilot.press("s", "q")
     assert read(path)[1].epoch == 26  # quitting wrote the autosave
 
@@ -152,7 +153,7 @@ async def test_full_disk_on_save_keeps_the_previous_file(tmp_path, monkeypatch):
         assert any("No space left on device" in n.message for n in said.notes)
         assert target.read_bytes() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.json"]  # no temporary left behind
-        assert app.session.trainer.epoch == 3  # and the work in the app is untouched
+        assert app.lab_run.session.trainer.epoch == 3  # and the work in the app is untouched
 
 
 # --- file safety ---------------------------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ async def test_a_path_too_long_in_the_open_and_save_dialogs_is_one_line(tmp_path
             assert "File name too long" in path_error_text(app)
             await pilot.press("escape")
         await pilot.press("s")
-        assert app.session.trainer.epoch == 1
+        assert app.lab_run.session.trainer.epoch == 1
 
 
 async def test_a_named_pipe_is_refused_by_the_open_dialog_and_by_open_file(tmp_path):
@@ -243,7 +244,8 @@ async def test_a_lab_whose_autosave_another_lab_overwrote_keeps_both(tmp_path):
     """When another lab writes the shared autosave after this one started, this lab's next autosave goes to a
     second name, says so, and the other lab's session stays."""
     path = tmp_path / "autosave.json"
-    app = LabApp(recipe("keras-xor"), autosave_path=path)
+    # The app's own timer must not autosave before the other lab does (it did now and then at 3 s: a flake).
+    app = LabApp(recipe("keras-xor"), autosave_path=path, tuning=Tuning(autosave_interval=3600.0))
     said = Said()
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "s")
@@ -256,3 +258,19 @@ async def test_a_lab_whose_autosave_another_lab_overwrote_keeps_both(tmp_path):
         second = tmp_path / f"autosave-{os.getpid()}.json"
         assert read(path)[1].epoch == 7 and read(second)[1].epoch == 2
         assert any(str(second) in n.message and "both are kept" in n.message for n in said.notes)
+
+
+async def test_the_autosave_interval_is_a_tuning(tmp_path):
+    """The autosave's interval is ``Tuning.autosave_interval``: a lab set to 0.05 s autosaves a step by itself, and
+    one set to an hour leaves its autosave to the test (so a test that writes the autosave itself cannot race it)."""
+    quick, slow = tmp_path / "quick.json", tmp_path / "slow.json"
+    app = LabApp(recipe("keras-xor"), autosave_path=quick, tuning=Tuning(autosave_interval=0.05))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await until(pilot, quick.exists, "the autosave")
+    assert read(quick)[1].epoch == 1
+    app = LabApp(recipe("keras-xor"), autosave_path=slow, tuning=Tuning(autosave_interval=3600.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await pilot.pause(0.3)
+        assert not slow.exists()

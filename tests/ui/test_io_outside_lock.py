@@ -21,7 +21,7 @@ def record_writes(app: LabApp, monkeypatch) -> list[bool]:
     real = os.replace
 
     def replace(src, dst, *args, **kwargs):
-        held.append(app.session.lock.locked())
+        held.append(app.lab_run.session.lock.locked())
         return real(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", replace)

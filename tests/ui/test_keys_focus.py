@@ -37,7 +37,7 @@ async def test_keys_after_e_go_into_the_expression_line():
         assert line.value == "xor"
         assert app.focused is line
         assert app.experiment.table.n_outputs == 1
-        assert app.session.trainer.epoch == 2
+        assert app.lab_run.session.trainer.epoch == 2
 
 
 async def test_keys_after_enter_go_into_the_settings_line():
@@ -53,7 +53,7 @@ async def test_keys_after_enter_go_into_the_settings_line():
         line = app.query_one("#settings-input", Input)
         assert app.focused is line
         assert line.value == "0.5"
-        assert app.session.epochs_per_tick == 20  # '.' was text, not 'faster'
+        assert app.lab_run.session.epochs_per_tick == 20  # '.' was text, not 'faster'
         await pilot.press("enter")
         assert app.experiment.training.lr == 0.5
 
@@ -65,11 +65,11 @@ async def test_keys_after_p_and_ctrl_o_never_reach_the_table():
         await pilot.press("s")
         await burst(pilot, "p", "o", "r", "n")
         assert isinstance(app.screen, PresetScreen)
-        assert app.experiment.table.n_outputs == 1 and app.session.trainer.epoch == 1
+        assert app.experiment.table.n_outputs == 1 and app.lab_run.session.trainer.epoch == 1
         await pilot.press("escape")
         await burst(pilot, "ctrl+o", "o", "n", "f", "r")
         assert isinstance(app.screen, PathScreen)
-        assert app.experiment.table.columns == ("0110",) and app.session.trainer.epoch == 1
+        assert app.experiment.table.columns == ("0110",) and app.lab_run.session.trainer.epoch == 1
         assert app.experiment.training.seed == 1
 
 
@@ -104,7 +104,7 @@ async def test_escape_leaves_the_prediction_line_and_says_so():
         assert isinstance(app.focused, TruthTableView)
         assert app.query_one("#prediction-input", Input).value == "1 0"
         await pilot.press("s")
-        assert app.session.trainer.epoch == 1
+        assert app.lab_run.session.trainer.epoch == 1
 
 
 async def test_tab_goes_from_prediction_straight_to_the_settings():
@@ -169,11 +169,11 @@ async def test_n_after_a_dialog_that_did_not_appear_changes_nothing():
     said = Said()
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "s", "n")
-        assert app.experiment.training.seed == 1 and app.session.trainer.epoch == 2
+        assert app.experiment.training.seed == 1 and app.lab_run.session.trainer.epoch == 2
         assert any("N" in n.message for n in said.notes)
         await pilot.press("N")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
-        assert app.experiment.training.seed == 1 and app.session.trainer.epoch == 2
+        assert app.experiment.training.seed == 1 and app.lab_run.session.trainer.epoch == 2
         await pilot.press("N", "y")
-        assert app.experiment.training.seed == 2 and app.session.trainer.epoch == 0
+        assert app.experiment.training.seed == 2 and app.lab_run.session.trainer.epoch == 0

@@ -32,7 +32,7 @@ async def settle(pilot: Pilot) -> None:
 async def train(pilot: Pilot) -> None:
     """Space at the fastest speed, then wait for the run to end."""
     app: LabApp = pilot.app  # type: ignore[assignment]
-    app.session.epochs_per_tick = 0
+    app.lab_run.session.epochs_per_tick = 0
     await pilot.press("space")
     await settle(pilot)
 
@@ -87,7 +87,7 @@ async def test_lesson_1_one_neuron(tmp_path):
         assert app.experiment.name == "single-neuron" and pane(app).step == 0
         assert not pane(app).done
         await train(pilot)
-        assert app.session.trainer.epoch == 15_000
+        assert app.lab_run.session.trainer.epoch == 15_000
         await done_and_next(pilot, 0)
         await cursor_to(pilot, 4)
         await done_and_next(pilot, 1)
@@ -172,7 +172,7 @@ async def test_lesson_5_learning_rate(tmp_path):
         await pilot.pause()
         await pilot.press("y")  # r asks before it discards the trained weights
         await pilot.pause()
-        assert app.session.trainer.lr == pytest.approx(0.128)
+        assert app.lab_run.session.trainer.lr == pytest.approx(0.128)
         await train(pilot)
         await done_and_next(pilot, 1)
         await pilot.press(*["right_square_bracket"] * 3, "r")
@@ -180,7 +180,7 @@ async def test_lesson_5_learning_rate(tmp_path):
         await pilot.press("y")
         await pilot.pause()
         await train(pilot)
-        assert app.session.trainer.diverged_epoch is not None
+        assert app.lab_run.session.trainer.diverged_epoch is not None
         assert pane(app).done and all(pane(app).passed)
 
 

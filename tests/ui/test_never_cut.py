@@ -92,7 +92,7 @@ async def test_status_line_stays_one_line_while_training(width):
     async with app.run_test(size=(width, 30)) as pilot:
         main = app.query_one("#main")
         idle_height = main.region.height
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         app.epochs_per_second = 123_456.0
         await pilot.press("space")
         for _ in range(5):
@@ -115,9 +115,9 @@ async def test_a_paused_solved_run_says_paused_and_solved():
         for _ in range(300):
             app.action_step()
         await pilot.pause()
-        assert app.session.trainer.solved_epoch is not None and not app.session.trainer.done
+        assert app.lab_run.session.trainer.solved_epoch is not None and not app.lab_run.session.trainer.done
         text = status_text(app)
-        assert text.startswith("■ paused") and f"solved at epoch {app.session.trainer.solved_epoch:,}" in text
+        assert text.startswith("■ paused") and f"solved at epoch {app.lab_run.session.trainer.solved_epoch:,}" in text
 
 
 async def test_a_finished_solved_run_says_solved():
@@ -125,7 +125,7 @@ async def test_a_finished_solved_run_says_solved():
     app = small_xor_app(epochs=300)
     async with app.run_test(size=(120, 40)) as pilot:
         await train_to_end(pilot, app)
-        assert status_text(app).startswith(f"✓ solved at epoch {app.session.trainer.solved_epoch:,}")
+        assert status_text(app).startswith(f"✓ solved at epoch {app.lab_run.session.trainer.solved_epoch:,}")
 
 
 async def test_footer_shows_whole_keys_at_80_columns():

@@ -7,9 +7,9 @@ from __future__ import annotations
 from lab.core.recipes import recipe
 from lab.tuning import Tuning
 from lab.ui.messages import SweepFailed, SweepProgress, TrainingFailed, TrainingProgress
-from lab.ui.session import Session
+from lab.ui.run import Session, train_loop
 from lab.ui.sweep_loop import sweep_loop
-from lab.ui.training_loop import paced_loop, train_loop
+from lab.ui.training_loop import paced_loop
 
 
 def test_training_runs_to_the_budget_and_reports_last_as_stopped():

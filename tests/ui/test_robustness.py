@@ -91,7 +91,7 @@ async def storm(seed: int, actions: int) -> None:
     terminal = TerminalInput()
     app = small_xor_app(epochs=200_000)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.session.epochs_per_tick = 1
+        app.lab_run.session.epochs_per_tick = 1
         await pilot.press("space")
         for i in range(actions):
             kind = rng.random()
@@ -128,7 +128,7 @@ async def storm(seed: int, actions: int) -> None:
         await pilot.pause()
         table = app.query_one(TruthTableView).table
         assert isinstance(table, TruthTable) and table == app.experiment.table
-        trainer = app.session.trainer
+        trainer = app.lab_run.session.trainer
         assert trainer.net.shape == app.experiment.shape
         settings = app.query_one(SettingsList)
         assert (settings.architecture, settings.training) == (app.experiment.architecture, app.experiment.training)

@@ -12,7 +12,8 @@ from lab.core.experiment import MAX_LR, Architecture, Experiment, Layer, Trainin
 from lab.core.gates import preset
 from lab.core.train import Trainer
 from lab.ui.messages import DIVERGED, IDLE, PAUSED, SOLVED, TRAINING
-from lab.ui.run_control import SPEEDS, Note, RunControl, pace_text, speed_for
+from lab.ui.run import RunControl
+from lab.ui.run_control import SPEEDS, Note, pace_text, speed_for
 from lab.ui.sweep_loop import MAX_SEEDS, sweep_experiment, sweep_seeds
 from lab.ui.view_choice import ViewChoice
 

@@ -223,7 +223,7 @@ async def test_an_app_ending_during_a_hold_puts_the_process_back():
     before = sys.getswitchinterval()
     app = make_app(epochs=10_000_000)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
         await pilot.pause(0.1)
         app.scheduler.hold(PAINT)  # a big change marked, and the app ends before it is painted
@@ -237,7 +237,7 @@ async def test_an_app_quitting_during_a_hold_puts_the_process_back():
     before = sys.getswitchinterval()
     app = make_app(epochs=10_000_000)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
         await pilot.pause(0.1)
         app.scheduler.key_arrived()
@@ -293,7 +293,7 @@ async def test_keys_hold_the_worker_until_painted():
     the training worker from their arrival until their change is painted; then training goes on."""
     app, scheduler = logging_app(epochs=10_000_000)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
         table = app.query_one(TruthTableView)
         row = table.cursor_row
@@ -301,12 +301,12 @@ async def test_keys_hold_the_worker_until_painted():
         field = app.query_one("#prediction-input", Input)
         field.focus()
         await _press_while_training(app, scheduler, "1", lambda: field.value == "1")
-        epoch = app.session.trainer.epoch
+        epoch = app.lab_run.session.trainer.epoch
         for _ in range(500):
             await asyncio.sleep(0.01)
-            if app.session.trainer.epoch > epoch:
+            if app.lab_run.session.trainer.epoch > epoch:
                 break
-        assert app.session.trainer.epoch > epoch and app.running
+        assert app.lab_run.session.trainer.epoch > epoch and app.running
         table.focus()
         await pilot.press("space")
         await app.workers.wait_for_complete()
@@ -319,7 +319,7 @@ async def test_big_redraws_hold_the_worker_until_painted():
     app, scheduler = logging_app(epochs=10_000_000)
     log = scheduler.log
     async with app.run_test(size=(200, 50)) as pilot:
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         stop = watch_paints(app, lambda: log.append("paint"))
         await pilot.press("space")
         for _ in range(500):
@@ -328,12 +328,12 @@ async def test_big_redraws_hold_the_worker_until_painted():
                 break
         stop()
         watched = log[:]  # the paints are no longer written down from here
-        epoch = app.session.trainer.epoch
+        epoch = app.lab_run.session.trainer.epoch
         for _ in range(500):
             await asyncio.sleep(0.01)
-            if app.session.trainer.epoch > epoch:
+            if app.lab_run.session.trainer.epoch > epoch:
                 break
-        assert app.session.trainer.epoch > epoch
+        assert app.lab_run.session.trainer.epoch > epoch
         await pilot.press("space")
         await app.workers.wait_for_complete()
     while watched and watched[-1] != "paint":
@@ -359,7 +359,7 @@ async def test_a_new_scale_is_drawn_at_once_while_training():
     for a long while, and the trainer stays held until the new chart is painted."""
     app, scheduler = logging_app(epochs=10_000_000)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         chart = app.query_one(LossChart)
         chart.min_interval = 3600.0  # after the first drawing, the next paced one waits an hour
         await pilot.press("space")

@@ -58,7 +58,7 @@ async def test_a_diverged_run_is_drawn_on_the_linear_scale():
     app = LabApp(experiment.with_training(optimizer="sgd", lr=50.0))
     async with app.run_test(size=SIZE) as pilot:
         await train_to_end(pilot, app)
-        assert app.session.trainer.diverged_epoch is not None and not app.query_one(LossChart).log_scale
+        assert app.lab_run.session.trainer.diverged_epoch is not None and not app.query_one(LossChart).log_scale
         lines = chart_lines(app)
     braille = sum(1 for line in lines for ch in line if "\u2801" <= ch <= "\u28ff")
     assert braille >= 10
@@ -88,7 +88,7 @@ async def test_weights_are_recorded_while_the_chart_is_shown():
         await pilot.pause()
         text = app.query_one(InspectView).text
     assert "over epochs 0 to 1,500" in text
-    assert len(app.session.health) >= 2  # the first and the last at least (how many more depends on the pace)
+    assert len(app.lab_run.session.health) >= 2  # the first and the last at least (how many more depends on the pace)
 
 
 async def test_bce_after_a_linear_output_is_named():
@@ -134,14 +134,14 @@ async def test_a_recipe_starts_at_a_speed_that_finishes_it():
     app = make_app()
     said = Said()
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
-        assert app.session.epochs_per_tick == 20
+        assert app.lab_run.session.epochs_per_tick == 20
         app.open_recipe("single-neuron")
         await pilot.pause()
-        assert app.session.epochs_per_tick == 100
+        assert app.lab_run.session.epochs_per_tick == 100
         assert any("15,000 epochs at 100/tick: about 15 s" in m for m in messages(said))
         assert "100/tick" in status_text(app)
         app.open_recipe("keras-xor")  # already fast enough: the speed stays
-        assert app.session.epochs_per_tick == 100
+        assert app.lab_run.session.epochs_per_tick == 100
 
 
 async def test_the_legend_draws_without_colour(monkeypatch):

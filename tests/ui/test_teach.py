@@ -39,7 +39,7 @@ async def test_l_opens_the_menu_in_the_charts_place_and_closes_it(tmp_path):
         assert app.view == "lesson" and pane.display
         await pilot.press("s")  # a lab key during a lesson: one epoch
         await pilot.pause()
-        assert app.session.trainer.epoch == 1
+        assert app.lab_run.session.trainer.epoch == 1
         await pilot.press("L")
         await pilot.pause()
         assert not pane.display and app.view == "chart" and not app.lesson_open
@@ -67,7 +67,7 @@ async def test_progress_is_kept_between_runs_and_a_lesson_restarts(tmp_path):
     path = tmp_path / "state" / "lessons.json"
     app = LabApp(lesson="1", progress_path=path)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -154,7 +154,7 @@ async def test_a_gate_one_neuron_cannot_learn_gets_a_hint_once():
                                                                                    epochs=400)))
     said = Said()
     async with app.run_test(size=(100, 30), message_hook=said) as pilot:
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -65,13 +65,13 @@ async def test_pauses_training_and_asks_before_discarding():
         await pilot.pause()
         view = await searched(pilot)
         assert not app.running and view.done == 10
-        epoch = app.session.trainer.epoch
+        epoch = app.lab_run.session.trainer.epoch
         await pilot.press("right", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         await pilot.pause()
-        assert app.session.trainer.epoch == epoch and app.experiment.architecture.layers == (Layer(16, "relu"),)
+        assert app.lab_run.session.trainer.epoch == epoch and app.experiment.architecture.layers == (Layer(16, "relu"),)
         await pilot.press("t")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -79,7 +79,7 @@ async def test_pauses_training_and_asks_before_discarding():
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert app.experiment.architecture.layers == (Layer(4, "relu"),) and app.session.trainer.epoch == 0
+        assert app.experiment.architecture.layers == (Layer(4, "relu"),) and app.lab_run.session.trainer.epoch == 0
 
 
 async def test_escape_stops_and_leaves():
@@ -121,11 +121,11 @@ async def test_the_labs_run_keys_do_nothing_behind_the_tune_screen(tmp_path):
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, TuneScreen)
-        epoch = app.session.trainer.epoch
+        epoch = app.lab_run.session.trainer.epoch
         await pilot.press("space", "s", "r")
         await pilot.pause()
         assert isinstance(app.screen, TuneScreen)
-        assert app.session.trainer.epoch == epoch and not app.check_action("toggle_training", ())
+        assert app.lab_run.session.trainer.epoch == epoch and not app.check_action("toggle_training", ())
         await pilot.press("escape")
         await pilot.pause()
         assert app.check_action("toggle_training", ())

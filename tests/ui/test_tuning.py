@@ -48,5 +48,5 @@ async def test_the_app_hands_its_tuning_to_what_it_paces():
         assert app.fps == 4.0 and app.picture_interval == pytest.approx(0.75)
         assert app.query_one(LossChart).cost_factor == 2.5
         assert (app.pacing.quiet, app.pacing.max_defer) == (0.3, 0.9)
-        assert app.session.health_interval == 0.5
+        assert app.lab_run.session.health_interval == 0.5
         assert app.scheduler.tuning is tuning

@@ -83,7 +83,7 @@ async def test_network_view_follows_a_run_of_keys_while_training():
     app = small_xor_app(epochs=10_000_000)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")
-        app.session.epochs_per_tick = 0
+        app.lab_run.session.epochs_per_tick = 0
         await pilot.press("space")
         for _ in range(3):
             event = events.Key("down", None)

@@ -33,7 +33,7 @@ from lab.ui.textual_adapter import plot_theme_name
 from lab.ui.widgets.chart_drawing import ChartData, ChartDrawing, palette
 from lab.ui.widgets.light_link import changed_span
 
-MIN_INTERVAL = 0.1  # by default at most ten redraws a second
+MIN_INTERVAL = Tuning.chart_min_interval  # by default at most ten redraws a second
 
 
 class SeriesBuffer:

@@ -4,9 +4,9 @@ It holds up to two sweeps: ``latest`` (live while its worker runs) and ``pinned`
 latest is "B". For each it shows the numbers (seeds solved, the median, 10th and 90th percentile of the solve epochs,
 divergences, the sweep's processor seconds and network-epochs per second), the success curve (fraction of seeds
 solved against epoch, both on one plot) and a histogram of solve epochs with bins shared by both. It runs and cancels
-its own sweep worker (``sweep``, ``stop``; in the one "training" worker group the app's training worker belongs to
-as well) and posts what the app must know as nested messages: ``Updated``, ``Finished``, ``Pinned`` and ``Failed``.
-Every number comes from ``lab.core.sweep_summary``. Nothing is told by colour alone:
+its own sweep worker (``sweep``, ``stop``; started and stopped through ``lab.ui.run.Run``, whose rule keeps it apart
+from training) and posts what the app must know as nested messages: ``Updated``, ``Finished``, ``Pinned`` and
+``Failed``. Every number comes from ``lab.core.sweep_summary``. Nothing is told by colour alone:
 A and B are named by letter, their curves have different markers and their histogram bars stand in a fixed order, A
 left of B."""
 
@@ -28,6 +28,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from lab.core.experiment import Experiment
 from lab.core.numbers import percent
 from lab.core.sweep_summary import configuration_label, rate_text, solve_histogram
+from lab.tuning import Tuning
 from lab.ui.messages import SweepFailed, SweepProgress, SweepUpdate
 from lab.ui.sweep_loop import DEFAULT_SEEDS, sweep_experiment, sweep_loop
 from lab.ui.widgets.seeds_parts import SeedsHistogram, SeedsNumbers
@@ -43,8 +44,8 @@ LOOKS = {"A": ("orange", "orange1", "braille"), "B": ("cyan", "cyan", "dot"), ""
 # Seconds between a sweep's updates at the least. A redraw of the seeds view costs about 20 ms of the interface
 # thread, doubled while it shares the interpreter with the sweep: at ten a second it left keys waiting about 100 ms
 # (p50) behind redraws; at four a second about 17 ms, and the sweep ran 70% faster.
-UPDATE_INTERVAL = 0.25
-WORKER_GROUP = "training"  # the app's one group of training work: a sweep and training never run at once
+UPDATE_INTERVAL = Tuning.seeds_update_interval
+WORKER_GROUP = "sweep"  # this view's sweep; that it never runs beside training is ``Run``'s rule
 
 PinAnswer = Literal["pinned", "pending", "unpinned", "sweep"]
 

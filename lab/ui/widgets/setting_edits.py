@@ -12,7 +12,7 @@ from typing import Any
 
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
-from lab.core.experiment import MAX_UNITS, MIN_UNITS, Architecture, Layer, StopRule, Training, parse_hidden
+from lab.core.experiment import MAX_UNITS, MIN_UNITS, Architecture, Layer, StopRule, Training, parse_hidden, stepped_lr
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
 from lab.core.optim import OPTIMIZERS
@@ -62,7 +62,7 @@ def _train_field(name: str, convert: Callable[[str], Any]) -> Callable[[Architec
 
 
 def _lr_step(a: Architecture, t: Training, step: int) -> Values:
-    return a, replace(t, lr=float(f"{t.lr * (2.0 if step > 0 else 0.5):.6g}"))
+    return a, replace(t, lr=stepped_lr(t.lr, step))
 
 
 def _stop_parse(a: Architecture, t: Training, text: str) -> Values:

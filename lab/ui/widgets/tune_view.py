@@ -30,8 +30,9 @@ from lab.core.experiment import Experiment
 from lab.core.tune import Plan, Stopped, TuneResult, ranked, search
 from lab.core.tune_space import SearchSpace, Value, value_text
 from lab.core.tune_table import cell_text, epochs_text, heatmap_cells, percent
+from lab.tuning import Tuning
 
-UPDATE_INTERVAL = 0.1  # seconds between the worker's posts at the least
+UPDATE_INTERVAL = Tuning.tune_update_interval  # seconds between the worker's posts at the least
 DEFAULT_AXES = {"layers": (1, 2), "units": (2, 4, 8, 16, 32)}
 DEFAULT_SEEDS = 50
 
