@@ -43,6 +43,7 @@ from lab.ui.lesson_routing import LessonRouting
 from lab.ui.lesson_state import Shown
 from lab.ui.messages import Snapshot, TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
+from lab.ui.picture_actions import PictureActions
 from lab.ui.process import start_tracker
 from lab.ui.run import Run, Trained
 from lab.ui.run_control import Note, speed_label, training_rows_note
@@ -151,6 +152,7 @@ class LabApp(App[None]):
                            release_holds=lambda: scheduler.release(None), sweepers=lambda: self.query(SeedsView),
                            on_running=self._running_changed, id="run")
         """The training run: the one owner of the trainer, its worker, and the rule that one job trains at a time."""
+        self.picture = PictureActions(self, self.lab_run)
         self.files = FileCommands(self, self.lab_run, Path(path) if path else None, autosave_path,
                                   self.tuning.autosave_interval)
         self._seed_count = DEFAULT_SEEDS
@@ -344,9 +346,12 @@ class LabApp(App[None]):
         return self.lab_run.running
 
     def _running_changed(self, running: bool) -> None:
-        """The run started or stopped training: the chart redraws at its own pace only while it does."""
+        """The run started or stopped training: the chart redraws at its own pace only while it does; the picture
+        takes weights by hand only while it does not."""
         for chart in self.query(LossChart):
             chart.live = running
+        for view in self.query(InspectView):
+            view.paused = not running
 
     # Priority bindings (they run as the key arrives, so the dialog or line they open takes the keys after them):
     # off while a dialog is open (Textual checks priority bindings on every screen) and, for ctrl keys a text line
@@ -474,6 +479,21 @@ class LabApp(App[None]):
         note = training_rows_note(table)
         self.tell(note)
         return note is None
+
+    @on(InspectView.Edited)
+    def _weight_edited(self, event: InspectView.Edited) -> None:
+        self._show_answer(self.picture.set_weight(event.edit))
+
+    @on(InspectView.StepAsked)
+    def _step_asked(self, event: InspectView.StepAsked) -> None:
+        self.picture.step_asked(event.row, self._show_answer)
+
+    def _show_answer(self, answer: Snapshot | Note | None) -> None:
+        """Show what a command of the run answered: its snapshot, or the note saying why not."""
+        if isinstance(answer, Note):
+            self.tell(answer)
+        elif answer is not None:
+            self._show_snapshot(answer)
 
     def action_step(self) -> None:
         """Train exactly one epoch (pauses a running worker first)."""
