@@ -3,8 +3,9 @@ part by part and applied or not. The app hands the picture's messages over (``In
 ``InspectView.StepAsked``) and shows what comes back; everything here goes through the ``Run``.
 
 An applied whole-batch step of a run that trains full batch is the run's next epoch (``Run.step``: the same weights,
-to 1e-12, with the optimizer's state and the history); a row's step, or a step of a mini-batch run, sets the step's
-new weights by hand (``Run.set_parameter``), the optimizer's state as it was.
+to 1e-12, with the optimizer's state and the history); a row's step, a step of a mini-batch run, or any step once
+the run's budget is spent sets the step's new weights by hand (``Run.set_parameter``), the optimizer's state as it
+was.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ class PictureHost(Protocol):
         """Show the dialog ``screen``; ``then`` gets its answer."""
         ...
 
-    def action_step(self) -> None:
-        """Train exactly one epoch and show it."""
+    def tell(self, note: Note | None) -> None:
+        """Show ``note`` (nothing for None)."""
         ...
 
     def show_status(self) -> None:
@@ -69,8 +70,10 @@ class PictureActions:
             return None
         batch = self.run.frozen().experiment.training.batch_size
         if step.whole_batch and (batch == 0 or batch >= len(step.rows)):
-            self.host.action_step()  # shows its own snapshot and note
-            return None
+            epoch = self.run.step()
+            if epoch.snapshot is not None:  # else the run is over (its budget spent): the weights by hand instead
+                self.host.tell(epoch.note)
+                return epoch.snapshot
         answer: Answer = None
         for layer, i, j, value in changed_parameters(step):
             answer = self.run.set_parameter(layer, i, j, value)

@@ -121,3 +121,23 @@ async def test_no_edit_while_training():
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert view.paused
+
+
+async def test_a_step_applied_after_the_budget_sets_the_weights_instead():
+    """The run's budget is spent (no epoch may train): the whole batch's step is set by hand."""
+    app = LabApp(recipe("keras-xor").with_architecture(layers=(Layer(2, "sigmoid"),)).with_training(
+        optimizer="sgd", loss="sse", lr=1.0, epochs=1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.action_step()
+        await pilot.pause()
+        await picture(pilot, app)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        step = app.screen.query_one("StepThrough").step
+        await pilot.press("a")
+        await pilot.pause()
+        state = app.lab_run.frozen().state
+        assert state.epoch == 1 and np.array_equal(state.theta, step.theta_after)

@@ -24,6 +24,7 @@ class StepThrough(VerticalScroll, can_focus=True):
 
     DEFAULT_CSS = """
     StepThrough { height: 1fr; }
+    StepThrough #step-text { width: 1fr; }
     StepThrough #step-keys { color: $text-muted; }
     """
 
