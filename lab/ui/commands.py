@@ -37,7 +37,7 @@ def binding_sections(app_bindings: Sequence[BindingType]) -> list[tuple[str, lis
     return [(title, [b for b, _ in group]) for title, group in binding_targets(app_bindings)]
 
 
-def lab_commands(app_bindings: Sequence[BindingType], run_action: Callable[[str, str | None], None],
+def lab_commands(app_bindings: Sequence[BindingType], run_action: Callable[[str, str | None], object],
                  lessons: Sequence[Lesson], open_lesson: Callable[[str], None], restart_lesson: Callable[[], None],
                  save_as: Callable[[], None], open_recipe: Callable[[str], None]) -> Iterable[SystemCommand]:
     """The palette's commands: each binding with a description (``run_action(action, selector)`` runs it), "Save

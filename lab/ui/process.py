@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,25 @@ def start_tracker() -> None:
         start_resource_tracker()
     except (OSError, ValueError):
         pass
+
+
+class LeaveOnce:
+    """An app's leaving from any thread, once: a signal asked, or the terminal has gone. ``on_leave`` comes first
+    (under ``run_app`` the process then ends ``Tuning.grace`` seconds later whatever it is doing: a terminal that
+    takes no output can hang Textual's orderly exit), then ``autosave`` (before anything else), then ``leave`` (it
+    must be safe from any thread: it posts to the app)."""
+
+    def __init__(self, on_leave: Callable[[], object], autosave: Callable[[], object],
+                 leave: Callable[[], object]) -> None:
+        self._on_leave, self._autosave, self._leave = on_leave, autosave, leave
+        self._leaving = threading.Lock()  # held once leaving has begun
+
+    def __call__(self) -> None:
+        if not self._leaving.acquire(blocking=False):
+            return
+        self._on_leave()
+        self._autosave()
+        self._leave()
 
 
 def crash_log(error: BaseException, folder: Path) -> Path:

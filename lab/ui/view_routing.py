@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, overload
 
+from textual import events
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -163,14 +164,31 @@ class ViewRouting:
         cost = time.monotonic() - now
         self._next_view_draw = now + max(self.picture_interval, self.tuning.cost_factor * cost)
 
-    def view_resized(self, view: InspectView) -> None:
+    def view_resized(self, message: InspectView.Resized) -> None:
         """The network view is laid out for its width: draw it again for the new one (unless it is being taken
         down, or a dialog covers it)."""
-        if view.is_attached and self.host.screen.query(InspectView):
+        if message.control.is_attached and self.host.screen.query(InspectView):
             self.refresh()
 
-    def cursor_moved(self) -> None:
-        """The table's cursor moved: the view traces the new row."""
+    def chart_built(self, message: LossChart.Built) -> None:
+        """Show the chart's new lines. While training beside the chart, the open view redraws when the chart does:
+        one repaint for both (not for a redraw the person asked for, a new scale: its repaint is the key's, and
+        should be quick)."""
+        if message.control.show_built(message):
+            self.input_hold.hold_for_paint(message.size[0] * len(message.lines))
+        if self.run.running and not message.asked:
+            self.refresh()
+
+    def toggle_log(self) -> None:
+        """Switch the chart's loss axis between linear and log10."""
+        chart = self.host.query_one(LossChart)
+        chart.log_scale = not chart.log_scale
+        self.lesson.tick(None)
+
+    def cursor_moved(self, _: object = None) -> None:
+        """The table's cursor moved: an open lesson looks, and the view traces the new row."""
+        if self.lesson.open:
+            self.lesson.tick(None)
         if self.pacing.in_a_run and self.input_hold.busy:
             # Keys pressed in a run while training (an arrow held down): the trace follows every input_quiet
             # seconds, showing the row the cursor is on by then, instead of repainting for every row passed.
@@ -185,9 +203,15 @@ class ViewRouting:
         self._view_timer = None
         self.refresh()
 
-    def resized(self, width: int, height: int) -> None:
+    def relayout(self) -> None:
+        """Place the views as ``views`` says and redraw the shown one."""
+        self.place()
+        self.refresh()
+
+    def resized(self, event: events.Resize) -> None:
         """Use the compact layout below ``COMPACT_BELOW``, a view beside the chart from ``WIDE_SIZE``, and ask for
         more room below ``MIN_SIZE``."""
+        width, height = event.size
         host = self.host
         # Classes on the app (not the current screen, which may be a dialog) so the main screen's layout follows.
         host.set_class(width < COMPACT_BELOW[0] or height < COMPACT_BELOW[1], "compact")

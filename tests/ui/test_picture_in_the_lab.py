@@ -15,6 +15,8 @@ from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.network_picture import STEP
 from lab.ui.widgets.truth_table import TruthTableView
 
+from tests.ui.helpers import Said
+
 SIZE = (120, 40)
 
 
@@ -107,20 +109,24 @@ async def test_a_row_step_sets_the_weights_and_dont_leaves_them():
 
 
 async def test_no_edit_while_training():
+    """The run refuses a weight by hand while it trains, and says why."""
+    said = Said()
     app = xor_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.pause()
         view = await picture(pilot, app)
+        app.lab_run.epochs_per_tick = 1
         await pilot.press("space")
         await pilot.pause()
-        assert not view.paused
+        assert app.lab_run.running
         view.cursor.select(("edge", 0))
         await pilot.press("right")
-        assert view.text.splitlines()[-2] == "pause the run (space) to set a weight by hand"
+        await pilot.pause()
+        assert [n.message for n in said.notes][-1] == "pause the run (space) to set a weight by hand"
         await pilot.press("space")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert view.paused
+        assert not app.lab_run.running
 
 
 async def test_a_step_applied_after_the_budget_sets_the_weights_instead():
