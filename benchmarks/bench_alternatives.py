@@ -37,7 +37,7 @@ async def chart_lines(size: tuple[int, int]) -> tuple[float, int, float]:
     app = LabApp(recipe("keras-xor"))
     async with app.run_test(size=size):
         chart = app.query_one(LossChart)
-        data = long_run_data(chart, app.theme)  # the chart build bench_chart.py measures
+        data = long_run_data(chart)  # the chart build bench_chart.py measures
         builds, trips = [], []
         for _ in range(REPEATS):
             start = time.perf_counter()

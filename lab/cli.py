@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from lab.commands.app_options import FPS, FPS_HELP, add_app_options, fps_setting, opening
+from lab.commands.app_options import FPS, FPS_HELP, add_app_options, fps_setting, opening, plain_colours
 from lab.commands.parser import Parser, bounded
-from lab.core.errors import LabError
-from lab.core.gates import PRESETS
+from lab.core.errors import LabError, RunFailure
+from lab.core.presets import PRESETS
 from lab.core.recipes import RECIPES
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _app_parser(with_commands: bool = False) -> Parser:
     if with_commands:
         sub = p.add_subparsers(dest="command", title="commands", metavar="COMMAND")
         for name, command in COMMANDS.items():
-            sub.add_parser(name, help=command.summary, parents=[command.parser()], add_help=False)
+            sub.add_parser(name, help=command.summary, add_help=False)  # the summary alone: no command loads
     add_app_options(p)
     return p
 
@@ -143,12 +143,13 @@ def _need_terminal(command: str) -> None:
 
 def _interface(command: str) -> None:
     """On the way to drawing: refuse without a terminal (``_need_terminal``), then ask for Textual's frame rate
-    before Textual loads (it reads it once, at import). Call before importing anything of ``lab.ui`` but the
-    package itself."""
+    and, on a dumb terminal, no colour (``plain_colours``) before Textual loads (it reads them once, at import).
+    Call before importing anything of ``lab.ui`` but the package itself."""
     _need_terminal(command)
     from lab.ui import use_frame_rate
 
     use_frame_rate()
+    plain_colours()
 
 
 def _app(argv: Sequence[str], open_only: bool = False) -> int:
@@ -287,7 +288,9 @@ def _not_a_command(word: str) -> LabError:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``nnlab`` command. Returns the exit status: 0, 2 for bad input, 130 when interrupted."""
+    """Entry point of the ``nnlab`` command. Returns the exit status: 0; 2 for bad input (a usage error); 1 for a
+    failure while running (``RunFailure``: a missing folder, a file from a newer nnlab, a missing extra); 130 when
+    interrupted."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in COMMANDS:
@@ -299,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _app(argv)
     except LabError as e:
         print(f"nnlab: error: {e}", file=sys.stderr)
-        return 2
+        return 1 if isinstance(e, RunFailure) else 2
     except KeyboardInterrupt:
         print("nnlab: interrupted", file=sys.stderr)
         return 130

@@ -43,4 +43,32 @@ def cli(capsys):
         return status, out, err
 
     return run
+
+
+PROCESS_DEADLINE = 120  # seconds a test that starts worker processes may take before it fails instead of hanging
+
+
+@pytest.fixture
+def process_deadline():
+    """A bounded wait for a test that starts worker processes in this process (pytest-timeout is not a dependency):
+    SIGALRM raises ``TimeoutError`` in the test after ``PROCESS_DEADLINE`` seconds, which ends its wait for the
+    workers (the pools poll every 0.1 s), so a deadlock fails the test instead of hanging the suite."""
+    import signal
+
+    if not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimeoutError(f"the test's workers did not finish within {PROCESS_DEADLINE} s")
+
+    before = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(PROCESS_DEADLINE)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+
+
 from tests.fuzz.conftest import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401,E402  (fuzz case count on a bare run)

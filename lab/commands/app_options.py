@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import MutableMapping
 from typing import TYPE_CHECKING
 
 from lab.commands.parser import Parser, bounded
 from lab.core.errors import LabError
-from lab.core.gates import PRESETS
+from lab.core.presets import PRESETS
 from lab.core.recipes import RECIPES
 from lab.tuning import Tuning
 
@@ -39,6 +40,15 @@ def app_options_parser(prog: str = "nnlab") -> Parser:
     p = Parser(prog=prog, description="Open the lab.")
     add_app_options(p)
     return p
+
+
+def plain_colours(environ: MutableMapping[str, str] = os.environ) -> None:
+    """On ``TERM=dumb``, ask Textual (before it is imported: it reads the setting once) for the terminal's 16 colours
+    unless the person chose a colour system (``TEXTUAL_COLOR_SYSTEM``): Textual alone writes 24-bit colour there,
+    the lab then draws in its ANSI theme. ``NO_COLOR`` is Textual's to honour (it draws in greys, never 24-bit).
+    For a process's entry point only."""
+    if environ.get("TERM", "").strip().lower() == "dumb":
+        environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
 
 
 def fps_setting(flag: float | None) -> float:

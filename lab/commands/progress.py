@@ -1,12 +1,14 @@
 """A progress line on standard error, as Keras' progress bar, tqdm and rich draw one: only when standard error is a
 terminal, redrawn in place at most ``rate`` times a second, and wiped when the work is done, so standard output stays
-clean for ``--json`` and pipes and a log file never fills with carriage returns.
+clean for ``--json`` and pipes and a log file never fills with carriage returns. On a plain terminal (``TERM=dumb``,
+or ``NO_COLOR`` set) the line holds no escape code at all: it is redrawn over its last self with spaces.
 
     epoch 4,200/15,000 [=======>...................] 28% · loss 0.0123 · 52,310 epochs/s · 0:00:01 left
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -48,6 +50,9 @@ class Progress:
         self.now = now
         self.show_rate = show_rate  # the steps a second (off when the detail gives a rate of its own)
         self.enabled = _is_terminal(stream)
+        self.plain = plain_terminal()
+        """Draw without escape codes (``plain_terminal``): pad with spaces instead of erasing to the end."""
+        self._drawn = 0  # the length of the line on screen (a plain redraw pads over it)
         self.start = now()
         self.first: int | None = None  # the step count at the first update: the rate counts from there
         self.last_draw = -float("inf")
@@ -84,16 +89,25 @@ class Progress:
             return
         self.last_draw = t
         width = shutil.get_terminal_size((80, 24)).columns - 1  # the last column would wrap on some terminals
-        self.stream.write("\r" + self.line(done, detail, width) + "\x1b[K")
+        text = self.line(done, detail, width)
+        self.stream.write("\r" + (text.ljust(self._drawn) if self.plain else text + "\x1b[K"))
         self.stream.flush()
+        self._drawn = len(text)
         self.shown = True
 
     def close(self) -> None:
         """Wipe the line (what the command prints next starts at column 0 of a clean line)."""
         if self.enabled and self.shown:
-            self.stream.write("\r\x1b[K")
+            self.stream.write("\r" + " " * self._drawn + "\r" if self.plain else "\r\x1b[K")
             self.stream.flush()
             self.shown = False
+            self._drawn = 0
+
+
+def plain_terminal(environ: os._Environ[str] | dict[str, str] = os.environ) -> bool:
+    """Whether the terminal asks for plain text: ``TERM=dumb`` (no cursor control) or ``NO_COLOR`` set
+    (https://no-color.org)."""
+    return environ.get("TERM", "").strip().lower() == "dumb" or "NO_COLOR" in environ
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -103,4 +117,4 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
-__all__ = ["Progress", "bar", "clock"]
+__all__ = ["Progress", "bar", "clock", "plain_terminal"]

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from lab.commands.serve_guard import WILDCARD_HOSTS, Guard, is_loopback
-from lab.core.errors import LabError
+from lab.core.errors import LabError, RunFailure
 
 EXTRA_MISSING = 'nnlab serve needs the serve extra: pip install "neural-gate-lab[serve]"'
 TOKEN_ENV = "NNLAB_SERVE_TOKEN"
@@ -120,7 +120,7 @@ def check_listen(host: str, port: int) -> None:
                     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 s.bind(address)
     except OSError as e:
-        raise LabError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+        raise RunFailure(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
 
 
 def serve_main(args: argparse.Namespace) -> int:
@@ -135,7 +135,7 @@ def serve_main(args: argparse.Namespace) -> int:
 
         from lab.commands.serve_server import LabServer
     except ImportError:
-        raise LabError(EXTRA_MISSING) from None
+        raise RunFailure(EXTRA_MISSING) from None
     from lab.files.autosave import default_path
     from lab.files.folder import files_folder
 

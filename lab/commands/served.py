@@ -19,7 +19,7 @@ import threading
 import time
 
 from lab.commands.app_options import app_options_parser, opening
-from lab.core.errors import LabError
+from lab.core.errors import LabError, RunFailure
 from lab.files.folder import AutosaveClaim, FileRoot
 
 
@@ -54,7 +54,7 @@ def served_main(argv: list[str]) -> int:
         return run_app(app, claim.path.parent)
     except LabError as e:
         print(f"nnlab: error: {e}", file=sys.stderr)
-        return 2
+        return 1 if isinstance(e, RunFailure) else 2
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ MAX_SEEDS = 100_000
 DEFAULT_SEEDS = 100
 BAR_WIDTH = 40
 NETWORK_FLAGS = ("hidden", "output", "loss", "optimizer", "lr", "batch_size", "init", "no_bias", "epochs", "seed",
-                 "stop")
+                 "stop", "precision")
 
 
 def parser() -> Parser:
@@ -122,7 +122,7 @@ def sweep_result(label: str, flags: str, experiment: Experiment, sweep: Sweep, s
         "flags": flags,
         "network": network_text(experiment),
         "loss": t.loss, "optimizer": t.optimizer, "lr": t.lr, "batch_size": t.batch_size, "init": t.init,
-        "bias": experiment.architecture.bias, "epochs": t.epochs, "stop": t.stop,
+        "bias": experiment.architecture.bias, "epochs": t.epochs, "stop": t.stop, "precision": t.precision,
         "first_seed": int(sweep.seeds[0]),
         "seeds": stats.seeds,
         "solved": stats.solved,
@@ -161,7 +161,8 @@ def report_lines(result: dict, top: int) -> list[str]:
     lines = [f"{r['label']}: {r['network']} · {r['loss']} · {r['optimizer']} lr {r['lr']:g} · "
              + ("full batch" if r["batch_size"] == 0 else f"batch {r['batch_size']}") + f" · {r['init']}",
              f"  flags            {r['flags'] or '(none)'}",
-             f"  seeds            {r['first_seed']} to {r['first_seed'] + k - 1} · stop {r['stop']}",
+             f"  seeds            {r['first_seed']} to {r['first_seed'] + k - 1} · stop {r['stop']}"
+             + ("" if r["precision"] == "float64" else f" · {r['precision']}"),
              f"  solved           {r['solved']}/{k} ({percent(r['solved'], k, 1)}) within {r['epochs']:,} epochs"
              f" · {r['diverged']} diverged"]
     if r["solved"]:
@@ -190,7 +191,8 @@ def _attach_vs(argv: Sequence[str]) -> list[str]:
 
 
 def sweep_main(argv: Sequence[str]) -> int:
-    """Run ``nnlab sweep``; returns 0 (bad input raises LabError, shown as one line with status 2)."""
+    """Run ``nnlab sweep``; returns 0, or 130 after Ctrl-C with the configurations done reported (``--json``:
+    ``"interrupted": true``). Bad input raises LabError, shown as one line with status 2."""
     args = parser().parse_args(_attach_vs(argv))
     if not 1 <= args.seeds <= MAX_SEEDS:
         raise LabError(f"--seeds: expected 1 to {MAX_SEEDS:,}, got {args.seeds}")
@@ -202,7 +204,34 @@ def sweep_main(argv: Sequence[str]) -> int:
         except LabError as e:
             where = "--seeds" if label == "base" else "--vs"
             raise LabError(f"{where}: {str(e).partition(': ')[2] if str(e).startswith('seeds:') else e}") from None
-    results = []
+    results: list[dict] = []
+    try:
+        run_configurations(args, configs, results)
+    except KeyboardInterrupt:  # Ctrl-C: report the configurations done (the one under way is dropped)
+        interrupted = True
+    else:
+        interrupted = False
+    table = configs[0][2].table
+    if args.json:
+        print(json.dumps({"gate": table.name, "interrupted": interrupted, "configurations": results}))
+        return 130 if interrupted else 0
+    held = f" · rows {', '.join(map(str, sorted(table.heldout)))} held out" if table.heldout else ""
+    print(f"sweep: {table.name} · {args.seeds:,} seeds per configuration{held}")
+    if interrupted:
+        print(f"interrupted: {len(results)} of {len(configs)} configurations done")
+    if not results:
+        return 130 if interrupted else 0
+    top = max(max((e for e in r["solved_epochs"] if e is not None), default=0) for r in results) or max(
+        r["epochs"] for r in results)
+    for r in results:
+        print()
+        print("\n".join(report_lines(r, top)))
+    return 130 if interrupted else 0
+
+
+def run_configurations(args: argparse.Namespace, configs: list, results: list[dict]) -> None:
+    """Sweep each configuration in turn, appending its result to ``results`` as it finishes (so a Ctrl-C leaves
+    the ones done there)."""
     for label, flags, experiment in configs:
         seeds = seed_list(experiment.training.seed, args.seeds)
         start = time.perf_counter()
@@ -219,18 +248,6 @@ def sweep_main(argv: Sequence[str]) -> int:
             progress.close()
         results.append(sweep_result(label, flags, experiment, sweep, time.perf_counter() - start,
                                     worker_count(experiment, len(seeds), args.jobs)))
-    table = configs[0][2].table
-    if args.json:
-        print(json.dumps({"gate": table.name, "configurations": results}))
-        return 0
-    held = f" · rows {', '.join(map(str, sorted(table.heldout)))} held out" if table.heldout else ""
-    print(f"sweep: {table.name} · {args.seeds:,} seeds per configuration{held}")
-    top = max(max((e for e in r["solved_epochs"] if e is not None), default=0) for r in results) or max(
-        r["epochs"] for r in results)
-    for r in results:
-        print()
-        print("\n".join(report_lines(r, top)))
-    return 0
 
 
 __all__ = ["sweep_main"]

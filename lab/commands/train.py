@@ -14,10 +14,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from lab.commands.interrupt import StopRequest
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.commands.parser import Parser
 from lab.commands.progress import Progress
-from lab.core.errors import LabError
+from lab.core.errors import LabError, at
 from lab.core.numbers import four, loss_text
 from lab.core.summary import summary_text
 from lab.core.train import Trainer
@@ -121,7 +122,7 @@ def check_outputs(args, n_layers: int) -> None:
             try:
                 check_writable(target)
             except LabError as e:
-                raise LabError(f"{flag}: {e}") from None
+                raise at(flag, e) from None
             key = str(target)
             if key in seen and write_kind(target) != DEVICE:  # /dev/null may take them all
                 raise LabError(f"{flag}: {target} is also the {seen[key]} file")
@@ -129,7 +130,9 @@ def check_outputs(args, n_layers: int) -> None:
 
 
 def train_main(argv: Sequence[str]) -> int:
-    """Run ``nnlab train``; returns the exit status (0, or 2 for bad input, raised as LabError)."""
+    """Run ``nnlab train``; returns the exit status: 0, or 130 after Ctrl-C (the run stops after a whole epoch and
+    every output asked for is written, holding the epochs done; ``--json`` says ``"interrupted": true``). Bad input
+    is raised as LabError."""
     args = parser().parse_args(argv)
     if args.every is not None and args.every < 1:
         raise LabError(f"--every: expected a whole number of at least 1, got {args.every}")
@@ -157,7 +160,8 @@ def train_main(argv: Sequence[str]) -> int:
 
     start, first = time.perf_counter(), trainer.epoch
     try:
-        status = trainer.run(on_epoch=on_epoch if talk or progress.enabled else None)
+        with StopRequest() as stop:  # Ctrl-C ends the run after a whole epoch; what is done is then written
+            status = trainer.run(should_stop=stop, on_epoch=on_epoch if talk or progress.enabled else None)
     finally:
         progress.close()
     seconds, timed = time.perf_counter() - start, trainer.epoch - first
@@ -170,16 +174,20 @@ def train_main(argv: Sequence[str]) -> int:
         write_weights(args.save_weights, state)
     if args.export_script:
         write_script(args.export_script, trainer.experiment, state)
+    if stop.asked:
+        written = [path for attr, _ in OUTPUT_FLAGS if (path := getattr(args, attr))]
+        print(f"nnlab: interrupted at epoch {trainer.epoch:,} of {budget:,}"
+              + (f": {', '.join(map(str, written))} hold the epochs done" if written else ""), file=sys.stderr)
     if args.json:
-        print(json.dumps(result(trainer, seconds, timed)))
-        return 0
+        print(json.dumps(result(trainer, seconds, timed) | {"interrupted": stop.asked}))
+        return 130 if stop.asked else 0
     if talk:
         if status == "diverged" and trainer.epoch and trainer.epoch != last_line:
             print(epoch_line(trainer))
         print()
         print("\n".join(prediction_lines(trainer)))
     print(result_line(trainer, seconds, timed))
-    return 0
+    return 130 if stop.asked else 0
 
 
 def result_line(trainer: Trainer, seconds: float, timed: int | None = None) -> str:

@@ -5,9 +5,12 @@ It prints a ranked table (the top N), a heatmap of two axes (each cell the succe
 solve of the best configuration with those two values, readable without colour), and the best configuration as the
 ``nnlab train`` flags that reproduce it. While it runs, and only when stderr is a terminal, a progress line there
 says how many configurations are done, the best so far and about how long is left. Ctrl-C stops it and prints what
-is done (exit status 130). ``--json`` prints one JSON object instead, with every configuration's numbers::
+is done (exit status 130); a configuration or a cluster that fails once some are done prints those, and the
+failure in one line on stderr (exit status 1). ``--cluster ADDRESS`` (or ``NNLAB_CLUSTER``) trains on a Dask
+cluster (``lab.core.tune_cluster``), with the same numbers. ``--json`` prints one JSON object instead, with every
+configuration's numbers::
 
-    {"gate": "xor", "strategy": "grid", "objective": "reliable", "interrupted": false,
+    {"gate": "xor", "strategy": "grid", "objective": "reliable", "interrupted": false, "failed": null,
      "configurations": [{"rank": 1, "label": "...", "flags": "...", "success_rate": 1.0, ...}, ...], "best": {...}}
 """
 
@@ -16,16 +19,20 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import shutil
 import sys
+import threading
 import time
 from collections.abc import Sequence
 
-from lab.commands.options import add_gate_args, experiment_from_args
+from lab.commands.options import PRECISION_HELP, add_gate_args, experiment_from_args
 from lab.commands.parser import Parser, bounded
+from lab.commands.progress import clock, plain_terminal
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
 from lab.core.sweep_jobs import usable_cpus
-from lab.core.tune import OBJECTIVES, STRATEGIES, Plan, Stopped, TuneResult, search
+from lab.core.tune import OBJECTIVES, STRATEGIES, Plan, Stopped, TuneResult, check_budget, search
+from lab.core.tune_cluster import ENV, INSTALL, cluster_address, cluster_executor, explain, require_dask
 from lab.core.tune_space import AXES, FLAG, SearchSpace, parse_axis, value_text
 from lab.core.tune_table import heatmap_lines, table_lines
 
@@ -43,7 +50,7 @@ AXIS_HELP = {
     "init": "initialisers, e.g. glorot_uniform,he_normal",
 }
 GATE_FLAGS = ("gate", "expr", "table", "recipe", "holdout")
-BASE_FLAGS = ("hidden", "output", "no_bias", "epochs", "seed", "stop")
+BASE_FLAGS = ("hidden", "output", "no_bias", "epochs", "seed", "stop", "precision")
 
 
 def parser() -> Parser:
@@ -60,6 +67,7 @@ def parser() -> Parser:
     b.add_argument("--epochs", type=int, metavar="N", help="the epoch budget")
     b.add_argument("--seed", type=int, metavar="N", help="the first seed, and the random draw's seed")
     b.add_argument("--stop", metavar="RULE", help="budget (run every epoch), solved, or loss<X")
+    b.add_argument("--precision", metavar="TYPE", help=PRECISION_HELP)
     a = p.add_argument_group("axes (each a comma-separated list; one value fixes the setting)")
     for name in AXES:
         a.add_argument(FLAG[name], dest=name, metavar="LIST", help=AXIS_HELP[name])
@@ -75,6 +83,8 @@ def parser() -> Parser:
     cpus = usable_cpus()
     s.add_argument("--jobs", type=bounded(1, cpus, "processes", int), metavar="N",
                    help=f"processes to train on (1 to {cpus}; default {cpus})")
+    s.add_argument("--cluster", metavar="ADDRESS", help="train on the Dask cluster whose scheduler is at ADDRESS, "
+                   f"e.g. tcp://10.0.0.5:8786 (default ${ENV}; needs {INSTALL} here and on every worker)")
     o = p.add_argument_group("output")
     o.add_argument("--top", type=int, default=DEFAULT_TOP, metavar="N",
                    help=f"configurations in the table (default {DEFAULT_TOP})")
@@ -159,39 +169,96 @@ def result_json(rank: int, result: TuneResult, base_words: Sequence[str], epochs
 
 
 class Progress:
-    """The progress line on stderr (only when it is a terminal): done, best so far, time left."""
+    """The progress line on stderr (only when it is a terminal): done, best so far, time left. It is drawn from the
+    start and redrawn ``rate`` times a second by a thread of its own (``start``), so the time spent shows before the
+    first configuration finishes; results update what it says. No escape codes on a plain terminal
+    (``progress.plain_terminal``)."""
 
-    def __init__(self, objective: str, enabled: bool) -> None:
+    def __init__(self, objective: str, enabled: bool, candidates: int, rate: float = 4.0) -> None:
         self.objective = objective
         self.enabled = enabled
+        self.candidates = candidates
+        self.interval = 1.0 / rate
+        self.plain = plain_terminal()
         self.started = time.perf_counter()
         self.results: list[TuneResult] = []
+        self.done = 0
+        self.total = 0  # the sweeps to do in all, known from the first result (a halving search has rounds)
         self.shown = False
+        self._drawn = 0  # the length of the line on screen
+        self._lock = threading.Lock()  # one writer at a time: the ticker or a result
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
-    def __call__(self, result: TuneResult, done: int, total: int) -> None:
-        self.results.append(result)
+    def start(self) -> None:
+        """Draw the line now and keep it ticking until ``clear``."""
         if not self.enabled:
             return
+        self._draw()
+        ticker = threading.Thread(target=self._tick, name="nnlab-tune-progress", daemon=True)
+        ticker.start()
+        self._ticker = ticker  # once started: a Ctrl-C within start() leaves nothing to join (the stop ends it)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._draw()
+
+    def __call__(self, result: TuneResult, done: int, total: int) -> None:
+        with self._lock:
+            self.results.append(result)
+            self.done, self.total = done, total
+        self._draw()
+
+    def line(self) -> str:
+        """What the line says now."""
+        elapsed = time.perf_counter() - self.started
+        if not self.results:
+            return f"0/{self.candidates:,} configurations · {clock(elapsed)} · training the first"
         from lab.core.tune import ranked
 
         best = ranked(self.results, self.objective)[0]
-        elapsed = time.perf_counter() - self.started
-        left = elapsed / done * (total - done)
-        line = (f"{done}/{total} configurations · best {best.label}: {100 * best.success_rate:.0f}% "
+        left = elapsed / self.done * (self.total - self.done)
+        return (f"{self.done}/{self.total} configurations · best {best.label}: {100 * best.success_rate:.0f}% "
                 f"median {value_text(None if best.stats.median_solved_epoch is None else best.median)}"
                 f" · about {left:.0f} s left")
-        sys.stderr.write("\r\x1b[2K" + line[:200])
-        sys.stderr.flush()
-        self.shown = True
+
+    def _draw(self) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            if self._stop.is_set():
+                return
+            width = shutil.get_terminal_size((80, 24)).columns - 1
+            text = self.line()[:width]
+            sys.stderr.write("\r" + (text.ljust(self._drawn) if self.plain else "\x1b[2K" + text))
+            sys.stderr.flush()
+            self._drawn = len(text)
+            self.shown = True
 
     def clear(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
+        """Stop the ticking and wipe the line."""
+        with self._lock:
+            self._stop.set()
+            if self.shown:
+                sys.stderr.write("\r" + " " * self._drawn + "\r" if self.plain else "\r\x1b[2K")
+                sys.stderr.flush()
+                self.shown = False
+        if self._ticker is not None:
+            self._ticker.join()
+
+
+def header(args: argparse.Namespace, space: SearchSpace, candidates: int) -> str:
+    """The line that says what the search does, printed before it starts."""
+    base = space.base
+    return (f"tune: {base.table.name} · {args.strategy} of {candidates:,} configurations · {args.seeds:,} seeds each · "
+            f"{base.training.epochs:,} epochs · stop {base.training.stop} · objective {args.objective}"
+            + ("" if base.training.precision == "float64" else f" · {base.training.precision}"))
 
 
 def tune_main(argv: Sequence[str]) -> int:
-    """Run ``nnlab tune``; returns 0, or 130 when interrupted (bad input raises LabError: one line, status 2)."""
+    """Run ``nnlab tune``; returns 0, 130 when interrupted, 1 when a configuration or the cluster failed once
+    training began (the configurations done before it are printed, the failure in one line on stderr); bad input
+    raises LabError: one line, status 2."""
     args = parser().parse_args(argv)
     if not 1 <= args.seeds <= MAX_SEEDS:
         raise LabError(f"--seeds: expected 1 to {MAX_SEEDS:,}, got {args.seeds}")
@@ -201,33 +268,55 @@ def tune_main(argv: Sequence[str]) -> int:
     rows, cols = heatmap_axes(args.heatmap, space)
     plan = Plan(space, args.strategy, args.seeds, args.samples, None, args.objective)
     base_words = gate_words(args)
-    progress = Progress(args.objective, sys.stderr.isatty() and not args.json)
+    n = len(plan.candidates)
+    # The search's own up-front refusal, before the header: bad input prints nothing on stdout.
+    check_budget(plan.all_tasks(plan.candidates), usable_cpus() if args.jobs is None else args.jobs)
+    address = cluster_address(args.cluster)
+    if address is not None:
+        require_dask()  # before the header: a missing extra is said alone
+    if not args.json:  # at once: the search may take a while before anything else can be said
+        print(header(args, space, n), flush=True)
+    progress = Progress(args.objective, sys.stderr.isatty() and not args.json, n)
     started = time.perf_counter()
     interrupted = False
+    failure: str | None = None
     try:
-        results = search(plan, progress, jobs=args.jobs)
+        progress.start()
+        if address is None:
+            results = search(plan, progress, jobs=args.jobs)
+        else:
+            with cluster_executor(address) as cluster:
+                results = search(plan, progress, jobs=max(cluster.threads, 1), executor=cluster.executor,
+                                 alive=cluster.alive)
     except (KeyboardInterrupt, Stopped) as e:
         results = getattr(e, "results", [])
         interrupted = True
+    except LabError as e:
+        results = getattr(e, "results", [])
+        if not results:  # refused up front, or failed before any result: nothing to show
+            raise
+        failure = explain(str(e), address or "")
     finally:
         progress.clear()
     seconds = time.perf_counter() - started
-    n = len(plan.candidates)
+    if failure is not None:
+        print(f"nnlab: error: {failure} ({len(results)} of {n:,} configurations done, shown below)", file=sys.stderr)
+    status = 130 if interrupted else 1 if failure is not None else 0
     if args.json:
         print(json.dumps({
             "gate": space.base.table.name, "strategy": args.strategy, "objective": args.objective,
-            "seeds": args.seeds, "candidates": n, "interrupted": interrupted, "seconds": round(seconds, 3),
+            "seeds": args.seeds, "candidates": n, "precision": space.base.training.precision,
+            "interrupted": interrupted, "failed": failure,
+            "seconds": round(seconds, 3),
             "configurations": [result_json(i + 1, r, base_words, space.base.training.epochs)
                                for i, r in enumerate(results)],
             "best": result_json(1, results[0], base_words, space.base.training.epochs) if results else None}))
-        return 130 if interrupted else 0
+        return status
     base = space.base
-    print(f"tune: {base.table.name} · {args.strategy} of {n:,} configurations · {args.seeds:,} seeds each · "
-          f"{base.training.epochs:,} epochs · stop {base.training.stop} · objective {args.objective}")
-    if interrupted:
-        print(f"interrupted: {len(results)} of {n:,} configurations done")
+    if interrupted or failure is not None:
+        print(f"{'interrupted' if interrupted else 'failed'}: {len(results)} of {n:,} configurations done")
     if not results:
-        return 130 if interrupted else 0
+        return status
     print()
     print("\n".join(table_lines(results[: args.top])))
     if len(results) > args.top:
@@ -239,7 +328,7 @@ def tune_main(argv: Sequence[str]) -> int:
     print(f"best: {best.label}")
     print(f"  {train_flags(best, base_words, base.training.epochs)}")
     print(f"\n{len(results):,} configurations in {seconds:.1f} s")
-    return 130 if interrupted else 0
+    return status
 
 
 __all__ = ["tune_main"]

@@ -21,6 +21,18 @@ class LabError(ValueError):
         super().__init__(one_line(str(message)))
 
 
+class RunFailure(LabError):
+    """Not bad input but a failure while carrying it out: a folder that is missing or cannot be written, a file from
+    a newer nnlab, an optional extra that is not installed, an address that cannot be listened on. The command line
+    exits 1 for it, 2 for bad input (as pip and click do)."""
+
+
+def at(place: str, error: LabError) -> LabError:
+    """``error`` with ``place`` before its message (``place: message``), of the same family: a failure at run time
+    stays one."""
+    return (RunFailure if isinstance(error, RunFailure) else LabError)(f"{place}: {error}")
+
+
 class ExpressionError(LabError):
     """A boolean expression that does not parse.
 

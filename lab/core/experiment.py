@@ -10,18 +10,24 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import ConfigError, LabError
 from lab.core.gates import TruthTable, preset
 from lab.core.init import INITIALISERS
 from lab.core.losses import LOSSES
-from lab.core.nn import Shape
+from lab.core.nn import DType, Shape
 from lab.core.optim import OPTIMIZERS
 
 MIN_UNITS, MAX_UNITS = 1, 64
 MAX_HIDDEN_LAYERS = 8
 MAX_EPOCHS = 10_000_000
 MAX_LR = 1e6
+# The floating-point types training may run in: float64 (the default everywhere, exact to the tests' 1e-9 against
+# independent oracles) or float32 (half the memory traffic, faster sweeps; solved epochs can differ from float64's on
+# harder gates: docs/performance.md has the agreement measured, benchmarks/bench_precision.py measures it).
+PRECISIONS: dict[str, DType] = {"float64": np.float64, "float32": np.float32}
 LR_FACTOR = 2.0
 """One step of the learning rate by hand (the ``[`` and ``]`` keys, the settings list's arrows): halve or double."""
 
@@ -125,6 +131,8 @@ class Training:
         seed: seeds initialisation and mini-batch shuffling.
         epochs: the epoch budget.
         stop: the stop rule, ``budget``, ``solved`` or ``loss<X``.
+        precision: the floating-point type training runs in, a name in ``PRECISIONS`` (the initial weights are
+            drawn in float64 whatever it is, then rounded to it).
     """
 
     loss: str = "mse"
@@ -135,9 +143,11 @@ class Training:
     seed: int = 0
     epochs: int = 1000
     stop: str = "budget"
+    precision: str = "float64"
 
     def __post_init__(self) -> None:
         _choose(self.loss, LOSSES, "loss")
+        _choose(self.precision, PRECISIONS, "precision")
         _choose(self.optimizer, OPTIMIZERS, "optimizer")
         _choose(self.init, INITIALISERS, "init")
         if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)):
@@ -181,6 +191,11 @@ class Experiment:
         except UnicodeEncodeError as e:
             # A lone surrogate cannot be written to a file or a terminal: refuse it here, not at the first save.
             raise ConfigError(f"name: not valid text (character {e.start + 1} is a lone surrogate)") from None
+
+    @property
+    def dtype(self) -> DType:
+        """The floating-point type training runs in (``training.precision``)."""
+        return PRECISIONS[self.training.precision]
 
     @property
     def shape(self) -> Shape:

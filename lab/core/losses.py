@@ -51,9 +51,10 @@ class Loss:
 
 
 @functools.cache
-def ones(n: int) -> Array:
-    """A read-only vector of n ones (a sum over rows as a product, which NumPy does faster than ``sum(axis=0)``)."""
-    vector = np.ones(n)
+def ones(n: int, dtype: str = "d") -> Array:
+    """A read-only vector of n ones of type ``dtype`` (a type code: ``d`` float64, ``f`` float32): a sum over rows as
+    a product, which NumPy does faster than ``sum(axis=0)``."""
+    vector = np.ones(n, dtype)
     vector.flags.writeable = False
     return vector
 
@@ -79,7 +80,7 @@ def sum_squares(d: Array) -> Array:
 def total(x: Array) -> Array:
     """sum over rows and outputs of x: a float for (n, o), (K,) for (n, o, K)."""
     flat = _rows_first(x)
-    return ones(flat.shape[0]) @ flat
+    return ones(flat.shape[0], flat.dtype.char) @ flat
 
 
 def _squared_grad(z: Array, y: Array, d: Array, f: Activation, scale: float, out: Array | None) -> Array:

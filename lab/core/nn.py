@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,7 @@ from lab.core.init import INITIALISERS
 from lab.core.losses import ones
 
 Array = np.ndarray
+DType = type[Any]  # np.float64 or np.float32 (``lab.core.experiment.PRECISIONS``)
 WIDE = 64  # a stacked layer with at least this many weights per member multiplies by batched matmul, not einsum
 
 
@@ -121,7 +123,7 @@ ONE = Products(
     np.dot,  # dot(a, W, out)
     lambda a, dz, out: np.dot(a.T, dz, out),
     np.dot,  # dot(dz, W^T, out)
-    lambda dz, out: np.dot(ones(dz.shape[0]), dz, out),
+    lambda dz, out: np.dot(ones(dz.shape[0], dz.dtype.char), dz, out),
     lambda W: W.T)
 """One network: a (n, i), W (i, u), dz (n, u). ``dot``, not ``matmul``: on arrays this small it is several times
 faster (matmul's ufunc machinery costs more than the arithmetic)."""
@@ -212,12 +214,13 @@ class Pass:
     dz: Array
 
     @classmethod
-    def new(cls, n: int, units: Sequence[int], members: tuple[int, ...] = ()) -> Pass:
-        """New arrays for ``n`` rows through layers of ``units``, with a trailing ``members`` axis for a stack."""
+    def new(cls, n: int, units: Sequence[int], members: tuple[int, ...] = (), dtype: DType = np.float64) -> Pass:
+        """New arrays of ``dtype`` for ``n`` rows through layers of ``units``, with a trailing ``members`` axis for a
+        stack."""
         def arrays() -> list[Array]:
-            return [np.empty((n, u, *members)) for u in units]
+            return [np.empty((n, u, *members), dtype) for u in units]
 
-        return cls(arrays(), arrays(), arrays(), arrays(), np.empty((n, units[-1], *members)))
+        return cls(arrays(), arrays(), arrays(), arrays(), np.empty((n, units[-1], *members), dtype))
 
 
 def forward(layers: Sequence[Dense], x: Array, zs: Sequence[Array], acts: Sequence[Array]) -> Array:
@@ -259,16 +262,21 @@ class Network:
 
     Attributes:
         shape: sizes, activations and bias.
-        theta: all parameters, (P,) float64; ``params[name]`` are views of it.
-        grad: the gradient from the last ``backward``, (P,); ``grads[name]`` are views of it.
+        theta: all parameters, (P,) float64 (float32 for a network trained in float32); ``params[name]`` are views
+            of it.
+        grad: the gradient from the last ``backward``, (P,) of theta's type; ``grads[name]`` are views of it.
     """
 
-    def __init__(self, shape: Shape, theta: Array | None = None) -> None:
+    def __init__(self, shape: Shape, theta: Array | None = None, dtype: DType | None = None) -> None:
+        """A network of ``shape`` with parameters ``theta`` (a copy; zeros when None), in ``dtype`` (default: theta's
+        own when it is float32, else float64)."""
         self.shape = shape
-        self.theta = np.zeros(shape.n_params) if theta is None else np.array(theta, dtype=np.float64).ravel()
+        if dtype is None:
+            dtype = np.float32 if theta is not None and np.asarray(theta).dtype == np.float32 else np.float64
+        self.theta = np.zeros(shape.n_params, dtype) if theta is None else np.array(theta, dtype=dtype).ravel()
         if self.theta.shape != (shape.n_params,):
             raise ValueError(f"expected {shape.n_params} parameters, got {self.theta.size}")
-        self.grad = np.zeros(shape.n_params)
+        self.grad = np.zeros(shape.n_params, dtype)
         self.params = _views(self.theta, shape)
         self.grads = _views(self.grad, shape)
         n = shape.n_layers
@@ -280,8 +288,11 @@ class Network:
         self.layers = dense_layers(shape, self.theta, self.grad, widened=False)
 
     @classmethod
-    def initialise(cls, shape: Shape, init: str, rng: np.random.Generator) -> Network:
-        """A new network drawn layer by layer (W then b) by initialiser ``init`` from ``rng``."""
+    def initialise(cls, shape: Shape, init: str, rng: np.random.Generator, dtype: DType = np.float64) -> Network:
+        """A new network drawn layer by layer (W then b) by initialiser ``init`` from ``rng``, in float64 and then
+        rounded to ``dtype`` (so a float32 network starts from its float64 twin's weights, rounded)."""
+        if dtype != np.float64:
+            return cls(shape, cls.initialise(shape, init, rng).theta, dtype)
         net = cls(shape)
         draw = INITIALISERS[init].draw
         for l in range(shape.n_layers):
@@ -293,8 +304,8 @@ class Network:
         return net
 
     def copy(self) -> Network:
-        """An independent network with the same parameters."""
-        return Network(self.shape, self.theta.copy())
+        """An independent network with the same parameters (of the same type)."""
+        return Network(self.shape, self.theta.copy(), self.theta.dtype.type)
 
     def forward(self, x: Array) -> Array:
         """Outputs for inputs ``x`` (n, n_inputs) -> (n, n_outputs)."""
@@ -306,7 +317,8 @@ class Network:
         Returns:
             ``(zs, acts)``: ``zs[l]`` is z_{l+1} (n, units), ``acts[0]`` is ``x`` and ``acts[l+1]`` is a_{l+1}.
         """
-        buffers = Pass.new(x.shape[0], self.shape.sizes[1:])
+        x = x.astype(self.theta.dtype, copy=False)  # float inputs in the network's own type
+        buffers = Pass.new(x.shape[0], self.shape.sizes[1:], dtype=self.theta.dtype.type)
         forward(self.layers, x, buffers.zs, buffers.acts)
         return buffers.zs, [x, *buffers.acts]
 

@@ -21,12 +21,15 @@ class Optimizer:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
 
-    def __init__(self, n_params: int | tuple[int, ...]) -> None:
-        """``n_params``: P for one network, or the shape (P, K) of a stack's parameters (a sweep's block)."""
+    def __init__(self, n_params: int | tuple[int, ...], dtype: type[np.floating] = np.float64) -> None:
+        """``n_params``: P for one network, or the shape (P, K) of a stack's parameters (a sweep's block);
+        ``dtype``: the parameters' type, which the state arrays share."""
         self.n_params = n_params
+        self.dtype = dtype
 
-    def step(self, theta: Array, g: Array, lr: float) -> None:
-        """Apply one update to ``theta`` (P,) given the gradient ``g`` (P,) and learning rate ``lr``."""
+    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
+        """Apply one update to ``theta`` (P,) given the gradient ``g`` (P,) and learning rate ``lr`` (or, for a
+        stack (P, K), one learning rate per member, (K,): the same arithmetic, member by member)."""
         raise NotImplementedError
 
     def state(self) -> dict[str, Array]:
@@ -43,7 +46,7 @@ class SGD(Optimizer):
     name = "sgd"
     description = "plain gradient descent: theta -= lr * g"
 
-    def step(self, theta: Array, g: Array, lr: float) -> None:
+    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
         theta -= lr * g
 
 
@@ -54,11 +57,11 @@ class Momentum(Optimizer):
     description = "gradient descent with momentum 0.9: v = 0.9 v - lr g; theta += v"
     MU = 0.9
 
-    def __init__(self, n_params: int | tuple[int, ...]) -> None:
-        super().__init__(n_params)
-        self.velocity = np.zeros(n_params)
+    def __init__(self, n_params: int | tuple[int, ...], dtype: type[np.floating] = np.float64) -> None:
+        super().__init__(n_params, dtype)
+        self.velocity = np.zeros(n_params, dtype)
 
-    def step(self, theta: Array, g: Array, lr: float) -> None:
+    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
         self.velocity *= self.MU
         self.velocity -= lr * g
         theta += self.velocity
@@ -84,14 +87,14 @@ class Adam(Optimizer):
     BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-7
     DECAY1, DECAY2 = 1.0 - BETA1, 1.0 - BETA2  # the moments' rates, worked out once
 
-    def __init__(self, n_params: int | tuple[int, ...]) -> None:
-        super().__init__(n_params)
-        self.m = np.zeros(n_params)
-        self.v = np.zeros(n_params)
+    def __init__(self, n_params: int | tuple[int, ...], dtype: type[np.floating] = np.float64) -> None:
+        super().__init__(n_params, dtype)
+        self.m = np.zeros(n_params, dtype)
+        self.v = np.zeros(n_params, dtype)
         self.t = 0
-        self._tmp = np.zeros(n_params)
+        self._tmp = np.zeros(n_params, dtype)
 
-    def step(self, theta: Array, g: Array, lr: float) -> None:
+    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
         self.t = t = self.t + 1
         m, v, tmp = self.m, self.v, self._tmp
         alpha = lr * math.sqrt(1.0 - self.BETA2**t) / (1.0 - self.BETA1**t)

@@ -79,10 +79,11 @@ class Targets:
     ones: Array
 
     @classmethod
-    def of(cls, t: Array) -> Targets:
-        """Targets ``t`` (0 or 1 each)."""
-        t = np.ascontiguousarray(t, dtype=np.float64)
-        return cls(t, *sides(t), t.shape[0], ones(t.shape[0]))
+    def of(cls, t: Array, dtype: type[np.floating] = np.float64) -> Targets:
+        """Targets ``t`` (0 or 1 each), as ``dtype`` (the outputs' type, float64 or float32)."""
+        t = np.ascontiguousarray(t, dtype=dtype)
+        sign, cut = sides(t)  # +-1 and +-0.5: exact in either type
+        return cls(t, sign.astype(dtype), cut.astype(dtype), t.shape[0], ones(t.shape[0]))
 
     def right(self, y: Array) -> Array | float:
         """How many rows have every output right (``right``): a float for y (n, o), (K,) floats for (n, o, K) (whole

@@ -47,9 +47,10 @@ def reduce_series(values: np.ndarray | list[float], max_points: int, first_epoch
     if span is None:
         edges = np.linspace(0, n, max_points + 1).astype(np.intp)
     else:
-        width = span / max_points  # > 1, so the edges strictly increase
-        count = int(np.ceil(n / width))
-        edges = np.minimum(np.floor(np.arange(count + 1) * width), n).astype(np.intp)
+        # Bucket k starts at floor(k * span / max_points) (> 1 epoch wide, so the edges strictly increase), in
+        # integers: a float width's rounding could add an empty bucket past the end.
+        count = -(-n * max_points // span)
+        edges = np.minimum(np.arange(count + 1, dtype=np.int64) * span // max_points, n).astype(np.intp)
     finite = np.where(np.isfinite(y), y, np.nan)
     starts, ends = edges[:-1], edges[1:]
     # Buckets are contiguous and non-empty (n > max_points), so reduceat gives their sums, mins and maxes.
@@ -64,15 +65,17 @@ def reduce_series(values: np.ndarray | list[float], max_points: int, first_epoch
 
 
 NICE_STEPS = (1.0, 2.0, 5.0)
+FINE_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
+"""Round ends for an axis that should end near its data (15,000 for a 15,000-epoch run, not 20,000)."""
 
 
-def axis_end(n: int, minimum: int = 10) -> int:
+def axis_end(n: int, minimum: int = 10, steps: tuple[float, ...] = NICE_STEPS) -> int:
     """The end of an epoch axis that holds ``n`` epochs: the next of 10, 20, 50, 100, 200, 500, ... at or above
-    ``n``. A live chart's frame stays put while the run grows into it (its drawn columns do not move) and rescales
-    a few times per decade, not at every redraw."""
+    ``n`` (with ``steps``, the next of their multiples of a power of ten). A live chart's frame stays put while the
+    run grows into it (its drawn columns do not move) and rescales a few times per decade, not at every redraw."""
     end = max(minimum, 1)
     while end < n:
-        for step in NICE_STEPS:
+        for step in steps:
             candidate = int(step * 10 ** np.floor(np.log10(end)))
             if candidate >= n:
                 return max(candidate, end)

@@ -48,6 +48,7 @@ import numpy as np
 
 from lab.core import rules
 from lab.core.activations import ACTIVATIONS
+from lab.core.blas import blas_threads
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
 from lab.core.losses import LOSSES
@@ -165,6 +166,17 @@ class SweepArrays:
     history: tuple[Array, ...] | None
 
 
+    def members(self, lo: int, hi: int) -> SweepArrays:
+        """Members ``lo`` to ``hi - 1`` alone, as the finished sweep of just them holds them (``epoch`` the last any
+        of them stepped: the epochs it ran, or the epoch it diverged at, which did not count)."""
+        history = None if self.history is None else tuple(h[:, lo:hi].copy() for h in self.history)
+        last = max(int(self.epochs_run[lo:hi].max(initial=0)), int(self.diverged_epoch[lo:hi].max(initial=0)))
+        return SweepArrays(self.seeds[lo:hi].copy(), last,
+                           self.weights[lo:hi].copy(), self.epochs_run[lo:hi].copy(),
+                           self.solved_epoch[lo:hi].copy(), self.diverged_epoch[lo:hi].copy(),
+                           self.active[lo:hi].copy(), tuple(a[lo:hi].copy() for a in self.last), history)
+
+
 # --- the sweep ---------------------------------------------------------------------------------------------------
 class Sweep:
     """K members of one experiment, differing only in their seed, trained together.
@@ -183,34 +195,44 @@ class Sweep:
     """
 
     def __init__(self, experiment: Experiment, seeds: int | Sequence[int] = 100, *,
-                 keep_history: bool = True) -> None:
+                 keep_history: bool = True, lrs: Sequence[float] | None = None) -> None:
         """Draw every member's network.
 
         Args:
             experiment: what to train.
             seeds: a count K (seeds ``training.seed`` to ``training.seed + K - 1``) or the seeds themselves.
             keep_history: keep every epoch's metrics (``history``); the latest are kept either way.
+            lrs: a learning rate per member, (K,), in place of ``training.lr``: member k is then
+                ``experiment.with_training(lr=lrs[k], seed=seeds[k])``, with the very arithmetic a sweep of that
+                learning rate alone makes (a search trains the configurations that differ only in their learning
+                rate as one sweep so: ``lab.core.tune``).
 
         Raises:
             LabError: for no seeds or a seed outside 0 to 2**32 - 1.
+            ValueError: for ``lrs`` of another length than the seeds.
         """
         seeds = member_seeds(experiment, seeds)
+        if lrs is not None and len(lrs) != len(seeds):
+            raise ValueError(f"lrs: expected one learning rate per member ({len(seeds)}), got {len(lrs)}")
         self._begin(experiment, seeds, keep_history)
         training, shape, table = experiment.training, experiment.shape, experiment.table
         K = len(seeds)
-        theta = np.empty((K, shape.n_params))
+        dtype = experiment.dtype
+        theta = np.empty((K, shape.n_params), dtype)  # float64 draws, rounded to float32 when training in float32
         for k, seed in enumerate(seeds):
             theta[k] = Network.initialise(shape, training.init, np.random.default_rng(seed)).theta
         self._store = theta.copy()  # final weights of stopped members
         train, held = table.train_rows, table.heldout_rows
         plan = Plan(
-            shape, ACTIVATIONS[shape.activations[-1]], LOSSES[training.loss], training.optimizer, training.lr,
-            training.batch_size, widen(table.inputs[train], shape.bias), Targets.of(table.targets[train, :, None]),
-            widen(table.inputs[held], shape.bias), Targets.of(table.targets[held, :, None]), table.inputs)
+            shape, ACTIVATIONS[shape.activations[-1]], LOSSES[training.loss], training.optimizer,
+            training.lr if lrs is None else np.array(lrs, dtype=np.float64),
+            training.batch_size, widen(table.inputs[train], shape.bias, dtype),
+            Targets.of(table.targets[train, :, None], dtype), widen(table.inputs[held], shape.bias, dtype),
+            Targets.of(table.targets[held, :, None], dtype), table.inputs.astype(dtype))
         mini = 0 < training.batch_size < self.n_train
         rngs = [np.random.default_rng([seed, 1]) for seed in seeds] if mini else None
         size = block_size(shape, self.n_train)
-        scratch = Scratch(shape.sizes[1:])
+        scratch = Scratch(shape.sizes[1:], dtype)
         self._blocks = [Block(plan, scratch, np.arange(lo, min(lo + size, K)), theta[lo : lo + size].T,
                                None if rngs is None else rngs[lo : lo + size]) for lo in range(0, K, size)]
 
@@ -434,6 +456,7 @@ class Sweep:
             self.step()
             return True
 
-        return rules.run_epochs(step, lambda: self.done,
-                                self.experiment.training.epochs if epochs is None else epochs,
-                                should_stop, None if on_epoch is None else lambda: on_epoch(self))
+        with blas_threads():  # one BLAS thread for training: see lab.core.blas
+            return rules.run_epochs(step, lambda: self.done,
+                                    self.experiment.training.epochs if epochs is None else epochs,
+                                    should_stop, None if on_epoch is None else lambda: on_epoch(self))

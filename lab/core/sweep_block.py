@@ -45,7 +45,7 @@ class Plan:
     out: Activation
     loss: Loss
     optimizer: str
-    lr: float
+    lr: float | Array  # one learning rate for every member, or one per member of the sweep, (K,)
     batch_size: int
     x_train: Array
     train: Targets
@@ -64,8 +64,9 @@ class Scratch:
     count, so memory grows with the largest block, not with K. Training allocates nothing large per epoch: fresh
     arrays of a few hundred kilobytes cost page faults every time."""
 
-    def __init__(self, units: Sequence[int]) -> None:
+    def __init__(self, units: Sequence[int], dtype: type[np.floating] = np.float64) -> None:
         self.units = tuple(units)
+        self.dtype = dtype
         self._flat: dict[tuple[str, int], list[Array]] = {}
         self._views: dict[tuple[str, int, int], Pass] = {}
 
@@ -77,7 +78,7 @@ class Scratch:
             sizes = [*self.units * 4, self.units[-1]]  # zs, acts, dA, slope, dz
             flat = self._flat.get((key, n))
             if flat is None or flat[0].size < n * self.units[0] * members:
-                flat = self._flat[key, n] = [np.empty(n * u * members) for u in sizes]
+                flat = self._flat[key, n] = [np.empty(n * u * members, self.dtype) for u in sizes]
                 self._views = {k: v for k, v in self._views.items() if k[:2] != (key, n)}
             shaped = [f[: n * u * members].reshape(n, u, members) for f, u in zip(flat, sizes, strict=True)]
             L = len(self.units)
@@ -130,9 +131,13 @@ class Block:
         self._bind()
 
     def _bind(self) -> None:
-        """(Re)create the gradient, the epoch's starting weights and the layers (views of ``theta`` and ``grad``) for
-        the current slots: ``layers`` for the shared training inputs, ``mini_layers`` for per-member mini-batches."""
+        """(Re)create the gradient, the epoch's starting weights, the slots' learning rates and the layers (views of
+        ``theta`` and ``grad``) for the current slots: ``layers`` for the shared training inputs, ``mini_layers`` for
+        per-member mini-batches."""
         shape = self.plan.shape
+        lr = self.plan.lr
+        # Per member: (a,), broadcast along each optimizer group's member axis; the same arithmetic as a scalar.
+        self.lr = lr if isinstance(lr, float) else np.ascontiguousarray(lr[self.ids])
         self.grad = np.zeros_like(self.theta)
         # Full batch: the epoch starts from the weights its one update backs up.
         self.epoch_start = self.backup if self.plan.full_batch else self.theta.copy()
@@ -159,7 +164,7 @@ class Block:
         backward(layers, zs, [x, *acts], dz, buffers.dA, buffers.slope)
         np.copyto(self.backup, self.theta)
         for rows, optimizer in zip(self.groups, self.optimizers, strict=True):
-            optimizer.step(self.theta[rows], self.grad[rows], plan.lr)
+            optimizer.step(self.theta[rows], self.grad[rows], self.lr)
         # At SAFE_WEIGHT**2 or more a member's outputs are checked after the epoch (``_overflowed``), as the trainer.
         sums = rules.squares(self.theta)
         self.large = ~(sums < SAFE_SQUARES)  # nan, inf or large; usually none, checked in one call
@@ -234,7 +239,7 @@ class Block:
         for slot in np.flatnonzero(self.live):  # the single trainer's shuffle, one call per member
             order[:, slot] = rngs[slot].permutation(n)
         targets = plan.train.t[:, :, 0]
-        z_all = np.empty((n, targets.shape[1], a))
+        z_all = np.empty((n, targets.shape[1], a), self.theta.dtype)
         y_all = np.empty_like(z_all)
         slots = np.arange(a)
         failed = np.zeros(a, dtype=bool)
@@ -295,4 +300,4 @@ class Block:
             edges = np.linspace(0, P, min(P, -(-P * a // OPTIMIZER_GROUP)) + 1).astype(int)
             groups = [slice(lo, hi) for lo, hi in pairwise(edges)]
         self.groups = groups
-        return [OPTIMIZERS[self.plan.optimizer]((g.stop - g.start, a)) for g in groups]
+        return [OPTIMIZERS[self.plan.optimizer]((g.stop - g.start, a), self.theta.dtype.type) for g in groups]

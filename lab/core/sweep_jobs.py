@@ -29,9 +29,17 @@ start-up taking most of the gain.
 
 Failures never hang and never print a traceback: a ``LabError`` inside a worker (every row held out) is raised here
 with the same one line; any other exception becomes a one-line ``LabError`` naming it; a worker that dies without a
-result (killed, out of memory) is noticed through its process sentinel. Ctrl-C: workers ignore SIGINT (it is blocked
-from before they start until they ignore it), so only this process sees ``KeyboardInterrupt``; it terminates them on
-the way out. A worker whose parent has gone (killed) stops at its next epoch.
+result (killed, out of memory) breaks the pool, which ``concurrent.futures`` reports to every waiting future, and
+that is one line too. Ctrl-C: workers ignore SIGINT (it is blocked from before they start until they ignore it), so
+only this process sees ``KeyboardInterrupt``. On the way out, whatever ended the wait (the last result, a failure, a
+stop, Ctrl-C), this process raises a flag the workers share and read before every epoch, cancels what has not started
+and waits for the pool to shut down: a task in flight ends at its next epoch, so the wait is short and bounded, with
+no ``terminate`` racing a worker that is writing a result (``multiprocessing.Pool.terminate`` could deadlock so). A
+worker whose parent has gone (killed) stops at its next epoch too.
+
+The one way to run work in other processes (``local_executor``, ``results_as_done``) serves the sweep and the
+search alike, on any ``concurrent.futures.Executor``: the local pool, or a Dask cluster's
+(``lab.core.tune_cluster``). Each call runs inside ``blas_threads`` (one BLAS thread: ``lab.core.blas``).
 """
 
 from __future__ import annotations
@@ -43,12 +51,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from multiprocessing.connection import Connection, wait
-from typing import cast
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 
+from lab.core.blas import blas_threads
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.sweep import Sweep, SweepArrays, member_seeds, sweep_bytes
@@ -133,6 +143,7 @@ def check_memory(experiment: Experiment, seeds: int, limit: int | None = None) -
 
 
 PROGRESS_EVERY = 0.2  # seconds between a worker's progress reports
+POLL = 0.1  # seconds between checks for a stop (and progress) while waiting for the workers
 
 
 ProgressReport = Callable[[int, int], None]
@@ -151,8 +162,8 @@ def run_sweep(experiment: Experiment, seeds: int | Sequence[int], *, jobs: int |
             (it trains in this process) for one job or a sweep too small to gain: see ``worker_count``.
         keep_history: keep every epoch's metrics in the result.
         start: the ``multiprocessing`` start method (default: ``start_method()``).
-        progress: called now and then (at most every ``PROGRESS_EVERY`` seconds per share) with the epochs the
-            slowest share has run and the members solved so far, in this process.
+        progress: called now and then (about every ``POLL`` seconds, from reports each share makes at most every
+            ``PROGRESS_EVERY`` seconds) with the epochs the slowest share has run and the members solved so far.
 
     Raises:
         LabError: bad seeds or ``jobs``, the sweep's own errors (every row held out), or a worker that failed.
@@ -161,7 +172,8 @@ def run_sweep(experiment: Experiment, seeds: int | Sequence[int], *, jobs: int |
     workers = worker_count(experiment, len(seeds), jobs)
     if workers == 1:
         sweep = Sweep(experiment, seeds, keep_history=keep_history)
-        sweep.run(on_epoch=None if progress is None else _every(PROGRESS_EVERY, progress))
+        with blas_threads():
+            sweep.run(on_epoch=None if progress is None else _every(PROGRESS_EVERY, progress))
         return sweep
     parts = shares(seeds, workers)
     return Sweep.merged(experiment, _run_in_workers(experiment, parts, keep_history, start or start_method(),
@@ -184,106 +196,191 @@ def _every(seconds: float, report: ProgressReport) -> Callable[[Sweep], None]:
 
 def _run_in_workers(experiment: Experiment, parts: list[list[int]], keep_history: bool,
                     method: str, progress: ProgressReport | None = None) -> list[SweepArrays]:
-    """Train each share in a worker process; their results in order. The workers are gone when this returns.
-    A worker sends ``("progress", epoch, solved)`` now and then (when ``progress`` is wanted), then its result."""
-    context = multiprocessing.get_context(method)
-    # Every concrete context (fork, spawn, forkserver) has Process; typeshed's BaseContext does not declare it.
-    process = context.Process  # type: ignore[attr-defined]
-    workers: list[multiprocessing.process.BaseProcess] = []
-    pending: dict[Connection, int] = {}
-    try:
-        with _sigint_blocked():
-            for i, share in enumerate(parts):
-                receiver, sender = context.Pipe(duplex=False)
-                pending[receiver] = i
-                worker = process(target=_worker,
-                                 args=(experiment, share, keep_history, sender, os.getpid(), progress is not None),
-                                 name=f"nnlab sweep {i + 1}/{len(parts)}", daemon=True)
-                try:
-                    worker.start()
-                except OSError as e:
-                    raise LabError(f"sweep: could not start worker {i + 1} of {len(parts)}: {e}") from None
-                finally:
-                    sender.close()  # the worker holds the sending end: reading sees EOF once it has gone
-                workers.append(worker)
-        results: list[SweepArrays | None] = [None] * len(parts)
-        epochs, solved = [0] * len(parts), [0] * len(parts)
-        while pending:
-            sentinels = {workers[i].sentinel: conn for conn, i in pending.items()}
-            for ready in wait([*pending, *sentinels]):
-                conn = sentinels[ready] if isinstance(ready, int) else cast(Connection, ready)
-                if conn not in pending:  # both its pipe and its sentinel were ready: already read
-                    continue
-                i = pending[conn]
-                message = _next(conn)
-                if message is not None and message[0] == "progress":
-                    epochs[i], solved[i] = message[1], message[2]
-                    if progress is not None:
-                        progress(min(epochs), sum(solved))
-                    continue
-                del pending[conn]
-                conn.close()
-                results[i] = _result(message, workers[i], i, len(parts))
-        return results  # type: ignore[return-value]
-    finally:
-        for conn in pending:
-            conn.close()
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
+    """Train each share in a worker process of a local pool; their results in order. The workers are gone when this
+    returns. Each share posts its epoch and members solved on the pool's board, read here every ``POLL`` seconds."""
+    n = len(parts)
+    results: list[SweepArrays | None] = [None] * n
+    with local_executor(n, method, board=n) as (executor, board):
+        def report() -> bool:
+            if progress is not None:
+                progress(int(board[:, 0].min()), int(board[:, 1].sum()))
+            return False
+
+        shares_ = [(experiment, share, keep_history, i) for i, share in enumerate(parts)]
+        try:
+            for i, arrays in results_as_done(executor, _train_share, shares_, should_stop=report):
+                results[i] = arrays
+        except WorkerFailed as e:
+            raise LabError(f"sweep worker {e.index + 1} of {n} {e.how}") from None
+    return results  # type: ignore[return-value]
 
 
-def _next(conn: Connection) -> tuple | None:
-    """The next message a worker sent on ``conn``, or None when there is none (the worker has gone)."""
-    try:
-        return conn.recv() if conn.poll() else None
-    except (EOFError, OSError):
-        return None
+def _train_share(job: tuple[Experiment, list[int], bool, int]) -> SweepArrays:
+    """A worker's share: train it to the end (or until the parent ends the pool) and return its plain arrays."""
+    experiment, seeds, keep_history, slot = job
+    sweep = Sweep(experiment, seeds, keep_history=keep_history)
+    sweep.run(should_stop=worker_should_stop,
+              on_epoch=_every(PROGRESS_EVERY, lambda epoch, solved: post(slot, epoch, solved)))
+    return sweep.arrays()
 
 
-def _result(message: tuple | None, worker: multiprocessing.process.BaseProcess, i: int, n: int) -> SweepArrays:
-    """Worker ``i``'s results from its last ``message``, or a one-line ``LabError``: its own, or saying how it
-    failed."""
-    kind, payload = message if message is not None else (None, None)
-    if kind == "done":
-        return payload
-    if kind == "lab":
-        raise LabError(payload)
-    if kind == "failed":
-        raise LabError(f"sweep worker {i + 1} of {n} failed: {payload}")
-    worker.join()
-    code = worker.exitcode
-    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
-    raise LabError(f"sweep worker {i + 1} of {n} ended without a result ({how})")
+# --- the one way to run work in other processes -----------------------------------------------------------------
+class Stopped(Exception):
+    """Work stopped by ``should_stop`` before every task finished."""
 
 
-def _worker(experiment: Experiment, seeds: list[int], keep_history: bool, conn: Connection, parent: int,
-            report: bool = False) -> None:
-    """A worker process: train one share to the end and send ``("done", SweepArrays)``, or ``("lab", message)`` for
-    a ``LabError``, or ``("failed", "Type: message")`` for anything else; never a traceback. With ``report``,
-    ``("progress", epoch, solved)`` every ``PROGRESS_EVERY`` seconds before that."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent alone answers Ctrl-C, and ends the workers
+class WorkerFailed(Exception):
+    """Task ``index`` failed in a worker: ``how`` says so in words (``failed: MemoryError: ...``, ``ended without a
+    result (...)``); the callers turn it into their own one-line ``LabError``."""
+
+    def __init__(self, index: int, how: str) -> None:
+        super().__init__(f"task {index + 1} {how}")
+        self.index = index
+        self.how = how
+
+
+# In a worker process of ``local_executor``: the flag the parent raises to end the work, the parent's pid and the
+# progress board. None in every other process (this one, a Dask worker), where nothing asks the work to stop early.
+_stop: Any = None
+_parent = 0
+_board: np.ndarray | None = None
+
+
+def _local_worker_start(stop: Any, parent: int, board: Any) -> None:
+    """A local worker's start: ignore Ctrl-C (the parent alone answers it), keep the stop flag and the board."""
+    global _stop, _parent, _board
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _stop, _parent = stop, parent
+    _board = np.frombuffer(board, dtype=np.int64).reshape(-1, 2)
+
+
+def worker_should_stop() -> bool:
+    """True in a local worker whose parent ended the pool or has gone; False anywhere else. Cheap (a shared byte
+    and a system call): polled before every epoch."""
+    return _stop is not None and bool(_stop.value or os.getppid() != _parent)
+
+
+def post(slot: int, epoch: int, solved: int) -> None:
+    """Post a task's progress on the local pool's board (nothing elsewhere)."""
+    if _board is not None and slot < len(_board):
+        _board[slot] = epoch, solved
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (which ``spawn`` and ``forkserver`` pools need) if it is not running.
+
+    The tracker is started with this process's ``sys.stderr`` descriptor, so call this while ``sys.stderr`` is a real
+    file: an interface that captures ``sys.stderr`` (Textual's print capture has no descriptor) calls it before it
+    does, and the pools it starts later reuse the tracker.
+    """
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+
+
+def _tracker_running() -> None:
+    """The resource tracker, started now if need be; a ``LabError`` in one line when it cannot be (it is not running
+    and ``sys.stderr`` has no descriptor to hand it: ``start_resource_tracker`` was not called in time)."""
     try:
-        sweep = Sweep(experiment, seeds, keep_history=keep_history)
-        tell = _every(PROGRESS_EVERY, lambda epoch, solved: conn.send(("progress", epoch, solved))) if report else None
-        sweep.run(should_stop=lambda: os.getppid() != parent, on_epoch=tell)  # parent gone: nobody wants the result
-        message: tuple[str, object] = ("done", sweep.arrays())
-    except LabError as e:
-        message = ("lab", str(e))
-    except BaseException as e:  # noqa: BLE001 (a worker reports every failure as one line, never a traceback)
-        message = ("failed", _failure(e))
+        start_resource_tracker()
+    except (OSError, ValueError) as e:
+        raise LabError(f"tune: cannot start worker processes ({e}): sys.stderr has no file descriptor; "
+                       "call lab.core.tune.start_resource_tracker() before it is captured") from e
+
+
+@contextmanager
+def local_executor(jobs: int, start: str | None = None, board: int = 0) -> Iterator[tuple[Executor, np.ndarray]]:
+    """A pool of ``jobs`` worker processes on this machine, and a progress board of ``board`` slots.
+
+    Yields:
+        The executor (``concurrent.futures.ProcessPoolExecutor``; its workers start at the first submit, which
+        ``results_as_done`` makes with SIGINT blocked) and the board, (board, 2) int64 shared with the workers
+        (``post`` writes a slot's epoch and members solved).
+
+    On the way out the workers are asked to stop (the shared flag ``worker_should_stop`` reads), what has not
+    started is cancelled, and the pool is shut down and waited for: no process is left behind, nothing terminated.
+
+    Raises:
+        LabError: the resource tracker a ``spawn`` pool needs cannot start (see ``start_resource_tracker``).
+    """
+    method = start or start_method()
+    context = multiprocessing.get_context(method)
+    if method != "fork":
+        _tracker_running()
+    stop = context.RawValue("b", 0)
+    shared = context.RawArray("q", 2 * board)  # type: ignore[attr-defined]
+    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_local_worker_start,
+                                   initargs=(stop, os.getpid(), shared))
     try:
-        conn.send(message)
-    except (OSError, ValueError):  # the parent has gone or stopped listening
-        pass
-    except Exception as e:  # the results would not pickle (out of memory): say so instead  # noqa: BLE001
-        with suppress(OSError, ValueError):
-            conn.send(("failed", _failure(e)))
+        yield executor, np.frombuffer(shared, dtype=np.int64).reshape(-1, 2)
     finally:
-        conn.close()
+        stop.value = 1
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _guarded(fn: Callable[[Any], Any], item: Any) -> tuple[str, Any]:
+    """A task as a worker runs it, on one BLAS thread: ``("done", fn(item))``, ``("lab", message)`` for a
+    ``LabError`` or ``("failed", "Type: message")`` for anything else; never a traceback."""
+    try:
+        with blas_threads():
+            return "done", fn(item)
+    except LabError as e:
+        return "lab", str(e)
+    except BaseException as e:  # noqa: BLE001 (a worker reports every failure as one line, never a traceback)
+        return "failed", _failure(e)
+
+
+def results_as_done(executor: Executor, fn: Callable[[Any], Any], items: Sequence[Any], *,
+                    should_stop: Callable[[], bool] | None = None,
+                    alive: Callable[[], str | None] | None = None) -> Iterator[tuple[int, Any]]:
+    """``(i, fn(items[i]))`` for every item, as each finishes, the work run on ``executor`` (a local pool, a Dask
+    cluster's executor: any ``concurrent.futures.Executor``). Every item is submitted at once, in order, so an
+    executor that starts its work in submission order starts the first items first.
+
+    Every ``POLL`` seconds while it waits: ``should_stop()`` (true: ``Stopped``), and ``alive()``, a health check
+    that returns why the executor can no longer finish (its scheduler gone, no workers) or None. When the iteration
+    ends early (a stop, a failure, the caller's break, Ctrl-C), what has not finished is cancelled.
+
+    Raises:
+        Stopped: ``should_stop()`` turned true.
+        LabError: a task's own ``LabError``, or ``alive()``'s reason, in one line.
+        WorkerFailed: a task raised anything else, or its worker died.
+    """
+    with _sigint_blocked():  # the local pool's workers start here, and inherit SIGINT blocked
+        futures = {executor.submit(_guarded, fn, item): i for i, item in enumerate(items)}
+    try:
+        pending: set[Future] = set(futures)
+        while pending:
+            if should_stop is not None and should_stop():
+                raise Stopped
+            if alive is not None and (why := alive()) is not None:
+                raise LabError(why)
+            done, pending = wait(pending, timeout=POLL, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=futures.__getitem__):
+                i = futures[future]
+                kind, payload = _outcome(future, i)
+                if kind == "lab":
+                    raise LabError(payload)
+                if kind == "failed":
+                    raise WorkerFailed(i, f"failed: {payload}")
+                yield i, payload
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+def _outcome(future: Future, i: int) -> tuple[str, Any]:
+    """What task ``i``'s finished future holds, or ``WorkerFailed`` saying how the executor lost it."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise WorkerFailed(i, "ended without a result (its process died: killed, or out of memory)") from None
+    except CancelledError:
+        raise WorkerFailed(i, "was cancelled by the executor (its scheduler or workers went away)") from None
+    except Exception as e:  # noqa: BLE001 (a cluster's own failure: a worker that cannot unpickle the task, ...)
+        raise WorkerFailed(i, f"failed: {_failure(e)}") from None
 
 
 def _failure(e: BaseException) -> str:
@@ -305,5 +402,6 @@ def _sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-__all__ = ["MIN_PARALLEL_WORK", "MIN_SHARE", "run_sweep", "shares", "start_method", "usable_cpus",
-           "worker_count"]
+__all__ = ["MIN_PARALLEL_WORK", "MIN_SHARE", "Stopped", "WorkerFailed", "local_executor", "post", "results_as_done",
+           "run_sweep", "shares", "start_method", "start_resource_tracker", "usable_cpus", "worker_count",
+           "worker_should_stop"]

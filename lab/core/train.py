@@ -32,11 +32,12 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from lab.core.blas import blas_threads
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
 from lab.core.gates import TruthTable
 from lab.core.losses import LOSSES
-from lab.core.nn import Network, Pass, backward, dense_layers, forward
+from lab.core.nn import DType, Network, Pass, backward, dense_layers, forward
 from lab.core.optim import OPTIMIZERS, Optimizer
 from lab.core.rules import (
     BUDGET,
@@ -97,10 +98,10 @@ class History(Generic[Entry]):
         self.heldout_accuracy += more.heldout_accuracy
 
 
-def widen(x: Array, bias: bool) -> Array:
+def widen(x: Array, bias: bool, dtype: DType = np.float64) -> Array:
     """``x`` (n, n_in) with a column of ones appended when ``bias``: (n, n_in + 1), so the first layer's bias rides
-    in its product (see ``lab.core.nn``)."""
-    return np.ascontiguousarray(np.hstack([x, np.ones((x.shape[0], 1))]) if bias else x, dtype=np.float64)
+    in its product (see ``lab.core.nn``); as ``dtype``."""
+    return np.ascontiguousarray(np.hstack([x, np.ones((x.shape[0], 1))]) if bias else x, dtype=dtype)
 
 
 class Trainer:
@@ -124,12 +125,15 @@ class Trainer:
         self.loss = LOSSES[training.loss]
         self.stop_rule: StopRule = training.stop_rule
         shape = experiment.shape
+        dtype = self.dtype = experiment.dtype
+        if net is not None and net.theta.dtype != dtype:
+            net = Network(net.shape, net.theta, dtype)  # a saved network, trained on in this run's precision
         self.net = net if net is not None else Network.initialise(
-            shape, training.init, np.random.default_rng(training.seed))
+            shape, training.init, np.random.default_rng(training.seed), dtype)
         if self.net.shape != shape:
             raise LabError(f"the saved network has layer sizes {self.net.shape.sizes}, the experiment needs "
                            f"{shape.sizes}")
-        self.optimizer: Optimizer = OPTIMIZERS[training.optimizer](shape.n_params)
+        self.optimizer: Optimizer = OPTIMIZERS[training.optimizer](shape.n_params, dtype)
         self._shuffle = np.random.default_rng([training.seed, 1])
         self._backup = self.net.theta.copy()  # the weights before the latest update
         self._epoch_start = self.net.theta.copy()  # the weights a mini-batch epoch started from
@@ -153,8 +157,9 @@ class Trainer:
         self.t_train = np.ascontiguousarray(table.targets[table.train_rows])
         self.x_held = np.ascontiguousarray(table.inputs[table.heldout_rows])
         self.t_held = np.ascontiguousarray(table.targets[table.heldout_rows])
-        self._x_train, self._x_held = widen(self.x_train, bias), widen(self.x_held, bias)
-        self._train, self._held = Targets.of(self.t_train), Targets.of(self.t_held)
+        dtype = self.dtype
+        self._x_train, self._x_held = widen(self.x_train, bias, dtype), widen(self.x_held, bias, dtype)
+        self._train, self._held = Targets.of(self.t_train, dtype), Targets.of(self.t_held, dtype)
         self._train_pass = self._pass("train", self._train.n)
         self._held_pass = self._pass("held", self._held.n)
         self._train_inputs = [self._x_train, *self._train_pass.acts]  # every layer's input, for ``backward``
@@ -166,7 +171,7 @@ class Trainer:
         training pass the update still needs)."""
         buffers = self._passes.get((key, n))
         if buffers is None:
-            buffers = self._passes[key, n] = Pass.new(n, self.net.shape.sizes[1:])
+            buffers = self._passes[key, n] = Pass.new(n, self.net.shape.sizes[1:], dtype=self.dtype)
         return buffers
 
     def set_table(self, table: TruthTable) -> None:
@@ -179,12 +184,12 @@ class Trainer:
 
     def can_continue(self, experiment: Experiment) -> bool:
         """Whether ``experiment`` can take over this run without new weights: the same network shape, optimizer,
-        initialiser, seed and batch size (the table's bits, the learning rate, the budget and the stop rule may
-        differ)."""
+        initialiser, seed, batch size and precision (the table's bits, the learning rate, the budget and the stop
+        rule may differ)."""
         old, new = self.experiment.training, experiment.training
         return (experiment.shape == self.net.shape
-                and (old.optimizer, old.init, old.seed, old.batch_size, old.loss)
-                == (new.optimizer, new.init, new.seed, new.batch_size, new.loss))
+                and (old.optimizer, old.init, old.seed, old.batch_size, old.loss, old.precision)
+                == (new.optimizer, new.init, new.seed, new.batch_size, new.loss, new.precision))
 
     def set_experiment(self, experiment: Experiment) -> None:
         """Continue this run under ``experiment`` from the next step: new table bits, learning rate, budget or stop
@@ -197,7 +202,7 @@ class Trainer:
             raise LabError(f"the network has layer sizes {self.net.shape.sizes}; the change needs "
                            f"{experiment.shape.sizes}: reset to rebuild it")
         if not self.can_continue(experiment):
-            raise LabError("a new loss, optimizer, initialiser, seed or batch size needs a reset")
+            raise LabError("a new loss, optimizer, initialiser, seed, batch size or precision needs a reset")
         table_changed = experiment.table != self.experiment.table
         self.experiment = experiment
         self.lr = experiment.training.lr
@@ -296,7 +301,7 @@ class Trainer:
         Raises:
             LabError: when every row is held out, so there is nothing to train on.
         """
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), blas_threads():
             return self._step()
 
     def _step(self) -> bool:
@@ -332,7 +337,7 @@ class Trainer:
         np.copyto(theta, candidates[finite_fallback(lambda w: Network(self.net.shape, w).forward(inputs),
                                                     candidates)])
         if not all(np.isfinite(v).all() for v in self.optimizer.state().values()):
-            self.optimizer = OPTIMIZERS[self.experiment.training.optimizer](self.net.shape.n_params)
+            self.optimizer = OPTIMIZERS[self.experiment.training.optimizer](self.net.shape.n_params, self.dtype)
 
     def _update(self, inputs: list[Array], buffers: Pass, t: Array, dz: Array | None = None) -> bool:
         """Backpropagate from the forward pass in ``buffers`` (``inputs``: each layer's input, the data first)
@@ -430,7 +435,7 @@ class Trainer:
         Returns:
             The status afterwards.
         """
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), blas_threads():  # one BLAS thread for training: see lab.core.blas
             run_epochs(self._step, self._ended, self.experiment.training.epochs if epochs is None else epochs,
                        should_stop, None if on_epoch is None else lambda: on_epoch(self))
         return self.status

@@ -1,14 +1,16 @@
 """A search over configurations: each trained from K seeds with the batched sweep, ranked by how reliably, how fast
 and how small it learns the gate.
 
-One file, about 410 lines, because it is one pipeline read top to bottom (candidates, rounds, the pool that trains
-them, the plan); its search space and its tables are ``tune_space`` and ``tune_table``.
+One file, about 450 lines, because it is one pipeline read top to bottom (candidates, rounds, the batches that
+train them, the plan); its search space and its tables are ``tune_space`` and ``tune_table``.
 
 Configuration c is ``Sweep(c.experiment(base), seeds)`` run to the end, so member k is exactly ``nnlab train
 --seed k`` of that configuration and its numbers are ``nnlab sweep``'s (``lab.core.sweep_summary.sweep_stats``).
-Configurations of different shapes cannot share one batch, so they train side by side on the cores, one worker
-process per core each training whole configurations, the largest first (so the last to finish are small), each
-result streamed back as it finishes.
+Configurations that differ only in their learning rate train as one sweep (``Batch``: a learning rate per member,
+the same arithmetic), so a grid of small networks pays each epoch's fixed NumPy cost once per network shape;
+configurations of different shapes cannot share one, so the batches train side by side, one per worker process (a
+local pool, or a Dask cluster: ``lab.core.tune_cluster``), the largest first (so the last to finish are small), each
+batch's results streamed back as it finishes.
 
 Strategies (each reproducible from the seed: the same flags give the same ranking and numbers):
 
@@ -33,18 +35,26 @@ Objectives (``OBJECTIVES``; the key sorts ascending, ties go to the configuratio
 from __future__ import annotations
 
 import math
-import multiprocessing
-import signal
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from lab.core.blas import blas_threads
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.sweep import Sweep, seed_list, sweep_bytes
-from lab.core.sweep_jobs import _sigint_blocked, start_method, usable_cpus
+from lab.core.sweep_jobs import (
+    Stopped,
+    WorkerFailed,
+    local_executor,
+    results_as_done,
+    start_resource_tracker,
+    usable_cpus,
+    worker_should_stop,
+)
 from lab.core.sweep_summary import SweepStats, configuration_label, sweep_stats
 from lab.core.tune_space import Config, SearchSpace
 
@@ -56,9 +66,12 @@ SMALL_RATE = 0.9  # the ``small`` objective's bar: the success rate a configurat
 # a fixed EPOCH_COST seconds (a hundred small NumPy calls) plus K x P / RATE (member-parameters per second).
 EPOCH_COST = 1.3e-4
 RATE = 7e7
+# Configurations that differ only in their learning rate train as one sweep of at most this many members (``Batch``):
+# at 100 seeds a keras-xor configuration's epoch is mostly the fixed cost of its hundred NumPy calls, which five of
+# them then pay once (the 5 x 5 grid of bench_tune took 1.85 processor seconds in all instead of 2.88).
+BATCH_MEMBERS = 1_000
 MAX_SECONDS = 3_600.0  # a search estimated to take longer than this is refused
 MAX_BYTES = 2 << 30  # the sweeps training at once may take this much memory at the most
-POLL = 0.1  # seconds between checks for a stop while waiting for the workers
 
 
 @dataclass(frozen=True)
@@ -206,103 +219,121 @@ def tasks_for(base: Experiment, configs: Sequence[tuple[int, Config]], seeds: in
 
 # --- training --------------------------------------------------------------------------------------------------
 def train_task(task: Task, should_stop: Callable[[], bool] | None = None) -> TuneResult | None:
-    """Train one sweep to the end (None when ``should_stop`` ended it first)."""
+    """Train one sweep to the end (None when ``should_stop`` ended it first; by default, in a worker process, the
+    pool's stop: ``worker_should_stop``)."""
     started = time.perf_counter()
     sweep = Sweep(task.experiment, task.seeds, keep_history=False)
-    sweep.run(should_stop=should_stop)
+    sweep.run(should_stop=worker_should_stop if should_stop is None else should_stop)
     if not sweep.done:
         return None
     return TuneResult(task.index, task.config, task.experiment, configuration_label(task.experiment), task.rung,
                       task.experiment.shape.n_params, sweep_stats(sweep, time.perf_counter() - started))
 
 
-def _worker_start() -> None:
-    """A pool process ignores Ctrl-C: the parent alone answers it, and ends the pool."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+@dataclass(frozen=True)
+class Batch:
+    """Tasks that differ only in their learning rate (same round, seeds, network and other settings), trained as one
+    sweep: their members side by side, each with its own learning rate (``Sweep(..., lrs=...)``), so the fixed cost
+    of each epoch's NumPy calls is paid once for all of them. Each task's numbers are those of its own sweep."""
+
+    tasks: tuple[Task, ...]
+
+    @property
+    def seconds(self) -> float:
+        """The time model's estimate of the batch's sweep in one process."""
+        first = self.tasks[0]
+        return estimate_seconds(first.experiment, len(first.seeds) * len(self.tasks))
 
 
-def _pool_task(task: Task) -> tuple[str, object]:
-    """A pool process's work: ``("done", TuneResult)`` or ``("lab", message)``, never a traceback."""
-    try:
-        return "done", train_task(task)
-    except LabError as e:
-        return "lab", str(e)
-    except Exception as e:  # noqa: BLE001 (a worker reports every failure as one line)
-        return "lab", f"tune worker failed: {type(e).__name__}: {e}"
+def batches(tasks: Sequence[Task]) -> list[Batch]:
+    """``tasks`` grouped into batches of those that differ only in their learning rate, each of at most
+    ``BATCH_MEMBERS`` members (a task with more trains alone), in the order of each batch's first task. Past that
+    size the work that grows with the members outweighs the fixed cost a batch shares, and a batch is one process's
+    work: smaller ones keep the processes busy. The grouping depends on the tasks alone, never on the processes, so a
+    search's numbers are the same on any machine or cluster."""
+    groups: dict[tuple, list[Task]] = {}
+    for task in tasks:
+        e = task.experiment
+        key = (task.rung, task.seeds, e.architecture, replace(e.training, lr=1.0))
+        groups.setdefault(key, []).append(task)
+    out = []
+    for group in groups.values():
+        per = max(1, BATCH_MEMBERS // len(group[0].seeds))
+        chunks = -(-len(group) // per)
+        out += [Batch(tuple(chunk)) for chunk in np.array_split(np.array(group, dtype=object), chunks)]
+    return out
 
 
-def start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker (which ``spawn`` and ``forkserver`` pools need) if it is not running.
-
-    The tracker is started with this process's ``sys.stderr`` descriptor, so call this while ``sys.stderr`` is a real
-    file: an interface that captures ``sys.stderr`` (Textual's print capture has no descriptor) calls it before it
-    does, and the searches it starts later reuse the tracker.
-    """
-    from multiprocessing import resource_tracker
-
-    resource_tracker.ensure_running()
-
-
-def _tracker_running() -> None:
-    """The resource tracker, started now if need be; a ``LabError`` in one line when it cannot be (it is not running
-    and ``sys.stderr`` has no descriptor to hand it: ``start_resource_tracker`` was not called in time)."""
-    try:
-        start_resource_tracker()
-    except (OSError, ValueError) as e:
-        raise LabError(f"tune: cannot start worker processes ({e}): sys.stderr has no file descriptor; "
-                       "call lab.core.tune.start_resource_tracker() before it is captured") from e
-
-
-class Stopped(Exception):
-    """A search stopped by ``should_stop`` before every task finished."""
+def train_batch(batch: Batch, should_stop: Callable[[], bool] | None = None) -> list[TuneResult] | None:
+    """Train a batch's one sweep to the end and split it into each task's result (None when ``should_stop`` ended
+    it first; by default, in a worker process, the pool's stop). Each result's seconds are its share of the whole."""
+    tasks = batch.tasks
+    if len(tasks) == 1:
+        alone = train_task(tasks[0], should_stop)
+        return None if alone is None else [alone]
+    started = time.perf_counter()
+    first = tasks[0]
+    k = len(first.seeds)
+    sweep = Sweep(first.experiment, first.seeds * len(tasks), keep_history=False,
+                  lrs=[t.experiment.training.lr for t in tasks for _ in range(k)])
+    sweep.run(should_stop=worker_should_stop if should_stop is None else should_stop)
+    if not sweep.done:
+        return None
+    arrays, share = sweep.arrays(), (time.perf_counter() - started) / len(tasks)
+    return [TuneResult(t.index, t.config, t.experiment, configuration_label(t.experiment), t.rung,
+                       t.experiment.shape.n_params,
+                       sweep_stats(Sweep.merged(t.experiment, [arrays.members(i * k, (i + 1) * k)]), share))
+            for i, t in enumerate(tasks)]
 
 
 def run_tasks(tasks: Sequence[Task], on_result: Callable[[TuneResult], None], *, jobs: int | None = None,
-              should_stop: Callable[[], bool] | None = None, start: str | None = None) -> None:
+              should_stop: Callable[[], bool] | None = None, start: str | None = None,
+              executor: Executor | None = None, alive: Callable[[], str | None] | None = None) -> None:
     """Train every task, calling ``on_result`` with each result as it finishes (in this thread, in the order they
-    finish), on up to ``jobs`` processes (default ``usable_cpus()``; one trains here, in this process).
+    finish): on ``executor`` when one is given (a Dask cluster's, ``lab.core.tune_cluster``), else on a pool of up to
+    ``jobs`` local processes (default ``usable_cpus()``; with one, the tasks train here, in this process). Either way
+    through ``lab.core.sweep_jobs.results_as_done``: one path for a local search and a cluster's.
 
     Raises:
         Stopped: when ``should_stop()`` turned true (polled every ``POLL`` seconds); the results so far were given.
-        KeyboardInterrupt: passed on after the workers are ended.
-        LabError: the first failure of a task, in one line.
+        KeyboardInterrupt: passed on after the work is cancelled and the local workers have ended.
+        LabError: the first failure of a task, or ``alive()``'s reason the executor cannot finish, in one line.
     """
-    jobs = min(usable_cpus() if jobs is None else jobs, len(tasks))
-    order = sorted(tasks, key=lambda t: -t.seconds)  # the largest first: the tail is short
-    if jobs <= 1:
-        for task in order:
-            if should_stop is not None and should_stop():
-                raise Stopped
-            result = train_task(task, should_stop)
-            if result is None:
-                raise Stopped
-            on_result(result)
+    jobs = usable_cpus() if jobs is None else jobs
+    # The largest first, so the tail is short; tasks that differ only in their learning rate train as one sweep.
+    order = sorted(batches(tasks), key=lambda b: -b.seconds)
+    if executor is not None:
+        _gather(executor, order, on_result, should_stop, alive)
         return
-    method = start or start_method()
-    context = multiprocessing.get_context(method)
-    if method != "fork":
-        _tracker_running()
-    with _sigint_blocked():
-        pool = context.Pool(jobs, initializer=_worker_start)
-    try:
-        results = pool.imap_unordered(_pool_task, order, chunksize=1)
-        for _ in order:
-            while True:
+    jobs = min(jobs, len(order))
+    if jobs <= 1:
+        with blas_threads():
+            for batch in order:
                 if should_stop is not None and should_stop():
                     raise Stopped
-                try:
-                    kind, payload = results.next(timeout=POLL)
-                    break
-                except multiprocessing.TimeoutError:
-                    continue
-            if kind == "lab":
-                raise LabError(str(payload))
-            on_result(payload)  # type: ignore[arg-type]
-    finally:
-        pool.terminate()
-        pool.join()
+                results = train_batch(batch, should_stop)
+                if results is None:
+                    raise Stopped
+                for result in results:
+                    on_result(result)
+        return
+    with local_executor(jobs, start) as (pool, _):
+        _gather(pool, order, on_result, should_stop, alive)
+
+
+def _gather(executor: Executor, order: Sequence[Batch], on_result: Callable[[TuneResult], None],
+            should_stop: Callable[[], bool] | None, alive: Callable[[], str | None] | None) -> None:
+    """Every batch of ``order`` on ``executor``, each result to ``on_result`` as its batch comes."""
+    try:
+        for _, results in results_as_done(executor, train_batch, order, should_stop=should_stop, alive=alive):
+            if results is None:  # a worker told to stop: only when this search is ending anyway
+                raise Stopped
+            for result in results:
+                on_result(result)
+    except WorkerFailed as e:
+        task = order[e.index].tasks[0]
+        raise LabError(f"tune: configuration {task.index + 1} ({configuration_label(task.experiment)}) {e.how}"
+                       ) from None
 
 
 @dataclass(frozen=True)
@@ -361,12 +392,18 @@ class Plan:
 
 def search(plan: Plan, on_result: Callable[[TuneResult, int, int], None] | None = None, *,
            jobs: int | None = None, should_stop: Callable[[], bool] | None = None,
-           start: str | None = None) -> list[TuneResult]:
+           start: str | None = None, executor: Executor | None = None,
+           alive: Callable[[], str | None] | None = None) -> list[TuneResult]:
     """Run a search to the end and return every configuration's latest result, ranked.
+
+    The sweeps train on ``executor`` when one is given (then ``jobs`` is how many tasks it runs at once, for the
+    up-front checks), else on ``jobs`` local processes; ``alive`` is the executor's health check (see
+    ``run_tasks``).
 
     ``on_result(result, done, total)`` hears each result as it finishes, with the sweeps done and to do in all.
     A stop (``should_stop``, Ctrl-C) raises ``Stopped`` or ``KeyboardInterrupt`` with the results so far in its
-    ``results`` attribute (ranked).
+    ``results`` attribute (ranked); so does a ``LabError`` raised once training began (a failed configuration, a
+    cluster gone).
 
     Raises:
         LabError: bad settings, a search refused up front (with its figure), or a failed configuration.
@@ -397,13 +434,16 @@ def search(plan: Plan, on_result: Callable[[TuneResult, int, int], None] | None 
                 survivors = ranked([latest[t.index] for t in tasks], plan.objective)[:n]
                 keep = sorted(r.index for r in survivors)
                 tasks = tasks_for(plan.space.base, [(i, configs[i]) for i in keep], seeds, epochs, rung)
-            run_tasks(tasks, heard, jobs=jobs, should_stop=should_stop, start=start)
-    except (Stopped, KeyboardInterrupt) as e:
-        # The caller (``nnlab tune``, the tune view) reads what was ranked so far off the exception.
+            run_tasks(tasks, heard, jobs=jobs, should_stop=should_stop, start=start, executor=executor,
+                      alive=alive)
+    except (Stopped, KeyboardInterrupt, LabError) as e:
+        # The caller (``nnlab tune``, the tune view) reads what was ranked so far off the exception (a failure too:
+        # the configurations done before it are kept).
         e.results = ranked(list(latest.values()), plan.objective)  # type: ignore[union-attr]
         raise
     return ranked(list(latest.values()), plan.objective)
 
 
 __all__ = ["MAX_CONFIGS", "OBJECTIVES", "Plan", "STRATEGIES", "Stopped", "Task", "TuneResult", "candidates",
-           "check_budget", "estimate_seconds", "ranked", "rounds", "run_tasks", "search", "train_task"]
+           "check_budget", "estimate_seconds", "ranked", "rounds", "run_tasks", "search", "start_resource_tracker",
+           "train_batch", "train_task", "batches", "Batch"]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import platformdirs
 
-from lab.core.errors import LabError
+from lab.core.errors import LabError, RunFailure
 from lab.core.experiment import Experiment
 from lab.core.state import TrainingState
 from lab.core.train import Trainer
@@ -94,7 +94,7 @@ def make_folder(folder: Path) -> None:
         folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     except (OSError, ValueError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else e
-        raise LabError(f"{folder}: cannot create the autosave folder ({reason})") from None
+        raise RunFailure(f"{folder}: cannot create the autosave folder ({reason})") from None
 
 
 def write(path: Path, data: bytes) -> None:

@@ -28,7 +28,7 @@ from typing import TypeVar
 import msgspec
 import numpy as np
 
-from lab.core.errors import LabError
+from lab.core.errors import LabError, RunFailure, at
 from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import TruthTable
 from lab.core.nn import Shape
@@ -88,6 +88,7 @@ class TrainingSpec(msgspec.Struct, forbid_unknown_fields=True):
     seed: int = _TRAINING.seed
     epochs: int = _TRAINING.epochs
     stop: str = _TRAINING.stop
+    precision: str | msgspec.UnsetType = msgspec.UNSET  # written only when not float64, so older files stay as they are
 
 
 class StateSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -187,7 +188,8 @@ def _spec_of(experiment: Experiment, state: TrainingState | None, points: int | 
         table=TableSpec(t.n_inputs, list(t.columns), sorted(t.heldout), t.name, list(t.output_names)),
         architecture=ArchitectureSpec([LayerSpec(l.units, l.activation) for l in a.layers], a.output_activation,
                                       a.bias),
-        training=TrainingSpec(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop),
+        training=TrainingSpec(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop,
+                              msgspec.UNSET if tr.precision == _TRAINING.precision else tr.precision),
         state=None if state is None else _state_spec(state, points),
     )
 
@@ -205,7 +207,8 @@ def _experiment_of(spec: ExperimentSpec) -> Experiment:
         raise LabError(f"architecture.{e}") from None
     tr = spec.training
     try:
-        training = Training(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop)
+        training = Training(tr.loss, tr.optimizer, tr.lr, tr.batch_size, tr.init, tr.seed, tr.epochs, tr.stop,
+                            _TRAINING.precision if tr.precision is msgspec.UNSET else tr.precision)
     except LabError as e:
         raise LabError(f"training.{e}") from None
     return Experiment(table, arch, training, spec.name)
@@ -303,7 +306,7 @@ def loads(data: bytes | str) -> tuple[Experiment, Trainer | None]:
     if header.format != FORMAT:
         raise LabError(f"format: expected \"{FORMAT}\", got \"{header.format}\": this is not an nnlab experiment")
     if header.version > VERSION:
-        raise LabError(f"version: the file is format version {header.version}, newer than this nnlab reads "
+        raise RunFailure(f"version: the file is format version {header.version}, newer than this nnlab reads "
                        f"({VERSION}); upgrade nnlab to open it")
     if header.version < 1:
         raise LabError(f"version: expected 1 to {VERSION}, got {header.version}")
@@ -323,7 +326,7 @@ def read(path: str | os.PathLike) -> tuple[Experiment, Trainer | None]:
     try:
         return loads(data)
     except LabError as e:
-        raise LabError(f"{p}: {e}") from None
+        raise at(str(p), e) from None
 
 
 def write(path: str | os.PathLike, experiment: Experiment, state: TrainingState | None = None) -> None:

@@ -17,7 +17,7 @@ import secrets
 import time
 from pathlib import Path
 
-from lab.core.errors import LabError
+from lab.core.errors import LabError, RunFailure
 
 NAME_MAX = 255  # bytes in one path component (Linux, macOS, Windows)
 PATH_MAX = 4000  # bytes in a whole path, a little under Linux's 4096
@@ -40,9 +40,10 @@ class FileRoot:
         try:
             real = Path(os.path.realpath(folder, strict=True))
         except (OSError, ValueError) as e:
-            raise LabError(f"{folder}: the files folder cannot be used ({getattr(e, 'strerror', None) or e})") from None
+            reason = getattr(e, "strerror", None) or e
+            raise RunFailure(f"{folder}: the files folder cannot be used ({reason})") from None
         if not real.is_dir():
-            raise LabError(f"{folder}: the files folder is not a folder")
+            raise RunFailure(f"{folder}: the files folder is not a folder")
         self.folder = real
 
     def __repr__(self) -> str:

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from lab.core.errors import LabError
+from lab.core.errors import LabError, RunFailure
 
 CHUNK = 1 << 20  # bytes read per call
 
@@ -195,19 +195,19 @@ def check_writable(path: str | os.PathLike) -> None:
     """
     if write_kind(path) == DEVICE:
         if not os.access(path, os.W_OK):
-            raise LabError(f"{path}: permission denied")
+            raise RunFailure(f"{path}: permission denied")
         return
     p = Path(path)
     folder = p.parent if str(p.parent) else Path(".")
     st = probe(folder)
     if st is None:
-        raise LabError(f"{p}: the folder {folder} does not exist")
+        raise RunFailure(f"{p}: the folder {folder} does not exist")
     if not stat.S_ISDIR(st.st_mode):
-        raise LabError(f"{p}: {folder} is not a folder")
+        raise RunFailure(f"{p}: {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise LabError(f"{p}: permission denied (cannot write in {folder})")
+        raise RunFailure(f"{p}: permission denied (cannot write in {folder})")
     if probe(p) is not None and not os.access(p, os.W_OK) and os.geteuid() != 0:
-        raise LabError(f"{p}: permission denied")
+        raise RunFailure(f"{p}: permission denied")
 
 
 def _write_device(path: str | os.PathLike, data: bytes) -> None:
@@ -278,9 +278,11 @@ def write_atomic(path: str | os.PathLike, data: bytes, mode: int | None = None) 
     except LabError:
         raise
     except FileNotFoundError:
-        raise LabError(f"{p}: {_missing_reason(p.parent)}") from None
-    except (OSError, ValueError) as e:
+        raise RunFailure(f"{p}: {_missing_reason(p.parent)}") from None
+    except ValueError as e:
         raise path_error(p, e, "cannot write") from None
+    except OSError as e:
+        raise RunFailure(str(path_error(p, e, "cannot write"))) from None
     finally:
         if tmp is not None:
             try:

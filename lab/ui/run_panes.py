@@ -148,6 +148,7 @@ class RunPanes:
         chart = self._find(LossChart)
         if replace_history:
             chart.clear_history()
+        chart.budget = self.experiment.training.epochs  # the epoch axis never ends past the budget
         chart.extend(snapshot.history, snapshot.solved_epoch)
         self._find(TruthTableView).show_outputs(snapshot.outputs)
         self.answer_query()

@@ -100,8 +100,8 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 async def test_serve_in_chromium_trains_on_space(server, tmp_path):
     """The served lab opens in headless Chromium from the printed address with its token (the page's websocket
-    and static files then pass on the cookie it set), with the options given to ``nnlab serve``; space starts
-    training."""
+    and static files then pass on the cookie it set), with the options given to ``nnlab serve``; space, pressed
+    with nothing clicked or focused by the test, starts training."""
     url, log, proc = server
     browser = Chromium(CHROMIUM, tmp_path / "chromium", WIDTH, HEIGHT)
     browser.start()  # Chromium starts while the server does
@@ -113,7 +113,8 @@ async def test_serve_in_chromium_trains_on_space(server, tmp_path):
         await page.find_terminal()
         screen = await _until("the lab's idle status line", lambda: _status(page, "idle"))
         assert "Truth table · full-adder" in screen  # --gate reached the served lab
-        await page.evaluate("document.querySelector('.xterm-helper-textarea').focus()")  # where xterm.js takes keys
+        # No click and no scripted focus: the page itself gives the terminal the keys as it loads.
+        assert await page.evaluate("document.activeElement === document.querySelector('.xterm-helper-textarea')")
         await page.press(" ", "Space", 32, text=" ")
         screen = await _until("the status line to show training", lambda: _status(page, "training"))
         shot = await page.screenshot(tmp_path / "serve.png")

@@ -3,6 +3,7 @@ nearest command for a typo, and shell completion scripts generated from the pars
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from importlib.metadata import version
 import pytest
 
 from lab.cli import COMMANDS, main
+from lab.core.presets import PRESETS
 
 
 def nnlab(*argv: str) -> subprocess.CompletedProcess:
@@ -64,9 +66,10 @@ def script(shell: str) -> str:
     return done.stdout
 
 
-def bash_complete(path, line: str) -> list[str]:
-    """What the generated bash function offers for ``line`` (the cursor at its end), run in a real bash."""
-    words = line.split(" ")
+def bash_complete(path, line: str | list[str]) -> list[str]:
+    """What the generated bash function offers for ``line`` (the cursor at its end), run in a real bash; a list is
+    the words as bash splits them (``--gate=x`` is ``--gate``, ``=``, ``x``: ``=`` is in COMP_WORDBREAKS)."""
+    words = line.split(" ") if isinstance(line, str) else line
     array = " ".join(f"'{w}'" for w in words)
     probe = (f"source {path}; COMP_WORDS=({array}); COMP_CWORD={len(words) - 1}; _nnlab; "
              'printf "%s\\n" "${COMPREPLY[@]}"')
@@ -86,6 +89,47 @@ def test_bash_completes_commands_flags_and_registry_names(tmp_path):
     assert bash_complete(path, "nnlab completion ") == ["bash", "zsh", "fish"]
     (tmp_path / "run.json").write_text("{}")
     assert "run.json" in bash_complete(path, "nnlab open r")
+
+
+def test_completion_offers_themes_lessons_and_tune_names_and_takes_flag_equals_value(tmp_path):
+    """``--theme`` offers the themes (not commands and files), ``nnlab learn`` its lessons (not files), ``--gate=x``
+    the gates from x, and tune's ``--strategy``, ``--objective`` and ``--activation`` their names; in bash by
+    running the function, in zsh by its ``_arguments`` specs (``--flag=`` takes ``--flag value`` and
+    ``--flag=value``), in fish when it is there."""
+    from lab.core.activations import HIDDEN_ACTIVATIONS
+    from lab.core.lessons import shipped_lessons
+    from lab.core.tune import OBJECTIVES, STRATEGIES
+    from lab.ui.settings import theme_names
+
+    path = tmp_path / "nnlab.bash"
+    path.write_text(script("bash"))
+    assert bash_complete(path, "nnlab --theme ") == theme_names()
+    assert bash_complete(path, "nnlab serve --theme textual-l") == ["textual-light"]
+    lessons = shipped_lessons()
+    assert bash_complete(path, "nnlab learn ") == [str(i + 1) for i in range(len(lessons))] + [l.id for l in lessons]
+    assert bash_complete(path, ["nnlab", "train", "--gate", "=", "x"]) == ["xor", "xnor"]
+    assert bash_complete(path, ["nnlab", "train", "--gate", "="]) == list(PRESETS)
+    assert bash_complete(path, "nnlab tune --strategy ") == list(STRATEGIES)
+    assert bash_complete(path, "nnlab tune --objective ") == list(OBJECTIVES)
+    assert bash_complete(path, "nnlab tune --activation ") == list(HIDDEN_ACTIVATIONS)
+    zsh = script("zsh")
+    for flag, names in (("--strategy", STRATEGIES), ("--objective", OBJECTIVES), ("--activation", HIDDEN_ACTIVATIONS),
+                        ("--theme", theme_names()), ("--gate", PRESETS)):
+        assert re.search(rf"'{flag}=\[[^']*\]:value:\({' '.join(names)}\)'", zsh), flag
+    assert "learn) _arguments" in zsh and f"'1:learn:({' '.join(str(i + 1) for i in range(len(lessons)))}" in zsh
+    if shutil.which("fish"):
+        fish = tmp_path / "nnlab.fish"
+        fish.write_text(script("fish"))
+
+        def complete(line: str) -> list[str]:
+            done = subprocess.run(["fish", "--no-config", "-c", f"source {fish}; complete -C '{line}'"],
+                                  capture_output=True, text=True, timeout=30)
+            assert done.returncode == 0, done.stderr
+            return [row.split("\t")[0] for row in done.stdout.splitlines()]
+
+        assert sorted(complete("nnlab tune --strategy ")) == sorted(STRATEGIES)
+        assert "--gate=xor" in complete("nnlab train --gate=x")
+        assert "textual-light" in complete("nnlab --theme textual-l")
 
 
 @pytest.mark.skipif(shutil.which("fish") is None, reason="needs fish (.ci/run installs it)")
@@ -122,3 +166,15 @@ def test_zsh_script_loads_as_a_completion_function(tmp_path):
 def test_an_unknown_shell_is_one_line():
     done = nnlab("completion", "powershell")
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "invalid choice: 'powershell'" in done.stderr
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_load_neither_numpy_nor_textual(subprocess_env, flag):
+    """``nnlab --version`` and ``nnlab --help`` only print: they load neither NumPy nor Textual (most of their time
+    once went to NumPy's import)."""
+    code = (f"import sys\nfrom lab.cli import main\ntry:\n    main([{flag!r}])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'textual', 'plotext')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout[-400:]

@@ -62,8 +62,6 @@ BAD = {
                            "nnlab: error: {tmp}/wrong-type.json: architecture.layers[0].units: expected int, got str"),
     "weights extension": (["train", "--epochs", "1", "--quiet", "--save-weights", "{tmp}/w.csv"],
                           "nnlab: error: --save-weights: {tmp}/w.csv: weights are saved as .npz or .txt, got '.csv'"),
-    "save into a missing folder": (["train", "--epochs", "1", "--quiet", "--save", "{tmp}/no/x.json"],
-                                   "nnlab: error: --save: {tmp}/no/x.json: the folder {tmp}/no does not exist"),
     "predict without arguments": (["predict"], "nnlab predict: error: the following arguments are required"),
     "predict a missing file": (["predict", "{tmp}/missing.json", "1", "0"],
                                "nnlab: error: {tmp}/missing.json: no such file"),
@@ -126,3 +124,27 @@ def test_bad_fps_setting_is_one_line(cli, monkeypatch, value, message):
     """The NNLAB_FPS setting (for slow links) is checked like the flag, before any screen is drawn."""
     monkeypatch.setenv("NNLAB_FPS", value)
     assert cli() == (2, "", message)
+
+
+def _nnlab(*argv: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lab", *argv], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize("case, argv, status, says", [
+    ("an unknown flag", ["train", "--epochz", "3"], 2, "unrecognized arguments"),
+    ("a bad value", ["train", "--lr", "-1"], 2, "--lr"),
+    ("an unknown gate", ["train", "--gate", "xr"], 2, "unknown gate"),
+    ("a missing folder", ["train", "--epochs", "3", "--save", "no-such-folder/x.json"], 1,
+     "nnlab: error: --save: no-such-folder/x.json: the folder no-such-folder does not exist"),
+    ("a file from a newer nnlab", ["train", "newer.json", "--epochs", "3"], 1, "newer than this nnlab"),
+])
+def test_usage_errors_exit_2_and_failures_at_run_time_exit_1(tmp_path, case, argv, status, says):
+    """As pip and click: 2 when the command line itself is wrong, 1 when a right command fails while running (a
+    folder that is not there, a file this nnlab is too old to read, a missing extra: see test_cli_serve). One line
+    either way."""
+    data = json.loads(dumps(recipe("keras-xor")))
+    data["version"] += 1
+    (tmp_path / "newer.json").write_text(json.dumps(data))
+    done = _nnlab(*argv, cwd=tmp_path)
+    assert done.returncode == status, (case, done.returncode, done.stderr)
+    assert says in done.stderr and done.stderr.count("\n") == 1 and done.stdout == "", (case, done.stderr)

@@ -47,23 +47,25 @@ def test_bad_options_fail_in_one_line_before_serving(cli, tmp_path, monkeypatch,
 
 
 def test_without_the_serve_extra(cli, monkeypatch):
-    """Without textual-serve: one line naming the extra to install, status 2."""
+    """Without textual-serve: one line naming the extra to install, status 1 (a failure at run time, not bad
+    input)."""
     monkeypatch.setitem(sys.modules, "textual_serve", None)  # as if not installed: importing it raises ImportError
     monkeypatch.setitem(sys.modules, "textual_serve.server", None)
     status, out, err = cli("serve")
-    assert (status, out, err) == (2, "", f"nnlab: error: {EXTRA_MISSING}\n")
+    assert (status, out, err) == (1, "", f"nnlab: error: {EXTRA_MISSING}\n")
     assert EXTRA_MISSING == 'nnlab serve needs the serve extra: pip install "neural-gate-lab[serve]"'
 
 
 def test_port_in_use(cli):
-    """A port another program holds: one line, status 2, before the address is announced."""
+    """A port another program holds: one line, status 1 (a failure at run time), before the address is
+    announced."""
     pytest.importorskip("textual_serve", reason='needs the serve extra: pip install -e ".[test,serve]"')
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
         status, out, err = cli("serve", "--port", str(port))
-    assert status == 2 and out == ""
+    assert status == 1 and out == ""
     assert err.startswith(f"nnlab: error: cannot listen on 127.0.0.1:{port}: ") and err.count("\n") == 1, err
 
 

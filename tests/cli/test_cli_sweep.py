@@ -20,10 +20,13 @@ from lab.core.sweep_jobs import usable_cpus
 from lab.core.train import Trainer
 
 CONFIG_KEYS = {"label", "flags", "network", "loss", "optimizer", "lr", "batch_size", "init", "bias", "epochs", "stop",
+               "precision",
                "first_seed", "seeds", "solved", "success_rate", "solved_epochs", "median_solved_epoch",
                "p10_solved_epoch", "p90_solved_epoch", "final_loss", "diverged", "network_epochs", "seconds",
                "network_epochs_per_s", "jobs"}
 CPUS = usable_cpus()
+
+pytestmark = pytest.mark.usefixtures("process_deadline")  # every test here may start worker processes
 
 
 def trainers(experiment, seeds) -> list[Trainer]:
@@ -151,7 +154,7 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.skipif(not sys.platform.startswith("linux") or CPUS < 2, reason="needs Linux's /proc and two CPUs")
 def test_ctrl_c_ends_the_workers_and_returns_to_the_shell(subprocess_env):
     """Ctrl-C (SIGINT to the foreground process group, as a terminal sends it) during a parallel sweep: the command
-    says 'interrupted' in one line and exits 130, and its worker processes are gone."""
+    reports the configurations done (none) and exits 130, and its worker processes are gone."""
     proc = subprocess.Popen([sys.executable, "-m", "lab", "sweep", "--seeds", "4000", "--epochs", "100000"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env,
                             start_new_session=True)
@@ -166,7 +169,8 @@ def test_ctrl_c_ends_the_workers_and_returns_to_the_shell(subprocess_env):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    assert (proc.returncode, out, err) == (130, "", "nnlab: interrupted\n")
+    assert (proc.returncode, out, err) == (
+        130, "sweep: xor · 4,000 seeds per configuration\ninterrupted: 0 of 1 configurations done\n", "")
     assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
 
 
@@ -230,3 +234,33 @@ def test_the_memory_guard_uses_the_apps_estimate():
     assert check_memory(experiment, 1000, limit=need) == need
     with pytest.raises(LabError, match=r"^1,000 seeds of this 65-parameter network need about 0\.0 GiB"):
         check_memory(experiment, 1000, limit=need - 1)
+
+
+def test_ctrl_c_writes_the_configurations_done_as_json(subprocess_env):
+    """A real SIGINT while the second configuration trains (its progress line, on a terminal, says so): ``--json``
+    still prints one object, with the first configuration's numbers and ``"interrupted": true``, and exits 130."""
+    import pty
+    import select
+
+    master, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "lab", "sweep", "--seeds", "8", "--epochs", "50", "--json",
+                             "--vs", "--epochs 10000000"], stdout=subprocess.PIPE, stderr=child, text=True,
+                            env=subprocess_env, start_new_session=True)
+    os.close(child)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 60
+        while b"/10,000,000" not in seen and time.monotonic() < deadline:  # the second configuration's progress
+            if select.select([master], [], [], 0.2)[0]:
+                seen += os.read(master, 4096)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        os.close(master)
+    assert proc.returncode == 130, seen[-500:]
+    result = json.loads(out)
+    assert result["interrupted"] is True and [c["label"] for c in result["configurations"]] == ["base"]
+    assert result["configurations"][0]["seeds"] == 8 and result["configurations"][0]["epochs"] == 50

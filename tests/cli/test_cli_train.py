@@ -17,7 +17,8 @@ from lab.core.train import Trainer
 from lab.files.experiment_file import read
 
 JSON_KEYS = {"gate", "inputs", "outputs", "epochs_run", "solved_epoch", "final_loss", "train_accuracy",
-             "heldout_accuracy", "status", "diverged_epoch", "seconds", "us_per_epoch", "predictions"}
+             "heldout_accuracy", "status", "diverged_epoch", "seconds", "us_per_epoch", "predictions",
+             "interrupted"}
 LOSS = r"\d+\.\d{4}(?:e[+-]\d\d+)?"  # Keras' form: four decimals, scientific below 0.001
 EPOCH_LINE = re.compile(rf"Epoch (\d+)/(\d+) - loss: ({LOSS}) - binary_accuracy: (\d\.\d{{4}})"
                         rf"( - val_loss: {LOSS} - val_binary_accuracy: \d\.\d{{4}})?")
@@ -191,20 +192,23 @@ def test_help_exits_zero(cli):
 
 
 # --- output paths checked before training --------------------------------------------------------------------------
-@pytest.mark.parametrize("flags,message", [
-    (["--log-csv", "{tmp}/missing/x.csv"], "--log-csv: {tmp}/missing/x.csv: the folder {tmp}/missing does not exist"),
-    (["--save-weights", "{tmp}/w.bin"], "--save-weights: {tmp}/w.bin: weights are saved as .npz or .txt, got '.bin'"),
+@pytest.mark.parametrize("flags,message,expected", [
+    (["--log-csv", "{tmp}/missing/x.csv"], "--log-csv: {tmp}/missing/x.csv: the folder {tmp}/missing does not exist",
+     1),
+    (["--save-weights", "{tmp}/w.bin"], "--save-weights: {tmp}/w.bin: weights are saved as .npz or .txt, got '.bin'",
+     2),
     (["--log-csv", "{tmp}"], "--log-csv: {tmp}: is a folder: nnlab writes only to a regular file (or a "
-                                  "character device such as /dev/null)"),
-    (["--export-script", "{tmp}/" + "s" * 300], "--export-script: "),
-    (["--log-csv", "{tmp}/ok.json"], "--log-csv: {tmp}/ok.json is also the --save file"),
+                                  "character device such as /dev/null)", 2),
+    (["--export-script", "{tmp}/" + "s" * 300], "--export-script: ", 2),
+    (["--log-csv", "{tmp}/ok.json"], "--log-csv: {tmp}/ok.json is also the --save file", 2),
 ])
-def test_every_output_path_is_checked_before_training(cli, tmp_path, flags, message):
-    """A bad output path stops the command before it trains (nothing printed, nothing written), in one line."""
+def test_every_output_path_is_checked_before_training(cli, tmp_path, flags, message, expected):
+    """A bad output path stops the command before it trains (nothing printed, nothing written), in one line: status
+    2 for a path that cannot be right, 1 for a folder that is not there (a failure at run time)."""
     argv = ["train", "--epochs", "3000", "--save", f"{tmp_path}/ok.json",
             *[f.format(tmp=tmp_path) for f in flags]]
     status, out, err = cli(*argv)
-    assert status == 2 and out == ""
+    assert status == expected and out == ""
     assert err.startswith(f"nnlab: error: {message.format(tmp=tmp_path)}") and err.count("\n") == 1, err
     assert "Traceback" not in err and len(err) < 240
     assert not (tmp_path / "ok.json").exists()
@@ -245,3 +249,52 @@ def test_the_experiment_is_written_first(cli, tmp_path, monkeypatch):
                          "--save", f"{tmp_path}/ok.json")
     assert status == 2 and "disk full" in err
     assert read(tmp_path / "ok.json")[1].epoch == 20
+
+
+@pytest.mark.parametrize("json_flag", [False, True])
+def test_ctrl_c_writes_the_epochs_done_and_exits_130(subprocess_env, tmp_path, json_flag):
+    """A real SIGINT (to the process group, as a terminal sends it) part way through a long run: the run stops after
+    a whole epoch, ``--save`` and ``--log-csv`` both hold the epochs done (the saved run resumes from there), stderr
+    says so in one line, ``--json`` says ``"interrupted": true``, and the status is 130."""
+    import signal
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "lab", "train", "--epochs", "10000000", "--every", "500",
+            "--save", "part.json", "--log-csv", "part.csv", *(["--json"] if json_flag else [])]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                            env=subprocess_env, start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        if json_flag:  # nothing on stdout until the end: wait until it has spent CPU time training
+            import time
+
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and _cpu_seconds(proc.pid) < 3:
+                time.sleep(0.05)
+        else:
+            while "Epoch 500/" not in (line := proc.stdout.readline()):  # an epoch line: training is under way
+                assert line, "the run ended before its first epoch line"
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, err
+    experiment, trainer = read(tmp_path / "part.json")
+    assert trainer is not None and 0 < trainer.epoch < 10_000_000
+    with open(tmp_path / "part.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == trainer.epoch + 1  # a header and one row per epoch done
+    assert err == f"nnlab: interrupted at epoch {trainer.epoch:,} of 10,000,000: part.json, part.csv hold the epochs " \
+                  "done\n"
+    if json_flag:
+        result = json.loads(out)
+        assert result["interrupted"] is True and result["epochs_run"] == trainer.epoch
+
+
+def _cpu_seconds(pid: int) -> float:
+    """The CPU time process ``pid`` has used (Linux ``/proc``), in seconds."""
+    fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -122,3 +123,24 @@ def test_sweep_shows_epochs_and_seeds_solved_on_a_terminal_from_every_worker():
     assert json.loads(out)["configurations"][0]["seeds"] == 4000
     assert "/400 [" in err and "seeds solved" in err and "network-epochs/s" in err
     assert err.endswith("\r\x1b[K")
+
+
+@pytest.mark.parametrize("setting", [{"TERM": "dumb"}, {"NO_COLOR": "1"}])
+def test_a_plain_terminal_gets_no_escape_code(monkeypatch, setting):
+    """``TERM=dumb`` (no cursor control) or ``NO_COLOR``: the line is redrawn over itself with spaces, and wiped the
+    same way, without one escape code."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, value in setting.items():
+        monkeypatch.setenv(name, value)
+    out, now = Terminal(), Clock()
+    p = Progress(out, 1000, rate=10.0, now=now)
+    for i in range(1, 1001):
+        now.t = i * 0.01
+        p.update(i, "loss " + "9" * (i % 7))  # lines of different lengths: a shorter one pads over a longer one
+    p.close()
+    text = out.getvalue()
+    assert "\x1b" not in text and text.count("\r") > 10
+    draws = text.split("\r")[1:]
+    assert all(len(b) >= len(a.rstrip()) for a, b in zip(draws, draws[1:], strict=False))
+    assert text.endswith("\r") and not text.split("\r")[-2].strip()

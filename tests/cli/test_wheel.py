@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+
+needs_build = pytest.mark.skipif(find_spec("build") is None or find_spec("hatchling") is None,
+                                 reason="building needs the dev extra: pip install -e '.[dev]'")
 
 
 def run(*argv, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -17,6 +23,7 @@ def run(*argv, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Compl
     return done
 
 
+@needs_build
 def test_wheel_installs_and_runs(tmp_path):
     """The wheel, installed in a fresh venv, runs ``nnlab --help`` and ``train`` elsewhere and ships every .tcss."""
     dist = tmp_path / "dist"
@@ -60,6 +67,7 @@ def test_wheel_installs_and_runs(tmp_path):
     assert "1 One neuron learns to copy" in listed
 
 
+@needs_build
 def test_wheel_and_sdist_carry_the_license_and_only_the_project(tmp_path):
     """Both archives ship LICENSE with PEP 639 metadata; the sdist takes the project's own top-level folders only, so a
     ``venv/`` (or any folder holding a ``lab`` or ``tests`` of its own) inside the checkout does not leak into it."""
@@ -110,3 +118,20 @@ def test_the_readme_reads_the_same_on_a_package_index():
                 for h in re.findall(r"^#+ (.+)$", text, flags=re.M)}
     missing = [t for t in targets if t.startswith("#") and t[1:] not in headings]
     assert not missing, f"anchors without a heading: {missing}"
+
+
+def test_the_metadata_names_what_is_tested_and_publishes_no_maintainer_tools():
+    """Classifiers for the Pythons the suite runs on, none for curses (Textual is not curses); the published ``test``
+    extra holds what the tests need, the maintainers' tools (type checker, linter, builders) stand in ``dev``."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    classifiers = project["classifiers"]
+    for version in ("3.11", "3.12", "3.13"):
+        assert f"Programming Language :: Python :: {version}" in classifiers
+    assert not [c for c in classifiers if "Curses" in c]
+    extras = project["optional-dependencies"]
+    names = {extra: {req.split(">")[0].split("=")[0].split("<")[0] for req in reqs} for extra, reqs in extras.items()}
+    assert not names["test"] & {"mypy", "ruff", "build", "hatchling"}, names["test"]
+    assert {"mypy", "ruff", "build", "hatchling"} <= names["dev"]
+    assert not [d for d in project["dependencies"] if d.startswith("textual-plotext")]

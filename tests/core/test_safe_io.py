@@ -218,9 +218,10 @@ def test_a_run_longer_than_64_mib_of_history_saves_and_reopens(tmp_path):
 # --- malformed files -----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("depth", [1000, 100_000])
 def test_deep_nesting_is_one_line(depth):
-    """An unknown field nested thousands deep is a LabError, not a RecursionError."""
+    """An unknown field nested thousands deep is a LabError, not a RecursionError (Python 3.12 and later skip 1,000
+    levels without reaching the recursion limit, so the field itself is what they refuse)."""
     doc = '{"format": "nnlab-experiment", "version": 2, "x": ' + "[" * depth + "]" * depth + "}"
-    with pytest.raises(LabError, match="nested too deeply"):
+    with pytest.raises(LabError, match="nested too deeply|x: unknown field"):
         ef.loads(doc)
 
 

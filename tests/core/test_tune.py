@@ -3,6 +3,9 @@ sweep of it, the up-front refusal and a stopped search."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from lab.core.errors import LabError
@@ -10,11 +13,13 @@ from lab.core.experiment import Layer
 from lab.core.recipes import recipe
 from lab.core.sweep import Sweep
 from lab.core.sweep_summary import sweep_stats
-from lab.core.tune import Plan, Stopped, check_budget, rounds, search, tasks_for
+from lab.core.tune import Plan, Stopped, batches, check_budget, rounds, search, tasks_for, train_batch
 from lab.core.tune_space import SearchSpace, parse_axis
 from lab.core.tune_table import heatmap_lines
 
 BASE = recipe("keras-xor").with_training(epochs=60)
+
+pytestmark = pytest.mark.usefixtures("process_deadline")  # every test here may start worker processes
 
 
 def numbers(result):
@@ -78,6 +83,57 @@ def test_a_configuration_equals_a_sweep_of_it():
             sweep.run()
             assert numbers(r)[2:] == numbers(type(r)(r.index, r.config, r.experiment, r.label, 0, r.n_params,
                                                      sweep_stats(sweep, 0.0)))[2:]
+
+
+@pytest.mark.parametrize("base, lrs", [
+    (BASE, (0.001, 0.01, 0.1)),
+    (BASE.with_training(batch_size=2, optimizer="momentum"), (0.01, 0.05)),
+    (BASE.with_training(optimizer="sgd", loss="sse", init="normal").with_architecture(
+        layers=(Layer(4, "leaky_relu"),), output_activation="linear"), (0.01, 0.5, 1000.0)),
+    (BASE.with_training(stop="solved", precision="float32").with_table(
+        BASE.table.with_heldout({3})), (0.01, 0.1)),
+], ids=["adam", "mini-batch momentum", "sgd, some diverge", "float32, stop solved, a held-out row"])
+def test_a_batch_of_learning_rates_is_each_configuration_s_own_sweep(base, lrs):
+    """Configurations that differ only in their learning rate train as one sweep (``Batch``); each one's numbers
+    (final weights, epochs, solved and diverged epochs, last metrics) are exactly its own sweep's."""
+    tasks = tasks_for(base, list(enumerate(SearchSpace(base, {"lr": lrs}).grid())), 5, base.training.epochs, 0)
+    (batch,) = batches(tasks)
+    results = train_batch(batch)
+    for task, result in zip(tasks, results, strict=True):
+        alone = Sweep(task.experiment, task.seeds, keep_history=False)
+        alone.run()
+        assert result.index == task.index
+        exact = dataclasses.replace(sweep_stats(alone, 0.0), final_loss=None)
+        assert dataclasses.replace(result.stats, seconds=0.0, final_loss=None) == exact
+        if base.training.precision == "float64":
+            assert result.stats.final_loss == sweep_stats(alone, 0.0).final_loss
+        else:  # float32: a loss summed over more members may take another BLAS kernel, an ulp apart
+            np.testing.assert_allclose(result.stats.final_loss, sweep_stats(alone, 0.0).final_loss, rtol=1e-6)
+    grouped = Sweep(base, tasks[0].seeds * len(tasks), keep_history=False,
+                    lrs=[t.experiment.training.lr for t in tasks for _ in t.seeds])
+    grouped.run()
+    for i, task in enumerate(tasks):
+        alone = Sweep(task.experiment, task.seeds, keep_history=False)
+        alone.run()
+        member = slice(5 * i, 5 * i + 5)
+        for name in ("epochs_run", "solved_epoch", "diverged_epoch"):
+            assert (getattr(grouped, name)[member] == getattr(alone, name)).all(), name
+        if base.training.precision == "float64":
+            assert (grouped.weights()[member] == alone.weights()).all()
+            assert np.array_equal(grouped.last_loss[member], alone.last_loss, equal_nan=True)
+
+
+def test_batches_hold_at_most_batch_members_members(monkeypatch):
+    """Batches group by everything but the learning rate, up to ``BATCH_MEMBERS`` members, whatever the machine."""
+    from lab.core import tune
+
+    tasks = tasks_for(BASE, list(enumerate(SearchSpace(BASE, {"units": (2, 4), "lr": (0.001, 0.01, 0.1)}).grid())),
+                      4, 60, 0)
+    assert [[t.index for t in b.tasks] for b in batches(tasks)] == [[0, 1, 2], [3, 4, 5]]
+    monkeypatch.setattr(tune, "BATCH_MEMBERS", 8)
+    assert [[t.index for t in b.tasks] for b in batches(tasks)] == [[0, 1], [2], [3, 4], [5]]
+    monkeypatch.setattr(tune, "BATCH_MEMBERS", 3)
+    assert [len(b.tasks) for b in batches(tasks)] == [1] * 6
 
 
 def test_ranking_reliable_then_fast_then_small():

@@ -73,12 +73,17 @@ async def test_a_live_chart_repaints_only_its_changed_cells(monkeypatch):
     chart built from scratch."""
     app = make_app(lr=0.01)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(300):
+        for _ in range(299):
             app.action_step()
         await pilot.pause()
         chart = app.query_one(LossChart)
-        before = [cells(chart.render_line(y)) for y in range(chart.size.height)]
         chart.live = True  # as while training: builds go through the worker and ``show_built``
+        app.action_step()  # the live frame (a stopped chart's epoch axis ends nearer its last epoch)
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if "epoch 300" in chart.render_line(0).text:
+                break
+        before = [cells(chart.render_line(y)) for y in range(chart.size.height)]
         calls = _spy(chart, monkeypatch)
         shown: list[tuple[list[list], list[Region]]] = []  # per build shown: its cells and the regions repainted
         show_built = LossChart.show_built

@@ -111,10 +111,10 @@ async def test_a_bad_settings_file_is_one_notification_not_a_crash(tmp_path, con
     assert settings.load(path).theme == "gruvbox"
 
 
-def _first_frame(tmp_path, term: str) -> bytes:
-    """What a real ``nnlab`` draws in its first seconds under a pseudo-terminal with ``TERM=term``."""
+def _first_frame(tmp_path, term: str, **env: str) -> bytes:
+    """What a real ``nnlab`` draws in its first seconds under a pseudo-terminal with ``TERM=term`` (and ``env``)."""
     proc, fd = spawn(tmp_path, size=(100, 30), env={"TERM": term, "COLORTERM": None, "TEXTUAL_COLOR_SYSTEM": None,
-                                                     "NO_COLOR": None})
+                                                     "NO_COLOR": None, **env})
     try:
         out = b""
         deadline = time.monotonic() + 20
@@ -139,6 +139,15 @@ def test_sixteen_colours_draw_in_the_terminals_own_colours(tmp_path):
     assert {b"96", b"47", b"34"} <= codes
     assert not codes & {b"38", b"48", b"40", b"100"}, codes  # no 256/24-bit colour, no black backgrounds
     assert b"38;5;" in _first_frame(tmp_path, "xterm-256color")
+
+
+def test_plain_terminals_get_no_24_bit_colour(tmp_path):
+    """``TERM=dumb`` draws in the terminal's own 16 colours (Textual alone wrote 24-bit colour there); ``NO_COLOR``
+    draws in greys, never in 24-bit colour."""
+    dumb = _first_frame(tmp_path, "dumb")
+    assert b"Truth table" in dumb and not re.findall(rb"\x1b\[[0-9;]*[34]8;[25];", dumb)
+    no_color = _first_frame(tmp_path, "xterm-256color", NO_COLOR="1")
+    assert b"Truth table" in no_color and not re.findall(rb"\x1b\[[0-9;]*[34]8;2;", no_color)
 
 
 async def test_ansi_theme_keeps_focus_cursor_and_error_apart():

@@ -3,6 +3,8 @@ applies its configuration (asking first when that discards trained work), escape
 
 from __future__ import annotations
 
+import pytest
+
 from lab.core.experiment import Layer
 from lab.core.tune import Plan, search
 from lab.ui.app import LabApp
@@ -129,3 +131,76 @@ async def test_the_labs_run_keys_do_nothing_behind_the_tune_screen(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert app.check_action("toggle_training", ())
+
+
+@pytest.mark.usefixtures("process_deadline")  # it starts a cluster's worker processes
+async def test_the_cluster_setting_searches_on_dask_with_the_same_numbers():
+    """A tune view given a Dask scheduler's address (the setting ``NNLAB_CLUSTER`` also fills) trains there: its
+    cells are the local search's, and its status names the cluster."""
+    from textual.app import App
+
+    from lab.core.recipes import recipe
+
+    distributed = pytest.importorskip("distributed", reason="Dask distributed is not installed (the [cluster] extra)")
+    experiment = recipe("keras-xor").with_training(epochs=60)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        class Host(App):
+            def compose(self):
+                yield TuneView(experiment, seeds=3, cluster=c.scheduler_address, id="tune")
+
+        app = Host()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            view = app.query_one(TuneView)
+            status = str(app.query_one("#tune-status").render())
+    assert (view.done, view.total, view.error) == (10, 10, None)
+    assert f"on the cluster at {c.scheduler_address}" in status
+    local = search(Plan(default_space(experiment), seeds=3), jobs=1)
+    assert {r.label: (r.stats.solved, r.stats.median_solved_epoch) for r in view.results} == \
+        {r.label: (r.stats.solved, r.stats.median_solved_epoch) for r in local}
+
+
+async def test_the_tune_screen_opens_with_its_styles_files_gone(monkeypatch):
+    """Styles are read as the lab starts: with every .tcss file unreadable afterwards (nnlab reinstalled under an
+    open lab), the tune screen still opens, styled, and the app runs on."""
+    import textual.css.stylesheet as stylesheet
+
+    def gone(path, *args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        monkeypatch.setattr(stylesheet, "open", gone, raising=False)  # Textual reads CSS files with open()
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TuneScreen) and app.is_running
+        title = app.screen.query_one("#tune-title")
+        assert title.styles.text_style.bold and title.styles.height is not None  # tune.tcss: bold, one row high
+
+
+async def test_workers_that_cannot_start_are_one_line_and_no_search(tmp_path, monkeypatch):
+    """A lab whose package is half replaced under it (here a ``lab`` earlier on ``sys.path`` that cannot import its
+    core, as in the middle of a reinstall): the search says once, in one line, that its worker processes cannot
+    start, instead of a pool respawning workers that each print a traceback over the screen."""
+    import sys
+
+    from lab.ui.widgets import tune_view
+
+    broken = tmp_path / "lab"
+    broken.mkdir()
+    (broken / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'lab.core'\")\n")
+    assert tune_view.workers_cannot_start() is None  # as installed, workers start
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    assert tune_view.workers_cannot_start() == "ModuleNotFoundError: No module named 'lab.core'"
+    app = make_app()
+    app.tune_jobs = 2
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("t")
+        view = app.screen.query_one(TuneView)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not view.running and view.results == []
+        assert view.error is not None and "\n" not in view.error
+        assert view.error.startswith("the search cannot start its worker processes (ModuleNotFoundError: No module "
+                                     "named 'lab.core'); was nnlab reinstalled while this lab was open?")

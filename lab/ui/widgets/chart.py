@@ -24,14 +24,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.timer import Timer
-from textual_plotext import PlotextPlot
+from textual.widget import Widget
 
 from lab.tuning import Tuning
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
-from lab.ui.textual_adapter import plot_theme_name
 from lab.ui.widgets.chart_drawing import ChartData, ChartDrawing, palette
 from lab.ui.widgets.light_link import changed_span
+from lab.ui.widgets.plotext_strips import app_plot_theme, new_figure
 
 MIN_INTERVAL = Tuning.chart_min_interval  # by default at most ten redraws a second
 
@@ -72,8 +72,15 @@ class SeriesBuffer:
 
 
 
-class LossChart(PlotextPlot):
+class LossChart(Widget):
     """Accumulates ``HistorySlice``s and draws them."""
+
+    DEFAULT_CSS = """
+    LossChart {
+        width: 1fr;
+        height: 1fr;
+    }
+    """
 
     # No repaint of their own: a change redraws the chart (``_request_redraw``), which repaints it once drawn.
     log_scale: reactive[bool] = reactive(False, repaint=False)
@@ -104,6 +111,8 @@ class LossChart(PlotextPlot):
         self.heldout_loss = SeriesBuffer()
         self.heldout_accuracy = SeriesBuffer()
         self.solved_epoch: int | None = None
+        self.budget: int | None = None
+        """The run's budget of epochs, when known (the app sets it): the epoch axis never ends past it."""
         self.live = False
         """Set by the app while training: build in a thread worker."""
         self.min_interval = MIN_INTERVAL
@@ -119,6 +128,8 @@ class LossChart(PlotextPlot):
         self._fitted: list[Strip] = []  # this repaint's lines, fitted to the width in the widget's style
         self._stale = True
         self._plt_lock = threading.Lock()  # one build at a time, on either thread
+        self.plt = new_figure()
+        """The chart's own plotext figure (draw on it only with ``_plt_lock`` held)."""
         self.drawing = ChartDrawing(self.plt)
         """Draws the chart's lines with this widget's plotext figure (call with ``_plt_lock`` held)."""
         self._next_draw = 0.0
@@ -203,11 +214,9 @@ class LossChart(PlotextPlot):
     def _capture(self) -> ChartData:
         self._generation += 1
         theme = self.app.current_theme
-        # An ANSI theme's background is the terminal's own: plotext's clear theme leaves it (and the axes) alone.
-        plot_theme = "textual-clear" if theme.ansi else plot_theme_name(self, theme.name)
-        return ChartData(self.size.width, self.size.height, plot_theme,
+        return ChartData(self.size.width, self.size.height, app_plot_theme(self.app),
                          self.loss.values, self.heldout_loss.values, self.accuracy.values, self.solved_epoch,
-                         self.log_scale, self.monochrome, self._generation, palette(theme))
+                         self.log_scale, self.monochrome, self._generation, palette(theme), self.budget, self.live)
 
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:

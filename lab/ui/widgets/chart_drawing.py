@@ -1,10 +1,13 @@
 """The live chart's drawing: a ``ChartData`` in, one styled line per row out, drawn with one plotext figure.
 
 The series are reduced to one bucket per column (``lab.core.series``) before plotext sees them, so the drawing
-time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode: plotext's own
-log axis is broken), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch. Only finite
-values are drawn, and a loss from ``LARGE`` up (a run on its way to diverging) in units of a power of ten, since
-plotext's own axis arithmetic overflows on values near 1e308 and draws nothing. The last line is a legend in words
+time stays flat however long or noisy the run. Loss is on the left axis (``log10`` of it in log mode, its ticks
+labelled as losses), accuracy on the right axis from 0 to 1, and a vertical line marks the solved epoch. Each axis's
+labels are on round steps, the same number of rows apart and each on the row of its value (``row_ticks``); the epoch
+axis ends at a round number, never past the budget while the run is within it (``epoch_axis_end``). Only finite
+values are drawn, and a loss from ``LARGE`` up (a run on its way to diverging) in units of a power of ten, so that
+no axis arithmetic meets values near 1e308 (plotext 5's overflowed and drew nothing). The last line is a legend in
+words
 (``legend_text``): each mark's glyph and what it is, shortened to fit the width. Nothing here touches the widget
 tree, so a build can run on any thread (``LossChart`` runs it in a worker while the app trains).
 """
@@ -16,13 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import plotext
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from lab.core.series import axis_end, held_limits, reduce_series
-from lab.ui.textual_adapter import set_plot_size
+from lab.core.series import FINE_STEPS, axis_end, held_limits, reduce_series
 from lab.ui.widgets.light_link import compact
 from lab.ui.widgets.plotext_strips import figure_strips
 
@@ -114,10 +117,26 @@ class ChartData:
     """Counts captures: a build of an older capture than the one shown is dropped."""
     palette: str = "dark"
     """The series' colours: a key of ``SERIES_COLOURS``."""
+    budget: int | None = None
+    """The run's budget of epochs, when the chart knows it: the epoch axis never ends past it while the run is
+    within it (a 15,000-epoch run's axis ends at 15,000, not 20,000)."""
+    live: bool = False
+    """Drawn while training: the epoch axis ends at a coarse round number (10, 20, 50, 100, ...), so that it rescales
+    a few times a decade, each rescale a whole repaint; else near the last epoch (on 1, 1.5, 2, 3, 4, 5, 6, 8 times a
+    power of ten)."""
+
+
+def epoch_axis_end(data: ChartData) -> int:
+    """Where ``data``'s epoch axis ends (see ``ChartData.budget`` and ``ChartData.live``)."""
+    n = data.loss.size
+    end = axis_end(n) if data.live else axis_end(n, steps=FINE_STEPS)
+    if data.budget is not None and n <= data.budget:
+        end = min(end, max(data.budget, 2))
+    return end
 
 
 class ChartDrawing:
-    """Draws ``ChartData`` with one plotext figure (a ``PlotextPlot``'s ``plt``) and holds the loss axis's limits
+    """Draws ``ChartData`` with one plotext figure (``plotext_strips.new_figure``) and holds the loss axis's limits
     from one drawing to the next, so that a live chart keeps a stable frame. One build at a time: the caller
     serialises them (``LossChart`` with its plot lock)."""
 
@@ -140,18 +159,17 @@ class ChartDrawing:
         """The plotext figure with ``data`` plotted (not yet built), a row short of ``data``'s height
         when there is a legend to draw below it; and the legend's entries."""
         height = max(data.height - 1, 1) if data.loss.size else data.height
-        return self._plot_series(self._draw(data, height), data)
+        return self._plot_series(self._draw(data, height), data, height)
 
     def _draw(self, data: ChartData, height: int):
         """The plotext figure, cleared and given ``data``'s width, ``height`` and theme (no series)."""
         plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        set_plot_size(plt, data.width, height)
+        plt.clear()
+        plt.plot_size(data.width, height)
         plt.theme(data.theme)
         return plt
 
-    def _plot_series(self, plt, data: ChartData) -> tuple[Any, list[LegendEntry]]:
+    def _plot_series(self, plt, data: ChartData, height: int) -> tuple[Any, list[LegendEntry]]:
         """Plot ``data``'s series on ``plt`` (no plotext legend); ``plt`` and the legend's entries, in words, for
         what was drawn.
 
@@ -166,7 +184,7 @@ class ChartDrawing:
         if not data.loss.size:
             plt.title("press space to train")
             return plt, []
-        end = axis_end(data.loss.size)
+        end = epoch_axis_end(data)
         entries: list[LegendEntry] = []
         ys = {}
         for label, v in (("loss", data.loss), ("held-out loss", data.heldout_loss)):
@@ -184,7 +202,7 @@ class ChartDrawing:
         if exponent != self._held_exponent:  # limits held in other units mean nothing in these
             self._held_limits, self._held_exponent = None, exponent
         name = ("log10 loss" if data.log_scale else "loss") + (f" ×1e{exponent}" if exponent else "")
-        looks = {"loss": ("braille", colours["loss"], "⣀", name, "log10 loss" if data.log_scale else "loss"),
+        looks = {"loss": ("braille", colours["loss"], "⣀", name, name),  # the unit stays in the short form too
                  "held-out loss": (HELD_OUT_MARKER, colours["heldout"], HELD_OUT_MARKER, "held-out loss",
                                    "held-out")}
         drawn: list[float] = []
@@ -198,34 +216,125 @@ class ChartDrawing:
             span = float(np.nanmax(high[up]) - np.nanmin(r.low[up] / unit)) if up.any() else 0.0
             if not r.exact and up.any() and float(np.nanmax(high[up] - r.low[up] / unit)) > NOISE * (span or 1.0):
                 # The raw values' top in each column, faint above the mean line: how noisy the loss is.
-                plt.plot(r.x[up].tolist(), high[up].tolist(), marker=SPREAD_MARKER,
-                         color=None if mono else colours["envelope"])
+                _line(plt, r.x[up], high[up], SPREAD_MARKER, None if mono else colours["envelope"])
                 drawn.append(float(np.nanmax(high[up])))
                 if label == "loss":
                     entries.append(LegendEntry(SPREAD_MARKER, "top of its spread", "spread", colours["envelope"]))
             drawn += [float(np.nanmin(mean[ok])), float(np.nanmax(mean[ok]))]
-            plt.plot(r.x[ok].tolist(), mean[ok].tolist(), marker=marker, color=None if mono else color)
+            _line(plt, r.x[ok], mean[ok], marker, None if mono else color)
             entries.insert(0 if label == "loss" else len(entries), LegendEntry(glyph, long, short, color))
+        rows = canvas_rows(height)
         if drawn:
             # Builds are serialised (the caller's lock), so the limits held from the last one are this one's to use.
             self._held_limits = held_limits(min(drawn), max(drawn), self._held_limits)
-            plt.ylim(*self._held_limits)
+            axis = row_ticks(*self._held_limits, rows, log=data.log_scale and not exponent)
+            plt.ruler("y").lim(axis.low, axis.high)
+            plt.ruler("y").ticks(list(axis.positions), list(axis.labels))
         acc = reduce_series(data.accuracy, points, span=end)
         ok = np.isfinite(acc.mean)
         if ok.any():
-            plt.plot(acc.x[ok].tolist(), acc.mean[ok].tolist(), marker=ACCURACY_MARKER, yside="right",
-                     color=None if mono else colours["accuracy"])
+            _line(plt, acc.x[ok], acc.mean[ok], ACCURACY_MARKER, None if mono else colours["accuracy"], right=True)
             entries.append(LegendEntry(ACCURACY_MARKER, "accuracy (right axis)", "acc", colours["accuracy"]))
-        plt.ylim(-0.02, 1.02, yside="right")
-        plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
-        ticks = sorted({1, *(int(round(v)) for v in np.linspace(0, end, 5)[1:])})
-        plt.xticks(ticks, [f"{t:,}" for t in ticks])
+        right = row_ticks(0.0, 1.0, rows, count=3)  # 0, 0.5 and 1, each on a row
+        plt.ruler("y", "right").lim(right.low, right.high)
+        plt.ruler("y", "right").ticks(list(right.positions), [f"{p:g}" for p in right.positions])
+        ticks = epoch_ticks(end, 3 if data.width < 60 else 4)
+        plt.ruler("x").ticks(ticks, [f"{t:,}" for t in ticks])
         if data.solved_epoch is not None:
-            plt.vline(data.solved_epoch, color=None if mono else colours["solved"])
+            # A segment across the right axis's range, not plotext's ``line``, whose pixel keeps a white background.
+            solved = plt.segment((data.solved_epoch, data.solved_epoch), (right.low, right.high), yside="right",
+                                 marker=plotext.marker("│", pixel=None if mono else colours["solved"]))
+            plt.draw(solved)
             entries.append(LegendEntry("│", "solved", "solved", colours["solved"]))
         last = float(data.loss[-1])
         plt.title(f"epoch {data.loss.size:,} · loss {last:.4g}" + (
             f" · solved at {data.solved_epoch:,}" if data.solved_epoch is not None else "")
             + ("" if math.isfinite(last) else " (not finite)"))
-        plt.xlim(1, end)
+        plt.ruler("x").lim(1, end)
         return plt, entries
+
+
+def _line(plt, x: np.ndarray, y: np.ndarray, marker: str, color: Colour | None, right: bool = False) -> None:
+    """Draw ``y`` against ``x`` (shape ``(n,)`` each) on ``plt`` as a joined line of ``marker``, in ``color`` (the
+    theme's text colour when None), on the right axis if ``right``."""
+    signal = plt.signal(x.tolist(), y.tolist(), marker=plotext.marker(marker, pixel=color),
+                        yside="right" if right else "left")
+    plt.draw(signal.lines())
+
+
+def canvas_rows(height: int) -> int:
+    """The rows of a chart's plotting area in a figure ``height`` rows high: all but the title, the frame's top and
+    bottom and the epoch labels."""
+    return max(height - 4, 1)
+
+
+@dataclass(frozen=True)
+class AxisTicks:
+    """A vertical axis's limits and its labelled ticks, each tick on a row of its own and the same number of rows
+    apart (the limits are widened so that they land there)."""
+
+    low: float
+    high: float
+    positions: tuple[float, ...]
+    labels: tuple[str, ...]
+
+
+def row_ticks(low: float, high: float, rows: int, log: bool = False, count: int = 5) -> AxisTicks:
+    """Ticks for data in ``[low, high]`` on an axis ``rows`` rows high: multiples of a round step (1, 2, 2.5 or 5
+    times a power of ten), at most ``count`` of them and never two on adjacent rows, with the limits widened (by
+    less than a step) so that every tick falls on the middle of a row, ``q`` rows from the next. plotext puts the
+    limits on the middle of the first and the last row, so the value at row ``i`` from the bottom is
+    ``low + i * (high - low) / (rows - 1)``. With ``log``, the values are log10 of the losses and the labels read the
+    losses (``0.01``, not ``-2``)."""
+    if not (math.isfinite(low) and math.isfinite(high)) or rows < 3:
+        return AxisTicks(low, high, (), ())
+    span = max(high - low, abs(high) * 1e-9, 1e-12)
+    raw = span / max(min(count, (rows + 1) // 2) - 1, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    for step in sorted({s * power * k for k in (1, 10, 100) for s in (1.0, 2.0, 2.5, 5.0)}):
+        if log and step >= 1 and not float(step).is_integer():
+            continue  # whole decades only, once a step spans one
+        if step < raw * (1 - 1e-9):
+            continue
+        first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+        if last < first:
+            continue
+        per_row = (rows - 1) / span  # rows per unit at the least widening
+        q = math.floor(step * per_row)  # rows between ticks
+        while q >= 2:
+            unit = step / q  # the value of one row
+            below = math.ceil((first * step - low) / unit - 1e-9)
+            bottom = first * step - below * unit
+            if bottom + (rows - 1) * unit >= high - 1e-9 * span:
+                positions = tuple(k * step for k in range(first, last + 1))
+                return AxisTicks(bottom, bottom + (rows - 1) * unit, positions,
+                                 tuple(_tick_label(p, step, log) for p in positions))
+            q -= 1
+    return AxisTicks(low, high, (), ())
+
+
+def _tick_label(value: float, step: float, log: bool) -> str:
+    """A tick's label: ``value`` to the decimals ``step`` needs, or with ``log`` the loss ``10 ** value``."""
+    if log:
+        loss = 10.0 ** value
+        if abs(value - round(value)) < 1e-9:
+            return f"{loss:g}" if -3 <= round(value) <= 4 else f"1e{round(value)}"
+        return f"{loss:.2g}"
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) + (1 if round(step / 10 ** math.floor(
+        math.log10(step) + 1e-9), 6) == 2.5 else 0)
+    text = f"{value:.{decimals}f}"
+    return "0" if float(text) == 0 else text
+
+
+def epoch_ticks(end: int, count: int) -> list[int]:
+    """Epoch ticks on an axis from 1 to ``end``: 1, then the multiples of a round step (about ``end / count``), and
+    ``end`` itself when it is far enough from the last of them."""
+    raw = end / count
+    power = 10 ** max(0, math.floor(math.log10(raw)))
+    step = next((s * power for s in (1, 2, 2.5, 5, 10) if s * power >= raw and float(s * power).is_integer()),
+                10 * power)
+    step = int(step)
+    ticks = sorted({1, *range(step, end + 1, step)})
+    if end - ticks[-1] > step / 2:
+        ticks.append(end)
+    return ticks

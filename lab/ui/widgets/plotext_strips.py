@@ -1,57 +1,87 @@
-"""Turn a plotext figure into Textual strips without the round trip through ANSI text.
+"""plotext 6 for the lab's charts, on its public API: a figure of each chart's own, the app theme's colours as a
+plotext theme, and a built figure read into Textual strips.
 
-plotext's ``build()`` writes its character matrix out as one ANSI string (an escape sequence at every change of
-colour) that rich then parses back into styled text: at 200x50 that round trip is a third of a chart's drawing time,
-all of it holding the interpreter lock. ``figure_strips`` builds the figure's matrices and reads them instead
-(``monitor.matrix``: ``marker``, ``fullground``, ``style`` and ``background``, each rows x cols, bottom row first),
-making one segment per run of equal colours, with run boundaries where ``build()`` puts its escapes and the rich
-style rich parses from that run's escape codes (worked out once per combination of colours). These are plotext
-internals, reached through ``lab.ui.textual_adapter`` (``plot_matrix``, ``cell_ansi``), which names the version they
-were checked against; a test checks the strips against the ANSI path for every kind of chart the lab draws.
+plotext 6 has one figure in its public namespace (``plotext.figure``, the master of ``plotext.terminal``); a chart
+that drew on it would share its state with every other chart and thread. ``new_figure`` makes one of the same class
+under a terminal of its own, not limited to the real terminal's size (plotext's ``limit``), so each widget sizes and
+builds its figure alone. ``figure_strips`` builds it (``build()``, a ``plotext.matrix``) and reads the matrix's ANSI
+text (``string()``) into strips: plotext starts every run of equal colours with a reset, so each run's style depends
+on its own escape codes alone, and the style rich parses from them is worked out once per combination
+(``tests/ui/test_plotext_strips.py`` holds this to rich's own parse of the whole text). Parsing the whole text with
+rich instead costs a third of a chart's drawing time at 200x50, all of it holding the interpreter lock.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
+import plotext
+from rich.color import Color
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from lab.ui.textual_adapter import cell_ansi, plot_matrix
+CLEAR_THEME = "colorless"
+"""The plotext theme of an ANSI app theme: no colour on the canvas or the frame, so the terminal's own show."""
 
 _CONSOLE = Console(width=8, color_system="truecolor", force_terminal=True, legacy_windows=False)
+_PLAIN = Style()
+_RUN = re.compile(r"((?:\x1b\[[0-9;]*m)+)")  # the escape codes before a run of cells
+_registered: set[str] = set()  # the plotext themes registered for app themes, by name
 
 
-def _key(color: Any) -> Any:
-    """A plotext colour as a hashable value (RGB colours may be lists)."""
-    return tuple(color) if isinstance(color, list) else color
+def new_figure() -> Any:
+    """A plotext figure of its own (the class of ``plotext.figure``, under a terminal of its own whose size does
+    not limit the figure's): nothing drawn on it reaches another."""
+    terminal = type(plotext.terminal)()
+    terminal.limit(False, False)
+    return type(plotext.figure)(terminal)
+
+
+def plot_theme(surface: str, foreground: str) -> str:
+    """The name of a plotext theme that draws on ``surface`` with axes, ticks and titles in ``foreground`` (both
+    ``#rrggbb``, as an app theme's variables spell them), registered with plotext the first time it is asked for."""
+    name = f"nnlab-{surface.lstrip('#')}-{foreground.lstrip('#')}".lower()
+    if name not in _registered:
+        canvas, text = (Color.parse(c).get_truecolor() for c in (surface, foreground))
+        plotext.add_theme(name, canvas=tuple(canvas), text=plotext.pixel(foreground=tuple(text),
+                                                                         background=tuple(canvas)))
+        _registered.add(name)
+    return name
 
 
 @lru_cache(maxsize=1024)
-def _style(fullground: Any, style: Any, background: Any) -> Style | None:
-    """The rich style of a run drawn in these plotext colours, as rich parses plotext's escape codes for it."""
-    segment = next(iter(Text.from_ansi(cell_ansi(fullground, style, background) + "x").render(_CONSOLE)))
-    return segment.style
+def _style(codes: str) -> Style:
+    """The rich style of a run of cells after ``codes``, as rich parses plotext's escape codes (an empty style, not
+    None, for a plain run: Textual's colour filters, such as NO_COLOR's, expect a style on every segment)."""
+    return next(iter(Text.from_ansi(codes + "x").render(_CONSOLE))).style or _PLAIN
 
 
 def figure_strips(figure: Any) -> list[Strip]:
-    """Build a plotext figure (as its ``build()`` does, short of writing the ANSI text) and return its strips,
-    top line first, one per row of the figure."""
-    matrix = plot_matrix(figure)
-    markers, fullground, styles, background = matrix.marker, matrix.fullground, matrix.style, matrix.background
+    """Build a plotext figure and return its lines as strips, top line first, one per row of the figure, each
+    segment a run of cells plotext wrote in one colour."""
+    return text_strips(figure.build().string())
+
+
+def text_strips(text: str) -> list[Strip]:
+    """plotext's ANSI text as strips, one per line (see the module's docstring)."""
     strips = []
-    for row in range(matrix.rows - 1, -1, -1):
-        chars = markers[row]
-        cells = list(zip(fullground[row], styles[row], background[row], strict=True))
-        segments = []
-        start = 0
-        for col in range(1, len(cells) + 1):
-            if col == len(cells) or cells[col] != cells[start]:
-                segments.append(Segment("".join(chars[start:col]), _style(*map(_key, cells[start]))))
-                start = col
-        strips.append(Strip(segments, len(chars)))
+    for line in text.removesuffix("\n").split("\n"):  # each line ends in one
+        parts = _RUN.split(line)
+        segments = [Segment(parts[0], _PLAIN)] if parts[0] else []
+        segments += [Segment(run, _style(codes)) for codes, run in zip(parts[1::2], parts[2::2], strict=True) if run]
+        strips.append(Strip(segments))
     return strips
+
+
+def app_plot_theme(app: Any) -> str:
+    """The plotext theme for ``app``'s current theme: its surface and foreground colours, or ``CLEAR_THEME`` for an
+    ANSI theme (whose background is the terminal's own)."""
+    if app.current_theme.ansi:
+        return CLEAR_THEME
+    variables = app.theme_variables
+    return plot_theme(variables["surface"], variables["foreground"])

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import plotext
 from rich.text import Text
 from textual.app import RenderResult
-from textual_plotext import PlotextPlot
+from textual.widget import Widget
 
 from lab.core.series import reduce_series
 from lab.core.sweep_summary import bin_width
-from lab.ui.textual_adapter import plot_theme_name, set_plot_size
+from lab.ui.widgets.plotext_strips import app_plot_theme, new_figure
 
 ROOMY = 10  # rows from which the plot has a title, an axis label and a frame
 
@@ -31,11 +32,20 @@ class Curve:
     marker: str
 
 
-class SuccessCurve(PlotextPlot):
+class SuccessCurve(Widget):
     """Draws the curves given to ``show``, on a shared epoch axis from 1 to the longest, the fraction from 0 to 1."""
+
+    DEFAULT_CSS = """
+    SuccessCurve {
+        width: 1fr;
+        height: 1fr;
+    }
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.plt = new_figure()
+        """The curve's own plotext figure."""
         self.curves: tuple[Curve, ...] = ()
         self.monochrome = False
         """Draw without colour (the curves told apart by marker and legend)."""
@@ -47,20 +57,19 @@ class SuccessCurve(PlotextPlot):
 
     def render(self) -> RenderResult:
         plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
+        plt.clear()
         width, height = self.size.width, self.size.height
-        set_plot_size(plt, width, height)
-        plt.theme(plot_theme_name(self, self.app.theme))
+        plt.plot_size(width, height)
+        plt.theme(app_plot_theme(self.app))
         self._draw_curves(plt, width, height)
-        return Text.from_ansi(plt.build())
+        return Text.from_ansi(plt.build().string())
 
     def _draw_curves(self, plt, width: int, height: int) -> None:
         if height >= ROOMY:
-            plt.xlabel("epoch")
+            plt.label("epoch")
             plt.title("fraction of seeds solved by epoch")
         else:  # every row for the curve
-            plt.frame(False)
+            plt.axes(False)
         curves = [c for c in self.curves if c.fraction.size]
         if not curves:
             return
@@ -68,13 +77,14 @@ class SuccessCurve(PlotextPlot):
         last = max(max(c.fraction.size for c in curves), 2)
         for c in curves:
             r = reduce_series(c.fraction, points)
-            plt.plot(r.x.tolist(), r.mean.tolist(), label=c.name or None, marker=c.marker,
-                     color=None if self.monochrome else c.color)
-        plt.ylim(-0.02, 1.02)
-        plt.yticks([0, 0.5, 1], ["0", "0.5", "1"])
+            signal = plt.signal(r.x.tolist(), r.mean.tolist(),
+                                marker=plotext.marker(c.marker, pixel=None if self.monochrome else c.color))
+            plt.draw(signal.lines().label(c.name or None))
+        plt.ruler("y").lim(0, 1)
+        plt.ruler("y").ticks([0, 0.5, 1], ["0", "0.5", "1"])
         step = bin_width(last, 3 if width < 50 else 4)  # round numbers of epochs
         ticks = sorted({1, *range(step, last + 1, step)})
         if last - ticks[-1] > step / 2:  # and the last epoch, when far enough from the last round one
             ticks.append(last)
-        plt.xticks(ticks, [f"{t:,}" for t in ticks])
-        plt.xlim(1, last)
+        plt.ruler("x").ticks(ticks, [f"{t:,}" for t in ticks])
+        plt.ruler("x").lim(1, last)

@@ -1,7 +1,8 @@
 """The tune view: a search around the lab's experiment, its heatmap filling in live, a cursor to read each cell.
 
 The view owns its search: one thread worker (``run``) wraps ``lab.core.tune.search`` (whose configurations train in
-worker processes, so the interface keeps the interpreter), checks the worker's cancellation between results and
+worker processes, so the interface keeps the interpreter, or on a Dask cluster: the ``cluster`` setting or
+``NNLAB_CLUSTER``), checks the worker's cancellation between results and
 posts small frozen payloads, at most ``1 / UPDATE_INTERVAL`` a second, never touching a widget. The heatmap's rows
 and columns are two axes (hidden layers down, units across by default); each cell shows the success rate and median
 epochs to solve of the best configuration with those values (``lab.core.tune_table.cell_text``), the cursor's cell
@@ -11,6 +12,9 @@ decides what to do with it (asking before discarding trained work).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -27,7 +31,9 @@ from textual.worker import get_current_worker
 
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
+from lab.core.sweep_jobs import usable_cpus
 from lab.core.tune import Plan, Stopped, TuneResult, ranked, search
+from lab.core.tune_cluster import cluster_address, cluster_executor, explain
 from lab.core.tune_space import SearchSpace, Value, value_text
 from lab.core.tune_table import cell_text, epochs_text, heatmap_cells, percent
 from lab.tuning import Tuning
@@ -156,14 +162,16 @@ class TuneView(Vertical):
             self.update = update
 
     def __init__(self, experiment: Experiment, *, seeds: int = DEFAULT_SEEDS, jobs: int | None = None,
-                 rows: str = "layers", cols: str = "units", id: str | None = None) -> None:
+                 cluster: str | None = None, rows: str = "layers", cols: str = "units", id: str | None = None) -> None:
         """Search around ``experiment`` (``default_space``) from ``seeds`` seeds each, on up to ``jobs`` processes
-        (default: every CPU; 1 trains in the worker's thread), the heatmap over axes ``rows`` and ``cols``."""
+        (default: every CPU; 1 trains in the worker's thread) or on the Dask cluster whose scheduler is at
+        ``cluster`` (default: ``NNLAB_CLUSTER``, else none), the heatmap over axes ``rows`` and ``cols``."""
         super().__init__(id=id)
         self.experiment = experiment
         space = self.space = default_space(experiment)
         self.plan = Plan(space, "grid", seeds)
         self.jobs = jobs
+        self.cluster = cluster_address(cluster)
         self.results: list[TuneResult] = []
         self.done = self.total = 0
         self.running = False
@@ -219,11 +227,19 @@ class TuneView(Vertical):
 
         error = None
         try:
-            search(self.plan, heard, jobs=self.jobs, should_stop=lambda: worker.is_cancelled)
+            if self.cluster is None:
+                if (self.jobs or usable_cpus()) > 1 and (reason := workers_cannot_start()) is not None:
+                    raise LabError(f"the search cannot start its worker processes ({reason}); was nnlab reinstalled "
+                                   "while this lab was open? restart nnlab")
+                search(self.plan, heard, jobs=self.jobs, should_stop=lambda: worker.is_cancelled)
+            else:
+                with cluster_executor(self.cluster) as cluster:
+                    search(self.plan, heard, jobs=max(cluster.threads, 1), should_stop=lambda: worker.is_cancelled,
+                           executor=cluster.executor, alive=cluster.alive)
         except Stopped:
             pass
         except LabError as e:
-            error = str(e)
+            error = explain(str(e), self.cluster or "")
         except Exception as e:  # noqa: BLE001 (a failed search is one line on screen, never a crash)
             error = f"the search failed: {type(e).__name__}: {e}"
         self.post_message(self.Progress(TuneUpdate(run_id, tuple(pending), counts[0], counts[1], True, error)))
@@ -252,6 +268,8 @@ class TuneView(Vertical):
             state = "▶ searching" if self.running else ("done" if self.done == self.total else "stopped")
             status.append(f"{state} · {self.done}/{self.total} configurations · {self.plan.seeds} seeds each · "
                           f"{self.space.base.training.epochs:,} epochs")
+            if self.cluster is not None:
+                status.append(f" · on the cluster at {self.cluster}")
             if self.results:
                 best = ranked(self.results, self.plan.objective)[0]
                 status.append(f"\nbest: {best.label} · {percent(best.success_rate)} solved · median "
@@ -296,3 +314,20 @@ class TuneView(Vertical):
         result = self._heatmap.current
         if result is not None:
             self.post_message(self.Apply(result.config.experiment(self.experiment)))
+
+
+def workers_cannot_start() -> str | None:
+    """Why a worker process could not start the search, or None when it can: a fresh interpreter on this process's
+    ``sys.path`` (as a spawned worker is) imports the search, its error output captured. A worker that cannot (the
+    package removed or half replaced by a reinstall under an open lab) would print a traceback over the screen and
+    be started again by its pool, for ever; this turns that into one line, before any worker starts."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    try:
+        done = subprocess.run([sys.executable, "-P", "-c", "import lab.core.tune"], capture_output=True, text=True,
+                              env=env, stdin=subprocess.DEVNULL, timeout=120)
+    except (OSError, subprocess.SubprocessError) as e:
+        return str(e)
+    if done.returncode == 0:
+        return None
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit status {done.returncode}"
