@@ -168,5 +168,5 @@ async def test_a_gate_one_neuron_cannot_learn_gets_a_hint_once():
 def test_nnlab_learn_refuses_an_unknown_lesson_in_one_line():
     result = subprocess.run([sys.executable, "-m", "lab", "learn", "42"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert result.stderr.startswith("nnlab: error: unknown lesson '42': choose 1 to 8")
+    assert result.stderr.startswith("nnlab: error: unknown lesson '42': choose 1 to 10")
     assert result.stderr.count("\n") == 1
