@@ -7,6 +7,7 @@
     nnlab sweep [gate] [network] --seeds K       train from K seeds at once; see ``nnlab sweep --help``
     nnlab tune [gate] [axes] --seeds K           search configurations; see ``nnlab tune --help``
     nnlab predict FILE BITS...                   ask a saved network about any input
+    nnlab show FILE --view NAME [--row R]        print a view of a saved experiment as text (--json: numbers)
     nnlab demo [--fps N] [--hold SECONDS]        attract mode: the lab plays on its own until a key is pressed
     nnlab learn [LESSON] [--play [--fast]]       the lab with the lesson pane open; --play plays it by its solutions
     nnlab gates | nnlab recipes                  list what exists
@@ -282,6 +283,8 @@ COMMANDS: dict[str, Command] = {
                     _lazy("lab.commands.tune", "parser"), _lazy("lab.commands.tune", "tune_main")),
     "predict": Command("ask a saved network about an input", _lazy("lab.commands.predict", "parser"),
                        _lazy("lab.commands.predict", "predict_main")),
+    "show": Command("print a view of a saved experiment (picture, trace, step...) as text",
+                    _lazy("lab.commands.show", "parser"), _lazy("lab.commands.show", "show_main")),
     "open": Command("open the lab on a saved experiment", lambda: _open_parser(),
                     lambda argv: _app(argv, open_only=True)),
     "learn": Command("the lab with a lesson beside it", lambda: _learn_parser(), lambda argv: _learn(argv)),

@@ -105,10 +105,12 @@ GROUPS: dict[str, dict[str, str]] = {
         "‖∇‖": "short for ‖∂L/∂W‖, the gradient's size",
         "centred differences": "a numeric slope, (L(w+h) - L(w-h)) / 2h, used to check backpropagation",
         "relative error": "|backprop - numeric| / (|backprop| + |numeric|): below 1e-7 agrees, above 1e-4 is a bug",
-        "✚ ━": "a strong positive / negative weight (half the layer's largest or more)",
-        "+ -": "a weak positive / negative weight",
-        "·": "a weight near zero (under a tenth of the layer's largest)",
-        "═ ─ ╍ ╌": "picture: a strong / weak positive edge (solid), a strong / weak negative one (dashed)",
+        "w(a→h1)": "the weight on the line from a to h1; bias(h1) is the number h1 adds to its weighted sum",
+        "sum z": "a unit's weighted sum: each input times its weight, added up, plus the unit's bias",
+        "output =": "a unit's activation of its sum z, what it passes on (for the inputs: the row's value)",
+        "━ ╍": "picture: a weight of 1.5 or more in size, positive (solid) or negative (dashed); a fixed scale",
+        "─ ╌": "picture: a weight from 0.25 to 1.5 in size, positive (solid) or negative (dashed)",
+        "┈": "picture: a weight under 0.25 in size, too small to matter much (its colour gives its sign)",
         "○ ◔ ◑ ◕ ●": "picture: a unit's activation on the row, from the bottom of its range to the top",
         "✓ ✗": "the output reads as its target by the y > 0.5 rule / does not",
         "L ⅃": "chart legend: L marks a series on the left axis (the loss), ⅃ one on the right axis (accuracy)",
@@ -162,13 +164,13 @@ def lines(*terms: str) -> str:
 
 
 VIEW_TERMS: dict[str, tuple[str, ...]] = {
-    "network": ("✚ ━", "+ -", "·"),
+    "network": ("w(a→h1)", "sum z", "output ="),
     "units": ("h3 ~ a NAND b", "dead unit"),
     "surface": ("decision surface", "● ○", "Karnaugh map"),
     "health": ("‖W‖", "‖∂L/∂W‖", "‖∇‖", "dead unit"),
     "gradcheck": ("centred differences", "relative error"),
     "summary": ("bias",),
-    "picture": ("═ ─ ╍ ╌", "·", "○ ◔ ◑ ◕ ●", "activation"),
+    "picture": ("━ ╍", "─ ╌", "┈", "○ ◔ ◑ ◕ ●", "activation"),
 }
 """The terms each inspect view shows."""
 

@@ -36,6 +36,7 @@ from lab.ui.lesson_routing import LessonRouting
 from lab.ui.messages import TrainingFailed, TrainingProgress
 from lab.ui.pacing import KeyPacing
 from lab.ui.pane_setup import set_up_panes
+from lab.ui.picture_actions import PictureActions
 from lab.ui.process import LeaveOnce, start_tracker
 from lab.ui.run import Run, Trained
 from lab.ui.run_panes import RUN_KEYS, RunPanes
@@ -142,12 +143,11 @@ class LabApp(App[None]):
         """The views on screen and the layout for the terminal's size."""
         self.panes = RunPanes(self.lab_run, self.query_one, self.notify, self.ask, self.view_routing,
                               self.lesson.tick, lambda title: setattr(self, "sub_title", title),
-                              lambda: self.panes_gone)
-        """The run's keys and the panes' edits as commands of the run, and what the panes show of it."""
+                              lambda: self.panes_gone)  # the run's keys and edits as its commands, and what they show
+        self.picture = PictureActions(self.lab_run, self.ask, self.tell, self._show_snapshot, self.show_status)
         self.seeds = SeedsControl(self.lab_run, lambda: self.query(SeedsView) if self.is_running else (), self.notify,
                                   self.ask, self.show_view, self.panes.has_training_rows, self.lesson,
-                                  self.input_hold, self.call_after_refresh)
-        """The seeds sweep's keys and what the person is told of it."""
+                                  self.input_hold, self.call_after_refresh)  # the seeds sweep's keys and words
         self.focus_order = FocusOrder(lambda: self.screen)  # tab's order over the panes, one in every view
         self.on_leave: Callable[[], object] = lambda: None
         """Called first by ``leave_now``, from its thread (``lab.ui.process.run_app`` starts the forced exit)."""
@@ -330,6 +330,8 @@ class LabApp(App[None]):
     _sweep_updated = on(SeedsView.Updated)(forward("seeds", "updated"))
     _sweep_finished = on(SeedsView.Finished)(forward("seeds", "finished"))
     _sweep_pinned = on(SeedsView.Pinned)(forward("seeds", "pinned"))
+    _weight_edited = on(InspectView.Edited)(forward("picture", "edited"))
+    _step_asked = on(InspectView.StepAsked)(forward("picture", "step_asked"))
     _sweep_failed = on(SeedsView.Failed)(forward("seeds", "failed"))
 
     # --- tune ------------------------------------------------------------------------------------------------------

@@ -254,8 +254,8 @@ def test_find_lesson_by_number_id_or_name():
     assert find_lesson(lessons, "3").id == "03-hidden-layer"
     assert find_lesson(lessons, "03-hidden-layer").id == "03-hidden-layer"
     assert find_lesson(lessons, "hidden-layer").id == "03-hidden-layer"
-    with pytest.raises(LabError, match="unknown lesson '9'"):
-        find_lesson(lessons, "9")
+    with pytest.raises(LabError, match="unknown lesson '11'"):
+        find_lesson(lessons, "11")
 
 
 def test_progress_round_trips_and_is_written_0600(tmp_path, monkeypatch):

@@ -12,7 +12,8 @@ from lab.core.gates import preset
 from lab.core.glossary import TERMS, entries, explain
 from lab.core.hints import linearly_separable, run_hints
 from lab.core.init import INITIALISERS
-from lab.core.inspect.picture import EDGE_GLYPHS, edge_codes, node_levels
+from lab.core.inspect.diagram import draw, shown_units
+from lab.core.inspect.picture import node_levels
 from lab.core.losses import LOSSES
 from lab.core.nn import Network
 from lab.core.optim import OPTIMIZERS
@@ -59,11 +60,6 @@ def small(layers: tuple[Layer, ...] = FOUR_TANH, table: str = "xor", seed: int =
     return Trainer(e).net
 
 
-def test_edge_codes_read_sign_by_shape():
-    codes = edge_codes(np.array([0.05, -0.05, 0.3, -0.3, 0.9, -0.9]))
-    assert [EDGE_GLYPHS[c] for c in codes] == ["·", "·", "─", "╌", "═", "╍"]
-
-
 def test_node_levels_follow_each_activation_range():
     assert node_levels(np.array([0.0, 0.5, 1.0]), "sigmoid").tolist() == [0, 2, 4]
     assert node_levels(np.array([-1.0, 0.0, 1.0]), "tanh").tolist() == [0, 2, 4]
@@ -78,31 +74,25 @@ def test_relu_units_near_zero_read_empty_as_their_printed_values():
     assert node_levels(np.array([-0.01, 0.0, 0.01]), "linear").tolist() == [2, 2, 2]
 
 
-def test_picture_columns_and_fan_in():
-    """2-4-1: three columns; each hidden unit's strip has one edge per input, its sign the weight's."""
+def test_picture_columns_and_lines():
+    """2-4-1: three columns of nodes; one line per weight, its sign the weight's; a = 1 full, b = 0 empty."""
     net = small()
-    table = preset("xor")
-    picture = ins.network_picture(net, table, 2)
-    assert [c.title for c in picture.columns] == ["in", "h1", "out"]
-    assert [len(c.units) for c in picture.columns] == [2, 4, 1]
-    hidden = picture.columns[1]
-    assert hidden.fan_in.shape == (4, 2)
-    w = net.W[0]  # (2, 4)
-    assert (hidden.fan_in_sign == np.sign(w).T).all()
-    assert picture.columns[0].labels == ("a", "b") and picture.row_label == "10"
-    assert picture.columns[0].levels.tolist() == [4, 0]  # a = 1, b = 0
+    diagram = draw(net, preset("xor"), 2)
+    assert [sum(1 for n in diagram.nodes if n.column == c) for c in range(3)] == [2, 4, 1]
+    assert len(diagram.edges) == 2 * 4 + 4
+    for edge in diagram.edges:
+        assert edge.sign == (-1 if net.W[edge.layer][edge.source, edge.target] < 0 else 1)
+    assert diagram.row_label == "10" and [n.level for n in diagram.nodes[:2]] == [4, 0]
 
 
 def test_a_wide_layer_folds_to_its_strongest_units():
+    """The units whose absolute weights in and out add up to most, on the picture's fixed scale."""
     net = small(layers=(Layer(16, "relu"),))
-    picture = ins.network_picture(net, preset("xor"), 0, max_units=6)
-    hidden = picture.columns[1]
-    assert len(hidden.units) == 6 and hidden.folded == 10
-    s_in = np.abs(net.W[0]) / np.abs(np.concatenate([net.W[0].ravel(), net.b[0]])).max()
-    s_out = np.abs(net.W[1]) / np.abs(np.concatenate([net.W[1].ravel(), net.b[1]])).max()
-    score = s_in.sum(axis=0) + s_out.sum(axis=1)
-    assert set(hidden.units.tolist()) == set(np.argsort(-score, kind="stable")[:6].tolist())
-    assert picture.columns[2].fan_in.shape == (1, 6)  # the output's strip holds the shown units only
+    shown = shown_units(net, 6)
+    assert len(shown[1]) == 6 and len(shown[0]) == 2 and len(shown[2]) == 1
+    score = np.abs(net.W[0]).sum(axis=0) + np.abs(net.W[1]).sum(axis=1)
+    assert set(shown[1].tolist()) == set(np.argsort(-score, kind="stable")[:6].tolist())
+    assert draw(net, preset("xor"), 0, max_units=6).folded == (0, 10, 0)
 
 
 def test_surface_points_mark_target_heldout_and_right():

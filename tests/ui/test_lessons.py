@@ -56,11 +56,13 @@ def player(pilot: Pilot) -> LessonPlayer:
     return LessonPlayer(app, press, settle)
 
 
-def test_eight_lessons_in_the_issues_order():
-    """The shipped track: eight lessons, in the order the tutorials' ideas build on each other."""
+def test_ten_lessons_in_the_issues_order():
+    """The shipped track: ten lessons, in the order the tutorials' ideas build on each other (the last two, on the
+    network picture, are played in tests/ui/test_inside_lessons.py)."""
     ids = [l.id for l in shipped_lessons()]
     assert ids == ["01-one-neuron", "02-one-neuron-xor", "03-hidden-layer", "04-two-layer", "05-learning-rate",
-                   "06-loss-functions", "07-generalisation", "08-many-seeds"]
+                   "06-loss-functions", "07-generalisation", "08-many-seeds", "09-be-the-neuron",
+                   "10-backprop-by-hand"]
 
 
 def test_every_step_has_a_wrong_path_here():

@@ -113,7 +113,7 @@ async def test_wide_screen_puts_the_lesson_below_the_views(tmp_path):
         assert app.query_one(LessonPane).display and app.query_one("#chart").display
         inspect = app.query_one(InspectView)
         assert inspect.display and inspect.mode == "picture"
-        assert inspect.text.startswith("in ") and "○16" in inspect.text  # sixteen units: nodes before the header
+        assert inspect.text.splitlines()[-2] == "input a = 0" and "y " in inspect.text  # the cursor's numbers
 
 
 async def test_help_lists_words_and_filters():
@@ -185,5 +185,5 @@ async def test_a_gate_one_neuron_cannot_learn_gets_a_hint_once():
 def test_nnlab_learn_refuses_an_unknown_lesson_in_one_line():
     result = subprocess.run([sys.executable, "-m", "lab", "learn", "42"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert result.stderr.startswith("nnlab: error: unknown lesson '42': choose 1 to 8")
+    assert result.stderr.startswith("nnlab: error: unknown lesson '42': choose 1 to 10")
     assert result.stderr.count("\n") == 1

@@ -5,17 +5,8 @@ For an input row ``x`` (n_inputs,) the trace keeps, for every dense layer l = 1.
     z_l = a_{l-1} @ W_l + b_l     (units_l,)       a_0 = x
     a_l = f_l(z_l)                (units_l,)       a_L is the network's output
 
-For drawing, each layer's weights and biases share one scale, the largest magnitude in the layer
-``s = max(|W_l|, |b_l|)``, so ``w / s`` lies in [-1, 1]. A glyph shows each weight's sign and strength by shape, never
-by colour alone:
-
-    ====================  ========  ========
-    |w| / s               w > 0     w < 0
-    ====================  ========  ========
-    below 0.1             ``·``     ``·``
-    0.1 to below 0.5      ``+``     ``-``
-    0.5 and above         ``✚``     ``━``
-    ====================  ========  ========
+Each line of the network picture is drawn from its weight's own size on a fixed scale (``diagram``), not from a
+layer's largest weight.
 """
 
 from __future__ import annotations
@@ -31,32 +22,10 @@ from lab.core.nn import Network
 
 Array = np.ndarray
 
-NEGLIGIBLE = 0.1  # below this fraction of the layer's largest magnitude a weight is drawn as '·'
-STRONG = 0.5  # from this fraction on a weight is strong
-GLYPHS = np.array(["·", "+", "✚", "-", "━"])  # negligible, weak +, strong +, weak -, strong -
-
-
-def weight_glyphs(values: Array, scale: float) -> Array:
-    """The glyph of every value, given the layer's scale.
-
-    Args:
-        values: weights or biases, any shape.
-        scale: the layer's largest magnitude (0 draws everything as ``·``).
-
-    Returns:
-        A str array of the same shape, each element one of ``GLYPHS``.
-    """
-    m = np.abs(values) / scale if scale > 0 else np.zeros(np.shape(values))
-    strength = (m >= NEGLIGIBLE).astype(np.intp) + (m >= STRONG)
-    code = np.where(strength == 0, 0, strength + 2 * (np.asarray(values) < 0))
-    out = GLYPHS[code]
-    out.flags.writeable = False
-    return out
-
 
 @dataclass(frozen=True, eq=False)
 class LayerWeights:
-    """The parameters of one dense layer, copied and scaled for drawing.
+    """The parameters of one dense layer, copied.
 
     Attributes:
         name: Keras' name of the layer (``dense``, ``dense_1``, ...).
@@ -65,10 +34,6 @@ class LayerWeights:
         bias: b, (units,); all zeros when the network has no biases (see ``has_bias``).
         has_bias: whether the network has bias vectors.
         scale: ``max(|W|, |b|)``, the layer's largest magnitude; 0.0 when every parameter is zero.
-        weights_scaled: ``W / scale`` in [-1, 1], (n_in, units): sign is the sign, magnitude the line's strength.
-        bias_scaled: ``b / scale`` in [-1, 1], (units,).
-        weight_glyphs: one glyph per weight, (n_in, units), str (see the module's table).
-        bias_glyphs: one glyph per bias, (units,), str.
     """
 
     name: str
@@ -77,23 +42,16 @@ class LayerWeights:
     bias: Array
     has_bias: bool
     scale: float
-    weights_scaled: Array
-    bias_scaled: Array
-    weight_glyphs: Array
-    bias_glyphs: Array
 
 
 def layer_weights(net: Network) -> tuple[LayerWeights, ...]:
-    """Every dense layer's weights and biases with their per-layer scale and glyphs, input side first."""
+    """Every dense layer's weights and biases with their largest magnitude, input side first."""
     layers = []
     for l, name in enumerate(layer_names(net.shape)):
         w = frozen(net.W[l])
         b = frozen(net.b[l] if net.b[l] is not None else np.zeros(w.shape[1]))
         scale = float(max(np.max(np.abs(w), initial=0.0), np.max(np.abs(b), initial=0.0)))
-        inv = 1.0 / scale if scale > 0 else 0.0
-        layers.append(LayerWeights(name, net.shape.activations[l], w, b, net.b[l] is not None, scale,
-                                   frozen(w * inv), frozen(b * inv), weight_glyphs(w, scale),
-                                   weight_glyphs(b, scale)))
+        layers.append(LayerWeights(name, net.shape.activations[l], w, b, net.b[l] is not None, scale))
     return tuple(layers)
 
 
@@ -104,7 +62,7 @@ class LayerTrace:
     Attributes:
         z: pre-activations ``a_{l-1} @ W + b``, (units,).
         a: activations ``f(z)``, (units,).
-        weights: the layer's parameters, scaled and with glyphs.
+        weights: the layer's parameters.
     """
 
     z: Array

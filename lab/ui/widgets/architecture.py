@@ -17,7 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from lab.core.experiment import Architecture, Training
-from lab.ui.widgets.fit_text import fitting
+from lab.drawings.fit_text import fitting
 from lab.ui.widgets.settings_list import SettingsList
 
 __all__ = ["ArchitecturePane", "SettingsList", "SettingsScroll"]

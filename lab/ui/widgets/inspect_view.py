@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from rich.cells import cell_len
-from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -34,28 +34,26 @@ from textual.widget import Widget
 
 from lab.core import inspect as ins
 from lab.core.experiment import Experiment
+from lab.core.inspect.diagram import fitting
 from lab.core.nn import Network
 from lab.core.state import TrainingState
-from lab.core.table_size import VARIABLES
-from lab.ui.widgets.fit_text import fitting
+from lab.drawings import views
+from lab.ui.screens.value_prompt import ValueScreen
 from lab.ui.widgets.light_link import changed_span, compact
-from lab.ui.widgets.network_picture import draw_picture, layout_for
+from lab.ui.widgets.network_picture import Edit, PictureCursor
 
 VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary", "picture")
 TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "Decision surface",
           "health": "Weights over time", "gradcheck": "Gradient check", "summary": "Model summary",
           "picture": "Network picture"}
 SPARK = "▁▂▃▄▅▆▇█"
+PICTURE_KEYS = ("tab here: a number cursor, weights by hand",
+                "↑↓ node/line · ←→ ±0.1 · = type · b one step")
+"""The line under the picture and its numbers, unfocused and focused."""
 MIN_WIDTH = 20  # the narrowest width a view is laid out for
 CHROME = 4  # columns of the pane's border and padding
 HANG = 2  # a wrapped line's continuation is indented this much more than the line's own indent
 WORD = re.compile(r"\S+\s*|\s+")
-
-
-SURFACE_LEGENDS = ("●○ target 1/0 · ◆◇ held out · ✓✗ right/wrong", "●○ 1/0 · ◆◇ held out · ✓✗ right/wrong",
-                   "●○ 1/0 · ◆◇ held · ✓✗ right/wrong")
-"""The decision surface's legend, fullest first: one line whole at every width (80x24 too), so the surface keeps
-its rows."""
 
 
 def wrap_line(line: Text, width: int) -> list[Text]:
@@ -117,13 +115,6 @@ def spark(values: list[float], width: int | None = None) -> str:
     return "".join(" " if x != x else SPARK[int((x - low) / span * (len(SPARK) - 1))] for x in v)
 
 
-def heat(value: float) -> Style:
-    """A colour from blue (0) through grey to orange (1) for a surface cell."""
-    v = min(max(value, 0.0), 1.0)
-    r, g, b = int(40 + 215 * v), int(90 + 60 * (1 - abs(v - 0.5) * 2)), int(220 - 190 * v)
-    return Style(color=f"rgb({r},{g},{b})")
-
-
 @dataclass(frozen=True)
 class Drawn:
     """What a view is drawn from: the experiment and a network of the view's own holding a state's weights."""
@@ -133,12 +124,55 @@ class Drawn:
 
 
 class InspectView(ScrollView):
-    """Shows one view of the network, chosen by ``mode``."""
+    """Shows one view of the network, chosen by ``mode``.
+
+    In the ``picture`` mode a number cursor runs over the drawn nodes and lines (↑/↓ or a click; the line under the
+    picture names what it is on), ←/→ move the selected weight or bias by ``network_picture.STEP`` and ``=`` types a
+    new value while ``paused`` (posted as ``Edited``: the run's owner sets it and draws the view again), and ``b``
+    asks for one step of backpropagation on the row (``StepAsked``). In the other modes ↑/↓ scroll."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Previous node or line", id="picture.previous", show=False),
+        Binding("down", "cursor(1)", "Next node or line", id="picture.next", show=False),
+        Binding("left", "nudge(-1)", "Weight −0.1", id="picture.less", show=False),
+        Binding("right", "nudge(1)", "Weight +0.1", id="picture.more", show=False),
+        Binding("equals_sign", "type_value", "Type a weight", id="picture.type", show=False),
+        Binding("b", "backprop", "One step, every number", id="picture.step", show=False),
+    ]
 
     mode: reactive[str] = reactive("network")
     """One of ``VIEWS``."""
     monochrome: reactive[bool] = reactive(False)
     """Draw the surface with shades instead of colours."""
+
+    paused: reactive[bool] = reactive(True)
+    """Whether the run is paused: weights may be set by hand only then (the app says so)."""
+
+    class Edited(Message):
+        """A weight or bias set by hand in the picture (``edit``: which, its new value, its plain name)."""
+
+        def __init__(self, view: InspectView, edit: Edit) -> None:
+            super().__init__()
+            self.view = view
+            self.edit = edit
+
+        @property
+        def control(self) -> InspectView:
+            """The view."""
+            return self.view
+
+    class StepAsked(Message):
+        """One step of backpropagation with every number is asked for, on table row ``row``."""
+
+        def __init__(self, view: InspectView, row: int) -> None:
+            super().__init__()
+            self.view = view
+            self.row = row
+
+        @property
+        def control(self) -> InspectView:
+            """The view."""
+            return self.view
 
     class Resized(Message):
         """The view's width changed: its drawing must be laid out again (the app redraws it from the run's state)."""
@@ -163,6 +197,10 @@ class InspectView(ScrollView):
         self._extent_for: tuple = ()  # what the extent was measured for (view, network shape and width)
         self._known_width = 0  # the columns shown when last laid out (kept while hidden)
         self._laid_out_for = -1  # the widget's width when the drawing was last laid out
+        self.cursor = PictureCursor()
+        """The picture's number cursor."""
+        self._picture_for: tuple = ()  # the extent key of the picture drawn last, to redraw it for the cursor
+        self._note = ""  # why the last edit was refused (shown under the picture until the cursor moves)
 
     @property
     def line_strips(self) -> tuple[Strip, ...]:
@@ -208,7 +246,10 @@ class InspectView(ScrollView):
         width = self.layout_width
         self._laid_out_for = self.size.width
         run = Drawn(experiment, state.network())
-        return self.show(wrap(draw(run, row), width), (self.mode, state.shape, width))
+        drawing = draw(run, row)
+        if self.mode != "picture":  # the picture is laid out for the width; wider, it scrolls (wrapped, it would break)
+            drawing = wrap(drawing, width)
+        return self.show(drawing, (self.mode, state.shape, width))
 
     def show(self, drawing: Text, extent_for: tuple = ()) -> int:
         """Show ``drawing``, repainting only the lines that changed; the number of lines repainted. The scrollable
@@ -261,112 +302,109 @@ class InspectView(ScrollView):
         """Keep a finished gradient check for the gradient-check view."""
         self.gradcheck = check
 
-    # --- views -----------------------------------------------------------------------------------------------------
+    # --- views (drawn by lab.drawings.views, which nnlab show prints too) ----------------------------------------
     def _draw_picture(self, run: Drawn, row: int) -> Text:
         table = run.experiment.table
-        max_units, full = layout_for(self.size.height, max(run.net.shape.sizes))
-        picture = ins.network_picture(run.net, table, min(row, table.n_rows - 1), max_units)
-        return draw_picture(picture, self.size.width, self.monochrome, full)
+        diagram = fitting(run.net, table, min(row, table.n_rows - 1), self.layout_width,
+                          max(self.size.height - len(PICTURE_KEYS), 10))
+        self.cursor.follow(diagram)
+        self._picture_for = (self.mode, run.net.shape, self.layout_width)
+        return self._picture_text()
+
+    def _picture_text(self) -> Text:
+        """The drawn picture with the cursor's item in reverse video and its numbers (or a refusal) under it."""
+        diagram = self.cursor.diagram
+        if diagram is None:
+            return Text()
+        text = views.picture_text(diagram, self.monochrome, self.cursor.selected,
+                                  ansi=self.app.current_theme.ansi)
+        text.append("\n")
+        text.append(self._note or self.cursor.words(), "bold")
+        text.append("\n" + PICTURE_KEYS[self.has_focus], "dim")
+        return text
+
+    def on_focus(self) -> None:
+        self._repaint_picture()
+
+    def on_blur(self) -> None:
+        self._repaint_picture()
+
+    def _repaint_picture(self) -> None:
+        if self.mode == "picture" and self.cursor.diagram is not None:
+            self.show(self._picture_text(), self._picture_for)
+
+    def action_cursor(self, by: int) -> None:
+        if self.mode != "picture":
+            self.scroll_relative(y=by, animate=False)
+            return
+        self._note = ""
+        self.cursor.move(by)
+        self._repaint_picture()
+        self._keep_in_view()
+
+    def _keep_in_view(self) -> None:
+        """Scroll so the selected node or line shows (a picture taller or wider than the pane)."""
+        diagram, item = self.cursor.diagram, self.cursor.selected
+        if diagram is None or item is None:
+            return
+        if item[0] == "node":
+            node = diagram.nodes[item[1]]
+            y, x = node.top, node.left
+        else:
+            y, x = diagram.edges[item[1]].start
+        self.scroll_to_region(Region(x, y, 1, 1), animate=False, immediate=True)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if self.mode != "picture" or offset is None:
+            return
+        scroll_x, scroll_y = (round(v) for v in self.scroll_offset)
+        if self.cursor.select_at(offset.y + scroll_y, offset.x + scroll_x):
+            self._note = ""
+            self._repaint_picture()
+
+    def _refused(self) -> bool:
+        """Say why the selected item cannot be edited now, if it cannot."""
+        reason = self.cursor.refusal(self.paused) if self.mode == "picture" else None
+        if reason is not None:
+            self._note = reason
+            self._repaint_picture()
+        return reason is not None
+
+    def action_nudge(self, direction: int) -> None:
+        if self.mode != "picture":
+            self.scroll_relative(x=direction, animate=False)
+            return
+        edit = None if self._refused() else self.cursor.nudged(direction)
+        if edit is not None:
+            self._note = ""
+            self.post_message(self.Edited(self, edit))
+
+    def action_type_value(self) -> None:
+        target = None if self.mode != "picture" or self._refused() else self.cursor.target()
+        if target is None:
+            return
+
+        def typed(value: float | None) -> None:
+            if value is not None:
+                self._note = ""
+                edit = self.cursor.asked(Edit(target.parameter, target.index, value, target.name))
+                self.post_message(self.Edited(self, edit))
+
+        self.app.push_screen(ValueScreen(target.name, target.value), typed)
+
+    def action_backprop(self) -> None:
+        if self.mode == "picture" and self.cursor.diagram is not None:
+            self.post_message(self.StepAsked(self, self.cursor.diagram.row))
 
     def _draw_network(self, run: Drawn, row: int) -> Text:
-        table = run.experiment.table
-        row = min(row, table.n_rows - 1)
-        trace = ins.trace_row(run.net, table, row)
-        out = Text()
-        target = "".join(table.columns[k][row] for k in range(table.n_outputs))
-        answer = " ".join(f"{v:.2f}" for v in trace.output)
-        out.append(f"row {row} ({table.row_label(row)}) → {answer}   target {target}"
-                   f"{'   held out' if row in table.heldout else ''}\n", "bold")
-        out.append("inputs  " + "  ".join(f"{n}={v:g}" for n, v in zip(VARIABLES, trace.x, strict=False)) + "\n")
-        out.append("weights ✚/━ strong +/−, +/- weak, · near 0", "dim")
-        names = ins.layer_names(run.net.shape)
-        for l, layer in enumerate(trace.layers):
-            w = layer.weights
-            label = names[l] if l < len(names) else f"layer {l + 1}"
-            out.append(f"\n{label} ({w.activation})\n", "bold")
-            for j in range(len(layer.a)):
-                col = "".join(w.weight_glyphs[:, j])
-                bias = w.bias_glyphs[j] if w.has_bias else " "
-                bar = "█" * int(round(min(abs(float(layer.a[j])), 1.0) * 8))
-                out.append(f"  {j + 1:>2} ")
-                for i, glyph in enumerate(col):
-                    out.append(glyph, Style(color="green" if w.weights[i, j] > 0 else "red"))
-                out.append(f" b{bias}  z={float(layer.z[j]):+7.2f}  a={float(layer.a[j]):+6.2f} {bar}\n")
-        return out
+        return views.draw_trace(run.experiment, run.net, row, self.layout_width)
 
     def _draw_units(self, run: Drawn, row: int) -> Text:
-        table = run.experiment.table
-        gates = ins.hidden_gates(run.net, table)
-        out = Text()
-        if not gates:
-            out.append("No hidden layer: the output unit works alone (a single neuron draws one straight line).")
-            return out
-        out.append(f"each hidden unit on every row ({' '.join(table.row_label(r) for r in range(min(table.n_rows, 8)))}"
-                   f"{' ...' if table.n_rows > 8 else ''}), thresholded at f(0)\n\n", "bold")
-        for g in gates:
-            out.append(f"{g.label:>6}  {g.bits[:64]}  ")
-            if g.dead:
-                out.append("dead (the same on every row)", "bold red")
-            elif g.name:
-                out.append(f"~ {g.name}", "bold")
-            else:
-                out.append("(no gate of one or two inputs)", "dim")
-            out.append("\n")
-        return out
+        return views.draw_units(run.experiment, run.net)
 
     def _draw_surface(self, run: Drawn, row: int) -> Text:
-        table = run.experiment.table
-        out = Text()
-        if table.n_inputs == 2:
-            width = max(16, min(self.size.width - 8, 64))
-            height = max(4, min(self.size.height - 4, 16)) * 2  # the title, a=0 a=1, the legend and an end
-            surface = ins.decision_surface(run.net, table, rows=height, cols=width)
-            for k, name in enumerate(surface.output_names):
-                blocks = ins.half_blocks(surface.values[k])
-                legend = "░ 0 … █ 1" if self.monochrome else "blue 0, orange 1"
-                out.append(f"{name} over a →, b ↑ · {legend}\n", "bold")
-                shades = blocks.shades()
-                points = {(p.line, p.col): p for p in ins.surface_points(surface, k)}
-                marks = {(p.line, p.mark_col): p for p in ins.surface_points(surface, k)}
-                for i in range(blocks.top.shape[0]):
-                    out.append("b=1 " if i == 0 else ("b=0 " if i == blocks.top.shape[0] - 1 else "    "))
-                    for j in range(blocks.top.shape[1]):
-                        point, mark = points.get((i, j)), marks.get((i, j))
-                        cell = Style(bgcolor=heat(float((blocks.top[i, j] + blocks.bottom[i, j]) / 2)).color)
-                        if point is not None:  # a table row: its target and held-out state, black on the surface
-                            out.append(point.glyph, None if self.monochrome else cell + Style(color="black",
-                                                                                                bold=True))
-                        elif mark is not None:  # beside it: whether the network is right there
-                            out.append("✓" if mark.right else "✗", None if self.monochrome else cell + Style(
-                                color="black" if mark.right else "bright_white", bold=True))
-                        elif self.monochrome:
-                            out.append(shades[i][j])
-                        else:
-                            out.append("▀", heat(float(blocks.top[i, j])) + Style(
-                                bgcolor=heat(float(blocks.bottom[i, j])).color))
-                    out.append("\n")
-                out.append(f"    a=0{' ' * (blocks.top.shape[1] - 6)}a=1\n")
-                out.append(f"    {fitting(SURFACE_LEGENDS, self.layout_width - 4)}\n", "dim")
-            return out
-        if 3 <= table.n_inputs <= 4:
-            for kmap in ins.karnaugh_maps(run.net, table):
-                out.append(f"{kmap.output_name}: Karnaugh map, rows {kmap.row_vars} × columns {kmap.col_vars} "
-                           "(output, ✓ right ✗ wrong, h held out)\n", "bold")
-                out.append("      " + "".join(f"{c:^9}" for c in kmap.col_labels) + "\n")
-                right = kmap.right
-                for r, label in enumerate(kmap.row_labels):
-                    out.append(f"{label:>4}  ")
-                    for c in range(len(kmap.col_labels)):
-                        tick = "✓" if right[r, c] else "✗"
-                        held = "h" if kmap.heldout[r, c] else " "
-                        out.append(f"{held}{kmap.values[r, c]:.2f}{tick}({int(kmap.targets[r, c])})",
-                                   "green" if right[r, c] else "bold red")
-                    out.append("\n")
-                out.append("\n")
-            return out
-        out.append("The decision surface is drawn for 2 inputs and Karnaugh maps for 3 or 4; "
-                   f"this gate has {table.n_inputs}.")
-        return out
+        return views.draw_surface(run.experiment, run.net, self.size.width, self.size.height, self.monochrome)
 
     def _draw_health(self, run: Drawn, row: int) -> Text:
         out = Text()
@@ -410,4 +448,4 @@ class InspectView(ScrollView):
         return out
 
     def _draw_summary(self, run: Drawn, row: int) -> Text:
-        return Text(ins.summary_text(run.net.shape, run.experiment.name, width=self.layout_width))
+        return views.draw_summary(run.experiment, run.net, self.layout_width)

@@ -1,125 +1,159 @@
-"""The network picture, drawn as text: the inspect view's ``picture`` mode (``InspectView`` shows it).
+"""The number cursor over the network picture, and what a hand edit of the selected weight or bias sets: the model
+behind the inspect view's picture mode (``InspectView``), without Textual.
 
-The layout comes from ``lab.core.inspect.picture``; this module only places it on lines. For a 2-4-1 network::
-
-    row 2 (10) → 0.98 ✓ target 1
-    in   ab h1  1234 out
-         ═╌ ◕1
-    a ●  ─═ ○2  ═╍─· ◕y
-    b ○  ══ ●3
-         ·─ ◑4
-    edges ═ ─ +  ╍ ╌ −  · ≈0 · nodes ○→● low→high
-
-Each unit's fan-in strip stands on its own line, left of it; the letters or numbers above a strip name the units of
-the column before, in the strip's order. Signs read by shape (solid +, dashed −) and are also coloured (green +,
-red −) unless the lab runs without colour. When the pane is wide enough each node also shows its activation.
+The cursor runs over the drawn nodes (inputs first, column by column) and then the drawn lines; ``words`` says what
+it is on in plain names: ``w(a→h1) = +2.3100`` for a line, ``h1: bias = ... · sum z = ... · output = ...`` for a
+node, ``input a = 1`` for an input. A new drawing keeps the cursor on the same node or line when it is still drawn.
+An ``Edit`` names the parameter as the experiment file does (``W1``, ``b1``) and as ``Run.set_parameter`` takes it
+(``layer``, ``i``, ``j``).
 """
 
 from __future__ import annotations
 
-from rich.style import Style
-from rich.text import Text
+from dataclasses import dataclass
 
-from lab.core.inspect.picture import EDGE_GLYPHS, NODE_GLYPHS, NetworkPicture
+from lab.core.inspect import diagram as dg
 
-GAP = 2  # spaces after each column of nodes
-LEGEND = "edges ═ ─ +  ╍ ╌ −  · ≈0 · nodes ○→● low→high"
-POSITIVE, NEGATIVE = Style(color="green"), Style(color="red")
-NODE_STYLES = (Style(color="rgb(70,110,220)"), Style(color="rgb(110,140,200)"), Style(color="rgb(160,160,160)"),
-               Style(color="rgb(230,160,80)"), Style(color="rgb(250,140,40)"))
+STEP = 0.1
+"""How far ←/→ move the selected weight or bias."""
+LIMIT = 1e6
+"""The largest size a weight may be given by hand."""
 
 
-def layout_for(height: int, widest: int) -> tuple[int, bool]:
-    """How many units per column a pane of ``height`` lines shows (at most 16), and whether it has room for the
-    header (the row and its answer), the legend and the fold note as well as the nodes. When it has not (80x24),
-    the nodes come first: the row is the table's cursor row and the legend is in the tooltip and in help."""
-    if height - 4 >= min(widest, 16):
-        return min(16, height - 4), True
-    if widest <= height - 1:
-        return widest, False
-    return max(2, height - 2), False
+@dataclass(frozen=True)
+class Edit:
+    """A weight or bias set by hand: ``parameter`` (``W1``, ``b2``) at ``index`` becomes ``value``; ``name`` is its
+    plain name (``w(a→h1)``, ``bias(h1)``)."""
+
+    parameter: str
+    index: tuple[int, ...]
+    value: float
+    name: str
+
+    @property
+    def layer(self) -> int:
+        """The dense layer, from 0 (``Run.set_parameter``'s ``layer``)."""
+        return int(self.parameter[1:]) - 1
+
+    @property
+    def i(self) -> int:
+        """The unit below for a weight, the unit for a bias."""
+        return self.index[0]
+
+    @property
+    def j(self) -> int | None:
+        """The unit of the layer for a weight; None for a bias."""
+        return self.index[1] if len(self.index) == 2 else None
 
 
-def _cell_widths(picture: NetworkPicture, values: bool) -> list[tuple[int, int]]:
-    """Per column: the fan-in strip's width and the node cell's width."""
-    widths = []
-    for c, col in enumerate(picture.columns):
-        label = max((len(l) for l in col.labels), default=1)
-        node = (label + 2) if c == 0 else (1 + label)
-        if values and c > 0:
-            node += 5
-        strip = 0 if col.fan_in is None else col.fan_in.shape[1] + 1
-        widths.append((strip, node))
-    return widths
+def parse_value(text: str) -> float | str:
+    """``text`` as a weight (``-1.5``, ``2e-3``), or why it is not one, in one line."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = float("nan")
+    if not abs(value) <= LIMIT:  # nan and infinity fail too
+        return f"expected a number from {-LIMIT:g} to {LIMIT:g}, got '{text.strip()}'"
+    return value
 
 
-def picture_width(picture: NetworkPicture, values: bool, gap: int = GAP) -> int:
-    """Columns the drawing's body takes (the last column has no gap after it)."""
-    return sum(s + n + gap for s, n in _cell_widths(picture, values)) - gap
+class PictureCursor:
+    """Which drawn node or line is selected.
 
+    Attributes:
+        diagram: the drawing the cursor runs over (None before the first).
+        items: ``("node", k)`` for every node, then ``("edge", k)`` for every line.
+        position: the selected item's index in ``items``.
+    """
 
-def _source_names(column, strip: int) -> str:
-    """What stands above a strip: the source units' one-character labels in order, else the column's title."""
-    if all(len(l) == 1 for l in column.labels):
-        return "".join(column.labels)
-    return f"{column.title}→"[: max(strip - 1, 0)]
+    def __init__(self) -> None:
+        self.diagram: dg.Diagram | None = None
+        self.items: list[tuple[str, int]] = []
+        self.position = 0
+        self._pending: dict[tuple[str, tuple[int, ...]], float] = {}  # edits posted since the last drawing
 
+    def follow(self, diagram: dg.Diagram) -> None:
+        """Run over a new drawing, on the same node or line as before when it is still drawn."""
+        old = self._key(self.selected) if self.selected is not None and self.diagram is not None else None
+        self._pending.clear()  # the new drawing holds the values as they are
+        self.diagram = diagram
+        self.items = [("node", k) for k in range(len(diagram.nodes))] + \
+                     [("edge", k) for k in range(len(diagram.edges))]
+        keys = [self._key(item) for item in self.items]
+        self.position = keys.index(old) if old in keys else min(self.position, max(len(self.items) - 1, 0))
 
-def draw_picture(picture: NetworkPicture, width: int, monochrome: bool = False, full: bool = True) -> Text:
-    """The picture as text for a pane ``width`` columns wide: each node shows its value when that fits, and the
-    columns close up to one space apart when two do not; ``full`` adds the header line and the legend."""
-    values = picture_width(picture, True) <= width
-    gap = GAP if picture_width(picture, values) <= width else 1
-    widths = _cell_widths(picture, values)
-    out = Text()
-    answer = " ".join(f"{v:.2f}" for v in picture.outputs)
-    target = "".join(str(int(t)) for t in picture.targets)
-    right = all((o > 0.5) == (t > 0.5) for o, t in zip(picture.outputs, picture.targets, strict=True))
-    if full:
-        out.append(f"row {picture.row} ({picture.row_label}) → {answer} {'✓' if right else '✗'} target {target}"
-                   f"{' · held out' if picture.heldout else ''}\n", "bold")
-    prev = None
-    for col, (strip, node) in zip(picture.columns, widths, strict=True):  # the titles: each strip names its sources
-        if strip:
-            out.append(f"{_source_names(prev, strip):<{strip}}", "dim")
-        out.append(f"{col.title:<{node + gap}}", "bold")
-        prev = col
-    out.append("\n")
-    height = picture.height
-    offsets = [(height - len(c.units)) // 2 for c in picture.columns]
-    for y in range(height):
-        for c, (col, (strip, node)) in enumerate(zip(picture.columns, widths, strict=True)):
-            i = y - offsets[c]
-            here = 0 <= i < len(col.units)
-            if strip:
-                if here and col.fan_in is not None and col.fan_in_sign is not None:  # a strip: a fan-in
-                    for code, sign in zip(col.fan_in[i], col.fan_in_sign[i], strict=True):
-                        style = None if monochrome or code == 0 else (POSITIVE if sign > 0 else NEGATIVE)
-                        if style is not None and code in (2, 4):
-                            style = style + Style(bold=True)
-                        out.append(EDGE_GLYPHS[code], style)
-                    out.append(" ")
-                else:
-                    out.append(" " * strip)
-            if not here:
-                out.append(" " * (node + gap))
-                continue
-            glyph = NODE_GLYPHS[int(col.levels[i])]
-            style = None if monochrome else NODE_STYLES[int(col.levels[i])]
-            if c == 0:
-                out.append(f"{col.labels[i]} ")
-                out.append(glyph, style)
-                out.append(" " * (node - len(col.labels[i]) - 2 + gap))
-                continue
-            out.append(glyph, style)
-            cell = col.labels[i] + (f" {float(col.values[i]):+.1f}" if values else "")
-            out.append(f"{cell:<{node - 1 + gap}}")
-        out.rstrip()
-        out.append("\n")
-    folded = [f"{c.title} {len(c.units)} of {len(c.units) + c.folded}" for c in picture.columns if c.folded]
-    if folded:
-        out.append(f"strongest units only: {' · '.join(folded)}\n", "italic")
-    if full:
-        out.append(LEGEND, "dim")
-    out.rstrip()
-    return out
+    def _key(self, item: tuple[str, int]) -> tuple:
+        """What an item is, whatever its index: a node's place, or a weight's layer and units."""
+        assert self.diagram is not None
+        if item[0] == "node":
+            node = self.diagram.nodes[item[1]]
+            return ("node", node.column, node.unit)
+        edge = self.diagram.edges[item[1]]
+        return ("edge", edge.layer, edge.source, edge.target)
+
+    @property
+    def selected(self) -> tuple[str, int] | None:
+        """The selected item, or None before the first drawing."""
+        return self.items[self.position] if self.items else None
+
+    def move(self, by: int) -> None:
+        """``by`` items on (negative: back), round the ends."""
+        if self.items:
+            self.position = (self.position + by) % len(self.items)
+
+    def select(self, item: tuple[str, int]) -> None:
+        """Select ``item`` (``("node", k)`` or ``("edge", k)``) when it is drawn."""
+        if item in self.items:
+            self.position = self.items.index(item)
+
+    def select_at(self, y: int, x: int) -> bool:
+        """Select what is drawn at line ``y``, column ``x`` of the drawing; whether there was anything."""
+        item = self.diagram.item_at(y, x) if self.diagram is not None else None
+        if item is None or item not in self.items:
+            return False
+        self.position = self.items.index(item)
+        return True
+
+    def words(self) -> str:
+        """What the cursor is on, in plain names (empty before the first drawing)."""
+        if self.diagram is None or self.selected is None:
+            return ""
+        kind, index = self.selected
+        return dg.describe_edge(self.diagram, index) if kind == "edge" else dg.describe_node(self.diagram, index)
+
+    def target(self) -> Edit | None:
+        """The selected parameter with its value now, or None for an input or a network without biases."""
+        if self.diagram is None or self.selected is None:
+            return None
+        kind, index = self.selected
+        if kind == "edge":
+            edge = self.diagram.edges[index]
+            return Edit(f"W{edge.layer + 1}", (edge.source, edge.target), edge.weight, edge.name)
+        node = self.diagram.nodes[index]
+        if node.column == 0 or node.bias != node.bias:
+            return None
+        return Edit(f"b{node.column}", (node.unit,), node.bias, f"bias({node.name})")
+
+    def refusal(self, paused: bool) -> str | None:
+        """Why the selected item cannot be edited now, or None."""
+        if not paused:
+            return "pause the run (space) to set a weight by hand"
+        if self.target() is None:
+            return "an input has no weight of its own: choose a line or a unit"
+        return None
+
+    def nudged(self, direction: int) -> Edit | None:
+        """The selected parameter moved by ``direction`` times ``STEP`` from its value, or from the value last asked
+        for when the drawing has not caught up yet (keys faster than redraws still add up); None when there is
+        none."""
+        target = self.target()
+        if target is None:
+            return None
+        now = self._pending.get((target.parameter, target.index), target.value)
+        return self.asked(Edit(target.parameter, target.index, round(now + direction * STEP, 10), target.name))
+
+    def asked(self, edit: Edit) -> Edit:
+        """Note ``edit`` as asked for (until the next drawing); returns it."""
+        self._pending[edit.parameter, edit.index] = edit.value
+        return edit
+

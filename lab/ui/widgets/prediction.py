@@ -15,7 +15,7 @@ from lab.core.expr import VARIABLES
 from lab.core.gates import parse_inputs
 from lab.core.numbers import four
 from lab.core.train import THRESHOLD
-from lab.ui.widgets.fit_text import fitting
+from lab.drawings.fit_text import fitting
 from lab.ui.widgets.table_lines import side
 
 

@@ -17,7 +17,7 @@ from textual.widgets import Input, Static
 
 from lab.core.errors import LabError
 from lab.core.gates import TruthTable, table_from_expression
-from lab.ui.widgets.fit_text import fitting
+from lab.drawings.fit_text import fitting
 from lab.ui.widgets.truth_table import TruthTableView
 
 PLACEHOLDERS = ("expression, e.g. a ^ b  or  a ^ b ^ c; a&b | c&(a^b)   (esc closes)",
