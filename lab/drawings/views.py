@@ -199,7 +199,7 @@ def draw_surface(experiment: Experiment, net: Network, width: int, height: int, 
     out = Text()
     if table.n_inputs == 2:
         cols = max(16, min(width - 8, 64))
-        lines = max(4, min(height - 3, 16)) * 2
+        lines = max(4, min(height - 4, 16)) * 2  # the title, a=0 a=1, the legend and an end
         surface = ins.decision_surface(net, table, rows=lines, cols=cols)
         for k, name in enumerate(surface.output_names):
             blocks = ins.half_blocks(surface.values[k])
