@@ -33,17 +33,17 @@ network the learner has; any other key gives new weights for the lesson's start 
 one applied (``Lesson.experiment_at``), again never from what the learner changed.
 
 **Checks (what happened during the step).** A check is one line: a flag (``trained``, ``solved``, ``diverged``,
-``pinned``, ``compared``, ``log_scale``, ``edited``, ``stepped``), optionally preceded by ``not``; or ``NAME OP VALUE`` with OP one of
-``< <= > >= == != contains``, where NAME is a number (``epoch``, ``loss``, ``lr``, ``layers``, ``cursor``...), a
-word (``gate``, ``loss_name``, ``hidden``, ``view``...) or a set (``heldout``, ``hidden_gates``); or ``output row R
-OP X`` / ``heldout_output row R OP X`` with R a row index or its bits (``100``). The learner reads each check in
-words (``the cursor is on row 4``), never the line itself. A step's checks count only what happened during the
+``pinned``, ``compared``, ``log_scale``, ``edited``, ``stepped``), optionally preceded by ``not``; or ``NAME OP VALUE``
+with OP one of ``< <= > >= == != contains``, where NAME is a number (``epoch``, ``loss``, ``lr``, ``layers``,
+``cursor``...), a word (``gate``, ``loss_name``, ``hidden``, ``view``...) or a set (``heldout``, ``hidden_gates``); or
+``output row R OP X`` / ``heldout_output row R OP X`` with R a row index or its bits (``100``). The learner reads each
+check in words (``the cursor is on row 4``), never the line itself. A step's checks count only what happened during the
 step (``lab.core.lesson_checks.StepWatch``): run checks need a run trained in the step, lab checks (cursor, view,
-settings, sweeps) must not all hold when the step begins, output checks read the network as it stands, and the
-picture's two events need it done in the step: ``edited`` (a weight or bias set by hand: ``=`` or ←/→ on the
-network picture, or a row's step applied) and ``stepped`` (the step-through of one update opened: ``b``). Every step
-needs at least one run or lab check. Checks are evaluated against a ``LabState``: a frozen snapshot the interface
-builds, so every lesson can be tested without a terminal.
+settings, sweeps) must not all hold when the step begins, output checks read the network as it stands, and the picture's
+two events need it done in the step: ``edited`` (a weight or bias set by hand: ``=`` or ←/→ on the network picture, or a
+row's step applied) and ``stepped`` (the step-through of one update opened: ``b``). Every step needs at least one run or
+lab check. Checks are evaluated against a ``LabState``: a frozen snapshot the interface builds, so every lesson can be
+tested without a terminal.
 
 **Solutions (so a stuck learner can be shown, and the course played).** Each step lists, in order, the actions
 that pass it, one ``Solution:`` line each (``SOLUTION_ACTIONS``):

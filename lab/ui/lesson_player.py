@@ -1,12 +1,12 @@
 """Playing a lesson step's solution in the lab: the "show me" of a stuck learner, ``nnlab learn --play`` and the
 tests that hold every lesson to being passable.
 
-A solution is the ``Solution:`` lines beside a step (``lab.core.lessons``): ``press``, ``train``, ``wait``,
-``cursor``, ``view``, ``setting``, ``type``, ``picture``, ``weight``. ``LessonPlayer`` turns each into key presses sent through one
+A solution is the ``Solution:`` lines beside a step (``lab.core.lessons``): ``press``, ``train``, ``wait``, ``cursor``,
+``view``, ``setting``, ``type``, ``picture``, ``weight``. ``LessonPlayer`` turns each into key presses sent through one
 ``press`` coroutine (``Pilot.press`` in the tests, ``app_press`` in the lab itself, so they go through the lab's own
-bindings as a person's keys would) and tells ``said`` each key as it goes, so it can be shown. When a press opens
-the question "discard the trained network?", the player answers y, as the lesson's text says to; when a
-``train`` meets a spent budget's offer to go on, it takes another budget.
+bindings as a person's keys would) and tells ``said`` each key as it goes, so it can be shown. When a press opens the
+question "discard the trained network?", the player answers y, as the lesson's text says to; when a ``train`` meets a
+spent budget's offer to go on, it takes another budget.
 
 The player reads the lab only to know when to stop pressing (the table's cursor, the view shown, a setting's
 value, whether a run is going); it never sets anything itself.
