@@ -12,6 +12,8 @@ Every check is of one of three kinds (``Check.kind``), and counts only what happ
   ``solved_epoch``): only a run trained during the step counts (a new network trained, or the one there trained
   further); ``solved`` and ``diverged`` must have happened during the step.
 * ``network`` (``output row``, ``heldout_output row``, ``hidden_gates``): the network as it stands now.
+* ``event`` (``edited``: a weight or bias set by hand, ``stepped``: the step-through of one update opened): only
+  what happened during the step counts (``LabState.edits`` and ``LabState.steps`` grew since it began).
 * ``lab`` (everything else: the cursor, the view, settings, the table, sweeps): the step's lab checks together
   count only once they have *not all* held at some moment since the step began, so a step is never passed by what
   was already true when it began (a key pressed in an earlier lesson, a comparison left from an earlier step).
@@ -57,6 +59,9 @@ class LabState:
         asked: the row typed into the prediction line, or None.
         run: which run the trainer is: a number the interface changes whenever the trainer is replaced (new
             weights), so a step can tell its own run from the one it began with.
+        edits: how many times a weight or bias has been set by hand (the network picture's ``=`` or ←/→, or a
+            row's step applied) since the lab started; a step counts the ones since it began.
+        steps: how many times the step-through of one update has been opened since the lab started.
     """
 
     experiment: Experiment
@@ -79,6 +84,8 @@ class LabState:
     compared: bool = False
     run: int = 0
     asked: int | None = None
+    edits: int = 0
+    steps: int = 0
 
 
 def _opt(value: float | None) -> float:
@@ -93,6 +100,8 @@ FLAGS: dict[str, Callable[[LabState], bool]] = {
     "pinned": lambda s: s.pinned,
     "compared": lambda s: s.compared,
     "log_scale": lambda s: s.log_scale,
+    "edited": lambda s: s.edits > 0,
+    "stepped": lambda s: s.steps > 0,
 }
 """Checks that are true or false on their own."""
 
@@ -148,6 +157,8 @@ RUN_CHECKS = frozenset({"trained", "solved", "diverged", "running", "epoch", "lo
 """Checks that read a run: only a run trained during the step counts."""
 NETWORK_CHECKS = frozenset({"output", "heldout_output", "hidden_gates"})
 """Checks that read the network as it stands."""
+EVENTS: dict[str, Callable[[LabState], int]] = {"edited": lambda s: s.edits, "stepped": lambda s: s.steps}
+"""Checks of something done in the picture during the step: the count that must have grown since it began."""
 
 OP_WORDS = {"<=": "is at most", ">=": "is at least", "==": "is", "!=": "is not", "<": "is below", ">": "is above"}
 COUNT_WORDS = {"<=": "at most", ">=": "at least", "==": "exactly", "!=": "other than", "<": "fewer than",
@@ -170,6 +181,9 @@ FLAG_WORDS = {
     "pinned": ("a sweep is pinned as A", "no sweep is pinned"),
     "compared": ("a sweep of this network stands beside the pinned A", "no sweep stands beside a pinned one"),
     "log_scale": ("the loss axis is on a log scale", "the loss axis is linear"),
+    "edited": ("a weight or bias set by hand in this step", "no weight or bias set by hand in this step"),
+    "stepped": ("the step-through of one update opened in this step (b on the picture)",
+                "the step-through not opened in this step"),
 }
 """The words of each flag and of its ``not``."""
 
@@ -197,7 +211,9 @@ class Check:
 
     @property
     def kind(self) -> str:
-        """``run``, ``network`` or ``lab`` (see the module's docstring)."""
+        """``run``, ``network``, ``event`` or ``lab`` (see the module's docstring)."""
+        if self.name in EVENTS:
+            return "event"
         if self.name in RUN_CHECKS:
             return "run"
         return "network" if self.name in NETWORK_CHECKS else "lab"
@@ -341,6 +357,9 @@ class StepWatch:
                 ok = self.armed and check.passes(state)
             elif check.kind == "network":
                 ok = check.passes(state)
+            elif check.kind == "event":
+                count = EVENTS[check.name]
+                ok = (count(state) > count(start)) != check.negate
             elif check.op == "flag" and check.name in ("solved", "diverged") and not check.negate:
                 flag = FLAGS[check.name]
                 ok = trained_in(state, start) and _happened(state, start, flag)

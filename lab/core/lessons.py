@@ -33,15 +33,17 @@ network the learner has; any other key gives new weights for the lesson's start 
 one applied (``Lesson.experiment_at``), again never from what the learner changed.
 
 **Checks (what happened during the step).** A check is one line: a flag (``trained``, ``solved``, ``diverged``,
-``pinned``, ``compared``, ``log_scale``), optionally preceded by ``not``; or ``NAME OP VALUE`` with OP one of
-``< <= > >= == != contains``, where NAME is a number (``epoch``, ``loss``, ``lr``, ``layers``, ``cursor``...), a
-word (``gate``, ``loss_name``, ``hidden``, ``view``...) or a set (``heldout``, ``hidden_gates``); or ``output row R
-OP X`` / ``heldout_output row R OP X`` with R a row index or its bits (``100``). The learner reads each check in
-words (``the cursor is on row 4``), never the line itself. A step's checks count only what happened during the
+``pinned``, ``compared``, ``log_scale``, ``edited``, ``stepped``), optionally preceded by ``not``; or ``NAME OP VALUE``
+with OP one of ``< <= > >= == != contains``, where NAME is a number (``epoch``, ``loss``, ``lr``, ``layers``,
+``cursor``...), a word (``gate``, ``loss_name``, ``hidden``, ``view``...) or a set (``heldout``, ``hidden_gates``); or
+``output row R OP X`` / ``heldout_output row R OP X`` with R a row index or its bits (``100``). The learner reads each
+check in words (``the cursor is on row 4``), never the line itself. A step's checks count only what happened during the
 step (``lab.core.lesson_checks.StepWatch``): run checks need a run trained in the step, lab checks (cursor, view,
-settings, sweeps) must not all hold when the step begins, output checks read the network as it stands. Every step
-needs at least one run or lab check. Checks are evaluated against a ``LabState``: a frozen snapshot the interface
-builds, so every lesson can be tested without a terminal.
+settings, sweeps) must not all hold when the step begins, output checks read the network as it stands, and the picture's
+two events need it done in the step: ``edited`` (a weight or bias set by hand: ``=`` or ←/→ on the network picture, or a
+row's step applied) and ``stepped`` (the step-through of one update opened: ``b``). Every step needs at least one run or
+lab check. Checks are evaluated against a ``LabState``: a frozen snapshot the interface builds, so every lesson can be
+tested without a terminal.
 
 **Solutions (so a stuck learner can be shown, and the course played).** Each step lists, in order, the actions
 that pass it, one ``Solution:`` line each (``SOLUTION_ACTIONS``):
@@ -54,6 +56,11 @@ that pass it, one ``Solution:`` line each (``SOLUTION_ACTIONS``):
   ``loss``, ``optimizer``, ``lr``, ``batch_size``, ``init``, ``seed``, ``epochs``, ``stop``) and, with VALUE,
   press right until it shows VALUE (answering y when asked to discard trained weights).
 * ``type TEXT``: type TEXT (an input line is open), then nothing else.
+* ``picture``: show the network picture (v until it shows) and give it the keys, as tab or a click does; then
+  ``press b`` opens the step-through, ``press right`` shows its next part, ``press a`` applies it, ``press d``
+  closes it without applying.
+* ``weight NAME VALUE``: on the network picture, move its number cursor (↓) to the weight or bias NAME as the line
+  under the picture names it (``w(a→y)``, ``bias(h1)``), press ``=``, type VALUE and enter (the run paused).
 
 ``nnlab learn --play`` and the lesson's "show me" key play them, keys shown as they are pressed; a test plays every
 lesson by its solutions and holds each step to passing.
@@ -96,7 +103,7 @@ SETTING_KEYS = ("output", "bias", "loss", "optimizer", "lr", "batch_size", "init
 
 SOLUTION_ACTIONS: dict[str, tuple[int, int]] = {
     "press": (1, 99), "train": (0, 0), "wait": (0, 0), "cursor": (1, 1), "view": (1, 1), "setting": (1, 2),
-    "type": (1, 99),
+    "type": (1, 99), "picture": (0, 0), "weight": (2, 2),
 }
 """Each solution action and how many words may follow it (at least, at most)."""
 
@@ -136,6 +143,11 @@ def parse_action(text: str) -> Action:
     if name == "setting" and args[0] not in SETTING_KEYS and not (args[0].startswith("layer")
                                                                  and args[0][5:].isdigit()):
         raise LabError(f"unknown setting '{args[0]}': choose layer1, layer2... or one of {', '.join(SETTING_KEYS)}")
+    if name == "weight":
+        try:
+            float(args[1])
+        except ValueError:
+            raise LabError(f"weight: expected a number after the name, got '{args[1]}'") from None
     return Action(name, args)
 
 

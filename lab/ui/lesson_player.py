@@ -1,12 +1,12 @@
 """Playing a lesson step's solution in the lab: the "show me" of a stuck learner, ``nnlab learn --play`` and the
 tests that hold every lesson to being passable.
 
-A solution is the ``Solution:`` lines beside a step (``lab.core.lessons``): ``press``, ``train``, ``wait``,
-``cursor``, ``view``, ``setting``, ``type``. ``LessonPlayer`` turns each into key presses sent through one
+A solution is the ``Solution:`` lines beside a step (``lab.core.lessons``): ``press``, ``train``, ``wait``, ``cursor``,
+``view``, ``setting``, ``type``, ``picture``, ``weight``. ``LessonPlayer`` turns each into key presses sent through one
 ``press`` coroutine (``Pilot.press`` in the tests, ``app_press`` in the lab itself, so they go through the lab's own
-bindings as a person's keys would) and tells ``said`` each key as it goes, so it can be shown. When a press opens
-the question "discard the trained network?", the player answers y, as the lesson's text says to; when a
-``train`` meets a spent budget's offer to go on, it takes another budget.
+bindings as a person's keys would) and tells ``said`` each key as it goes, so it can be shown. When a press opens the
+question "discard the trained network?", the player answers y, as the lesson's text says to; when a ``train`` meets a
+spent budget's offer to go on, it takes another budget.
 
 The player reads the lab only to know when to stop pressing (the table's cursor, the view shown, a setting's
 value, whether a run is going); it never sets anything itself.
@@ -26,6 +26,7 @@ from lab.core.gates import parse_rows
 from lab.core.lessons import Action, Step
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.go_on import GoOnScreen
+from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.settings_list import SettingsList
 
 Press = Callable[[str], Awaitable[None]]
@@ -120,6 +121,33 @@ class LessonPlayer:
             await self._setting(action)
         elif name == "type":
             await self.press(*(key_name(c) for c in args[0]))
+        elif name == "picture":
+            await self._picture(action)
+        elif name == "weight":
+            await self._weight(action)
+
+    async def _picture(self, action: Action) -> InspectView:
+        """Show the network picture and give it the keys; the picture's view."""
+        await self._until(lambda: self.app.view == "picture", "v", action)
+        view = self.app.query_one(InspectView)
+        if not view.has_focus:
+            view.focus()
+            await self.settle()
+        return view
+
+    async def _weight(self, action: Action) -> None:
+        view = await self._picture(action)
+        name, value = action.args
+
+        def on_it() -> bool:
+            target = view.cursor.target()
+            return target is not None and target.name == name
+
+        await self._until(on_it, "down", action)
+        await self.press("equals_sign")
+        await self.settle()
+        await self.press(*(key_name(c) for c in value), "enter")
+        await self.settle()
 
     async def _until(self, reached: Callable[[], bool], key: str, action: Action) -> None:
         for _ in range(MAX_PRESSES):

@@ -118,7 +118,8 @@ class LessonRouting:
         self.progress_path: Path | None = None
         self.showing = False  # a step's solution is being played ("show me")
         self._watching_typed = False
-        self._typed = ""  # the prediction line's text at the last look
+        self._typed: tuple[str, int, int] = ("", 0, 0)  # the prediction line's text, the hand edits and the
+        # step-throughs opened at the last look
 
     @property
     def _app(self) -> Any:
@@ -354,12 +355,15 @@ class LessonRouting:
             self.show_strip()
 
     def _look(self) -> None:
-        """Tick when the prediction line's text changed since the last look (a row typed can pass a step); keep the
+        """Tick when the prediction line's text, the hand edits or the step-throughs opened changed since the last look
+        (a row typed or the step-through opened can pass a step); keep the
         strip in step with the view shown (``v`` may have swapped the lesson's text for a view)."""
         line = next(iter(self._app.query("#prediction-input").results(Input)), None)
         typed = "" if line is None else line.value
-        if typed != self._typed:
-            self._typed = typed
+        run = self.host.lab_run
+        done = (typed, run.hand_edits, run.steps_shown)  # a step-through opened shows nothing else to tick on
+        if done != self._typed:
+            self._typed = done
             if self.open:
                 self.tick()
                 return

@@ -64,6 +64,7 @@ class PictureActions:
             self.run.stop()
             self._show_status()
         frozen = self.run.frozen()
+        self.run.steps_shown += 1
         self._ask(StepThroughScreen(frozen.experiment, frozen.state, message.row),
                   lambda step: self.show(self.apply_step(step)))
 

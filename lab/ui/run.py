@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, TypeAlias
 
 import numpy as np
@@ -511,6 +511,10 @@ class Run(Widget):
         self._sweepers = sweepers
         self._on_running = on_running
         self._training = False
+        self.hand_edits = 0
+        """Weights or biases set by hand so far (a lesson's ``edited`` counts the ones in its step)."""
+        self.steps_shown = 0
+        """Step-throughs of one update opened so far (a lesson's ``stepped``)."""
 
     # --- what the run is ---------------------------------------------------------------------------------------------
     @property
@@ -612,6 +616,8 @@ class Run(Widget):
         with self.control.session.lock:
             t = self.control.trainer
             state = lab_state(t, shown, outputs, self.control.session.run_id) if shown is not None else None
+            if state is not None:
+                state = replace(state, edits=self.hand_edits, steps=self.steps_shown)
             return state, run_hints(t)
 
     def gradient_check(self) -> GradCheck | Note:
@@ -680,7 +686,10 @@ class Run(Widget):
     def set_parameter(self, layer: int, i: int, j: int | None, value: float) -> Snapshot | Note:
         """Set weight ``W[layer][i, j]`` (layer from 0; ``j`` None: the bias ``b[layer][i]``) by hand, live; the
         snapshot to show (the table's outputs and the loss follow at once), or a ``Note`` saying why not."""
-        return self.control.set_parameter(layer, i, j, value, self._training)
+        answer = self.control.set_parameter(layer, i, j, value, self._training)
+        if not isinstance(answer, Note):
+            self.hand_edits += 1
+        return answer
 
     def discard_question(self, reason: str) -> str | None:
         """The question to ask before replacing a trained, unsaved network for ``reason`` (None: ask nothing); read

@@ -1,5 +1,5 @@
 """The claims of the two lessons built on the picture and the step-through ("Be the neuron" and "One step of
-backpropagation by hand", docs/incoming/lessons/), each tested with the lesson's own settings, over seeds where a
+backpropagation by hand", lab/lessons/09 and 10), each tested with the lesson's own settings, over seeds where a
 run is involved."""
 
 from __future__ import annotations

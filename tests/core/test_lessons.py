@@ -122,6 +122,9 @@ def test_every_lesson_starts_the_same_whatever_came_before():
     (H + "---\n## S\nTask: t\nCheck: solved\nSolution: view sideways\n", 10, "unknown view 'sideways'"),
     (H + "---\n## S\nTask: t\nCheck: solved\nSolution: setting colour red\n", 10, "unknown setting 'colour'"),
     (H + "---\n## S\nTask: t\nCheck: solved\nSolution: train now\n", 10, "'train' takes 0 word(s)"),
+    (H + "---\n## S\nTask: t\nCheck: edited\nSolution: weight w(a→y)\n", 10, "'weight' takes 2 word(s)"),
+    (H + "---\n## S\nTask: t\nCheck: edited\nSolution: weight w(a→y) two\n", 10,
+     "weight: expected a number after the name, got 'two'"),
 ])
 def test_a_broken_lesson_is_refused_in_one_line(text, line, words):
     """A bad header or step: one line naming the file, the line and what is wrong."""
@@ -197,7 +200,8 @@ def test_bad_checks(text, words):
     ("heldout_output row 100 > 0.9", "the output for held-out row 100 is above 0.9"),
     ("not solved", "trained in this step, not solved"), ("lr <= 0.5", "the learning rate is at most 0.5"),
     ("heldout contains 111", "row 111 is held out"), ("log_scale", "the loss axis is on a log scale"),
-    ("loss_name == bce", "the loss is bce"),
+    ("loss_name == bce", "the loss is bce"), ("edited", "a weight or bias set by hand in this step"),
+    ("stepped", "the step-through of one update opened in this step (b on the picture)"),
 ])
 def test_checks_read_as_words(text, words):
     """The learner reads a check in words, never as code."""
@@ -237,6 +241,19 @@ def test_lab_checks_must_not_all_hold_when_the_step_begins():
     assert w.see(state(cursor=4)) == (False, True)
     assert w.see(state(cursor=3)) == (False, True)
     assert w.see(state(cursor=4)) == (True, True)
+
+
+def test_edits_and_step_throughs_count_only_within_the_step():
+    """Weights set by hand or a step-through opened before the step began (an earlier step's) do not pass
+    ``edited`` or ``stepped``; one more during the step does, each on its own count."""
+    before = state(edits=3, steps=1)
+    w = watch("edited", "stepped")
+    assert w.see(before) == (False, False)
+    assert w.see(replace(before, edits=4)) == (True, False) and not w.done
+    assert w.see(replace(before, edits=4, steps=2)) == (True, True) and w.done
+    w = watch("not edited", "trained")
+    assert w.see(before) == (True, False)
+    assert w.see(replace(before, edits=4)) == (False, False)
 
 
 def test_a_lesson_resumes_where_its_start_can_be_rebuilt():

@@ -1,4 +1,4 @@
-"""Pilot tests of the course: all eight lessons in order in one app at 80x24, each step first by a plausible wrong
+"""Pilot tests of the course: all ten lessons in order in one app at 80x24, each step first by a plausible wrong
 path that must not pass it, then by its own solution (the ``Solution:`` lines, played by ``LessonPlayer`` with the
 keys a learner would press), which must; every lesson starts the same after every other lesson. Training runs
 unthrottled so the course takes seconds."""
@@ -28,6 +28,8 @@ WRONG: dict[tuple[int, int], tuple[str, ...]] = {
     (6, 1): ("press s",), (6, 2): ("train",), (6, 3): ("setting output linear",),
     (7, 1): ("train",), (7, 2): ("train",), (7, 3): ("train",),
     (8, 1): ("press A",), (8, 2): ("press A", "press k", "wait"), (8, 3): ("press k", "wait"),
+    (9, 1): ("weight w(a→y) 2", "weight w(b→y) 2"), (9, 2): ("weight bias(y) -3",), (9, 3): ("view surface",),
+    (10, 1): ("picture", "press down"), (10, 2): ("picture", "press b", "press d"), (10, 3): ("press s",),
 }
 """Per (lesson, step), from 1: what a learner might plausibly do instead of the task (too little training, the
 wrong row, the wrong key, a setting left as it was, training without the change the step asks for)."""
@@ -57,8 +59,7 @@ def player(pilot: Pilot) -> LessonPlayer:
 
 
 def test_ten_lessons_in_the_issues_order():
-    """The shipped track: ten lessons, in the order the tutorials' ideas build on each other (the last two, on the
-    network picture, are played in tests/ui/test_inside_lessons.py)."""
+    """The shipped track: ten lessons, in the order the tutorials' ideas build on each other."""
     ids = [l.id for l in shipped_lessons()]
     assert ids == ["01-one-neuron", "02-one-neuron-xor", "03-hidden-layer", "04-two-layer", "05-learning-rate",
                    "06-loss-functions", "07-generalisation", "08-many-seeds", "09-be-the-neuron",
@@ -72,7 +73,7 @@ def test_every_step_has_a_wrong_path_here():
 
 
 async def test_the_whole_course_in_one_app(tmp_path):
-    """Lessons 1 to 8 in order at 80x24: each step refuses its wrong path (> is refused too), then passes by its
+    """Lessons 1 to 10 in order at 80x24: each step refuses its wrong path (> is refused too), then passes by its
     solution, and > goes on; every lesson's start is its own, whatever the one before left; the task strip names
     the step while the view it works in has the lesson's place."""
     app = LabApp(lesson="1", progress_path=tmp_path / "lessons.json")
@@ -84,7 +85,8 @@ async def test_the_whole_course_in_one_app(tmp_path):
             p = pane(app)
             assert p.lesson == lesson and p.step == 0
             assert app.experiment == lesson.experiment_at(0), lesson.id
-            assert app.query_one("#chart").log_scale is False and app.table_view.cursor_row == 0
+            cursor = int(lesson.screen_at(0)["cursor"])
+            assert app.query_one("#chart").log_scale is False and app.table_view.cursor_row == cursor
             for s, step in enumerate(lesson.steps, 1):
                 assert p.step == s - 1 and not p.done
                 for text in WRONG[(n, s)]:
@@ -127,7 +129,8 @@ async def test_every_lesson_starts_the_same_after_every_other(tmp_path):
                 screen = lesson.screen_at(0)
                 assert app.experiment == lesson.experiment_at(0), (before.id, lesson.id)
                 assert app.lab_run.session.trainer.epoch == 0
-                assert app.query_one("#chart").log_scale is False and app.table_view.cursor_row == 0
+                assert app.query_one("#chart").log_scale is False
+                assert app.table_view.cursor_row == int(screen["cursor"])
                 assert app.lab_run.session.epochs_per_tick == SPEEDS[screen["speed"]]
 
 
