@@ -16,7 +16,7 @@ PAGES = sorted((ROOT / "docs").glob("*.md"))
 # The commands of a README code block that tools/newcomer-check runs one by one on a fresh machine.
 RUN_BY_NEWCOMER_CHECK = re.compile(r"^\s*(\$ )?(pip|python|nnlab|pytest|uv)")
 # Commands that print, write files and exit: the only ones a code block may hold (anything else would wait for keys).
-EXITING = {"train", "predict", "sweep", "tune", "gates", "recipes", "completion"}
+EXITING = {"train", "predict", "show", "sweep", "tune", "gates", "recipes", "completion"}
 
 
 def code_block_lines(text: str) -> list[str]:
