@@ -234,7 +234,7 @@ class DisplaySeries:
     def __init__(self, exact_tail: int = EXACT_TAIL, max_blocks: int = MAX_BLOCKS) -> None:
         self.exact_tail = exact_tail
         self.max_blocks = max(2, max_blocks - max_blocks % 2)
-        self._blocks = np.empty((0, 9))  # SeriesView.blocks
+        self._blocks = np.empty((0, 9))  # SeriesView.blocks: replaced by a new array, never written in place
         self._blocked = 0  # epochs in blocks
         # Epochs in a block: a power of two, so that a fold adds at most half of ``max_blocks`` blocks.
         self._block = 1 << max(0, math.ceil(math.log2(4 * exact_tail / self.max_blocks)))
@@ -245,9 +245,9 @@ class DisplaySeries:
         return self._blocked + self._m
 
     def view(self) -> SeriesView:
-        """The series as it is now, for a drawing (a copy of the blocks, a view of the tail that no later
-        ``extend`` writes to)."""
-        return SeriesView(self._blocks.copy(), self._tail[: self._m])
+        """The series as it is now, for a drawing on another thread: no copy (the blocks' array is replaced, never
+        written, and a later ``extend`` writes past the tail's view: only a ``truncate`` then writes into it)."""
+        return SeriesView(self._blocks, self._tail[: self._m])
 
     def last(self) -> float:
         """The last value."""
