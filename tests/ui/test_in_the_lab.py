@@ -87,7 +87,7 @@ async def test_after_a_table_edit_the_charts_title_has_the_status_lines_loss():
         now = app.lab_run.session.trainer.scores_now()
         await until(pilot, lambda: f"loss {now.loss:.4g}" in chart_title(chart), "the edited table's loss")
         assert f"loss {recorded:.4g}" not in chart_title(chart) and f"loss {now.loss:.4g}" in status_text(app)
-        chart.show_loss(recorded)  # as the status line shows once an epoch scores the table: the epoch's again
+        chart.show_loss(recorded, len(chart.loss))  # as the status line shows it once an epoch scores the table
         await until(pilot, lambda: f"loss {recorded:.4g}" in chart_title(chart), "the last epoch's loss")
         assert chart.loss_now is None
 

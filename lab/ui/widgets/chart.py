@@ -168,10 +168,11 @@ class LossChart(Widget):
             self.solved_epoch = solved_epoch
             self._request_redraw()
 
-    def show_loss(self, loss: float | None) -> None:
-        """The loss the status line shows (``Run.status``): the title shows it too, so that every figure on screen
-        belongs to the same table and weights (it differs from the last epoch's after an edit of the table)."""
-        last = self.loss.last() if len(self.loss) else None
+    def show_loss(self, loss: float | None, epoch: int) -> None:
+        """The loss the status line shows at ``epoch`` (``Run.status``): the title shows it too when the chart
+        holds that epoch, so that every figure on screen belongs to the same table and weights (it differs from
+        the last epoch's after an edit of the table)."""
+        last = self.loss.last() if len(self.loss) == epoch > 0 else None
         now = None if loss is None or last is None or loss == last or (math.isnan(loss) and math.isnan(last)) \
             else loss
         if now != self.loss_now:
