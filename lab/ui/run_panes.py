@@ -143,6 +143,7 @@ class RunPanes:
             heldout_accuracy=s.heldout_accuracy, solved_epoch=s.solved_epoch, diverged_epoch=s.diverged_epoch,
             epochs_per_second=self.epochs_per_second, lr=s.lr, speed=speed_label(s.epochs_per_tick),
             hint=self._advice.hint if self._advice is not None else None)
+        self._find(LossChart).show_loss(s.loss, s.epoch)  # its title's loss is the status line's
 
     def show_snapshot(self, snapshot: Snapshot, replace_history: bool = False) -> None:
         """Show ``snapshot`` on every pane (``replace_history``: the chart starts again from its history)."""

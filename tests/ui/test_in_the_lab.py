@@ -9,6 +9,7 @@ from lab.ui.file_actions import file_stem
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.go_on import GoOnScreen
 from lab.ui.widgets.architecture import SettingsList
+from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.truth_table import TruthTableView
 
@@ -69,6 +70,32 @@ async def test_after_a_table_edit_the_loss_is_the_edited_tables():
         now = app.lab_run.session.trainer.scores_now()
         assert f"loss {now.loss:.4g}" in status_text(app) and f"loss {recorded:.4g}" not in status_text(app)
         assert "acc 0.75" in status_text(app)
+
+
+async def test_after_a_table_edit_the_charts_title_has_the_status_lines_loss():
+    """Trained, then a bit flipped: the chart's title shows the loss the status line shows (the weights' loss on
+    the edited table), not the last epoch's; the last epoch's again once the status line shows it."""
+    app = small_xor_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await train_to_end(pilot, app)
+        chart = app.query_one(LossChart)
+        recorded = app.lab_run.session.trainer.history.loss[-1]
+        assert f"loss {recorded:.4g}" in chart_title(chart)
+        app.query_one(TruthTableView).focus()
+        await pilot.press("f")
+        await pilot.pause()
+        now = app.lab_run.session.trainer.scores_now()
+        await until(pilot, lambda: f"loss {now.loss:.4g}" in chart_title(chart), "the edited table's loss")
+        assert f"loss {recorded:.4g}" not in chart_title(chart) and f"loss {now.loss:.4g}" in status_text(app)
+        chart.show_loss(recorded, len(chart.loss))  # as the status line shows it once an epoch scores the table
+        await until(pilot, lambda: f"loss {recorded:.4g}" in chart_title(chart), "the last epoch's loss")
+        assert chart.loss_now is None
+
+
+def chart_title(chart: LossChart) -> str:
+    """The chart's title line as painted."""
+    lines = chart.shown_lines or []
+    return lines[0].text if lines else ""
 
 
 async def test_the_confirm_dialog_pauses_training_and_a_no_goes_on():

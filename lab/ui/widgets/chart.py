@@ -13,6 +13,7 @@ and lines older than those shown are dropped.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
+from lab.core.series import DisplaySeries
 from lab.timings import Timings
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
@@ -106,13 +108,17 @@ class LossChart(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.loss = SeriesBuffer()
-        self.accuracy = SeriesBuffer()
-        self.heldout_loss = SeriesBuffer()
-        self.heldout_accuracy = SeriesBuffer()
+        self.loss = DisplaySeries()
+        """The run's losses as the chart keeps them: the newest exactly, the older in blocks (bounded memory)."""
+        self.accuracy = DisplaySeries()
+        self.heldout_loss = DisplaySeries()
+        self.heldout_accuracy = DisplaySeries()
         self.solved_epoch: int | None = None
         self.budget: int | None = None
         """The run's budget of epochs, when known (the app sets it): the epoch axis never ends past it."""
+        self.loss_now: float | None = None
+        """The loss the status line shows when it is not the last epoch's (after an edit of the table: the network
+        as it stands on the table as it stands): the title shows it (``show_loss``)."""
         self.live = False
         """Set by the app while training: build in a thread worker."""
         self.min_interval = MIN_INTERVAL
@@ -147,6 +153,7 @@ class LossChart(Widget):
         for series in (self.loss, self.accuracy, self.heldout_loss, self.heldout_accuracy):
             series.truncate(0)
         self.solved_epoch = None
+        self.loss_now = None
         self.refresh()
 
     def extend(self, history: HistorySlice, solved_epoch: int | None) -> None:
@@ -159,6 +166,17 @@ class LossChart(Widget):
         self.heldout_accuracy.extend(history.heldout_accuracy)
         if history.loss or solved_epoch != self.solved_epoch:
             self.solved_epoch = solved_epoch
+            self._request_redraw()
+
+    def show_loss(self, loss: float | None, epoch: int) -> None:
+        """The loss the status line shows at ``epoch`` (``Run.status``): the title shows it too when the chart
+        holds that epoch, so that every figure on screen belongs to the same table and weights (it differs from
+        the last epoch's after an edit of the table)."""
+        last = self.loss.last() if len(self.loss) == epoch > 0 else None
+        now = None if loss is None or last is None or loss == last or (math.isnan(loss) and math.isnan(last)) \
+            else loss
+        if now != self.loss_now:
+            self.loss_now = now
             self._request_redraw()
 
     def watch_log_scale(self) -> None:
@@ -216,8 +234,9 @@ class LossChart(Widget):
         self._generation += 1
         theme = self.app.current_theme
         return ChartData(self.size.width, self.size.height, app_plot_theme(self.app),
-                         self.loss.values, self.heldout_loss.values, self.accuracy.values, self.solved_epoch,
-                         self.log_scale, self.monochrome, self._generation, palette(theme), self.budget, self.live)
+                         self.loss.view(), self.heldout_loss.view(), self.accuracy.view(), self.solved_epoch,
+                         self.log_scale, self.monochrome, self._generation, palette(theme), self.budget,
+                         self.loss_now, self.live)
 
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:

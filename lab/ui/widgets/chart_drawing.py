@@ -25,7 +25,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from lab.core.series import FINE_STEPS, axis_end, held_limits, reduce_series
+from lab.core.series import FINE_STEPS, Reduced, SeriesView, axis_end, held_limits, log_losses, reduce_series
 from lab.ui.widgets.light_link import compact
 from lab.ui.widgets.plotext_strips import figure_strips
 
@@ -107,9 +107,10 @@ class ChartData:
     width: int
     height: int
     theme: str
-    loss: np.ndarray
-    heldout_loss: np.ndarray
-    accuracy: np.ndarray
+    loss: np.ndarray | SeriesView
+    """Per epoch, shape ``(n,)``: as an array, or as a ``DisplaySeries`` keeps it (``LossChart``'s)."""
+    heldout_loss: np.ndarray | SeriesView
+    accuracy: np.ndarray | SeriesView
     solved_epoch: int | None
     log_scale: bool
     monochrome: bool
@@ -120,6 +121,9 @@ class ChartData:
     budget: int | None = None
     """The run's budget of epochs, when the chart knows it: the epoch axis never ends past it while the run is
     within it (a 15,000-epoch run's axis ends at 15,000, not 20,000)."""
+    loss_now: float | None = None
+    """The loss of the network as it stands on the table as it stands, when it is not the last epoch's (after an
+    edit of the table): the title shows it, the figure the status line shows, not the last epoch's."""
     live: bool = False
     """Drawn while training: the epoch axis ends at a coarse round number (10, 20, 50, 100, ...), so that it rescales
     a few times a decade, each rescale a whole repaint; else near the last epoch (on 1, 1.5, 2, 3, 4, 5, 6, 8 times a
@@ -190,11 +194,7 @@ class ChartDrawing:
         for label, v in (("loss", data.loss), ("held-out loss", data.heldout_loss)):
             if not v.size:
                 continue
-            y = v
-            if data.log_scale:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    y = np.log10(np.maximum(v, 1e-12))
-            ys[label] = reduce_series(y, points, span=end)
+            ys[label] = _reduce(v, points, end, data.log_scale)
         finite = [r.high[np.isfinite(r.high)] for r in ys.values()] + [r.mean[np.isfinite(r.mean)] for r in ys.values()]
         top = max((float(np.max(np.abs(f))) for f in finite if f.size), default=0.0)
         exponent = int(math.floor(math.log10(top))) if top >= LARGE else 0
@@ -230,7 +230,7 @@ class ChartDrawing:
             axis = row_ticks(*self._held_limits, rows, log=data.log_scale and not exponent)
             plt.ruler("y").lim(axis.low, axis.high)
             plt.ruler("y").ticks(list(axis.positions), list(axis.labels))
-        acc = reduce_series(data.accuracy, points, span=end)
+        acc = _reduce(data.accuracy, points, end)
         ok = np.isfinite(acc.mean)
         if ok.any():
             _line(plt, acc.x[ok], acc.mean[ok], ACCURACY_MARKER, None if mono else colours["accuracy"], right=True)
@@ -246,12 +246,22 @@ class ChartDrawing:
                                  marker=plotext.marker("│", pixel=None if mono else colours["solved"]))
             plt.draw(solved)
             entries.append(LegendEntry("│", "solved", "solved", colours["solved"]))
-        last = float(data.loss[-1])
+        last = data.loss.last() if isinstance(data.loss, SeriesView) else float(data.loss[-1])
+        if data.loss_now is not None:
+            last = data.loss_now
         plt.title(f"epoch {data.loss.size:,} · loss {last:.4g}" + (
             f" · solved at {data.solved_epoch:,}" if data.solved_epoch is not None else "")
             + ("" if math.isfinite(last) else " (not finite)"))
         plt.ruler("x").lim(1, end)
         return plt, entries
+
+
+def _reduce(values: np.ndarray | SeriesView, points: int, span: int, log: bool = False) -> Reduced:
+    """``values`` (their log10, losses under 1e-12 as 1e-12, with ``log``) in at most ``points`` buckets over an
+    axis of ``span`` epochs (``reduce_series``)."""
+    if isinstance(values, SeriesView):
+        return values.reduce(points, span, log)
+    return reduce_series(log_losses(values) if log else values, points, span=span)
 
 
 def _line(plt, x: np.ndarray, y: np.ndarray, marker: str, color: Colour | None, right: bool = False) -> None:
