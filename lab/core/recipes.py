@@ -78,7 +78,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
            _keras_xor((16, 16), "keras-xor-deeper")),
     Recipe("keras-xor-wide", "keras-xor with 32 relu neurons instead of 16",
            "the Keras XOR tutorial's 'more neurons' exercise",
-           "wider also helps, but less than a second layer; try several seeds",
+           "wider also helps; whether more or less than a second layer is within the seeds' spread (k sweeps them)",
            _keras_xor((32,), "keras-xor-wide")),
     Recipe("single-neuron", "one sigmoid neuron, no bias, 15,000 sgd steps on four rows of a 3-input table",
            "the single-neuron NumPy tutorial (training set 001, 011, 101, 111; new situation 100)",

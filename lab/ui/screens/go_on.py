@@ -44,7 +44,8 @@ class GoOnScreen(Dialog[int]):
         more = another_budget(self.budget, self.epochs_run) - self.epochs_run
         with Vertical(id="confirm-box"):
             yield Label(self.question, id="confirm-question", markup=False)
-            yield Label(f"space / enter: {more:,} more     u: until stopped     n / esc: no", id="confirm-keys")
+            # one answer a line: whole in an 80-column terminal whatever the budget
+            yield Label(f"space / enter: {more:,} more\nu: until stopped\nn / esc: no", id="confirm-keys")
 
     def action_more(self) -> None:
         """Another budget's worth of epochs."""
