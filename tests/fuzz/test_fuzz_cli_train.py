@@ -120,15 +120,17 @@ def holdout(rng: random.Random, good: bool) -> str:
     return rng.choice(["0,1,2,3", "4", "-1", "²", "x", "9" * 40, "0,,x", "100", "1\n0", "٣"])
 
 
-def number(low: float, high: float, log: bool = False, whole: bool = True):
-    """Good values in [low, high] (log-spaced for learning rates); bad ones out of range, not numbers, nan, inf."""
+def number(low: float, high: float, log: bool = False, whole: bool = True, below: int | None = None):
+    """Good values in [low, high] (log-spaced for learning rates); bad ones out of range (``below`` for the one under
+    the range, ``low - 1`` by default), not numbers, nan, inf."""
 
     def build(rng: random.Random, good: bool) -> str:
         if good:
             if whole:
                 return str(rng.randint(int(low), int(high)))
             return repr(10 ** rng.uniform(math.log10(low), math.log10(high)) if log else rng.uniform(low, high))
-        return rng.choice([str(int(low) - 1), str(int(high) + 1), str(-(2**70)), str(2**70), "nan", "inf", "-inf",
+        under = int(low) - 1 if below is None else below
+        return rng.choice([str(under), str(int(high) + 1), str(-(2**70)), str(2**70), "nan", "inf", "-inf",
                            "1e400", "-0.5", "0x10", "", " ", "fast", "٣", "1_0", "9" * 5000, "+", "1.5", "None"])
 
     return seeded(build)
@@ -179,7 +181,7 @@ VALUES: dict[str, tuple[st.SearchStrategy, st.SearchStrategy]] = {
     "--batch-size": number(0, 8),
     "--init": names(INITIALISERS, ["zeros", "he_uniform"]),
     "--precision": names(PRECISIONS, ["float16", "double"]),
-    "--epochs": number(1, 3),
+    "--epochs": number(1, 3, below=-1),  # 0 trains until stopped (up to 10 M epochs): valid, but not for a fuzzer
     "--seed": number(0, MAX_SEED),
     "--stop": seeded(stop),
     "--every": number(1, 5),
