@@ -34,6 +34,7 @@ from lab.ui.pacing import KeyPacing
 from lab.ui.widgets.chart_drawing import ChartData, ChartDrawing, palette
 from lab.ui.widgets.light_link import changed_span
 from lab.ui.widgets.plotext_strips import app_plot_theme, new_figure
+from lab.ui.widgets.strip_fit import crop_extend
 
 MIN_INTERVAL = Timings.chart_min_interval  # by default at most ten redraws a second
 
@@ -241,12 +242,18 @@ class LossChart(Widget):
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
             self.redrawing_as_asked |= asked
-            self._build_worker(self.capture(), asked)
+            self._build_worker([self.capture()], asked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="chart", name="chart")
-    def _build_worker(self, data: ChartData, asked: bool) -> None:
-        """Build the chart text in a thread (holding the plot's lock) and post it back. A redraw the person
-        ``asked`` for (a new scale, a resize) is the key's own effect, so it does not wait for the interface."""
+    def _build_worker(self, capture: list[ChartData], asked: bool) -> None:
+        """Build the chart text of the one capture in ``capture`` in a thread (holding the plot's lock) and post it
+        back. A redraw the person ``asked`` for (a new scale, a resize) is the key's own effect, so it does not wait
+        for the interface.
+
+        The capture comes in a list that the build empties: Textual keeps each finished worker, with its arguments,
+        in a reference cycle (the worker's task holds the context that holds the worker) until the collector's next
+        full pass, and a capture holds the series' arrays (an old tail of up to 0.5 MB once a fold replaced it)."""
+        data = capture.pop()
         if not asked:
             self.wait_for_interface()
         with self._plt_lock:
@@ -333,7 +340,7 @@ class LossChart(Widget):
     def render_lines(self, crop: Region) -> list[Strip]:
         # The widget's style (a walk up the DOM) and the lines fitted to the width, once per repaint, not per line.
         lines, width, style = self._lines(), self.size.width, self.rich_style
-        self._fitted = [line.crop_extend(0, width, style) for line in lines] + [Strip.blank(width, style)] * max(
+        self._fitted = [crop_extend(line, 0, width, style) for line in lines] + [Strip.blank(width, style)] * max(
             0, self.size.height - len(lines))
         return super().render_lines(crop)
 

@@ -28,6 +28,7 @@ from textual.strip import Strip
 from lab.core.series import FINE_STEPS, Reduced, SeriesView, axis_end, held_limits, log_losses, reduce_series
 from lab.ui.widgets.light_link import compact
 from lab.ui.widgets.plotext_strips import figure_strips
+from lab.ui.widgets.strip_fit import crop_extend
 
 NOISE = 0.03  # draw the envelope when a column's values spread over more than 3% of the axis
 LARGE = 1e6  # losses from this size on are drawn in units of a power of ten (named in the legend)
@@ -71,7 +72,7 @@ def legend_strip(entries: list[LegendEntry], width: int, monochrome: bool) -> St
     segments = [Segment(text, Style(color=None if monochrome or not color else _rich_colour(color),
                                     bold=bool(color)))
                 for text, color in legend_text(entries, width)]
-    return Strip(segments).crop_extend(0, width, Style())
+    return crop_extend(Strip(segments), 0, width, Style())
 
 
 def _rich_colour(color: Colour) -> str | Color:

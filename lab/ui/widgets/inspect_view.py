@@ -41,6 +41,7 @@ from lab.drawings import views
 from lab.ui.screens.value_prompt import ValueScreen
 from lab.ui.widgets.light_link import changed_span, compact
 from lab.ui.widgets.network_picture import Edit, PictureCursor
+from lab.ui.widgets.strip_fit import crop_extend
 
 VIEWS = ("network", "units", "surface", "health", "gradcheck", "summary", "picture")
 TITLES = {"network": "Network", "units": "Hidden units as gates", "surface": "Decision surface",
@@ -296,7 +297,7 @@ class InspectView(ScrollView):
         index = scroll_y + y
         if index >= len(self._strips):
             return Strip.blank(width, style)
-        return self._strips[index].apply_style(style).crop_extend(scroll_x, scroll_x + width, style)
+        return crop_extend(self._strips[index].apply_style(style), scroll_x, scroll_x + width, style)
 
     def show_gradcheck(self, check: ins.GradCheck) -> None:
         """Keep a finished gradient check for the gradient-check view."""
