@@ -139,6 +139,7 @@ class LossChart(Widget):
         """The chart's own plotext figure (draw on it only with ``_plt_lock`` held)."""
         self.drawing = ChartDrawing(self.plt)
         """Draws the chart's lines with this widget's plotext figure (call with ``_plt_lock`` held)."""
+        self._capture: list[ChartData] = []  # the capture the latest build is to draw, until it takes it
         self._next_draw = 0.0
         self._draw_timer: Timer | None = None  # a paced redraw waiting for its turn
         self.pacing = KeyPacing()
@@ -242,7 +243,9 @@ class LossChart(Widget):
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
             self.redrawing_as_asked |= asked
-            self._build_worker([self.capture()], asked)
+            self._capture.clear()  # a build that has not started yet (this one cancels it) lets its capture go
+            self._capture = [self.capture()]
+            self._build_worker(self._capture, asked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="chart", name="chart")
     def _build_worker(self, capture: list[ChartData], asked: bool) -> None:
@@ -250,10 +253,14 @@ class LossChart(Widget):
         back. A redraw the person ``asked`` for (a new scale, a resize) is the key's own effect, so it does not wait
         for the interface.
 
-        The capture comes in a list that the build empties: Textual keeps each finished worker, with its arguments,
-        in a reference cycle (the worker's task holds the context that holds the worker) until the collector's next
-        full pass, and a capture holds the series' arrays (an old tail of up to 0.5 MB once a fold replaced it)."""
-        data = capture.pop()
+        The capture comes in a list that the build empties (or the next build, should this one never start): Textual
+        keeps each finished worker, with its arguments, in a reference cycle (the worker's task holds the context that
+        holds the worker) until the collector's next full pass, and a capture holds the series' arrays (an old tail
+        of up to 0.5 MB once a fold replaced it)."""
+        try:
+            data = capture.pop()
+        except IndexError:
+            return  # a newer build took over before this one started
         if not asked:
             self.wait_for_interface()
         with self._plt_lock:
