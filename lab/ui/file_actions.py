@@ -40,6 +40,7 @@ from lab.files.exports import (
 from lab.files.folder import FileRoot
 from lab.files.safe_io import exists, write_atomic
 from lab.timings import Timings
+from lab.ui.parcel import Parcel
 from lab.ui.run import Run, Trained
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.export import EXPORTS, ExportScreen
@@ -126,6 +127,7 @@ class FileCommands:
         self.file_root: FileRoot | None = None
         self._autosaver: autosave.Autosaver | None = None
         self._autosave_problem: str | None = None  # why the last autosave failed (notified once while it lasts)
+        self._autosave_spec: Parcel[ExperimentSpec] | None = None  # the latest autosave's, until its worker takes it
         self.autosave_interval = autosave_interval
         self._ui_thread = threading.get_ident()  # the interface's thread (``start_autosave`` notes it again)
 
@@ -336,12 +338,19 @@ class FileCommands:
         """Autosave in a worker when the run changed since the last autosave (not while a question is open)."""
         if self.run.dirty and not isinstance(self.host.screen, ConfirmScreen):
             self.run.dirty = False
-            self.host.run_worker(partial(self._autosave_in_worker, self._experiment_spec(autosave.HISTORY_POINTS)),
+            if self._autosave_spec is not None:
+                self._autosave_spec.drop()  # an autosave that has not started yet (this one cancels it) lets it go
+            self._autosave_spec = Parcel(self._experiment_spec(autosave.HISTORY_POINTS))
+            self.host.run_worker(partial(self._autosave_in_worker, self._autosave_spec),
                                  thread=True, exclusive=True, exit_on_error=False, group="autosave", name="autosave")
 
-    def _autosave_in_worker(self, spec: ExperimentSpec) -> None:
-        """Encode and write the autosave off the interface thread (encoding is most of the cost)."""
-        self.write_autosave(encode(spec, indent=False))
+    def _autosave_in_worker(self, spec: Parcel[ExperimentSpec]) -> None:
+        """Encode and write the autosave off the interface thread (encoding is most of the cost). The spec is taken
+        out of its parcel: the finished worker, which Textual keeps until the collector's next full pass
+        (``lab.ui.parcel``), holds no history (its lists of floats are about 8 MB at 300,000 epochs)."""
+        taken = spec.take()
+        if taken is not None:
+            self.write_autosave(encode(taken, indent=False))
 
     def write_autosave(self, data: bytes | None = None, notify: bool = True) -> str | None:
         """Write the autosave now (``data`` captured earlier, or the current experiment).

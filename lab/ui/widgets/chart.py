@@ -31,6 +31,7 @@ from lab.core.series import DisplaySeries
 from lab.timings import Timings
 from lab.ui.messages import HistorySlice
 from lab.ui.pacing import KeyPacing
+from lab.ui.parcel import Parcel
 from lab.ui.widgets.chart_drawing import ChartData, ChartDrawing, palette
 from lab.ui.widgets.light_link import changed_span
 from lab.ui.widgets.plotext_strips import app_plot_theme, new_figure
@@ -139,7 +140,7 @@ class LossChart(Widget):
         """The chart's own plotext figure (draw on it only with ``_plt_lock`` held)."""
         self.drawing = ChartDrawing(self.plt)
         """Draws the chart's lines with this widget's plotext figure (call with ``_plt_lock`` held)."""
-        self._capture: list[ChartData] = []  # the capture the latest build is to draw, until it takes it
+        self._capture: Parcel[ChartData] | None = None  # the capture the latest build is to draw, until it takes it
         self._next_draw = 0.0
         self._draw_timer: Timer | None = None  # a paced redraw waiting for its turn
         self.pacing = KeyPacing()
@@ -243,23 +244,19 @@ class LossChart(Widget):
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
             self.redrawing_as_asked |= asked
-            self._capture.clear()  # a build that has not started yet (this one cancels it) lets its capture go
-            self._capture = [self.capture()]
+            if self._capture is not None:
+                self._capture.drop()  # a build that has not started yet (this one cancels it) lets its capture go
+            self._capture = Parcel(self.capture())
             self._build_worker(self._capture, asked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="chart", name="chart")
-    def _build_worker(self, capture: list[ChartData], asked: bool) -> None:
-        """Build the chart text of the one capture in ``capture`` in a thread (holding the plot's lock) and post it
-        back. A redraw the person ``asked`` for (a new scale, a resize) is the key's own effect, so it does not wait
-        for the interface.
-
-        The capture comes in a list that the build empties (or the next build, should this one never start): Textual
-        keeps each finished worker, with its arguments, in a reference cycle (the worker's task holds the context that
-        holds the worker) until the collector's next full pass, and a capture holds the series' arrays (an old tail
-        of up to 0.5 MB once a fold replaced it)."""
-        try:
-            data = capture.pop()
-        except IndexError:
+    def _build_worker(self, capture: Parcel[ChartData], asked: bool) -> None:
+        """Build the chart text of ``capture`` in a thread (holding the plot's lock) and post it back. A redraw the
+        person ``asked`` for (a new scale, a resize) is the key's own effect, so it does not wait for the interface.
+        The capture is taken out of its parcel: the finished worker, which Textual keeps until the collector's next
+        full pass (``lab.ui.parcel``), holds no series."""
+        data = capture.take()
+        if data is None:
             return  # a newer build took over before this one started
         if not asked:
             self.wait_for_interface()
