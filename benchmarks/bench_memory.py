@@ -3,7 +3,8 @@
 Three figures:
 - the headless trainer's bytes per epoch (tracemalloc, one ``state()`` at the end, as an autosave takes);
 - the app's resident memory per epoch while it trains unthrottled, headless (``/proc/self/status``), between a
-  point after start-up and the end of ``--seconds``;
+  point after start-up and the end of ``--seconds`` (``--autosave``: autosaving every 3 s to a temporary folder,
+  as ``nnlab`` does; without it the app writes nothing);
 - a served lab's worst resident memory after one websocket message of a million keys and its tab closed, and how
   long it ran on after the close (``nnlab serve`` in a subprocess; needs the serve extra and Linux's /proc).
 
@@ -55,8 +56,9 @@ def trainer_bytes(epochs: int) -> float:
     return sum(d.size_diff for d in after.compare_to(before, "filename")) / epochs
 
 
-def app_bytes(seconds: float) -> tuple[float, int]:
-    """The app's resident bytes per epoch while training unthrottled for ``seconds``, and the epochs it ran."""
+def app_bytes(seconds: float, autosave: bool = False) -> tuple[float, int]:
+    """The app's resident bytes per epoch while training unthrottled for ``seconds`` (``autosave``: autosaving to a
+    temporary folder at the usual interval), and the epochs it ran."""
     from lab.ui import use_frame_rate
 
     use_frame_rate()
@@ -66,7 +68,9 @@ def app_bytes(seconds: float) -> tuple[float, int]:
     result: list[tuple[float, int]] = []
 
     async def run() -> None:
-        app = LabApp(recipe("keras-xor").with_training(epochs=10_000_000))
+        folder = tempfile.TemporaryDirectory(prefix="nnlab-bench-memory-") if autosave else None
+        app = LabApp(recipe("keras-xor").with_training(epochs=10_000_000),
+                     autosave_path=Path(folder.name) / "autosave.json" if folder else None)
         async with app.run_test(size=(100, 30)) as pilot:
             app.lab_run.epochs_per_tick = 0
             await pilot.press("space")
@@ -78,6 +82,8 @@ def app_bytes(seconds: float) -> tuple[float, int]:
             epochs = app.lab_run.session.trainer.epoch - first
             result.append(((rss() - start) / epochs, epochs))
             await pilot.press("q")
+        if folder:
+            folder.cleanup()
 
     asyncio.run(run())
     return result[0]
@@ -141,10 +147,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=300_000, help="the headless trainer's epochs")
     parser.add_argument("--seconds", type=float, default=30.0, help="the app's unthrottled run")
     parser.add_argument("--skip-served", action="store_true", help="leave the served lab out")
+    parser.add_argument("--autosave", action="store_true", help="the app autosaves (to a temporary folder)")
     args = parser.parse_args()
     print(f"headless trainer: {trainer_bytes(args.epochs):.1f} bytes per epoch over {args.epochs:,} epochs")
-    per_epoch, epochs = app_bytes(args.seconds)
-    print(f"app, training unthrottled: {per_epoch:.1f} resident bytes per epoch over {epochs:,} epochs")
+    per_epoch, epochs = app_bytes(args.seconds, args.autosave)
+    print(f"app, training unthrottled{', autosaving' if args.autosave else ''}: {per_epoch:.1f} resident bytes per "
+          f"epoch over {epochs:,} epochs")
     if not args.skip_served:
         start, worst, after = served_flood()
         print(f"served lab, a million keys then its tab closed: {start:.0f} MiB at start, {worst:.0f} MiB at "
