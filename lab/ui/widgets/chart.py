@@ -140,7 +140,8 @@ class LossChart(Widget):
         """The chart's own plotext figure (draw on it only with ``_plt_lock`` held)."""
         self.drawing = ChartDrawing(self.plt)
         """Draws the chart's lines with this widget's plotext figure (call with ``_plt_lock`` held)."""
-        self._capture: Parcel[ChartData] | None = None  # the capture the latest build is to draw, until it takes it
+        self._capture: Parcel[tuple[ChartData, bool]] | None = None  # the latest build's capture and whether it
+        # was asked for, until the build takes them
         self._next_draw = 0.0
         self._draw_timer: Timer | None = None  # a paced redraw waiting for its turn
         self.pacing = KeyPacing()
@@ -244,20 +245,22 @@ class LossChart(Widget):
     def _start_build(self, asked: bool = False) -> None:
         if self.size.width and self.size.height:
             self.redrawing_as_asked |= asked
-            if self._capture is not None:
-                self._capture.drop()  # a build that has not started yet (this one cancels it) lets its capture go
-            self._capture = Parcel(self.capture())
-            self._build_worker(self._capture, asked)
+            unstarted = self._capture.take() if self._capture is not None else None
+            if unstarted is not None:  # a build that has not started (this one cancels it): its capture goes, and
+                asked |= unstarted[1]  # this one answers the person's redraw if that one was to
+            self._capture = Parcel((self.capture(), asked))
+            self._build_worker(self._capture)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="chart", name="chart")
-    def _build_worker(self, capture: Parcel[ChartData], asked: bool) -> None:
-        """Build the chart text of ``capture`` in a thread (holding the plot's lock) and post it back. A redraw the
-        person ``asked`` for (a new scale, a resize) is the key's own effect, so it does not wait for the interface.
-        The capture is taken out of its parcel: the finished worker, which Textual keeps until the collector's next
-        full pass (``lab.ui.parcel``), holds no series."""
-        data = capture.take()
-        if data is None:
+    def _build_worker(self, capture: Parcel[tuple[ChartData, bool]]) -> None:
+        """Build the chart text of the capture in ``capture`` in a thread (holding the plot's lock) and post it back.
+        A redraw the person asked for (a new scale, a resize: the parcel's flag) is the key's own effect, so it does
+        not wait for the interface. The capture is taken out of its parcel: the finished worker, which Textual keeps
+        until the collector's next full pass (``lab.ui.parcel``), holds no series."""
+        taken = capture.take()
+        if taken is None:
             return  # a newer build took over before this one started
+        data, asked = taken
         if not asked:
             self.wait_for_interface()
         with self._plt_lock:
