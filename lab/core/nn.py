@@ -257,6 +257,25 @@ def backward(layers: Sequence[Dense], zs: Sequence[Array], acts: Sequence[Array]
             dz = np.multiply(da, layers[l - 1].act.grad(zs[l - 1], acts[l], slope[l - 1]), out=da)
 
 
+def draw_theta(shape: Shape, init: str, rng: np.random.Generator) -> Array:
+    """A new network's parameters, (P,) float64 laid out as ``Network.theta``: drawn layer by layer (W then b) by
+    initialiser ``init`` from ``rng`` (a layer's biases are drawn even without bias, so the generator moves on the
+    same). The one draw of a network: ``Network.initialise`` and a sweep's members (``lab.core.sweep``) both take
+    it."""
+    theta = np.empty(shape.n_params)
+    draw = INITIALISERS[init].draw
+    offset = 0
+    for l in range(shape.n_layers):
+        fan_in, units = shape.sizes[l], shape.sizes[l + 1]
+        w, b = draw(rng, fan_in, units)
+        theta[offset : offset + fan_in * units] = w.ravel()
+        offset += fan_in * units
+        if shape.bias:
+            theta[offset : offset + units] = b
+            offset += units
+    return theta
+
+
 class Network:
     """A dense network whose parameters are views of one flat vector.
 
@@ -289,19 +308,9 @@ class Network:
 
     @classmethod
     def initialise(cls, shape: Shape, init: str, rng: np.random.Generator, dtype: DType = np.float64) -> Network:
-        """A new network drawn layer by layer (W then b) by initialiser ``init`` from ``rng``, in float64 and then
+        """A new network drawn by ``draw_theta`` (initialiser ``init``, generator ``rng``), in float64 and then
         rounded to ``dtype`` (so a float32 network starts from its float64 twin's weights, rounded)."""
-        if dtype != np.float64:
-            return cls(shape, cls.initialise(shape, init, rng).theta, dtype)
-        net = cls(shape)
-        draw = INITIALISERS[init].draw
-        for l in range(shape.n_layers):
-            w, b = draw(rng, shape.sizes[l], shape.sizes[l + 1])
-            net.W[l][...] = w
-            bias = net.b[l]
-            if bias is not None:
-                bias[...] = b
-        return net
+        return cls(shape, draw_theta(shape, init, rng), dtype)
 
     def copy(self) -> Network:
         """An independent network with the same parameters (of the same type)."""

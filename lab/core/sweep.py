@@ -7,10 +7,11 @@ A block of members and its epochs are ``lab/core/sweep_block.py``; this module h
 bookkeeping, its history, the merge of finished shares, and the seeds.
 
 Member k of a sweep is the run ``Trainer(experiment.with_training(seed=seeds[k]))`` would make: the same initial
-weights (``Network.initialise`` from ``default_rng(seed)``), the same mini-batch order (``default_rng([seed, 1])``,
-one ``permutation`` per epoch), the same optimizer arithmetic (the core optimizers, run on stacked arrays) and the
-same per-epoch metrics, solved epoch, stop rule and divergence handling. Only the summation order inside the matrix
-products differs, so the numbers agree to rounding (the tests hold them to 1e-9; typically 1e-15), not bit for bit.
+weights (``nn.draw_theta`` from ``default_rng(seed)``, as ``Network.initialise``; drawn once per distinct seed), the
+same mini-batch order (``default_rng([seed, 1])``, one ``permutation`` per epoch), the same optimizer arithmetic
+(the core optimizers, run on stacked arrays) and the same per-epoch metrics, solved epoch, stop rule and divergence
+handling. Only the summation order inside the matrix products differs, so the numbers agree to rounding (the tests
+hold them to 1e-9; typically 1e-15), not bit for bit.
 
 Nothing here restates the maths or the rules: the activations and losses (``activations.py``, ``losses.py``), the
 forward and backward passes (``nn.forward``, ``nn.backward``), right rows, run states, the stop rule and the
@@ -56,6 +57,7 @@ from lab.core.nn import (
     WIDE,
     Network,
     Shape,
+    draw_theta,
 )
 from lab.core.rules import Targets
 from lab.core.sweep_block import OPTIMIZER_GROUP, Block, Plan, Scratch
@@ -218,8 +220,10 @@ class Sweep:
         K = len(seeds)
         dtype = experiment.dtype
         theta = np.empty((K, shape.n_params), dtype)  # float64 draws, rounded to float32 when training in float32
+        drawn: dict[int, int] = {}  # seed -> the first member drawn from it (a search repeats each seed per lr)
         for k, seed in enumerate(seeds):
-            theta[k] = Network.initialise(shape, training.init, np.random.default_rng(seed)).theta
+            first = drawn.setdefault(seed, k)
+            theta[k] = theta[first] if first < k else draw_theta(shape, training.init, np.random.default_rng(seed))
         self._store = theta.copy()  # final weights of stopped members
         train, held = table.train_rows, table.heldout_rows
         plan = Plan(
