@@ -111,6 +111,10 @@ class Block:
     Slots (columns of ``theta``) of members that stopped stay in place as dead weight, ignored, until a quarter of
     the block is dead; then the block is compacted.
 
+    ``theta`` and ``backup`` are two arrays that trade places at every update: the optimizer writes the new weights
+    into the array that held the backup, and the weights it read become the backup, so keeping them costs no copy.
+    Each array has its layers (views), and ``layers`` are always those of ``theta``.
+
     Attributes:
         ids: the sweep's member index of each slot, (a,).
         theta: the slots' parameters, (P, a): column s is member ``ids[s]``'s ``Network.theta``; ``grad`` likewise.
@@ -131,21 +135,36 @@ class Block:
         self._bind()
 
     def _bind(self) -> None:
-        """(Re)create the gradient, the epoch's starting weights, the slots' learning rates and the layers (views of
-        ``theta`` and ``grad``) for the current slots: ``layers`` for the shared training inputs, ``mini_layers`` for
-        per-member mini-batches."""
+        """(Re)create the gradient, the mini-batch epoch's starting weights, the slots' learning rates and the layers
+        (views of ``theta`` and ``grad``, and of ``backup``, for when the two trade places) for the current slots:
+        ``layers`` for the shared training inputs, ``mini_layers`` for per-member mini-batches."""
         shape = self.plan.shape
         lr = self.plan.lr
         # Per member: (a,), broadcast along each optimizer group's member axis; the same arithmetic as a scalar.
         self.lr = lr if isinstance(lr, float) else np.ascontiguousarray(lr[self.ids])
         self.grad = np.zeros_like(self.theta)
-        # Full batch: the epoch starts from the weights its one update backs up.
-        self.epoch_start = self.backup if self.plan.full_batch else self.theta.copy()
+        self._mini_start = None if self.plan.full_batch else self.theta.copy()
         sizes = shape.sizes
         later = [stacked(sizes[l], sizes[l + 1]) for l in range(1, shape.n_layers)]
-        self.layers: list[Dense] = dense_layers(shape, self.theta, self.grad, True, [SHARED, *later])
         first = stacked(sizes[0] + shape.bias, sizes[1])
-        self.mini_layers: list[Dense] = dense_layers(shape, self.theta, self.grad, True, [first, *later])
+
+        def layers(theta: Array) -> tuple[list[Dense], list[Dense]]:
+            return (dense_layers(shape, theta, self.grad, True, [SHARED, *later]),
+                    dense_layers(shape, theta, self.grad, True, [first, *later]))
+
+        self.layers, self.mini_layers = layers(self.theta)
+        self._backup_layers = layers(self.backup)
+
+    @property
+    def epoch_start(self) -> Array:
+        """The weights the current epoch started from, (P, a): for a full batch, those its one update backs up."""
+        return self.backup if self._mini_start is None else self._mini_start
+
+    def _trade(self) -> None:
+        """After an update wrote the new weights into ``backup``'s array: that array becomes ``theta`` (with its
+        layers) and the weights before the update ``backup``."""
+        self.theta, self.backup = self.backup, self.theta
+        (self.layers, self.mini_layers), self._backup_layers = self._backup_layers, (self.layers, self.mini_layers)
 
     # --- forward and backward ------------------------------------------------------------------------------------
     def _forward(self, layers: list[Dense], x: Array, key: str) -> Pass:
@@ -155,16 +174,18 @@ class Block:
         return buffers
 
     def _update(self, layers: list[Dense], x: Array, buffers: Pass, t: Array, failed: Array,
-                candidates: dict[int, tuple[Array, Array, Array]]) -> None:
+                candidates: dict[int, tuple[Array, Array, Array]], dz: Array | None = None) -> None:
         """One optimizer step for every slot, from the forward pass in ``buffers`` on inputs ``x`` against targets
-        ``t``. A slot whose parameters stop being finite joins ``failed`` (a,), with the weights it had before the
-        step (twice, as the trainer tries them) and at the start of the epoch as its ``candidates``."""
+        ``t`` (or from ``dz``, dL/dz of the output layer, when already worked out). A slot whose parameters stop
+        being finite joins ``failed`` (a,), with the weights it had before the step (twice, as the trainer tries
+        them) and at the start of the epoch as its ``candidates``."""
         plan, zs, acts = self.plan, buffers.zs, buffers.acts
-        dz = plan.loss.grad_z(zs[-1], acts[-1], t, plan.out, buffers.dz)
+        if dz is None:
+            dz = plan.loss.grad_z(zs[-1], acts[-1], t, plan.out, buffers.dz)
         backward(layers, zs, [x, *acts], dz, buffers.dA, buffers.slope)
-        np.copyto(self.backup, self.theta)
         for rows, optimizer in zip(self.groups, self.optimizers, strict=True):
-            optimizer.step(self.theta[rows], self.grad[rows], self.lr)
+            optimizer.step(self.theta[rows], self.grad[rows], self.lr, out=self.backup[rows])
+        self._trade()  # the new weights are theta now, the ones the step read the backup
         # At SAFE_WEIGHT**2 or more a member's outputs are checked after the epoch (``_overflowed``), as the trainer.
         sums = rules.squares(self.theta)
         self.large = ~(sums < SAFE_SQUARES)  # nan, inf or large; usually none, checked in one call
@@ -215,7 +236,10 @@ class Block:
 
     def _full_batch_epoch(self) -> EpochResult:
         plan = self.plan
-        loss, right, buffers = self._score(plan.x_train, plan.train, "train")
+        buffers = self._forward(self.layers, plan.x_train, "train")
+        y = buffers.acts[-1]
+        loss, dz = plan.loss.both(buffers.zs[-1], y, plan.train.t, plan.out, buffers.dz)
+        right = cast(Array, plan.train.right(y))
         held_loss, held_right = self._held()  # the same weights the training loss saw
         failed = ~np.isfinite(loss if held_loss is None else loss + held_loss)
         failed &= self.live
@@ -225,7 +249,7 @@ class Block:
                 now = self.theta[:, slot].copy()
                 candidates[int(slot)] = (now, self.backup[:, slot].copy(), now)
         # (the backup becomes the epoch's start)
-        self._update(self.layers, plan.x_train, buffers, plan.train.t, failed, candidates)
+        self._update(self.layers, plan.x_train, buffers, plan.train.t, failed, candidates, dz)
         recorded = self.live & ~failed
         return EpochResult(recorded, loss, right, held_loss, held_right, failed,
                             self._overflowed(recorded, candidates), candidates)
@@ -244,7 +268,7 @@ class Block:
         slots = np.arange(a)
         failed = np.zeros(a, dtype=bool)
         candidates: dict[int, tuple[Array, Array, Array]] = {}
-        np.copyto(self.epoch_start, self.theta)
+        np.copyto(self.epoch_start, self.theta)  # (the mini-batch epoch's own array)
         for start in range(0, n, size):
             rows = order[start : start + size]  # (b, a)
             x = np.ascontiguousarray(plan.x_train[rows].transpose(0, 2, 1))  # (b, n_in + 1, a)
