@@ -93,7 +93,8 @@ class EpochResult:
     loss (training or held-out) or a parameter stopped being finite, so the epoch did not count. ``overflowed``:
     recorded, but the weights it ended with overflow a forward pass, so the member diverges at the next epoch (as
     the trainer marks it). For both, ``candidates[slot]`` are the weights to fall back on, in the single trainer's
-    order of preference (see ``rules.finite_fallback``)."""
+    order of preference (see ``rules.finite_fallback``). ``calm``: known to have no slot failed or overflowed (so
+    the sweep need not look)."""
 
     recorded: Array
     loss: Array
@@ -103,6 +104,7 @@ class EpochResult:
     failed: Array
     overflowed: Array
     candidates: dict[int, tuple[Array, Array, Array]]
+    calm: bool = False
 
 
 class Block:
@@ -189,7 +191,7 @@ class Block:
         # At SAFE_WEIGHT**2 or more a member's outputs are checked after the epoch (``_overflowed``), as the trainer.
         sums = rules.squares(self.theta)
         self.large = ~(sums < SAFE_SQUARES)  # nan, inf or large; usually none, checked in one call
-        self.any_large = bool(self.large.any())
+        self.any_large = bool(np.count_nonzero(self.large))
         if not self.any_large:
             return
         for slot in np.flatnonzero(rules.not_finite(self.theta, sums) & self.live & ~failed):
@@ -244,12 +246,15 @@ class Block:
         failed = ~np.isfinite(loss if held_loss is None else loss + held_loss)
         failed &= self.live
         candidates: dict[int, tuple[Array, Array, Array]] = {}
-        if failed.any():
+        calm = not np.count_nonzero(failed)
+        if not calm:
             for slot in np.flatnonzero(failed):  # no update for these: the weights now, else before the last update
                 now = self.theta[:, slot].copy()
                 candidates[int(slot)] = (now, self.backup[:, slot].copy(), now)
         # (the backup becomes the epoch's start)
         self._update(self.layers, plan.x_train, buffers, plan.train.t, failed, candidates, dz)
+        if calm and not self.any_large:  # nothing failed, before or by the update, and nothing can overflow
+            return EpochResult(self.live.copy(), loss, right, held_loss, held_right, failed, failed, candidates, True)
         recorded = self.live & ~failed
         return EpochResult(recorded, loss, right, held_loss, held_right, failed,
                             self._overflowed(recorded, candidates), candidates)
