@@ -244,7 +244,9 @@ def backward(layers: Sequence[Dense], zs: Sequence[Array], acts: Sequence[Array]
 
     Args:
         zs: z_l per layer; ``acts``: the layers' inputs, ``acts[0]`` the data and ``acts[l]`` a_l.
-        dA, slope: scratch per layer for dL/da_l and f'_l(z_l) (the last layer's are not used).
+        dA, slope: scratch per layer for dL/da_l and f'_l(z_l) (the last layer's are not used). They may be the
+            hidden layers' own a_l and z_l arrays (a sweep's scratch is): each layer's a and z are read before its
+            f'(z) and then dL/da are written over them, and never after.
     """
     for l in range(len(layers) - 1, -1, -1):
         layer = layers[l]
@@ -252,9 +254,10 @@ def backward(layers: Sequence[Dense], zs: Sequence[Array], acts: Sequence[Array]
         if layer.gb is not None:
             layer.products.bias_grad(dz, layer.gb)
         if l:
-            da = dA[l - 1]
-            layer.products.input_grad(dz, layer.B, da)
-            dz = np.multiply(da, layers[l - 1].act.grad(zs[l - 1], acts[l], slope[l - 1]), out=da)
+            # f'(z) before dL/da: a caller may hand z's and a's own arrays as ``slope`` and ``dA`` (see below).
+            grad = layers[l - 1].act.grad(zs[l - 1], acts[l], slope[l - 1])
+            da = layer.products.input_grad(dz, layer.B, dA[l - 1])
+            dz = np.multiply(da, grad, out=da)
 
 
 def draw_theta(shape: Shape, init: str, rng: np.random.Generator) -> Array:
