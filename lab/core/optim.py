@@ -30,8 +30,9 @@ class Optimizer:
     def step(self, theta: Array, g: Array, lr: float | Array, out: Array | None = None) -> None:
         """Apply one update to ``theta`` (P,) given the gradient ``g`` (P,) and learning rate ``lr`` (or, for a
         stack (P, K), one learning rate per member, (K,): the same arithmetic, member by member). The new weights
-        go into ``out`` when given (theta's shape; theta is then left as it was: a sweep keeps the weights before
-        the update so without copying them), else into ``theta``; the same numbers either way."""
+        go into ``out`` when given (theta's shape, sharing no memory with theta, g or the optimizer's state; theta
+        is then left as it was: a sweep keeps the weights before the update so without copying them), else into
+        ``theta``; the same numbers either way."""
         raise NotImplementedError
 
     def state(self) -> dict[str, Array]:
@@ -98,7 +99,8 @@ class Adam(Optimizer):
 
     def step(self, theta: Array, g: Array, lr: float | Array, out: Array | None = None) -> None:
         self.t = t = self.t + 1
-        m, v, tmp = self.m, self.v, self._tmp
+        # The step's scratch is ``out`` when given (written last anyway): one array fewer for the cache to hold.
+        m, v, tmp = self.m, self.v, self._tmp if out is None else out
         alpha = lr * math.sqrt(1.0 - self.BETA2**t) / (1.0 - self.BETA1**t)
         np.subtract(g, m, out=tmp)
         tmp *= self.DECAY1
