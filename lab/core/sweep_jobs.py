@@ -311,13 +311,17 @@ def local_executor(jobs: int, start: str | None = None, board: int = 0) -> Itera
         _tracker_running()
     stop = context.RawValue("b", 0)
     shared = context.RawArray("q", 2 * board)  # type: ignore[attr-defined]
-    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_local_worker_start,
-                                   initargs=(stop, os.getpid(), shared))
-    try:
-        yield executor, np.frombuffer(shared, dtype=np.int64).reshape(-1, 2)
-    finally:
-        stop.value = 1
-        executor.shutdown(wait=True, cancel_futures=True)
+    # Workers forked (at the first submit) inside the one-thread limit start with it and need not set it again,
+    # which in a forked process restarts OpenBLAS's thread pool: its idle thread spun 0.05-0.13 s of a core in each
+    # worker, on a 2-core machine taken from the other worker (see lab.core.blas).
+    with blas_threads():
+        executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_local_worker_start,
+                                       initargs=(stop, os.getpid(), shared))
+        try:
+            yield executor, np.frombuffer(shared, dtype=np.int64).reshape(-1, 2)
+        finally:
+            stop.value = 1
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _guarded(fn: Callable[[Any], Any], item: Any) -> tuple[str, Any]:
