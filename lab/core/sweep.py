@@ -93,7 +93,9 @@ class SweepHistory(History[Array]):
 
 def block_size(shape: Shape, n_rows: int) -> int:
     """Members per block: as many as keep a block's arrays (parameters, gradient, optimizer state, backup and the
-    scratch for ``n_rows`` rows, about ``6 P + 4 n U`` floats per member for U units) within ``BLOCK_BYTES``.
+    scratch for ``n_rows`` rows, about ``6 P + 4 n U`` floats per member for U units) within ``BLOCK_BYTES``. (The
+    scratch is ``2 n U`` since the backward pass reuses it, ``Scratch.buffers``; the count keeps ``4 n U`` so that
+    blocks are cut where they were, and a sweep's numbers stay bit for bit those they were.)
 
     Every NumPy call costs about a microsecond however small its arrays, and an epoch makes some sixty per block,
     so bigger blocks are faster (measured on keras-xor: blocks of 188 members ran at 0.82 M network-epochs/s, of
