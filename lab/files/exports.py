@@ -59,7 +59,7 @@ def write_weights(path: str | os.PathLike, state: TrainingState) -> list[Path]:
         buf = io.BytesIO()
         # Float arrays only, so nothing is pickled. No ``allow_pickle=False``: NumPy 2.0's savez (within the bounds)
         # takes no such flag and would save it as an array named allow_pickle.
-        np.savez(buf, **params)
+        np.savez(buf, **params)  # type: ignore[arg-type]  # (NumPy's stubs: a ** dict could be allow_pickle)
         write_atomic(p, buf.getvalue())
         return [p]
     if p.suffix == ".txt":
