@@ -254,7 +254,7 @@ def backward(layers: Sequence[Dense], zs: Sequence[Array], acts: Sequence[Array]
         if layer.gb is not None:
             layer.products.bias_grad(dz, layer.gb)
         if l:
-            # f'(z) before dL/da: a caller may hand z's and a's own arrays as ``slope`` and ``dA`` (see below).
+            # f'(z) before dL/da: a caller may hand z's and a's own arrays as ``slope`` and ``dA`` (see Args).
             grad = layers[l - 1].act.grad(zs[l - 1], acts[l], slope[l - 1])
             da = layer.products.input_grad(dz, layer.B, dA[l - 1])
             dz = np.multiply(da, grad, out=da)
