@@ -92,9 +92,10 @@ def leaky_relu(z: Array, out: Array | None = None) -> Array:
 
 def leaky_relu_grad(z: Array, a: Array, out: Array | None = None) -> Array:
     """1 where z > 0, else LEAKY_SLOPE."""
+    positive = z > 0  # (before ``out`` is written: it may be z's own array)
     out = _buffer(z, out)
     out[...] = LEAKY_SLOPE
-    np.copyto(out, 1.0, where=z > 0)
+    np.copyto(out, 1.0, where=positive)
     return out
 
 

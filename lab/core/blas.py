@@ -38,8 +38,15 @@ def _controller() -> ThreadpoolController:
 
 @contextmanager
 def blas_threads(threads: int = TRAINING_THREADS) -> Iterator[None]:
-    """BLAS limited to ``threads`` while the block runs; the previous limits restored after it."""
-    with _controller().limit(limits=threads, user_api="blas"):
+    """BLAS limited to ``threads`` while the block runs; the previous limits restored after it. A library already
+    at ``threads`` or fewer is left alone: setting OpenBLAS's thread count in a forked process re-creates its thread
+    pool, whose idle threads then spin for about 0.1 s of a core (``sweep_jobs`` forks its workers inside this
+    limit, so they start at one thread and need not set it)."""
+    controller = _controller().select(user_api="blas")
+    if all(lib.num_threads <= threads for lib in controller.lib_controllers):
+        yield
+        return
+    with controller.limit(limits=threads):
         yield
 
 

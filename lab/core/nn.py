@@ -244,7 +244,9 @@ def backward(layers: Sequence[Dense], zs: Sequence[Array], acts: Sequence[Array]
 
     Args:
         zs: z_l per layer; ``acts``: the layers' inputs, ``acts[0]`` the data and ``acts[l]`` a_l.
-        dA, slope: scratch per layer for dL/da_l and f'_l(z_l) (the last layer's are not used).
+        dA, slope: scratch per layer for dL/da_l and f'_l(z_l) (the last layer's are not used). They may be the
+            hidden layers' own a_l and z_l arrays (a sweep's scratch is): each layer's a and z are read before its
+            f'(z) and then dL/da are written over them, and never after.
     """
     for l in range(len(layers) - 1, -1, -1):
         layer = layers[l]
@@ -252,9 +254,29 @@ def backward(layers: Sequence[Dense], zs: Sequence[Array], acts: Sequence[Array]
         if layer.gb is not None:
             layer.products.bias_grad(dz, layer.gb)
         if l:
-            da = dA[l - 1]
-            layer.products.input_grad(dz, layer.B, da)
-            dz = np.multiply(da, layers[l - 1].act.grad(zs[l - 1], acts[l], slope[l - 1]), out=da)
+            # f'(z) before dL/da: a caller may hand z's and a's own arrays as ``slope`` and ``dA`` (see Args).
+            grad = layers[l - 1].act.grad(zs[l - 1], acts[l], slope[l - 1])
+            da = layer.products.input_grad(dz, layer.B, dA[l - 1])
+            dz = np.multiply(da, grad, out=da)
+
+
+def draw_theta(shape: Shape, init: str, rng: np.random.Generator) -> Array:
+    """A new network's parameters, (P,) float64 laid out as ``Network.theta``: drawn layer by layer (W then b) by
+    initialiser ``init`` from ``rng`` (a layer's biases are drawn even without bias, so the generator moves on the
+    same). The one draw of a network: ``Network.initialise`` and a sweep's members (``lab.core.sweep``) both take
+    it."""
+    theta = np.empty(shape.n_params)
+    draw = INITIALISERS[init].draw
+    offset = 0
+    for l in range(shape.n_layers):
+        fan_in, units = shape.sizes[l], shape.sizes[l + 1]
+        w, b = draw(rng, fan_in, units)
+        theta[offset : offset + fan_in * units] = w.ravel()
+        offset += fan_in * units
+        if shape.bias:
+            theta[offset : offset + units] = b
+            offset += units
+    return theta
 
 
 class Network:
@@ -289,19 +311,9 @@ class Network:
 
     @classmethod
     def initialise(cls, shape: Shape, init: str, rng: np.random.Generator, dtype: DType = np.float64) -> Network:
-        """A new network drawn layer by layer (W then b) by initialiser ``init`` from ``rng``, in float64 and then
+        """A new network drawn by ``draw_theta`` (initialiser ``init``, generator ``rng``), in float64 and then
         rounded to ``dtype`` (so a float32 network starts from its float64 twin's weights, rounded)."""
-        if dtype != np.float64:
-            return cls(shape, cls.initialise(shape, init, rng).theta, dtype)
-        net = cls(shape)
-        draw = INITIALISERS[init].draw
-        for l in range(shape.n_layers):
-            w, b = draw(rng, shape.sizes[l], shape.sizes[l + 1])
-            net.W[l][...] = w
-            bias = net.b[l]
-            if bias is not None:
-                bias[...] = b
-        return net
+        return cls(shape, draw_theta(shape, init, rng), dtype)
 
     def copy(self) -> Network:
         """An independent network with the same parameters (of the same type)."""

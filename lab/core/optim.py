@@ -27,9 +27,12 @@ class Optimizer:
         self.n_params = n_params
         self.dtype = dtype
 
-    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
+    def step(self, theta: Array, g: Array, lr: float | Array, out: Array | None = None) -> None:
         """Apply one update to ``theta`` (P,) given the gradient ``g`` (P,) and learning rate ``lr`` (or, for a
-        stack (P, K), one learning rate per member, (K,): the same arithmetic, member by member)."""
+        stack (P, K), one learning rate per member, (K,): the same arithmetic, member by member). The new weights
+        go into ``out`` when given (theta's shape, sharing no memory with theta, g or the optimizer's state; theta
+        is then left as it was: a sweep keeps the weights before the update so without copying them), else into
+        ``theta``; the same numbers either way."""
         raise NotImplementedError
 
     def state(self) -> dict[str, Array]:
@@ -46,8 +49,8 @@ class SGD(Optimizer):
     name = "sgd"
     description = "plain gradient descent: theta -= lr * g"
 
-    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
-        theta -= lr * g
+    def step(self, theta: Array, g: Array, lr: float | Array, out: Array | None = None) -> None:
+        np.subtract(theta, lr * g, out=theta if out is None else out)
 
 
 class Momentum(Optimizer):
@@ -61,10 +64,10 @@ class Momentum(Optimizer):
         super().__init__(n_params, dtype)
         self.velocity = np.zeros(n_params, dtype)
 
-    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
+    def step(self, theta: Array, g: Array, lr: float | Array, out: Array | None = None) -> None:
         self.velocity *= self.MU
         self.velocity -= lr * g
-        theta += self.velocity
+        np.add(theta, self.velocity, out=theta if out is None else out)
 
     def state(self) -> dict[str, Array]:
         return {"velocity": self.velocity.copy()}
@@ -94,9 +97,10 @@ class Adam(Optimizer):
         self.t = 0
         self._tmp = np.zeros(n_params, dtype)
 
-    def step(self, theta: Array, g: Array, lr: float | Array) -> None:
+    def step(self, theta: Array, g: Array, lr: float | Array, out: Array | None = None) -> None:
         self.t = t = self.t + 1
-        m, v, tmp = self.m, self.v, self._tmp
+        # The step's scratch is ``out`` when given (written last anyway): one array fewer for the cache to hold.
+        m, v, tmp = self.m, self.v, self._tmp if out is None else out
         alpha = lr * math.sqrt(1.0 - self.BETA2**t) / (1.0 - self.BETA1**t)
         np.subtract(g, m, out=tmp)
         tmp *= self.DECAY1
@@ -109,7 +113,7 @@ class Adam(Optimizer):
         tmp += self.EPSILON
         np.divide(m, tmp, out=tmp)
         tmp *= alpha
-        theta -= tmp
+        np.subtract(theta, tmp, out=theta if out is None else out)
 
     def state(self) -> dict[str, Array]:
         return {"m": self.m.copy(), "v": self.v.copy(), "t": np.array(self.t)}

@@ -23,7 +23,6 @@ THRESHOLD = 0.5
 ``nnlab train``'s table and the lessons): Keras' binary accuracy. An output ``y`` is read as class 1 when
 ``y > THRESHOLD`` and as class 0 otherwise, so an output of exactly 0.5 is class 0 (right for a target 0, wrong for
 a target 1). A nan output is no answer and is wrong for either target (Keras would read it as 0)."""
-ABOVE_HALF = float(np.nextafter(THRESHOLD, 1.0))  # the least float above 0.5: y <= 0.5 exactly when y < ABOVE_HALF
 # Below this size no weight can overflow a forward pass of inputs in [0, 1]: at most 9 dense layers of at most 64
 # units and a bias, so |z| <= (65 * 1e30) ** 9, about 2e286, below the largest float, 1.8e308. The trainers check the
 # outputs of every row after an epoch only when the weights' sum of squares reaches SAFE_WEIGHT ** 2.
@@ -48,13 +47,17 @@ def require_training_rows(rows: TruthTable | int) -> None:
 
 
 # --- right rows --------------------------------------------------------------------------------------------------
-def sides(t: Array) -> tuple[Array, Array]:
+def sides(t: Array, dtype: type[np.floating] = np.float64) -> tuple[Array, Array]:
     """For targets ``t`` (0 or 1 each, any shape): ``sign`` +1 for a 1 and -1 for a 0, and ``cut`` +0.5 for a 1 and
-    minus the least float above 0.5 for a 0. An output ``y`` is right exactly when ``y * sign > cut``: ``y > 0.5``
-    for a 1, ``y <= 0.5`` for a 0 (``-y > -ABOVE_HALF``; no float lies between 0.5 and ABOVE_HALF, and negation is
-    exact), nan for neither: the rule of ``THRESHOLD`` in one comparison."""
+    minus the least ``dtype`` float above 0.5 for a 0, both as ``dtype`` (the outputs' type). An output ``y`` is right
+    exactly when ``y * sign > cut``: ``y > 0.5`` for a 1, ``y <= 0.5`` for a 0 (``-y > -above``; no float of the type
+    lies between 0.5 and ``above``, and negation is exact), nan for neither: the rule of ``THRESHOLD`` in one
+    comparison. The cut is worked out in the outputs' own type: float64's least float above 0.5 rounds to 0.5 in
+    float32, which would make an output of exactly 0.5 wrong for a 0."""
     one = np.asarray(t) > THRESHOLD
-    return np.where(one, 1.0, -1.0), np.where(one, THRESHOLD, -ABOVE_HALF)
+    above = np.nextafter(dtype(THRESHOLD), dtype(1.0))
+    return (np.where(one, dtype(1.0), dtype(-1.0)).astype(dtype),
+            np.where(one, dtype(THRESHOLD), -above).astype(dtype))
 
 
 def right(y: Array | float, t: Array | float) -> Array:
@@ -74,7 +77,7 @@ class Targets:
 
     Attributes:
         t: the targets, (n, o) or (n, o, 1) to broadcast over a stack.
-        sign, cut: +1 / -1 and +0.5 / -ABOVE_HALF per target, shaped as ``t``.
+        sign, cut: +1 / -1 and +0.5 / minus the least float above 0.5 per target, shaped as ``t``, of the outputs' type.
         n: the number of rows.
         ones: n ones, to count right rows by one product.
     """
@@ -89,8 +92,8 @@ class Targets:
     def of(cls, t: Array, dtype: type[np.floating] = np.float64) -> Targets:
         """Targets ``t`` (0 or 1 each), as ``dtype`` (the outputs' type, float64 or float32)."""
         t = np.ascontiguousarray(t, dtype=dtype)
-        sign, cut = sides(t)  # +-1 and +-0.5: exact in either type
-        return cls(t, sign.astype(dtype), cut.astype(dtype), t.shape[0], ones(t.shape[0]))
+        sign, cut = sides(t, dtype)
+        return cls(t, sign, cut, t.shape[0], ones(t.shape[0]))
 
     def right(self, y: Array) -> Array | float:
         """How many rows have every output right (``right``): a float for y (n, o), (K,) floats for (n, o, K) (whole

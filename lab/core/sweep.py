@@ -7,10 +7,11 @@ A block of members and its epochs are ``lab/core/sweep_block.py``; this module h
 bookkeeping, its history, the merge of finished shares, and the seeds.
 
 Member k of a sweep is the run ``Trainer(experiment.with_training(seed=seeds[k]))`` would make: the same initial
-weights (``Network.initialise`` from ``default_rng(seed)``), the same mini-batch order (``default_rng([seed, 1])``,
-one ``permutation`` per epoch), the same optimizer arithmetic (the core optimizers, run on stacked arrays) and the
-same per-epoch metrics, solved epoch, stop rule and divergence handling. Only the summation order inside the matrix
-products differs, so the numbers agree to rounding (the tests hold them to 1e-9; typically 1e-15), not bit for bit.
+weights (``nn.draw_theta`` from ``default_rng(seed)``, as ``Network.initialise``; drawn once per distinct seed), the
+same mini-batch order (``default_rng([seed, 1])``, one ``permutation`` per epoch), the same optimizer arithmetic
+(the core optimizers, run on stacked arrays) and the same per-epoch metrics, solved epoch, stop rule and divergence
+handling. Only the summation order inside the matrix products differs, so the numbers agree to rounding (the tests
+hold them to 1e-9; typically 1e-15), not bit for bit.
 
 Nothing here restates the maths or the rules: the activations and losses (``activations.py``, ``losses.py``), the
 forward and backward passes (``nn.forward``, ``nn.backward``), right rows, run states, the stop rule and the
@@ -56,6 +57,7 @@ from lab.core.nn import (
     WIDE,
     Network,
     Shape,
+    draw_theta,
 )
 from lab.core.rules import Targets
 from lab.core.sweep_block import OPTIMIZER_GROUP, Block, Plan, Scratch
@@ -91,7 +93,9 @@ class SweepHistory(History[Array]):
 
 def block_size(shape: Shape, n_rows: int) -> int:
     """Members per block: as many as keep a block's arrays (parameters, gradient, optimizer state, backup and the
-    scratch for ``n_rows`` rows, about ``6 P + 4 n U`` floats per member for U units) within ``BLOCK_BYTES``.
+    scratch for ``n_rows`` rows, about ``6 P + 4 n U`` floats per member for U units) within ``BLOCK_BYTES``. (The
+    scratch is ``2 n U`` since the backward pass reuses it, ``Scratch.buffers``; the count keeps ``4 n U`` so that
+    blocks are cut where they were, and a sweep's numbers stay bit for bit those they were.)
 
     Every NumPy call costs about a microsecond however small its arrays, and an epoch makes some sixty per block,
     so bigger blocks are faster (measured on keras-xor: blocks of 188 members ran at 0.82 M network-epochs/s, of
@@ -218,8 +222,10 @@ class Sweep:
         K = len(seeds)
         dtype = experiment.dtype
         theta = np.empty((K, shape.n_params), dtype)  # float64 draws, rounded to float32 when training in float32
+        drawn: dict[int, int] = {}  # seed -> the first member drawn from it (a search repeats each seed per lr)
         for k, seed in enumerate(seeds):
-            theta[k] = Network.initialise(shape, training.init, np.random.default_rng(seed)).theta
+            first = drawn.setdefault(seed, k)
+            theta[k] = theta[first] if first < k else draw_theta(shape, training.init, np.random.default_rng(seed))
         self._store = theta.copy()  # final weights of stopped members
         train, held = table.train_rows, table.heldout_rows
         plan = Plan(
@@ -320,7 +326,7 @@ class Sweep:
     @property
     def done(self) -> bool:
         """True when every member has stopped (stop rule, budget or divergence)."""
-        return not self.active.any()
+        return not np.count_nonzero(self.active)  # (count_nonzero: a third of any()'s cost, polled every epoch)
 
     @property
     def diverged(self) -> int:
@@ -380,12 +386,12 @@ class Sweep:
         rules.require_training_rows(self.n_train)
         if self.done:
             return 0
-        blocks = [b for b in self._blocks if b.live.any()]
+        blocks = [b for b in self._blocks if np.count_nonzero(b.live)]
         results = [block.epoch() for block in blocks]
         self.epoch += 1
         K, held = self.size, self.n_held > 0
         r = results[0]
-        if len(blocks) == 1 and len(r.recorded) == K and r.recorded.all():
+        if len(blocks) == 1 and len(r.recorded) == K and np.count_nonzero(r.recorded) == K:
             # Every member trained this epoch in one block (its slots are the members in order): no scatter.
             rows = [r.loss, r.right / self.n_train]
             if held:
@@ -403,6 +409,8 @@ class Sweep:
                     rows[3][rec] = cast(Array, r.held_right)[r.recorded] / self.n_held
             recorded = ~np.isnan(rows[0])
         for block, r in zip(blocks, results, strict=True):
+            if r.calm:
+                continue
             diverging = r.failed | r.overflowed
             if diverging.any():
                 for slot in np.flatnonzero(diverging):
@@ -429,8 +437,12 @@ class Sweep:
             self.epochs_run[recorded] = self.epoch
         newly = (rows[1] == 1.0) & (self.solved_epoch == 0)  # (nan, not recorded, is never 1.0)
         self.solved_epoch[newly] = self.epoch
-        stopping = self.active & rules.ended(*self._run_values())  # the trainer's stop rule, every member at once
-        if stopping.any():
+        # The trainer's stop rule, every member at once. When every member trained this epoch, each has run
+        # ``epoch`` epochs and none has diverged before: the rule reads those as numbers (one comparison, not K).
+        ended = rules.ended(self.stop_rule, self.experiment.training.budget, self.epoch, self.solved_epoch, 0,
+                            self.last_loss) if every else rules.ended(*self._run_values())
+        if ended if isinstance(ended, bool) else np.count_nonzero(ended):
+            stopping = self.active & ended
             self.active &= ~stopping
             for block in self._blocks:
                 slots = stopping[block.ids] & block.live

@@ -45,6 +45,7 @@ search alike, on any ``concurrent.futures.Executor``: the local pool, or a Dask 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
@@ -247,13 +248,30 @@ _board: np.ndarray | None = None
 
 
 def _local_worker_start(stop: Any, parent: int, board: Any) -> None:
-    """A local worker's start: ignore Ctrl-C (the parent alone answers it), keep the stop flag and the board."""
+    """A local worker's start: ignore Ctrl-C (the parent alone answers it), keep the stop flag and the board, and
+    end with the parent (``_end_with_parent``)."""
     global _stop, _parent, _board
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _stop, _parent = stop, parent
     _board = np.frombuffer(board, dtype=np.int64).reshape(-1, 2)
+    threading.Thread(target=_end_with_parent, name="nnlab-parent-watch", daemon=True).start()
+
+
+def _end_with_parent() -> None:
+    """In a local worker's own thread: wait for the parent process to end, then end this worker at once.
+
+    A worker training polls its parent before every epoch (``worker_should_stop``), but one waiting for work blocks
+    on the pool's queue, which its siblings keep open: if the parent is killed (SIGKILL, the out-of-memory killer)
+    such a worker would wait forever, holding its memory. ``multiprocessing`` gives every child a sentinel that
+    becomes ready when the parent ends (with ``fork``, once the later-forked siblings holding a copy have ended too:
+    they end the same way, newest first). Nothing is left to save in a worker whose parent has gone."""
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(1)
 
 
 def worker_should_stop() -> bool:
@@ -311,13 +329,17 @@ def local_executor(jobs: int, start: str | None = None, board: int = 0) -> Itera
         _tracker_running()
     stop = context.RawValue("b", 0)
     shared = context.RawArray("q", 2 * board)  # type: ignore[attr-defined]
-    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_local_worker_start,
-                                   initargs=(stop, os.getpid(), shared))
-    try:
-        yield executor, np.frombuffer(shared, dtype=np.int64).reshape(-1, 2)
-    finally:
-        stop.value = 1
-        executor.shutdown(wait=True, cancel_futures=True)
+    # Workers forked (at the first submit) inside the one-thread limit start with it and need not set it again,
+    # which in a forked process restarts OpenBLAS's thread pool: its idle thread spun 0.05-0.13 s of a core in each
+    # worker, on a 2-core machine taken from the other worker (see lab.core.blas).
+    with blas_threads():
+        executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_local_worker_start,
+                                       initargs=(stop, os.getpid(), shared))
+        try:
+            yield executor, np.frombuffer(shared, dtype=np.int64).reshape(-1, 2)
+        finally:
+            stop.value = 1
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _guarded(fn: Callable[[Any], Any], item: Any) -> tuple[str, Any]:

@@ -57,7 +57,9 @@ def write_weights(path: str | os.PathLike, state: TrainingState) -> list[Path]:
     params = state.params()
     if p.suffix == ".npz":
         buf = io.BytesIO()
-        np.savez(buf, allow_pickle=False, **params)
+        # Float arrays only, so nothing is pickled. No ``allow_pickle=False``: NumPy 2.0's savez (within the bounds)
+        # takes no such flag and would save it as an array named allow_pickle.
+        np.savez(buf, **params)  # type: ignore[arg-type]  # (NumPy's stubs: a ** dict could be allow_pickle)
         write_atomic(p, buf.getvalue())
         return [p]
     if p.suffix == ".txt":

@@ -153,6 +153,31 @@ def test_one_forward_and_backward_serve_a_network_and_a_stack(products, bias):
         np.testing.assert_allclose(grad[:, k], g, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("hidden", sorted(ACTIVATIONS))
+def test_backward_writing_over_the_spent_z_and_a_gives_the_same_gradient(hidden):
+    """A sweep's scratch hands ``backward`` each hidden layer's own z and a arrays as the f'(z) and dL/da it writes:
+    the gradient is bit for bit the one from separate arrays, for every hidden activation (each reads z or a before
+    its derivative is written over them), the special values (0, -0, inf, nan) in the first member included."""
+    shape = Shape((3, 5, 4, 2), (hidden, hidden, "sigmoid"))
+    K = 3
+    theta = np.stack([Network.initialise(shape, "normal", np.random.default_rng(k)).theta for k in range(K)], axis=1)
+    theta[:4, 0] = [np.inf, -0.0, 0.0, np.nan]
+    x = widen(RNG.uniform(0, 1, (6, 3)), True)
+    t = RNG.integers(0, 2, (6, 2, 1)).astype(float)
+    grads = []
+    for aliased in (False, True):
+        grad = np.zeros_like(theta)
+        layers = dense_layers(shape, theta, grad, True, [SHARED, NARROW, NARROW])
+        buffers = Pass.new(6, shape.sizes[1:], (K,))
+        with np.errstate(all="ignore"):
+            y = forward(layers, x, buffers.zs, buffers.acts)
+            dz = LOSSES["mse"].grad_z(buffers.zs[-1], y, t, ACTIVATIONS["sigmoid"], buffers.dz)
+            dA, slope = (buffers.acts, buffers.zs) if aliased else (buffers.dA, buffers.slope)
+            backward(layers, buffers.zs, [x, *buffers.acts], dz, dA, slope)
+        grads.append(grad)
+    assert np.array_equal(grads[0].view(np.uint64), grads[1].view(np.uint64))
+
+
 def test_one_network_widened_equals_unwidened():
     """The trainer's layers (inputs widened, the first bias riding in the product, ``ONE``) compute what
     ``Network.forward`` computes."""

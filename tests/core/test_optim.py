@@ -100,3 +100,19 @@ def test_state_is_a_copy():
     saved = opt.state()
     opt.step(np.zeros(2), np.ones(2), 0.1)
     assert not saved["m"].any() and int(saved["t"]) == 0
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_a_step_into_out_is_the_step_in_place_and_leaves_theta(name):
+    """``step(..., out=)`` (a sweep's update, which keeps the weights before it without copying them) writes the very
+    numbers the step in place writes, on a stack with a learning rate per member, and leaves ``theta`` as it was."""
+    rng = np.random.default_rng(5)
+    lr = np.array([0.001, 0.01, 0.1])
+    in_place, into = OPTIMIZERS[name]((7, 3)), OPTIMIZERS[name]((7, 3))
+    theta = rng.normal(size=(7, 3))
+    for g in rng.normal(size=(4, 7, 3)):
+        before, out = theta.copy(), np.empty_like(theta)
+        into.step(theta, g, lr, out=out)
+        assert np.array_equal(theta, before)
+        in_place.step(theta, g, lr)
+        assert np.array_equal(out.view(np.uint64), theta.view(np.uint64))

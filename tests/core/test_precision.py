@@ -56,15 +56,13 @@ def test_a_float32_member_is_nnlab_train_of_its_seed(experiment):
 
 def test_on_keras_xor_float32_solves_when_float64_does():
     """The agreement the float32 path is measured by (benchmarks/bench_precision.py) on keras-xor: the success rates
-    within 1 in 100, and each seed's solved epoch the same as float64's for at least 97% of seeds. The issue's bar is
-    99%: it held (99.3-100% on the recipes) while an output of exactly 0.5 counted as wrong for either target, and
-    fell to 97.7% over these 300 seeds under Keras' rule (right when y > 0.5, so 0.5 is class 0), which the lab now
-    uses everywhere. float32 is not the default for that reason."""
+    within 1 in 100, and each seed's solved epoch the same as float64's for at least 99% of seeds (99.3% over these
+    300). The harder gates miss that bar (docs/performance.md), so float32 is not the default."""
     f64 = Sweep(XOR32.with_training(precision="float64", epochs=1000), 300, keep_history=False)
     f32 = Sweep(XOR32.with_training(epochs=1000), 300, keep_history=False)
     f64.run()
     f32.run()
-    assert np.mean(f64.solved_epoch == f32.solved_epoch) >= 0.97
+    assert np.mean(f64.solved_epoch == f32.solved_epoch) >= 0.99
     assert abs(f64.solved - f32.solved) <= 3
 
 

@@ -28,11 +28,25 @@ def test_exactly_one_half_is_class_0():
     assert row_accuracy(y, t) == pytest.approx(0.6)
 
 
-def test_the_sweep_scores_rows_by_the_same_rule():
-    """The batched sweep counts right rows as the trainer does, 0.5 included."""
-    y = np.array([[[0.5, 0.2]], [[0.5, 0.7]]])  # (n=2 rows, o=1, K=2 members)
-    targets = Targets.of(np.array([[[0.0]], [[1.0]]]))  # (n, o, 1): shared by every member
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_sweep_scores_rows_by_the_same_rule(dtype):
+    """The batched sweep counts right rows as the trainer does, 0.5 included, in either precision (the cut for a 0
+    is the least float above 0.5 of the outputs' own type: float64's rounds to 0.5 in float32)."""
+    y = np.array([[[0.5, 0.2]], [[0.5, 0.7]]], dtype=dtype)  # (n=2 rows, o=1, K=2 members)
+    targets = Targets.of(np.array([[[0.0]], [[1.0]]]), dtype)  # (n, o, 1): shared by every member
     assert np.asarray(targets.right(y)).tolist() == [1.0, 2.0]  # member 0 answers 0.5 on both: right for the 0 only
+    above = np.nextafter(dtype(0.5), dtype(1.0))
+    assert np.asarray(targets.right(np.full((2, 1, 1), above, dtype))).tolist() == [1.0]  # just above: a 1
+
+
+def test_a_float32_run_scores_an_output_of_exactly_one_half_as_float64_does():
+    """keras-xor's seed 25 starts with every row right, 00 at exactly 0.5 (no bias yet, relu of 0): solved at epoch
+    1 in both precisions."""
+    experiment = recipe("keras-xor").with_training(seed=25, epochs=3)
+    solved = [Trainer(experiment.with_training(precision=p)) for p in ("float64", "float32")]
+    for trainer in solved:
+        trainer.run()
+    assert [t.solved_epoch for t in solved] == [1, 1]
 
 
 def test_a_held_out_row_at_exactly_one_half_is_scored_class_0():

@@ -219,3 +219,46 @@ def test_a_failing_worker_is_one_line_and_no_worker_is_left(workers_for_any_swee
     assert str(failed.value) in {message, message.replace("1 of 2", "2 of 2")}
     assert "\n" not in str(failed.value)
     assert not multiprocessing.active_children()  # the pool was shut down and waited for
+
+
+ORPHAN = """
+import multiprocessing, sys, time
+from lab.core.sweep_jobs import local_executor
+with local_executor(2, start=sys.argv[1]) as (executor, board):
+    for done in [executor.submit(time.sleep, 0.01) for _ in range(8)]:
+        done.result()
+    print(*sorted(child.pid for child in multiprocessing.active_children()), flush=True)
+    time.sleep(120)
+"""
+
+
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` has exited (gone, or a zombie nobody reaped yet)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_idle_workers_end_with_a_killed_parent(method, tmp_path):
+    """A pool's workers waiting for work end when their parent is killed (SIGKILL: no shutdown runs), instead of
+    waiting on the pool's queue for ever: each watches its parent's sentinel."""
+    import subprocess
+    import time
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [os.getcwd(), os.environ.get("PYTHONPATH")])))
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN, method], stdout=subprocess.PIPE, text=True, env=env,
+                              cwd=tmp_path)
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]  # type: ignore[union-attr]
+        assert len(workers) == 2 and parent.pid not in workers
+    finally:
+        parent.kill()
+        parent.wait()
+    while not all(_ended(pid) for pid in workers):  # the module's process deadline bounds this wait
+        time.sleep(0.05)

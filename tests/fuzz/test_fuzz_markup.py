@@ -18,7 +18,8 @@ from pathlib import Path
 from hypothesis import example, given
 from hypothesis import strategies as st
 from textual import events
-from textual.content import Content
+from textual.geometry import Region
+from textual.widget import Widget
 
 from lab.core.errors import LabError
 from lab.core.gates import parse_inputs, table_from_expression
@@ -42,6 +43,14 @@ MARKUP = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(alphabet="ab01 ,
 def shown(app: LabApp, selector: str) -> str:
     """What a Static or Label shows, as plain text."""
     return str(app.screen.query_one(selector).render())
+
+
+def drawn_title(widget: Widget) -> str:
+    """The border title as drawn on ``widget``'s top line (cut with "…" when the pane is too narrow). Read from the
+    drawing: the ``border_title`` getter hands back markup that Textual's escape does not round-trip (``[bold[/]``
+    comes back as ``[bold\\[/]``)."""
+    top = widget.render_lines(Region(0, 0, widget.outer_size.width, 1))[0].text
+    return top[1:-1].strip("─")[1:-1]  # between the corners, the border's runs and one space each side
 
 
 async def typed(pilot, text: str) -> None:
@@ -75,8 +84,8 @@ async def scenario(text: str, folder: Path) -> None:
         await pilot.press("y")
         await pilot.pause()
         assert app.experiment.name == text and app.experiment.table.output_names == (text,)
-        title = app.query_one("#table-pane").border_title  # Textual hands a border title back as markup
-        assert Content.from_markup(title or "").plain == f"Truth table · {text}"
+        title, expected = drawn_title(app.query_one("#table-pane")), f"Truth table · {text}"
+        assert title == expected or title.endswith("…") and expected.startswith(title[:-1])
 
         app.query_one("#prediction-input").focus()  # the prediction line, with an output named ``text``
         await typed(pilot, text)
@@ -138,6 +147,7 @@ async def scenario(text: str, folder: Path) -> None:
 @example(text="[/] 0")  # the issue's cases: the prediction line, an autosave named [/]
 @example(text="[/]")
 @example(text="[link=x]x[@click=app.quit]q")
+@example(text="[bold[/]")  # found at the lowest dependency bounds: the title read back as markup was lossy
 def test_markup_is_shown_as_text(tmp_path_factory, text):
     """Markup-like names in a file and markup-like text in every input line are shown literally; the app lives."""
     ran()
