@@ -10,8 +10,8 @@ laid end to end in that order):
 
 - ``theta`` (P,) float64, read-only;
 - ``optimizer``: the optimizer's state arrays by name, read-only: Adam's ``m`` (P,), ``v`` (P,) and step count ``t``
-  (a 0-d array), momentum's ``velocity`` (P,), nothing for SGD; empty means a fresh optimizer (only before the
-  first epoch);
+  (a 0-d array), momentum's ``velocity`` (P,) and step count ``t`` (absent from files saved before it was kept),
+  nothing for SGD; empty means a fresh optimizer (only before the first epoch);
 - ``history``: one value per completed epoch in each series (``FrozenSeries``, read-only sequences of floats), the
   held-out ones empty or as long.
 """
@@ -32,6 +32,7 @@ import numpy as np
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.nn import Network, Shape
+from lab.core.optim import OPTIMIZERS
 
 Array = np.ndarray
 SHUFFLE_KEYS = ("state", "inc", "has_uint32", "uinteger")  # a PCG64 generator's state, as four integers
@@ -357,9 +358,10 @@ def _check_optimizer(experiment: Experiment, state: TrainingState, expected: Map
     extra = sorted(set(saved) - set(expected))
     if extra:
         raise LabError(f"optimizer.{extra[0]}: not part of {experiment.training.optimizer}'s state")
+    optional = OPTIMIZERS[experiment.training.optimizer].optional
     for key, value in expected.items():
         if key not in saved:
-            if state.epoch:
+            if state.epoch and key not in optional:
                 raise LabError(f"optimizer: missing '{key}' for {experiment.training.optimizer}")
             continue
         got = saved[key]

@@ -288,7 +288,7 @@ class Trainer:
         fresh = OPTIMIZERS[experiment.training.optimizer](experiment.shape.n_params)
         check_state(experiment, state, fresh.state())
         trainer = cls(experiment.with_training(lr=state.lr), Network(state.shape, state.theta))
-        if set(state.optimizer) >= set(fresh.state()):
+        if set(state.optimizer) >= set(fresh.state()) - fresh.optional:  # else a fresh optimizer (epoch 0)
             trainer.optimizer.load_state(dict(state.optimizer))
         if state.shuffle:
             values = state.shuffle

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -161,7 +162,7 @@ def test_header_and_progress_come_before_the_first_configuration_finishes(subpro
         header = _read_until(proc.stdout.fileno(), b"\n")
         assert header.startswith(b"tune: parity3 \xc2\xb7 grid of 2 configurations"), header
         line = _read_until(master, b"training the first")
-        assert b"0/2 configurations \xc2\xb7 0:00:0" in line and b"training the first" in line, line
+        assert re.search(rb"0/2 configurations \xc2\xb7 \d+:\d\d:\d\d", line) and b"training the first" in line, line
         assert (b"\x1b" in line) == (term != "dumb"), line
         os.killpg(proc.pid, signal.SIGINT)
         out, _ = proc.communicate(timeout=60)
