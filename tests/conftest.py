@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,17 @@ import pytest
 from lab.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_reaches_children():
+    """The Ctrl-C tests' children hear SIGINT however the suite was started. A shell starts a background command of
+    a script (``pytest ... &``) with SIGINT ignored, and a child inherits an ignored signal across exec, so nnlab
+    started by such a suite would, as Unix intends, never hear its Ctrl-C. Python's own handler in this process makes
+    it the default again for every child."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
 
 
 @pytest.fixture

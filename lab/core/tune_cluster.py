@@ -149,11 +149,11 @@ def _health(client, address: str) -> Callable[[], str | None]:
             return None
         last = now
         if client.status != "running":
-            return f"cluster: lost the Dask scheduler at {address} (client {client.status})"
+            return f"cluster: the Dask scheduler at {address} went away (client {client.status})"
         try:
             workers = len(client.nthreads())
         except Exception as e:  # noqa: BLE001 (any failure to ask the scheduler is the scheduler gone)
-            return f"cluster: lost the Dask scheduler at {address} ({type(e).__name__}: {e})"
+            return f"cluster: the Dask scheduler at {address} went away ({type(e).__name__}: {e})"
         if workers:
             empty_since = None
             return None

@@ -135,6 +135,7 @@ class LossChart(Widget):
         self._shown_generation = 0  # of the lines shown
         self._fitted: list[Strip] = []  # this repaint's lines, fitted to the width in the widget's style
         self._stale = True
+        self._behind = False  # a repaint found a worker's build under way and showed older lines meanwhile
         self._plt_lock = threading.Lock()  # one build at a time, on either thread
         self.plt = new_figure()
         """The chart's own plotext figure (draw on it only with ``_plt_lock`` held)."""
@@ -272,11 +273,16 @@ class LossChart(Widget):
         already; whether they are shown."""
         if message.asked:
             self.redrawing_as_asked = False
-        if message.generation <= self._shown_generation:
-            return False
-        self._refresh_changed(message.lines, message.size)
-        self._keep(message.lines, message.size, message.generation)
-        return True
+        shown = message.generation > self._shown_generation
+        if shown:
+            self._refresh_changed(message.lines, message.size)
+            self._keep(message.lines, message.size, message.generation)
+        if self._behind and not self.live:
+            # A repaint after the run stopped found this build under way and showed older lines: the chart may
+            # have changed since its capture (the run's last epochs), so build what it holds now.
+            self._behind = False
+            self.refresh()
+        return shown
 
     def _refresh_changed(self, lines: list[Strip], size: tuple[int, int]) -> None:
         """Repaint only the cells that differ from the ones shown, line by line from the first changed column to
@@ -328,7 +334,9 @@ class LossChart(Widget):
             return self._built[0]
         built = self._build_here()
         if built is None:
-            # A build is under way in the worker: show the last lines rather than wait for it.
+            # A build is under way in the worker: show the last lines rather than wait for it (``show_built`` then
+            # builds the latest).
+            self._behind = True
             return self._built[0] if self._built is not None else []
         lines, data = built
         self._keep(lines, size, data.generation)
