@@ -219,7 +219,7 @@ class LessonRouting:
             name = pane.progress.current
         if name:
             try:
-                pane.start(find_lesson(self.lessons, name))
+                pane.start(find_lesson(self.lessons, name), chosen=True)
             except LabError as e:
                 self.host.notify(str(e), severity="error")
                 pane.show_menu()
@@ -287,6 +287,18 @@ class LessonRouting:
         self.host.discard_then(f"Restart lesson {self.lessons.index(lesson) + 1}", restart)
 
     def set_up(self, message: LessonPane.SetupRequested) -> None:
+        """Set the lab up for a lesson's step (``_set_up``). A lesson opened from outside it (``message.chosen``)
+        whose setup replaces the network asks first when that discards trained, unsaved weights; a no leaves the
+        lab as it is and the lesson pane on the menu. Within a lesson the learner's ``>`` is the choice."""
+        if message.chosen and any(setup.changes_experiment for setup in message.setups):
+            pane = self._pane()
+            number = self.lessons.index(message.lesson) + 1 if message.lesson in self.lessons else 0
+            self.host.discard_then(f"Start lesson {number}", lambda: self._set_up(message),
+                                   on_no=None if pane is None else pane.show_menu)
+            return
+        self._set_up(message)
+
+    def _set_up(self, message: LessonPane.SetupRequested) -> None:
         """Set the lab up as the lesson's step asks, from the lesson's own start and never from the lab as it stood
         (trained weights are replaced: the learner chose to start the step): a new experiment when a setup line is
         about it, then the screen: speed, log scale, cursor, an empty prediction line and the view the step names,

@@ -12,6 +12,7 @@ from textual.widgets import Input
 from lab.core.lessons import SPEEDS, parse_action, shipped_lessons
 from lab.ui.app import LabApp
 from lab.ui.lesson_player import LessonPlayer
+from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.task_strip import TaskStrip
 
@@ -175,6 +176,48 @@ async def test_restart_asks_before_discarding_a_trained_network(tmp_path):
         await pilot.press("y")
         await play.settle()
         assert app.lab_run.session.trainer.epoch == 0 and pane(app).step == 0
+
+
+async def test_opening_a_lesson_asks_before_discarding_the_labs_own_trained_network(tmp_path):
+    """Trained in the lab, not saved, then a lesson opened (L, the palette): its start would replace the network, so
+    the lab asks first; n keeps the network and leaves the lesson pane on its menu; y sets the lesson up."""
+    lesson = shipped_lessons()[2]
+    app = LabApp(progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=SIZE) as pilot:
+        play = player(pilot)
+        await play.act(parse_action("train"))
+        epoch = app.lab_run.session.trainer.epoch
+        assert epoch > 0
+        app.lesson.open_lesson(lesson.id)
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "Start lesson 3" in app.screen.question
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.lab_run.session.trainer.epoch == epoch and pane(app).lesson is None
+        app.lesson.open_lesson(lesson.id)
+        await pilot.pause()
+        await pilot.press("y")
+        await play.settle()
+        assert app.lab_run.session.trainer.epoch == 0 and pane(app).lesson == lesson
+        assert app.experiment == lesson.experiment_at(0)
+
+
+async def test_a_lesson_picked_from_the_menu_asks_before_discarding_a_trained_network(tmp_path):
+    """The menu's enter is a choice from outside the lesson too: it asks before replacing a trained network."""
+    app = LabApp(progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=SIZE) as pilot:
+        play = player(pilot)
+        await play.act(parse_action("train"))
+        epoch = app.lab_run.session.trainer.epoch
+        await pilot.press("L")  # no lesson followed yet: the menu, focused
+        await pilot.pause()
+        assert pane(app).lesson is None and not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.lab_run.session.trainer.epoch == epoch and pane(app).lesson is None
 
 
 async def test_going_back_does_not_pass_a_step_on_old_state(tmp_path):

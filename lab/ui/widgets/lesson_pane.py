@@ -49,14 +49,18 @@ class LessonPane(Vertical):
 
     class SetupRequested(Message):
         """Set the lab up for ``lesson``'s step ``step``: ``setups`` in order (the lesson's, then its steps' up to
-        ``step``); ``back`` when the learner stepped back to it (the lab must then hold the step's own experiment)."""
+        ``step``); ``back`` when the learner stepped back to it (the lab must then hold the step's own experiment);
+        ``chosen`` when the learner opened the lesson from outside it (``L``, the menu, the palette), so the lab may
+        hold work of their own that the setup would replace."""
 
-        def __init__(self, lesson: Lesson, step: int, setups: tuple[Setup, ...], back: bool = False) -> None:
+        def __init__(self, lesson: Lesson, step: int, setups: tuple[Setup, ...], back: bool = False,
+                     chosen: bool = False) -> None:
             super().__init__()
             self.lesson = lesson
             self.step = step
             self.setups = setups
             self.back = back
+            self.chosen = chosen
 
     class Started(Message):
         """The learner picked ``lesson`` from the menu."""
@@ -152,19 +156,19 @@ class LessonPane(Vertical):
     def _picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         lesson = next(l for l in self.lessons if l.id == event.option.id)
-        self.start(lesson)
+        self.start(lesson, chosen=True)
         self.post_message(self.Started(lesson))
 
-    def start(self, lesson: Lesson, step: int | None = None, restart: bool = False) -> None:
+    def start(self, lesson: Lesson, step: int | None = None, restart: bool = False, chosen: bool = False) -> None:
         """Open ``lesson`` at ``step`` (default: where the learner left it, or its start when ``restart``), set the
-        lab up for it and remember it."""
+        lab up for it and remember it; ``chosen``: opened from outside the lesson (``SetupRequested.chosen``)."""
         progress = self.progress.restarted(lesson) if restart else self.progress
         at = lesson.resume_at(progress.at(lesson)) if step is None else min(max(step, 0), len(lesson.steps) - 1)
         self.lesson = lesson
         self._save(progress.moved(lesson, at))
-        self._enter_step(at, (lesson.setup, *(s.setup for s in lesson.steps[: at + 1])))
+        self._enter_step(at, (lesson.setup, *(s.setup for s in lesson.steps[: at + 1])), chosen=chosen)
 
-    def _enter_step(self, step: int, setups: tuple[Setup, ...], back: bool = False) -> None:
+    def _enter_step(self, step: int, setups: tuple[Setup, ...], back: bool = False, chosen: bool = False) -> None:
         """Show step ``step`` and ask for ``setups`` (none asked when they are all empty and the learner did not step
         ``back``: the lab stays as the learner left it); the step's checks are watched from the first state after
         the setup."""
@@ -174,7 +178,7 @@ class LessonPane(Vertical):
         self.step_watch = self.lesson.steps[step].watch()
         self.awaiting_setup = any(setups) or back
         if self.awaiting_setup:
-            self.post_message(self.SetupRequested(self.lesson, step, setups, back))
+            self.post_message(self.SetupRequested(self.lesson, step, setups, back, chosen))
         self.query_one(OptionList).display = False
         self.query_one("#lesson-scroll").display = True
         self.query_one("#lesson-task").display = True
