@@ -6,6 +6,7 @@ sweep to record.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -32,6 +33,20 @@ from lab.core.rules import SAFE_SQUARES, Targets
 
 Array = np.ndarray
 OPTIMIZER_GROUP = 1 << 16  # parameters (members x weights) per optimizer call: 512 KB a state array
+
+
+def with_twin(ids: Array, theta: Array, rngs: list[np.random.Generator] | None,
+              live: Array) -> tuple[Array, Array, list[np.random.Generator] | None, Array]:
+    """A lone slot's arrays with a dead twin beside it: ids (1,), theta (P, 1), rngs and live (1,) become (2,),
+    (P, 2), two and (2,), the twin a copy that never trains (its own generator, never drawn from). NumPy contracts a
+    stack of one member as a plain 2-D product (``einsum`` and ``matmul`` then sum in another order), so a member
+    alone in its block, as the last of a sweep or the one left after the others stopped, would not get the numbers
+    it gets beside others; with a twin it does, so every member's numbers are the same whatever K. Other sizes
+    pass through."""
+    if len(ids) != 1:
+        return ids, theta, rngs, live
+    twin_rngs = None if rngs is None else [rngs[0], copy.deepcopy(rngs[0])]
+    return np.repeat(ids, 2), np.repeat(theta, 2, axis=1), twin_rngs, np.array([bool(live[0]), False])
 
 
 # --- one block of members ----------------------------------------------------------------------------------------
@@ -134,9 +149,9 @@ class Block:
                  rngs: list[np.random.Generator] | None) -> None:
         self.plan = plan
         self.scratch = scratch
+        ids, theta, rngs, self.live = with_twin(ids, theta, rngs, np.ones(len(ids), dtype=bool))
         self.ids = ids
         self.theta = np.ascontiguousarray(theta)
-        self.live = np.ones(len(ids), dtype=bool)
         self.rngs = rngs
         self.optimizers = self._optimizers()
         self.backup = self.theta.copy()
@@ -314,11 +329,13 @@ class Block:
 
     def _compact(self) -> None:
         keep = np.flatnonzero(self.live)
+        if len(keep) == 1:  # the last one keeps a dead slot beside it (``with_twin``'s reason)
+            keep = np.append(keep, np.flatnonzero(~self.live)[0])
         states = [optimizer.state() for optimizer in self.optimizers]
         self.ids = self.ids[keep]
         self.theta = np.ascontiguousarray(self.theta[:, keep])
         self.backup = np.ascontiguousarray(self.backup[:, keep])
-        self.live = np.ones(len(keep), dtype=bool)
+        self.live = self.live[keep]
         if self.rngs is not None:
             self.rngs = [self.rngs[i] for i in keep]
         self.optimizers = self._optimizers(self.groups)  # the same groups of rows, fewer members

@@ -242,3 +242,20 @@ def test_every_row_held_out_is_an_error_on_step():
     with pytest.raises(LabError, match="every row is held out"):
         sweep.step()
     assert math.isnan(sweep.last_loss[0])
+
+
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+@pytest.mark.parametrize("stop", ["budget", "solved"])
+def test_a_member_is_the_same_bits_alone_as_among_others(precision, stop):
+    """A member's weights and solved epoch are bit for bit the same in a sweep of one as in a sweep of twelve, and
+    when the others stop first and leave it alone in its block (``with_twin``): NumPy contracts a stack of one as a
+    plain 2-D product, which sums in another order (every member differed, in both precisions, without the twin)."""
+    experiment = recipe("keras-xor").with_table(preset("parity4")).with_training(
+        epochs=600 if stop == "budget" else 3000, precision=precision, stop=stop, lr=0.01)
+    many = Sweep(experiment, 12)
+    many.run()
+    for seed in range(12):
+        alone = Sweep(experiment, [seed])
+        alone.run()
+        assert np.array_equal(alone.weights()[0], many.weights()[seed]), seed
+        assert alone.solved_epoch[0] == many.solved_epoch[seed] and alone.epochs_run[0] == many.epochs_run[seed]
