@@ -78,9 +78,13 @@ def sum_squares(d: Array) -> Array:
 
 
 def total(x: Array) -> Array:
-    """sum over rows and outputs of x: a float for (n, o), (K,) for (n, o, K)."""
+    """sum over rows and outputs of x: a float for (n, o), (K,) for (n, o, K). A stack's sums run down each member's
+    column in row order (not as a BLAS product of ones, whose kernel, and so whose order of summing, depends on K):
+    a member's loss is the same bits beside any number of others."""
     flat = _rows_first(x)
-    return ones(flat.shape[0], flat.dtype.char) @ flat
+    if flat.ndim == 1:
+        return ones(flat.shape[0], flat.dtype.char) @ flat
+    return np.add.reduce(flat, axis=0)
 
 
 def _squared_grad(z: Array, y: Array, d: Array, f: Activation, scale: float, out: Array | None) -> Array:

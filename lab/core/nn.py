@@ -152,6 +152,34 @@ def stacked(fan_in: int, units: int) -> Products:
     return BATCHED if fan_in * units >= WIDE else NARROW
 
 
+def twin(x: Array) -> Array:
+    """(...) as (..., 2): the array and a copy along a new trailing member axis (a stack of two equal members)."""
+    return np.repeat(x[..., None], 2, axis=-1)
+
+
+def _first(product: Callable[..., Array], out: Array, *operands: Array) -> Array:
+    """``product(*operands, twin_out)`` into a stack of two, its first member's result copied into ``out``."""
+    both = np.empty((*out.shape, 2), out.dtype)
+    product(*operands, both)
+    out[...] = both[..., 0]
+    return out
+
+
+def twinned(stack: Products, shared: bool = False) -> Products:
+    """One network (arrays as ``ONE`` takes them) multiplied as ``stack`` (``SHARED``, ``NARROW`` or ``BATCHED``)
+    multiplies each member of a sweep: its arrays get a trailing member axis of two, the network and a copy (a stack
+    of one takes other kernels: ``sweep_block.with_twin``), and the first member's result is the network's. So a
+    float32 network trained alone (``Trainer``) gets, bit for bit, the numbers it gets as a sweep's member; float64
+    keeps ``ONE``, faster, where the two orders differ by about 1e-16. ``shared``: the first operand is the data,
+    which a stack's members share (``SHARED``), so it is not twinned."""
+    data = (lambda x: x) if shared else twin
+    return Products(
+        lambda a, W, out: _first(stack.forward, out, data(a), twin(W)),
+        lambda a, dz, out: _first(stack.weight_grad, out, data(a), twin(dz)),
+        lambda dz, W, out: _first(stack.input_grad, out, twin(dz), twin(W)),
+        lambda dz, out: _first(stack.bias_grad, out, twin(dz)))
+
+
 # --- layers as views of theta, and the passes through them ---------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Dense:

@@ -38,7 +38,7 @@ from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
 from lab.core.gates import TruthTable
 from lab.core.losses import LOSSES
-from lab.core.nn import DType, Network, Pass, backward, dense_layers, forward
+from lab.core.nn import SHARED, Dense, DType, Network, Pass, backward, dense_layers, forward, stacked, twin, twinned
 from lab.core.optim import OPTIMIZERS, Optimizer
 from lab.core.rules import (
     BUDGET,
@@ -157,8 +157,10 @@ class Trainer:
         self._backup = self.net.theta.copy()  # the weights before the latest update
         self._epoch_start = self.net.theta.copy()  # the weights a mini-batch epoch started from
         self._large_weights = False  # whether a weight may be large enough to overflow the outputs (SAFE_WEIGHT)
-        # The network's layers as views of its theta, the inputs widened so the first bias rides in its product.
-        self._layers = dense_layers(shape, self.net.theta, self.net.grad, widened=True)
+        # The network's layers as views of its theta, the inputs widened so the first bias rides in its product;
+        # ``_mini_layers`` for mini-batches (the same, except in float32: ``_float32_layers``).
+        self._layers, self._mini_layers = self._float32_layers() if dtype == np.float32 else (
+            (layers := dense_layers(shape, self.net.theta, self.net.grad, widened=True)), layers)
         self._theta, self._grad = self.net.theta, self.net.grad  # the network's arrays, updated in place
         self._out = self.net.acts[-1]
         self._passes: dict[tuple[str, int], Pass] = {}
@@ -168,6 +170,25 @@ class Trainer:
         self.solved_epoch: int | None = None
         self.diverged_epoch: int | None = None
         self._load_table(experiment.table)
+
+    def _float32_layers(self) -> tuple[list[Dense], list[Dense]]:
+        """The layers for the whole batch and for mini-batches in float32, multiplied as a sweep multiplies each of
+        its members (``nn.twinned``: the first layer on the shared data as ``SHARED``, on a mini-batch as a stacked
+        layer, the later layers stacked), so ``nnlab train --precision float32 --seed k`` is member k of a float32
+        sweep bit for bit, not only to float32's rounding."""
+        shape, theta, grad = self.net.shape, self.net.theta, self.net.grad
+        sizes = shape.sizes
+        later = [twinned(stacked(sizes[l], sizes[l + 1])) for l in range(1, shape.n_layers)]
+        first = twinned(stacked(sizes[0] + shape.bias, sizes[1]))
+        return (dense_layers(shape, theta, grad, True, [twinned(SHARED, shared=True), *later]),
+                dense_layers(shape, theta, grad, True, [first, *later]))
+
+    def _loss_value(self, z: Array, y: Array, t: Array) -> Array | float:
+        """The loss of outputs ``y`` (from ``z``) against targets ``t``; in float32 summed as a sweep sums each
+        member's (on the arrays twinned, ``nn.twin``), so the history too is a float32 member's bit for bit."""
+        if self.dtype != np.float32:
+            return self.loss.value(z, y, t, self._out)
+        return self.loss.value(twin(z), twin(y), t[..., None], self._out)[0]
 
     # --- data ------------------------------------------------------------------------------------------------------
     def _load_table(self, table: TruthTable) -> None:
@@ -379,14 +400,15 @@ class Trainer:
         if not all(np.isfinite(v).all() for v in self.optimizer.state().values()):
             self.optimizer = OPTIMIZERS[self.experiment.training.optimizer](self.net.shape.n_params, self.dtype)
 
-    def _update(self, inputs: list[Array], buffers: Pass, t: Array, dz: Array | None = None) -> bool:
+    def _update(self, inputs: list[Array], buffers: Pass, t: Array, dz: Array | None = None,
+                layers: list[Dense] | None = None) -> bool:
         """Backpropagate from the forward pass in ``buffers`` (``inputs``: each layer's input, the data first)
         against targets ``t`` (or from ``dz``, dL/dz of the output layer when already worked out) and apply one
         update; False, with the weights put back, when it leaves a parameter that is not finite."""
         zs = buffers.zs
         if dz is None:
             dz = self.loss.grad_z(zs[-1], inputs[-1], t, self._out, buffers.dz)
-        backward(self._layers, zs, inputs, dz, buffers.dA, buffers.slope)
+        backward(self._layers if layers is None else layers, zs, inputs, dz, buffers.dA, buffers.slope)
         theta, backup = self._theta, self._backup
         np.copyto(backup, theta)
         self.optimizer.step(theta, self._grad, self.lr)
@@ -401,7 +423,7 @@ class Trainer:
     def _score(self, x: Array, targets: Targets, buffers: Pass) -> tuple[Array | float, Array | float]:
         """Loss and right-row count on inputs ``x`` against ``targets`` with the current weights."""
         y = forward(self._layers, x, buffers.zs, buffers.acts)
-        return self.loss.value(buffers.zs[-1], y, targets.t, self._out), targets.right(y)
+        return self._loss_value(buffers.zs[-1], y, targets.t), targets.right(y)
 
     def _score_heldout(self) -> tuple[Array | float, Array | float] | None:
         """Loss and accuracy on the held-out rows with the current weights, or None when none are held out."""
@@ -430,6 +452,8 @@ class Trainer:
         train, buffers = self._train, self._train_pass
         y = forward(self._layers, self._x_train, buffers.zs, buffers.acts)
         loss, dz = self.loss.both(buffers.zs[-1], y, train.t, self._out, buffers.dz)
+        if self.dtype == np.float32:  # the value as a sweep's epoch takes it, from ``both`` on a stack
+            loss = self.loss.both(twin(buffers.zs[-1]), twin(y), train.t[..., None], self._out)[0][0]
         right = train.right(y)
         held = self._score_heldout() if self._held.n else None  # the same weights the training loss saw
         if not math.isfinite(loss) or held is not None and not math.isfinite(held[0]):
@@ -451,11 +475,11 @@ class Trainer:
             rows = order[start : start + size]
             x = self._x_train[rows]
             buffers = self._pass("batch", len(rows))
-            forward(self._layers, x, buffers.zs, buffers.acts)
+            forward(self._mini_layers, x, buffers.zs, buffers.acts)
             z_all[rows], y_all[rows] = buffers.zs[-1], buffers.acts[-1]
-            if not self._update([x, *buffers.acts], buffers, train.t[rows]):
+            if not self._update([x, *buffers.acts], buffers, train.t[rows], layers=self._mini_layers):
                 return self._epoch_start
-        loss = self.loss.value(z_all, y_all, train.t, self._out)
+        loss = self._loss_value(z_all, y_all, train.t)
         held = self._score_heldout()
         if not math.isfinite(loss) or (held is not None and not math.isfinite(held[0])):
             return self._epoch_start
