@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.widgets import Input
 
@@ -354,7 +355,10 @@ class LessonRouting:
         pane = self._pane()
         if pane is None:
             return  # not composed yet, or closing
-        shown = self.host.shown() if self.open else None
+        try:
+            shown = self.host.shown() if self.open else None
+        except NoMatches:
+            return  # the app is ending: its panes are being taken down while the look's timer still runs
         if shown is not None:
             shown = replace(shown, asked=self._asked())
         state, hints = self.host.lab_run.lesson_view(shown, outputs)

@@ -287,3 +287,16 @@ async def test_show_me_plays_the_steps_solution(tmp_path):
         assert pane(app).done, pane(app).text
         shown = [n.message for n in said.notes if n.message.startswith("show me: ")]
         assert shown == ["show me: right_square_bracket"] * 7 + ["show me: r", "show me: y", "show me: space"]
+
+
+async def test_a_lesson_looking_at_the_lab_while_the_app_takes_its_panes_down_does_nothing(tmp_path):
+    """The lesson looks at the lab on a timer; when the app is ending its panes go one by one, and a look that finds
+    the truth table gone is skipped (it ended the app with ``NoMatches`` from a timer, seen in the palette's key
+    test)."""
+    app = LabApp(lesson="3", progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.lesson.open
+        await app.table_view.remove()
+        app.lesson.tick()
+        await pilot.pause(0.6)  # the look's timer too
