@@ -152,6 +152,15 @@ def stacked(fan_in: int, units: int) -> Products:
     return BATCHED if fan_in * units >= WIDE else NARROW
 
 
+def stack_products(shape: Shape) -> tuple[list[Products], list[Products]]:
+    """A stack's products for each layer of ``shape`` (inputs widened): on the data every member shares (the whole
+    training batch, the held-out rows), the first layer as ``SHARED``; on each member's own mini-batch, as a stacked
+    layer; the later layers stacked either way. (full batch, mini-batch)."""
+    sizes = shape.sizes
+    later = [stacked(sizes[l], sizes[l + 1]) for l in range(1, shape.n_layers)]
+    return [SHARED, *later], [stacked(sizes[0] + shape.bias, sizes[1]), *later]
+
+
 def twin(x: Array) -> Array:
     """(...) as (..., 2): the array and a copy along a new trailing member axis (a stack of two equal members)."""
     return np.repeat(x[..., None], 2, axis=-1)
@@ -165,14 +174,14 @@ def _first(product: Callable[..., Array], out: Array, *operands: Array) -> Array
     return out
 
 
-def twinned(stack: Products, shared: bool = False) -> Products:
+def twinned(stack: Products) -> Products:
     """One network (arrays as ``ONE`` takes them) multiplied as ``stack`` (``SHARED``, ``NARROW`` or ``BATCHED``)
     multiplies each member of a sweep: its arrays get a trailing member axis of two, the network and a copy (a stack
     of one takes other kernels: ``sweep_block.with_twin``), and the first member's result is the network's. So a
     float32 network trained alone (``Trainer``) gets, bit for bit, the numbers it gets as a sweep's member; float64
-    keeps ``ONE``, faster, where the two orders differ by about 1e-16. ``shared``: the first operand is the data,
-    which a stack's members share (``SHARED``), so it is not twinned."""
-    data = (lambda x: x) if shared else twin
+    keeps ``ONE``, faster, where the two orders differ by about 1e-16. ``SHARED``'s first operand is the data,
+    which a stack's members share, so it is not twinned."""
+    data = (lambda x: x) if stack is SHARED else twin
     return Products(
         lambda a, W, out: _first(stack.forward, out, data(a), twin(W)),
         lambda a, dz, out: _first(stack.weight_grad, out, data(a), twin(dz)),

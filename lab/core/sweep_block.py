@@ -18,7 +18,6 @@ from lab.core import rules
 from lab.core.activations import Activation
 from lab.core.losses import Loss
 from lab.core.nn import (
-    SHARED,
     Dense,
     Network,
     Pass,
@@ -26,7 +25,7 @@ from lab.core.nn import (
     backward,
     dense_layers,
     forward,
-    stacked,
+    stack_products,
 )
 from lab.core.optim import OPTIMIZERS, Optimizer
 from lab.core.rules import SAFE_SQUARES, Targets
@@ -167,13 +166,10 @@ class Block:
         self.lr = lr if isinstance(lr, float) else np.ascontiguousarray(lr[self.ids])
         self.grad = np.zeros_like(self.theta)
         self._mini_start = None if self.plan.full_batch else self.theta.copy()
-        sizes = shape.sizes
-        later = [stacked(sizes[l], sizes[l + 1]) for l in range(1, shape.n_layers)]
-        first = stacked(sizes[0] + shape.bias, sizes[1])
+        full, mini = stack_products(shape)
 
         def layers(theta: Array) -> tuple[list[Dense], list[Dense]]:
-            return (dense_layers(shape, theta, self.grad, True, [SHARED, *later]),
-                    dense_layers(shape, theta, self.grad, True, [first, *later]))
+            return dense_layers(shape, theta, self.grad, True, full), dense_layers(shape, theta, self.grad, True, mini)
 
         self.layers, self.mini_layers = layers(self.theta)
         self._backup_layers = layers(self.backup)

@@ -38,7 +38,7 @@ from lab.core.errors import LabError
 from lab.core.experiment import Experiment, StopRule
 from lab.core.gates import TruthTable
 from lab.core.losses import LOSSES
-from lab.core.nn import SHARED, Dense, DType, Network, Pass, backward, dense_layers, forward, stacked, twin, twinned
+from lab.core.nn import Dense, DType, Network, Pass, backward, dense_layers, forward, stack_products, twin, twinned
 from lab.core.optim import OPTIMIZERS, Optimizer
 from lab.core.rules import (
     BUDGET,
@@ -173,15 +173,12 @@ class Trainer:
 
     def _float32_layers(self) -> tuple[list[Dense], list[Dense]]:
         """The layers for the whole batch and for mini-batches in float32, multiplied as a sweep multiplies each of
-        its members (``nn.twinned``: the first layer on the shared data as ``SHARED``, on a mini-batch as a stacked
-        layer, the later layers stacked), so ``nnlab train --precision float32 --seed k`` is member k of a float32
-        sweep bit for bit, not only to float32's rounding."""
+        its members (``nn.stack_products``, each ``nn.twinned``), so ``nnlab train --precision float32 --seed k``
+        is member k of a float32 sweep bit for bit, not only to float32's rounding."""
         shape, theta, grad = self.net.shape, self.net.theta, self.net.grad
-        sizes = shape.sizes
-        later = [twinned(stacked(sizes[l], sizes[l + 1])) for l in range(1, shape.n_layers)]
-        first = twinned(stacked(sizes[0] + shape.bias, sizes[1]))
-        return (dense_layers(shape, theta, grad, True, [twinned(SHARED, shared=True), *later]),
-                dense_layers(shape, theta, grad, True, [first, *later]))
+        full, mini = stack_products(shape)
+        return (dense_layers(shape, theta, grad, True, [twinned(p) for p in full]),
+                dense_layers(shape, theta, grad, True, [twinned(p) for p in mini]))
 
     def _loss_value(self, z: Array, y: Array, t: Array) -> Array | float:
         """The loss of outputs ``y`` (from ``z``) against targets ``t``; in float32 summed as a sweep sums each
@@ -189,6 +186,14 @@ class Trainer:
         if self.dtype != np.float32:
             return self.loss.value(z, y, t, self._out)
         return self.loss.value(twin(z), twin(y), t[..., None], self._out)[0]
+
+    def _loss_both(self, z: Array, y: Array, t: Array, out: Array) -> tuple[Array | float, Array]:
+        """``loss.both``: the loss (as ``_loss_value`` takes it) and dL/dz into ``out``."""
+        if self.dtype != np.float32:
+            return self.loss.both(z, y, t, self._out, out)
+        value, dz = self.loss.both(twin(z), twin(y), t[..., None], self._out)
+        out[...] = dz[..., 0]
+        return value[0], out
 
     # --- data ------------------------------------------------------------------------------------------------------
     def _load_table(self, table: TruthTable) -> None:
@@ -451,9 +456,7 @@ class Trainer:
         (for the fallback)."""
         train, buffers = self._train, self._train_pass
         y = forward(self._layers, self._x_train, buffers.zs, buffers.acts)
-        loss, dz = self.loss.both(buffers.zs[-1], y, train.t, self._out, buffers.dz)
-        if self.dtype == np.float32:  # the value as a sweep's epoch takes it, from ``both`` on a stack
-            loss = self.loss.both(twin(buffers.zs[-1]), twin(y), train.t[..., None], self._out)[0][0]
+        loss, dz = self._loss_both(buffers.zs[-1], y, train.t, buffers.dz)
         right = train.right(y)
         held = self._score_heldout() if self._held.n else None  # the same weights the training loss saw
         if not math.isfinite(loss) or held is not None and not math.isfinite(held[0]):

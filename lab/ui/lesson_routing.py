@@ -293,7 +293,7 @@ class LessonRouting:
         lab as it is and the lesson pane on the menu. Within a lesson the learner's ``>`` is the choice."""
         if message.chosen and any(setup.changes_experiment for setup in message.setups):
             pane = self._pane()
-            number = self.lessons.index(message.lesson) + 1 if message.lesson in self.lessons else 0
+            number = self.lessons.index(message.lesson) + 1
             self.host.discard_then(f"Start lesson {number}", lambda: self._set_up(message),
                                    on_no=None if pane is None else pane.show_menu)
             return
