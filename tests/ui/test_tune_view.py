@@ -3,10 +3,12 @@ applies its configuration (asking first when that discards trained work), escape
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lab.core.experiment import Layer
-from lab.core.tune import Plan, search
+from lab.core.tune import Plan, ranked, search
 from lab.ui.app import LabApp
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.tune import TuneScreen
@@ -204,3 +206,19 @@ async def test_workers_that_cannot_start_are_one_line_and_no_search(tmp_path, mo
         assert view.error is not None and "\n" not in view.error
         assert view.error.startswith("the search cannot start its worker processes (ModuleNotFoundError: No module "
                                      "named 'lab.core'); was nnlab reinstalled while this lab was open?")
+
+
+@pytest.mark.parametrize("width", [80, 140])
+async def test_the_best_line_never_strands_a_word_of_its_figures(width):
+    app = tune_app()
+    async with app.run_test(size=(width, 30)) as pilot:
+        view = await searched(pilot)
+        status = view.query_one("#tune-status")
+        lines = str(status.render()).splitlines()
+        best = ranked(view.results, view.plan.objective)[0]
+        figures = r"\d+% solved · median [\d.]+ epochs"
+        if width == 80:  # the label and its figures do not fit one line: the figures on a line of their own
+            assert lines[-2] == f"best: {best.label}" and re.fullmatch(" {6}" + figures, lines[-1])
+        else:
+            assert re.fullmatch(re.escape(f"best: {best.label} · ") + figures, lines[-1])
+        assert all(len(line) <= status.content_size.width for line in lines)

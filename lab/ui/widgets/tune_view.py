@@ -51,6 +51,15 @@ def default_space(experiment: Experiment) -> SearchSpace:
     return SearchSpace(experiment, dict(DEFAULT_AXES))
 
 
+def best_line(label: str, figures: str, width: int) -> str:
+    """"best: LABEL · FIGURES" on one line when it fits ``width`` cells (or the width is not known, 0); otherwise
+    the figures on a line of their own under the label, so a narrow screen never strands one word of them."""
+    line = f"best: {label} · {figures}"
+    if width <= 0 or len(line) <= width:
+        return line
+    return f"best: {label}\n      {figures}"
+
+
 @dataclass(frozen=True)
 class TuneUpdate:
     """What the worker heard since its last post: new results, how many sweeps are done of how many, and whether
@@ -272,9 +281,18 @@ class TuneView(Vertical):
                 status.append(f" · on the cluster at {self.cluster}")
             if self.results:
                 best = ranked(self.results, self.plan.objective)[0]
-                status.append(f"\nbest: {best.label} · {percent(best.success_rate)} solved · median "
-                              f"{epochs_text(best.stats.median_solved_epoch)} epochs")
+                figures = (f"{percent(best.success_rate)} solved · median "
+                           f"{epochs_text(best.stats.median_solved_epoch)} epochs")
+                status.append("\n" + best_line(best.label, figures, self._status_width()))
         self.query_one("#tune-status", Static).update(status)
+
+    def _status_width(self) -> int:
+        """The status line's width in cells (0 before the first layout: then nothing is broken)."""
+        return self.query_one("#tune-status", Static).content_size.width
+
+    def on_resize(self) -> None:
+        """Lay the best configuration's line out again for the new width."""
+        self._show()
 
     @on(TuneHeatmap.Moved)
     def _moved(self, message: TuneHeatmap.Moved) -> None:
