@@ -62,6 +62,10 @@ class LessonHost(Protocol):
         """Tell the person ``message`` (plain text)."""
         ...
 
+    def clear_notifications(self) -> None:
+        """Take down every notification on screen."""
+        ...
+
     def show_view(self, name: str) -> None:
         """Show view ``name``."""
         ...
@@ -315,6 +319,8 @@ class LessonRouting:
         # network trained for it stays when nothing differs, as a step that builds on the run before needs it)
         if any(setup.changes_experiment for setup in message.setups) or (
                 message.back and self.host.experiment != experiment):
+            # what the lab said of the network being replaced (a divergence, a hint) would read as news of this one
+            self.host.clear_notifications()
             self.host.start_afresh(experiment)
         screen = lesson.screen_at(step) if whole else {k: v for s in message.setups for k, v in s.screen().items()}
         if "speed" in screen:

@@ -300,3 +300,28 @@ async def test_a_lesson_looking_at_the_lab_while_the_app_takes_its_panes_down_do
         await app.table_view.remove()
         app.lesson.tick()
         await pilot.pause(0.6)  # the look's timer too
+
+
+def toasts(app: LabApp) -> list[str]:
+    """The text of every notification on screen."""
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
+
+
+async def test_the_next_lesson_starts_without_the_last_ones_news(tmp_path):
+    """Lesson 5's last step diverges on purpose and the lab says so; > starts lesson 6 on a new network, and that
+    warning, about a network no longer there, is gone with it."""
+    lessons = shipped_lessons()
+    app = LabApp(lesson=lessons[4].id, progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        play = player(pilot)
+        await play.settle()
+        for s, step in enumerate(lessons[4].steps):
+            if s:
+                await pilot.press("greater_than_sign")
+            await play.play(step)
+            await play.settle()
+        assert pane(app).done and any("Diverged" in text for text in toasts(app))
+        await pilot.press("greater_than_sign")
+        await play.settle()
+        assert pane(app).lesson == lessons[5]
+        assert not any("Diverged" in text for text in toasts(app))
