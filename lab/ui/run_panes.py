@@ -316,8 +316,13 @@ class RunPanes:
             self.show_experiment()
             self.show_snapshot(snapshot)
             return
-        self.discard_then("This change needs a new network", lambda: self.start_afresh(experiment),
-                          self.show_experiment)
+        self.discard_then("This change needs a new network", lambda: self.start_afresh(experiment), self._kept)
+
+    def _kept(self) -> None:
+        """The change was declined: every pane shows the experiment and the network as they are again (the edited
+        pane had shown the change, and the table had dropped the outputs of a network of another shape)."""
+        self.show_experiment()
+        self.show_snapshot(self.run.snapshot())
 
     # --- the panes' edits ------------------------------------------------------------------------------------------
     def table_edited(self, event: TruthTableView.Edited) -> None:

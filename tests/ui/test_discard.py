@@ -7,7 +7,7 @@ from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.path_prompt import PathScreen
 from lab.ui.screens.presets import PresetScreen
 
-from tests.ui.helpers import small_xor_app
+from tests.ui.helpers import small_xor_app, table_lines
 
 SIZE = (100, 30)
 QUESTION = "discard the trained weights (3 epochs, not saved)?"
@@ -85,3 +85,20 @@ async def test_an_untrained_network_is_replaced_without_a_question():
     async with app.run_test(size=SIZE) as pilot:
         await pick(pilot, "recipe:single-neuron")
         assert app.experiment.name == "single-neuron"
+
+
+async def test_a_declined_change_of_shape_shows_the_kept_network_again():
+    """A 3-input expression after 3 epochs asks; n keeps the 2-input gate and its network, and the table shows that
+    network's outputs again (the table had shown the new gate behind the question and dropped them)."""
+    app = small_xor_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s", "s")
+        before = table_lines(app)
+        assert all(line.split()[-1][-1] in "✓✗" for line in before[1:5])  # each row: its output and right/wrong
+        await pilot.press("e", *"a & b | c", "enter")
+        await pilot.pause()
+        assert question(app).endswith(QUESTION)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.experiment.table.n_inputs == 2 and app.lab_run.session.trainer.epoch == 3
+        assert table_lines(app) == before
