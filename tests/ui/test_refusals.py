@@ -47,3 +47,22 @@ async def test_a_refused_setting_is_named_as_the_list_labels_it(label, typed, er
         await pilot.pause()
         shown = app.query_one("#settings-error", Static)
         assert on_screen(app, shown) and shown_text(shown) == error
+
+
+async def test_escape_takes_the_refusal_away_with_the_text_it_named():
+    """'fast' typed as the learning rate is refused; esc closes the value line, the setting as it was, and the
+    refusal, which named text no longer anywhere, goes with it."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        settings = app.query_one(SettingsList)
+        settings.focus()
+        settings.cursor = next(i for i in range(settings.n_lines)
+                               if (s := settings.setting_at(i)) is not None and s.key == "lr")
+        await pilot.press("enter", "ctrl+u", *"fast", "enter")
+        await pilot.pause()
+        shown = app.query_one("#settings-error", Static)
+        assert on_screen(app, shown)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not on_screen(app, shown) and not on_screen(app, app.query_one("#settings-input", Input))
+        assert app.experiment.training.lr == 0.001 and settings.has_focus

@@ -118,7 +118,9 @@ class ArchitecturePane(Vertical):
         self.settings_list.focus()
 
     def action_close_editor(self) -> None:
-        """Close the value line, keeping the value as it was."""
+        """Close the value line, keeping the value as it was; a refusal of what was typed in it goes too (it named
+        text no longer there)."""
+        self.query_one("#settings-error", Static).display = False
         self._close_editor()
 
 
