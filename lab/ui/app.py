@@ -99,8 +99,7 @@ class LabApp(App[None]):
         Binding("M", "lesson_show_me", "Show me", id="lesson.show_me", show=False),
         Binding("q,ctrl+c", "quit", "Quit", id="app.quit", show=False),
         Binding("ctrl+z", "suspend_process", "Suspend", id="app.suspend", show=False),  # fg brings it back
-        *(replace(b, show=False) for b in FILE_BINDINGS),
-        *SEEDS_KEYS,  # k A K
+        *(replace(b, show=False) for b in FILE_BINDINGS), *SEEDS_KEYS,  # the seeds' keys: k A K
     ]
 
     def __init__(self, experiment: Experiment | None = None, trainer: Trained | None = None,
@@ -144,7 +143,8 @@ class LabApp(App[None]):
         self.panes = RunPanes(self.lab_run, self.query_one, self.notify, self.ask, self.view_routing,
                               self.lesson.tick, lambda title: setattr(self, "sub_title", title),
                               lambda: self.panes_gone)  # the run's keys and edits as its commands, and what they show
-        self.picture = PictureActions(self.lab_run, self.ask, self.tell, self._show_snapshot, self.show_status)
+        self.picture = PictureActions(self.lab_run, self.ask, self.tell, self._show_snapshot, self.show_status,
+                                      self.lesson.tick)
         self.seeds = SeedsControl(self.lab_run, lambda: self.query(SeedsView) if self.is_running else (), self.notify,
                                   self.ask, self.show_view, self.panes.has_training_rows, self.lesson,
                                   self.input_hold, self.call_after_refresh)  # the seeds sweep's keys and words

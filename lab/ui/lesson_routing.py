@@ -1,7 +1,8 @@
 """The lessons' routing: open, close and step the lesson pane, set the lab up as a step asks (the lesson's complete
 start: experiment, speed, view, log scale, cursor, an empty prediction line), keep the task strip, read and write
-the learner's progress (``lab.files.lesson_progress``), and hand the pane the lab's state after every change; one
-object the app builds with what it needs (a ``LessonHost``).
+the learner's progress (``lab.files.lesson_progress``), and hand the pane the lab's state after every change (the
+app calls ``tick`` on each: a snapshot, a row typed or cleared, a view, a weight set by hand, a step-through
+opened); one object the app builds with what it needs (a ``LessonHost``).
 
 The event hints (``lab.core.hints``) are spoken here too: each once per occurrence, whether a lesson is open or not.
 
@@ -36,9 +37,6 @@ from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.task_strip import TaskStrip
 
 Outputs = tuple[tuple[float, ...], ...]
-LOOK_INTERVAL = 0.5
-"""Seconds between two looks at the prediction line and the view shown while a lesson is open (until the app ticks
-the lesson on a query and a view change)."""
 
 
 class LessonHost(Protocol):
@@ -122,9 +120,6 @@ class LessonRouting:
         self._hints_active: set[str] = set()  # the event hints shown and still true: each speaks once per occurrence
         self.progress_path: Path | None = None
         self.showing = False  # a step's solution is being played ("show me")
-        self._watching_typed = False
-        self._typed: tuple[str, int, int] = ("", 0, 0)  # the prediction line's text, the hand edits and the
-        # step-throughs opened at the last look
 
     @property
     def _app(self) -> Any:
@@ -213,9 +208,6 @@ class LessonRouting:
         if pane is None:
             return
         self.open = True
-        if not self._watching_typed:  # the app does not tick a lesson on a typed row or a view change (yet): look
-            self._watching_typed = True
-            self._app.set_interval(LOOK_INTERVAL, self._look, name="lesson-look")
         self.host.show_view(LESSON if not self.host.wide else self.host.views.view)
         self.host.refresh_bindings()
         if name is None and pane.lesson is not None:
@@ -375,21 +367,6 @@ class LessonRouting:
         if state is not None:
             pane.show_state(state)
             self.show_strip()
-
-    def _look(self) -> None:
-        """Tick when the prediction line's text, the hand edits or the step-throughs opened changed since the last look
-        (a row typed or the step-through opened can pass a step); keep the
-        strip in step with the view shown (``v`` may have swapped the lesson's text for a view)."""
-        line = next(iter(self._app.query("#prediction-input").results(Input)), None)
-        typed = "" if line is None else line.value
-        run = self.host.lab_run
-        done = (typed, run.hand_edits, run.steps_shown)  # a step-through opened shows nothing else to tick on
-        if done != self._typed:
-            self._typed = done
-            if self.open:
-                self.tick()
-                return
-        self.show_strip()
 
     def _asked(self) -> int | None:
         """The row typed into the prediction line (``0 0 1`` is row 1), or None."""

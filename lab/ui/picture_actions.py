@@ -38,13 +38,15 @@ class PictureActions:
         tell: shows a note (nothing for None).
         show_snapshot: shows a snapshot of the run in every pane.
         show_status: redraws the status line.
+        lesson_tick: hands an open lesson the lab's state (a step-through opened can pass a step).
     """
 
     def __init__(self, run: Run, ask: Callable[[Screen[Any], Callable[[Any], None]], None],
                  tell: Callable[[Note | None], None], show_snapshot: Callable[[Snapshot], None],
-                 show_status: Callable[[], None]) -> None:
+                 show_status: Callable[[], None], lesson_tick: Callable[[], None]) -> None:
         self.run = run
         self._ask, self._tell, self._show_snapshot, self._show_status = ask, tell, show_snapshot, show_status
+        self._lesson_tick = lesson_tick
 
     def show(self, answer: Answer) -> None:
         """Show what a command of the run answered."""
@@ -65,6 +67,7 @@ class PictureActions:
             self._show_status()
         frozen = self.run.frozen()
         self.run.steps_shown += 1
+        self._lesson_tick()  # a step-through opened can be what a lesson's step asks
         self._ask(StepThroughScreen(frozen.experiment, frozen.state, message.row),
                   lambda step: self.show(self.apply_step(step)))
 

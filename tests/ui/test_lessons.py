@@ -150,11 +150,8 @@ async def test_typing_the_row_in_the_prediction_line_asks_about_it(tmp_path, typ
         app.query_one("#prediction-input").focus()
         await pilot.pause()
         await play.act(parse_action(f"type {typed}"))
-        for _ in range(40):  # the routing looks at the line twice a second
-            await pilot.pause(0.05)
-            if pane(app).done:
-                break
-        assert pane(app).done, pane(app).text
+        await pilot.pause()
+        assert pane(app).done, pane(app).text  # at once: the line's Query ticks the lesson, no timer looks
 
 
 async def test_restart_asks_before_discarding_a_trained_network(tmp_path):
@@ -290,16 +287,15 @@ async def test_show_me_plays_the_steps_solution(tmp_path):
 
 
 async def test_a_lesson_looking_at_the_lab_while_the_app_takes_its_panes_down_does_nothing(tmp_path):
-    """The lesson looks at the lab on a timer; when the app is ending its panes go one by one, and a look that finds
-    the truth table gone is skipped (it ended the app with ``NoMatches`` from a timer, seen in the palette's key
-    test)."""
+    """When the app is ending its panes go one by one; a look at the lab (a tick) that finds the truth table gone
+    is skipped (it ended the app with ``NoMatches``, seen in the palette's key test when a timer looked)."""
     app = LabApp(lesson="3", progress_path=tmp_path / "lessons.json")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.lesson.open
         await app.table_view.remove()
         app.lesson.tick()
-        await pilot.pause(0.6)  # the look's timer too
+        await pilot.pause()
 
 
 def toasts(app: LabApp) -> list[str]:

@@ -22,16 +22,18 @@ from lab.ui.widgets.table_lines import side
 class PredictionPane(Vertical):
     """An input line (``1 0 1``, ``101`` or reals in [0, 1]) and the outputs for it.
 
-    Posts ``Query`` with the parsed inputs; the app answers with ``show_outputs``. The line takes every printable
-    key (space, ``?`` and ``q`` are text here); ``esc``, shown in the footer while the line has the focus, leaves it.
+    Posts ``Query`` with the parsed inputs (None for none) on every change; the app answers with ``show_outputs``.
+    The line takes every printable key (space, ``?`` and ``q`` are text here); ``esc``, shown in the footer while the
+    line has the focus, leaves it.
     """
 
     BINDINGS = [Binding("escape", "leave", "Leave the line", id="prediction.leave")]
 
     class Query(Message):
-        """The user typed a valid input: ``x`` has shape (1, n_inputs)."""
+        """The typed input changed: ``x`` has shape (1, n_inputs), or is None when the line is empty or not an
+        input (an open lesson asks which row is typed)."""
 
-        def __init__(self, x: np.ndarray) -> None:
+        def __init__(self, x: np.ndarray | None) -> None:
             super().__init__()
             self.x = x
 
@@ -82,13 +84,12 @@ class PredictionPane(Vertical):
         if not text.strip():
             self.x = None
             result.update("type one value per input")
-            return
-        try:
-            self.x = parse_inputs(text.replace(",", " ").split(), self.n_inputs)
-        except LabError as e:
-            self.x = None
-            result.update(f"✗ {e}")
-            return
+        else:
+            try:
+                self.x = parse_inputs(text.replace(",", " ").split(), self.n_inputs)
+            except LabError as e:
+                self.x = None
+                result.update(f"✗ {e}")
         self.post_message(self.Query(self.x))
 
     def show_outputs(self, outputs: np.ndarray | None) -> None:
