@@ -147,3 +147,21 @@ async def test_a_step_applied_after_the_budget_sets_the_weights_instead():
         await pilot.pause()
         state = app.lab_run.frozen().state
         assert state.epoch == 1 and np.array_equal(state.theta, step.theta_after)
+
+
+async def test_the_footer_names_the_pictures_keys_while_it_has_the_focus():
+    """Focused in the picture mode, the footer names = and b; the same view in another mode (the arrows scroll
+    there) neither shows them nor acts on them."""
+    app = xor_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await picture(pilot, app)
+        shown = {key: (b.binding.description, b.enabled) for key, b in app.screen.active_bindings.items()
+                 if b.binding.show}
+        assert shown["equals_sign"] == ("Type weight", True) and shown["b"] == ("One step", True)
+        app.show_view("network")
+        await pilot.pause()
+        assert view.mode == "network" and view.has_focus
+        assert not {"equals_sign", "b"} & {key for key, b in app.screen.active_bindings.items() if b.binding.show}
+        await pilot.press("b")
+        await pilot.pause()
+        assert not isinstance(app.screen, StepThroughScreen)

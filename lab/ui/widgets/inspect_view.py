@@ -137,8 +137,10 @@ class InspectView(ScrollView):
         Binding("down", "cursor(1)", "Next node or line", id="picture.next", show=False),
         Binding("left", "nudge(-1)", "Weight −0.1", id="picture.less", show=False),
         Binding("right", "nudge(1)", "Weight +0.1", id="picture.more", show=False),
-        Binding("equals_sign", "type_value", "Type a weight", id="picture.type", show=False),
-        Binding("b", "backprop", "One step, every number", id="picture.step", show=False),
+        Binding("equals_sign", "type_value", "Type weight", id="picture.type", tooltip="Type a new value for the "
+                "weight or bias under the cursor (training paused)"),
+        Binding("b", "backprop", "One step", id="picture.step", tooltip="One step of backpropagation on the row, "
+                "with every number"),
     ]
 
     mode: reactive[str] = reactive("network")
@@ -210,6 +212,14 @@ class InspectView(ScrollView):
 
     def watch_mode(self) -> None:
         self.scroll_home(animate=False, immediate=True)  # another view starts at its top
+        self.refresh_bindings()  # the picture's own keys come and go from the footer with it
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Typing a weight and the step-through are the picture's: in the other views they are neither done nor
+        shown in the footer (the arrows stay: there they scroll)."""
+        if action in ("type_value", "backprop"):
+            return self.mode == "picture"
+        return True
 
     @property
     def text(self) -> str:
