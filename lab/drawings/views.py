@@ -7,6 +7,8 @@ never by colour alone; without colour (``monochrome``) surfaces are drawn in sha
 
 from __future__ import annotations
 
+import re
+
 from rich.style import Style
 from rich.text import Text
 
@@ -254,14 +256,41 @@ def draw_summary(experiment: Experiment, net: Network, width: int) -> Text:
 
 
 # --- one step of backpropagation -----------------------------------------------------------------------------------
-def draw_step(step: BackpropStep, row_labels: tuple[str, ...], upto: int | None = None) -> Text:
-    """The step, section by section in the tutorial's order (``upto``: only the first so many sections)."""
+STEP_BREAKS = re.compile(r"(?= \+ | - | = | · )")
+"""Where a step's line may break: before a sum's ``+`` or ``-``, an ``=`` or a ``·`` (never inside ``w × a``)."""
+
+
+def wrap_step_line(line: str, width: int | None) -> list[str]:
+    """``line`` as lines of at most ``width`` cells where it can be, broken only before an operator
+    (``STEP_BREAKS``), each continuation indented four cells past the line's own indent so it reads as the same
+    equation; one line when it fits or ``width`` is None. A piece longer than a whole line is left for the
+    terminal to wrap."""
+    if width is None or len(line) <= width:
+        return [line]
+    pieces = STEP_BREAKS.split(line)
+    indent = " " * (len(line) - len(line.lstrip(" ")) + 4)
+    lines, current = [], pieces[0]
+    for piece in pieces[1:]:
+        if len(current) + len(piece) <= width:
+            current += piece
+        else:
+            lines.append(current)
+            current = indent + piece.lstrip(" ")
+    lines.append(current)
+    return lines
+
+
+def draw_step(step: BackpropStep, row_labels: tuple[str, ...], upto: int | None = None,
+              width: int | None = None) -> Text:
+    """The step, section by section in the tutorial's order (``upto``: only the first so many sections); a line
+    wider than ``width`` is broken before an operator with a hanging indent (``wrap_step_line``; None: never)."""
     out = Text()
     out.append(step_heading(step, row_labels) + "\n", "bold")
     sections = step_sections(step)
     for n, (title, lines) in enumerate(sections[:upto]):
         out.append(f"\n{n + 1} {title}\n", "bold")
         for line in lines:
-            out.append(f"  {line}\n")
+            for part in wrap_step_line(f"  {line}", width):
+                out.append(f"{part}\n")
     out.rstrip()
     return out

@@ -7,15 +7,18 @@ from __future__ import annotations
 import numpy as np
 from textual import on
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.message import Message
 
 from lab.core.experiment import Layer
 from lab.core.inspect.step import BackpropStep, changed_parameters
 from lab.core.recipes import recipe
 from lab.core.train import Trainer
+from lab.drawings.views import wrap_step_line
 from lab.ui.screens.step_through import StepThroughScreen
 from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.network_picture import STEP
+from lab.ui.widgets.step_through import StepThrough
 
 
 class Host(App):
@@ -258,3 +261,33 @@ async def test_the_cursor_keeps_its_item_in_view():
         await pilot.pause()
         assert view.cursor.selected == items[below]
         assert view.scroll_offset.y <= row(items[below]) < view.scroll_offset.y + view.scrollable_content_region.height
+
+
+def test_a_step_line_breaks_only_before_an_operator_with_a_hanging_indent():
+    line = "  y: sum z = h1 +0.2884 × -1.1007 + h2 +0.3322 × -0.8457 + h3 +0.6731 × -0.4800 = -0.8504"
+    assert wrap_step_line(line, None) == [line] and wrap_step_line(line, len(line)) == [line]
+    parts = wrap_step_line(line, 40)
+    assert parts == ["  y: sum z = h1 +0.2884 × -1.1007", "      + h2 +0.3322 × -0.8457",
+                     "      + h3 +0.6731 × -0.4800 = -0.8504"]
+    assert " ".join(p.strip() for p in parts) == line.strip()  # nothing lost or added but the breaks
+    # a piece wider than the whole width stays whole: the terminal wraps it
+    assert wrap_step_line("  w: gradient = +1.0000", 5) == ["  w: gradient", "      = +1.0000"]
+
+
+async def test_the_step_through_at_80_columns_keeps_each_sum_whole_on_its_own_lines():
+    """At 80x24 the widest sums (the output's, over every hidden unit) break before a + and go on indented, every
+    line within the step's width, and the words are the step's own."""
+    trainer = Trainer(recipe("keras-xor"))
+    trainer.run(30)
+    app = Host(trainer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await drawn(pilot, app)
+        await pilot.press("b", "right", "right", "right", "right")
+        await pilot.pause()
+        view = app.screen.query_one(StepThrough)
+        text = view.query_one("#step-text")
+        shown = [strip.text.rstrip() for strip in text.render_lines(Region(0, 0, text.size.width, text.size.height))]
+        assert all(len(line) <= text.content_size.width for line in shown)
+        sum_of_y = next(i for i, line in enumerate(shown) if line.startswith("  y: sum z = "))
+        assert shown[sum_of_y + 1].startswith("      + h")  # the sum goes on, indented, at a term
+        assert " ".join(" ".join(shown).split()) == " ".join(view.text.split())

@@ -95,15 +95,21 @@ class StepThrough(VerticalScroll, can_focus=True):
 
     @property
     def text(self) -> str:
-        """What is shown, as plain text."""
+        """What is shown, as plain text, each of the step's lines whole (as ``nnlab show --view step`` prints it)."""
         if self.step is None:
             return ""
         return draw_step(self.step, self.row_labels, self.shown).plain
 
     def _paint(self) -> None:
         if self.step is not None:
-            self.query_one("#step-text", Static).update(draw_step(self.step, self.row_labels, self.shown))
+            line = self.query_one("#step-text", Static)
+            width = line.content_size.width or None  # laid out: break long lines before an operator to fit
+            line.update(draw_step(self.step, self.row_labels, self.shown, width))
             self.scroll_end(animate=False)
+
+    def on_resize(self) -> None:
+        """Break the lines again for the new width."""
+        self._paint()
 
     def action_more(self) -> None:
         self.shown = min(self.shown + 1, len(SECTIONS))
