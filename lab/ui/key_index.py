@@ -1,6 +1,6 @@
 """An index of the lab's keys and commands by name: every key's binding grouped by where it works (the help
-screen), and the command palette's entries (each binding by its description, "Save as…", the lessons and the
-recipes)."""
+screen, with the network picture's keys), and the command palette's entries (each binding by its description, "Save
+as…", the lessons and the recipes)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from lab.core.lessons import Lesson
 from lab.core.recipes import RECIPES
 from lab.ui.widgets.architecture import ArchitecturePane, SettingsList
+from lab.ui.widgets.inspect_view import InspectView
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.table_pane import TablePane
 from lab.ui.widgets.truth_table import TruthTableView
@@ -34,8 +35,11 @@ def binding_targets(app_bindings: Sequence[BindingType]) -> Targets:
 
 
 def binding_sections(app_bindings: Sequence[BindingType]) -> list[tuple[str, list[Binding]]]:
-    """Each section's bindings (the help screen)."""
-    return [(title, [b for b, _ in group]) for title, group in binding_targets(app_bindings)]
+    """Each section's bindings (the help screen): the palette's, and the network picture's, which act only on the
+    picture shown and focused (so the palette, which runs a command from anywhere, leaves them out)."""
+    picture = [b for b in InspectView.BINDINGS if isinstance(b, Binding)]
+    return [*((title, [b for b, _ in group]) for title, group in binding_targets(app_bindings)),
+            ("Network picture (v to it, tab to focus it)", picture)]
 
 
 def lab_commands(app_bindings: Sequence[BindingType], run_action: Callable[[str, str | None], object],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.geometry import Region
 from textual.worker import WorkerState
 
 from lab.ui.messages import TrainingFailed, TrainingProgress
@@ -279,6 +280,24 @@ async def test_help_lists_every_key():
             assert words in text
         await pilot.press("escape")
         assert not app.screen.query("#help-box")
+
+
+async def test_help_names_the_pictures_keys_and_hangs_each_meaning_under_itself():
+    """At 80x24 the help lists the network picture's keys by their glyphs, and a word's meaning that wraps goes on
+    under the meaning, not under the word."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark", *"weight")
+        await pilot.pause()
+        keys = app.screen.query_one("#help-keys")
+        lines = [strip.text.rstrip() for strip in keys.render_lines(Region(0, 0, keys.size.width, keys.size.height))]
+        assert "Network picture (v to it, tab to focus it)" in lines
+        assert [line.split(maxsplit=1) for line in lines if line.split()[:1] in (["←"], ["→"], ["="])] == [
+            ["←", "Weight −0.1"], ["→", "Weight +0.1"], ["=", "Type weight"]]
+        word = next(i for i, line in enumerate(lines) if line.startswith("  weight "))
+        meaning_at = lines[word].index("a number on a connection")
+        assert lines[word + 1].startswith(" " * meaning_at) and lines[word + 1][meaning_at] != " "
+        assert all(len(line) <= keys.content_size.width for line in lines)
 
 
 async def test_every_row_held_out_is_refused_with_a_message():

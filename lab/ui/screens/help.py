@@ -3,6 +3,8 @@ for every term the lab shows), both narrowed as you type in the filter line."""
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,8 +17,10 @@ from lab.ui.screens.dialog import Dialog
 
 NAMES = {"space": "space", "comma": ",", "full_stop": ".", "left_square_bracket": "[",
          "right_square_bracket": "]", "question_mark": "?", "plus": "+", "minus": "-", "enter": "enter",
-         "delete": "del", "escape": "esc", "tab": "tab", "greater_than_sign": ">", "less_than_sign": "<"}
+         "delete": "del", "escape": "esc", "tab": "tab", "greater_than_sign": ">", "less_than_sign": "<",
+         "equals_sign": "=", "left": "←", "right": "→", "up": "↑", "down": "↓"}
 TERM_WIDTH = 20
+MIN_ROOM = 16  # columns a meaning needs beside its word to be wrapped there; narrower, the terminal wraps it
 
 
 def key_label(keys: str) -> str:
@@ -24,8 +28,10 @@ def key_label(keys: str) -> str:
     return " / ".join(NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
-def help_text(sections: list[tuple[str, list[Binding]]], query: str = "") -> Text:
-    """The keys of ``sections`` and the glossary, each line kept when it contains ``query`` (case-insensitive)."""
+def help_text(sections: list[tuple[str, list[Binding]]], query: str = "", width: int | None = None) -> Text:
+    """The keys of ``sections`` and the glossary, each line kept when it contains ``query`` (case-insensitive). Given
+    the ``width`` it is shown in, a word's meaning that does not fit goes on under itself (a hanging indent), not
+    under the word."""
     q = query.strip().lower()
     text = Text()
     for title, bindings in sections:
@@ -46,8 +52,11 @@ def help_text(sections: list[tuple[str, list[Binding]]], query: str = "") -> Tex
         if entry.group != group:
             group = entry.group
             text.append(f"Words · {group}\n", "bold underline")
-        text.append(f"  {entry.term:<{TERM_WIDTH}}", "bold")
-        text.append(f"{entry.line}\n")
+        term = f"  {entry.term:<{TERM_WIDTH}}"
+        text.append(term, "bold")
+        room = 0 if width is None else width - len(term)
+        meaning = (textwrap.wrap(entry.line, room) if room >= MIN_ROOM else []) or [entry.line]
+        text.append("\n".join([meaning[0], *(" " * len(term) + line for line in meaning[1:])]) + "\n")
     if not text.plain.strip():
         text.append(f"Nothing matches '{query}'.")
     return text
@@ -91,5 +100,13 @@ class HelpScreen(Dialog[None]):
 
     @on(Input.Changed, "#help-filter")
     def _filter(self, event: Input.Changed) -> None:
-        self.query_one("#help-keys", Static).update(help_text(self.sections, event.value))
+        self._show(event.value)
         self.query_one("#help-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def on_resize(self) -> None:
+        """Wrap the words' meanings again for the new width."""
+        self._show(self.query_one("#help-filter", Input).value)
+
+    def _show(self, query: str) -> None:
+        keys = self.query_one("#help-keys", Static)
+        keys.update(help_text(self.sections, query, keys.content_size.width or None))
