@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.commands.parser import Parser, bounded
 from lab.commands.progress import Progress
+from lab.commands.text_width import fit_line, output_width
 from lab.core.errors import LabError
 from lab.core.experiment import Experiment
 from lab.core.numbers import percent, seconds_text
@@ -234,7 +235,8 @@ def sweep_main(argv: Sequence[str]) -> int:
         print(json.dumps({"gate": table.name, "interrupted": interrupted, "configurations": results}))
         return 130 if interrupted else 0
     held = f" · rows {', '.join(map(str, sorted(table.heldout)))} held out" if table.heldout else ""
-    print(f"sweep: {table.name} · {args.seeds:,} seeds per configuration{held}")
+    width = output_width()
+    print(fit_line(f"sweep: {table.name} · {args.seeds:,} seeds per configuration{held}", width))
     if interrupted:
         print(f"interrupted: {len(results)} of {len(configs)} configurations done")
     if not results:
@@ -243,7 +245,7 @@ def sweep_main(argv: Sequence[str]) -> int:
         r["epochs"] for r in results)
     for r in results:
         print()
-        print("\n".join(report_lines(r, top)))
+        print("\n".join(fit_line(line, width) for line in report_lines(r, top)))
     return 130 if interrupted else 0
 
 

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from lab.commands.options import PRECISION_HELP, add_gate_args, experiment_from_args
 from lab.commands.parser import Parser, bounded
 from lab.commands.progress import clock, plain_terminal
+from lab.commands.text_width import command_lines, fit_line, output_width
 from lab.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from lab.core.errors import LabError
 from lab.core.numbers import seconds_text
@@ -276,7 +277,7 @@ def tune_main(argv: Sequence[str]) -> int:
     if address is not None:
         require_dask()  # before the header: a missing extra is said alone
     if not args.json:  # at once: the search may take a while before anything else can be said
-        print(header(args, space, n), flush=True)
+        print(fit_line(header(args, space, n), output_width()), flush=True)
     progress = Progress(args.objective, sys.stderr.isatty() and not args.json, n)
     started = time.perf_counter()
     interrupted = False
@@ -319,15 +320,16 @@ def tune_main(argv: Sequence[str]) -> int:
     if not results:
         return status
     print()
-    print("\n".join(table_lines(results[: args.top])))
+    print("\n".join(table_lines(results[: args.top], output_width())))
     if len(results) > args.top:
         print(f"  ... and {len(results) - args.top:,} more (--top N shows more)")
     print()
-    print("\n".join(heatmap_lines(results, rows, cols, space, args.objective)))
+    caption, *heatmap = heatmap_lines(results, rows, cols, space, args.objective)
+    print("\n".join([fit_line(caption, output_width()), *heatmap]))
     print()
     best = results[0]
     print(f"best: {best.label}")
-    print(f"  {train_flags(best, base_words, base.training.epochs)}")
+    print(command_lines(train_flags(best, base_words, base.training.epochs), output_width()))
     print(f"\n{len(results):,} configurations in {seconds_text(seconds)}")
     return status
 

@@ -68,19 +68,38 @@ def heatmap_lines(results: Sequence[TuneResult], rows: str, cols: str, space: Se
     return lines
 
 
-def table_lines(results: Sequence[TuneResult]) -> list[str]:
-    """The ranked table, one line per result (ranked already), with a header."""
+DROPPED_FIRST = ("seconds", "params", "loss", "p10-p90")
+"""The ranked table's columns a narrow terminal loses, in this order: the rank, configuration, solved and median
+stay."""
+
+
+def table_lines(results: Sequence[TuneResult], width: int | None = None) -> list[str]:
+    """The ranked table, one line per result (ranked already), with a header. Within ``width`` columns (None: any
+    width) when dropping ``DROPPED_FIRST``'s columns can make it fit; a last line then names those left out."""
     label = max(len("configuration"), *(len(r.label) for r in results))
-    head = (f"  {'rank':>4}  {'configuration':<{label}}  {'solved':>9}  {'median':>6}  {'p10-p90':>11}  "
-            f"{'loss':>8}  {'params':>6}  {'seconds':>7}")
-    lines = [head]
-    for i, r in enumerate(results):
-        s = r.stats
-        spread = "-" if s.p10_solved_epoch is None else f"{s.p10_solved_epoch:g}-{s.p90_solved_epoch:g}"
-        loss = f"{s.final_loss[1]:.3g}" if s.final_loss else "-"
-        lines.append(f"  {i + 1:>4}  {r.label:<{label}}  {f'{s.solved}/{s.seeds}':>9}  "
-                     f"{epochs_text(s.median_solved_epoch):>6}  {spread:>11}  {loss:>8}  {r.n_params:>6,}  "
-                     f"{s.seconds:>7.2f}")
+    columns: list[tuple[str, str, list[str]]] = [  # (name, format, each result's cell)
+        ("rank", ">4", [str(i + 1) for i in range(len(results))]),
+        ("configuration", f"<{label}", [r.label for r in results]),
+        ("solved", ">9", [f"{r.stats.solved}/{r.stats.seeds}" for r in results]),
+        ("median", ">6", [epochs_text(r.stats.median_solved_epoch) for r in results]),
+        ("p10-p90", ">11", ["-" if r.stats.p10_solved_epoch is None
+                            else f"{r.stats.p10_solved_epoch:g}-{r.stats.p90_solved_epoch:g}" for r in results]),
+        ("loss", ">8", [f"{r.stats.final_loss[1]:.3g}" if r.stats.final_loss else "-" for r in results]),
+        ("params", ">6", [f"{r.n_params:,}" for r in results]),
+        ("seconds", ">7", [f"{r.stats.seconds:.2f}" for r in results])]
+
+    def lines_of(shown: list[tuple[str, str, list[str]]]) -> list[str]:
+        rows = [[format(name, fmt) for name, fmt, _ in shown]]
+        rows += [[format(cells[i], fmt) for _, fmt, cells in shown] for i in range(len(results))]
+        return ["  " + "  ".join(row) for row in rows]
+
+    dropped: list[str] = []
+    lines = lines_of(columns)
+    while width is not None and max(map(len, lines)) > width and len(dropped) < len(DROPPED_FIRST):
+        dropped.append(DROPPED_FIRST[len(dropped)])
+        lines = lines_of([c for c in columns if c[0] not in dropped])
+    if dropped:
+        lines.append(f"  ({', '.join(reversed(dropped))}: left out to fit {width} columns; --json has every figure)")
     return lines
 
 

@@ -174,3 +174,4 @@ def test_header_and_progress_come_before_the_first_configuration_finishes(subpro
         os.close(master)
     assert proc.returncode == 130, line
     assert out.decode().splitlines()[0] == "interrupted: 0 of 2 configurations done"
+

@@ -15,7 +15,7 @@ from lab.core.sweep import Sweep
 from lab.core.sweep_summary import sweep_stats
 from lab.core.tune import Plan, Stopped, batches, check_budget, rounds, search, tasks_for, train_batch
 from lab.core.tune_space import SearchSpace, parse_axis
-from lab.core.tune_table import heatmap_lines
+from lab.core.tune_table import heatmap_lines, table_lines
 
 BASE = recipe("keras-xor").with_training(epochs=60)
 
@@ -208,3 +208,19 @@ def test_heatmap_text_without_colour():
     assert lines[1].strip() == "layers \\ units"
     assert lines[2].split() == ["-", "4", "8"]  # no hidden layer has no units: its own column
     assert lines[3].split()[0] == "0" and lines[3].split()[-1] == "·" and "%" in lines[4]
+
+
+def test_the_ranked_table_drops_its_least_needed_columns_to_fit_a_width():
+    space = SearchSpace(BASE.with_training(epochs=300), {"layers": (1, 2), "units": (4, 16), "lr": (0.001, 0.01)})
+    results = search(Plan(space, seeds=4), jobs=1)
+    whole = table_lines(results)
+    assert whole[0].split() == ["rank", "configuration", "solved", "median", "p10-p90", "loss", "params", "seconds"]
+    assert len(whole) == len(results) + 1 and table_lines(results, max(map(len, whole))) == whole
+    narrow = table_lines(results, 80)
+    assert all(len(line) <= 80 for line in narrow)
+    kept = narrow[0].split()
+    assert kept[:4] == ["rank", "configuration", "solved", "median"] and kept == whole[0].split()[: len(kept)]
+    left_out = whole[0].split()[len(kept):]
+    assert left_out and narrow[-1].startswith(f"  ({', '.join(left_out)}: left out to fit 80 columns")
+    for row, full in zip(narrow[:-1], whole, strict=True):  # the same cells in the same places, the last dropped
+        assert full.startswith(row)
