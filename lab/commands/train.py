@@ -18,6 +18,7 @@ from lab.commands.interrupt import StopRequest
 from lab.commands.options import add_gate_args, add_network_args, experiment_from_args
 from lab.commands.parser import Parser
 from lab.commands.progress import Progress
+from lab.commands.text_width import fit_line, output_width
 from lab.core.errors import LabError, at
 from lab.core.numbers import four, loss_text, seconds_text
 from lab.core.rules import right
@@ -158,6 +159,7 @@ def train_main(argv: Sequence[str]) -> int:
     if args.tutorial_files:  # refused before any training when the network or loss cannot give the tutorial's files
         tutorial_files(experiment, trainer.state())
     talk = not (args.json or args.quiet)
+    width = output_width()  # a terminal's lines break at spaces; a file or a pipe gets each whole
     budget = experiment.training.budget
     every = args.every or (UNTIL_STOPPED_EVERY if experiment.training.until_stopped else max(1, budget // 10))
     if talk:
@@ -172,7 +174,7 @@ def train_main(argv: Sequence[str]) -> int:
         nonlocal last_line
         if talk and (t.epoch % every == 0 or t.epoch == t.solved_epoch or t.done):
             progress.close()  # the line goes above the progress line, not through it
-            print(epoch_line(t), flush=True)  # flushed: a pipe gets each line as it is made
+            print(fit_line(epoch_line(t), width), flush=True)  # flushed: a pipe gets each line as it is made
             last_line = t.epoch
         progress.update(t.epoch, f"loss {loss_text(t.history.loss[-1])}")
 
@@ -214,10 +216,10 @@ def train_main(argv: Sequence[str]) -> int:
         return 130 if stop.asked else 0
     if talk:
         if status == "diverged" and trainer.epoch and trainer.epoch != last_line:
-            print(epoch_line(trainer))
+            print(fit_line(epoch_line(trainer), width))
         print()
         print("\n".join(prediction_lines(trainer)))
-    print(result_line(trainer, seconds, timed))
+    print(fit_line(result_line(trainer, seconds, timed), width))
     return 130 if stop.asked else 0
 
 

@@ -81,3 +81,10 @@ def test_into_a_pipe_every_line_stays_whole(subprocess_env):
     assert proc.returncode == 0
     flags = [line for line in lines if line.startswith("  flags            --hidden")]
     assert flags and flags[0].endswith("--init he_normal --epochs 200")
+
+
+def test_train_fits_80_columns_with_held_out_rows(subprocess_env):
+    """The Keras-style epoch lines (with val_ figures, wider than 80) and the last line break at spaces."""
+    status, lines = on_a_terminal(["train", "--recipe", "two-layer", "--holdout", "3"], subprocess_env)
+    assert status == 0 and all(len(line) <= 79 for line in lines), "\n".join(lines)
+    assert "  val_binary_accuracy: 0.0000" in lines and any(line.startswith("status: budget") for line in lines)
