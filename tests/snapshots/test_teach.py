@@ -100,3 +100,15 @@ def test_karnaugh_marks_heldout(snap_compare):
     app = LabApp(Experiment(preset("majority3").with_heldout({3, 5}), Architecture((Layer(4, "tanh"),)),
                             Training(lr=0.05), name="majority3"))
     assert snap_compare(app, terminal_size=(100, 30), run_before=view("surface", 80))
+
+
+def test_lesson_menu_at_80x24(snap_compare, tmp_path):
+    """L with no lesson followed yet: the menu, each number in a column of its own so a long title (lesson 4's, 8's)
+    goes on under the title, the marks of progress at the right."""
+    app = LabApp(progress_path=tmp_path / "lessons.json")
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("L")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from textual.geometry import Region
 from textual.widgets import Input
 
 from lab.core.lessons import shipped_lessons
@@ -187,3 +188,18 @@ def test_nnlab_learn_refuses_an_unknown_lesson_in_one_line():
     assert result.returncode == 2
     assert result.stderr.startswith("nnlab: error: unknown lesson '42': choose 1 to 10")
     assert result.stderr.count("\n") == 1
+
+
+async def test_the_lesson_menu_hangs_a_long_title_under_itself(tmp_path):
+    """At 80x24 lesson 4's title takes two lines in the menu; the second starts under the title, not under its
+    number; the pane's text still reads each lesson on one line."""
+    app = LabApp(progress_path=tmp_path / "lessons.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        menu = app.query_one("#lesson-menu")
+        lines = [strip.text.rstrip() for strip in menu.render_lines(Region(0, 0, menu.size.width, menu.size.height))]
+        four = next(i for i, line in enumerate(lines) if line.lstrip().startswith("4. "))
+        title_at = lines[four].index("4. ") + 3
+        assert lines[four + 1][:title_at].strip() == "" and lines[four + 1][title_at] != " "
+        assert "4. Two layers, learning rate 1, sum-squared loss" in app.query_one(LessonPane).text

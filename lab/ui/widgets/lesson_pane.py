@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -42,6 +43,25 @@ def prose(text: str) -> Text:
     for i, part in enumerate(text.split("`")):
         out.append(part, "bold" if i % 2 else None)
     return out
+
+
+def menu_line(number: int, title: str, mark: str, count: int) -> Table:
+    """A lesson's line in the menu: ``4. Two layers, ...  ✓``, its number in a column of its own so a title that wraps
+    goes on under the title, not under the number (``count``: how many lessons, for the column's width)."""
+    line = Table.grid(padding=(0, 1), expand=True)
+    line.add_column(width=len(f"{count}."), justify="right", no_wrap=True)
+    line.add_column(ratio=1)
+    line.add_column(no_wrap=True)
+    line.add_row(f"{number}.", title, mark)
+    return line
+
+
+def menu_text(prompt: object) -> str:
+    """A menu line (``menu_line``) as plain text, on one line."""
+    if isinstance(prompt, Table):
+        number, title, mark = (str(next(iter(column.cells))) for column in prompt.columns)
+        return f"{number} {title}  {mark}".rstrip()
+    return str(prompt)
 
 
 class LessonPane(Vertical):
@@ -127,7 +147,7 @@ class LessonPane(Vertical):
     def text(self) -> str:
         """What the pane shows, as plain text."""
         if self.lesson is None:
-            return "\n".join(str(o.prompt) for o in self.query_one(OptionList).options)
+            return "\n".join(menu_text(o.prompt) for o in self.query_one(OptionList).options)
         body, task = self._render_step()
         return f"{body.plain}\n{task.plain}"
 
@@ -140,7 +160,7 @@ class LessonPane(Vertical):
             mark = "✓" if lesson.id in self.progress.completed else (
                 f"{lesson.resume_at(self.progress.at(lesson)) + 1}/{len(lesson.steps)}"
                 if lesson.id in self.progress.steps else " ")
-            menu.add_option(Option(Text(f"{i + 1}. {lesson.title}  {mark}"), id=lesson.id))
+            menu.add_option(Option(menu_line(i + 1, lesson.title, mark, len(self.lessons)), id=lesson.id))
         current = next((i for i, l in enumerate(self.lessons) if l.id == self.progress.current), 0)
         if self.lessons and self.lessons[current].id in self.progress.completed:  # on to the first one not done
             current = next((i for i in range(current, len(self.lessons))
