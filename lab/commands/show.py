@@ -17,6 +17,7 @@ import numpy as np
 from rich.text import Text
 
 from lab.commands.parser import Parser, bounded
+from lab.commands.text_width import output_width
 from lab.core import inspect as ins
 from lab.core.errors import LabError, one_line
 from lab.core.experiment import Experiment
@@ -91,7 +92,9 @@ def show_main(argv: Sequence[str]) -> int:
         step = ins.backprop_step(trainer, args.row)
         if args.json:
             return _print_json(ins.step_json(step))
-        return _print(views.draw_step(step, tuple(table.row_label(r) for r in step.rows)), width)
+        # on a terminal a line breaks before an operator as in the lab; a file or a pipe gets each line whole
+        return _print(views.draw_step(step, tuple(table.row_label(r) for r in step.rows),
+                                      width=args.width or output_width()), width)
     drawings: dict[str, Callable[[], tuple[dict, Text]]] = {
         "picture": lambda: _picture(experiment, trainer, row, width, height),
         "trace": lambda: (trace_json(trainer, row), views.draw_trace(experiment, net, row, width)),
@@ -129,7 +132,7 @@ def _print_json(numbers: dict) -> int:
 
 def _print(text: Text, width: int) -> int:
     """Print the drawing's characters as plain text, without escape codes (``width`` is what it was laid out
-    for: the trace and the step are not wrapped, so a script reads one line per number)."""
+    for: the trace is not wrapped, nor the step into a file or a pipe, so a script reads one line per number)."""
     for line in text.split("\n", allow_blank=True):
         print(one_line(line.plain.rstrip()))  # a name from the file with a control character shows it escaped
     return 0

@@ -8,6 +8,7 @@ never by colour alone; without colour (``monochrome``) surfaces are drawn in sha
 from __future__ import annotations
 
 import re
+import textwrap
 
 from rich.style import Style
 from rich.text import Text
@@ -263,8 +264,8 @@ STEP_BREAKS = re.compile(r"(?= \+ | - | = | · )")
 def wrap_step_line(line: str, width: int | None) -> list[str]:
     """``line`` as lines of at most ``width`` cells where it can be, broken only before an operator
     (``STEP_BREAKS``), each continuation indented four cells past the line's own indent so it reads as the same
-    equation; one line when it fits or ``width`` is None. A piece longer than a whole line is left for the
-    terminal to wrap."""
+    equation; one line when it fits or ``width`` is None. A piece longer than a whole line (a sentence, not an
+    equation) breaks at its spaces, with the same indent, where 16 cells or more are left beside the indent."""
     if width is None or len(line) <= width:
         return [line]
     pieces = STEP_BREAKS.split(line)
@@ -277,7 +278,9 @@ def wrap_step_line(line: str, width: int | None) -> list[str]:
             lines.append(current)
             current = indent + piece.lstrip(" ")
     lines.append(current)
-    return lines
+    return [part for whole in lines
+            for part in (textwrap.wrap(whole, width, subsequent_indent=indent, break_on_hyphens=False) or [whole]
+                         if len(whole) > width and width - len(indent) >= 16 else [whole])]
 
 
 def draw_step(step: BackpropStep, row_labels: tuple[str, ...], upto: int | None = None,
@@ -285,7 +288,7 @@ def draw_step(step: BackpropStep, row_labels: tuple[str, ...], upto: int | None 
     """The step, section by section in the tutorial's order (``upto``: only the first so many sections); a line
     wider than ``width`` is broken before an operator with a hanging indent (``wrap_step_line``; None: never)."""
     out = Text()
-    out.append(step_heading(step, row_labels) + "\n", "bold")
+    out.append("\n".join(wrap_step_line(step_heading(step, row_labels), width)) + "\n", "bold")
     sections = step_sections(step)
     for n, (title, lines) in enumerate(sections[:upto]):
         out.append(f"\n{n + 1} {title}\n", "bold")

@@ -88,3 +88,18 @@ def test_train_fits_80_columns_with_held_out_rows(subprocess_env):
     status, lines = on_a_terminal(["train", "--recipe", "two-layer", "--holdout", "3"], subprocess_env)
     assert status == 0 and all(len(line) <= 79 for line in lines), "\n".join(lines)
     assert "  val_binary_accuracy: 0.0000" in lines and any(line.startswith("status: budget") for line in lines)
+
+
+def test_show_step_breaks_before_an_operator_on_a_terminal(subprocess_env, tmp_path):
+    """The step of the two-layer tutorial's network: each line within 79 columns on an 80-column terminal, a line
+    going on indented at an operator; into a pipe the same lines whole."""
+    saved = tmp_path / "two.json"
+    subprocess.run([sys.executable, "-m", "lab", "train", "--recipe", "two-layer", "--quiet", "--save", str(saved)],
+                   check=True, capture_output=True, env=subprocess_env, timeout=60)
+    status, lines = on_a_terminal(["show", str(saved), "--view", "step", "--row", "3"], subprocess_env)
+    assert status == 0 and all(len(line) <= 79 for line in lines), "\n".join(lines)
+    assert any(line.startswith("      · new = ") for line in lines)
+    piped = subprocess.run([sys.executable, "-m", "lab", "show", str(saved), "--view", "step", "--row", "3"],
+                           capture_output=True, text=True, env=subprocess_env, timeout=60).stdout.splitlines()
+    assert any(len(line) > 79 for line in piped) and " ".join(" ".join(piped).split()) == " ".join(
+        " ".join(lines).split())

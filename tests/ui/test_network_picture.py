@@ -270,7 +270,10 @@ def test_a_step_line_breaks_only_before_an_operator_with_a_hanging_indent():
     assert parts == ["  y: sum z = h1 +0.2884 × -1.1007", "      + h2 +0.3322 × -0.8457",
                      "      + h3 +0.6731 × -0.4800 = -0.8504"]
     assert " ".join(p.strip() for p in parts) == line.strip()  # nothing lost or added but the breaks
-    # a piece wider than the whole width stays whole: the terminal wraps it
+    note = "  (the tutorial writes target - output and adds its update; the lab subtracts the gradient: the same step)"
+    assert [len(part) <= 60 and part.startswith("      ") for part in wrap_step_line(note, 60)[1:]] == [True] * 2
+    assert " ".join(" ".join(wrap_step_line(note, 60)).split()) == note.strip()  # a sentence: broken at spaces
+    # a piece wider than the whole width stays whole where too little room is left: the terminal wraps it
     assert wrap_step_line("  w: gradient = +1.0000", 5) == ["  w: gradient", "      = +1.0000"]
 
 
