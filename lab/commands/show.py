@@ -17,7 +17,7 @@ import numpy as np
 from rich.text import Text
 
 from lab.commands.parser import Parser, bounded
-from lab.commands.text_width import output_width
+from lab.commands.text_width import fit_line, output_width
 from lab.core import inspect as ins
 from lab.core.errors import LabError, one_line
 from lab.core.experiment import Experiment
@@ -133,8 +133,9 @@ def _print_json(numbers: dict) -> int:
 def _print(text: Text, width: int) -> int:
     """Print the drawing's characters as plain text, without escape codes (``width`` is what it was laid out
     for: the trace is not wrapped, nor the step into a file or a pipe, so a script reads one line per number)."""
+    terminal = output_width()  # a line still wider than a terminal breaks at spaces; a file or a pipe gets it whole
     for line in text.split("\n", allow_blank=True):
-        print(one_line(line.plain.rstrip()))  # a name from the file with a control character shows it escaped
+        print(fit_line(one_line(line.plain.rstrip()), terminal))  # a control character in a name shows escaped
     return 0
 
 

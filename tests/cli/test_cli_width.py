@@ -103,3 +103,13 @@ def test_show_step_breaks_before_an_operator_on_a_terminal(subprocess_env, tmp_p
                            capture_output=True, text=True, env=subprocess_env, timeout=60).stdout.splitlines()
     assert any(len(line) > 79 for line in piped) and " ".join(" ".join(piped).split()) == " ".join(
         " ".join(lines).split())
+
+
+def test_show_units_fits_80_columns(subprocess_env, tmp_path):
+    """The units view's first line, 84 columns for three inputs, breaks at a space on an 80-column terminal."""
+    saved = tmp_path / "two.json"
+    subprocess.run([sys.executable, "-m", "lab", "train", "--recipe", "two-layer", "--quiet", "--save", str(saved)],
+                   check=True, capture_output=True, env=subprocess_env, timeout=60)
+    status, lines = on_a_terminal(["show", str(saved), "--view", "units"], subprocess_env)
+    assert status == 0 and all(len(line) <= 79 for line in lines), "\n".join(lines)
+    assert lines[1].startswith("  ") and "thresholded at" in " ".join(lines[:2])
