@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import numpy as np
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.worker import WorkerCancelled
@@ -19,7 +20,7 @@ from lab.ui.messages import SweepProgress
 from lab.ui.screens.count_prompt import CountScreen
 from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.seeds_view import SeedsView
-from lab.ui.widgets.success_curve import SuccessCurve
+from lab.ui.widgets.success_curve import Curve, SuccessCurve
 
 from tests.ui.helpers import Said, small_xor_app
 
@@ -245,3 +246,22 @@ async def test_the_seeds_view_stops_its_own_sweep():
         view.stop()
         await settle(pilot, app)
         assert not view.sweeping and not view.latest.finished
+
+
+async def test_the_success_curve_draws_a_legend_only_to_tell_curves_apart():
+    """One curve (A pinned alone) gets no legend box over its start; A beside B gets one naming both."""
+    class Host(App):
+        def compose(self) -> ComposeResult:
+            yield SuccessCurve()
+
+    rising = np.linspace(0.0, 1.0, 200)
+    a = Curve("A", rising, "orange", "braille")
+    b = Curve("B", rising ** 2, "cyan", "dot")
+    app = Host()
+    async with app.run_test(size=(50, 8)) as pilot:
+        curve = app.query_one(SuccessCurve)
+        for shown_curves, legend in (((a,), False), ((a, b), True)):
+            curve.show(shown_curves)
+            await pilot.pause()
+            text = str(curve.render())
+            assert ("A" in text and "B" in text) == legend and ("A" in text) == legend, text

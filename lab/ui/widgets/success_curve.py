@@ -79,7 +79,8 @@ class SuccessCurve(Widget):
             r = reduce_series(c.fraction, points)
             signal = plt.signal(r.x.tolist(), r.mean.tolist(),
                                 marker=plotext.marker(c.marker, pixel=None if self.monochrome else c.color))
-            plt.draw(signal.lines().label(c.name or None))
+            # a legend only tells curves apart: for one alone it would only hide the curve's start
+            plt.draw(signal.lines().label((c.name or None) if len(curves) > 1 else None))
         plt.ruler("y").lim(0, 1)
         plt.ruler("y").ticks([0, 0.5, 1], ["0", "0.5", "1"])
         step = bin_width(last, 3 if width < 50 else 4)  # round numbers of epochs
