@@ -203,3 +203,25 @@ async def test_the_lesson_menu_hangs_a_long_title_under_itself(tmp_path):
         title_at = lines[four].index("4. ") + 3
         assert lines[four + 1][:title_at].strip() == "" and lines[four + 1][title_at] != " "
         assert "4. Two layers, learning rate 1, sum-squared loss" in app.query_one(LessonPane).text
+
+
+async def test_a_lesson_title_in_the_menu_is_shown_never_parsed_as_markup():
+    """A title holding Rich markup reads as typed in the menu (its cells are Text, not markup strings)."""
+    from dataclasses import replace
+
+    from textual.app import App, ComposeResult
+
+    lessons = shipped_lessons()
+    odd = (replace(lessons[0], title="[bold red]One[/] [link=x]neuron[/link]"), *lessons[1:])
+
+    class Host(App):
+        def compose(self) -> ComposeResult:
+            yield LessonPane(odd)
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        menu = app.query_one("#lesson-menu")
+        shown = [strip.text for strip in menu.render_lines(Region(0, 0, menu.size.width, menu.size.height))]
+        assert any("1. [bold red]One[/] [link=x]neuron[/link]" in line for line in shown), shown
+        assert app.query_one(LessonPane).text.splitlines()[0] == "1. [bold red]One[/] [link=x]neuron[/link]"

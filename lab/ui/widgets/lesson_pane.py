@@ -52,7 +52,7 @@ def menu_line(number: int, title: str, mark: str, count: int) -> Table:
     line.add_column(width=len(f"{count}."), justify="right", no_wrap=True)
     line.add_column(ratio=1)
     line.add_column(no_wrap=True)
-    line.add_row(f"{number}.", title, mark)
+    line.add_row(Text(f"{number}."), Text(title), Text(mark))  # Text, not str: a title is shown, never parsed
     return line
 
 
