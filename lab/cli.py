@@ -59,7 +59,8 @@ def _app_parser(with_commands: bool = False) -> Parser:
     parsed without them: argparse cannot take an optional FILE beside a command)."""
     p = Parser(prog="nnlab", description="A terminal learning lab for neural networks. With no arguments it opens "
                "the lab on the default experiment (keras-xor); with a FILE, on that experiment.",
-               usage="nnlab [-h] [--version] [FILE] [--recipe NAME | --gate NAME] [--fps N] [--theme NAME]\n"
+               usage="nnlab [-h] [--version] [FILE] [--recipe NAME | --gate NAME]\n"  # within 80 columns
+                     "             [--fps N] [--theme NAME]\n"
                      "       nnlab COMMAND [options]   (nnlab COMMAND --help for each)",
                epilog="each command has --help; completion: nnlab completion bash|zsh|fish")
     p.add_argument("--version", action="version", version=version())

@@ -62,7 +62,7 @@ def parser() -> Parser:
                epilog="examples: nnlab tune --recipe keras-xor --layers 1,2 --units 16,32 --seeds 100 | "
                       "nnlab tune --gate parity3 --layers 1,2 --units 2,4,8 --lr 0.01,0.1 --strategy halving")
     add_gate_args(p)
-    b = p.add_argument_group("base network and training (kept for every configuration unless an axis varies it)")
+    b = p.add_argument_group("base network and training (kept unless an axis varies it)")
     b.add_argument("--hidden", metavar="SPEC", help="hidden layers when no architecture axis is given, e.g. 16:relu")
     b.add_argument("--output", metavar="ACT", help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)}")
     b.add_argument("--no-bias", action="store_true", default=None, help="dense layers without biases")

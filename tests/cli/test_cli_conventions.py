@@ -36,6 +36,16 @@ def test_help_lists_every_command_with_its_summary(capsys):
         assert f"    {name} " in out and command.summary.split()[0] in out
 
 
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
+def test_every_help_fits_an_80_column_terminal(capsys, monkeypatch, command):
+    """argparse wraps what it writes to COLUMNS; the usage line written by hand fits too (it broke mid-flag)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(len(line) <= 79 for line in lines), [line for line in lines if len(line) > 79]
+
+
 @pytest.mark.parametrize(("typo", "nearest"), [("tarin", "train"), ("swep", "sweep"), ("predcit", "predict"),
                                                ("recipe", "recipes")])
 def test_a_mistyped_command_is_an_invalid_choice_naming_the_nearest(typo, nearest, tmp_path, monkeypatch):
