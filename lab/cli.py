@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from lab.commands.app_options import FPS, FPS_HELP, add_app_options, fps_setting, opening, plain_colours
 from lab.commands.parser import Parser, bounded
+from lab.commands.text_width import fit_line, output_width
 from lab.core.errors import LabError, RunFailure
 from lab.core.presets import PRESETS
 from lab.core.recipes import RECIPES
@@ -116,19 +117,19 @@ def _recipes_parser() -> Parser:
 
 def _gates(argv: Sequence[str]) -> int:
     _gates_parser().parse_args(argv)
-    width = max(map(len, PRESETS))
-    for name, p in PRESETS.items():
-        print(f"{name:<{width}}  {p.n_inputs} in  {p.description}  [{p.expression}]")
+    width, terminal = max(map(len, PRESETS)), output_width()
+    for name, p in PRESETS.items():  # on a terminal a long line goes on under the description
+        print(fit_line(f"{name:<{width}}  {p.n_inputs} in  {p.description}  [{p.expression}]", terminal, width + 8))
     return 0
 
 
 def _recipes(argv: Sequence[str]) -> int:
     _recipes_parser().parse_args(argv)
-    width = max(map(len, RECIPES))
-    for name, r in RECIPES.items():
-        print(f"{name:<{width}}  {r.description}")
-        print(f"{'':<{width}}  from: {r.source}")
-        print(f"{'':<{width}}  watch: {r.watch}")
+    width, terminal = max(map(len, RECIPES)), output_width()
+    for name, r in RECIPES.items():  # on a terminal a long line goes on under its own text
+        print(fit_line(f"{name:<{width}}  {r.description}", terminal, width + 2))
+        print(fit_line(f"{'':<{width}}  from: {r.source}", terminal, width + 8))
+        print(fit_line(f"{'':<{width}}  watch: {r.watch}", terminal, width + 9))
     return 0
 
 

@@ -21,13 +21,14 @@ def output_width() -> int | None:
     return shutil.get_terminal_size((80, 24)).columns - 1 if sys.stdout.isatty() else None
 
 
-def fit_line(line: str, width: int | None) -> str:
-    """``line`` broken at spaces to fit ``width`` (None: as it is), its next lines under its value (``VALUE_COLUMN``)
-    or, without one, two past its own indent."""
+def fit_line(line: str, width: int | None, indent: int | None = None) -> str:
+    """``line`` broken at spaces to fit ``width`` (None: as it is), its next lines ``indent`` cells in (default: under
+    its value, ``VALUE_COLUMN``, or without one two past its own indent)."""
     if width is None or len(line) <= width:
         return line
-    label = VALUE_COLUMN.match(line)
-    indent = len(label.group(0)) if label else len(line) - len(line.lstrip(" ")) + 2
+    if indent is None:
+        label = VALUE_COLUMN.match(line)
+        indent = len(label.group(0)) if label else len(line) - len(line.lstrip(" ")) + 2
     return "\n".join(textwrap.wrap(line, width, subsequent_indent=" " * indent, break_on_hyphens=False) or [line])
 
 

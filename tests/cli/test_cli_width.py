@@ -113,3 +113,11 @@ def test_show_units_fits_80_columns(subprocess_env, tmp_path):
     status, lines = on_a_terminal(["show", str(saved), "--view", "units"], subprocess_env)
     assert status == 0 and all(len(line) <= 79 for line in lines), "\n".join(lines)
     assert lines[1].startswith("  ") and "thresholded at" in " ".join(lines[:2])
+
+
+def test_gates_and_recipes_fit_80_columns_each_line_under_its_own_text(subprocess_env):
+    for command, name, indent in (("gates", "xor ", 19), ("recipes", "single-neuron ", 18)):
+        status, lines = on_a_terminal([command], subprocess_env)
+        assert status == 0 and all(len(line) <= 79 for line in lines), "\n".join(lines)
+        first = next(i for i, line in enumerate(lines) if line.startswith(name))
+        assert lines[first + 1].startswith(" " * indent) and lines[first + 1][indent] != " "
