@@ -509,6 +509,7 @@ class Run(Widget):
         self.wait_for_interface = wait_for_interface
         self.release_holds = release_holds
         self._sweepers = sweepers
+        self._sweepers_found: tuple[Sweeper, ...] = ()  # once composed: ``busy`` asks on every key, a query each costs
         self._on_running = on_running
         self._training = False
         self.hand_edits = 0
@@ -539,8 +540,10 @@ class Run(Widget):
     @property
     def busy(self) -> bool:
         """Whether a training thread is at work: training, or a seeds sweep (only then does the interface hold it)."""
+        if not self._sweepers_found:
+            self._sweepers_found = tuple(self._sweepers())
         return (self._training or any(w.group == WORKER_GROUP and w.is_running for w in self.workers)
-                or any(s.sweeping for s in self._sweepers()))
+                or any(s.sweeping for s in self._sweepers_found))
 
     @property
     def run_id(self) -> int:
