@@ -8,7 +8,8 @@ import re
 import shlex
 import shutil
 import sys
-import textwrap
+
+from lab.drawings.fit_text import hanging
 
 VALUE_COLUMN = re.compile(r"^ *\S(?:\S| (?! ))*  +")
 """A report line's label and the spaces before its value (``  solved           100/100 ...``): a broken line goes
@@ -23,13 +24,14 @@ def output_width() -> int | None:
 
 def fit_line(line: str, width: int | None, indent: int | None = None) -> str:
     """``line`` broken at spaces to fit ``width`` (None: as it is), its next lines ``indent`` cells in (default: under
-    its value, ``VALUE_COLUMN``, or without one two past its own indent)."""
+    its value, ``VALUE_COLUMN``, or without one two past its own indent); whole where too little room is left beside
+    the indent (``fit_text.hanging``)."""
     if width is None or len(line) <= width:
         return line
     if indent is None:
         label = VALUE_COLUMN.match(line)
         indent = len(label.group(0)) if label else len(line) - len(line.lstrip(" ")) + 2
-    return "\n".join(textwrap.wrap(line, width, subsequent_indent=" " * indent, break_on_hyphens=False) or [line])
+    return "\n".join(hanging(line, width, indent))
 
 
 def command_lines(command: str, width: int | None) -> str:

@@ -121,3 +121,14 @@ def test_gates_and_recipes_fit_80_columns_each_line_under_its_own_text(subproces
         assert status == 0 and all(len(line) <= 79 for line in lines), "\n".join(lines)
         first = next(i for i, line in enumerate(lines) if line.startswith(name))
         assert lines[first + 1].startswith(" " * indent) and lines[first + 1][indent] != " "
+
+
+def test_a_line_too_narrow_to_hang_is_left_whole_for_the_terminal():
+    """At 20 columns a sweep's flags line has 0 cells beside its value column: broken there, its words came out a
+    letter a line; it is left whole instead. With room it still breaks under the value."""
+    from lab.commands.text_width import fit_line
+
+    line = "  flags            --hidden 16:relu,16:relu --lr 0.05"
+    assert fit_line(line, 19) == line
+    assert fit_line(line, 44).splitlines() == ["  flags            --hidden 16:relu,16:relu",
+                                               "                   --lr 0.05"]
