@@ -276,8 +276,9 @@ def tune_main(argv: Sequence[str]) -> int:
     address = cluster_address(args.cluster)
     if address is not None:
         require_dask()  # before the header: a missing extra is said alone
+    width = output_width()
     if not args.json:  # at once: the search may take a while before anything else can be said
-        print(fit_line(header(args, space, n), output_width()), flush=True)
+        print(fit_line(header(args, space, n), width), flush=True)
     progress = Progress(args.objective, sys.stderr.isatty() and not args.json, n)
     started = time.perf_counter()
     interrupted = False
@@ -320,16 +321,16 @@ def tune_main(argv: Sequence[str]) -> int:
     if not results:
         return status
     print()
-    print("\n".join(table_lines(results[: args.top], output_width())))
+    print("\n".join(table_lines(results[: args.top], width)))
     if len(results) > args.top:
         print(f"  ... and {len(results) - args.top:,} more (--top N shows more)")
     print()
     caption, *heatmap = heatmap_lines(results, rows, cols, space, args.objective)
-    print("\n".join([fit_line(caption, output_width()), *heatmap]))
+    print("\n".join([fit_line(caption, width), *heatmap]))
     print()
     best = results[0]
     print(f"best: {best.label}")
-    print(command_lines(train_flags(best, base_words, base.training.epochs), output_width()))
+    print(command_lines(train_flags(best, base_words, base.training.epochs), width))
     print(f"\n{len(results):,} configurations in {seconds_text(seconds)}")
     return status
 

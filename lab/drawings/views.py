@@ -8,7 +8,6 @@ never by colour alone; without colour (``monochrome``) surfaces are drawn in sha
 from __future__ import annotations
 
 import re
-import textwrap
 
 from rich.style import Style
 from rich.text import Text
@@ -19,7 +18,7 @@ from lab.core.inspect import diagram as dg
 from lab.core.inspect.picture import fill
 from lab.core.inspect.step import BackpropStep, step_heading, step_sections, unit_names, weight_name
 from lab.core.nn import Network
-from lab.drawings.fit_text import fitting
+from lab.drawings.fit_text import fitting, hanging
 
 POSITIVE, NEGATIVE = Style(color="green"), Style(color="red")
 NODE_STYLES = (Style(color="rgb(70,110,220)"), Style(color="rgb(110,140,200)"), Style(color="rgb(160,160,160)"),
@@ -265,7 +264,7 @@ def wrap_step_line(line: str, width: int | None) -> list[str]:
     """``line`` as lines of at most ``width`` cells where it can be, broken only before an operator
     (``STEP_BREAKS``), each continuation indented four cells past the line's own indent so it reads as the same
     equation; one line when it fits or ``width`` is None. A piece longer than a whole line (a sentence, not an
-    equation) breaks at its spaces, with the same indent, where 16 cells or more are left beside the indent."""
+    equation) breaks at its spaces, with the same indent (``fit_text.hanging``)."""
     if width is None or len(line) <= width:
         return [line]
     pieces = STEP_BREAKS.split(line)
@@ -278,9 +277,7 @@ def wrap_step_line(line: str, width: int | None) -> list[str]:
             lines.append(current)
             current = indent + piece.lstrip(" ")
     lines.append(current)
-    return [part for whole in lines
-            for part in (textwrap.wrap(whole, width, subsequent_indent=indent, break_on_hyphens=False) or [whole]
-                         if len(whole) > width and width - len(indent) >= 16 else [whole])]
+    return [part for whole in lines for part in hanging(whole, width, len(indent))]
 
 
 def draw_step(step: BackpropStep, row_labels: tuple[str, ...], upto: int | None = None,

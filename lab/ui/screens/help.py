@@ -13,6 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
 from lab.core.glossary import entries
+from lab.drawings.fit_text import MIN_ROOM
 from lab.ui.screens.dialog import Dialog
 
 NAMES = {"space": "space", "comma": ",", "full_stop": ".", "left_square_bracket": "[",
@@ -20,7 +21,6 @@ NAMES = {"space": "space", "comma": ",", "full_stop": ".", "left_square_bracket"
          "delete": "del", "escape": "esc", "tab": "tab", "greater_than_sign": ">", "less_than_sign": "<",
          "equals_sign": "=", "left": "←", "right": "→", "up": "↑", "down": "↓"}
 TERM_WIDTH = 20
-MIN_ROOM = 16  # columns a meaning needs beside its word to be wrapped there; narrower, the terminal wraps it
 
 
 def key_label(keys: str) -> str:
