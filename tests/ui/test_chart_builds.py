@@ -42,3 +42,24 @@ async def test_epochs_added_after_the_run_stopped_while_a_build_was_under_way_ar
         assert "epoch 20 " not in title(chart)  # the build under way holds the figure: older lines meanwhile
         release.set()
         await until(pilot, lambda: "epoch 20 " in title(chart), "the last epochs in the chart's title")
+
+
+async def test_a_build_captured_before_the_runs_last_epochs_and_shown_before_their_repaint_does_not_hide_them():
+    """A worker's build, captured while the run trained, is shown after the run stopped and its last epochs came
+    but before the repaint they asked for: the chart still draws the last epochs (the older build's lines stood
+    for good, the flaky end of a run in the full suite)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        chart = app.query_one(LossChart)
+        chart.live = True
+        chart.extend(HistorySlice(0, (0.5,) * 10, (0.5,) * 10), None)
+        await until(pilot, lambda: "epoch 10 " in title(chart), "the worker's build shown")
+        chart.live = False  # the run stopped
+        chart.extend(HistorySlice(10, (0.4,) * 5, (0.5,) * 5), None)
+        data = chart.capture()  # a worker's capture of those epochs, its build finished and on its way
+        built = LossChart.Built(chart, chart.drawing.build(data), data, asked=False)
+        chart.extend(HistorySlice(15, (0.25,) * 5, (0.75,) * 5), None)  # the last epochs, and their repaint
+        chart.show_built(built)  # the build arrives before that repaint
+        await pilot.pause()
+        await pilot.pause()
+        assert "epoch 20 " in title(chart)  # nothing else would repaint it

@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.widget import Widget
 
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.inspect_view import InspectView
@@ -23,16 +24,17 @@ AXIS, CURVE, BG, OTHER_BG = (Style(color="white", bgcolor="grey7"), Style(color=
 
 
 def _spy(widget, monkeypatch) -> list[tuple[Region, ...]]:
-    """Record the regions of each ``refresh`` of ``widget`` (an empty tuple: the whole widget)."""
+    """Record the regions of each ``refresh`` of ``widget`` (an empty tuple: the whole widget), Textual's own
+    (``Widget.refresh``, which the widget's override and its repaints of unchanged data both come to)."""
     calls: list[tuple[Region, ...]] = []
-    original = type(widget).refresh
+    original = Widget.refresh
 
     def refresh(self, *regions, **kwargs):
         if self is widget:
             calls.append(regions)
         return original(self, *regions, **kwargs)
 
-    monkeypatch.setattr(type(widget), "refresh", refresh)
+    monkeypatch.setattr(Widget, "refresh", refresh)
     return calls
 
 

@@ -121,8 +121,7 @@ class LossChart(Widget):
         self.loss_now: float | None = None
         """The loss the status line shows when it is not the last epoch's (after an edit of the table: the network
         as it stands on the table as it stands): the title shows it (``show_loss``)."""
-        self.live = False
-        """Set by the app while training: build in a thread worker."""
+        self._live = False
         self.min_interval = MIN_INTERVAL
         """Seconds between redraws at the least (the app's frame-rate setting)."""
         self.cost_factor = Timings.cost_factor
@@ -135,7 +134,8 @@ class LossChart(Widget):
         self._shown_generation = 0  # of the lines shown
         self._fitted: list[Strip] = []  # this repaint's lines, fitted to the width in the widget's style
         self._stale = True
-        self._behind = False  # a repaint found a worker's build under way and showed older lines meanwhile
+        self._changed_at = 0  # the capture generation current when the data last changed: lines from a capture
+        # numbered no higher predate that change
         self._plt_lock = threading.Lock()  # one build at a time, on either thread
         self.plt = new_figure()
         """The chart's own plotext figure (draw on it only with ``_plt_lock`` held)."""
@@ -153,6 +153,18 @@ class LossChart(Widget):
         until it is shown."""
 
     # --- data ------------------------------------------------------------------------------------------------------
+    @property
+    def live(self) -> bool:
+        """Set by the app while training: build in a thread worker. The drawing depends on it (the epoch axis's
+        steps), so a change redraws."""
+        return self._live
+
+    @live.setter
+    def live(self, value: bool) -> None:
+        if value != self._live:
+            self._live = value
+            self.refresh()
+
     def clear_history(self) -> None:
         """Forget every epoch (a new run)."""
         for series in (self.loss, self.accuracy, self.heldout_loss, self.heldout_accuracy):
@@ -218,7 +230,7 @@ class LossChart(Widget):
             return
         self._cancel_timed_build()
         lines, data = built
-        self.refresh()
+        self._repaint()
         self._keep(lines, (data.width, data.height), data.generation)
 
     def _cancel_timed_build(self) -> None:
@@ -277,11 +289,10 @@ class LossChart(Widget):
         if shown:
             self._refresh_changed(message.lines, message.size)
             self._keep(message.lines, message.size, message.generation)
-        if self._behind and not self.live:
-            # A repaint after the run stopped found this build under way and showed older lines: the chart may
-            # have changed since its capture (the run's last epochs), so build what it holds now.
-            self._behind = False
-            self.refresh()
+        if self._stale and not self.live:
+            # The chart changed after this build's capture (the run's last epochs, after it stopped), or a repaint
+            # found the build under way and showed older lines: build what the chart holds now.
+            self._repaint()
         return shown
 
     def _refresh_changed(self, lines: list[Strip], size: tuple[int, int]) -> None:
@@ -291,12 +302,12 @@ class LossChart(Widget):
         edge to the end of its change (a whole 200x50 chart line is about 150 bytes in 256 colours)."""
         shown = self._built
         if shown is None or shown[1] != size or len(shown[0]) != len(lines) or size != tuple(self.size):
-            self.refresh()
+            self._repaint()
             return
         spans = [(y, changed_span(old, new)) for y, (old, new) in enumerate(zip(shown[0], lines, strict=True))]
         regions = [Region(span[0], y, span[1] - span[0], 1) for y, span in spans if span is not None]
         if regions:
-            self.refresh(*regions)
+            self._repaint(*regions)
 
     @property
     def shown_lines(self) -> list[Strip] | None:
@@ -304,10 +315,11 @@ class LossChart(Widget):
         return None if self._built is None else self._built[0]
 
     def _keep(self, lines: list[Strip], size: tuple[int, int], generation: int) -> None:
-        """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint."""
+        """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint; they stay stale (built
+        again at the next repaint when not live) if the chart changed after that capture."""
         self._built = (lines, size)
         self._shown_generation = generation
-        self._stale = False
+        self._stale = generation <= self._changed_at
 
     # --- drawing ---------------------------------------------------------------------------------------------------
     def _build(self, data: ChartData) -> list[Strip]:
@@ -320,8 +332,14 @@ class LossChart(Widget):
 
 
     def refresh(self, *args, **kwargs) -> LossChart:
+        """What the chart draws has changed: the lines shown, and any build captured before now, are stale."""
         self._stale = True
+        self._changed_at = self._generation
         return super().refresh(*args, **kwargs)
+
+    def _repaint(self, *regions: Region) -> None:
+        """Paint the lines kept again (all, or ``regions``): what the chart draws has not changed."""
+        super().refresh(*regions)
 
     def _lines(self) -> list[Strip]:
         """The lines to paint: the worker's while live, else built here when stale or resized."""
@@ -334,9 +352,8 @@ class LossChart(Widget):
             return self._built[0]
         built = self._build_here()
         if built is None:
-            # A build is under way in the worker: show the last lines rather than wait for it (``show_built`` then
-            # builds the latest).
-            self._behind = True
+            # A build is under way in the worker: show the last lines rather than wait for it (the chart stays
+            # stale, so ``show_built`` then builds the latest).
             return self._built[0] if self._built is not None else []
         lines, data = built
         self._keep(lines, size, data.generation)
