@@ -13,7 +13,7 @@ from lab.files.experiment_file import read, write
 from lab.files.folder import FileRoot
 from lab.ui.screens.path_prompt import PathScreen, PathSuggester
 
-from tests.ui.helpers import Said, small_xor_app
+from tests.ui.helpers import Said, paste_line, small_xor_app
 
 SIZE = (100, 30)
 EXPORT_ROWS = {"csv": 0, "npz": 1, "txt": 2, "script": 3}
@@ -47,11 +47,6 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-async def type_path(pilot, text: str) -> None:
-    await pilot.press("ctrl+u", *text, "enter")
-    await pilot.pause()
-
-
 def error_line(app) -> str:
     return str(app.screen.query_one("#path-error", Static).render())
 
@@ -82,7 +77,7 @@ async def test_every_file_action_refuses_escapes(world, action):
         for text in escapes(outside):
             if action in ("npz", "txt", "script", "csv"):
                 text = text.replace(".json", {"csv": ".csv", "npz": ".npz", "txt": ".txt", "script": ".py"}[action])
-            await type_path(pilot, text)
+            await paste_line(pilot, text)
             assert isinstance(app.screen, PathScreen), text
             line = error_line(app)
             assert line.startswith("✗ ") and ("outside the lab's files folder" in line or "home folder" in line), line
@@ -104,7 +99,7 @@ async def test_file_actions_work_inside(world, action, name, made):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
         await open_dialog(pilot, app, action)
-        await type_path(pilot, name)
+        await paste_line(pilot, name)
         assert not isinstance(app.screen, PathScreen)
     for file in made:
         assert (root.folder / file).is_file(), file
@@ -119,7 +114,7 @@ async def test_open_inside_and_suggestions_relative(world):
     app = served_app(root)
     async with app.run_test(size=SIZE) as pilot:
         await open_dialog(pilot, app, "open")
-        await type_path(pilot, "runs.json")
+        await paste_line(pilot, "runs.json")
         assert app.experiment.name == read(root.folder / "runs.json")[0].name
         await open_dialog(pilot, app, "open")
         assert app.screen.query_one("#path-input").value == "runs.json"
@@ -132,7 +127,7 @@ async def test_a_link_swapped_in_after_the_dialog_is_refused_at_write(world):
     said = Said()
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await open_dialog(pilot, app, "save")
-        await type_path(pilot, "mine.json")
+        await paste_line(pilot, "mine.json")
         (root.folder / "mine.json").unlink()
         (root.folder / "mine.json").symlink_to(outside / "secret.json")
         await pilot.press("s", "ctrl+s")  # saves in place, to the path chosen before
@@ -158,5 +153,5 @@ async def test_unconfined_lab_takes_any_path(tmp_path):
     target.parent.mkdir()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+s")
-        await type_path(pilot, str(target))
+        await paste_line(pilot, str(target))
     assert read(target)[0] is not None

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.errors import NoWidget
 from textual.geometry import Region
@@ -67,6 +68,16 @@ def table_lines(app: LabApp) -> list[str]:
     """The truth table's visible lines as plain text (header first)."""
     view = app.query_one(TruthTableView)
     return [view.render_line(y).text.rstrip() for y in range(view.size.height)]
+
+
+async def paste_line(pilot: Pilot, text: object) -> None:
+    """Empty the focused text field (ctrl+u), paste ``text`` into it as a terminal pastes, and press enter: a path
+    or a long line is given as a person pastes it, in one event, not typed a key at a time."""
+    await pilot.press("ctrl+u")
+    pilot.app.post_message(events.Paste(str(text)))
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
 
 
 async def train_to_end(pilot: Pilot, app: LabApp) -> None:

@@ -18,15 +18,9 @@ from lab.ui.app import LabApp
 from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.screens.path_prompt import PathScreen
 
-from tests.ui.helpers import Said, small_xor_app, status_text, until
+from tests.ui.helpers import Said, paste_line, small_xor_app, status_text, until
 
 SIZE = (100, 30)
-
-
-async def type_path(pilot, path) -> None:
-    """Replace the path prompt's text with ``path`` and press enter."""
-    await pilot.press("ctrl+u", *str(path), "enter")
-    await pilot.pause()
 
 
 async def test_save_asks_for_a_path_then_saves_again_in_place(tmp_path):
@@ -36,7 +30,7 @@ async def test_save_asks_for_a_path_then_saves_again_in_place(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s", "s", "s", "ctrl+s")
         assert isinstance(app.screen, PathScreen)
-        await type_path(pilot, target)
+        await paste_line(pilot, target)
         experiment, trainer = read(target)
         assert trainer is not None and trainer.epoch == 3
         await pilot.press("s", "ctrl+s")
@@ -51,7 +45,7 @@ async def test_existing_file_not_opened_here_needs_confirmation(tmp_path):
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+s")
-        await type_path(pilot, target)
+        await paste_line(pilot, target)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         assert target.read_text() == "precious"
@@ -65,7 +59,7 @@ async def test_open_a_corrupt_file_keeps_the_experiment(tmp_path):
     said = Said()
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "ctrl+o")
-        await type_path(pilot, bad)
+        await paste_line(pilot, bad)
         assert app.lab_run.session.trainer.epoch == 1
         assert any("expected 4 bits" in n.message for n in said.notes)
 
@@ -79,7 +73,7 @@ async def test_open_continues_a_saved_run(tmp_path):
     app = small_xor_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o")
-        await type_path(pilot, saved)
+        await paste_line(pilot, saved)
         assert app.lab_run.session.trainer.epoch == 40
         assert "epoch 40/1,000" in status_text(app)
         await pilot.press("s")
@@ -97,7 +91,7 @@ async def test_export_script_runs_and_matches(tmp_path):
         await pilot.press("ctrl+e")
         app.screen.query_one("#export-list").highlighted = 3
         await pilot.press("enter")
-        await type_path(pilot, target)
+        await paste_line(pilot, target)
         expected = app.lab_run.session.trainer.predict()
     out = subprocess.run([sys.executable, str(target)], capture_output=True, text=True, check=True).stdout
     values = [float(line.split("->")[1]) for line in out.strip().splitlines()]
@@ -141,7 +135,7 @@ async def test_full_disk_on_save_keeps_the_previous_file(tmp_path, monkeypatch):
     said = Said()
     async with app.run_test(size=SIZE, message_hook=said) as pilot:
         await pilot.press("s", "ctrl+s")
-        await type_path(pilot, target)
+        await paste_line(pilot, target)
         before = target.read_bytes()
 
         def full(*args, **kwargs):

@@ -9,7 +9,7 @@ import pytest
 
 from lab.ui.app import LabApp
 
-from tests.ui.helpers import small_xor_app
+from tests.ui.helpers import paste_line, small_xor_app
 
 SIZE = (100, 30)
 
@@ -28,11 +28,6 @@ def record_writes(app: LabApp, monkeypatch) -> list[bool]:
     return held
 
 
-async def type_path(pilot, path) -> None:
-    await pilot.press("ctrl+u", *str(path), "enter")
-    await pilot.pause()
-
-
 async def test_a_save_writes_outside_the_training_lock(tmp_path, monkeypatch):
     """ctrl+s: the file is written with the lock free."""
     app = small_xor_app()
@@ -40,7 +35,7 @@ async def test_a_save_writes_outside_the_training_lock(tmp_path, monkeypatch):
         await pilot.press("s", "s")
         held = record_writes(app, monkeypatch)
         await pilot.press("ctrl+s")
-        await type_path(pilot, tmp_path / "run.json")
+        await paste_line(pilot, tmp_path / "run.json")
         assert (tmp_path / "run.json").exists()
         assert held == [False]
 
@@ -56,7 +51,7 @@ async def test_an_export_writes_outside_the_training_lock(tmp_path, monkeypatch,
         await pilot.press("ctrl+e")
         app.screen.query_one("#export-list").highlighted = index
         await pilot.press("enter")
-        await type_path(pilot, tmp_path / name)
+        await paste_line(pilot, tmp_path / name)
         assert held == [False] * files
         assert len(list(tmp_path.iterdir())) == files
 
