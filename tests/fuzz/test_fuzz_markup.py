@@ -32,6 +32,7 @@ from lab.ui.screens.path_prompt import problem
 from lab.ui.widgets.architecture import SettingsList
 
 from tests.fuzz.support import fuzz, ran
+from tests.ui.helpers import type_text
 
 FRAGMENTS = ("[/]", "[bold", "[bold]", "[/bold]", "[link=x]", "[link='https://example.com']", "[@click=app.quit]",
              "[@click=app.exit]", "[b]", "[/b]", "[red on blue]", "[$accent]", "$accent", "[", "]", "[[", "]]",
@@ -51,11 +52,6 @@ def drawn_title(widget: Widget) -> str:
     comes back as ``[bold\\[/]``)."""
     top = widget.render_lines(Region(0, 0, widget.outer_size.width, 1))[0].text
     return top[1:-1].strip("─")[1:-1]  # between the corners, the border's runs and one space each side
-
-
-async def typed(pilot, text: str) -> None:
-    """Type ``text`` key by key, as a person would."""
-    await pilot.press(*text)
 
 
 async def pasted(pilot, text: str) -> None:
@@ -88,7 +84,7 @@ async def scenario(text: str, folder: Path) -> None:
         assert title == expected or title.endswith("…") and expected.startswith(title[:-1])
 
         app.query_one("#prediction-input").focus()  # the prediction line, with an output named ``text``
-        await typed(pilot, text)
+        await type_text(pilot, text)
         await pilot.pause()
         try:
             parse_inputs(text.replace(",", " ").split(), 2)

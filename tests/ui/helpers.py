@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -11,6 +12,7 @@ from textual import events
 from textual.app import App
 from textual.errors import NoWidget
 from textual.geometry import Region
+from textual.keys import key_to_character
 from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
@@ -20,6 +22,7 @@ from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import preset
 from lab.core.recipes import recipe
 from lab.ui.app import LabApp
+from lab.ui.lesson_player import key_name
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.truth_table import TruthTableView
 
@@ -68,6 +71,21 @@ def table_lines(app: LabApp) -> list[str]:
     """The truth table's visible lines as plain text (header first)."""
     view = app.query_one(TruthTableView)
     return [view.render_line(y).text.rstrip() for y in range(view.size.height)]
+
+
+async def send_key(pilot: Pilot, key: str) -> None:
+    """Hand a key to the app as the terminal would, without Pilot's wait for an idle process (a training process is
+    never idle: ``Pilot.press`` then waits up to a second twice a key)."""
+    pilot.app.post_message(events.Key(key, key_to_character(key)))
+    await asyncio.sleep(0)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type ``text`` a key at a time as a terminal sends the keys (each one its own event, so every partial line
+    is seen), then wait for the lab to take them all: one wait, where ``Pilot.press`` waits twice a key."""
+    for character in text:
+        await send_key(pilot, key_name(character))
+    await pilot.pause()
 
 
 async def paste_line(pilot: Pilot, text: object) -> None:

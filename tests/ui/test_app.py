@@ -13,7 +13,7 @@ from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.chart import LossChart
 from lab.ui.widgets.truth_table import TruthTableView
 
-from tests.ui.helpers import Said, make_app, small_xor_app, status_text, table_lines, train_to_end, until
+from tests.ui.helpers import Said, make_app, send_key, small_xor_app, status_text, table_lines, train_to_end, until
 
 SIZE = (100, 30)
 
@@ -226,9 +226,13 @@ async def test_start_pause_storm_leaves_at_most_one_worker():
     app = small_xor_app(epochs=100_000)
     async with app.run_test(size=SIZE) as pilot:
         for key in ["space", "space", "space", "r", "space", "s", "space", "space", "N", "y", "space"] * 3:
-            await pilot.press(key)
+            await send_key(pilot, key)  # as fast as a terminal sends them (a key at a time while training)
+            await pilot.pause(0)  # each handled before the next
             running = [w for w in app.workers if w.group == "training" and not w.is_finished]
             assert len([w for w in running if not w.is_cancelled]) <= 1
+        await pilot.pause()
+        while len(app.screen_stack) > 1:  # a dialog the last keys opened: answered no
+            await pilot.press("escape")
         await pilot.press("space") if app.running else None
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -16,7 +16,7 @@ from lab.ui.screens.confirm import ConfirmScreen
 from lab.ui.widgets.lesson_pane import LessonPane
 from lab.ui.widgets.task_strip import TaskStrip
 
-from tests.ui.helpers import Said
+from tests.ui.helpers import Said, send_key
 
 SIZE = (80, 24)
 
@@ -47,7 +47,7 @@ def player(pilot: Pilot) -> LessonPlayer:
     async def press(key: str) -> None:
         if key == "space":
             app.lab_run.session.epochs_per_tick = 0
-        await pilot.press(key)
+        await send_key(pilot, key)  # then one wait for the lab to take it, where Pilot.press makes two
         await pilot.pause()
 
     async def settle() -> None:

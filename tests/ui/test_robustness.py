@@ -19,7 +19,7 @@ from lab.ui.widgets.architecture import SettingsList
 from lab.ui.widgets.prediction import PredictionPane
 from lab.ui.widgets.truth_table import TruthTableView
 
-from tests.ui.helpers import make_app, small_xor_app, status_text, until
+from tests.ui.helpers import make_app, send_key, small_xor_app, status_text, until
 from tests.ui.pty_helpers import START, drain, spawn, stop, wait_exit
 
 EXIT_BOUND = 10.0  # seconds a signalled or hung-up nnlab may take to end before the test fails (a bound, not a target)
@@ -48,6 +48,7 @@ async def test_resize_storm_while_training():
     app = small_xor_app(epochs=1_000_000)
     sizes = [(80, 24), (200, 60), (120, 40), (70, 20), (100, 30), (81, 25), (160, 48)]
     async with app.run_test(size=(100, 30)) as pilot:
+        app.lab_run.session.epochs_per_tick = 1  # a slow run: Pilot's waits for an idle process end quickly
         await pilot.press("space")
         for i in range(20):
             await pilot.resize_terminal(*sizes[i % len(sizes)])
@@ -156,15 +157,6 @@ async def test_key_storm_full(request, seed, tmp_path, monkeypatch):
         pytest.skip("the full key storm runs with -m storm_full")
     monkeypatch.chdir(tmp_path)
     await storm(seed, 5000)
-
-
-async def send_key(pilot, key: str) -> None:
-    """Hand a key to the app as the terminal would, without Pilot's wait for an idle process (a training process
-    is never idle)."""
-    app = pilot.app
-    char = key if len(key) == 1 else {"space": " "}.get(key)
-    app.post_message(events.Key(key, char))
-    await asyncio.sleep(0)
 
 
 def _trained_autosave(folder) -> bool:
