@@ -1,4 +1,5 @@
-"""Fixtures shared by the core and CLI tests: running the CLI in-process, and an environment for subprocesses."""
+"""Fixtures shared by the core and CLI tests (running the CLI in-process, an environment for subprocesses) and the
+number of workers ``-n auto`` starts."""
 
 from __future__ import annotations
 
@@ -12,6 +13,28 @@ import pytest
 from lab.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+WORKERS_A_CORE = 2
+"""``-n auto`` starts this many test workers for each processor this process may use (pytest-xdist's hook). Most of
+a Pilot test is spent asleep in Textual's wait for an idle process (after every key and pause it sleeps in steps of
+20 ms until a step passes with under 1 ms of the process's own processor time), so two workers a core overlap one's
+sleep with the other's work: the suite took 250 s at -n 4 on 2 cores where -n 2 took 424 s (``docs/tests.md``)."""
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """Workers for ``-n auto``: ``WORKERS_A_CORE`` for each usable processor (``PYTEST_XDIST_AUTO_NUM_WORKERS``, when
+    set, is pytest-xdist's own to answer)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or config.option.numprocesses == "logical":
+        return None
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return WORKERS_A_CORE * usable
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``long`` (tens of seconds each) first, the rest in their order: pytest-xdist hands tests out
+    in collection order, and a long test handed out last keeps one worker going alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @pytest.fixture(scope="session", autouse=True)

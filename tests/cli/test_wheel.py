@@ -23,6 +23,7 @@ def run(*argv, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Compl
     return done
 
 
+@pytest.mark.long
 @needs_build
 def test_wheel_installs_and_runs(tmp_path):
     """The wheel, installed in a fresh venv, runs ``nnlab --help`` and ``train`` elsewhere and ships every .tcss."""

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tools.screens import ASSETS, SCREENS, screen_text, shoot_all, with_text_pictures
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
+@pytest.mark.long
 def test_every_picture_is_what_the_app_draws_now():
     """Made afresh by ``tools/screens.py`` and compared by their text (the characters line by line: fonts, colours and
     element ids may change with Textual without the picture saying anything else). Stale: ``python -m

@@ -15,6 +15,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from textual import events
@@ -138,6 +139,7 @@ async def scenario(text: str, folder: Path) -> None:
         assert app.is_running
 
 
+@pytest.mark.long
 @fuzz(3)
 @given(text=MARKUP)
 @example(text="[/] 0")  # the cases: the prediction line, an autosave named [/]

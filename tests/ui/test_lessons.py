@@ -73,6 +73,7 @@ def test_every_step_has_a_wrong_path_here():
     assert set(WRONG) == steps
 
 
+@pytest.mark.long
 async def test_the_whole_course_in_one_app(tmp_path):
     """Lessons 1 to 10 in order at 80x24: each step refuses its wrong path (> is refused too), then passes by its
     solution, and > goes on; every lesson's start is its own, whatever the one before left; the task strip names
@@ -109,6 +110,7 @@ async def test_the_whole_course_in_one_app(tmp_path):
         assert {l.id for l in lessons} <= p.progress.completed
 
 
+@pytest.mark.long
 async def test_every_lesson_starts_the_same_after_every_other(tmp_path):
     """Each lesson opened after each other lesson's start (and after that lesson's last step's setup, with the log
     axis on and the cursor moved) holds the same experiment, speed, log axis and cursor as when opened first."""

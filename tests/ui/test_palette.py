@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from textual import events
 
 from lab.core.recipes import recipe
@@ -14,6 +15,7 @@ KEYS = [("ctrl+p", None), ("a", "a"), ("e", "e"), ("escape", "\x1b"), ("down", N
         ("pagedown", None), ("tab", "\t"), ("backspace", "\x7f"), ("x", "x"), ("ctrl+p", None)]
 
 
+@pytest.mark.long
 async def test_keys_queued_behind_the_key_that_closed_the_palette_are_dropped():
     """A character or an enter queued behind the escape or enter that closed the palette used to start a search of
     its list already taken down (``NoMatches: CommandList``, 4 of 13 runs of 2,000 random bytes ended so); now it is

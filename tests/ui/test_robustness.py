@@ -141,6 +141,7 @@ async def storm(seed: int, actions: int) -> None:
         assert app.is_running
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("seed", [1, 2])
 async def test_key_storm(seed, tmp_path, monkeypatch):
     """A quick storm (two seeded runs of 1,000 actions) of keys, terminal bytes, pastes and resizes while training.
