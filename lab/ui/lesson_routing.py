@@ -356,7 +356,7 @@ class LessonRouting:
         try:
             shown = self.host.shown() if self.open else None
         except NoMatches:
-            return  # the app is ending: its panes are being taken down while the look's timer still runs
+            return  # the app is ending: its panes are being taken down while a worker's last messages are handled
         if shown is not None:
             shown = replace(shown, asked=self._asked())
         state, hints = self.host.lab_run.lesson_view(shown, outputs)
