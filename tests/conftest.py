@@ -22,6 +22,7 @@ a Pilot test is spent asleep in Textual's wait for an idle process (after every 
 sleep with the other's work: the suite took 250 s at -n 4 on 2 cores where -n 2 took 424 s (``docs/tests.md``)."""
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: no error where it is not loaded (-p no:xdist)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """Workers for ``-n auto``: ``WORKERS_A_CORE`` for each usable processor (``PYTEST_XDIST_AUTO_NUM_WORKERS``, when
     set, is pytest-xdist's own to answer)."""
@@ -29,6 +30,14 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
         return None
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return WORKERS_A_CORE * usable
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist hands each worker one test at a time after its first two (``--maxschedchunk=1``, unless given),
+    so the long tests collected first go to different workers, not all in the first worker's first batch (a quarter
+    of its share, by default)."""
+    if getattr(config.option, "maxschedchunk", False) is None:
+        config.option.maxschedchunk = 1
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
