@@ -133,9 +133,8 @@ class LossChart(Widget):
         self._generation = 0  # of the latest capture
         self._shown_generation = 0  # of the lines shown
         self._fitted: list[Strip] = []  # this repaint's lines, fitted to the width in the widget's style
-        self._stale = True
         self._changed_at = 0  # the capture generation current when the data last changed: lines from a capture
-        # numbered no higher predate that change
+        # numbered no higher predate that change (``_stale``)
         self._plt_lock = threading.Lock()  # one build at a time, on either thread
         self.plt = new_figure()
         """The chart's own plotext figure (draw on it only with ``_plt_lock`` held)."""
@@ -316,10 +315,9 @@ class LossChart(Widget):
 
     def _keep(self, lines: list[Strip], size: tuple[int, int], generation: int) -> None:
         """Make ``lines``, built for ``size`` from capture ``generation``, the ones to paint; they stay stale (built
-        again at the next repaint when not live) if the chart changed after that capture."""
+        again at the next repaint when not live) if the chart changed after that capture (``_stale``)."""
         self._built = (lines, size)
         self._shown_generation = generation
-        self._stale = generation <= self._changed_at
 
     # --- drawing ---------------------------------------------------------------------------------------------------
     def _build(self, data: ChartData) -> list[Strip]:
@@ -331,9 +329,13 @@ class LossChart(Widget):
         return lines
 
 
+    @property
+    def _stale(self) -> bool:
+        """Whether the lines kept were captured before the chart's last change (or none are kept yet)."""
+        return self._shown_generation <= self._changed_at
+
     def refresh(self, *args, **kwargs) -> LossChart:
         """What the chart draws has changed: the lines shown, and any build captured before now, are stale."""
-        self._stale = True
         self._changed_at = self._generation
         return super().refresh(*args, **kwargs)
 
