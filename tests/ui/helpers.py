@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -12,7 +11,6 @@ from textual import events
 from textual.app import App
 from textual.errors import NoWidget
 from textual.geometry import Region
-from textual.keys import key_to_character
 from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
@@ -22,7 +20,7 @@ from lab.core.experiment import Architecture, Experiment, Layer, Training
 from lab.core.gates import preset
 from lab.core.recipes import recipe
 from lab.ui.app import LabApp
-from lab.ui.lesson_player import key_name
+from lab.ui.lesson_player import app_press, key_name
 from lab.ui.widgets.status import StatusLine
 from lab.ui.widgets.truth_table import TruthTableView
 
@@ -75,9 +73,8 @@ def table_lines(app: LabApp) -> list[str]:
 
 async def send_key(pilot: Pilot, key: str) -> None:
     """Hand a key to the app as the terminal would, without Pilot's wait for an idle process (a training process is
-    never idle: ``Pilot.press`` then waits up to a second twice a key)."""
-    pilot.app.post_message(events.Key(key, key_to_character(key)))
-    await asyncio.sleep(0)
+    never idle: ``Pilot.press`` then waits up to a second twice a key): the lab's own ``app_press``, with no pause."""
+    await app_press(pilot.app, pause=0)(key)
 
 
 async def type_text(pilot: Pilot, text: str) -> None:
